@@ -1,0 +1,115 @@
+/**
+ * Kernel events: the things that happen to an mm, as the engine's input (kernel-facts §10.2).
+ * The hypervisor layer (QEMU, the guest, KVM) expands scenario actions into these.
+ *
+ * Ranges are flat [first, count, ...] page ranges relative to the start of guest RAM. A range
+ * event visits its pages in the order given.
+ */
+import type { Ranges } from "./apply.ts";
+
+export type Content = "zero" | "data";
+
+export type KernelEvent =
+  /** A CPU access (guest vCPU or a QEMU thread) to each page of `ranges`, in order. */
+  | { kind: "fault"; mm: number; access: "read"; ranges: Ranges }
+  /** `content` is what the page holds afterwards: "zero" zero-fills it, "data" writes non-zero bytes. */
+  | { kind: "fault"; mm: number; access: "write"; ranges: Ranges; content: Content }
+  /** handle_mm_fault(FAULT_FLAG_UNSHARE | FAULT_FLAG_REMOTE) on each page (GUP R/O pin, break_ksm). */
+  | { kind: "fault"; mm: number; access: "unshare"; ranges: Ranges }
+  /**
+   * madvise(MADV_DONTNEED). Each range is one madvise() call unless `callPages` splits it into calls
+   * of that many pages (QEMU's balloon discards one 4 KiB page per call).
+   */
+  | { kind: "madvise"; mm: number; advice: "dontneed"; ranges: Ranges; callPages?: number }
+  | {
+      kind: "madvise";
+      mm: number;
+      advice: "hugepage" | "nohugepage" | "mergeable" | "unmergeable";
+      ranges: Ranges;
+    }
+  /** UFFDIO_REGISTER with UFFDIO_REGISTER_MODE_MISSING (QEMU ram_block_enable_notify). */
+  | { kind: "uffd_register"; mm: number; ranges: Ranges }
+  | { kind: "uffd_unregister"; mm: number; ranges: Ranges }
+  /** One UFFDIO_ZEROPAGE ioctl over [first, first+count). */
+  | { kind: "uffd_zeropage"; mm: number; first: number; count: number }
+  /** One UFFDIO_COPY ioctl over [first, first+count) from a buffer holding `content`. */
+  | { kind: "uffd_copy"; mm: number; first: number; count: number; content: Content }
+  /** ksmd scans until every candidate page was seen twice with a stable checksum (§5). */
+  | { kind: "ksm_scan"; mm: number }
+  /** ksm_disable(mm) / unmerge of all mergeable areas (MADV_UNMERGEABLE over everything). */
+  | { kind: "ksm_disable"; mm: number }
+  /** KVM_CREATE_VM: kvm_arch_init_vm() → s390_enable_sie(). */
+  | { kind: "kvm_create_vm"; mm: number }
+  /** First storage-key instruction (kvm_s390_skey_check_enable) or KVM_S390_SET_SKEYS. */
+  | { kind: "enable_skeys"; mm: number; via: "instruction" | "set_skeys" }
+  /** KVM_PV_ENABLE (kvm_s390_handle_pv). */
+  | { kind: "enable_pv"; mm: number }
+  /**
+   * Bookkeeping outside the kernel: sets a named per-page flag (the guest's balloon, QEMU's
+   * receive bitmap, ...) so that it is replayed and checkpointed with the kernel state.
+   */
+  | { kind: "pageset"; mm: number; set: string; ranges: Ranges; value: 0 | 1 };
+
+export type EventKind = KernelEvent["kind"];
+
+export const EVENT_KINDS: readonly EventKind[] = [
+  "fault",
+  "madvise",
+  "uffd_register",
+  "uffd_unregister",
+  "uffd_zeropage",
+  "uffd_copy",
+  "ksm_scan",
+  "ksm_disable",
+  "kvm_create_vm",
+  "enable_skeys",
+  "enable_pv",
+  "pageset",
+];
+
+/** A one-line name for an event, for lists and the CLI: "read fault", "MADV_DONTNEED", ... */
+export function eventLabel(e: KernelEvent): string {
+  switch (e.kind) {
+    case "fault":
+      return e.access === "read" ? "read fault" : e.access === "write" ? "write fault" : "unshare fault";
+    case "madvise":
+      return `MADV_${e.advice.toUpperCase()}`;
+    case "uffd_register":
+      return "UFFDIO_REGISTER (MISSING)";
+    case "uffd_unregister":
+      return "UFFDIO_UNREGISTER";
+    case "uffd_zeropage":
+      return "UFFDIO_ZEROPAGE";
+    case "uffd_copy":
+      return "UFFDIO_COPY";
+    case "ksm_scan":
+      return "ksmd merge pass";
+    case "ksm_disable":
+      return "KSM unmerge (ksm_disable)";
+    case "kvm_create_vm":
+      return "KVM_CREATE_VM";
+    case "enable_skeys":
+      return e.via === "instruction" ? "first storage-key instruction" : "KVM_S390_SET_SKEYS";
+    case "enable_pv":
+      return "KVM_PV_ENABLE";
+    case "pageset":
+      return `${e.value ? "set" : "clear"} ${e.set}`;
+  }
+}
+
+/** The pages an event names up front (walks such as ksm_scan find theirs as they go). */
+export function eventRanges(e: KernelEvent): Ranges {
+  switch (e.kind) {
+    case "fault":
+    case "madvise":
+    case "uffd_register":
+    case "uffd_unregister":
+    case "pageset":
+      return e.ranges;
+    case "uffd_zeropage":
+    case "uffd_copy":
+      return [e.first, e.count];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * Page faults on anonymous private memory: mm/memory.c handle_mm_fault() → __handle_mm_fault() →
+ * handle_pte_fault() → do_anonymous_page() / do_wp_page() → wp_page_copy() (kernel-facts §3).
+ *
+ * One event is a CPU touching each page of a range in order. A page that is already mapped with
+ * enough permission costs no fault at all (the MMU walks the PTE); the others fault. A fault in a
+ * userfaultfd MISSING range stops the access: the thread blocks until user space resolves it, so
+ * the event ends at that page (after pte_alloc(), which comes first).
+ *
+ * Decision table (§10.2 events 1–6):
+ *   read    NONE → ZERO if !mm_forbids_zeropage(), else a zeroed anon page (writable+dirty if VM_WRITE)
+ *   write   NONE → anon page; ZERO → new zeroed page, no copy (wp_page_copy, pfn_is_zero);
+ *           ANON r/o → reuse (wp_page_reuse); KSM → copy (wp_page_copy)
+ *   unshare ZERO/KSM → new exclusive anon page, PTE stays read-only; ANON → nothing; NONE → as read
+ *
+ * x86_64 THP (mm/huge_memory.c) is in huge_memory.ts; this room calls it for tables a huge PMD
+ * maps or could map.
+ */
+import {
+  type Errno,
+  type MapOutcome,
+  mapRanges,
+  type Plan,
+  type Ranges,
+  type Recorder,
+  costRanges,
+  identityPlan,
+} from "./apply.ts";
+import type { Content } from "./events.ts";
+import { hugeFaultTable, hugeFaultsPossible } from "./huge_memory.ts";
+import { type Mm, type Vma, VmFlag } from "./mm.ts";
+import { Pte, anonState } from "./pte.ts";
+import { defineRule, fr, step } from "./rules.ts";
+import { STOP } from "../base/chunked.ts";
+
+const MEMORY = "mm/memory.c";
+
+const entry = [fr(MEMORY, "handle_mm_fault"), fr(MEMORY, "__handle_mm_fault"), fr(MEMORY, "handle_pte_fault")];
+const anonymous = [...entry, fr(MEMORY, "do_pte_missing"), fr(MEMORY, "do_anonymous_page"), fr(MEMORY, "pte_alloc")];
+
+export const R_PRESENT_READ = defineRule({
+  id: "mmu.read_present",
+  title: "already mapped: the read needs no fault",
+  path: [step("MMU walks the page table", "PTE present")],
+  explain: "The page is already mapped, so the CPU reads it through the existing PTE. No fault, nothing changes.",
+});
+
+export const R_PRESENT_WRITE = defineRule({
+  id: "mmu.write_present",
+  title: "already writable: the write needs no fault",
+  path: [step("MMU walks the page table", "PTE present and writable")],
+  explain:
+    "The page is mapped writable, so the CPU writes it directly. Only the page's content changes; no fault, no allocation.",
+});
+
+export const R_READ_ZEROPAGE = defineRule({
+  id: "do_anonymous_page.zeropage",
+  title: "read fault maps the shared zeropage",
+  path: [
+    ...anonymous,
+    fr(MEMORY, "mm_forbids_zeropage", "= false"),
+    step("pte_mkspecial(pfn_pte(my_zero_pfn(addr)))"),
+    fr(MEMORY, "set_pte_at"),
+  ],
+  explain:
+    "A read of never-touched anonymous memory maps the one shared, read-only zero page. The page table had to be allocated first, but no memory is allocated for the page itself and RssAnon does not change.",
+});
+
+export const R_READ_FORBIDDEN = defineRule({
+  id: "do_anonymous_page.forbidden",
+  title: "read fault allocates a zeroed anonymous page (zeropage forbidden)",
+  path: [
+    ...anonymous,
+    fr(MEMORY, "mm_forbids_zeropage", "= true"),
+    fr(MEMORY, "alloc_anon_folio"),
+    step("pte_mkwrite(pte_mkdirty(entry))", "VM_WRITE"),
+    fr(MEMORY, "add_mm_counter", "MM_ANONPAGES +1"),
+  ],
+  explain:
+    "This mm may not use the shared zeropage, so even a read of never-touched memory allocates a real, zero-filled page. It is mapped writable and dirty because the VMA is writable, and RssAnon grows by 4 KiB.",
+});
+
+export const R_USERFAULT = defineRule({
+  id: "handle_userfault.missing",
+  title: "missing-page userfault: the access blocks until user space places a page",
+  path: [
+    ...anonymous,
+    fr(MEMORY, "userfaultfd_missing", "= true"),
+    fr("fs/userfaultfd.c", "handle_userfault", "VM_UFFD_MISSING"),
+  ],
+  explain:
+    "The range is registered with userfaultfd in MISSING mode, so instead of mapping anything the kernel reports the fault to user space (QEMU's postcopy fault thread) and the thread sleeps until UFFDIO_COPY or UFFDIO_ZEROPAGE fills the page. The page table was already allocated.",
+});
+
+export const R_WRITE_NONE = defineRule({
+  id: "do_anonymous_page.write",
+  title: "write fault allocates an anonymous page",
+  path: [
+    ...anonymous,
+    step("FAULT_FLAG_WRITE"),
+    fr(MEMORY, "alloc_anon_folio"),
+    fr(MEMORY, "add_mm_counter", "MM_ANONPAGES +1"),
+  ],
+  explain: "A write to never-touched memory allocates a zero-filled page, maps it writable, and RssAnon grows by 4 KiB.",
+});
+
+export const R_WRITE_ZERO = defineRule({
+  id: "wp_page_copy.zeropage_write",
+  title: "write to the zeropage: copy-on-write to a new zeroed page",
+  path: [
+    ...entry,
+    fr(MEMORY, "do_wp_page"),
+    step("vm_normal_page() = NULL", "special zero PTE"),
+    fr(MEMORY, "wp_page_copy"),
+    step("folio_prealloc(need_zero = pfn_is_zero)", "no copy"),
+    fr("mm/ksm.c", "ksm_might_unmap_zero_page"),
+    fr(MEMORY, "inc_mm_counter", "MM_ANONPAGES +1"),
+  ],
+  explain:
+    "The shared zeropage is read-only, so a write breaks the sharing: the kernel allocates a new zero-filled page (nothing to copy from the zero page), maps it writable, and RssAnon grows by 4 KiB. A KSM-placed zeropage also leaves ksm_zero_pages.",
+});
+
+export const R_WRITE_REUSE = defineRule({
+  id: "do_wp_page.reuse",
+  title: "write to an exclusive read-only page: reuse it",
+  path: [...entry, fr(MEMORY, "do_wp_page"), fr(MEMORY, "wp_can_reuse_anon_folio"), fr(MEMORY, "wp_page_reuse")],
+  explain:
+    "The page is anonymous and exclusive to this mm (for example after an unshare fault), so the write fault just makes the PTE writable. No allocation.",
+});
+
+export const R_WRITE_KSM = defineRule({
+  id: "wp_page_copy.ksm",
+  title: "write to a KSM page: copy-on-write",
+  path: [...entry, fr(MEMORY, "do_wp_page"), step("folio_test_ksm()", "never reused"), fr(MEMORY, "wp_page_copy")],
+  explain:
+    "KSM pages are shared read-only, so a write copies the page into a new exclusive one. RssAnon is unchanged for this mm (the KSM mapping was already counted); the KSM page loses a sharer.",
+});
+
+export const R_UNSHARE_ZERO = defineRule({
+  id: "wp_page_copy.unshare_zeropage",
+  title: "unshare fault replaces the zeropage by an exclusive zeroed page (read-only)",
+  path: [
+    fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
+    fr(MEMORY, "do_wp_page"),
+    fr(MEMORY, "wp_page_copy"),
+    step("folio_prealloc(need_zero = true)"),
+    step("PTE not writable", "unshare"),
+    fr(MEMORY, "inc_mm_counter", "MM_ANONPAGES +1"),
+  ],
+  explain:
+    "An unsharing fault gives this mm its own copy of the page without writing to it: the shared zeropage is replaced by a new zero-filled anonymous page, still mapped read-only. Content is unchanged; RssAnon grows by 4 KiB.",
+});
+
+export const R_UNSHARE_KSM = defineRule({
+  id: "wp_page_copy.unshare_ksm",
+  title: "unshare fault copies a KSM page into an exclusive page (read-only)",
+  path: [
+    fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
+    fr(MEMORY, "do_wp_page"),
+    step("folio_test_ksm()", "never reused"),
+    fr(MEMORY, "wp_page_copy"),
+    step("PTE not writable", "unshare"),
+  ],
+  explain: "The KSM page is copied into a page of this mm's own, mapped read-only. RssAnon is unchanged; the KSM page loses a sharer.",
+});
+
+export const R_UNSHARE_EXCLUSIVE = defineRule({
+  id: "do_wp_page.unshare_exclusive",
+  title: "unshare fault on an exclusive page: nothing to do",
+  path: [fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"), fr(MEMORY, "do_wp_page"), step("PageAnonExclusive", "no-op")],
+  explain: "The page already belongs to this mm alone, so an unsharing fault changes nothing.",
+});
+
+export const R_UNSHARE_NONE = defineRule({
+  id: "do_anonymous_page.unshare_none",
+  title: "unshare fault on a none PTE behaves as a read fault",
+  path: [...anonymous, step("only FAULT_FLAG_WRITE is tested")],
+  explain:
+    "do_anonymous_page() only looks at FAULT_FLAG_WRITE, so an unsharing fault on an empty PTE is handled like a read fault.",
+  assumption:
+    "§3.4 inference from code: the s390 and KSM callers only issue unshare faults where they found a zeropage or KSM page, so this case is not reached by them.",
+});
+
+export const R_NONCOW_READ = defineRule({
+  id: "dax.load_hole",
+  title: "read fault in a non-COW mapping maps the zeropage (DAX hole)",
+  path: [fr("fs/dax.c", "dax_iomap_pte_fault"), fr("fs/dax.c", "dax_load_hole"), fr(MEMORY, "vmf_insert_page_mkwrite")],
+  explain:
+    "A shared DAX-like mapping maps the zeropage for holes. The model includes such a mapping only so that __s390_unshare_zeropages() can meet a zeropage it cannot unshare (-EFAULT).",
+  assumption:
+    "Modelling choice: a non-COW VMA stands for an FS-DAX file mapping; its read faults map the zeropage regardless of mm_forbids_zeropage(), as before vm_mixed_zeropage_allowed(). Writes there are not modelled.",
+});
+
+export const R_SIGSEGV = defineRule({
+  id: "access_error.sigsegv",
+  title: "bad access: SIGSEGV",
+  path: [fr("arch/x86/mm/fault.c", "access_error"), step("SIGSEGV")],
+  explain: "The access lies outside any VMA, or writes a VMA that is not writable: the kernel delivers SIGSEGV.",
+});
+
+/** The per-state plan of a read fault in `vma` of `mm`. */
+export function readPlan(mm: Mm, vma: Vma): Plan {
+  const p = identityPlan(R_PRESENT_READ.index);
+  if (!(vma.flags & VmFlag.COW)) {
+    p.lut[Pte.NONE] = Pte.ZERO;
+    p.rules[Pte.NONE] = R_NONCOW_READ.index;
+    return p;
+  }
+  if (vma.flags & VmFlag.UFFD_MISSING) {
+    p.lut[Pte.NONE] = STOP;
+    p.rules[Pte.NONE] = R_USERFAULT.index;
+  } else if (!mm.forbidsZeropage()) {
+    p.lut[Pte.NONE] = Pte.ZERO;
+    p.rules[Pte.NONE] = R_READ_ZEROPAGE.index;
+  } else {
+    p.lut[Pte.NONE] = anonState((vma.flags & VmFlag.WRITE) !== 0, false);
+    p.rules[Pte.NONE] = R_READ_FORBIDDEN.index;
+  }
+  return p;
+}
+
+function writePlan(vma: Vma, content: Content): Plan {
+  const data = content === "data";
+  const p = identityPlan(R_PRESENT_WRITE.index);
+  const target = anonState(true, data);
+  for (let s = 0; s < 9; s++) p.lut[s] = target;
+  if (vma.flags & VmFlag.UFFD_MISSING) {
+    p.lut[Pte.NONE] = STOP;
+    p.rules[Pte.NONE] = R_USERFAULT.index;
+  } else {
+    p.rules[Pte.NONE] = R_WRITE_NONE.index;
+  }
+  p.rules[Pte.ZERO] = R_WRITE_ZERO.index;
+  p.rules[Pte.ZERO_UFFD] = R_WRITE_ZERO.index;
+  p.rules[Pte.ZERO_KSM] = R_WRITE_ZERO.index;
+  p.rules[Pte.ANON_RO_ZERO] = R_WRITE_REUSE.index;
+  p.rules[Pte.ANON_RO_DATA] = R_WRITE_REUSE.index;
+  p.rules[Pte.KSM] = R_WRITE_KSM.index;
+  // A "zero" write onto a page that holds data zero-fills it; onto a zero page it keeps it zero.
+  return p;
+}
+
+/** The per-state plan of an unshare fault (FAULT_FLAG_UNSHARE) in `vma`. */
+export function unsharePlan(mm: Mm, vma: Vma): Plan {
+  // sanitize_fault_flags(): FAULT_FLAG_UNSHARE is dropped outside COW mappings → plain read fault.
+  if (!(vma.flags & VmFlag.COW)) return readPlan(mm, vma);
+  const p = readPlan(mm, vma);
+  if (p.rules[Pte.NONE] !== R_USERFAULT.index) p.rules[Pte.NONE] = R_UNSHARE_NONE.index;
+  for (const z of [Pte.ZERO, Pte.ZERO_UFFD, Pte.ZERO_KSM]) {
+    p.lut[z] = Pte.ANON_RO_ZERO;
+    p.rules[z] = R_UNSHARE_ZERO.index;
+  }
+  p.lut[Pte.KSM] = Pte.ANON_RO_ZERO;
+  p.rules[Pte.KSM] = R_UNSHARE_KSM.index;
+  for (const a of [Pte.ANON_RO_ZERO, Pte.ANON_RO_DATA, Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA]) {
+    p.rules[a] = R_UNSHARE_EXCLUSIVE.index;
+  }
+  return p;
+}
+
+export interface FaultOutcome {
+  ok: boolean;
+  errno: Errno | null;
+  message: string | null;
+  failedAt: number;
+  map: MapOutcome | null;
+}
+
+/**
+ * Faults each page of `ranges` in order. Fails with -EFAULT (SIGSEGV) for pages outside guest RAM
+ * or writes to a non-writable VMA, and with -ENOMEM (VM_FAULT_OOM) if the allocations would pass
+ * the host's memory limit; in both cases nothing changes.
+ */
+export function fault(
+  mm: Mm,
+  access: "read" | "write" | "unshare",
+  ranges: Ranges,
+  content: Content,
+  rec: Recorder,
+  limit: number,
+  budgetBytes: number,
+): FaultOutcome {
+  for (let i = 0; i < ranges.length; i += 2) {
+    const first = ranges[i]!;
+    const count = ranges[i + 1]!;
+    if (!mm.covers(first, count)) {
+      rec.step(R_SIGSEGV.index);
+      return { ok: false, errno: "EFAULT", message: `pages ${first}..${first + count - 1} lie outside guest RAM`, failedAt: first, map: null };
+    }
+    let bad = -1;
+    mm.forEachVmaPiece(first, count, (vma, f) => {
+      if (bad < 0 && access === "write" && (!(vma.flags & VmFlag.WRITE) || !(vma.flags & VmFlag.COW))) bad = f;
+    });
+    if (bad >= 0) {
+      rec.step(R_SIGSEGV.index);
+      return { ok: false, errno: "EFAULT", message: `write to a VMA that is not writable private memory at page ${bad}`, failedAt: bad, map: null };
+    }
+  }
+  const planFor =
+    access === "read"
+      ? (vma: Vma) => readPlan(mm, vma)
+      : access === "write"
+        ? (vma: Vma) => writePlan(vma, content)
+        : (vma: Vma) => unsharePlan(mm, vma);
+
+  if (Number.isFinite(budgetBytes)) {
+    const cost = costRanges(mm, ranges, planFor, true, budgetBytes);
+    if (cost.failsAt >= 0) {
+      return {
+        ok: false,
+        errno: "ENOMEM",
+        message: `VM_FAULT_OOM: host "${mm.host.name}" has no memory left for page ${cost.failsAt}`,
+        failedAt: cost.failsAt,
+        map: null,
+      };
+    }
+  }
+
+  if (hugeFaultsPossible(mm)) {
+    return { ok: true, errno: null, message: null, failedAt: -1, map: faultWithThp(mm, access, ranges, content, planFor, rec, limit) };
+  }
+  const map = mapRanges(mm, ranges, planFor, rec, { alloc: true, limit });
+  return { ok: true, errno: null, message: null, failedAt: -1, map };
+}
+
+/**
+ * The same walk, table by table, so that tables a huge PMD maps (or could map) take the
+ * mm/huge_memory.c path and the rest take the PTE path.
+ */
+function faultWithThp(
+  mm: Mm,
+  access: "read" | "write" | "unshare",
+  ranges: Ranges,
+  content: Content,
+  planFor: (vma: Vma) => Plan,
+  rec: Recorder,
+  limit: number,
+): MapOutcome {
+  const pt = mm.pt;
+  let processed = 0;
+  for (let i = 0; i < ranges.length && processed < limit; i += 2) {
+    const end = ranges[i]! + ranges[i + 1]!;
+    let page = ranges[i]!;
+    while (page < end && processed < limit) {
+      const table = pt.tableOf(page);
+      const pieceEnd = Math.min(end, pt.ptes.chunkEnd(table), page + (limit - processed));
+      const vma = mm.vmaAt(page)!;
+      if (hugeFaultTable(mm, vma, table, access, page, pieceEnd - page, content, rec)) {
+        processed += pieceEnd - page;
+      } else {
+        const out = mapRanges(mm, [page, pieceEnd - page], planFor, rec, { alloc: true, limit: limit - processed });
+        processed += out.processed;
+        if (out.stoppedAt >= 0) return { processed, stoppedAt: out.stoppedAt };
+      }
+      page = pieceEnd;
+    }
+  }
+  return { processed, stoppedAt: -1 };
+}

@@ -1,0 +1,214 @@
+/**
+ * Transparent huge pages on x86_64 (mm/huge_memory.c): the huge zero page and anonymous THPs
+ * mapped by one PMD. Only the x86_64 variant uses them: s390 KVM processes have THP disabled by
+ * thp_split_mm() in s390_enable_sie() (§3.6), and s390 guest RAM is modelled with 4 KiB PTEs only.
+ *
+ * A PTE table's range mapped by a huge PMD keeps its per-page states in the same table slot and is
+ * flagged in PageTables.huge. The deposited page table (pgtable_trans_huge_deposit) is counted as a
+ * PTE table: set_huge_zero_folio() and __do_huge_pmd_anonymous_page() call mm_inc_nr_ptes(), so a
+ * huge PMD costs 4 KiB of VmPTE like a PTE table does (research note Q2, v6.18).
+ *
+ * ASSUMPTIONS: transparent_hugepage/use_zero_page = 1 (the default); a VMA registered for
+ * userfaultfd MISSING does not get huge PMDs (QEMU's postcopy sets MADV_NOHUGEPAGE on it anyway);
+ * khugepaged collapse and KSM on THPs are not modelled.
+ */
+import type { Recorder } from "./apply.ts";
+import type { Content } from "./events.ts";
+import { type Mm, type Vma, VmFlag } from "./mm.ts";
+import { Pte, anonState } from "./pte.ts";
+import { defineRule, fr, step } from "./rules.ts";
+import { versionAtLeast } from "./variants.ts";
+
+const HUGE = "mm/huge_memory.c";
+
+export const R_HUGE_ZERO = defineRule({
+  id: "do_huge_pmd_anonymous_page.huge_zero",
+  title: "read fault maps the huge zero page (one PMD for 2 MiB)",
+  path: [
+    fr("mm/memory.c", "__handle_mm_fault"),
+    fr(HUGE, "do_huge_pmd_anonymous_page"),
+    fr("mm/memory.c", "mm_forbids_zeropage", "= false"),
+    fr(HUGE, "set_huge_zero_folio"),
+    fr(HUGE, "pgtable_trans_huge_deposit"),
+    step("mm_inc_nr_ptes"),
+  ],
+  explain:
+    "The whole 2 MiB range is eligible for a transparent huge page and was untouched, so a read maps the huge zero page with one PMD entry. A page table is still allocated and deposited for a later split, so VmPTE grows by 4 KiB just as for a table of 512 zeropage PTEs.",
+});
+
+export const R_THP_ALLOC = defineRule({
+  id: "do_huge_pmd_anonymous_page.thp",
+  title: "write fault allocates a 2 MiB transparent huge page",
+  path: [
+    fr("mm/memory.c", "__handle_mm_fault"),
+    fr(HUGE, "do_huge_pmd_anonymous_page"),
+    fr(HUGE, "__do_huge_pmd_anonymous_page"),
+    fr(HUGE, "map_anon_folio_pmd"),
+    step("mm_inc_nr_ptes"),
+  ],
+  explain:
+    "A write to an untouched, THP-eligible 2 MiB range allocates a whole huge page: RssAnon grows by 2 MiB at once, and a deposited page table adds 4 KiB of VmPTE.",
+});
+
+export const R_HUGE_ZERO_WP = defineRule({
+  id: "do_huge_zero_wp_pmd.thp",
+  title: "write to the huge zero page allocates a THP",
+  path: [fr(HUGE, "do_huge_pmd_wp_page"), fr(HUGE, "do_huge_zero_wp_pmd"), fr(HUGE, "map_anon_folio_pmd")],
+  explain:
+    "Since 1ced09e0331f (v6.13), a write to the huge zero page replaces the whole PMD by a newly allocated, zero-filled huge page (RssAnon +2 MiB). The deposited page table is reused, so VmPTE does not change.",
+  assumption: "Research note Q2: 1ced09e0331f is dated to v6.13 by inference (posted against v6.11, Oct 2024).",
+});
+
+export const R_HUGE_SPLIT = defineRule({
+  id: "__split_huge_pmd",
+  title: "huge PMD split into 512 PTEs",
+  path: [fr(HUGE, "__split_huge_pmd"), fr(HUGE, "__split_huge_pmd_locked"), step("pgtable_trans_huge_withdraw")],
+  explain:
+    "The huge PMD is split: the deposited page table becomes a real PTE table whose 512 entries map the same pages (zeropages for the huge zero page). VmPTE does not change.",
+});
+
+export const R_ZAP_HUGE = defineRule({
+  id: "zap_huge_pmd",
+  title: "MADV_DONTNEED of a whole huge PMD frees it and its deposited table",
+  path: [
+    fr("mm/madvise.c", "madvise_dontneed_single_vma"),
+    fr("mm/memory.c", "zap_pmd_range"),
+    fr(HUGE, "zap_huge_pmd"),
+    fr(HUGE, "zap_deposited_table"),
+    step("mm_dec_nr_ptes"),
+  ],
+  explain:
+    "The call covers the whole 2 MiB, so the huge PMD is cleared in one go: a THP is freed (RssAnon −2 MiB) and the deposited page table too (VmPTE −4 KiB).",
+});
+
+/** Whether any fault in `mm` can take the huge-PMD path. */
+export function hugeFaultsPossible(mm: Mm): boolean {
+  if (mm.geometry.arch !== "x86_64") return false;
+  if (mm.pt.hugePmds > 0) return true;
+  if (mm.host.thp === "never") return false;
+  return mm.vmas.some((v) => thpEligible(mm, v));
+}
+
+/** thp_vma_allowable_order() as far as the model goes: sysfs mode, VMA flags, no uffd MISSING. */
+export function thpEligible(mm: Mm, vma: Vma): boolean {
+  if (mm.geometry.arch !== "x86_64" || mm.host.thp === "never") return false;
+  if (vma.flags & (VmFlag.NOHUGEPAGE | VmFlag.UFFD_MISSING)) return false;
+  if (!(vma.flags & VmFlag.COW)) return false;
+  return mm.host.thp === "always" || (vma.flags & VmFlag.HUGEPAGE) !== 0;
+}
+
+/** Whether the whole 2 MiB of `table` lies inside `vma` (thp_vma_suitable_order()). */
+function tableInsideVma(mm: Mm, vma: Vma, table: number): boolean {
+  const pt = mm.pt;
+  const start = pt.ptes.chunkStart(table);
+  const end = pt.ptes.chunkEnd(table);
+  if (end - start !== mm.geometry.ptesPerTable) return false;
+  return start >= vma.first && end <= vma.first + vma.count;
+}
+
+function setWhole(mm: Mm, table: number, from: number, to: number): void {
+  const pt = mm.pt;
+  const n = mm.geometry.ptesPerTable;
+  pt.ptes.tags[table] = to;
+  pt.ptes.mixed.delete(table);
+  pt.stateCounts[from]! -= n;
+  pt.stateCounts[to]! += n;
+}
+
+/**
+ * Handles the part [first, first+count) of a fault that falls in PTE table `table` if that table
+ * is (or becomes) mapped by a huge PMD. Returns false when the PTE path must handle it, after
+ * splitting the PMD if that is what the kernel does first.
+ */
+export function hugeFaultTable(
+  mm: Mm,
+  vma: Vma,
+  table: number,
+  access: "read" | "write" | "unshare",
+  first: number,
+  count: number,
+  content: Content,
+  rec: Recorder,
+): boolean {
+  const pt = mm.pt;
+  const n = mm.geometry.ptesPerTable;
+  if (pt.huge[table]) {
+    const tag = pt.tableTag(table);
+    if (access === "read") return false; // present: the PTE path records "no fault"
+    if (tag === Pte.ZERO) {
+      if (access === "write" && versionAtLeast(mm.kernelVersion, 6, 13)) {
+        setWhole(mm, table, Pte.ZERO, Pte.ANON_RW_ZERO);
+        rec.addEffect(Pte.ZERO, Pte.ANON_RW_ZERO, R_HUGE_ZERO_WP.index, n);
+        if (content === "data") writeContent(mm, first, count, rec);
+        rec.addFootprint(first, count);
+        return true;
+      }
+      pt.huge[table] = 0;
+      pt.hugePmds -= 1;
+      rec.step(R_HUGE_SPLIT.index);
+      return false;
+    }
+    return false; // a THP is mapped writable: the PTE path updates content
+  }
+  if (!pt.hasTable(table) && thpEligible(mm, vma) && tableInsideVma(mm, vma, table)) {
+    pt.allocTable(table);
+    rec.tablesAllocated++;
+    pt.huge[table] = 1;
+    pt.hugePmds += 1;
+    if (access === "write") {
+      setWhole(mm, table, Pte.NONE, Pte.ANON_RW_ZERO);
+      rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_ALLOC.index, n);
+      if (content === "data") writeContent(mm, first, count, rec);
+    } else {
+      setWhole(mm, table, Pte.NONE, Pte.ZERO);
+      rec.addEffect(Pte.NONE, Pte.ZERO, R_HUGE_ZERO.index, n);
+    }
+    rec.addFootprint(first, count);
+    return true;
+  }
+  return false;
+}
+
+/** Data written into pages of a writable huge page: content changes, no fault. */
+function writeContent(mm: Mm, first: number, count: number, rec: Recorder): void {
+  const lut = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) lut[i] = i;
+  lut[Pte.ANON_RW_ZERO] = anonState(true, true);
+  const tally = new Float64Array(256);
+  mm.pt.ptes.mapRange(first, count, lut, tally, count, () => Pte.NONE);
+  mm.pt.account(tally, lut);
+  rec.addEffect(Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA, R_THP_ALLOC.index, tally[Pte.ANON_RW_ZERO]!);
+}
+
+/**
+ * zap_pmd_range() for huge PMDs met by one madvise(MADV_DONTNEED) call [first, first+count):
+ * a PMD the call covers whole is zapped with its deposited table; one it covers in part is split
+ * first, and the PTE path then zaps the requested pages.
+ */
+export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder): void {
+  const pt = mm.pt;
+  if (pt.hugePmds === 0) return;
+  const end = first + count;
+  for (let t = pt.tableOf(first); t <= pt.tableOf(end - 1); t++) {
+    if (!pt.huge[t]) continue;
+    const s = pt.ptes.chunkStart(t);
+    const e = pt.ptes.chunkEnd(t);
+    if (first <= s && end >= e) {
+      const hist = new Float64Array(256);
+      pt.ptes.histogram(s, e - s, hist);
+      for (let v = 0; v < 9; v++) {
+        if (hist[v]! > 0) {
+          rec.addEffect(v, Pte.NONE, R_ZAP_HUGE.index, hist[v]!);
+          pt.stateCounts[v]! -= hist[v]!;
+          pt.stateCounts[Pte.NONE]! += hist[v]!;
+        }
+      }
+      pt.freeTable(t);
+      rec.tablesFreed++;
+    } else {
+      pt.huge[t] = 0;
+      pt.hugePmds -= 1;
+      rec.step(R_HUGE_SPLIT.index);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * applyEvent(): the one entry point that routes a kernel event to the room that models it and
+ * returns what happened. Every event is a transaction: the rooms check errors and memory before
+ * they change anything, so a result with ok = false means the world is exactly as before.
+ *
+ * `limit` replays only the first `limit` pages of the event's footprint: the trace's page-table
+ * and PTE steps are such prefixes.
+ */
+import { Recorder } from "./apply.ts";
+import { createVm, enablePv, enableSkeys } from "./arch/s390.ts";
+import type { KernelEvent } from "./events.ts";
+import { fault } from "./fault.ts";
+import { ksmDisable, ksmScan } from "./ksm.ts";
+import { madviseDontneed, madviseFlags } from "./madvise.ts";
+import { defineRule, step } from "./rules.ts";
+import { uffdFill, uffdRegister } from "./userfaultfd.ts";
+import type { EventResult, World } from "./world.ts";
+
+export const R_PAGESET = defineRule({
+  id: "pageset",
+  title: "bookkeeping outside the kernel",
+  path: [step("user-space state")],
+  explain: "A flag kept by the guest or QEMU (such as which guest pages the balloon holds) changes; the kernel is not involved.",
+});
+
+function done(ok: boolean, rec: Recorder, errno: EventResult["errno"] = null, message: string | null = null, failedAt = -1): EventResult {
+  return { ok, errno, message, failedAt, rec };
+}
+
+export function applyEvent(w: World, e: KernelEvent, limit = Number.POSITIVE_INFINITY): EventResult {
+  const rec = new Recorder();
+  const mm = w.mms[e.mm];
+  if (!mm) return done(false, rec, "EINVAL", `no mm with index ${e.mm}`);
+  switch (e.kind) {
+    case "fault": {
+      const content = e.access === "write" ? e.content : "zero";
+      const r = fault(mm, e.access, e.ranges, content, rec, limit, w.budgetBytes(mm));
+      return done(r.ok, rec, r.errno, r.message, r.failedAt);
+    }
+    case "madvise": {
+      const r =
+        e.advice === "dontneed"
+          ? madviseDontneed(mm, e.ranges, e.callPages, rec, limit)
+          : madviseFlags(mm, e.advice, e.ranges, rec, limit);
+      return done(r.ok, rec, r.errno, r.message);
+    }
+    case "uffd_register":
+    case "uffd_unregister": {
+      const r = uffdRegister(mm, e.ranges, e.kind === "uffd_register", rec);
+      return done(r.ok, rec, r.errno, r.message, r.failedAt);
+    }
+    case "uffd_zeropage":
+    case "uffd_copy": {
+      const content = e.kind === "uffd_copy" ? e.content : null;
+      const r = uffdFill(mm, e.first, e.count, content, rec, limit, w.budgetBytes(mm));
+      return done(r.ok, rec, r.errno, r.message, r.failedAt);
+    }
+    case "ksm_scan":
+      ksmScan(mm, rec, limit);
+      return done(true, rec);
+    case "ksm_disable": {
+      const r = ksmDisable(mm, rec, limit, w.budgetBytes(mm));
+      return done(r.ok, rec, r.errno, r.message);
+    }
+    case "kvm_create_vm": {
+      const r = createVm(mm, rec, limit);
+      return done(r.ok, rec, r.errno, r.message);
+    }
+    case "enable_skeys": {
+      const r = enableSkeys(mm, rec, limit, w.budgetBytes(mm));
+      return done(r.ok, rec, r.errno, r.message);
+    }
+    case "enable_pv": {
+      const r = enablePv(mm, rec, limit, w.budgetBytes(mm));
+      return done(r.ok, rec, r.errno, r.message);
+    }
+    case "pageset": {
+      if (!mm.covers(0, mm.pages)) return done(false, rec, "EINVAL", "bad pageset");
+      const set = w.pageset(e.mm, e.set);
+      let processed = 0;
+      for (let i = 0; i < e.ranges.length && processed < limit; i += 2) {
+        const n = Math.min(e.ranges[i + 1]!, limit - processed);
+        set.fill(e.ranges[i]!, n, e.value);
+        rec.addFootprint(e.ranges[i]!, n);
+        processed += n;
+      }
+      rec.step(R_PAGESET.index);
+      return done(true, rec);
+    }
+  }
+}

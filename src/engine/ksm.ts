@@ -1,0 +1,164 @@
+/**
+ * Kernel samepage merging (mm/ksm.c, §5). ksmd scans VM_MERGEABLE areas and merges pages with
+ * identical content. With /sys/kernel/mm/ksm/use_zero_pages = 1 a zero-filled page is replaced by
+ * the shared zeropage (try_to_merge_with_zero_page → replace_page, PTE marked dirty, counted in
+ * ksm_zero_pages); otherwise zero-filled pages merge into ordinary KSM pages.
+ *
+ * A merge pass in the model is "ksmd ran until nothing more merges": a page needs two visits with
+ * an unchanged checksum (cmp_and_merge_page: oldchecksum starts at 0), so that is two full scans,
+ * three if the mm joined mid-scan (research note Q3).
+ *
+ * KSM page accounting: one KSM page serves at most max_page_sharing = 256 mappings (the default);
+ * beyond that a further stable-node dup is made. So N merged zero-filled pages use ceil(N/256) KSM
+ * pages: pages_shared = ceil(N/256), pages_sharing = N − pages_shared.
+ *
+ * Unmerge (MADV_UNMERGEABLE, ksm_disable): break_ksm() issues an unshare fault for every KSM page
+ * and, since 79271476b336 (~v6.5), every KSM-placed zeropage; both become exclusive read-only anon
+ * pages. Zeropages placed by ordinary faults are left alone.
+ *
+ * ASSUMPTIONS: guest data pages are distinct (pte.ts), so only zero-filled pages merge; huge-PMD
+ * mapped ranges are not scanned (KSM would split them first).
+ */
+import { costRanges, type Errno, mapRanges, type Plan, type Recorder, identityPlan, selectRanges, vmaRanges } from "./apply.ts";
+import { type Mm, VmFlag } from "./mm.ts";
+import { Pte } from "./pte.ts";
+import { defineRule, fr, step } from "./rules.ts";
+
+const KSM = "mm/ksm.c";
+
+/** ksm_max_page_sharing default (mm/ksm.c). */
+export const KSM_MAX_PAGE_SHARING = 256;
+
+export const R_KSM_ZERO = defineRule({
+  id: "try_to_merge_with_zero_page",
+  title: "ksmd replaces a zero-filled page by the shared zeropage",
+  path: [
+    fr(KSM, "ksm_do_scan"),
+    fr(KSM, "cmp_and_merge_page"),
+    step("checksum unchanged since last scan"),
+    fr(KSM, "try_to_merge_with_zero_page", "use_zero_pages = 1"),
+    fr(KSM, "replace_page", "pte_mkdirty(pte_mkspecial(zero pfn))"),
+    fr(KSM, "ksm_map_zero_page"),
+    step("dec_mm_counter(MM_ANONPAGES)"),
+  ],
+  explain:
+    "ksmd found a page full of zeros and, because use_zero_pages is on, mapped the shared zeropage in its place. The page is freed (RssAnon −4 KiB) and counted in ksm_zero_pages. There is no mm_forbids_zeropage() check on this path, even on s390 (§5, §10.2 event 10).",
+});
+
+export const R_KSM_MERGE = defineRule({
+  id: "try_to_merge_two_pages",
+  title: "ksmd merges a zero-filled page into a KSM page",
+  path: [
+    fr(KSM, "ksm_do_scan"),
+    fr(KSM, "cmp_and_merge_page"),
+    step("checksum unchanged since last scan"),
+    fr(KSM, "unstable_tree_search_insert"),
+    fr(KSM, "try_to_merge_two_pages"),
+    fr(KSM, "stable_tree_insert"),
+  ],
+  explain:
+    "ksmd found identical (here: zero-filled) pages and made them share one write-protected KSM page. Each mapping still counts in RssAnon, but the host keeps only one page per 256 sharers.",
+});
+
+export const R_KSM_OFF = defineRule({
+  id: "ksm.not_running",
+  title: "ksmd is not running",
+  path: [step("/sys/kernel/mm/ksm/run = 0")],
+  explain: "KSM is switched off on this host, so ksmd merges nothing.",
+});
+
+export const R_KSM_UNMERGE = defineRule({
+  id: "break_ksm.unshare",
+  title: "unmerge: break_ksm() unshares a KSM page",
+  path: [fr(KSM, "unmerge_ksm_pages"), fr(KSM, "break_ksm"), fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE"), fr("mm/memory.c", "wp_page_copy")],
+  explain: "Unmerging gives every KSM mapping its own copy again, mapped read-only (an unsharing fault). The copies cost a page each.",
+});
+
+export const R_KSM_UNMERGE_ZERO = defineRule({
+  id: "break_ksm.unshare_zeropage",
+  title: "unmerge: break_ksm() unshares a KSM-placed zeropage",
+  path: [fr(KSM, "unmerge_ksm_pages"), fr(KSM, "break_ksm"), step("is_ksm_zero_pte()"), fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE"), fr("mm/memory.c", "wp_page_copy")],
+  explain:
+    "A zeropage that KSM placed (its PTE is marked dirty) is unshared into an exclusive zero-filled page; zeropages placed by ordinary read faults are not touched.",
+  assumption: "§5/§11.2: unsharing of KSM-placed zeropages dates from 79271476b336 (~v6.5); the model gives it to B (as of v6.9) and C, not to A.",
+});
+
+export const R_KSM_DISABLE = defineRule({
+  id: "ksm_disable",
+  title: "KSM disabled for the mm: unmerge everything, clear VM_MERGEABLE",
+  path: [fr(KSM, "ksm_disable"), fr(KSM, "ksm_del_vmas"), fr(KSM, "unmerge_ksm_pages")],
+  explain: "Every VMA loses VM_MERGEABLE and all its KSM pages (and KSM-placed zeropages) are unshared.",
+});
+
+function isZeroAnon(s: number): boolean {
+  return s === Pte.ANON_RO_ZERO || s === Pte.ANON_RW_ZERO;
+}
+
+/** Pages per KSM page kept by the host for `mappings` KSM mappings. */
+export function ksmPagesShared(mappings: number): number {
+  return Math.ceil(mappings / KSM_MAX_PAGE_SHARING);
+}
+
+/** ksmd merge passes until stable, over every VM_MERGEABLE VMA of `mm`. */
+export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
+  if (!mm.host.ksmRun) {
+    rec.step(R_KSM_OFF.index);
+    return;
+  }
+  const areas = vmaRanges(mm, (v) => (v.flags & VmFlag.MERGEABLE) !== 0);
+  const targets = selectRanges(mm, areas, isZeroAnon, (t) => mm.pt.huge[t] === 1);
+  const p = identityPlan();
+  const to = mm.host.ksmUseZeroPages ? Pte.ZERO_KSM : Pte.KSM;
+  const rule = mm.host.ksmUseZeroPages ? R_KSM_ZERO.index : R_KSM_MERGE.index;
+  for (const s of [Pte.ANON_RO_ZERO, Pte.ANON_RW_ZERO]) {
+    p.lut[s] = to;
+    p.rules[s] = rule;
+  }
+  mapRanges(mm, targets, () => p, rec, { alloc: false, limit });
+}
+
+function unmergePlan(mm: Mm): Plan {
+  const p = identityPlan();
+  p.lut[Pte.KSM] = Pte.ANON_RO_ZERO;
+  p.rules[Pte.KSM] = R_KSM_UNMERGE.index;
+  if (mm.variant.unmergeUnsharesKsmZero) {
+    p.lut[Pte.ZERO_KSM] = Pte.ANON_RO_ZERO;
+    p.rules[Pte.ZERO_KSM] = R_KSM_UNMERGE_ZERO.index;
+  }
+  return p;
+}
+
+function unmergeTargets(mm: Mm, first: number, count: number): { plan: Plan; targets: number[] } {
+  const plan = unmergePlan(mm);
+  const targets = selectRanges(mm, [first, count], (s) => plan.lut[s] !== s);
+  return { plan, targets };
+}
+
+/** The memory unmerging [first, first+count) would allocate, to check before acting. */
+export function unmergeCost(mm: Mm, first: number, count: number, budgetBytes: number): number {
+  const { plan, targets } = unmergeTargets(mm, first, count);
+  return costRanges(mm, targets, () => plan, false, budgetBytes).failsAt;
+}
+
+/** unmerge_ksm_pages() over [first, first+count). */
+export function unmergeRange(mm: Mm, first: number, count: number, rec: Recorder, limit: number): void {
+  const { plan, targets } = unmergeTargets(mm, first, count);
+  mapRanges(mm, targets, () => plan, rec, { alloc: false, limit });
+}
+
+export interface KsmOutcome {
+  ok: boolean;
+  errno: Errno | null;
+  message: string | null;
+}
+
+/** ksm_disable(mm): unmerge every VMA and clear VM_MERGEABLE (also MMF_VM_MERGE_ANY). */
+export function ksmDisable(mm: Mm, rec: Recorder, limit: number, budgetBytes: number): KsmOutcome {
+  if (Number.isFinite(budgetBytes) && unmergeCost(mm, 0, mm.pages, budgetBytes) >= 0) {
+    return { ok: false, errno: "ENOMEM", message: `unmerging KSM pages needs more memory than host "${mm.host.name}" has left` };
+  }
+  rec.step(R_KSM_DISABLE.index);
+  unmergeRange(mm, 0, mm.pages, rec, limit);
+  mm.updateAllVmaFlags(0, VmFlag.MERGEABLE);
+  return { ok: true, errno: null, message: null };
+}

@@ -1,0 +1,185 @@
+/**
+ * madvise() on guest RAM (mm/madvise.c, §6.1): MADV_DONTNEED, which is also what QEMU's
+ * virtio-balloon inflation does for private anonymous RAM (ram_block_discard_range), plus the
+ * VMA-flag advices the scenarios need (MADV_HUGEPAGE / MADV_NOHUGEPAGE, MADV_MERGEABLE /
+ * MADV_UNMERGEABLE).
+ *
+ * MADV_DONTNEED zaps PTEs: anon pages are freed (RssAnon −1), zeropage PTEs just cleared (a
+ * KSM-placed one leaves ksm_zero_pages), KSM mappings dropped. Page tables stay, except on x86_64
+ * from v6.14 (CONFIG_PT_RECLAIM): a PTE table is freed when ONE call covered its whole 2 MiB inside
+ * one VMA and every entry is none afterwards (reclaim_pt_is_enabled(): end - start >= PMD_SIZE).
+ * QEMU's balloon discards one 4 KiB page per call, so it never frees a table (§6.1).
+ */
+import { type Errno, identityPlan, mapRanges, type Ranges, type Recorder } from "./apply.ts";
+import { unmergeRange } from "./ksm.ts";
+import { zapHugePmds } from "./huge_memory.ts";
+import { type Mm, VmFlag } from "./mm.ts";
+import { Pte } from "./pte.ts";
+import { defineRule, fr, step } from "./rules.ts";
+
+const MADVISE = "mm/madvise.c";
+const MEMORY = "mm/memory.c";
+
+const zap = [
+  fr(MADVISE, "madvise_dontneed_single_vma"),
+  fr(MEMORY, "zap_page_range_single"),
+  fr(MEMORY, "unmap_page_range"),
+  fr(MEMORY, "zap_pte_range"),
+];
+
+export const R_ZAP_ANON = defineRule({
+  id: "zap_pte_range.anon",
+  title: "MADV_DONTNEED frees an anonymous page",
+  path: [...zap, fr(MEMORY, "zap_present_ptes"), step("rss[MM_ANONPAGES]--"), step("folio freed")],
+  explain:
+    "The PTE is cleared and the page goes back to the host's free memory: RssAnon drops by 4 KiB. The next access faults like a first touch.",
+});
+
+export const R_ZAP_ZERO = defineRule({
+  id: "zap_pte_range.zeropage",
+  title: "MADV_DONTNEED clears a zeropage PTE",
+  path: [...zap, fr(MEMORY, "zap_present_ptes"), step("vm_normal_page() = NULL"), fr("mm/ksm.c", "ksm_might_unmap_zero_page")],
+  explain: "A zeropage mapping costs no page, so clearing it frees nothing but the entry. A KSM-placed zeropage also leaves ksm_zero_pages.",
+});
+
+export const R_ZAP_KSM = defineRule({
+  id: "zap_pte_range.ksm",
+  title: "MADV_DONTNEED drops a KSM mapping",
+  path: [...zap, fr(MEMORY, "zap_present_ptes"), step("rss[MM_ANONPAGES]--")],
+  explain: "The mapping of the shared KSM page is removed; the KSM page itself is freed when its last sharer goes.",
+});
+
+export const R_ZAP_NONE = defineRule({
+  id: "zap_pte_range.none",
+  title: "MADV_DONTNEED on an empty PTE: nothing to do",
+  path: [...zap, step("pte_none()")],
+  explain: "Nothing is mapped here, so there is nothing to free.",
+});
+
+export const R_PT_RECLAIM = defineRule({
+  id: "pt_reclaim.free_pte",
+  title: "PT reclaim frees the now-empty PTE table",
+  path: [...zap, fr("mm/pt_reclaim.c", "reclaim_pt_is_enabled", "end - start >= PMD_SIZE"), fr("mm/pt_reclaim.c", "try_get_and_clear_pmd"), fr("mm/pt_reclaim.c", "free_pte"), step("mm_dec_nr_ptes")],
+  explain:
+    "Since v6.14 on x86_64 (CONFIG_PT_RECLAIM), when one MADV_DONTNEED call covers a whole 2 MiB table and leaves every entry empty, the table itself is freed: VmPTE drops by 4 KiB.",
+});
+
+export const R_PT_KEPT = defineRule({
+  id: "zap_pte_range.table_kept",
+  title: "the emptied PTE table stays allocated",
+  path: [...zap, step("PTE table kept")],
+  explain:
+    "MADV_DONTNEED frees pages, not page tables: the emptied table keeps costing memory until the mapping is unmapped. (x86_64 from v6.14 frees it when a single call covers the whole table; the balloon's 4 KiB calls never do.)",
+});
+
+export const R_MADV_FLAGS = defineRule({
+  id: "madvise.vma_flags",
+  title: "madvise() changes VMA flags",
+  path: [fr(MADVISE, "madvise_vma_behavior"), fr(MADVISE, "madvise_update_vma")],
+  explain: "The advice only changes flags on the VMA (splitting it at the range's edges); no page changes.",
+});
+
+function dontneedPlan() {
+  const p = identityPlan(R_ZAP_NONE.index);
+  for (const z of [Pte.ZERO, Pte.ZERO_UFFD, Pte.ZERO_KSM]) {
+    p.lut[z] = Pte.NONE;
+    p.rules[z] = R_ZAP_ZERO.index;
+  }
+  for (const a of [Pte.ANON_RO_ZERO, Pte.ANON_RO_DATA, Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA]) {
+    p.lut[a] = Pte.NONE;
+    p.rules[a] = R_ZAP_ANON.index;
+  }
+  p.lut[Pte.KSM] = Pte.NONE;
+  p.rules[Pte.KSM] = R_ZAP_KSM.index;
+  return p;
+}
+
+export interface MadviseOutcome {
+  ok: boolean;
+  errno: Errno | null;
+  message: string | null;
+}
+
+/**
+ * madvise(MADV_DONTNEED) over `ranges`, each range one call unless `callPages` splits it.
+ * Visits at most `limit` pages.
+ */
+export function madviseDontneed(mm: Mm, ranges: Ranges, callPages: number | undefined, rec: Recorder, limit: number): MadviseOutcome {
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (!mm.covers(ranges[i]!, ranges[i + 1]!)) {
+      return { ok: false, errno: "ENOMEM", message: `madvise range at page ${ranges[i]} is not mapped (madvise returns -ENOMEM for unmapped ranges)` };
+    }
+  }
+  const plan = dontneedPlan();
+  const pt = mm.pt;
+  let processed = 0;
+  let keptLogged = false;
+  for (let i = 0; i < ranges.length && processed < limit; i += 2) {
+    const first = ranges[i]!;
+    const count = ranges[i + 1]!;
+    const step = callPages && callPages > 0 ? callPages : count;
+    for (let c = first; c < first + count && processed < limit; c += step) {
+      const callCount = Math.min(step, first + count - c);
+      // One madvise() call: [c, c + callCount), split per VMA by madvise_walk_vmas().
+      mm.forEachVmaPiece(c, callCount, (_vma, vFirst, vCount) => {
+        if (processed >= limit) return;
+        zapHugePmds(mm, vFirst, Math.min(vCount, limit - processed), rec);
+        const out = mapRanges(mm, [vFirst, vCount], () => plan, rec, { alloc: false, limit: limit - processed });
+        processed += out.processed;
+        const vEnd = vFirst + out.processed;
+        if (out.processed === 0) return;
+        for (let t = pt.tableOf(vFirst); t <= pt.tableOf(vEnd - 1); t++) {
+          if (!pt.hasTable(t)) continue;
+          const whole = vFirst <= pt.ptes.chunkStart(t) && vEnd >= pt.ptes.chunkEnd(t);
+          const fullSize = pt.ptes.chunkEnd(t) - pt.ptes.chunkStart(t) === mm.geometry.ptesPerTable;
+          if (mm.ptReclaim && whole && fullSize && pt.tableIsEmpty(t)) {
+            pt.freeTable(t);
+            rec.tablesFreed++;
+            if (!rec.steps.includes(R_PT_RECLAIM.index)) rec.step(R_PT_RECLAIM.index);
+          } else if (!keptLogged && pt.tableIsEmpty(t)) {
+            keptLogged = true;
+            rec.step(R_PT_KEPT.index);
+          }
+        }
+      });
+    }
+  }
+  return { ok: true, errno: null, message: null };
+}
+
+/** MADV_HUGEPAGE / MADV_NOHUGEPAGE / MADV_MERGEABLE / MADV_UNMERGEABLE. */
+export function madviseFlags(
+  mm: Mm,
+  advice: "hugepage" | "nohugepage" | "mergeable" | "unmergeable",
+  ranges: Ranges,
+  rec: Recorder,
+  limit: number,
+): MadviseOutcome {
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (!mm.covers(ranges[i]!, ranges[i + 1]!)) {
+      return { ok: false, errno: "ENOMEM", message: `madvise range at page ${ranges[i]} is not mapped` };
+    }
+  }
+  for (let i = 0; i < ranges.length; i += 2) {
+    const first = ranges[i]!;
+    const count = ranges[i + 1]!;
+    switch (advice) {
+      case "hugepage":
+        mm.updateVmaFlags(first, count, VmFlag.HUGEPAGE, VmFlag.NOHUGEPAGE);
+        break;
+      case "nohugepage":
+        mm.updateVmaFlags(first, count, VmFlag.NOHUGEPAGE, VmFlag.HUGEPAGE);
+        break;
+      case "mergeable":
+        mm.updateVmaFlags(first, count, VmFlag.MERGEABLE, 0);
+        break;
+      case "unmergeable":
+        // ksm_madvise(MADV_UNMERGEABLE): unmerge_ksm_pages() first, then clear VM_MERGEABLE.
+        unmergeRange(mm, first, count, rec, limit);
+        mm.updateVmaFlags(first, count, 0, VmFlag.MERGEABLE);
+        break;
+    }
+  }
+  rec.step(R_MADV_FLAGS.index);
+  return { ok: true, errno: null, message: null };
+}

@@ -1,0 +1,125 @@
+/**
+ * The counters of one mm, under the names users know from /proc/<pid>/status,
+ * /proc/<pid>/ksm_stat and /sys/kernel/mm/ksm (fs/proc/task_mmu.c task_mem(), mm/ksm.c).
+ *
+ * All are derived from the page-table state (pgtable.ts); none is kept separately, so they cannot
+ * drift from the PTEs they describe.
+ */
+import type { Mm } from "../mm.ts";
+import { ksmPagesShared } from "../ksm.ts";
+import { Pte } from "../pte.ts";
+
+export interface MmCounters {
+  /** RssAnon: MM_ANONPAGES × 4 KiB. Anon pages count once per mapping, KSM pages too (§3.5). */
+  rssAnonBytes: number;
+  /** VmPTE: mm_pgtables_bytes(), PTRS_PER_xxx × 8 B per counted table (2 KiB per s390 PTE table). */
+  vmPteBytes: number;
+  /** Memory the page tables occupy (4 KiB per s390 PTE table with PGSTEs, §8.1). */
+  pageTableBytes: number;
+  /** PTE tables present (including tables deposited under huge PMDs). */
+  pteTables: number;
+  /** Pages mapped to the shared zeropage by a PTE (fault, UFFDIO_ZEROPAGE or KSM placed). */
+  zeropagePtes: number;
+  /** Exclusive anonymous pages (MM_ANONPAGES minus KSM mappings). */
+  anonPages: number;
+  /** PTEs mapping a KSM page. */
+  ksmPages: number;
+  /** /sys/kernel/mm/ksm/pages_shared: KSM pages in the stable tree. */
+  ksmPagesShared: number;
+  /** /sys/kernel/mm/ksm/pages_sharing: further mappings of those pages. */
+  ksmPagesSharing: number;
+  /** ksm_zero_pages (/proc/<pid>/ksm_stat): zeropages placed by KSM use_zero_pages. */
+  ksmZeroPages: number;
+  /** Huge PMDs mapping the huge zero page (x86_64 THP). */
+  hugeZeroPmds: number;
+  /** Huge PMDs mapping an anonymous THP. */
+  thpPmds: number;
+  /** Present PTEs or pages under huge PMDs (pagemap PM_PRESENT). */
+  presentPages: number;
+  /** Host memory this mm costs: its anon pages, the KSM pages it holds, and its page tables. */
+  hostMemBytes: number;
+}
+
+export type CounterKey = keyof MmCounters;
+
+export interface CounterInfo {
+  readonly key: CounterKey;
+  readonly label: string;
+  readonly unit: "bytes" | "pages" | "count";
+}
+
+/** Column order in the trace. Append only: links hash these. */
+export const COUNTERS: readonly CounterInfo[] = [
+  { key: "rssAnonBytes", label: "RssAnon", unit: "bytes" },
+  { key: "vmPteBytes", label: "VmPTE", unit: "bytes" },
+  { key: "pageTableBytes", label: "page-table memory", unit: "bytes" },
+  { key: "pteTables", label: "PTE tables", unit: "count" },
+  { key: "zeropagePtes", label: "zeropage PTEs", unit: "pages" },
+  { key: "anonPages", label: "anon pages", unit: "pages" },
+  { key: "ksmPages", label: "KSM mappings", unit: "pages" },
+  { key: "ksmPagesShared", label: "pages_shared", unit: "pages" },
+  { key: "ksmPagesSharing", label: "pages_sharing", unit: "pages" },
+  { key: "ksmZeroPages", label: "ksm_zero_pages", unit: "pages" },
+  { key: "hugeZeroPmds", label: "huge zero PMDs", unit: "count" },
+  { key: "thpPmds", label: "THP PMDs", unit: "count" },
+  { key: "presentPages", label: "present pages", unit: "pages" },
+  { key: "hostMemBytes", label: "host memory", unit: "bytes" },
+];
+
+export const COUNTER_COUNT = COUNTERS.length;
+
+const PAGE = 4096;
+
+/** Reads all counters of `mm` into `out` at `offset`, in COUNTERS order. */
+export function readCounters(mm: Mm, out: Float64Array, offset: number): void {
+  const c = snapshotCounters(mm);
+  for (let i = 0; i < COUNTER_COUNT; i++) out[offset + i] = c[COUNTERS[i]!.key];
+}
+
+export function snapshotCounters(mm: Mm): MmCounters {
+  const pt = mm.pt;
+  const s = pt.stateCounts;
+  const g = mm.geometry;
+  const anon = s[Pte.ANON_RO_ZERO]! + s[Pte.ANON_RO_DATA]! + s[Pte.ANON_RW_ZERO]! + s[Pte.ANON_RW_DATA]!;
+  const ksm = s[Pte.KSM]!;
+  const zeroAll = s[Pte.ZERO]! + s[Pte.ZERO_UFFD]! + s[Pte.ZERO_KSM]!;
+  let hugeZero = 0;
+  let thp = 0;
+  if (pt.hugePmds > 0) {
+    for (let t = 0; t < pt.tables; t++) {
+      if (!pt.huge[t]) continue;
+      if (pt.tableTag(t) === Pte.ZERO) hugeZero++;
+      else thp++;
+    }
+  }
+  const hugeZeroPages = hugeZero * g.ptesPerTable;
+  let vmPte = pt.pteTables * g.pteTableVmPteBytes;
+  let ptMem = pt.pteTables * g.pteTableMemBytes;
+  for (let i = 0; i < g.upper.length; i++) {
+    vmPte += pt.upperTables[i]! * g.upper[i]!.vmPteBytes;
+    ptMem += pt.upperTables[i]! * g.upper[i]!.memBytes;
+  }
+  // KSM pages hold zeros (pte.ts), and one KSM page serves at most 256 mappings (ksm.ts).
+  const shared = ksmPagesShared(ksm);
+  return {
+    rssAnonBytes: (anon + ksm) * PAGE,
+    vmPteBytes: vmPte,
+    pageTableBytes: ptMem,
+    pteTables: pt.pteTables,
+    zeropagePtes: zeroAll - hugeZeroPages,
+    anonPages: anon,
+    ksmPages: ksm,
+    ksmPagesShared: shared,
+    ksmPagesSharing: ksm - shared,
+    ksmZeroPages: s[Pte.ZERO_KSM]!,
+    hugeZeroPmds: hugeZero,
+    thpPmds: thp,
+    presentPages: mm.pages - s[Pte.NONE]!,
+    hostMemBytes: (anon + shared) * PAGE + ptMem,
+  };
+}
+
+/** Host memory in use by `mm`, cheaply (for the -ENOMEM check on every allocating event). */
+export function hostMemBytes(mm: Mm): number {
+  return snapshotCounters(mm).hostMemBytes;
+}

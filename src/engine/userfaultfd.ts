@@ -1,0 +1,168 @@
+/**
+ * userfaultfd on anonymous private memory (mm/userfaultfd.c, fs/userfaultfd.c; §4), as QEMU's
+ * postcopy destination uses it: register guest RAM in MISSING mode, then fill pages with
+ * UFFDIO_COPY (data) or UFFDIO_ZEROPAGE (a page known to be zero).
+ *
+ * One ioctl covers a range. mfill_atomic() walks it page by page: it allocates the PMD and PTE
+ * tables first, then fails with -EEXIST at the first PTE that is not none. Progress is reported,
+ * not rolled back: a call that filled some pages returns -EAGAIN with the bytes done in
+ * .zeropage/.copy; a call that filled none returns the error (research note Q4). In the model a
+ * call with progress succeeds (ok, errno EAGAIN when partial); a call without progress fails and
+ * changes nothing.
+ *
+ * UFFDIO_ZEROPAGE maps the shared zeropage, except that since 90a7592da149 it installs a zeroed
+ * page when mm_forbids_zeropage() (mfill_atomic_pte_zeroed_folio). Before that patch it ignored the
+ * hook: the B-era bug 06201e00's message mentions.
+ */
+import { costRanges, type Errno, identityPlan, mapRanges, type Recorder } from "./apply.ts";
+import type { Content } from "./events.ts";
+import { type Mm, VmFlag } from "./mm.ts";
+import { Pte, anonState } from "./pte.ts";
+import { defineRule, fr, step } from "./rules.ts";
+import { STOP } from "../base/chunked.ts";
+
+const UFFD = "mm/userfaultfd.c";
+const FS = "fs/userfaultfd.c";
+
+export const R_UFFD_REGISTER = defineRule({
+  id: "userfaultfd_register.missing",
+  title: "UFFDIO_REGISTER (MISSING): faults on empty PTEs go to user space",
+  path: [fr(FS, "userfaultfd_register"), step("VM_UFFD_MISSING")],
+  explain: "From now on, any access to an empty PTE in this range is reported to user space instead of being filled by the kernel.",
+});
+
+export const R_UFFD_UNREGISTER = defineRule({
+  id: "userfaultfd_unregister",
+  title: "UFFDIO_UNREGISTER",
+  path: [fr(FS, "userfaultfd_unregister")],
+  explain: "Faults in this range are handled by the kernel again.",
+});
+
+export const R_UFFD_ZEROPAGE = defineRule({
+  id: "mfill_atomic_pte_zeropage",
+  title: "UFFDIO_ZEROPAGE maps the shared zeropage",
+  path: [fr(FS, "userfaultfd_zeropage"), fr(UFFD, "mfill_atomic_zeropage"), fr(UFFD, "mfill_atomic"), fr(UFFD, "mfill_atomic_pte_zeropage"), step("pte_mkspecial(zero pfn)")],
+  explain: "User space says the page is all zeros, and the kernel maps the shared zeropage: no memory, no RssAnon.",
+});
+
+export const R_UFFD_ZEROPAGE_BUG = defineRule({
+  id: "mfill_atomic_pte_zeropage.ignores_forbids",
+  title: "UFFDIO_ZEROPAGE maps the zeropage although mm_forbids_zeropage() (pre-90a7592da149)",
+  path: [fr(FS, "userfaultfd_zeropage"), fr(UFFD, "mfill_atomic"), fr(UFFD, "mfill_atomic_pte_zeropage"), step("no mm_forbids_zeropage() check"), step("pte_mkspecial(zero pfn)")],
+  explain:
+    "Before 90a7592da149 this path never asked mm_forbids_zeropage(), so it placed shared zeropages into a KVM process that forbids them. 06201e00's message calls this out: 'we would have falsely inserted shared zeropages'.",
+});
+
+export const R_UFFD_ZEROED_FOLIO = defineRule({
+  id: "mfill_atomic_pte_zeroed_folio",
+  title: "UFFDIO_ZEROPAGE installs a zeroed page (zeropage forbidden)",
+  path: [fr(FS, "userfaultfd_zeropage"), fr(UFFD, "mfill_atomic"), fr(UFFD, "mfill_atomic_pte_zeropage"), fr("mm/memory.c", "mm_forbids_zeropage", "= true"), fr(UFFD, "mfill_atomic_pte_zeroed_folio"), fr(UFFD, "mfill_atomic_install_pte")],
+  explain:
+    "Since 90a7592da149, when this mm forbids the shared zeropage, UFFDIO_ZEROPAGE allocates a zero-filled page instead (writable, dirty): RssAnon +4 KiB.",
+});
+
+export const R_UFFD_COPY = defineRule({
+  id: "mfill_atomic_pte_copy",
+  title: "UFFDIO_COPY installs a page with the given content",
+  path: [fr(FS, "userfaultfd_copy"), fr(UFFD, "mfill_atomic_copy"), fr(UFFD, "mfill_atomic"), fr(UFFD, "mfill_atomic_pte_copy"), fr(UFFD, "mfill_atomic_install_pte"), step("inc_mm_counter(MM_ANONPAGES)")],
+  explain: "A new page is allocated, filled from user space's buffer and mapped writable and dirty: RssAnon +4 KiB.",
+});
+
+export const R_UFFD_EEXIST = defineRule({
+  id: "mfill_atomic.eexist",
+  title: "the PTE is already populated: -EEXIST",
+  path: [fr(UFFD, "mfill_atomic"), step("!pte_none()", "-EEXIST")],
+  explain:
+    "userfaultfd only fills empty PTEs. The call stops at the first populated one; QEMU treats -EEXIST as a failure and does not mark the page received, and no waiter is woken.",
+});
+
+export interface UffdOutcome {
+  ok: boolean;
+  errno: Errno | null;
+  message: string | null;
+  failedAt: number;
+  progress: number;
+}
+
+export function uffdRegister(mm: Mm, ranges: readonly number[], register: boolean, rec: Recorder): UffdOutcome {
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (!mm.covers(ranges[i]!, ranges[i + 1]!)) {
+      return { ok: false, errno: "EINVAL", message: `range at page ${ranges[i]} is not guest RAM`, failedAt: ranges[i]!, progress: 0 };
+    }
+  }
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (register) mm.updateVmaFlags(ranges[i]!, ranges[i + 1]!, VmFlag.UFFD_MISSING, 0);
+    else mm.updateVmaFlags(ranges[i]!, ranges[i + 1]!, 0, VmFlag.UFFD_MISSING);
+  }
+  rec.step(register ? R_UFFD_REGISTER.index : R_UFFD_UNREGISTER.index);
+  return { ok: true, errno: null, message: null, failedAt: -1, progress: 0 };
+}
+
+/** UFFDIO_ZEROPAGE (content null) or UFFDIO_COPY over [first, first+count). */
+export function uffdFill(
+  mm: Mm,
+  first: number,
+  count: number,
+  content: Content | null,
+  rec: Recorder,
+  limit: number,
+  budgetBytes: number,
+): UffdOutcome {
+  if (!mm.covers(first, count)) {
+    return { ok: false, errno: "ENOENT", message: `range at page ${first} is not guest RAM`, failedAt: first, progress: 0 };
+  }
+  let unregistered = -1;
+  mm.forEachVmaPiece(first, count, (vma, f) => {
+    if (unregistered < 0 && !(vma.flags & VmFlag.UFFD_MISSING)) unregistered = f;
+  });
+  if (unregistered >= 0) {
+    return { ok: false, errno: "ENOENT", message: `page ${unregistered} is not in a userfaultfd-registered VMA`, failedAt: unregistered, progress: 0 };
+  }
+  // The pages this call will fill: up to the first PTE that is not none (or is under a huge PMD).
+  const pt = mm.pt;
+  let progress = 0;
+  pt.ptes.forEachRun(first, count, (value, start, length) => {
+    if (progress !== start - first) return;
+    if (value === Pte.NONE && !pt.huge[pt.tableOf(start)]) progress += length;
+  });
+  if (progress === 0) {
+    rec.step(R_UFFD_EEXIST.index);
+    return { ok: false, errno: "EEXIST", message: `page ${first} is already populated`, failedAt: first, progress: 0 };
+  }
+  const p = identityPlan();
+  for (let s = 1; s < 256; s++) p.lut[s] = STOP; // never reached: the range ends before them
+  if (content === null) {
+    if (mm.forbidsZeropage() && mm.variant.uffdZeropageHonoursForbids) {
+      p.lut[Pte.NONE] = anonState(true, false);
+      p.rules[Pte.NONE] = R_UFFD_ZEROED_FOLIO.index;
+    } else {
+      p.lut[Pte.NONE] = Pte.ZERO_UFFD;
+      p.rules[Pte.NONE] = mm.forbidsZeropage() ? R_UFFD_ZEROPAGE_BUG.index : R_UFFD_ZEROPAGE.index;
+    }
+  } else {
+    p.lut[Pte.NONE] = anonState(true, content === "data");
+    p.rules[Pte.NONE] = R_UFFD_COPY.index;
+  }
+  let outOfMemory = false;
+  if (Number.isFinite(budgetBytes)) {
+    const cost = costRanges(mm, [first, progress], () => p, true, budgetBytes);
+    if (cost.failsAt === first) {
+      return { ok: false, errno: "ENOMEM", message: `host "${mm.host.name}" has no memory left for page ${first}`, failedAt: first, progress: 0 };
+    }
+    if (cost.failsAt > first) {
+      progress = cost.failsAt - first;
+      outOfMemory = true;
+    }
+  }
+  mapRanges(mm, [first, progress], () => p, rec, { alloc: true, limit });
+  const partial = progress < count;
+  if (partial && !outOfMemory) rec.step(R_UFFD_EEXIST.index);
+  const why = outOfMemory ? "the host ran out of memory" : `page ${first + progress} is already populated`;
+  return {
+    ok: true,
+    errno: partial ? "EAGAIN" : null,
+    message: partial ? `filled ${progress} of ${count} pages (${why}); the ioctl returns -EAGAIN with the bytes done` : null,
+    failedAt: -1,
+    progress,
+  };
+}

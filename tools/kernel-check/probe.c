@@ -1,0 +1,1307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * probe.c - kernel side of the Zeropage Lab model-vs-kernel checker.
+ *
+ * Runs an op script (see README.md in this directory for the format) against
+ * one anonymous private mapping and prints, after the region is created and
+ * after every op, one JSON object per line with the numbers the model
+ * predicts: RssAnon, VmPTE, PTEs mapping the shared zeropage, present pages,
+ * PMD-mapped THPs, huge zero PMDs, userfaultfd MISSING faults, KSM zero pages.
+ *
+ * Build: cc -O2 -Wall -Wextra -std=gnu11 -pthread -o probe probe.c
+ * Usage: probe <script.ops>
+ * Exit:  0 ok, 1 internal error, 2 malformed script, 3 facility unavailable
+ *        (then {"skip": "..."} is the only line on stdout).
+ *
+ * Everything the reporting path needs (buffers, the uffd handler thread and
+ * its stack, the main stack) is allocated and touched before the baseline
+ * record (step 0), so the probe's own bookkeeping does not move RssAnon or
+ * VmPTE between records. Reporting reads only /proc files and never touches
+ * region memory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- ABI definitions that older userspace headers may lack ------------- */
+
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#endif
+#ifndef MADV_NOHUGEPAGE
+#define MADV_NOHUGEPAGE 15
+#endif
+#ifndef MADV_MERGEABLE
+#define MADV_MERGEABLE 12
+#endif
+#ifndef MADV_UNMERGEABLE
+#define MADV_UNMERGEABLE 13
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+#ifndef USERFAULTFD_IOC_NEW
+#define USERFAULTFD_IOC_NEW _IO(0xAA, 0x00)
+#endif
+
+/* PAGEMAP_SCAN (Linux 6.7+, include/uapi/linux/fs.h). Defined locally when
+ * the installed headers predate it; the layout is part of the kernel ABI. */
+#ifndef PAGEMAP_SCAN
+#define PAGE_IS_WPALLOWED (1ULL << 0)
+#define PAGE_IS_WRITTEN (1ULL << 1)
+#define PAGE_IS_FILE (1ULL << 2)
+#define PAGE_IS_PRESENT (1ULL << 3)
+#define PAGE_IS_SWAPPED (1ULL << 4)
+#define PAGE_IS_PFNZERO (1ULL << 5)
+#define PAGE_IS_HUGE (1ULL << 6)
+struct page_region {
+	uint64_t start;
+	uint64_t end;
+	uint64_t categories;
+};
+struct pm_scan_arg {
+	uint64_t size;
+	uint64_t flags;
+	uint64_t start;
+	uint64_t end;
+	uint64_t walk_end;
+	uint64_t vec;
+	uint64_t vec_len;
+	uint64_t max_pages;
+	uint64_t category_inverted;
+	uint64_t category_mask;
+	uint64_t category_anyof_mask;
+	uint64_t return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#endif
+
+/* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
+#define KPF_KSM_BIT 21
+#define KPF_ZERO_PAGE_BIT 24
+
+/* ---- constants ---------------------------------------------------------- */
+
+#define PAGE_SZ 4096UL
+#define PMD_PAGES 512UL
+#define PMD_SZ (PAGE_SZ * PMD_PAGES)
+#define WINDOW_SZ (512UL << 30)   /* one PUD table (x86_64 4-level) */
+#define MAX_REGION_PAGES 262144UL /* 1 GiB: stays inside one PMD table */
+#define MAX_OPS 4096
+#define MAX_LINE 512
+#define KSM_DIR "/sys/kernel/mm/ksm/"
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
+#define KSM_WAIT_SCANS 3
+#define KSM_TIMEOUT_MS 20000
+#define DATA_MAGIC 0x5a5a5a5a00000000ULL
+
+enum exit_code { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_SCRIPT = 2, EXIT_SKIP = 3 };
+
+enum op_kind {
+	OP_REGION,
+	OP_THP,
+	OP_READ,
+	OP_WRITE,
+	OP_DONTNEED,
+	OP_DONTNEED_EACH,
+	OP_UFFD_REGISTER,
+	OP_UFFD_ZEROPAGE,
+	OP_UFFD_COPY,
+	OP_KSM_ZERO_PAGES,
+	OP_KSM_MERGE,
+	OP_KSM_UNMERGE,
+	OP_BARRIER,
+};
+
+struct op {
+	enum op_kind kind;
+	unsigned long first;
+	unsigned long count;
+	bool flag; /* thp on, write/copy data, ksm-zero-pages on */
+	int lineno;
+	char text[MAX_LINE];
+};
+
+/* ---- global state ------------------------------------------------------- */
+
+static struct op ops[MAX_OPS];
+static int nops;
+
+static char *region;            /* base of the region */
+static unsigned long region_pages;
+
+static bool debug; /* PROBE_DEBUG=1: dump scan results to stderr */
+static int pagemap_fd = -1;
+static int kpageflags_fd = -1;
+static bool have_scan;          /* PAGEMAP_SCAN works */
+static uint64_t zero_pfn;       /* fallback: PFN of the shared zeropage */
+static volatile char *zero_ref; /* fallback: page that maps the zeropage */
+
+static struct page_region *scan_vec; /* PAGEMAP_SCAN output */
+static size_t scan_vec_len;
+static uint64_t *pm_buf;             /* fallback: pagemap entries */
+static char *copy_src;               /* UFFDIO_COPY source buffer */
+static unsigned long copy_src_pages;
+
+static int uffd = -1;
+static bool uffd_registered;
+static atomic_ulong uffd_faults;
+static atomic_ulong uffd_errors;
+
+static bool ksm_available;
+static bool want_ksm_pages; /* script merges: count KPF_KSM pages */
+static bool ksm_use_zero_pages = true;
+static bool ksm_saved;
+static bool ksm_merge_pending; /* settings were changed and need restoring */
+static char ksm_save_run[32], ksm_save_uzp[32], ksm_save_pts[32], ksm_save_sleep[32];
+static char ksm_save_smart[32], ksm_save_advisor[64];
+static bool ksm_has_smart, ksm_has_advisor;
+
+static char outbuf[8192];
+static char procbuf[1 << 20];
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("probe: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void emit_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void emit_skip(const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	diag("skip: %s", reason);
+	char line[1100];
+	size_t o = 0;
+	o += (size_t)snprintf(line + o, sizeof(line) - o, "{\"skip\": \"");
+	for (const char *p = reason; *p && o < sizeof(line) - 8; p++) {
+		if (*p == '"' || *p == '\\')
+			line[o++] = '\\';
+		line[o++] = (*p >= 0x20) ? *p : ' ';
+	}
+	o += (size_t)snprintf(line + o, sizeof(line) - o, "\"}\n");
+	write_all(1, line, o);
+	exit(EXIT_SKIP);
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("probe: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(EXIT_INTERNAL);
+}
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0: return NULL;
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ERANGE: return "ERANGE";
+	case ENOSYS: return "ENOSYS";
+	case ENOTTY: return "ENOTTY";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ESRCH: return "ESRCH";
+	default: {
+		static char buf[32];
+		snprintf(buf, sizeof(buf), "errno-%d", e);
+		return buf;
+	}
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read a whole (small) file into buf; returns length or -1. */
+static ssize_t read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t len = 0;
+	for (;;) {
+		if (len + 1 >= cap)
+			break;
+		ssize_t r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return (ssize_t)len;
+}
+
+static bool read_trimmed(const char *path, char *buf, size_t cap)
+{
+	if (read_file(path, buf, cap) < 0)
+		return false;
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return true;
+}
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, val, strlen(val));
+	int e = n < 0 ? errno : 0;
+	close(fd);
+	return -e;
+}
+
+/* Find "key" at a line start in text and parse the number after it. */
+static long long field_value(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p;) {
+		if (strncmp(p, key, kl) == 0)
+			return strtoll(p + kl, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+/* ---- script parsing ----------------------------------------------------- */
+
+static void script_error(const char *path, int lineno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+static void script_error(const char *path, int lineno, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "probe: %s:%d: ", path, lineno);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(EXIT_SCRIPT);
+}
+
+static bool parse_ulong(const char *s, unsigned long *out)
+{
+	if (!*s)
+		return false;
+	unsigned long v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		if (v > (ULONG_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static void parse_script(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "probe: cannot open %s: %s\n", path, strerror(errno));
+		exit(EXIT_SCRIPT);
+	}
+	char line[4096];
+	int lineno = 0;
+	bool have_uffd = false;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f))
+			script_error(path, lineno, "line too long");
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *tok[8];
+		int nt = 0;
+		char *save = NULL;
+		for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+			if (nt == 8)
+				script_error(path, lineno, "too many tokens");
+			tok[nt++] = t;
+		}
+		if (nt == 0)
+			continue;
+		if (nops == MAX_OPS)
+			script_error(path, lineno, "too many ops (max %d)", MAX_OPS);
+		struct op *op = &ops[nops];
+		memset(op, 0, sizeof(*op));
+		op->lineno = lineno;
+		size_t o = 0;
+		for (int i = 0; i < nt; i++) {
+			int w = snprintf(op->text + o, sizeof(op->text) - o, "%s%s", i ? " " : "", tok[i]);
+			if (w < 0 || (size_t)w >= sizeof(op->text) - o)
+				script_error(path, lineno, "line too long");
+			o += (size_t)w;
+		}
+		const char *cmd = tok[0];
+		int want_args = -1; /* number of arguments after the command */
+		bool range = false;
+
+		if (nops == 0 && strcmp(cmd, "region") != 0)
+			script_error(path, lineno, "the first op must be 'region <pages>'");
+
+		if (!strcmp(cmd, "region")) {
+			if (nops != 0)
+				script_error(path, lineno, "'region' may appear only once, as the first op");
+			op->kind = OP_REGION;
+			want_args = 1;
+		} else if (!strcmp(cmd, "thp")) {
+			op->kind = OP_THP;
+			want_args = 1;
+		} else if (!strcmp(cmd, "read")) {
+			op->kind = OP_READ;
+			want_args = 2;
+			range = true;
+		} else if (!strcmp(cmd, "write")) {
+			op->kind = OP_WRITE;
+			want_args = 3;
+			range = true;
+		} else if (!strcmp(cmd, "dontneed")) {
+			op->kind = OP_DONTNEED;
+			want_args = 2;
+			range = true;
+		} else if (!strcmp(cmd, "dontneed-each")) {
+			op->kind = OP_DONTNEED_EACH;
+			want_args = 2;
+			range = true;
+		} else if (!strcmp(cmd, "uffd-register")) {
+			op->kind = OP_UFFD_REGISTER;
+			want_args = 0;
+		} else if (!strcmp(cmd, "uffd-zeropage")) {
+			op->kind = OP_UFFD_ZEROPAGE;
+			want_args = 2;
+			range = true;
+		} else if (!strcmp(cmd, "uffd-copy")) {
+			op->kind = OP_UFFD_COPY;
+			want_args = 3;
+			range = true;
+		} else if (!strcmp(cmd, "ksm-zero-pages")) {
+			op->kind = OP_KSM_ZERO_PAGES;
+			want_args = 1;
+		} else if (!strcmp(cmd, "ksm-merge")) {
+			op->kind = OP_KSM_MERGE;
+			want_args = 0;
+		} else if (!strcmp(cmd, "ksm-unmerge")) {
+			op->kind = OP_KSM_UNMERGE;
+			want_args = 0;
+		} else if (!strcmp(cmd, "barrier")) {
+			op->kind = OP_BARRIER;
+			want_args = 0;
+		} else {
+			script_error(path, lineno, "unknown op '%s'", cmd);
+		}
+		if (nt - 1 != want_args)
+			script_error(path, lineno, "'%s' takes %d argument(s), got %d", cmd, want_args, nt - 1);
+
+		switch (op->kind) {
+		case OP_REGION:
+			if (!parse_ulong(tok[1], &op->count) || op->count == 0 || op->count > MAX_REGION_PAGES)
+				script_error(path, lineno, "region size must be 1..%lu pages", MAX_REGION_PAGES);
+			region_pages = op->count;
+			break;
+		case OP_THP:
+		case OP_KSM_ZERO_PAGES:
+			if (!strcmp(tok[1], "on"))
+				op->flag = true;
+			else if (!strcmp(tok[1], "off"))
+				op->flag = false;
+			else
+				script_error(path, lineno, "'%s' expects 'on' or 'off'", cmd);
+			break;
+		default:
+			break;
+		}
+		if (range) {
+			if (!parse_ulong(tok[1], &op->first) || !parse_ulong(tok[2], &op->count))
+				script_error(path, lineno, "'%s' expects <first> <count> as decimal page numbers", cmd);
+			if (op->count == 0)
+				script_error(path, lineno, "count must be at least 1");
+			if (op->first >= region_pages || op->count > region_pages - op->first)
+				script_error(path, lineno, "range %lu+%lu exceeds the region (%lu pages)", op->first,
+					     op->count, region_pages);
+		}
+		if (op->kind == OP_WRITE || op->kind == OP_UFFD_COPY) {
+			if (!strcmp(tok[3], "data"))
+				op->flag = true;
+			else if (!strcmp(tok[3], "zero"))
+				op->flag = false;
+			else
+				script_error(path, lineno, "'%s' expects 'zero' or 'data' as third argument", cmd);
+		}
+		if (op->kind == OP_UFFD_REGISTER) {
+			if (have_uffd)
+				script_error(path, lineno, "'uffd-register' may appear only once");
+			have_uffd = true;
+		}
+		if ((op->kind == OP_UFFD_ZEROPAGE || op->kind == OP_UFFD_COPY) && !have_uffd)
+			script_error(path, lineno, "'%s' needs an earlier 'uffd-register'", cmd);
+		if (op->kind == OP_UFFD_COPY && op->count > copy_src_pages)
+			copy_src_pages = op->count;
+		nops++;
+	}
+	if (ferror(f))
+		script_error(path, lineno, "read error");
+	fclose(f);
+	if (nops == 0)
+		script_error(path, lineno ? lineno : 1, "empty script: the first op must be 'region <pages>'");
+}
+
+static bool script_uses(enum op_kind k)
+{
+	for (int i = 0; i < nops; i++)
+		if (ops[i].kind == k)
+			return true;
+	return false;
+}
+
+/* ---- pagemap ------------------------------------------------------------ */
+
+static uint64_t pagemap_entry(const void *addr)
+{
+	uint64_t e = 0;
+	off_t off = (off_t)((uintptr_t)addr / PAGE_SZ * sizeof(uint64_t));
+	if (pread(pagemap_fd, &e, sizeof(e), off) != sizeof(e))
+		return 0;
+	return e;
+}
+
+static uint64_t kpageflags(uint64_t pfn)
+{
+	uint64_t f = 0;
+	if (kpageflags_fd < 0)
+		return 0;
+	if (pread(kpageflags_fd, &f, sizeof(f), (off_t)(pfn * sizeof(uint64_t))) != sizeof(f))
+		return 0;
+	return f;
+}
+
+/* Try PAGEMAP_SCAN on [start, end); returns 0 or -errno. */
+static int do_scan(uintptr_t start, uintptr_t end, uint64_t *walk_end, long *nregions)
+{
+	struct pm_scan_arg arg;
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	arg.start = start;
+	arg.end = end;
+	arg.vec = (uintptr_t)scan_vec;
+	arg.vec_len = scan_vec_len;
+	arg.category_anyof_mask = PAGE_IS_PRESENT;
+	arg.return_mask = PAGE_IS_PRESENT | PAGE_IS_PFNZERO | PAGE_IS_HUGE;
+	long r = ioctl(pagemap_fd, PAGEMAP_SCAN, &arg);
+	if (r < 0)
+		return -errno;
+	*walk_end = arg.walk_end;
+	*nregions = r;
+	return 0;
+}
+
+struct counts {
+	unsigned long zero_ptes;
+	unsigned long present;
+	unsigned long thp_pmds;
+	unsigned long huge_zero_pmds;
+};
+
+/*
+ * PAGEMAP_SCAN path. PAGE_IS_HUGE is reported for PMD-mapped pages; such a
+ * page is either an anon THP or the huge zero folio (then PAGE_IS_PFNZERO is
+ * set as well on kernels that detect it with is_huge_zero_pmd()). Regions are
+ * coalesced runs of pages with equal categories, so we count pages.
+ */
+static void count_scan(struct counts *c)
+{
+	uintptr_t start = (uintptr_t)region, end = start + region_pages * PAGE_SZ;
+	unsigned long huge_pages = 0, huge_zero_pages = 0;
+	while (start < end) {
+		uint64_t walk_end = end;
+		long n = 0;
+		int e = do_scan(start, end, &walk_end, &n);
+		if (e < 0)
+			die("PAGEMAP_SCAN failed: %s", strerror(-e));
+		for (long i = 0; i < n; i++) {
+			struct page_region *r = &scan_vec[i];
+			unsigned long pages = (unsigned long)((r->end - r->start) / PAGE_SZ);
+			uint64_t cat = r->categories;
+			if (debug)
+				diag("scan: +%#lx..+%#lx %lu pages cat=%#" PRIx64,
+				     (unsigned long)(r->start - (uintptr_t)region),
+				     (unsigned long)(r->end - (uintptr_t)region), pages, cat);
+			if (!(cat & PAGE_IS_PRESENT))
+				continue;
+			c->present += pages;
+			if (cat & PAGE_IS_HUGE) {
+				huge_pages += pages;
+				bool hz = (cat & PAGE_IS_PFNZERO) != 0;
+				if (!hz) {
+					/* older kernels: is_zero_pfn() misses the huge zero folio */
+					uint64_t pfn = pagemap_entry((void *)(uintptr_t)r->start) & ((1ULL << 55) - 1);
+					hz = pfn && (kpageflags(pfn) & (1ULL << KPF_ZERO_PAGE_BIT));
+				}
+				if (hz)
+					huge_zero_pages += pages;
+			} else if (cat & PAGE_IS_PFNZERO) {
+				c->zero_ptes += pages;
+			}
+		}
+		if (walk_end <= start)
+			die("PAGEMAP_SCAN made no progress");
+		start = (uintptr_t)walk_end;
+	}
+	c->huge_zero_pmds = huge_zero_pages / PMD_PAGES;
+	c->thp_pmds = (huge_pages - huge_zero_pages) / PMD_PAGES;
+	if (huge_pages % PMD_PAGES || huge_zero_pages % PMD_PAGES)
+		diag("warning: PMD-mapped page count not a multiple of 512 (%lu, %lu)", huge_pages, huge_zero_pages);
+}
+
+/* Sum AnonHugePages (kB) of all VMAs overlapping the region in smaps. */
+static long long smaps_anon_huge_kib(void)
+{
+	if (read_file("/proc/self/smaps", procbuf, sizeof(procbuf)) < 0)
+		return -1;
+	uintptr_t rs = (uintptr_t)region, re = rs + region_pages * PAGE_SZ;
+	long long total = 0;
+	bool inside = false;
+	for (char *p = procbuf; p && *p;) {
+		char *nl = strchr(p, '\n');
+		unsigned long a, b;
+		char dash;
+		if (sscanf(p, "%lx%c%lx", &a, &dash, &b) == 3 && dash == '-') {
+			/* a VMA header line "start-end perms offset dev inode path" */
+			inside = a < re && b > rs;
+		} else if (inside && strncmp(p, "AnonHugePages:", 14) == 0) {
+			total += strtoll(p + 14, NULL, 10);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return total;
+}
+
+/* Read the region's pagemap entries into pm_buf. */
+static void read_pagemap_all(void)
+{
+	size_t len = region_pages * sizeof(uint64_t);
+	off_t off = (off_t)((uintptr_t)region / PAGE_SZ * sizeof(uint64_t));
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(pagemap_fd, (char *)pm_buf + got, len - got, off + (off_t)got);
+		if (r <= 0)
+			die("reading pagemap failed: %s", r < 0 ? strerror(errno) : "short read");
+		got += (size_t)r;
+	}
+}
+
+/* Pages of the region mapping a KSM page (KPF_KSM), or -1 if PFNs are hidden. */
+static long long count_ksm_pages(void)
+{
+	if (kpageflags_fd < 0)
+		return -1;
+	read_pagemap_all();
+	long long n = 0;
+	uint64_t last_pfn = 0, last_flags = 0;
+	for (unsigned long i = 0; i < region_pages; i++) {
+		uint64_t e = pm_buf[i];
+		if (!(e & (1ULL << 63)))
+			continue;
+		uint64_t pfn = e & ((1ULL << 55) - 1);
+		if (!pfn)
+			return -1;
+		if (pfn != last_pfn) {
+			last_pfn = pfn;
+			last_flags = kpageflags(pfn);
+		}
+		if (last_flags & (1ULL << KPF_KSM_BIT))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Fallback path: one pagemap entry per page. Bit 63 = present, bits 0-54 =
+ * PFN (visible only with CAP_SYS_ADMIN). A small-zeropage PTE has the PFN of
+ * the shared zeropage, learned at startup from a private page we read-faulted
+ * (zero_ref). The huge zero folio is recognised with /proc/kpageflags
+ * (KPF_ZERO_PAGE on a PFN that is not the small zeropage); PMD-mapped THPs
+ * are taken from smaps AnonHugePages since pagemap cannot tell PMD from PTE
+ * mappings.
+ */
+static void count_pagemap(struct counts *c)
+{
+	read_pagemap_all();
+	unsigned long hz_pages = 0;
+	for (unsigned long i = 0; i < region_pages; i++) {
+		uint64_t e = pm_buf[i];
+		if (!(e & (1ULL << 63)))
+			continue;
+		c->present++;
+		uint64_t pfn = e & ((1ULL << 55) - 1);
+		if (pfn == zero_pfn) {
+			c->zero_ptes++;
+		} else if (i % PMD_PAGES == 0 && i + PMD_PAGES <= region_pages &&
+			   (kpageflags(pfn) & (1ULL << KPF_ZERO_PAGE_BIT))) {
+			/* first page of a block mapped by the huge zero folio */
+			unsigned long j = 1;
+			while (j < PMD_PAGES && (pm_buf[i + j] & (1ULL << 63)) &&
+			       (pm_buf[i + j] & ((1ULL << 55) - 1)) == pfn + j)
+				j++;
+			if (j == PMD_PAGES)
+				hz_pages += PMD_PAGES;
+		}
+	}
+	c->huge_zero_pmds = hz_pages / PMD_PAGES;
+	long long kib = smaps_anon_huge_kib();
+	c->thp_pmds = kib > 0 ? (unsigned long)(kib / 2048) : 0;
+}
+
+static void count_region(struct counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (have_scan)
+		count_scan(c);
+	else
+		count_pagemap(c);
+}
+
+/* ---- reporting ---------------------------------------------------------- */
+
+struct extra {
+	bool has_bytes;
+	const char *bytes_key; /* "zeropage" or "copy" */
+	long long bytes;
+	bool has_ksm_scan;
+	long long ksm_scans;
+	long long ksm_wait_ms;
+};
+
+static void report(int step, const struct op *op, bool ok, int err, const struct extra *x)
+{
+	if (read_file("/proc/self/status", procbuf, sizeof(procbuf)) < 0)
+		die("cannot read /proc/self/status");
+	long long rss_anon = field_value(procbuf, "RssAnon:");
+	long long vm_pte = field_value(procbuf, "VmPTE:");
+	struct counts c;
+	count_region(&c);
+
+	long long ksm_pages = want_ksm_pages ? count_ksm_pages() : -1;
+	long long ksm_zero = -1, ksm_merging = -1;
+	if (read_file("/proc/self/ksm_stat", procbuf, sizeof(procbuf)) >= 0) {
+		ksm_zero = field_value(procbuf, "ksm_zero_pages ");
+		ksm_merging = field_value(procbuf, "ksm_merging_pages ");
+	}
+
+	char *b = outbuf;
+	size_t cap = sizeof(outbuf), o = 0;
+#define OUT(...) (o += (size_t)snprintf(b + o, o < cap ? cap - o : 0, __VA_ARGS__))
+	OUT("{\"step\": %d, \"op\": \"", step);
+	for (const char *p = op->text; *p; p++)
+		OUT((*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
+	OUT("\", \"ok\": %s, \"errno\": ", ok ? "true" : "false");
+	if (err)
+		OUT("\"%s\"", errno_name(err));
+	else
+		OUT("null");
+	OUT(", \"rssAnonKiB\": %lld, \"vmPteKiB\": %lld", rss_anon, vm_pte);
+	OUT(", \"zeroPtes\": %lu, \"presentPages\": %lu, \"thpPmds\": %lu, \"hugeZeroPmds\": %lu", c.zero_ptes,
+	    c.present, c.thp_pmds, c.huge_zero_pmds);
+	OUT(", \"uffdFaults\": %lu", (unsigned long)atomic_load(&uffd_faults));
+	if (ksm_zero >= 0)
+		OUT(", \"ksmZeroPages\": %lld", ksm_zero);
+	else
+		OUT(", \"ksmZeroPages\": null");
+	if (ksm_merging >= 0)
+		OUT(", \"ksmMergingPages\": %lld", ksm_merging);
+	else
+		OUT(", \"ksmMergingPages\": null");
+	if (ksm_pages >= 0)
+		OUT(", \"ksmPages\": %lld", ksm_pages);
+	else
+		OUT(", \"ksmPages\": null");
+	if (x && x->has_bytes)
+		OUT(", \"%s\": %lld", x->bytes_key, x->bytes);
+	if (x && x->has_ksm_scan)
+		OUT(", \"ksmFullScans\": %lld, \"ksmWaitMs\": %lld", x->ksm_scans, x->ksm_wait_ms);
+	if (op->kind == OP_REGION) {
+		struct utsname u;
+		char thp_en[128] = "", thp_zero[32] = "";
+		uname(&u);
+		if (read_trimmed(THP_DIR "enabled", thp_en, sizeof(thp_en))) {
+			char *l = strchr(thp_en, '['), *r = l ? strchr(l, ']') : NULL;
+			if (l && r) {
+				*r = '\0';
+				memmove(thp_en, l + 1, strlen(l + 1) + 1);
+			}
+		}
+		read_trimmed(THP_DIR "use_zero_page", thp_zero, sizeof(thp_zero));
+		OUT(", \"base\": \"0x%" PRIxPTR "\"", (uintptr_t)region);
+		OUT(", \"env\": {\"kernel\": \"%s\", \"counter\": \"%s\", \"thpEnabled\": \"%s\", "
+		    "\"thpUseZeroPage\": %s, \"ksmWritable\": %s}",
+		    u.release, have_scan ? "PAGEMAP_SCAN" : "pagemap", thp_en[0] ? thp_en : "unavailable",
+		    thp_zero[0] ? thp_zero : "null", ksm_available ? "true" : "false");
+	}
+	OUT("}\n");
+#undef OUT
+	if (o >= cap)
+		die("record too long");
+	write_all(1, b, o);
+
+	if (!have_scan)
+		return;
+	/* Cross-check the THP count against smaps (cheap, catches surprises). */
+	long long kib = smaps_anon_huge_kib();
+	if (kib >= 0 && (unsigned long)(kib / 2048) != c.thp_pmds)
+		diag("step %d: PAGEMAP_SCAN says %lu THP PMDs, smaps AnonHugePages says %lld kB", step, c.thp_pmds,
+		     kib);
+}
+
+/* ---- userfaultfd -------------------------------------------------------- */
+
+static void *uffd_handler(void *arg)
+{
+	(void)arg;
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	for (;;) {
+		int pr = poll(&pfd, 1, -1);
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			atomic_fetch_add(&uffd_errors, 1);
+			return NULL;
+		}
+		struct uffd_msg msg;
+		ssize_t n = read(uffd, &msg, sizeof(msg));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			atomic_fetch_add(&uffd_errors, 1);
+			return NULL;
+		}
+		if (n != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		uint64_t addr = msg.arg.pagefault.address & ~(uint64_t)(PAGE_SZ - 1);
+		/* count before resolving: the faulting thread resumes inside the ioctl */
+		atomic_fetch_add(&uffd_faults, 1);
+		for (;;) {
+			struct uffdio_zeropage zp = { .range = { .start = addr, .len = PAGE_SZ }, .mode = 0 };
+			if (ioctl(uffd, UFFDIO_ZEROPAGE, &zp) == 0)
+				break;
+			if (errno == EAGAIN)
+				continue;
+			if (errno == EEXIST) {
+				/* raced with another fill: just wake the faulting thread */
+				struct uffdio_range wr = { .start = addr, .len = PAGE_SZ };
+				ioctl(uffd, UFFDIO_WAKE, &wr);
+				break;
+			}
+			atomic_fetch_add(&uffd_errors, 1);
+			struct uffdio_range wr = { .start = addr, .len = PAGE_SZ };
+			ioctl(uffd, UFFDIO_WAKE, &wr);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static const char *uffd_open(void)
+{
+	static char why[200];
+	/* 1: the syscall (needs CAP_SYS_PTRACE or vm.unprivileged_userfaultfd=1) */
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	int e_sys = fd < 0 ? errno : 0, e_dev = 0;
+	/* 2: /dev/userfaultfd (5.11+, access controlled by the device node) */
+	if (fd < 0) {
+		int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+		if (dev >= 0) {
+			fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
+			e_dev = fd < 0 ? errno : 0;
+			close(dev);
+		} else {
+			e_dev = errno;
+		}
+	}
+	/* 3: user-mode-only uffd: enough here, every fault comes from user mode */
+	if (fd < 0) {
+		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+		if (fd >= 0)
+			diag("using a UFFD_USER_MODE_ONLY userfaultfd");
+	}
+	if (fd < 0) {
+		snprintf(why, sizeof(why),
+			 "userfaultfd unavailable: syscall: %s; /dev/userfaultfd: %s; user-mode-only: %s",
+			 strerror(e_sys), strerror(e_dev), strerror(errno));
+		return why;
+	}
+	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+	if (ioctl(fd, UFFDIO_API, &api) < 0) {
+		snprintf(why, sizeof(why), "UFFDIO_API failed: %s", strerror(errno));
+		close(fd);
+		return why;
+	}
+	uffd = fd;
+	return NULL;
+}
+
+static void uffd_start_thread(void)
+{
+	/* Own, pre-touched stack so the handler never faults in new stack pages
+	 * (that would show up in RssAnon/VmPTE between records). */
+	size_t sz = 256 * 1024;
+	void *stk = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (stk == MAP_FAILED)
+		die("mmap thread stack: %s", strerror(errno));
+	madvise(stk, sz, MADV_NOHUGEPAGE);
+	memset(stk, 0x11, sz);
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setstack(&at, stk, sz);
+	pthread_t th;
+	int e = pthread_create(&th, &at, uffd_handler, NULL);
+	if (e)
+		die("pthread_create: %s", strerror(e));
+	pthread_attr_destroy(&at);
+}
+
+/* ---- KSM ---------------------------------------------------------------- */
+
+static void ksm_restore(void)
+{
+	if (!ksm_saved || !ksm_merge_pending)
+		return;
+	/* stop ksmd first so nothing else merges while we restore */
+	write_str(KSM_DIR "run", "0");
+	if (ksm_has_advisor)
+		write_str(KSM_DIR "advisor_mode", ksm_save_advisor);
+	write_str(KSM_DIR "use_zero_pages", ksm_save_uzp);
+	if (!ksm_has_advisor || !strcmp(ksm_save_advisor, "none"))
+		write_str(KSM_DIR "pages_to_scan", ksm_save_pts);
+	write_str(KSM_DIR "sleep_millisecs", ksm_save_sleep);
+	if (ksm_has_smart)
+		write_str(KSM_DIR "smart_scan", ksm_save_smart);
+	write_str(KSM_DIR "run", ksm_save_run);
+	ksm_merge_pending = false;
+}
+
+static void on_signal(int sig)
+{
+	ksm_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const char *ksm_precheck(void)
+{
+	static char why[200];
+	if (access(KSM_DIR "run", F_OK) != 0)
+		return "KSM not available (no /sys/kernel/mm/ksm)";
+	if (!read_trimmed(KSM_DIR "run", ksm_save_run, sizeof(ksm_save_run)) ||
+	    !read_trimmed(KSM_DIR "use_zero_pages", ksm_save_uzp, sizeof(ksm_save_uzp)) ||
+	    !read_trimmed(KSM_DIR "pages_to_scan", ksm_save_pts, sizeof(ksm_save_pts)) ||
+	    !read_trimmed(KSM_DIR "sleep_millisecs", ksm_save_sleep, sizeof(ksm_save_sleep)))
+		return "KSM sysfs files unreadable";
+	ksm_has_smart = read_trimmed(KSM_DIR "smart_scan", ksm_save_smart, sizeof(ksm_save_smart));
+	char adv[128];
+	ksm_has_advisor = read_trimmed(KSM_DIR "advisor_mode", adv, sizeof(adv));
+	if (ksm_has_advisor) {
+		/* "[none] scan-time" -> "none" */
+		char *l = strchr(adv, '['), *r = l ? strchr(l, ']') : NULL;
+		if (!l || !r)
+			return "cannot parse KSM advisor_mode";
+		*r = '\0';
+		snprintf(ksm_save_advisor, sizeof(ksm_save_advisor), "%s", l + 1);
+	}
+	/* writability: rewrite the current value of sleep_millisecs */
+	int e = write_str(KSM_DIR "sleep_millisecs", ksm_save_sleep);
+	if (e < 0) {
+		snprintf(why, sizeof(why), "KSM sysfs not writable: %s", strerror(-e));
+		return why;
+	}
+	ksm_saved = true;
+	atexit(ksm_restore);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	return NULL;
+}
+
+static long long ksm_full_scans(void)
+{
+	char v[64];
+	if (!read_trimmed(KSM_DIR "full_scans", v, sizeof(v)))
+		return -1;
+	return strtoll(v, NULL, 10);
+}
+
+static int ksm_merge(struct extra *x)
+{
+	if (madvise(region, region_pages * PAGE_SZ, MADV_MERGEABLE) < 0)
+		return errno;
+	ksm_merge_pending = true;
+	int e;
+	if (ksm_has_advisor && (e = write_str(KSM_DIR "advisor_mode", "none")) < 0)
+		return -e;
+	if ((e = write_str(KSM_DIR "use_zero_pages", ksm_use_zero_pages ? "1" : "0")) < 0)
+		return -e;
+	if ((e = write_str(KSM_DIR "pages_to_scan", "100000")) < 0)
+		return -e;
+	if ((e = write_str(KSM_DIR "sleep_millisecs", "1")) < 0)
+		return -e;
+	if (ksm_has_smart && (e = write_str(KSM_DIR "smart_scan", "0")) < 0)
+		return -e;
+	long long want = KSM_WAIT_SCANS;
+	const char *ws = getenv("PROBE_KSM_SCANS"); /* diagnostic override */
+	if (ws && atoll(ws) > 0)
+		want = atoll(ws);
+	long long start = ksm_full_scans();
+	long long t0 = now_ms();
+	if ((e = write_str(KSM_DIR "run", "1")) < 0)
+		return -e;
+	int rc = ETIMEDOUT;
+	while (now_ms() - t0 < KSM_TIMEOUT_MS) {
+		if (ksm_full_scans() >= start + want) {
+			rc = 0;
+			break;
+		}
+		usleep(5000);
+	}
+	/* run=0 takes ksm_thread_mutex, so ksmd is not mid-batch afterwards */
+	write_str(KSM_DIR "run", "0");
+	x->has_ksm_scan = true;
+	x->ksm_scans = ksm_full_scans() - start;
+	x->ksm_wait_ms = now_ms() - t0;
+	return rc;
+}
+
+/* ---- region ------------------------------------------------------------- */
+
+/* true if no line of /proc/self/maps overlaps [lo, hi) */
+static bool window_free(uintptr_t lo, uintptr_t hi)
+{
+	if (read_file("/proc/self/maps", procbuf, sizeof(procbuf)) < 0)
+		return false;
+	for (char *p = procbuf; p && *p;) {
+		unsigned long a, b;
+		if (sscanf(p, "%lx-%lx", &a, &b) == 2 && a < hi && b > lo)
+			return false;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return true;
+}
+
+static int create_region(void)
+{
+	static const uintptr_t candidates[] = {
+		0x100000000000UL, 0x180000000000UL, 0x200000000000UL, 0x280000000000UL,
+		0x300000000000UL, 0x380000000000UL, 0x400000000000UL, 0x500000000000UL,
+	};
+	size_t len = region_pages * PAGE_SZ;
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		uintptr_t a = candidates[i];
+		if (!window_free(a, a + WINDOW_SZ))
+			continue;
+		void *p = mmap((void *)a, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		if ((uintptr_t)p != a) {
+			munmap(p, len);
+			continue;
+		}
+		region = p;
+		if (madvise(region, len, MADV_NOHUGEPAGE) < 0)
+			return errno;
+		return 0;
+	}
+	emit_skip("no free 512 GiB-aligned window for the region");
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+static void __attribute__((noinline)) pretouch_stack(void)
+{
+	volatile char buf[256 * 1024];
+	memset((char *)buf, 0, sizeof(buf));
+	__asm__ volatile("" ::"r"(buf) : "memory");
+}
+
+static void *map_prefaulted(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap %zu bytes: %s", len, strerror(errno));
+	madvise(p, len, MADV_NOHUGEPAGE);
+	memset(p, 0, len);
+	return p;
+}
+
+static void setup_counters(void)
+{
+	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pagemap_fd < 0)
+		emit_skip("cannot open /proc/self/pagemap: %s", strerror(errno));
+	kpageflags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+
+	scan_vec_len = region_pages + 1;
+	scan_vec = map_prefaulted(scan_vec_len * sizeof(*scan_vec));
+
+	/* Reference page for the fallback: a read fault maps the shared zeropage. */
+	zero_ref = mmap(NULL, PAGE_SZ, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (zero_ref == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	(void)zero_ref[0];
+
+	const char *dbg = getenv("PROBE_DEBUG");
+	debug = dbg && *dbg && strcmp(dbg, "0");
+	const char *force = getenv("PROBE_NO_PAGEMAP_SCAN");
+	uint64_t we;
+	long n;
+	have_scan = !(force && *force && strcmp(force, "0")) &&
+		    do_scan((uintptr_t)zero_ref, (uintptr_t)zero_ref + PAGE_SZ, &we, &n) == 0;
+	/* pagemap entries: the fallback counter and the KSM page count use them */
+	pm_buf = map_prefaulted(region_pages * sizeof(uint64_t));
+	if (have_scan)
+		return;
+
+	uint64_t e = pagemap_entry((const void *)zero_ref);
+	zero_pfn = e & ((1ULL << 55) - 1);
+	if (!(e & (1ULL << 63)) || zero_pfn == 0)
+		emit_skip("PAGEMAP_SCAN unavailable and pagemap PFNs are hidden (needs CAP_SYS_ADMIN)");
+	diag("PAGEMAP_SCAN unavailable; using pagemap PFNs (zeropage pfn 0x%" PRIx64 ")", zero_pfn);
+}
+
+/* ---- op execution ------------------------------------------------------- */
+
+static inline char *page_addr(unsigned long idx)
+{
+	return region + idx * PAGE_SZ;
+}
+
+static inline uint64_t data_word(unsigned long idx)
+{
+	return DATA_MAGIC | (uint64_t)(idx + 1);
+}
+
+static int run_op(const struct op *op, struct extra *x)
+{
+	size_t len = op->count * PAGE_SZ;
+	switch (op->kind) {
+	case OP_REGION:
+		return create_region();
+	case OP_THP:
+		if (madvise(region, region_pages * PAGE_SZ, op->flag ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0)
+			return errno;
+		return 0;
+	case OP_READ:
+		for (unsigned long i = op->first; i < op->first + op->count; i++)
+			(void)*(volatile char *)page_addr(i);
+		return 0;
+	case OP_WRITE:
+		for (unsigned long i = op->first; i < op->first + op->count; i++) {
+			if (op->flag)
+				*(volatile uint64_t *)page_addr(i) = data_word(i);
+			else
+				*(volatile char *)page_addr(i) = 0;
+		}
+		return 0;
+	case OP_DONTNEED:
+		if (madvise(page_addr(op->first), len, MADV_DONTNEED) < 0)
+			return errno;
+		return 0;
+	case OP_DONTNEED_EACH: {
+		int err = 0;
+		for (unsigned long i = op->first; i < op->first + op->count; i++)
+			if (madvise(page_addr(i), PAGE_SZ, MADV_DONTNEED) < 0 && !err)
+				err = errno;
+		return err;
+	}
+	case OP_UFFD_REGISTER: {
+		struct uffdio_register reg = {
+			.range = { .start = (uintptr_t)region, .len = region_pages * PAGE_SZ },
+			.mode = UFFDIO_REGISTER_MODE_MISSING,
+		};
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg) < 0)
+			return errno;
+		uffd_registered = true;
+		if (!(reg.ioctls & (1ULL << _UFFDIO_ZEROPAGE)))
+			diag("warning: UFFDIO_ZEROPAGE not offered for the region");
+		return 0;
+	}
+	case OP_UFFD_ZEROPAGE: {
+		struct uffdio_zeropage zp = {
+			.range = { .start = (uintptr_t)page_addr(op->first), .len = len },
+			.mode = 0,
+		};
+		int r = ioctl(uffd, UFFDIO_ZEROPAGE, &zp);
+		x->has_bytes = true;
+		x->bytes_key = "zeropage";
+		x->bytes = zp.zeropage;
+		return r < 0 ? errno : 0;
+	}
+	case OP_UFFD_COPY: {
+		for (unsigned long i = 0; i < op->count; i++)
+			*(uint64_t *)(copy_src + i * PAGE_SZ) = op->flag ? data_word(op->first + i) : 0;
+		struct uffdio_copy cp = {
+			.dst = (uintptr_t)page_addr(op->first),
+			.src = (uintptr_t)copy_src,
+			.len = len,
+			.mode = 0,
+		};
+		int r = ioctl(uffd, UFFDIO_COPY, &cp);
+		x->has_bytes = true;
+		x->bytes_key = "copy";
+		x->bytes = cp.copy;
+		return r < 0 ? errno : 0;
+	}
+	case OP_KSM_ZERO_PAGES:
+		ksm_use_zero_pages = op->flag;
+		return 0;
+	case OP_KSM_MERGE:
+		return ksm_merge(x);
+	case OP_KSM_UNMERGE:
+		if (madvise(region, region_pages * PAGE_SZ, MADV_UNMERGEABLE) < 0)
+			return errno;
+		return 0;
+	case OP_BARRIER:
+		return 0;
+	}
+	return EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s <script.ops>\n", argv[0]);
+		return EXIT_SCRIPT;
+	}
+	parse_script(argv[1]);
+
+	/* Facility checks first, so a skip is the only stdout line. */
+	if (script_uses(OP_UFFD_REGISTER)) {
+		const char *why = uffd_open();
+		if (why)
+			emit_skip("%s", why);
+	}
+	if (script_uses(OP_KSM_MERGE)) {
+		const char *why = ksm_precheck();
+		if (why)
+			emit_skip("%s", why);
+		ksm_available = true;
+		want_ksm_pages = true;
+	} else {
+		ksm_available = access(KSM_DIR "run", W_OK) == 0;
+	}
+	if (script_uses(OP_THP)) {
+		char en[128];
+		if (!read_trimmed(THP_DIR "enabled", en, sizeof(en)))
+			emit_skip("transparent hugepages not available");
+		if (strstr(en, "[never]"))
+			emit_skip("transparent hugepages disabled (enabled=never)");
+	}
+	setup_counters();
+	if (copy_src_pages)
+		copy_src = map_prefaulted(copy_src_pages * PAGE_SZ);
+	if (uffd >= 0)
+		uffd_start_thread();
+	pretouch_stack();
+	/* touch every page of the static buffers now (a longer /proc file later
+	 * must not fault in a fresh buffer page between two records) */
+	memset(procbuf, 0, sizeof(procbuf));
+	memset(outbuf, 0, sizeof(outbuf));
+	/* warm up the reporting path (first /proc reads may allocate) */
+	(void)smaps_anon_huge_kib();
+	(void)read_file("/proc/self/status", procbuf, sizeof(procbuf));
+
+	for (int i = 0; i < nops; i++) {
+		struct extra x;
+		memset(&x, 0, sizeof(x));
+		int err = run_op(&ops[i], &x);
+		if (i == 0 && err)
+			die("madvise(MADV_NOHUGEPAGE) on the region failed: %s", strerror(err));
+		if (err && ops[i].kind != OP_UFFD_ZEROPAGE && ops[i].kind != OP_UFFD_COPY)
+			diag("line %d '%s': %s", ops[i].lineno, ops[i].text, strerror(err));
+		report(i, &ops[i], err == 0, err, &x);
+	}
+	if (atomic_load(&uffd_errors))
+		diag("warning: %lu userfaultfd handler errors", (unsigned long)atomic_load(&uffd_errors));
+	ksm_restore();
+	return EXIT_OK;
+}
