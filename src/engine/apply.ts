@@ -80,6 +80,16 @@ export class Recorder {
     this.steps.push(rule);
   }
 
+  /** Appends what `other` recorded (a walk run on the side, kept once it succeeded). */
+  merge(other: Recorder): void {
+    for (const e of other.effects) this.addEffect(e.from, e.to, e.rule, e.count);
+    for (let i = 0; i < other.footprint.length; i += 2) this.addFootprint(other.footprint[i]!, other.footprint[i + 1]!);
+    for (const s of other.steps) this.steps.push(s);
+    this.tablesAllocated += other.tablesAllocated;
+    this.tablesFreed += other.tablesFreed;
+    if (other.userfaultAt >= 0) this.userfaultAt = other.userfaultAt;
+  }
+
   get footprintPages(): number {
     let n = 0;
     for (let i = 1; i < this.footprint.length; i += 2) n += this.footprint[i]!;
@@ -144,6 +154,8 @@ export function mapRanges(
       if (r.stoppedAt >= 0) {
         stopped = r.stoppedAt;
         rec.addFootprint(r.stoppedAt, 1);
+        // The page the walk stopped at names why (handle_userfault): record that rule as a step.
+        rec.step(plan.rules[pt.ptes.get(r.stoppedAt)]!);
       }
     });
     if (stopped >= 0) {

@@ -48,7 +48,9 @@ export type KernelEvent =
    * Bookkeeping outside the kernel: sets a named per-page flag (the guest's balloon, QEMU's
    * receive bitmap, ...) so that it is replayed and checkpointed with the kernel state.
    */
-  | { kind: "pageset"; mm: number; set: string; ranges: Ranges; value: 0 | 1 };
+  | { kind: "pageset"; mm: number; set: string; ranges: Ranges; value: number }
+  /** A step outside the kernel that changes nothing here (the guest moves, QEMU gives up): for the record. */
+  | { kind: "note"; mm: number; label: string };
 
 export type EventKind = KernelEvent["kind"];
 
@@ -65,6 +67,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   "enable_skeys",
   "enable_pv",
   "pageset",
+  "note",
 ];
 
 /** A one-line name for an event, for lists and the CLI: "read fault", "MADV_DONTNEED", ... */
@@ -93,7 +96,9 @@ export function eventLabel(e: KernelEvent): string {
     case "enable_pv":
       return "KVM_PV_ENABLE";
     case "pageset":
-      return `${e.value ? "set" : "clear"} ${e.set}`;
+      return `${e.set} = ${e.value}`;
+    case "note":
+      return e.label;
   }
 }
 

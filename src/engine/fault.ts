@@ -22,7 +22,7 @@ import {
   mapRanges,
   type Plan,
   type Ranges,
-  type Recorder,
+  Recorder,
   costRanges,
   identityPlan,
 } from "./apply.ts";
@@ -303,31 +303,48 @@ export function fault(
         ? (vma: Vma) => writePlan(vma, content)
         : (vma: Vma) => unsharePlan(mm, vma);
 
-  if (Number.isFinite(budgetBytes)) {
-    const cost = costRanges(mm, ranges, planFor, true, budgetBytes);
-    if (cost.failsAt >= 0) {
-      return {
-        ok: false,
-        errno: "ENOMEM",
-        message: `VM_FAULT_OOM: host "${mm.host.name}" has no memory left for page ${cost.failsAt}`,
-        failedAt: cost.failsAt,
-        map: null,
-      };
+  const oom = (page: number): FaultOutcome => ({
+    ok: false,
+    errno: "ENOMEM",
+    message: `VM_FAULT_OOM: host "${mm.host.name}" has no memory left for page ${page}`,
+    failedAt: page,
+    map: null,
+  });
+  const thp = hugeFaultsPossible(mm);
+  const finite = Number.isFinite(budgetBytes);
+  if (!thp && ranges.length <= 2) {
+    // One range, 4 KiB pages only: price it in one pass before touching anything.
+    if (finite) {
+      const cost = costRanges(mm, ranges, planFor, true, budgetBytes);
+      if (cost.failsAt >= 0) return oom(cost.failsAt);
     }
+    const map = mapRanges(mm, ranges, planFor, rec, { alloc: true, limit });
+    return { ok: true, errno: null, message: null, failedAt: -1, map };
   }
-
-  if (hugeFaultsPossible(mm)) {
-    return { ok: true, errno: null, message: null, failedAt: -1, map: faultWithThp(mm, access, ranges, content, planFor, rec, limit) };
+  // Several ranges (a later one may revisit pages an earlier one changed) or huge PMDs (whose
+  // allocations depend on what is left): walk piece by piece, pricing each piece against what the
+  // pieces before it left, and undo everything if one does not fit.
+  const saved = finite ? mm.pt.clone() : null;
+  const scratch = finite ? new Recorder() : rec;
+  const out = faultByPiece(mm, access, ranges, content, planFor, scratch, limit, { left: budgetBytes }, thp);
+  if (out.failsAt >= 0) {
+    mm.pt = saved!;
+    return oom(out.failsAt);
   }
-  const map = mapRanges(mm, ranges, planFor, rec, { alloc: true, limit });
-  return { ok: true, errno: null, message: null, failedAt: -1, map };
+  if (scratch !== rec) rec.merge(scratch);
+  return { ok: true, errno: null, message: null, failedAt: -1, map: out };
 }
 
+const PAGE = 4096;
+
 /**
- * The same walk, table by table, so that tables a huge PMD maps (or could map) take the
- * mm/huge_memory.c path and the rest take the PTE path.
+ * The fault walk in pieces: one piece per range, or per page table when huge PMDs are possible so
+ * that tables a huge PMD maps (or could map) take the mm/huge_memory.c path and the rest the PTE
+ * path. With a finite budget each piece is priced (costRanges) before it runs and the budget left
+ * shrinks as pieces allocate; `failsAt` >= 0 reports the page that would pass the host's limit
+ * (the caller restores the page tables).
  */
-function faultWithThp(
+function faultByPiece(
   mm: Mm,
   access: "read" | "write" | "unshare",
   ranges: Ranges,
@@ -335,7 +352,9 @@ function faultWithThp(
   planFor: (vma: Vma) => Plan,
   rec: Recorder,
   limit: number,
-): MapOutcome {
+  budget: { left: number },
+  thp: boolean,
+): MapOutcome & { failsAt: number } {
   const pt = mm.pt;
   let processed = 0;
   for (let i = 0; i < ranges.length && processed < limit; i += 2) {
@@ -343,17 +362,22 @@ function faultWithThp(
     let page = ranges[i]!;
     while (page < end && processed < limit) {
       const table = pt.tableOf(page);
-      const pieceEnd = Math.min(end, pt.ptes.chunkEnd(table), page + (limit - processed));
-      const vma = mm.vmaAt(page)!;
-      if (hugeFaultTable(mm, vma, table, access, page, pieceEnd - page, content, rec)) {
+      const pieceEnd = thp ? Math.min(end, pt.ptes.chunkEnd(table), page + (limit - processed)) : end;
+      if (thp && hugeFaultTable(mm, mm.vmaAt(page)!, table, access, page, pieceEnd - page, content, rec, budget)) {
         processed += pieceEnd - page;
-      } else {
-        const out = mapRanges(mm, [page, pieceEnd - page], planFor, rec, { alloc: true, limit: limit - processed });
-        processed += out.processed;
-        if (out.stoppedAt >= 0) return { processed, stoppedAt: out.stoppedAt };
+        page = pieceEnd;
+        continue;
       }
+      if (Number.isFinite(budget.left)) {
+        const cost = costRanges(mm, [page, pieceEnd - page], planFor, true, budget.left);
+        if (cost.failsAt >= 0) return { processed, stoppedAt: -1, failsAt: cost.failsAt };
+        budget.left -= cost.pages * PAGE + cost.tableBytes;
+      }
+      const out = mapRanges(mm, [page, pieceEnd - page], planFor, rec, { alloc: true, limit: limit - processed });
+      processed += out.processed;
+      if (out.stoppedAt >= 0) return { processed, stoppedAt: out.stoppedAt, failsAt: -1 };
       page = pieceEnd;
     }
   }
-  return { processed, stoppedAt: -1 };
+  return { processed, stoppedAt: -1, failsAt: -1 };
 }

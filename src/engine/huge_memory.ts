@@ -81,6 +81,37 @@ export const R_ZAP_HUGE = defineRule({
     "The call covers the whole 2 MiB, so the huge PMD is cleared in one go: a THP is freed (RssAnon −2 MiB) and the deposited page table too (VmPTE −4 KiB).",
 });
 
+export const R_HUGE_SPLIT_VMA = defineRule({
+  id: "vma_adjust_trans_huge",
+  title: "a VMA split inside a huge PMD's range splits the PMD",
+  path: [fr("mm/vma.c", "__split_vma"), fr(HUGE, "vma_adjust_trans_huge"), fr(HUGE, "split_huge_pmd_if_needed"), fr(HUGE, "__split_huge_pmd")],
+  explain:
+    "A huge PMD cannot straddle two VMAs. When madvise() or UFFDIO_REGISTER changes the flags of part of a 2 MiB range mapped by a huge PMD, the VMA is split there and the PMD is split into 512 PTEs first. Memory use does not change.",
+});
+
+/**
+ * split_vma() → vma_adjust_trans_huge(): changing flags (set, clear) on [first, first+count) splits
+ * the VMA at each end of the range that falls inside one, and a huge PMD whose 2 MiB straddles such
+ * a split point is split. Called before the flags change. VMAs whose flags stay equal are not split
+ * (madvise_update_vma(), userfaultfd_register() skip them).
+ */
+export function splitHugeForVmaChange(mm: Mm, first: number, count: number, set: number, clear: number, rec: Recorder): void {
+  const pt = mm.pt;
+  if (pt.hugePmds === 0 || count === 0) return;
+  const splitAt = (boundary: number, inside: number) => {
+    const vma = mm.vmaAt(inside);
+    if (!vma || ((vma.flags | set) & ~clear) === vma.flags) return;
+    if (boundary <= vma.first || boundary >= vma.first + vma.count) return; // already a VMA edge
+    const t = pt.tableOf(boundary);
+    if (!pt.huge[t] || pt.ptes.chunkStart(t) === boundary) return;
+    pt.huge[t] = 0;
+    pt.hugePmds -= 1;
+    rec.step(R_HUGE_SPLIT_VMA.index);
+  };
+  splitAt(first, first);
+  splitAt(first + count, first + count - 1);
+}
+
 /** Whether any fault in `mm` can take the huge-PMD path. */
 export function hugeFaultsPossible(mm: Mm): boolean {
   if (mm.geometry.arch !== "x86_64") return false;
@@ -115,10 +146,22 @@ function setWhole(mm: Mm, table: number, from: number, to: number): void {
   pt.stateCounts[to]! += n;
 }
 
+/** Memory that mapping `table` would allocate in page tables (the PTE table and missing upper ones). */
+function tableCost(mm: Mm, table: number): number {
+  const g = mm.geometry;
+  const missing: number[] = [];
+  mm.pt.missingUpperFor(table, missing);
+  let cost = g.pteTableMemBytes;
+  for (let i = 0; i < g.upper.length; i++) cost += missing[i]! * g.upper[i]!.memBytes;
+  return cost;
+}
+
 /**
  * Handles the part [first, first+count) of a fault that falls in PTE table `table` if that table
  * is (or becomes) mapped by a huge PMD. Returns false when the PTE path must handle it, after
- * splitting the PMD if that is what the kernel does first.
+ * splitting the PMD if that is what the kernel does first. A THP that does not fit in
+ * `budget.left` bytes is not allocated: the kernel falls back to 4 KiB pages (VM_FAULT_FALLBACK),
+ * which the PTE path then prices. `budget.left` shrinks by what this call allocates.
  */
 export function hugeFaultTable(
   mm: Mm,
@@ -129,17 +172,20 @@ export function hugeFaultTable(
   count: number,
   content: Content,
   rec: Recorder,
+  budget: { left: number } = { left: Number.POSITIVE_INFINITY },
 ): boolean {
   const pt = mm.pt;
   const n = mm.geometry.ptesPerTable;
+  const thpBytes = n * 4096;
   if (pt.huge[table]) {
     const tag = pt.tableTag(table);
     if (access === "read") return false; // present: the PTE path records "no fault"
     if (tag === Pte.ZERO) {
-      if (access === "write" && versionAtLeast(mm.kernelVersion, 6, 13)) {
+      if (access === "write" && versionAtLeast(mm.kernelVersion, 6, 13) && thpBytes <= budget.left) {
+        budget.left -= thpBytes;
         setWhole(mm, table, Pte.ZERO, Pte.ANON_RW_ZERO);
         rec.addEffect(Pte.ZERO, Pte.ANON_RW_ZERO, R_HUGE_ZERO_WP.index, n);
-        if (content === "data") writeContent(mm, first, count, rec);
+        if (content === "data") writeContent(mm, first, count, rec, R_HUGE_ZERO_WP.index);
         rec.addFootprint(first, count);
         return true;
       }
@@ -151,6 +197,9 @@ export function hugeFaultTable(
     return false; // a THP is mapped writable: the PTE path updates content
   }
   if (!pt.hasTable(table) && thpEligible(mm, vma) && tableInsideVma(mm, vma, table)) {
+    const cost = tableCost(mm, table) + (access === "write" ? thpBytes : 0);
+    if (cost > budget.left) return false; // THP (or even its table) does not fit: 4 KiB path
+    budget.left -= cost;
     pt.allocTable(table);
     rec.tablesAllocated++;
     pt.huge[table] = 1;
@@ -158,7 +207,7 @@ export function hugeFaultTable(
     if (access === "write") {
       setWhole(mm, table, Pte.NONE, Pte.ANON_RW_ZERO);
       rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_ALLOC.index, n);
-      if (content === "data") writeContent(mm, first, count, rec);
+      if (content === "data") writeContent(mm, first, count, rec, R_THP_ALLOC.index);
     } else {
       setWhole(mm, table, Pte.NONE, Pte.ZERO);
       rec.addEffect(Pte.NONE, Pte.ZERO, R_HUGE_ZERO.index, n);
@@ -169,23 +218,24 @@ export function hugeFaultTable(
   return false;
 }
 
-/** Data written into pages of a writable huge page: content changes, no fault. */
-function writeContent(mm: Mm, first: number, count: number, rec: Recorder): void {
+/** Data written into pages of the huge page just mapped by `rule`: content changes, no fault. */
+function writeContent(mm: Mm, first: number, count: number, rec: Recorder, rule: number): void {
   const lut = new Uint8Array(256);
   for (let i = 0; i < 256; i++) lut[i] = i;
   lut[Pte.ANON_RW_ZERO] = anonState(true, true);
   const tally = new Float64Array(256);
   mm.pt.ptes.mapRange(first, count, lut, tally, count, () => Pte.NONE);
   mm.pt.account(tally, lut);
-  rec.addEffect(Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA, R_THP_ALLOC.index, tally[Pte.ANON_RW_ZERO]!);
+  rec.addEffect(Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA, rule, tally[Pte.ANON_RW_ZERO]!);
 }
 
 /**
  * zap_pmd_range() for huge PMDs met by one madvise(MADV_DONTNEED) call [first, first+count):
  * a PMD the call covers whole is zapped with its deposited table; one it covers in part is split
- * first, and the PTE path then zaps the requested pages.
+ * first, and the PTE path then zaps the requested pages. `wholeCall` false: the range is made of
+ * calls smaller than a PMD (QEMU's balloon), so every huge PMD it meets is split, never zapped whole.
  */
-export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder): void {
+export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder, wholeCall: boolean): void {
   const pt = mm.pt;
   if (pt.hugePmds === 0) return;
   const end = first + count;
@@ -193,7 +243,7 @@ export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder)
     if (!pt.huge[t]) continue;
     const s = pt.ptes.chunkStart(t);
     const e = pt.ptes.chunkEnd(t);
-    if (first <= s && end >= e) {
+    if (wholeCall && first <= s && end >= e) {
       const hist = new Float64Array(256);
       pt.ptes.histogram(s, e - s, hist);
       for (let v = 0; v < 9; v++) {

@@ -6,7 +6,8 @@
  * the state at any position. Every transition names its rule (rules.ts), and every rule names the
  * kernel functions it models.
  */
-export { type Effect, type Errno, type Ranges, rangesPages, truncateRanges, dropRanges } from "./apply.ts";
+export { type Effect, type Errno, type Ranges, rangesPages, truncateRanges, dropRanges, positionInRanges } from "./apply.ts";
+export { presentRuns, dataRuns, zeropageRuns, noneRuns, complementRuns } from "./proc/pagemap.ts";
 export { type Cursor, Simulation, type ApplyMeta } from "./simulation.ts";
 export { Positions, type Granularity, GRANULARITIES } from "./cursor.ts";
 export { type KernelEvent, type Content, eventLabel, EVENT_KINDS } from "./events.ts";

@@ -8,7 +8,7 @@
  */
 import { Recorder } from "./apply.ts";
 import { createVm, enablePv, enableSkeys } from "./arch/s390.ts";
-import type { KernelEvent } from "./events.ts";
+import { eventRanges, type KernelEvent } from "./events.ts";
 import { fault } from "./fault.ts";
 import { ksmDisable, ksmScan } from "./ksm.ts";
 import { madviseDontneed, madviseFlags } from "./madvise.ts";
@@ -27,10 +27,27 @@ function done(ok: boolean, rec: Recorder, errno: EventResult["errno"] = null, me
   return { ok, errno, message, failedAt, rec };
 }
 
+/** Every range is whole pages inside guest RAM: anything else is a caller bug reported as -EINVAL. */
+function badRanges(e: KernelEvent, pages: number): string | null {
+  const r = eventRanges(e);
+  if (r.length % 2 !== 0) return "ranges must be [first, count] pairs";
+  for (let i = 0; i < r.length; i += 2) {
+    const first = r[i]!;
+    const count = r[i + 1]!;
+    if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0) {
+      return `range [${first}, +${count}] is not a whole, non-negative page range`;
+    }
+    if (first + count > pages) return `range [${first}, +${count}] ends past guest RAM (${pages} pages)`;
+  }
+  return null;
+}
+
 export function applyEvent(w: World, e: KernelEvent, limit = Number.POSITIVE_INFINITY): EventResult {
   const rec = new Recorder();
   const mm = w.mms[e.mm];
   if (!mm) return done(false, rec, "EINVAL", `no mm with index ${e.mm}`);
+  const bad = badRanges(e, mm.pages);
+  if (bad) return done(false, rec, "EINVAL", bad);
   switch (e.kind) {
     case "fault": {
       const content = e.access === "write" ? e.content : "zero";
@@ -41,7 +58,7 @@ export function applyEvent(w: World, e: KernelEvent, limit = Number.POSITIVE_INF
       const r =
         e.advice === "dontneed"
           ? madviseDontneed(mm, e.ranges, e.callPages, rec, limit)
-          : madviseFlags(mm, e.advice, e.ranges, rec, limit);
+          : madviseFlags(mm, e.advice, e.ranges, rec, limit, w.budgetBytes(mm));
       return done(r.ok, rec, r.errno, r.message);
     }
     case "uffd_register":
@@ -75,7 +92,6 @@ export function applyEvent(w: World, e: KernelEvent, limit = Number.POSITIVE_INF
       return done(r.ok, rec, r.errno, r.message);
     }
     case "pageset": {
-      if (!mm.covers(0, mm.pages)) return done(false, rec, "EINVAL", "bad pageset");
       const set = w.pageset(e.mm, e.set);
       let processed = 0;
       for (let i = 0; i < e.ranges.length && processed < limit; i += 2) {
@@ -87,5 +103,8 @@ export function applyEvent(w: World, e: KernelEvent, limit = Number.POSITIVE_INF
       rec.step(R_PAGESET.index);
       return done(true, rec);
     }
+    case "note":
+      rec.step(R_PAGESET.index);
+      return done(true, rec);
   }
 }

@@ -19,7 +19,17 @@
  * ASSUMPTIONS: guest data pages are distinct (pte.ts), so only zero-filled pages merge; huge-PMD
  * mapped ranges are not scanned (KSM would split them first).
  */
-import { costRanges, type Errno, mapRanges, type Plan, type Recorder, identityPlan, selectRanges, vmaRanges } from "./apply.ts";
+import {
+  costRanges,
+  type Errno,
+  identityPlan,
+  mapRanges,
+  type Plan,
+  type Ranges,
+  type Recorder,
+  selectRanges,
+  vmaRanges,
+} from "./apply.ts";
 import { type Mm, VmFlag } from "./mm.ts";
 import { Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
@@ -128,21 +138,38 @@ function unmergePlan(mm: Mm): Plan {
   return p;
 }
 
-function unmergeTargets(mm: Mm, first: number, count: number): { plan: Plan; targets: number[] } {
+function unmergeTargets(mm: Mm, ranges: Ranges): { plan: Plan; targets: number[] } {
   const plan = unmergePlan(mm);
-  const targets = selectRanges(mm, [first, count], (s) => plan.lut[s] !== s);
+  const targets = selectRanges(mm, unionRanges(ranges), (s) => plan.lut[s] !== s);
   return { plan, targets };
 }
 
-/** The memory unmerging [first, first+count) would allocate, to check before acting. */
-export function unmergeCost(mm: Mm, first: number, count: number, budgetBytes: number): number {
-  const { plan, targets } = unmergeTargets(mm, first, count);
+/** The ranges sorted and merged where they overlap or touch, so no page is priced twice. */
+function unionRanges(ranges: Ranges): number[] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < ranges.length; i += 2) if (ranges[i + 1]! > 0) pairs.push([ranges[i]!, ranges[i]! + ranges[i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [a, b] of pairs) {
+    const n = out.length;
+    if (n >= 2 && a <= out[n - 2]! + out[n - 1]!) out[n - 1] = Math.max(out[n - 2]! + out[n - 1]!, b) - out[n - 2]!;
+    else out.push(a, b - a);
+  }
+  return out;
+}
+
+/**
+ * The first page at which unmerging `ranges` would run out of host memory, or -1: checked before
+ * acting (break_ksm() → VM_FAULT_OOM → -ENOMEM).
+ */
+export function unmergeCost(mm: Mm, ranges: Ranges, budgetBytes: number): number {
+  const { plan, targets } = unmergeTargets(mm, ranges);
   return costRanges(mm, targets, () => plan, false, budgetBytes).failsAt;
 }
 
 /** unmerge_ksm_pages() over [first, first+count). */
 export function unmergeRange(mm: Mm, first: number, count: number, rec: Recorder, limit: number): void {
-  const { plan, targets } = unmergeTargets(mm, first, count);
+  const { plan, targets } = unmergeTargets(mm, [first, count]);
   mapRanges(mm, targets, () => plan, rec, { alloc: false, limit });
 }
 
@@ -154,7 +181,7 @@ export interface KsmOutcome {
 
 /** ksm_disable(mm): unmerge every VMA and clear VM_MERGEABLE (also MMF_VM_MERGE_ANY). */
 export function ksmDisable(mm: Mm, rec: Recorder, limit: number, budgetBytes: number): KsmOutcome {
-  if (Number.isFinite(budgetBytes) && unmergeCost(mm, 0, mm.pages, budgetBytes) >= 0) {
+  if (Number.isFinite(budgetBytes) && unmergeCost(mm, [0, mm.pages], budgetBytes) >= 0) {
     return { ok: false, errno: "ENOMEM", message: `unmerging KSM pages needs more memory than host "${mm.host.name}" has left` };
   }
   rec.step(R_KSM_DISABLE.index);

@@ -11,8 +11,8 @@
  * QEMU's balloon discards one 4 KiB page per call, so it never frees a table (§6.1).
  */
 import { type Errno, identityPlan, mapRanges, type Ranges, type Recorder } from "./apply.ts";
-import { unmergeRange } from "./ksm.ts";
-import { zapHugePmds } from "./huge_memory.ts";
+import { splitHugeForVmaChange, zapHugePmds } from "./huge_memory.ts";
+import { unmergeCost, unmergeRange } from "./ksm.ts";
 import { type Mm, VmFlag } from "./mm.ts";
 import { Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
@@ -114,16 +114,30 @@ export function madviseDontneed(mm: Mm, ranges: Ranges, callPages: number | unde
   const pt = mm.pt;
   let processed = 0;
   let keptLogged = false;
+  const logKept = () => {
+    if (keptLogged) return;
+    keptLogged = true;
+    rec.step(R_PT_KEPT.index);
+  };
+  const perCall = callPages && callPages > 0 ? callPages : Number.POSITIVE_INFINITY;
+  if (perCall < mm.geometry.ptesPerTable) {
+    // Calls smaller than a page table (QEMU's balloon: 4 KiB each) can neither free a table nor
+    // zap a whole huge PMD, so where the calls begin and end changes nothing: one walk does them all.
+    for (let i = 0; i < ranges.length; i += 2) zapHugePmds(mm, ranges[i]!, ranges[i + 1]!, rec, false);
+    const out = mapRanges(mm, ranges, () => plan, rec, { alloc: false, limit });
+    if (out.processed > 0) logKept();
+    return { ok: true, errno: null, message: null };
+  }
   for (let i = 0; i < ranges.length && processed < limit; i += 2) {
     const first = ranges[i]!;
     const count = ranges[i + 1]!;
-    const step = callPages && callPages > 0 ? callPages : count;
+    const step = Math.min(perCall, count);
     for (let c = first; c < first + count && processed < limit; c += step) {
       const callCount = Math.min(step, first + count - c);
       // One madvise() call: [c, c + callCount), split per VMA by madvise_walk_vmas().
       mm.forEachVmaPiece(c, callCount, (_vma, vFirst, vCount) => {
         if (processed >= limit) return;
-        zapHugePmds(mm, vFirst, Math.min(vCount, limit - processed), rec);
+        zapHugePmds(mm, vFirst, Math.min(vCount, limit - processed), rec, true);
         const out = mapRanges(mm, [vFirst, vCount], () => plan, rec, { alloc: false, limit: limit - processed });
         processed += out.processed;
         const vEnd = vFirst + out.processed;
@@ -136,9 +150,8 @@ export function madviseDontneed(mm: Mm, ranges: Ranges, callPages: number | unde
             pt.freeTable(t);
             rec.tablesFreed++;
             if (!rec.steps.includes(R_PT_RECLAIM.index)) rec.step(R_PT_RECLAIM.index);
-          } else if (!keptLogged && pt.tableIsEmpty(t)) {
-            keptLogged = true;
-            rec.step(R_PT_KEPT.index);
+          } else if (pt.tableIsEmpty(t)) {
+            logKept();
           }
         }
       });
@@ -147,38 +160,41 @@ export function madviseDontneed(mm: Mm, ranges: Ranges, callPages: number | unde
   return { ok: true, errno: null, message: null };
 }
 
-/** MADV_HUGEPAGE / MADV_NOHUGEPAGE / MADV_MERGEABLE / MADV_UNMERGEABLE. */
+/**
+ * MADV_HUGEPAGE / MADV_NOHUGEPAGE / MADV_MERGEABLE / MADV_UNMERGEABLE. Unmerging allocates a page
+ * per KSM mapping, so MADV_UNMERGEABLE fails with -ENOMEM (changing nothing) past the host's limit.
+ */
 export function madviseFlags(
   mm: Mm,
   advice: "hugepage" | "nohugepage" | "mergeable" | "unmergeable",
   ranges: Ranges,
   rec: Recorder,
   limit: number,
+  budgetBytes = Number.POSITIVE_INFINITY,
 ): MadviseOutcome {
   for (let i = 0; i < ranges.length; i += 2) {
     if (!mm.covers(ranges[i]!, ranges[i + 1]!)) {
       return { ok: false, errno: "ENOMEM", message: `madvise range at page ${ranges[i]} is not mapped` };
     }
   }
+  if (advice === "unmergeable" && Number.isFinite(budgetBytes) && unmergeCost(mm, ranges, budgetBytes) >= 0) {
+    return { ok: false, errno: "ENOMEM", message: `unmerging KSM pages needs more memory than host "${mm.host.name}" has left` };
+  }
+  const [set, clear] =
+    advice === "hugepage"
+      ? [VmFlag.HUGEPAGE, VmFlag.NOHUGEPAGE]
+      : advice === "nohugepage"
+        ? [VmFlag.NOHUGEPAGE, VmFlag.HUGEPAGE]
+        : advice === "mergeable"
+          ? [VmFlag.MERGEABLE, 0]
+          : [0, VmFlag.MERGEABLE];
   for (let i = 0; i < ranges.length; i += 2) {
     const first = ranges[i]!;
     const count = ranges[i + 1]!;
-    switch (advice) {
-      case "hugepage":
-        mm.updateVmaFlags(first, count, VmFlag.HUGEPAGE, VmFlag.NOHUGEPAGE);
-        break;
-      case "nohugepage":
-        mm.updateVmaFlags(first, count, VmFlag.NOHUGEPAGE, VmFlag.HUGEPAGE);
-        break;
-      case "mergeable":
-        mm.updateVmaFlags(first, count, VmFlag.MERGEABLE, 0);
-        break;
-      case "unmergeable":
-        // ksm_madvise(MADV_UNMERGEABLE): unmerge_ksm_pages() first, then clear VM_MERGEABLE.
-        unmergeRange(mm, first, count, rec, limit);
-        mm.updateVmaFlags(first, count, 0, VmFlag.MERGEABLE);
-        break;
-    }
+    // ksm_madvise(MADV_UNMERGEABLE): unmerge_ksm_pages() first, then clear VM_MERGEABLE.
+    if (advice === "unmergeable") unmergeRange(mm, first, count, rec, limit);
+    splitHugeForVmaChange(mm, first, count, set, clear, rec);
+    mm.updateVmaFlags(first, count, set, clear);
   }
   rec.step(R_MADV_FLAGS.index);
   return { ok: true, errno: null, message: null };

@@ -25,6 +25,8 @@ export class PageTables {
   upper: Uint8Array[];
   /** Offset of page 0 inside its table of each upper level. */
   private readonly upperOffset: number[];
+  /** Pages one table of each upper level spans (2 ** spanShift, computed once: allocTable is hot). */
+  private readonly upperSpan: number[];
   /** 1 where a PTE table's range is mapped by a huge PMD (x86_64 THP or huge zero page). */
   huge: Uint8Array;
   /** Pages per PTE state, over the whole range. */
@@ -39,7 +41,8 @@ export class PageTables {
     this.baseVpn = baseVpn;
     const mask = geometry.ptesPerTable - 1;
     this.ptes = new ChunkedBytes(pages, geometry.pteShift, baseVpn & mask, ABSENT);
-    this.upperOffset = geometry.upper.map((l) => baseVpn % 2 ** l.spanShift);
+    this.upperSpan = geometry.upper.map((l) => 2 ** l.spanShift);
+    this.upperOffset = this.upperSpan.map((span) => baseVpn % span);
     this.upper = geometry.upper.map((l, i) => {
       const off = this.upperOffset[i]!;
       const n = pages === 0 ? 0 : Math.floor((pages - 1 + off) / 2 ** l.spanShift) + 1;
@@ -73,7 +76,7 @@ export class PageTables {
   }
 
   private upperIndex(level: number, page: number): number {
-    return Math.floor((page + this.upperOffset[level]!) / 2 ** this.geometry.upper[level]!.spanShift);
+    return Math.floor((page + this.upperOffset[level]!) / this.upperSpan[level]!);
   }
 
   /**

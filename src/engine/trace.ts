@@ -201,7 +201,8 @@ export class TraceBuilder {
 
   /** Records event `e` with its result and the world's counters after it. */
   record(actionIndex: number, e: KernelEvent, r: EventResult, cause: string, extra: readonly number[]): void {
-    const mm = this.world.mms[e.mm]!;
+    // An event naming no mm fails with -EINVAL and has an empty footprint: there is no geometry.
+    const mm = this.world.mms[e.mm];
     this.action.push(actionIndex);
     this.mm.push(e.mm);
     this.kind.push(EVENT_KINDS.indexOf(e.kind));
@@ -226,7 +227,7 @@ export class TraceBuilder {
     this.stepCount.push(r.rec.steps.length);
     for (const s of r.rec.steps) this.steps.push(s);
     this.fpPages.push(r.rec.footprintPages);
-    this.fpTables.push(countTablePieces(fp, mm.geometry.pteShift, mm.pt.ptes.pageOffset));
+    this.fpTables.push(mm ? countTablePieces(fp, mm.geometry.pteShift, mm.pt.ptes.pageOffset) : 0);
     this.ufAt.push(r.rec.userfaultAt);
     for (const m of this.world.mms) {
       readCounters(m, this.scratch, 0);

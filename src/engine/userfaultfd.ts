@@ -16,6 +16,7 @@
  */
 import { costRanges, type Errno, identityPlan, mapRanges, type Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
+import { splitHugeForVmaChange } from "./huge_memory.ts";
 import { type Mm, VmFlag } from "./mm.ts";
 import { Pte, anonState } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
@@ -91,8 +92,10 @@ export function uffdRegister(mm: Mm, ranges: readonly number[], register: boolea
     }
   }
   for (let i = 0; i < ranges.length; i += 2) {
-    if (register) mm.updateVmaFlags(ranges[i]!, ranges[i + 1]!, VmFlag.UFFD_MISSING, 0);
-    else mm.updateVmaFlags(ranges[i]!, ranges[i + 1]!, 0, VmFlag.UFFD_MISSING);
+    const set = register ? VmFlag.UFFD_MISSING : 0;
+    const clear = register ? 0 : VmFlag.UFFD_MISSING;
+    splitHugeForVmaChange(mm, ranges[i]!, ranges[i + 1]!, set, clear, rec);
+    mm.updateVmaFlags(ranges[i]!, ranges[i + 1]!, set, clear);
   }
   rec.step(register ? R_UFFD_REGISTER.index : R_UFFD_UNREGISTER.index);
   return { ok: true, errno: null, message: null, failedAt: -1, progress: 0 };
@@ -108,6 +111,10 @@ export function uffdFill(
   limit: number,
   budgetBytes: number,
 ): UffdOutcome {
+  // validate_range() (fs/userfaultfd.c): a zero-length range is -EINVAL.
+  if (count === 0) {
+    return { ok: false, errno: "EINVAL", message: "UFFDIO_ZEROPAGE/UFFDIO_COPY of zero bytes", failedAt: first, progress: 0 };
+  }
   if (!mm.covers(first, count)) {
     return { ok: false, errno: "ENOENT", message: `range at page ${first} is not guest RAM`, failedAt: first, progress: 0 };
   }

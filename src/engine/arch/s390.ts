@@ -213,7 +213,7 @@ export function enableSkeys(mm: Mm, rec: Recorder, limit: number, budgetBytes: n
     return r;
   }
   // A and B: unmerge KSM first (failure → uses_skeys reset, -ENOMEM).
-  if (Number.isFinite(budgetBytes) && unmergeCost(mm, 0, mm.pages, budgetBytes) >= 0) {
+  if (Number.isFinite(budgetBytes) && unmergeCost(mm, [0, mm.pages], budgetBytes) >= 0) {
     return { ok: false, errno: "ENOMEM", message: "unmerging KSM pages runs out of host memory" };
   }
   mm.ctx.usesSkeys = true;
@@ -235,7 +235,7 @@ export function enablePv(mm: Mm, rec: Recorder, limit: number, budgetBytes: numb
     if (r.ok) mm.ctx.pv = true;
     return r;
   }
-  if (Number.isFinite(budgetBytes) && unmergeCost(mm, 0, mm.pages, budgetBytes) >= 0) {
+  if (Number.isFinite(budgetBytes) && unmergeCost(mm, [0, mm.pages], budgetBytes) >= 0) {
     return { ok: false, errno: "ENOMEM", message: "unmerging KSM pages runs out of host memory" };
   }
   rec.step(R_PV_B.index);

@@ -1,0 +1,51 @@
+/**
+ * What user space can learn about guest RAM without touching it: /proc/<pid>/pagemap
+ * (fs/proc/task_mmu.c pte_to_pagemap_entry(), PAGEMAP_SCAN with PAGE_IS_PRESENT / PAGE_IS_PFNZERO),
+ * and what a read of a page would return (zero-filled or not). The hypervisor layer uses these
+ * for QEMU's zero-page detection (buffer_is_zero: content) and for the user-space alternative
+ * 06201e00's message proposes (skip pages pagemap reports as not present).
+ */
+import { selectRanges } from "../apply.ts";
+import type { Mm } from "../mm.ts";
+import { Pte, hasZeroContent, isZeropage } from "../pte.ts";
+
+/** Runs of present pages (PM_PRESENT) within `ranges`. */
+export function presentRuns(mm: Mm, ranges: readonly number[]): number[] {
+  return selectRanges(mm, ranges, (s) => s !== Pte.NONE);
+}
+
+/** Runs of pages whose content is not all zeros (buffer_is_zero() would return false). */
+export function dataRuns(mm: Mm, ranges: readonly number[]): number[] {
+  return selectRanges(mm, ranges, (s) => !hasZeroContent(s));
+}
+
+/** Runs of pages mapped to the shared zeropage (PAGE_IS_PFNZERO). */
+export function zeropageRuns(mm: Mm, ranges: readonly number[]): number[] {
+  return selectRanges(mm, ranges, isZeropage);
+}
+
+/** Runs of pages whose PTE is none (a userfaultfd MISSING fault would fire there). */
+export function noneRuns(mm: Mm, ranges: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ranges.length; i += 2) {
+    mm.pt.ptes.forEachRun(ranges[i]!, ranges[i + 1]!, (value, start, length) => {
+      if (value !== Pte.NONE) return;
+      const n = out.length;
+      if (n >= 2 && out[n - 2]! + out[n - 1]! === start) out[n - 1] = out[n - 1]! + length;
+      else out.push(start, length);
+    });
+  }
+  return out;
+}
+
+/** The complement of `runs` within [first, first+count) (runs sorted, inside the range). */
+export function complementRuns(first: number, count: number, runs: readonly number[]): number[] {
+  const out: number[] = [];
+  let at = first;
+  for (let i = 0; i < runs.length; i += 2) {
+    if (runs[i]! > at) out.push(at, runs[i]! - at);
+    at = runs[i]! + runs[i + 1]!;
+  }
+  if (at < first + count) out.push(at, first + count - at);
+  return out;
+}

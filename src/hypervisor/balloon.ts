@@ -1,0 +1,84 @@
+/**
+ * virtio-balloon (QEMU hw/virtio/virtio-balloon.c, §7.1). Inflating, the guest's balloon driver
+ * takes pages (free ones first; if it needs more, the guest reclaims pages it was using) and
+ * reports their frame numbers; QEMU's virtio_balloon_handle_output() → balloon_inflate_page() →
+ * ram_block_discard_range() then does madvise(MADV_DONTNEED) on each 4 KiB page of private
+ * anonymous RAM: one call per page, which is why a balloon never frees a page table, even where
+ * PT reclaim exists (§6.1).
+ *
+ * Deflating returns pages to the guest; QEMU only passes MADV_WILLNEED as a hint
+ * (balloon_deflate_page), nothing is populated until the guest touches the pages.
+ *
+ * Both are skipped while virtio_balloon_inhibited(): discards disabled (a PV guest,
+ * s390_machine_protect() → ram_block_discard_disable()) or an incoming postcopy in progress.
+ */
+import { defineRule, fr, step } from "../engine/rules.ts";
+import { GUEST_BALLOON, GUEST_FREE, GUEST_USED, guestRuns, markGuest, normalizeRuns, pickExtents } from "./guest.ts";
+import type { Machine } from "./machine.ts";
+import { postcopyIncomingActive } from "./migration/state.ts";
+
+const INFLATE_CAUSE =
+  "qemu: virtio_balloon_handle_output → balloon_inflate_page → ram_block_discard_range → madvise(MADV_DONTNEED), one 4 KiB page per call";
+
+export const R_BALLOON_DEFLATE = defineRule({
+  id: "qemu.balloon_deflate_page",
+  title: "balloon deflate: pages go back to the guest (MADV_WILLNEED hint only)",
+  path: [fr("qemu:hw/virtio/virtio-balloon.c", "balloon_deflate_page"), step("qemu_madvise(QEMU_MADV_WILLNEED)")],
+  explain: "The guest may use these pages again. QEMU only hints the kernel; nothing is allocated until the guest writes them.",
+});
+
+/** Why inflation would be skipped now, or null. */
+function inhibited(m: Machine): string | null {
+  if (m.sim.world.mms[m.guestOn]!.ctx.pv) {
+    return "virtio_balloon_inhibited(): discards are disabled for a protected (PV) guest (s390_machine_protect → ram_block_discard_disable)";
+  }
+  if (postcopyIncomingActive(m)) {
+    return "virtio_balloon_inhibited(): an incoming postcopy is in progress (postcopy cannot deal with concurrent discards)";
+  }
+  return null;
+}
+
+export function balloonInflate(m: Machine, pages: number): void {
+  const why = inhibited(m);
+  if (why) {
+    m.sim.noteAction(`balloon inflation skipped: ${why}`);
+    return;
+  }
+  const free = guestRuns(m, (s) => s === GUEST_FREE);
+  let freePages = 0;
+  for (let i = 1; i < free.length; i += 2) freePages += free[i]!;
+  // Free pages first; then the guest reclaims used pages (page cache) to fill the balloon.
+  let runs = pickExtents(m.prng, free, pages, m.extentRange);
+  if (pages > freePages) {
+    const used = guestRuns(m, (s) => s === GUEST_USED);
+    runs = [...runs, ...pickExtents(m.prng, used, pages - freePages, m.extentRange)];
+    runs = normalizeRuns(runs);
+  }
+  if (runs.length === 0) {
+    m.sim.noteAction("the balloon found no page to take");
+    return;
+  }
+  markGuest(m, runs, GUEST_BALLOON, "guest: virtio_balloon driver allocates the pages and reports their PFNs (inflate queue)");
+  let taken = 0;
+  for (let i = 1; i < runs.length; i += 2) taken += runs[i]!;
+  m.addExtra("balloonPages", taken);
+  m.apply({ kind: "madvise", mm: m.guestOn, advice: "dontneed", ranges: runs, callPages: 1 }, INFLATE_CAUSE);
+}
+
+export function balloonDeflate(m: Machine, pages: number): void {
+  const why = inhibited(m);
+  if (why) {
+    m.sim.noteAction(`balloon deflation skipped: ${why}`);
+    return;
+  }
+  const inBalloon = guestRuns(m, (s) => s === GUEST_BALLOON);
+  const runs = pickExtents(m.prng, inBalloon, pages, m.extentRange);
+  if (runs.length === 0) {
+    m.sim.noteAction("the balloon is empty");
+    return;
+  }
+  let given = 0;
+  for (let i = 1; i < runs.length; i += 2) given += runs[i]!;
+  m.addExtra("balloonPages", -given);
+  markGuest(m, runs, GUEST_FREE, "qemu: virtio_balloon_handle_output → balloon_deflate_page → qemu_madvise(QEMU_MADV_WILLNEED); guest: pages are free again");
+}

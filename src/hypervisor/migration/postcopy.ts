@@ -1,0 +1,122 @@
+/**
+ * QEMU postcopy live migration (migration/postcopy-ram.c, ram.c; §7.4, §9, §10.2 event 16).
+ *
+ * At the switch the guest starts running on the destination before its memory has arrived:
+ * - the source sends the discard bitmap: pages sent earlier but dirtied since are discarded
+ *   (MADV_DONTNEED) on the destination so that they fault as missing and come again;
+ * - the destination registers guest RAM with userfaultfd in MISSING mode (ram_block_enable_notify);
+ * - device state follows, including storage keys (KVM_S390_SET_SKEYS when the guest used them).
+ *
+ * Then pages arrive two ways: the source pushes the rest in the background, and a vCPU that
+ * touches a missing page raises a userfault; the fault thread requests that page
+ * (postcopy_request_page → migrate_send_rp_req_pages). Either way the destination places it with
+ * UFFDIO_ZEROPAGE (all zero: postcopy_place_page_zero) or UFFDIO_COPY (postcopy_place_page) and
+ * marks it received. "We must place a page" (06201e00): a zero page costs real memory wherever
+ * UFFDIO_ZEROPAGE must not map the zeropage (90a7592da149).
+ *
+ * The source never sends a page twice unless it was dirtied again (get_queued_page skips pages that
+ * are not dirty). A page that was placed and then emptied again on the destination (variant A
+ * zapping zeropages when storage keys are enabled) therefore never arrives: the vCPU waits forever.
+ * That is the 2018 hang fa41ba0d fixed.
+ */
+import { restoreSkeys } from "../kvm.ts";
+import { DESTINATION, type Machine, PHASE, SOURCE } from "../machine.ts";
+import { intersectRuns, setRuns } from "./runs.ts";
+import { DIRTY_SET, migrationOf, RECEIVED_SET } from "./state.ts";
+
+/** Sends pages from the source (transfer.ts), passed in to keep the modules acyclic. */
+export type SendRuns = (runs: number[]) => boolean;
+
+/** Places zero pages with UFFDIO_ZEROPAGE and data pages with UFFDIO_COPY, in address order. */
+export function placeZeroAndCopy(m: Machine, zero: readonly number[], data: readonly number[]): boolean {
+  const runs: { first: number; count: number; zero: boolean }[] = [];
+  for (let i = 0; i < zero.length; i += 2) runs.push({ first: zero[i]!, count: zero[i + 1]!, zero: true });
+  for (let i = 0; i < data.length; i += 2) runs.push({ first: data[i]!, count: data[i + 1]!, zero: false });
+  runs.sort((a, b) => a.first - b.first);
+  for (const run of runs) {
+    const r = run.zero
+      ? m.apply(
+          { kind: "uffd_zeropage", mm: DESTINATION, first: run.first, count: run.count },
+          "qemu (destination): ram_load_postcopy → all_zero → postcopy_place_page_zero → qemu_ufd_copy_ioctl → uffd_zero_page",
+        )
+      : m.apply(
+          { kind: "uffd_copy", mm: DESTINATION, first: run.first, count: run.count, content: "data" },
+          "qemu (destination): ram_load_postcopy → postcopy_place_page → qemu_ufd_copy_ioctl → uffd_copy_page",
+        );
+    if (!r.ok) {
+      if (r.errno === "ENOMEM") {
+        m.fail(`QEMU on the destination could not place guest page ${run.first}: ${run.zero ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY"} failed with -ENOMEM (the host's memory limit); the postcopy migration fails and the guest is lost`);
+      } else {
+        m.fail(`placing guest page ${run.first} failed with -${r.errno}: QEMU treats it as an error and the postcopy migration fails`);
+      }
+      return false;
+    }
+    if (r.errno === "EAGAIN") {
+      m.fail(`placing pages from ${run.first} stopped early (${r.message}); QEMU treats -EAGAIN/-EEXIST as an error`);
+      return false;
+    }
+    m.addExtra(run.zero ? "migUffdZeropage" : "migUffdCopy", run.count);
+  }
+  return true;
+}
+
+/** migrate-start-postcopy: discard bitmap, userfaultfd registration, device state, the guest moves. */
+export function switchToPostcopy(m: Machine, send: SendRuns): boolean {
+  const s = migrationOf(m);
+  if (!s) {
+    m.fail("no migration is running");
+    return false;
+  }
+  if (s.phase !== "precopy") return true;
+  if (s.mode !== "postcopy") {
+    m.fail("migrate-start-postcopy needs the postcopy-ram capability (migration mode postcopy)");
+    return false;
+  }
+  // ram_postcopy_send_discard_bitmap(): sent pages dirtied since must come again.
+  const redirtied = intersectRuns(setRuns(m, SOURCE, DIRTY_SET, 1, 0, m.pages), setRuns(m, DESTINATION, RECEIVED_SET, 1, 0, m.pages));
+  if (redirtied.length > 0) {
+    m.apply(
+      { kind: "madvise", mm: DESTINATION, advice: "dontneed", ranges: redirtied },
+      "qemu (destination): loadvm_postcopy_ram_handle_discard → ram_discard_range → madvise(MADV_DONTNEED)",
+    );
+    m.apply({ kind: "pageset", mm: DESTINATION, set: RECEIVED_SET, ranges: redirtied, value: 0 }, "qemu (destination): the discarded pages are no longer received");
+  }
+  m.apply(
+    { kind: "uffd_register", mm: DESTINATION, ranges: [0, m.pages] },
+    "qemu (destination): postcopy_ram_incoming_setup → ram_block_enable_notify → UFFDIO_REGISTER (MISSING)",
+  );
+  s.phase = "postcopy";
+  m.setExtra("migPhase", PHASE.postcopy);
+  m.guestOn = DESTINATION;
+  m.setExtra("guestOn", DESTINATION);
+  m.onUserfault = (page) => requestPage(m, page, send);
+  m.apply({ kind: "note", mm: DESTINATION, label: "the guest runs on the destination (postcopy)" }, "qemu: postcopy_start → the source stops the guest; the destination resumes it before its memory has arrived");
+  restoreSkeys(m, DESTINATION);
+  return !m.halted;
+}
+
+/**
+ * postcopy_ram_fault_thread: a vCPU faulted on a missing page. Request it; the source sends it
+ * only if it is still dirty there. Returns true once the page is placed.
+ */
+function requestPage(m: Machine, page: number, send: SendRuns): boolean {
+  m.addExtra("migRequests", 1);
+  const stillDirty = setRuns(m, SOURCE, DIRTY_SET, 1, page, 1).length > 0;
+  if (!stillDirty) {
+    const received = setRuns(m, DESTINATION, RECEIVED_SET, 1, page, 1).length > 0;
+    const dst = m.sim.world.mms[DESTINATION]!;
+    const why =
+      received && dst.variant.zapZeroOnSkeys && dst.ctx.usesSkeys
+        ? "enabling storage keys (2faee8ff: __s390_enable_skey) zapped the zeropage QEMU had placed there, so the PTE is empty again"
+        : "the page was placed before and its PTE is empty again";
+    m.apply(
+      { kind: "note", mm: DESTINATION, label: `page request for guest page ${page} goes unanswered` },
+      "qemu (destination): postcopy_ram_fault_thread → postcopy_request_page → migrate_send_rp_req_pages; source: get_queued_page skips a page that is no longer dirty",
+    );
+    m.hang(
+      `a vCPU waits forever on guest page ${page}: it raised a MISSING userfault, but QEMU had already received that page and the source will not send it again; ${why}. This is the postcopy hang fa41ba0d fixed.`,
+    );
+    return false;
+  }
+  return send([page, 1]);
+}

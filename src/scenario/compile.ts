@@ -1,0 +1,293 @@
+/**
+ * Running a scenario: validate it, check that its actions make sense for the chosen kernel (a
+ * storage-key instruction needs s390, PV needs a kernel that has it, migration steps come in
+ * order), build the Machine, start QEMU, then let each actor do its action. The result is the
+ * trace, the Simulation (for seeking), and the outcome: completed, hung, or failed.
+ */
+import { formatBytes } from "../base/units.ts";
+import type { Trace, VariantId } from "../engine/index.ts";
+import { VARIANTS, type Simulation } from "../engine/index.ts";
+import { balloonDeflate, balloonInflate } from "../hypervisor/balloon.ts";
+import { guestRegion, guestTouch } from "../hypervisor/guest.ts";
+import { ksmMerge, markMergeable } from "../hypervisor/ksmd.ts";
+import { createVm, guestPv, guestSkeys } from "../hypervisor/kvm.ts";
+import { type Machine as MachineT, Machine, type Outcome, SOURCE, DESTINATION } from "../hypervisor/machine.ts";
+import { complete, migrate, startMigration, switchover, transfer } from "../hypervisor/migration/migrate.ts";
+import { migrationOf, defaultZeroPageDetection, supportsZeroPageDetection } from "../hypervisor/migration/state.ts";
+import { type Action, parseScenario, type Scenario, type ScenarioIssue } from "./schema.ts";
+
+const PAGE = 4096;
+
+export interface RunResult {
+  readonly scenario: Scenario;
+  readonly kernel: VariantId;
+  readonly trace: Trace;
+  readonly simulation: Simulation;
+  readonly outcome: Outcome;
+  readonly outcomeReason: string;
+}
+
+export type RunAttempt = { ok: true; run: RunResult } | { ok: false; issues: ScenarioIssue[] };
+
+export interface RunOptions {
+  /** Run under this variant instead of the scenario's (CLI --kernel, links, compare). */
+  readonly kernel?: VariantId;
+}
+
+/** Problems that the schema cannot see: they depend on the kernel and the order of actions. */
+export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const v = VARIANTS[kernel];
+  const q = s.machine.qemu;
+  if (q.zeroPageDetection && !supportsZeroPageDetection(q.version)) {
+    issues.push({ path: "machine.qemu.zeroPageDetection", message: `zero-page-detection exists from QEMU 9.0 on; this machine has QEMU ${q.version}` });
+  }
+  let migration: "none" | "started" | "switched" | "done" = "none";
+  let mode: "precopy" | "postcopy" = "precopy";
+  s.actions.forEach((a, i) => {
+    const at = `actions[${i}]`;
+    switch (a.do) {
+      case "guest-skeys":
+        if (v.arch !== "s390x") issues.push({ path: at, message: `storage keys exist only on s390; ${kernel} has none` });
+        break;
+      case "guest-pv":
+        if (!v.hasPv) issues.push({ path: at, message: `protected virtualization is not available in ${kernel}` });
+        break;
+      case "migrate":
+        if (migration !== "none") issues.push({ path: at, message: "only one migration per scenario" });
+        migration = "done";
+        break;
+      case "migrate-start":
+        if (migration !== "none") issues.push({ path: at, message: "only one migration per scenario" });
+        migration = "started";
+        mode = a.mode;
+        break;
+      case "migrate-transfer":
+        if (migration === "none" || migration === "done") issues.push({ path: at, message: "migrate-transfer needs a running migration (migrate-start first)" });
+        break;
+      case "migrate-switchover":
+        if (migration !== "started") issues.push({ path: at, message: "migrate-switchover needs a migration started with migrate-start" });
+        migration = mode === "postcopy" ? "switched" : "done";
+        break;
+      case "migrate-complete":
+        if (migration === "none" || migration === "done") issues.push({ path: at, message: "migrate-complete needs a running migration" });
+        migration = "done";
+        break;
+      case "ksm-merge":
+      case "madvise-dontneed":
+        if (a.on === "destination" && migration === "none") issues.push({ path: `${at}.on`, message: "there is no destination before a migration starts" });
+        break;
+      default:
+        break;
+    }
+    if ("start" in a || "size" in a) {
+      const start = ("start" in a && a.start) || 0;
+      const size = ("size" in a && a.size) || 0;
+      if ((a.do === "guest-read" || a.do === "guest-write" || a.do === "madvise-dontneed") && start + size > s.machine.guestRam) {
+        issues.push({ path: at, message: `the region ends at ${formatBytes(start + size)}, past guest RAM (${formatBytes(s.machine.guestRam)})` });
+      }
+    }
+  });
+  return issues;
+}
+
+function usesMigration(s: Scenario): boolean {
+  return s.actions.some((a) => a.do === "migrate" || a.do === "migrate-start");
+}
+
+function kernelVersionFor(s: Scenario, kernel: VariantId): string {
+  if (s.machine.kernelVersion) return s.machine.kernelVersion;
+  return VARIANTS[kernel].sourceTag.replace(/^v/, "");
+}
+
+/** A short label for an action, for the step list and the timeline. */
+export function actionLabel(a: Action, guestRam: number): string {
+  const size = (b: number | undefined) => formatBytes(b ?? guestRam);
+  switch (a.do) {
+    case "guest-touch":
+      return `guest allocates ${size(a.size)} and writes ${a.content === "data" ? "data" : "zeros"}`;
+    case "guest-read":
+      return `guest reads ${size(a.size)}${a.start ? ` from ${formatBytes(a.start)}` : ""}`;
+    case "guest-write":
+      return `guest writes ${size(a.size)}${a.start ? ` from ${formatBytes(a.start)}` : ""} (${a.content})`;
+    case "guest-skeys":
+      return "guest executes its first storage-key instruction";
+    case "guest-pv":
+      return "guest turns into a protected (PV) guest";
+    case "balloon-inflate":
+      return `balloon inflates by ${size(a.size)}`;
+    case "balloon-deflate":
+      return `balloon deflates by ${size(a.size)}`;
+    case "ksm-merge":
+      return `ksmd merges pages${a.on ? ` on the ${a.on}` : ""}`;
+    case "madvise-dontneed":
+      return `MADV_DONTNEED of ${size(a.size)}${a.on ? ` on the ${a.on}` : ""}`;
+    case "migrate":
+      return `${a.mode} migration${a.pagemapCheck ? " with the pagemap check" : ""}`;
+    case "migrate-start":
+      return `${a.mode} migration starts${a.pagemapCheck ? " (pagemap check)" : ""}`;
+    case "migrate-transfer":
+      return `migration transfers ${a.size ? formatBytes(a.size) : "the rest"}`;
+    case "migrate-switchover":
+      return "migration switches over";
+    case "migrate-complete":
+      return "migration completes";
+  }
+}
+
+function actorOf(a: Action): [string, string] {
+  switch (a.do) {
+    case "guest-touch":
+    case "guest-read":
+    case "guest-write":
+      return ["guest", ""];
+    case "guest-skeys":
+      return ["guest", "skeys"];
+    case "guest-pv":
+      return ["guest", "pv"];
+    case "balloon-inflate":
+      return ["balloon", "inflate"];
+    case "balloon-deflate":
+      return ["balloon", "deflate"];
+    case "ksm-merge":
+      return ["ksmd", "ksm"];
+    case "madvise-dontneed":
+      return ["qemu", ""];
+    case "migrate":
+    case "migrate-start":
+      return ["qemu", "migration-start"];
+    case "migrate-transfer":
+      return ["qemu", ""];
+    case "migrate-switchover":
+      return ["qemu", "switchover"];
+    case "migrate-complete":
+      return ["qemu", "migration-end"];
+  }
+}
+
+function runAction(m: MachineT, a: Action): void {
+  const pages = (b: number | undefined, fallback: number) => Math.floor((b ?? fallback) / PAGE);
+  switch (a.do) {
+    case "guest-touch":
+      guestTouch(m, pages(a.size, 0), a.content);
+      return;
+    case "guest-read":
+    case "guest-write": {
+      const first = pages(a.start, 0);
+      const count = pages(a.size, m.pages * PAGE - (a.start ?? 0));
+      guestRegion(m, a.do === "guest-read" ? "read" : "write", first, count, a.do === "guest-write" ? a.content : "zero");
+      return;
+    }
+    case "guest-skeys":
+      guestSkeys(m);
+      return;
+    case "guest-pv":
+      guestPv(m);
+      return;
+    case "balloon-inflate":
+      balloonInflate(m, pages(a.size, 0));
+      return;
+    case "balloon-deflate":
+      balloonDeflate(m, pages(a.size, 0));
+      return;
+    case "ksm-merge":
+      ksmMerge(m, a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn);
+      return;
+    case "madvise-dontneed": {
+      const mm = a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn;
+      const first = pages(a.start, 0);
+      const count = pages(a.size, m.pages * PAGE - (a.start ?? 0));
+      m.apply({ kind: "madvise", mm, advice: "dontneed", ranges: [first, count] }, "user space: madvise(MADV_DONTNEED) in one call");
+      return;
+    }
+    case "migrate":
+      migrate(m, {
+        mode: a.mode,
+        dirtyPages: pages(a.dirty, 0),
+        pagemapCheck: a.pagemapCheck,
+        precopyBeforeSwitchPages: pages(a.precopyBeforeSwitch, 0),
+      });
+      return;
+    case "migrate-start":
+      startMigration(m, a.mode, a.pagemapCheck);
+      return;
+    case "migrate-transfer":
+      transfer(m, a.size ? pages(a.size, 0) : m.pages);
+      return;
+    case "migrate-switchover":
+      switchover(m);
+      return;
+    case "migrate-complete":
+      complete(m);
+      return;
+  }
+}
+
+/** QEMU starts on the source: guest RAM is mapped, the VM is created, RAM is advised. */
+function startQemu(m: MachineT): void {
+  m.sim.beginAction("QEMU starts: guest RAM is mapped and the VM is created", "qemu", "start");
+  createVm(m, SOURCE);
+  if (m.arch === "x86_64" && m.cfg.thp !== "never") {
+    m.apply({ kind: "madvise", mm: SOURCE, advice: "hugepage", ranges: [0, m.pages] }, "qemu: ram_block_add → qemu_madvise(QEMU_MADV_HUGEPAGE)");
+  }
+  markMergeable(m, SOURCE);
+}
+
+export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
+  const kernel = opts.kernel ?? s.machine.kernel;
+  const issues = checkScenario(s, kernel);
+  if (issues.length > 0) return { ok: false, issues };
+  const limit = (h: { memLimit: "unlimited" | number } | undefined) =>
+    !h || h.memLimit === "unlimited" ? Number.POSITIVE_INFINITY : h.memLimit;
+  const q = s.machine.qemu;
+  const m = new Machine({
+    kernel,
+    kernelVersion: kernelVersionFor(s, kernel),
+    guestPages: s.machine.guestRam / PAGE,
+    sourceLimitBytes: limit(s.machine.hosts.source),
+    destinationLimitBytes: limit(s.machine.hosts.destination),
+    thp: s.machine.thp,
+    ksmEnabled: s.machine.ksm.enabled,
+    ksmUseZeroPages: s.machine.ksm.useZeroPages,
+    qemu: {
+      version: q.version,
+      multifd: q.multifd,
+      zeroPageDetection: q.zeroPageDetection ?? defaultZeroPageDetection(q.version),
+      postcopyRam: q.postcopyRam || s.actions.some((a) => (a.do === "migrate" || a.do === "migrate-start") && a.mode === "postcopy"),
+      memMerge: q.memMerge,
+    },
+    withDestination: usesMigration(s),
+    seed: s.seed,
+  });
+  startQemu(m);
+  for (const a of s.actions) {
+    if (m.halted) break;
+    const [actor, marker] = actorOf(a);
+    m.sim.beginAction(actionLabel(a, s.machine.guestRam), actor, marker);
+    runAction(m, a);
+    if (m.outcome === "hung") m.sim.noteAction(m.outcomeReason);
+  }
+  const mig = migrationOf(m);
+  if (!m.halted && mig && mig.phase !== "done") {
+    m.sim.beginAction("the scenario ends with the migration still running", "qemu", "");
+  }
+  return {
+    ok: true,
+    run: {
+      scenario: s,
+      kernel,
+      trace: m.sim.finish(),
+      simulation: m.sim,
+      outcome: m.outcome,
+      outcomeReason: m.outcomeReason,
+    },
+  };
+}
+
+/** Validates and runs scenario JSON. Never throws for bad input. */
+export function runScenario(input: unknown, opts: RunOptions = {}): RunAttempt {
+  const parsed = parseScenario(input);
+  if (!parsed.ok) return { ok: false, issues: parsed.issues };
+  return runParsed(parsed.scenario, opts);
+}
+

@@ -1,0 +1,29 @@
+import type { Preset } from "./types.ts";
+
+/**
+ * The same story with postcopy: the destination must place every page, zero pages with
+ * UFFDIO_ZEROPAGE. Before 90a7592da149 that maps the shared zeropage even where
+ * mm_forbids_zeropage() says no (cheap, but wrong); with it, a real zeroed page (40 GiB).
+ */
+export const commit06201e00Postcopy: Preset = {
+  id: "commit-06201e00-postcopy",
+  title: "The same story in postcopy: UFFDIO_ZEROPAGE before and after 90a7592d",
+  summary:
+    "With postcopy the destination cannot skip a page: every zero page is placed with UFFDIO_ZEROPAGE. Under fa41ba0d before 90a7592da149 that still maps the shared zeropage, although the mm forbids it; with 90a7592da149 it allocates 40 GiB of zeroed pages. Under 06201e00 the zeropage is allowed again, so it stays cheap.",
+  variants: ["s390-fa41ba0d-90a7592d", "s390-fa41ba0d", "s390-06201e00", "x86_64"],
+  scenario: {
+    schemaVersion: 1,
+    title: "100 GiB guest, 40 GiB ballooned, postcopy migration",
+    seed: 6201,
+    machine: {
+      kernel: "s390-fa41ba0d-90a7592d",
+      guestRam: "100GiB",
+      qemu: { version: "9.2", postcopyRam: true },
+    },
+    actions: [
+      { do: "guest-touch", size: "100GiB", content: "data" },
+      { do: "balloon-inflate", size: "40GiB" },
+      { do: "migrate", mode: "postcopy" },
+    ],
+  },
+};

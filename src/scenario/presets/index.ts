@@ -1,0 +1,31 @@
+/** The preset gallery. Order is display order; `commit-06201e00` is the app's default scenario. */
+import { commit06201e00 } from "./commit-06201e00.ts";
+import { commit06201e00Oom } from "./commit-06201e00-oom.ts";
+import { commit06201e00Postcopy } from "./commit-06201e00-postcopy.ts";
+import { ksmZeroPages } from "./ksm-zero-pages.ts";
+import { pagemapOptimization } from "./pagemap-optimization.ts";
+import { postcopyHang2018 } from "./postcopy-hang-2018.ts";
+import { pvGuest } from "./pv-guest.ts";
+import { skeysAfterMigration } from "./skeys-after-migration.ts";
+import { teachingSmall } from "./teaching-small.ts";
+import type { Preset } from "./types.ts";
+
+export type { Preset } from "./types.ts";
+
+export const PRESETS: readonly Preset[] = [
+  commit06201e00,
+  commit06201e00Postcopy,
+  skeysAfterMigration,
+  pvGuest,
+  ksmZeroPages,
+  pagemapOptimization,
+  postcopyHang2018,
+  teachingSmall,
+  commit06201e00Oom,
+];
+
+export const DEFAULT_PRESET_ID = "commit-06201e00";
+
+export function presetById(id: string): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}

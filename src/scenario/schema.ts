@@ -1,0 +1,165 @@
+/**
+ * The scenario format (JSON, schemaVersion 1), validated with valibot. The same schema serves the
+ * CLI, the worker, the editor's inline validation and permalinks.
+ *
+ * A scenario is a machine (kernel variant, guest RAM, the two hosts, QEMU's version and migration
+ * settings, KSM, THP), a seed for the PRNG that decides which guest pages hold data and which the
+ * balloon takes, and an ordered list of actions by the guest, the balloon, QEMU and ksmd.
+ *
+ * Sizes are strings such as "100GiB" or "64MiB" (binary units) or byte counts, and must be whole
+ * 4 KiB pages. Validation errors name the path ("actions[2].size") and what was expected.
+ */
+import * as v from "valibot";
+import { PAGE_SIZE, parseSize } from "../base/units.ts";
+import { VARIANT_IDS, VARIANTS } from "../engine/variants.ts";
+
+export const SCHEMA_VERSION = 1;
+
+/** A size in bytes; accepts "100GiB", "4 KiB", "256 pages", 4096. */
+const Size = v.pipe(
+  v.union([v.string(), v.number()], "expected a size such as \"40GiB\" or a number of bytes"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const r = parseSize(dataset.value);
+    if (!r.ok) {
+      addIssue({ message: r.error });
+      return NEVER;
+    }
+    if (r.bytes % PAGE_SIZE !== 0) {
+      addIssue({ message: `expected whole 4 KiB pages, got ${r.bytes} bytes` });
+      return NEVER;
+    }
+    return r.bytes;
+  }),
+);
+
+const Side = v.picklist(["source", "destination"], 'expected "source" or "destination"');
+
+const Host = v.strictObject({
+  memLimit: v.optional(v.union([v.literal("unlimited"), Size], 'expected "unlimited" or a size'), "unlimited"),
+});
+
+const Qemu = v.strictObject({
+  /** QEMU release, "major.minor". Decides zero-page detection defaults and receiver behaviour (§7). */
+  version: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+$/, 'expected a QEMU version such as "9.1"')), "9.2"),
+  /** The multifd migration capability. Off by default, as in QEMU. */
+  multifd: v.optional(v.boolean(), false),
+  /** zero-page-detection (QEMU >= 9.0). Default "multifd"; it only changes anything with multifd on. */
+  zeroPageDetection: v.optional(v.picklist(["legacy", "multifd", "none"])),
+  /** The postcopy-ram capability (needed for postcopy; QEMU >= 10.1 then writes zero pages in multifd). */
+  postcopyRam: v.optional(v.boolean(), false),
+  /** -machine mem-merge (default on): QEMU marks guest RAM MADV_MERGEABLE. */
+  memMerge: v.optional(v.boolean(), true),
+});
+
+const Ksm = v.strictObject({
+  /** /sys/kernel/mm/ksm/run on both hosts. */
+  enabled: v.optional(v.boolean(), false),
+  /** /sys/kernel/mm/ksm/use_zero_pages. */
+  useZeroPages: v.optional(v.boolean(), false),
+});
+
+const Machine = v.pipe(
+  v.strictObject({
+    arch: v.optional(v.picklist(["s390x", "x86_64"])),
+    kernel: v.picklist(VARIANT_IDS, `expected a kernel variant: ${VARIANT_IDS.join(", ")}`),
+    /** The host kernel's version; on x86_64 it decides PT reclaim (>= 6.14) and THP details. */
+    kernelVersion: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+$/, 'expected a version such as "6.18"'))),
+    guestRam: Size,
+    hosts: v.optional(v.strictObject({ source: v.optional(Host, {}), destination: v.optional(Host, {}) }), {}),
+    /** /sys/kernel/mm/transparent_hugepage/enabled on x86_64 hosts (s390 KVM guests never use THP). */
+    thp: v.optional(v.picklist(["always", "madvise", "never"]), "madvise"),
+    ksm: v.optional(Ksm, {}),
+    qemu: v.optional(Qemu, {}),
+  }),
+  v.check((m) => m.guestRam > 0, "guestRam must be at least one page"),
+  v.check((m) => m.guestRam <= 16 * 2 ** 40, "guestRam is capped at 16 TiB"),
+  v.check((m) => !m.arch || m.arch === VARIANTS[m.kernel].arch, "arch does not match the kernel variant's architecture"),
+);
+
+/** An optional region of guest RAM: start and size (default: all of it). */
+const regionEntries = { start: v.optional(Size), size: v.optional(Size) };
+
+const Action = v.variant(
+  "do",
+  [
+    v.strictObject({
+      do: v.literal("guest-touch"),
+      size: Size,
+      content: v.optional(v.picklist(["data", "zero"]), "data"),
+    }),
+    v.strictObject({ do: v.literal("guest-read"), ...regionEntries }),
+    v.strictObject({ do: v.literal("guest-write"), ...regionEntries, content: v.optional(v.picklist(["data", "zero"]), "data") }),
+    v.strictObject({ do: v.literal("guest-skeys") }),
+    v.strictObject({ do: v.literal("guest-pv") }),
+    v.strictObject({ do: v.literal("balloon-inflate"), size: Size }),
+    v.strictObject({ do: v.literal("balloon-deflate"), size: Size }),
+    v.strictObject({ do: v.literal("ksm-merge"), on: v.optional(Side) }),
+    v.strictObject({ do: v.literal("madvise-dontneed"), on: v.optional(Side), ...regionEntries }),
+    v.strictObject({
+      do: v.literal("migrate"),
+      mode: v.optional(v.picklist(["precopy", "postcopy"]), "precopy"),
+      /** Guest RAM the running guest dirties during the precopy bulk stage (resent afterwards). */
+      dirty: v.optional(Size),
+      /** The user-space alternative from 06201e00's message: consult pagemap before reading. */
+      pagemapCheck: v.optional(v.boolean(), false),
+      /** Postcopy: how much RAM precopy sends before the switch (default none). */
+      precopyBeforeSwitch: v.optional(Size),
+    }),
+    v.strictObject({
+      do: v.literal("migrate-start"),
+      mode: v.optional(v.picklist(["precopy", "postcopy"]), "precopy"),
+      pagemapCheck: v.optional(v.boolean(), false),
+    }),
+    v.strictObject({ do: v.literal("migrate-transfer"), size: v.optional(Size) }),
+    v.strictObject({ do: v.literal("migrate-switchover") }),
+    v.strictObject({ do: v.literal("migrate-complete") }),
+  ],
+  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, ksm-merge, madvise-dontneed, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
+);
+
+export const ScenarioSchema = v.strictObject({
+  schemaVersion: v.literal(SCHEMA_VERSION, `expected schemaVersion ${SCHEMA_VERSION}`),
+  title: v.optional(v.pipe(v.string(), v.maxLength(200)), ""),
+  description: v.optional(v.pipe(v.string(), v.maxLength(4000)), ""),
+  seed: v.optional(v.pipe(v.number(), v.integer("expected a whole-number seed"), v.minValue(0), v.maxValue(2 ** 31 - 1)), 1),
+  machine: Machine,
+  actions: v.pipe(v.array(Action, "expected a list of actions"), v.maxLength(500, "at most 500 actions")),
+});
+
+/** What a scenario file holds (sizes as written). */
+export type ScenarioInput = v.InferInput<typeof ScenarioSchema>;
+/** A validated scenario (sizes in bytes, defaults filled in). */
+export type Scenario = v.InferOutput<typeof ScenarioSchema>;
+export type Action = Scenario["actions"][number];
+export type ActionKind = Action["do"];
+
+export interface ScenarioIssue {
+  /** "machine.guestRam", "actions[2].size", or "" for the whole document. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
+
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  if (!issue.path) return "";
+  let out = "";
+  for (const item of issue.path) {
+    const key = (item as { key: unknown }).key;
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+/** Validates unknown JSON; never throws. */
+export function parseScenario(input: unknown): ParseResult {
+  const r = v.safeParse(ScenarioSchema, input);
+  if (r.success) return { ok: true, scenario: r.output };
+  return { ok: false, issues: r.issues.map((i) => ({ path: pathOf(i), message: i.message })) };
+}
+
+/** "actions[2].size: expected whole 4 KiB pages, got 100 bytes" */
+export function formatIssues(issues: readonly ScenarioIssue[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("\n");
+}

@@ -1,0 +1,333 @@
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { compareRecords, formatComparison, formatMismatches, type KernelRecord, main } from "./check.ts";
+import { baseVpnOf, DEFAULT_BASE, kernelMajorMinor, type ModelRecord, runModel } from "./model.ts";
+import { OpsSyntaxError, parseOps } from "./ops.ts";
+import type { ProbeRecord } from "./run-probe.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SCRIPTS = path.join(HERE, "scripts");
+
+function script(name: string) {
+  return parseOps(readFileSync(path.join(SCRIPTS, name), "utf8"), name);
+}
+
+function syntaxError(text: string): OpsSyntaxError {
+  try {
+    parseOps(text, "t.ops");
+  } catch (e) {
+    if (e instanceof OpsSyntaxError) return e;
+    throw e;
+  }
+  throw new Error("expected an OpsSyntaxError");
+}
+
+/** Deltas of a model run: [dRssAnon, dVmPTE, zeroPtes, presentPages] per step. */
+function deltas(recs: readonly ModelRecord[]): number[][] {
+  const b = recs[0]!;
+  return recs.map((r) => [r.rssAnonKiB - b.rssAnonKiB, r.vmPteKiB - b.vmPteKiB, r.zeroPtes, r.presentPages]);
+}
+
+describe("ops parser", () => {
+  it("parses every shipped script", () => {
+    const files = readdirSync(SCRIPTS).filter((f) => f.endsWith(".ops"));
+    expect(files.length).toBeGreaterThanOrEqual(15);
+    for (const f of files) {
+      const s = script(f);
+      expect(s.ops[0]!.kind).toBe("region");
+      expect(s.pages).toBeGreaterThan(0);
+    }
+  });
+
+  it("normalises op text as the probe does and keeps line numbers", () => {
+    const s = parseOps("# header\n\nregion 1024\r\n\tread\t0   4   # comment\nwrite 1 2 data\n", "a.ops");
+    expect(s.pages).toBe(1024);
+    expect(s.ops.map((o) => [o.line, o.text])).toEqual([
+      [3, "region 1024"],
+      [4, "read 0 4"],
+      [5, "write 1 2 data"],
+    ]);
+    expect(s.ops[2]).toMatchObject({ kind: "write", first: 1, count: 2, content: "data" });
+  });
+
+  it.each([
+    ["read 0 1\n", 1, "the first op must be 'region <pages>'"],
+    ["# c\nregion 16\n\nfrobnicate 1\n", 4, "unknown op 'frobnicate'"],
+    ["region 16\nregion 16\n", 2, "'region' may appear only once, as the first op"],
+    ["region 0\n", 1, "region size must be 1..262144 pages"],
+    ["region 262145\n", 1, "region size must be 1..262144 pages"],
+    ["region 16\nread 0\n", 2, "'read' takes 2 argument(s), got 1"],
+    ["region 16\nread 0x0 1\n", 2, "'read' expects <first> <count> as decimal page numbers"],
+    ["region 16\nread -1 1\n", 2, "'read' expects <first> <count> as decimal page numbers"],
+    ["region 16\nread 0 0\n", 2, "count must be at least 1"],
+    ["region 16\nread 10 7\n", 2, "range 10+7 exceeds the region (16 pages)"],
+    ["region 16\nwrite 0 1 ones\n", 2, "'write' expects 'zero' or 'data' as third argument"],
+    ["region 16\nthp maybe\n", 2, "'thp' expects 'on' or 'off'"],
+    ["region 16\nuffd-zeropage 0 1\n", 2, "'uffd-zeropage' needs an earlier 'uffd-register'"],
+    ["region 16\nuffd-copy 0 1 data\n", 2, "'uffd-copy' needs an earlier 'uffd-register'"],
+    ["region 16\nuffd-register\nuffd-register\n", 3, "'uffd-register' may appear only once"],
+    ["region 16\nbarrier 1 2 3 4 5 6 7 8\n", 2, "too many tokens"],
+    ["# only a comment\n\n", 2, "empty script: the first op must be 'region <pages>'"],
+    ["", 1, "empty script: the first op must be 'region <pages>'"],
+  ])("rejects %j at line %i", (text, line, reason) => {
+    const e = syntaxError(text);
+    expect(e.line).toBe(line);
+    expect(e.reason).toBe(reason);
+    expect(e.message).toBe(`t.ops:${line}: ${reason}`);
+  });
+
+  it("rejects over-long lines", () => {
+    expect(syntaxError(`region 16\nbarrier ${"#".repeat(5000)}\n`).reason).toBe("line too long");
+  });
+});
+
+describe("model mapping (x86_64 at the probe's default base)", () => {
+  const at = (name: string, kernelVersion = "6.18.44") =>
+    runModel(script(name), { kernelVersion, baseVpn: DEFAULT_BASE / 4096 });
+
+  it("reads the version and base as the probe reports them", () => {
+    expect(kernelMajorMinor("6.18.44-fc-v782")).toBe("6.18");
+    expect(() => kernelMajorMinor("linux")).toThrow(/kernel version/);
+    expect(baseVpnOf("0x100000000000")).toBe(2 ** 32);
+  });
+
+  it("read-then-write: zeropage on read, page tables first, COW on write (README, 6.18)", () => {
+    const r = at("read-then-write.ops");
+    // do_anonymous_page(): 1024 zeropage PTEs, no RSS; 2 PTE tables + PMD + PUD = +16 KiB.
+    expect(deltas(r)).toEqual([
+      [0, 0, 0, 0],
+      [0, 16, 1024, 1024],
+      [4, 16, 1023, 1024],
+      [8, 16, 1022, 1024],
+      [24, 16, 1018, 1024],
+      [24, 16, 1018, 1024],
+      [120, 16, 994, 1024],
+    ]);
+    expect(r[1]!.rules.map((u) => u.id)).toEqual(["do_anonymous_page.zeropage"]);
+    expect(r[2]!.rules.map((u) => u.id)).toEqual(["wp_page_copy.zeropage_write"]);
+  });
+
+  it("the base address decides the table count: 512 pages at +1 MiB straddle two PTE tables", () => {
+    const s = parseOps("region 512\nread 0 512\n", "off.ops");
+    const aligned = runModel(s, { kernelVersion: "6.18", baseVpn: DEFAULT_BASE / 4096 });
+    const offset = runModel(s, { kernelVersion: "6.18", baseVpn: DEFAULT_BASE / 4096 + 256 });
+    expect(aligned[1]!.vmPteKiB).toBe(12);
+    expect(offset[1]!.vmPteKiB).toBe(16);
+  });
+
+  it("whole-table-dontneed: PT reclaim from 6.14 only", () => {
+    // 6375e95f381e (v6.14): a table whose whole 2 MiB one call zapped is freed (README, 6.18).
+    expect(deltas(at("whole-table-dontneed.ops")).map((d) => d[1])).toEqual([0, 24, 20, 8, 12, 16, 8]);
+    expect(deltas(at("whole-table-dontneed.ops", "6.13")).map((d) => d[1])).toEqual([
+      0, 24, 24, 24, 24, 24, 24,
+    ]);
+    const step2 = at("whole-table-dontneed.ops")[2]!;
+    expect(step2.rules.map((u) => u.id)).toContain("pt_reclaim.free_pte");
+  });
+
+  it("uffd: EEXIST / EAGAIN with bytes, MISSING faults answered with UFFDIO_ZEROPAGE", () => {
+    const r = at("uffd-copy-eexist.ops");
+    expect(r.map((x) => x.errno)).toEqual([
+      null,
+      null,
+      null,
+      "EEXIST",
+      null,
+      "EEXIST",
+      null,
+      "EAGAIN",
+      null,
+      "EEXIST",
+    ]);
+    expect(r.map((x) => x.copy ?? x.zeropage ?? null)).toEqual([
+      null,
+      null,
+      null,
+      -17,
+      65536,
+      -17,
+      32768,
+      16384,
+      null,
+      -17,
+    ]);
+    // read 32 4: four missing pages, each a userfault the handler fills with the zeropage.
+    expect(r[8]).toMatchObject({ uffdFaults: 4, zeroPtes: 8, presentPages: 48 });
+    const w = at("uffd-zeropage-then-write.ops");
+    // write 600 1 data: pte_alloc (+4 KiB), MISSING fault, UFFDIO_ZEROPAGE, then COW (+4 KiB RSS).
+    expect(deltas(w)[5]).toEqual([12, 16, 510, 513]);
+    expect(w[5]!.uffdFaults).toBe(1);
+    expect(w[6]).toMatchObject({ errno: "EAGAIN", zeropage: 88 * 4096 });
+  });
+
+  it("thp-read: huge zero PMD on read, THP on write to it (do_huge_zero_wp_pmd)", () => {
+    const r = at("thp-read.ops");
+    expect(r[2]).toMatchObject({ hugeZeroPmds: 1, zeroPtes: 0, presentPages: 512 });
+    expect(r[4]).toMatchObject({ thpPmds: 1, hugeZeroPmds: 1, rssAnonKiB: 2048, vmPteKiB: 16 });
+    expect(r[9]).toMatchObject({ zeroPtes: 512, hugeZeroPmds: 1 });
+  });
+
+  it("ksm: use_zero_pages on and off", () => {
+    const on = at("ksm-zero-pages.ops");
+    expect(on[5]).toMatchObject({ rssAnonKiB: 4096, zeroPtes: 2048, ksmZeroPages: 1024, ksmPages: 0 });
+    expect(on[8]).toMatchObject({ rssAnonKiB: 8128, zeroPtes: 1024, ksmZeroPages: 0 });
+    const off = at("ksm-no-zero-pages.ops");
+    expect(off[4]).toMatchObject({ rssAnonKiB: 8192, zeroPtes: 0, ksmZeroPages: 0, ksmPages: 1024 });
+    expect(off[5]!.ksmPages).toBe(1023);
+    expect(off[6]!.ksmPages).toBe(0);
+  });
+});
+
+/** Kernel records from README "Observed on 6.18" (whole-table-dontneed.ops), raw values. */
+function observedWholeTable(): KernelRecord[] {
+  const rows: [string, number, number, number, number][] = [
+    ["region 2048", 0, 0, 0, 0],
+    ["write 0 2048 data", 8192, 24, 0, 2048],
+    ["dontneed 0 512", 6144, 20, 0, 1536],
+    ["dontneed 512 1536", 0, 8, 0, 0],
+    ["read 0 1", 0, 12, 1, 1],
+    ["write 1024 1 data", 4, 16, 1, 2],
+    ["dontneed 0 2048", 0, 8, 0, 0],
+  ];
+  // The probe's process has its own baseline (here RssAnon 1460 KiB, VmPTE 40 KiB).
+  return rows.map(([op, rss, pte, z, p], step) => ({
+    step,
+    op,
+    ok: true,
+    errno: null,
+    rssAnonKiB: 1460 + rss,
+    vmPteKiB: 40 + pte,
+    zeroPtes: z,
+    presentPages: p,
+    thpPmds: 0,
+    hugeZeroPmds: 0,
+    uffdFaults: 0,
+    ksmZeroPages: 0,
+    ksmPages: null,
+  }));
+}
+
+describe("compareRecords", () => {
+  const s = script("whole-table-dontneed.ops");
+
+  it("passes the model against the observed 6.18 numbers after subtracting each baseline", () => {
+    const model = runModel(s, { kernelVersion: "6.18" });
+    const c = compareRecords("whole-table-dontneed.ops", observedWholeTable(), model);
+    expect(c.mismatches).toEqual([]);
+    // 7 steps × 9 fields (ksmPages null, no uffd bytes: not compared).
+    expect(c.fieldsCompared).toBe(63);
+    expect(formatComparison(c)).toContain("✓");
+  });
+
+  it("catches a perturbed model record with step and both values", () => {
+    const model = runModel(s, { kernelVersion: "6.18" });
+    const bad = model.map((r) => (r.step === 3 ? { ...r, vmPteKiB: r.vmPteKiB + 4 } : r));
+    const c = compareRecords("whole-table-dontneed.ops", observedWholeTable(), bad);
+    expect(c.mismatches).toHaveLength(1);
+    expect(c.mismatches[0]).toMatchObject({
+      step: 3,
+      op: "dontneed 512 1536",
+      field: "vmPteKiB",
+      kernel: 8,
+      model: 12,
+    });
+    const msg = formatMismatches(c.mismatches);
+    expect(msg).toContain("step 3 'dontneed 512 1536': vmPteKiB kernel 8, model 12 KiB");
+    expect(msg).toContain("pt_reclaim.free_pte");
+    expect(formatComparison(c)).toContain("8≠12");
+  });
+
+  it("catches a wrong rule: the model without PT reclaim (6.13) against a 6.18 kernel", () => {
+    const model = runModel(s, { kernelVersion: "6.13" });
+    const c = compareRecords("whole-table-dontneed.ops", observedWholeTable(), model);
+    expect(c.mismatches.map((m) => [m.step, m.field, m.kernel, m.model])).toEqual([
+      [2, "vmPteKiB", 20, 24],
+      [3, "vmPteKiB", 8, 24],
+      [4, "vmPteKiB", 12, 24],
+      [5, "vmPteKiB", 16, 24],
+      [6, "vmPteKiB", 8, 24],
+    ]);
+    expect(c.mismatches[0]!.rules.join("\n")).toContain("zap_pte_range.table_kept");
+  });
+
+  it("reports errno, op text and step-count differences", () => {
+    const model = runModel(s, { kernelVersion: "6.18" });
+    const kernel = observedWholeTable();
+    kernel[4] = { ...kernel[4]!, ok: false, errno: "EFAULT" };
+    kernel[5] = { ...kernel[5]!, op: "write 1024 1 zero" };
+    const c = compareRecords("x", kernel.slice(0, 6), model);
+    expect(c.mismatches.map((m) => [m.step, m.field, m.kernel, m.model])).toEqual([
+      [6, "steps", 6, 7],
+      [4, "errno", "EFAULT", "ok"],
+      [5, "op", "write 1024 1 zero", "write 1024 1 data"],
+    ]);
+  });
+});
+
+describe("main", () => {
+  const lines: string[] = [];
+  const out = (l: string) => lines.push(l);
+
+  it("skips with a reason off Linux and without a compiler", async () => {
+    lines.length = 0;
+    expect(await main([], { out, platform: "darwin" })).toBe(0);
+    expect(lines).toEqual(["kernel-check: skipped: not Linux (darwin); the probe needs a Linux kernel"]);
+    lines.length = 0;
+    const noCc = async () => ({ skip: "no C compiler (cc)" });
+    expect(await main([], { out, platform: "linux", arch: "x64", buildProbe: noCc })).toBe(0);
+    expect(lines).toEqual(["kernel-check: skipped: no C compiler (cc)"]);
+  });
+
+  it("reports a script the probe skips, and still checks the others", async () => {
+    lines.length = 0;
+    const code = await main(["scripts/ksm-zero-pages.ops", "scripts/whole-table-dontneed.ops"], {
+      out,
+      platform: "linux",
+      arch: "x64",
+      buildProbe: async () => "probe",
+      runProbe: async (file: string) => {
+        if (file.includes("ksm")) return { skip: "/sys/kernel/mm/ksm is not writable (needs root)" };
+        const recs: ProbeRecord[] = observedWholeTable().map((r) => ({ ...r, ksmMergingPages: 0 }));
+        recs[0] = { ...recs[0]!, base: "0x100000000000", env: { kernel: "6.18.44", thpEnabled: "madvise" } };
+        return { records: recs };
+      },
+    });
+    expect(code).toBe(0);
+    const text = lines.join("\n");
+    expect(text).toContain("ksm-zero-pages.ops: SKIPPED on this machine: /sys/kernel/mm/ksm is not writable");
+    expect(text).toMatch(
+      /kernel-check: 1 scripts checked, 1 skipped, 0 errors; 7 steps, 63 fields compared, 0 mismatches; kernel 6\.18\.44/,
+    );
+  });
+});
+
+/** The real thing, where it can run: Linux on x86_64 with a C compiler. */
+function kernelCheckUnavailable(): string | null {
+  if (process.platform !== "linux") return `not Linux (${process.platform})`;
+  if (process.arch !== "x64") return `not x86_64 (${process.arch})`;
+  try {
+    execFileSync(process.env.CC || "cc", ["--version"], { stdio: "ignore" });
+  } catch {
+    return `no C compiler (${process.env.CC || "cc"})`;
+  }
+  return null;
+}
+
+const unavailable = kernelCheckUnavailable();
+
+describe("this kernel", () => {
+  if (unavailable) console.log(`kernel check against the running kernel skipped: ${unavailable}`);
+  it.skipIf(unavailable !== null)("matches the model on every script", async () => {
+    const lines: string[] = [];
+    const code = await main([], { out: (l) => lines.push(l) });
+    const summary = lines.filter((l) => l.startsWith("kernel-check:")).join("\n");
+    expect(
+      code,
+      `${lines.filter((l) => l.startsWith("MISMATCH") || l.includes("ERROR")).join("\n")}\n${summary}`,
+    ).toBe(0);
+    expect(summary).toMatch(/0 mismatches/);
+  });
+});

@@ -1,0 +1,425 @@
+/**
+ * npm run kernel-check [--paths] [--model-kernel <x.y>] [script.ops ...]
+ *
+ * Runs every op script (scripts/*.ops, or the ones given) on this kernel with probe.c and through
+ * the engine's x86_64 variant with this kernel's version and the probe's region address
+ * (model.ts), and compares them step by step:
+ *   - page-level counts must be equal: zeroPtes, presentPages, thpPmds, hugeZeroPmds, uffdFaults,
+ *     and ksmZeroPages / ksmPages where the probe reports them (non-null);
+ *   - RssAnon and VmPTE must be equal after subtracting each side's step 0 (the probe's process
+ *     has its own baseline; the model starts at 0);
+ *   - errno must be equal, and the bytes a uffd ioctl reports (.zeropage / .copy).
+ * Prints a table per script, every mismatch with both values and the model's rule path, and one
+ * summary line. Exit 1 on any mismatch or error, 0 otherwise.
+ *
+ * Not Linux, not x86_64, or no C compiler: one line saying it is skipped and why, exit 0. A script
+ * the probe cannot run here (probe exit 3: no KSM, no userfaultfd, THP 'never') is reported as
+ * skipped with the probe's reason, and the rest still runs.
+ *
+ * --model-kernel x.y runs the model as if the kernel were x.y (the probe still reports the real
+ * one): a deliberately wrong model, to see what a failure looks like.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import type { ThpMode } from "../../src/engine/index.ts";
+import { baseVpnOf, describeRules, kernelMajorMinor, type ModelRecord, runModel } from "./model.ts";
+import { OpsSyntaxError, parseOps, scriptUses } from "./ops.ts";
+import { buildProbe, runProbe } from "./run-probe.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** What the comparison needs from a probe record (run-probe.mjs ProbeRecord has more). */
+export interface KernelRecord {
+  readonly step: number;
+  readonly op: string;
+  readonly ok: boolean;
+  readonly errno: string | null;
+  readonly rssAnonKiB: number;
+  readonly vmPteKiB: number;
+  readonly zeroPtes: number;
+  readonly presentPages: number;
+  readonly thpPmds: number;
+  readonly hugeZeroPmds: number;
+  readonly uffdFaults: number;
+  readonly ksmZeroPages: number | null;
+  readonly ksmPages: number | null;
+  readonly zeropage?: number;
+  readonly copy?: number;
+}
+
+type Value = number | string | null;
+
+interface FieldDef {
+  readonly name: string;
+  /** Column header. */
+  readonly label: string;
+  /** Delta against step 0 (KiB) rather than an absolute count. */
+  readonly delta?: boolean;
+  readonly get: (r: KernelRecord | ModelRecord) => Value | undefined;
+}
+
+/** The compared fields, in table order. A field is compared where the kernel value is defined. */
+export const FIELDS: readonly FieldDef[] = [
+  { name: "errno", label: "errno", get: (r) => r.errno ?? "ok" },
+  { name: "rssAnonKiB", label: "dRssAnon", delta: true, get: (r) => r.rssAnonKiB },
+  { name: "vmPteKiB", label: "dVmPTE", delta: true, get: (r) => r.vmPteKiB },
+  { name: "zeroPtes", label: "zeroPtes", get: (r) => r.zeroPtes },
+  { name: "presentPages", label: "present", get: (r) => r.presentPages },
+  { name: "thpPmds", label: "thp", get: (r) => r.thpPmds },
+  { name: "hugeZeroPmds", label: "hzPmd", get: (r) => r.hugeZeroPmds },
+  { name: "uffdFaults", label: "uffd", get: (r) => r.uffdFaults },
+  { name: "ksmZeroPages", label: "ksmZero", get: (r) => r.ksmZeroPages },
+  { name: "ksmPages", label: "ksmPg", get: (r) => r.ksmPages },
+  { name: "bytes", label: "bytes", get: (r) => r.zeropage ?? r.copy },
+];
+
+export interface FieldResult {
+  readonly field: string;
+  /** Kernel value (a delta for delta fields); null: not reported, so not compared. */
+  readonly kernel: Value;
+  readonly model: Value;
+  readonly compared: boolean;
+  readonly ok: boolean;
+}
+
+export interface StepResult {
+  readonly step: number;
+  readonly op: string;
+  readonly fields: readonly FieldResult[];
+  readonly ok: boolean;
+}
+
+export interface Mismatch {
+  readonly script: string;
+  readonly step: number;
+  readonly op: string;
+  readonly field: string;
+  readonly kernel: Value;
+  readonly model: Value;
+  /** The model's rule path(s) for that step (describeRules). */
+  readonly rules: readonly string[];
+}
+
+export interface Comparison {
+  readonly script: string;
+  readonly steps: readonly StepResult[];
+  readonly mismatches: readonly Mismatch[];
+  readonly fieldsCompared: number;
+}
+
+/**
+ * Compares kernel and model records step by step. Delta fields subtract each side's step 0.
+ * A different number of steps or a different op text at a step is a mismatch too.
+ */
+export function compareRecords(
+  script: string,
+  kernel: readonly KernelRecord[],
+  model: readonly ModelRecord[],
+): Comparison {
+  const steps: StepResult[] = [];
+  const mismatches: Mismatch[] = [];
+  let fieldsCompared = 0;
+  const k0 = kernel[0];
+  const m0 = model[0];
+  const n = Math.max(kernel.length, model.length);
+  if (kernel.length !== model.length) {
+    mismatches.push({
+      script,
+      step: Math.min(kernel.length, model.length),
+      op: "",
+      field: "steps",
+      kernel: kernel.length,
+      model: model.length,
+      rules: [],
+    });
+  }
+  for (let i = 0; i < Math.min(n, kernel.length, model.length); i++) {
+    const k = kernel[i]!;
+    const m = model[i]!;
+    if (k.op !== m.op) {
+      mismatches.push({ script, step: i, op: k.op, field: "op", kernel: k.op, model: m.op, rules: [] });
+    }
+    const fields: FieldResult[] = FIELDS.map((f) => {
+      let kv = f.get(k) ?? null;
+      let mv = f.get(m) ?? null;
+      if (f.delta && typeof kv === "number" && typeof mv === "number") {
+        kv -= f.get(k0!) as number;
+        mv -= f.get(m0!) as number;
+      }
+      const compared = kv !== null;
+      const ok = !compared || kv === mv;
+      if (compared) fieldsCompared++;
+      if (!ok) {
+        mismatches.push({
+          script,
+          step: i,
+          op: k.op,
+          field: f.name,
+          kernel: kv,
+          model: mv,
+          rules: describeRules(m),
+        });
+      }
+      return { field: f.name, kernel: kv, model: mv, compared, ok };
+    });
+    steps.push({ step: i, op: k.op, fields, ok: fields.every((f) => f.ok) && k.op === m.op });
+  }
+  return { script, steps, mismatches, fieldsCompared };
+}
+
+const show = (v: Value): string => (v === null ? "-" : String(v));
+
+/**
+ * The comparison as a table: one value where kernel and model agree, "kernel≠model" where they do
+ * not, "-" where the kernel does not report the field; ✓/✗ per step. With `paths`, the model's
+ * rules for each step are listed under it (formatMismatches() lists them for failing steps).
+ */
+export function formatComparison(c: Comparison, model?: readonly ModelRecord[], paths = false): string {
+  const head = ["step", "op", ...FIELDS.map((f) => f.label), ""];
+  const rows: string[][] = [head];
+  const notes = new Map<number, string[]>();
+  for (const s of c.steps) {
+    const cells = s.fields.map((f) =>
+      !f.compared ? "-" : f.ok ? show(f.kernel) : `${show(f.kernel)}≠${show(f.model)}`,
+    );
+    rows.push([String(s.step), s.op, ...cells, s.ok ? "✓" : "✗"]);
+    const m = model?.[s.step];
+    if (m && paths) notes.set(rows.length - 1, describeRules(m));
+  }
+  // A column holds no value anywhere (e.g. bytes in a script without uffd ioctls): drop it.
+  const keep = head.map((_, i) => i < 2 || i === head.length - 1 || rows.slice(1).some((r) => r[i] !== "-"));
+  const kept = rows.map((r) => r.filter((_, i) => keep[i]));
+  const widths = kept[0]!.map((_, i) => Math.max(...kept.map((r) => [...r[i]!].length)));
+  const out: string[] = [];
+  kept.forEach((r, ri) => {
+    const line = r
+      .map((cell, i) => {
+        const pad = widths[i]! - [...cell].length;
+        return i === 1 ? cell + " ".repeat(pad) : " ".repeat(pad) + cell;
+      })
+      .join("  ");
+    out.push(line.trimEnd());
+    for (const note of notes.get(ri) ?? []) out.push(`        model: ${note}`);
+  });
+  return out.join("\n");
+}
+
+const fieldUnit = (field: string): string =>
+  field === "rssAnonKiB" || field === "vmPteKiB" ? " KiB (change since step 0)" : "";
+
+/**
+ * The mismatches as self-contained messages, one per step: every differing field with the kernel
+ * and the model value, then the rules the model applied in that step (its kernel call paths).
+ */
+export function formatMismatches(mismatches: readonly Mismatch[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < mismatches.length; ) {
+    const x = mismatches[i]!;
+    let j = i;
+    const parts: string[] = [];
+    while (j < mismatches.length && mismatches[j]!.script === x.script && mismatches[j]!.step === x.step) {
+      const y = mismatches[j]!;
+      parts.push(`${y.field} kernel ${show(y.kernel)}, model ${show(y.model)}${fieldUnit(y.field)}`);
+      j++;
+    }
+    out.push(`MISMATCH ${x.script} step ${x.step} '${x.op}': ${parts.join("; ")}`);
+    if (x.rules.length > 0) {
+      out.push("  model rule path:");
+      for (const r of x.rules) out.push(`    ${r}`);
+    }
+    i = j;
+  }
+  return out.join("\n");
+}
+
+interface Args {
+  scripts: string[];
+  paths: boolean;
+  modelKernel: string | null;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { scripts: [], paths: false, modelKernel: null };
+  for (let i = 0; i < argv.length; i++) {
+    const s = argv[i]!;
+    if (s === "--paths") a.paths = true;
+    else if (s === "--model-kernel") {
+      const v = argv[++i];
+      if (!v) throw new Error("--model-kernel needs a version such as 6.13");
+      a.modelKernel = v;
+    } else if (s.startsWith("--")) throw new Error(`unknown option ${s}`);
+    else a.scripts.push(s);
+  }
+  return a;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A script argument, relative to the cwd or to tools/kernel-check/ (as run-probe.mjs does). */
+async function resolveScript(arg: string): Promise<string> {
+  if (await exists(arg)) return arg;
+  const local = path.join(HERE, arg);
+  if (await exists(local)) return local;
+  const inScripts = path.join(HERE, "scripts", arg);
+  if (await exists(inScripts)) return inScripts;
+  throw new Error(`no such script: ${arg}`);
+}
+
+const THP_MODES: readonly string[] = ["always", "madvise", "never"];
+
+/** What main() talks to; tests replace parts of it. */
+export interface CheckIo {
+  readonly out: (line: string) => void;
+  readonly platform: string;
+  readonly arch: string;
+  readonly buildProbe: typeof buildProbe;
+  readonly runProbe: typeof runProbe;
+}
+
+const defaultIo: CheckIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  platform: process.platform,
+  arch: process.arch,
+  buildProbe,
+  runProbe,
+};
+
+/** Runs the check; returns the process exit code. */
+export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo> = {}): Promise<number> {
+  const io: CheckIo = { ...defaultIo, ...ioOverrides };
+  const args = parseArgs(argv);
+  const out = io.out;
+  if (io.platform !== "linux") {
+    out(`kernel-check: skipped: not Linux (${io.platform}); the probe needs a Linux kernel`);
+    return 0;
+  }
+  if (io.arch !== "x64") {
+    out(`kernel-check: skipped: not x86_64 (${io.arch}); the model's x86_64 variant needs an x86_64 kernel`);
+    return 0;
+  }
+  const built = await io.buildProbe();
+  if (typeof built !== "string") {
+    out(`kernel-check: skipped: ${built.skip}`);
+    return 0;
+  }
+
+  let files: string[];
+  if (args.scripts.length > 0) files = await Promise.all(args.scripts.map(resolveScript));
+  else {
+    const dir = path.join(HERE, "scripts");
+    files = (await readdir(dir))
+      .filter((f) => f.endsWith(".ops"))
+      .sort()
+      .map((f) => path.join(dir, f));
+  }
+
+  let checked = 0;
+  let skipped = 0;
+  let errors = 0;
+  let steps = 0;
+  let fields = 0;
+  const mismatches: Mismatch[] = [];
+  let kernelRelease = os.release();
+  let modelVersion = args.modelKernel ?? kernelMajorMinor(kernelRelease);
+
+  for (const file of files) {
+    const name = path.relative(process.cwd(), file) || file;
+    let script: ReturnType<typeof parseOps>;
+    try {
+      script = parseOps(await readFile(file, "utf8"), name);
+    } catch (e) {
+      if (!(e instanceof OpsSyntaxError)) throw e;
+      out(`== ${name}: ERROR malformed script: ${e.message}\n`);
+      errors++;
+      continue;
+    }
+    let res: Awaited<ReturnType<typeof runProbe>>;
+    try {
+      res = await io.runProbe(file);
+    } catch (e) {
+      out(`== ${name}: ERROR ${e instanceof Error ? e.message : String(e)}\n`);
+      errors++;
+      continue;
+    }
+    if ("skip" in res) {
+      out(`== ${name}: SKIPPED on this machine: ${res.skip}\n`);
+      skipped++;
+      continue;
+    }
+    const kernel = res.records;
+    const first = kernel[0];
+    if (!first) {
+      out(`== ${name}: ERROR the probe printed no records\n`);
+      errors++;
+      continue;
+    }
+    const env = first.env ?? {};
+    if (typeof env.kernel === "string") kernelRelease = env.kernel;
+    modelVersion = args.modelKernel ?? kernelMajorMinor(kernelRelease);
+    if (scriptUses(script, "thp") && env.thpUseZeroPage === 0) {
+      out(
+        `== ${name}: SKIPPED on this machine: transparent_hugepage/use_zero_page is 0 here; ` +
+          "the model assumes 1 (the default)\n",
+      );
+      skipped++;
+      continue;
+    }
+    const thp =
+      typeof env.thpEnabled === "string" && THP_MODES.includes(env.thpEnabled) ? env.thpEnabled : "madvise";
+    const model = runModel(script, {
+      kernelVersion: modelVersion,
+      baseVpn: baseVpnOf(first.base ?? "0x100000000000"),
+      thp: thp as ThpMode,
+    });
+    const c = compareRecords(name, kernel, model);
+    checked++;
+    steps += c.steps.length;
+    fields += c.fieldsCompared;
+    mismatches.push(...c.mismatches);
+    const verdict = c.mismatches.length === 0 ? "ok" : `${c.mismatches.length} MISMATCH(ES)`;
+    out(
+      `== ${name}  (base ${first.base}, ${script.pages} pages; dRssAnon/dVmPTE in KiB since step 0): ${verdict}`,
+    );
+    out(formatComparison(c, model, args.paths));
+    if (c.mismatches.length > 0) out(formatMismatches(c.mismatches));
+    out("");
+  }
+
+  const modelNote = args.modelKernel ? ` — MODEL RUN AS ${modelVersion} (--model-kernel)` : "";
+  out(
+    `kernel-check: ${checked} scripts checked, ${skipped} skipped, ${errors} errors; ${steps} steps, ` +
+      `${fields} fields compared, ${mismatches.length} mismatches; kernel ${kernelRelease}, ` +
+      `model x86_64 at ${modelVersion}${modelNote}`,
+  );
+  if (mismatches.length > 0) {
+    const first = mismatches[0]!;
+    out(
+      `kernel-check: FAILED: first mismatch ${first.script} step ${first.step} '${first.op}' ` +
+        `${first.field}: kernel ${show(first.kernel)}, model ${show(first.model)}`,
+    );
+  }
+  return mismatches.length > 0 || errors > 0 ? 1 : 0;
+}
+
+const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`kernel-check: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,319 @@
+/**
+ * The model side of the kernel check: runs an .ops script (ops.ts) through the engine's x86_64
+ * variant and reports, after every op, the same numbers probe.c reports for the real kernel.
+ *
+ * Setup, matching the probe (README.md "Op script format"):
+ * - one Mm of `pages` = the region size, at baseVpn = the probe's region address / 4096, so the
+ *   PTE-table, PMD-table and PUD-table boundaries are the kernel's (default 0x100000000000, the
+ *   first address the probe tries: 1 GiB aligned and the start of an unused 512 GiB window);
+ * - kernelVersion = the running kernel's major.minor (decides PT reclaim, THP-on-wp);
+ * - the VMA starts writable, private (COW) and VM_NOHUGEPAGE (the probe's mmap + MADV_NOHUGEPAGE);
+ * - host THP mode as the kernel's (default 'madvise'); KSM run = 1 if the script merges,
+ *   use_zero_pages as chosen by `ksm-zero-pages` (default on). ksmd only acts in ksm_scan, so a
+ *   host built with ksmRun from the start is equivalent to switching it on for the merge.
+ *
+ * Op → engine events:
+ *   region             (none: the Mm is created with the VMA flags above)
+ *   thp on|off         madvise hugepage|nohugepage over the region
+ *   read / write       fault events; a MISSING userfault (rec.userfaultAt >= 0) is answered as
+ *                      the probe's handler thread does: uffd_zeropage of that one page, counted in
+ *                      uffdFaults, then the access resumes at that page
+ *   dontneed           one madvise dontneed (one call over the range)
+ *   dontneed-each      madvise dontneed with callPages 1
+ *   uffd-register      uffd_register over the region
+ *   uffd-zeropage/copy uffd_zeropage / uffd_copy
+ *   ksm-merge          madvise mergeable over the region, then ksm_scan
+ *   ksm-unmerge        madvise unmergeable over the region
+ *   ksm-zero-pages     (none: chooses use_zero_pages for the next ksm-merge)
+ *   barrier            (none)
+ */
+import {
+  applyEvent,
+  type EventResult,
+  formatPath,
+  type HostConfig,
+  type KernelEvent,
+  type MmConfig,
+  ruleAt,
+  ruleById,
+  snapshotCounters,
+  type ThpMode,
+  VmFlag,
+  World,
+} from "../../src/engine/index.ts";
+import { type Op, type OpsScript, scriptUses } from "./ops.ts";
+
+/** The probe's default region address (README: first window tried). */
+export const DEFAULT_BASE = 0x100000000000;
+const PAGE = 4096;
+
+/** Linux errno numbers for the errnos the uffd ioctls can report in .zeropage / .copy. */
+const ERRNO_NUMBERS: Record<string, number> = {
+  ENOENT: 2,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EFAULT: 14,
+  EEXIST: 17,
+  EINVAL: 22,
+};
+
+export interface ModelOptions {
+  /** The running kernel's version; only major.minor is used ("6.18.44-foo" → "6.18"). */
+  readonly kernelVersion: string;
+  /** Region start as a virtual page number; default DEFAULT_BASE / 4096. */
+  readonly baseVpn?: number;
+  /** /sys/kernel/mm/transparent_hugepage/enabled; default 'madvise'. */
+  readonly thp?: ThpMode;
+}
+
+/** A rule the model applied during a step: from an effect (pages > 0) or an event-level step. */
+export interface RuleUse {
+  readonly id: string;
+  readonly title: string;
+  /** formatPath() of the rule's call path. */
+  readonly path: string;
+  /** Pages the rule changed or visited; null for an event-level step (flag change, walk). */
+  pages: number | null;
+  /** The engine event that applied it ("read fault", "UFFDIO_ZEROPAGE", ...). */
+  readonly event: string;
+}
+
+/** One step of the model, with the probe record's field names. */
+export interface ModelRecord {
+  readonly step: number;
+  readonly op: string;
+  readonly line: number;
+  readonly ok: boolean;
+  readonly errno: string | null;
+  readonly rssAnonKiB: number;
+  readonly vmPteKiB: number;
+  readonly zeroPtes: number;
+  readonly presentPages: number;
+  readonly thpPmds: number;
+  readonly hugeZeroPmds: number;
+  readonly uffdFaults: number;
+  readonly ksmZeroPages: number;
+  readonly ksmPages: number;
+  /** uffd-zeropage: bytes filled or -errno, as the kernel's .zeropage. */
+  readonly zeropage?: number;
+  /** uffd-copy: bytes filled or -errno, as the kernel's .copy. */
+  readonly copy?: number;
+  /** Engine messages for failed or partial events. */
+  readonly messages: readonly string[];
+  /** Rules applied in this step, in order, merged by (event, rule). */
+  readonly rules: readonly RuleUse[];
+}
+
+/** "6.18.44-fc-v782" → "6.18". Throws on anything else: the model needs a kernel version. */
+export function kernelMajorMinor(release: string): string {
+  const m = /^(\d+)\.(\d+)/.exec(release.trim());
+  if (!m) throw new Error(`cannot read a kernel version (major.minor) from '${release}'`);
+  return `${m[1]}.${m[2]}`;
+}
+
+/** "0x100000000000" → virtual page number. */
+export function baseVpnOf(address: string | number): number {
+  const a = typeof address === "number" ? address : Number(address);
+  if (!Number.isSafeInteger(a) || a < 0 || a % PAGE !== 0) throw new Error(`bad region address '${address}'`);
+  return a / PAGE;
+}
+
+const MM = 0;
+
+/** The rule of a MISSING userfault (fault.ts R_USERFAULT). */
+const USERFAULT_RULE = "handle_userfault.missing";
+
+/** Adds one use of `rule` (an index or id) to `out`, merged by (event, rule). */
+function noteRule(out: RuleUse[], rule: number | string, pages: number | null, event: string): void {
+  const rr = typeof rule === "number" ? ruleAt(rule) : ruleById(rule);
+  if (!rr) throw new Error(`model: the engine has no rule '${rule}'`);
+  const prev = out.find((u) => u.id === rr.id && u.event === event);
+  if (prev) {
+    if (pages !== null) prev.pages = (prev.pages ?? 0) + pages;
+    return;
+  }
+  out.push({ id: rr.id, title: rr.title, path: formatPath(rr.path), pages, event });
+}
+
+/** Adds the rules event `label` applied to `out`. */
+function addRuleUses(out: RuleUse[], label: string, r: EventResult): void {
+  for (const s of r.rec.steps) noteRule(out, s, null, label);
+  for (const e of r.rec.effects) noteRule(out, e.rule, e.count, label);
+}
+
+/** Runs `script` through the engine and returns one record per op (step 0 = region). */
+export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
+  const version = kernelMajorMinor(opts.kernelVersion);
+  const merges = script.ops.filter((o) => o.kind === "ksm-merge" || o.kind === "ksm-zero-pages");
+  // use_zero_pages in effect at the first ksm-merge (default on).
+  let zeroAtFirstMerge = true;
+  for (const o of merges) {
+    if (o.kind === "ksm-zero-pages") zeroAtFirstMerge = o.on;
+    else break;
+  }
+  const host: HostConfig = {
+    name: "this machine",
+    memLimitBytes: Number.POSITIVE_INFINITY,
+    ksmRun: scriptUses(script, "ksm-merge"),
+    ksmUseZeroPages: zeroAtFirstMerge,
+    thp: opts.thp ?? "madvise",
+  };
+  const cfg: MmConfig = {
+    name: script.file,
+    host,
+    variant: "x86_64",
+    kernelVersion: version,
+    pages: script.pages,
+    baseVpn: opts.baseVpn ?? DEFAULT_BASE / PAGE,
+    vmaFlags: VmFlag.WRITE | VmFlag.COW | VmFlag.NOHUGEPAGE,
+  };
+  const world = new World([cfg]);
+  const region = [0, script.pages];
+  let useZeroPages = true;
+  let uffdFaults = 0;
+  const records: ModelRecord[] = [];
+
+  script.ops.forEach((op, step) => {
+    const rules: RuleUse[] = [];
+    const messages: string[] = [];
+    let errno: string | null = null;
+    let bytes: number | undefined;
+
+    const apply = (e: KernelEvent, label: string): EventResult => {
+      const r = applyEvent(world, e);
+      addRuleUses(rules, label, r);
+      if (r.message) messages.push(`${label}: ${r.message}`);
+      return r;
+    };
+    /** An event whose errno is the op's (the first failure wins, like dontneed-each). */
+    const main = (e: KernelEvent, label: string): EventResult => {
+      const r = apply(e, label);
+      if (r.errno && errno === null) errno = r.errno;
+      return r;
+    };
+    /** A CPU access; MISSING userfaults are resolved like the probe's handler thread does. */
+    const access = (o: Extract<Op, { kind: "read" | "write" }>) => {
+      const end = o.first + o.count;
+      let from = o.first;
+      for (;;) {
+        const ranges = [from, end - from];
+        const r =
+          o.kind === "read"
+            ? main({ kind: "fault", mm: MM, access: "read", ranges }, "read fault")
+            : main({ kind: "fault", mm: MM, access: "write", ranges, content: o.content }, "write fault");
+        if (!r.ok || r.rec.userfaultAt < 0) return;
+        const at = r.rec.userfaultAt;
+        uffdFaults++;
+        // The recorder keeps the stop in userfaultAt, not as an effect: name its rule here.
+        noteRule(rules, USERFAULT_RULE, 1, o.kind === "read" ? "read fault" : "write fault");
+        const z = apply({ kind: "uffd_zeropage", mm: MM, first: at, count: 1 }, "handler UFFDIO_ZEROPAGE");
+        if (!z.ok) {
+          throw new Error(
+            `model: step ${step} '${op.text}': the handler's UFFDIO_ZEROPAGE at page ${at} failed ` +
+              `(${z.errno}: ${z.message}); the access would block for ever`,
+          );
+        }
+        from = at;
+      }
+    };
+    const fill = (e: KernelEvent & { kind: "uffd_zeropage" | "uffd_copy" }, label: string) => {
+      const r = main(e, label);
+      bytes = r.ok ? r.rec.footprintPages * PAGE : -(ERRNO_NUMBERS[r.errno ?? ""] ?? 0);
+    };
+
+    switch (op.kind) {
+      case "region":
+      case "barrier":
+        break;
+      case "ksm-zero-pages":
+        useZeroPages = op.on;
+        break;
+      case "thp":
+        main(
+          { kind: "madvise", mm: MM, advice: op.on ? "hugepage" : "nohugepage", ranges: region },
+          "madvise",
+        );
+        break;
+      case "read":
+      case "write":
+        access(op);
+        break;
+      case "dontneed":
+        main({ kind: "madvise", mm: MM, advice: "dontneed", ranges: [op.first, op.count] }, "MADV_DONTNEED");
+        break;
+      case "dontneed-each":
+        main(
+          { kind: "madvise", mm: MM, advice: "dontneed", ranges: [op.first, op.count], callPages: 1 },
+          "MADV_DONTNEED per page",
+        );
+        break;
+      case "uffd-register":
+        main({ kind: "uffd_register", mm: MM, ranges: region }, "UFFDIO_REGISTER");
+        break;
+      case "uffd-zeropage":
+        fill({ kind: "uffd_zeropage", mm: MM, first: op.first, count: op.count }, "UFFDIO_ZEROPAGE");
+        break;
+      case "uffd-copy":
+        fill(
+          { kind: "uffd_copy", mm: MM, first: op.first, count: op.count, content: op.content },
+          "UFFDIO_COPY",
+        );
+        break;
+      case "ksm-merge": {
+        // use_zero_pages is a host knob read only by ksmd: swap the host before the scan if needed.
+        const mm = world.mms[MM]!;
+        if (mm.host.ksmUseZeroPages !== useZeroPages) {
+          const copy = mm.clone();
+          (copy as { host: HostConfig }).host = { ...mm.host, ksmUseZeroPages: useZeroPages };
+          world.mms[MM] = copy;
+        }
+        main({ kind: "madvise", mm: MM, advice: "mergeable", ranges: region }, "MADV_MERGEABLE");
+        main({ kind: "ksm_scan", mm: MM }, "ksmd");
+        break;
+      }
+      case "ksm-unmerge":
+        main({ kind: "madvise", mm: MM, advice: "unmergeable", ranges: region }, "MADV_UNMERGEABLE");
+        break;
+    }
+
+    const c = snapshotCounters(world.mms[MM]!);
+    const rec: ModelRecord = {
+      step,
+      op: op.text,
+      line: op.line,
+      ok: errno === null,
+      errno,
+      rssAnonKiB: c.rssAnonBytes / 1024,
+      vmPteKiB: c.vmPteBytes / 1024,
+      zeroPtes: c.zeropagePtes,
+      presentPages: c.presentPages,
+      thpPmds: c.thpPmds,
+      hugeZeroPmds: c.hugeZeroPmds,
+      uffdFaults,
+      ksmZeroPages: c.ksmZeroPages,
+      ksmPages: c.ksmPages,
+      ...(op.kind === "uffd-zeropage" ? { zeropage: bytes } : {}),
+      ...(op.kind === "uffd-copy" ? { copy: bytes } : {}),
+      messages,
+      rules,
+    };
+    records.push(rec);
+  });
+  return records;
+}
+
+/**
+ * The rules of a step as lines "id ×pages [event]: path", then the engine's messages for failed or
+ * partial events as "engine: ..." (for mismatch reports).
+ */
+export function describeRules(rec: ModelRecord): string[] {
+  if (rec.rules.length === 0 && rec.messages.length === 0) {
+    return ["(no engine event: nothing changes in the model)"];
+  }
+  const rules = rec.rules.map((u) => {
+    const n = u.pages === null ? "" : ` ×${u.pages}`;
+    const path = u.path ? `: ${u.path}` : "";
+    return `${u.id}${n} [${u.event}]${path}`;
+  });
+  return [...rules, ...rec.messages.map((m) => `engine: ${m}`)];
+}
