@@ -363,7 +363,9 @@ function faultByPiece(
     while (page < end && processed < limit) {
       const table = pt.tableOf(page);
       const pieceEnd = thp ? Math.min(end, pt.ptes.chunkEnd(table), page + (limit - processed)) : end;
-      if (thp && hugeFaultTable(mm, mm.vmaAt(page)!, table, access, page, pieceEnd - page, content, rec, budget)) {
+      const huge = thp && hugeFaultTable(mm, mm.vmaAt(page)!, table, access, page, pieceEnd - page, content, rec, budget);
+      if (huge === "userfault") return { processed, stoppedAt: page, failsAt: -1 };
+      if (huge) {
         processed += pieceEnd - page;
         page = pieceEnd;
         continue;

@@ -8,9 +8,14 @@
  * PTE table: set_huge_zero_folio() and __do_huge_pmd_anonymous_page() call mm_inc_nr_ptes(), so a
  * huge PMD costs 4 KiB of VmPTE like a PTE table does (research note Q2, v6.18).
  *
- * ASSUMPTIONS: transparent_hugepage/use_zero_page = 1 (the default); a VMA registered for
- * userfaultfd MISSING does not get huge PMDs (QEMU's postcopy sets MADV_NOHUGEPAGE on it anyway);
- * khugepaged collapse and KSM on THPs are not modelled.
+ * A THP-eligible VMA registered for userfaultfd MISSING takes the huge path too, which allocates
+ * the table (and, for a write, the THP), sees userfaultfd_missing(), frees them and raises the
+ * userfault: the fault leaves no PTE table behind (research note Q2; tools/kernel-check
+ * uffd-missing-read.ops step 8 on 6.18). The 4 KiB UFFDIO_ZEROPAGE/COPY that answers it then
+ * allocates an ordinary PTE table.
+ *
+ * ASSUMPTIONS: transparent_hugepage/use_zero_page = 1 (the default); khugepaged collapse and KSM
+ * on THPs are not modelled.
  */
 import type { Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
@@ -112,6 +117,21 @@ export function splitHugeForVmaChange(mm: Mm, first: number, count: number, set:
   splitAt(first + count, first + count - 1);
 }
 
+export const R_HUGE_USERFAULT = defineRule({
+  id: "do_huge_pmd_anonymous_page.userfault",
+  title: "missing-page userfault on the huge-PMD path: no page table is left behind",
+  path: [
+    fr("mm/memory.c", "__handle_mm_fault", "pud_alloc, pmd_alloc"),
+    fr(HUGE, "do_huge_pmd_anonymous_page"),
+    step("pte_alloc_one"),
+    fr("mm/memory.c", "userfaultfd_missing", "= true"),
+    step("pte_free"),
+    fr("fs/userfaultfd.c", "handle_userfault", "VM_UFFD_MISSING"),
+  ],
+  explain:
+    "The 2 MiB range is eligible for a huge page, so the fault takes the huge-PMD path. It prepares a page table (and for a write a huge page), then sees the userfaultfd registration, frees them again and reports the fault to user space. Unlike the 4 KiB path, no PTE table stays allocated; the page that user space places later brings one.",
+});
+
 /** Whether any fault in `mm` can take the huge-PMD path. */
 export function hugeFaultsPossible(mm: Mm): boolean {
   if (mm.geometry.arch !== "x86_64") return false;
@@ -120,10 +140,13 @@ export function hugeFaultsPossible(mm: Mm): boolean {
   return mm.vmas.some((v) => thpEligible(mm, v));
 }
 
-/** thp_vma_allowable_order() as far as the model goes: sysfs mode, VMA flags, no uffd MISSING. */
+/**
+ * thp_vma_allowable_order() as far as the model goes: sysfs mode and VMA flags. A userfaultfd
+ * MISSING registration does not make a VMA ineligible; the huge-PMD fault path checks it itself.
+ */
 export function thpEligible(mm: Mm, vma: Vma): boolean {
   if (mm.geometry.arch !== "x86_64" || mm.host.thp === "never") return false;
-  if (vma.flags & (VmFlag.NOHUGEPAGE | VmFlag.UFFD_MISSING)) return false;
+  if (vma.flags & VmFlag.NOHUGEPAGE) return false;
   if (!(vma.flags & VmFlag.COW)) return false;
   return mm.host.thp === "always" || (vma.flags & VmFlag.HUGEPAGE) !== 0;
 }
@@ -159,7 +182,8 @@ function tableCost(mm: Mm, table: number): number {
 /**
  * Handles the part [first, first+count) of a fault that falls in PTE table `table` if that table
  * is (or becomes) mapped by a huge PMD. Returns false when the PTE path must handle it, after
- * splitting the PMD if that is what the kernel does first. A THP that does not fit in
+ * splitting the PMD if that is what the kernel does first, and "userfault" when the access stops
+ * at `first` with a MISSING userfault (recorded in `rec`). A THP that does not fit in
  * `budget.left` bytes is not allocated: the kernel falls back to 4 KiB pages (VM_FAULT_FALLBACK),
  * which the PTE path then prices. `budget.left` shrinks by what this call allocates.
  */
@@ -173,7 +197,7 @@ export function hugeFaultTable(
   content: Content,
   rec: Recorder,
   budget: { left: number } = { left: Number.POSITIVE_INFINITY },
-): boolean {
+): boolean | "userfault" {
   const pt = mm.pt;
   const n = mm.geometry.ptesPerTable;
   const thpBytes = n * 4096;
@@ -197,8 +221,18 @@ export function hugeFaultTable(
     return false; // a THP is mapped writable: the PTE path updates content
   }
   if (!pt.hasTable(table) && thpEligible(mm, vma) && tableInsideVma(mm, vma, table)) {
-    const cost = tableCost(mm, table) + (access === "write" ? thpBytes : 0);
+    const tableBytes = tableCost(mm, table);
+    const cost = tableBytes + (access === "write" ? thpBytes : 0);
     if (cost > budget.left) return false; // THP (or even its table) does not fit: 4 KiB path
+    if (vma.flags & VmFlag.UFFD_MISSING) {
+      // userfaultfd_missing(vma): what was allocated for the PMD is freed; the upper levels stay.
+      budget.left -= tableBytes - mm.geometry.pteTableMemBytes;
+      pt.allocUpper(table);
+      rec.addFootprint(first, 1);
+      rec.step(R_HUGE_USERFAULT.index);
+      rec.userfaultAt = first;
+      return "userfault";
+    }
     budget.left -= cost;
     pt.allocTable(table);
     rec.tablesAllocated++;

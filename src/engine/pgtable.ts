@@ -85,6 +85,13 @@ export class PageTables {
    */
   allocTable(table: number): void {
     if (this.ptes.tags[table] !== ABSENT) return;
+    this.allocUpper(table);
+    this.ptes.materialize(table, Pte.NONE);
+    this.pteTables += 1;
+  }
+
+  /** pud_alloc()/pmd_alloc() only: the upper-level tables above `table` (__handle_mm_fault). */
+  allocUpper(table: number): void {
     const firstPage = this.ptes.chunkStart(table);
     for (let i = 0; i < this.upper.length; i++) {
       const idx = this.upperIndex(i, firstPage);
@@ -93,8 +100,6 @@ export class PageTables {
         this.upperTables[i]! += 1;
       }
     }
-    this.ptes.materialize(table, Pte.NONE);
-    this.pteTables += 1;
   }
 
   /** Frees an empty PTE table (PT reclaim) or a huge PMD's deposited table. */

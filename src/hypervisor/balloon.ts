@@ -13,7 +13,15 @@
  * s390_machine_protect() → ram_block_discard_disable()) or an incoming postcopy in progress.
  */
 import { defineRule, fr, step } from "../engine/rules.ts";
-import { GUEST_BALLOON, GUEST_FREE, GUEST_USED, guestRuns, markGuest, normalizeRuns, pickExtents } from "./guest.ts";
+import {
+  GUEST_BALLOON,
+  GUEST_FREE,
+  GUEST_USED,
+  guestRuns,
+  markGuest,
+  normalizeRuns,
+  pickExtents,
+} from "./guest.ts";
 import type { Machine } from "./machine.ts";
 import { postcopyIncomingActive } from "./migration/state.ts";
 
@@ -23,8 +31,12 @@ const INFLATE_CAUSE =
 export const R_BALLOON_DEFLATE = defineRule({
   id: "qemu.balloon_deflate_page",
   title: "balloon deflate: pages go back to the guest (MADV_WILLNEED hint only)",
-  path: [fr("qemu:hw/virtio/virtio-balloon.c", "balloon_deflate_page"), step("qemu_madvise(QEMU_MADV_WILLNEED)")],
-  explain: "The guest may use these pages again. QEMU only hints the kernel; nothing is allocated until the guest writes them.",
+  path: [
+    fr("qemu:hw/virtio/virtio-balloon.c", "balloon_deflate_page"),
+    step("qemu_madvise(QEMU_MADV_WILLNEED)"),
+  ],
+  explain:
+    "The guest may use these pages again. QEMU only hints the kernel; nothing is allocated until the guest writes them.",
 });
 
 /** Why inflation would be skipped now, or null. */
@@ -58,7 +70,12 @@ export function balloonInflate(m: Machine, pages: number): void {
     m.sim.noteAction("the balloon found no page to take");
     return;
   }
-  markGuest(m, runs, GUEST_BALLOON, "guest: virtio_balloon driver allocates the pages and reports their PFNs (inflate queue)");
+  markGuest(
+    m,
+    runs,
+    GUEST_BALLOON,
+    "guest: virtio_balloon driver allocates the pages and reports their PFNs (inflate queue)",
+  );
   let taken = 0;
   for (let i = 1; i < runs.length; i += 2) taken += runs[i]!;
   m.addExtra("balloonPages", taken);
@@ -80,5 +97,10 @@ export function balloonDeflate(m: Machine, pages: number): void {
   let given = 0;
   for (let i = 1; i < runs.length; i += 2) given += runs[i]!;
   m.addExtra("balloonPages", -given);
-  markGuest(m, runs, GUEST_FREE, "qemu: virtio_balloon_handle_output → balloon_deflate_page → qemu_madvise(QEMU_MADV_WILLNEED); guest: pages are free again");
+  markGuest(
+    m,
+    runs,
+    GUEST_FREE,
+    "qemu: virtio_balloon_handle_output → balloon_deflate_page → qemu_madvise(QEMU_MADV_WILLNEED); guest: pages are free again",
+  );
 }

@@ -25,7 +25,12 @@ export function guestSet(m: Machine): ChunkedBytes {
 }
 
 /** Runs of guest pages whose guest state satisfies `pick`, within [first, first+count). */
-export function guestRuns(m: Machine, pick: (state: number) => boolean, first = 0, count = m.pages): number[] {
+export function guestRuns(
+  m: Machine,
+  pick: (state: number) => boolean,
+  first = 0,
+  count = m.pages,
+): number[] {
   const out: number[] = [];
   guestSet(m).forEachRun(first, count, (value, start, length) => {
     if (!pick(value)) return;
@@ -42,7 +47,12 @@ export function guestRuns(m: Machine, pick: (state: number) => boolean, first = 
  * mean makes the takes add up to the target over the whole space. Second pass (if short): take
  * whole leftover gaps in a random order until the target is met.
  */
-export function pickExtents(prng: Prng, candidates: Ranges, pages: number, [min, max]: [number, number]): number[] {
+export function pickExtents(
+  prng: Prng,
+  candidates: Ranges,
+  pages: number,
+  [min, max]: [number, number],
+): number[] {
   let total = 0;
   for (let i = 1; i < candidates.length; i += 2) total += candidates[i]!;
   const want = Math.min(pages, total);
@@ -97,7 +107,9 @@ export function pickExtents(prng: Prng, candidates: Ranges, pages: number, [min,
 
 /** Sorts runs by start and merges touching ones. */
 export function normalizeRuns(runs: readonly number[]): number[] {
-  const idx = Array.from({ length: runs.length / 2 }, (_, j) => j).sort((a, b) => runs[a * 2]! - runs[b * 2]!);
+  const idx = Array.from({ length: runs.length / 2 }, (_, j) => j).sort(
+    (a, b) => runs[a * 2]! - runs[b * 2]!,
+  );
   const out: number[] = [];
   for (const j of idx) {
     const s = runs[j * 2]!;
@@ -121,7 +133,13 @@ export function markGuest(m: Machine, ranges: Ranges, state: number, cause: stri
  * (machine.onUserfault) and the access resumes; if it never will be placed, the vCPU hangs.
  * Returns false when the run cannot continue (hang or OOM).
  */
-export function guestAccess(m: Machine, access: "read" | "write", ranges: Ranges, content: Content, cause: string): boolean {
+export function guestAccess(
+  m: Machine,
+  access: "read" | "write",
+  ranges: Ranges,
+  content: Content,
+  cause: string,
+): boolean {
   let rest: number[] = ranges.slice();
   for (let guard = 0; rest.length > 0; guard++) {
     if (guard > 1_000_000) throw new Error("guestAccess: no progress");
@@ -137,7 +155,7 @@ export function guestAccess(m: Machine, access: "read" | "write", ranges: Ranges
     }
     const uf = r.rec.userfaultAt;
     if (uf < 0) return true;
-    if (!m.onUserfault || !m.onUserfault(uf)) {
+    if (!m.onUserfault?.(uf)) {
       if (!m.halted) {
         m.hang(`a vCPU waits forever on guest page ${uf}: it raised a userfault that nobody will resolve`);
       }
@@ -169,13 +187,22 @@ export function guestTouch(m: Machine, pages: number, content: Content): void {
   let got = 0;
   for (let i = 1; i < runs.length; i += 2) got += runs[i]!;
   if (got < pages) m.sim.noteAction(`the guest had only ${got} free pages of the ${pages} requested`);
-  const cause = content === "data" ? "guest: allocates memory and writes data (KVM_RUN)" : "guest: allocates memory and zero-fills it (KVM_RUN)";
+  const cause =
+    content === "data"
+      ? "guest: allocates memory and writes data (KVM_RUN)"
+      : "guest: allocates memory and zero-fills it (KVM_RUN)";
   if (!guestAccess(m, "write", runs, content, cause)) return;
   markGuest(m, runs, GUEST_USED, "guest: page allocator marks the pages in use");
 }
 
 /** guest-read / guest-write over a region, skipping pages the balloon holds. */
-export function guestRegion(m: Machine, access: "read" | "write", first: number, count: number, content: Content): void {
+export function guestRegion(
+  m: Machine,
+  access: "read" | "write",
+  first: number,
+  count: number,
+  content: Content,
+): void {
   const runs = guestRuns(m, (s) => s !== GUEST_BALLOON, first, count);
   const cause = access === "read" ? "guest: reads memory (KVM_RUN)" : "guest: writes memory (KVM_RUN)";
   if (!guestAccess(m, access, runs, content, cause)) return;

@@ -8,7 +8,10 @@
 import type { Machine } from "./machine.ts";
 
 export function createVm(m: Machine, mm: number): void {
-  m.apply({ kind: "kvm_create_vm", mm }, mm === 0 ? "qemu: kvm_init → kvm_ioctl(KVM_CREATE_VM)" : "qemu (destination): kvm_init → KVM_CREATE_VM");
+  m.apply(
+    { kind: "kvm_create_vm", mm },
+    mm === 0 ? "qemu: kvm_init → kvm_ioctl(KVM_CREATE_VM)" : "qemu (destination): kvm_init → KVM_CREATE_VM",
+  );
 }
 
 export function guestSkeys(m: Machine): void {
@@ -16,11 +19,17 @@ export function guestSkeys(m: Machine): void {
     { kind: "enable_skeys", mm: m.guestOn, via: "instruction" },
     "guest: first storage-key instruction (ISKE/SSKE/RRBE) → intercept → kvm_s390_skey_check_enable",
   );
-  if (!r.ok) m.fail(`enabling storage keys failed: ${r.message ?? r.errno}; the guest's key instruction fails and QEMU stops the guest`);
+  if (!r.ok)
+    m.fail(
+      `enabling storage keys failed: ${r.message ?? r.errno}; the guest's key instruction fails and QEMU stops the guest`,
+    );
 }
 
 export function guestPv(m: Machine): void {
-  const r = m.apply({ kind: "enable_pv", mm: m.guestOn }, "qemu: s390_machine_protect → s390_pv_vm_init → KVM_PV_ENABLE (kvm_s390_handle_pv)");
+  const r = m.apply(
+    { kind: "enable_pv", mm: m.guestOn },
+    "qemu: s390_machine_protect → s390_pv_vm_init → KVM_PV_ENABLE (kvm_s390_handle_pv)",
+  );
   if (!r.ok) m.fail(`KVM_PV_ENABLE failed: ${r.message ?? r.errno}`);
 }
 

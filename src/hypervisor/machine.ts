@@ -16,7 +16,7 @@
 import { Prng } from "../base/prng.ts";
 import { MiB } from "../base/units.ts";
 import type { EventResult, KernelEvent, MmConfig, VariantId } from "../engine/index.ts";
-import { positionInRanges, Simulation, VARIANTS, truncateRanges } from "../engine/index.ts";
+import { positionInRanges, Simulation, truncateRanges, VARIANTS } from "../engine/index.ts";
 
 export const SOURCE = 0;
 export const DESTINATION = 1;

@@ -6,14 +6,24 @@
  */
 import { formatBytes } from "../base/units.ts";
 import type { Trace, VariantId } from "../engine/index.ts";
-import { VARIANTS, type Simulation } from "../engine/index.ts";
+import { type Simulation, VARIANTS } from "../engine/index.ts";
 import { balloonDeflate, balloonInflate } from "../hypervisor/balloon.ts";
 import { guestRegion, guestTouch } from "../hypervisor/guest.ts";
 import { ksmMerge, markMergeable } from "../hypervisor/ksmd.ts";
 import { createVm, guestPv, guestSkeys } from "../hypervisor/kvm.ts";
-import { type Machine as MachineT, Machine, type Outcome, SOURCE, DESTINATION } from "../hypervisor/machine.ts";
+import {
+  DESTINATION,
+  Machine,
+  type Machine as MachineT,
+  type Outcome,
+  SOURCE,
+} from "../hypervisor/machine.ts";
 import { complete, migrate, startMigration, switchover, transfer } from "../hypervisor/migration/migrate.ts";
-import { migrationOf, defaultZeroPageDetection, supportsZeroPageDetection } from "../hypervisor/migration/state.ts";
+import {
+  defaultZeroPageDetection,
+  migrationOf,
+  supportsZeroPageDetection,
+} from "../hypervisor/migration/state.ts";
 import { type Action, parseScenario, type Scenario, type ScenarioIssue } from "./schema.ts";
 
 const PAGE = 4096;
@@ -40,7 +50,10 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
   const v = VARIANTS[kernel];
   const q = s.machine.qemu;
   if (q.zeroPageDetection && !supportsZeroPageDetection(q.version)) {
-    issues.push({ path: "machine.qemu.zeroPageDetection", message: `zero-page-detection exists from QEMU 9.0 on; this machine has QEMU ${q.version}` });
+    issues.push({
+      path: "machine.qemu.zeroPageDetection",
+      message: `zero-page-detection exists from QEMU 9.0 on; this machine has QEMU ${q.version}`,
+    });
   }
   let migration: "none" | "started" | "switched" | "done" = "none";
   let mode: "precopy" | "postcopy" = "precopy";
@@ -48,10 +61,12 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
     const at = `actions[${i}]`;
     switch (a.do) {
       case "guest-skeys":
-        if (v.arch !== "s390x") issues.push({ path: at, message: `storage keys exist only on s390; ${kernel} has none` });
+        if (v.arch !== "s390x")
+          issues.push({ path: at, message: `storage keys exist only on s390; ${kernel} has none` });
         break;
       case "guest-pv":
-        if (!v.hasPv) issues.push({ path: at, message: `protected virtualization is not available in ${kernel}` });
+        if (!v.hasPv)
+          issues.push({ path: at, message: `protected virtualization is not available in ${kernel}` });
         break;
       case "migrate":
         if (migration !== "none") issues.push({ path: at, message: "only one migration per scenario" });
@@ -63,19 +78,29 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
         mode = a.mode;
         break;
       case "migrate-transfer":
-        if (migration === "none" || migration === "done") issues.push({ path: at, message: "migrate-transfer needs a running migration (migrate-start first)" });
+        if (migration === "none" || migration === "done")
+          issues.push({
+            path: at,
+            message: "migrate-transfer needs a running migration (migrate-start first)",
+          });
         break;
       case "migrate-switchover":
-        if (migration !== "started") issues.push({ path: at, message: "migrate-switchover needs a migration started with migrate-start" });
+        if (migration !== "started")
+          issues.push({
+            path: at,
+            message: "migrate-switchover needs a migration started with migrate-start",
+          });
         migration = mode === "postcopy" ? "switched" : "done";
         break;
       case "migrate-complete":
-        if (migration === "none" || migration === "done") issues.push({ path: at, message: "migrate-complete needs a running migration" });
+        if (migration === "none" || migration === "done")
+          issues.push({ path: at, message: "migrate-complete needs a running migration" });
         migration = "done";
         break;
       case "ksm-merge":
       case "madvise-dontneed":
-        if (a.on === "destination" && migration === "none") issues.push({ path: `${at}.on`, message: "there is no destination before a migration starts" });
+        if (a.on === "destination" && migration === "none")
+          issues.push({ path: `${at}.on`, message: "there is no destination before a migration starts" });
         break;
       default:
         break;
@@ -83,8 +108,14 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
     if ("start" in a || "size" in a) {
       const start = ("start" in a && a.start) || 0;
       const size = ("size" in a && a.size) || 0;
-      if ((a.do === "guest-read" || a.do === "guest-write" || a.do === "madvise-dontneed") && start + size > s.machine.guestRam) {
-        issues.push({ path: at, message: `the region ends at ${formatBytes(start + size)}, past guest RAM (${formatBytes(s.machine.guestRam)})` });
+      if (
+        (a.do === "guest-read" || a.do === "guest-write" || a.do === "madvise-dontneed") &&
+        start + size > s.machine.guestRam
+      ) {
+        issues.push({
+          path: at,
+          message: `the region ends at ${formatBytes(start + size)}, past guest RAM (${formatBytes(s.machine.guestRam)})`,
+        });
       }
     }
   });
@@ -175,7 +206,13 @@ function runAction(m: MachineT, a: Action): void {
     case "guest-write": {
       const first = pages(a.start, 0);
       const count = pages(a.size, m.pages * PAGE - (a.start ?? 0));
-      guestRegion(m, a.do === "guest-read" ? "read" : "write", first, count, a.do === "guest-write" ? a.content : "zero");
+      guestRegion(
+        m,
+        a.do === "guest-read" ? "read" : "write",
+        first,
+        count,
+        a.do === "guest-write" ? a.content : "zero",
+      );
       return;
     }
     case "guest-skeys":
@@ -197,7 +234,10 @@ function runAction(m: MachineT, a: Action): void {
       const mm = a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn;
       const first = pages(a.start, 0);
       const count = pages(a.size, m.pages * PAGE - (a.start ?? 0));
-      m.apply({ kind: "madvise", mm, advice: "dontneed", ranges: [first, count] }, "user space: madvise(MADV_DONTNEED) in one call");
+      m.apply(
+        { kind: "madvise", mm, advice: "dontneed", ranges: [first, count] },
+        "user space: madvise(MADV_DONTNEED) in one call",
+      );
       return;
     }
     case "migrate":
@@ -228,7 +268,10 @@ function startQemu(m: MachineT): void {
   m.sim.beginAction("QEMU starts: guest RAM is mapped and the VM is created", "qemu", "start");
   createVm(m, SOURCE);
   if (m.arch === "x86_64" && m.cfg.thp !== "never") {
-    m.apply({ kind: "madvise", mm: SOURCE, advice: "hugepage", ranges: [0, m.pages] }, "qemu: ram_block_add → qemu_madvise(QEMU_MADV_HUGEPAGE)");
+    m.apply(
+      { kind: "madvise", mm: SOURCE, advice: "hugepage", ranges: [0, m.pages] },
+      "qemu: ram_block_add → qemu_madvise(QEMU_MADV_HUGEPAGE)",
+    );
   }
   markMergeable(m, SOURCE);
 }
@@ -253,7 +296,9 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
       version: q.version,
       multifd: q.multifd,
       zeroPageDetection: q.zeroPageDetection ?? defaultZeroPageDetection(q.version),
-      postcopyRam: q.postcopyRam || s.actions.some((a) => (a.do === "migrate" || a.do === "migrate-start") && a.mode === "postcopy"),
+      postcopyRam:
+        q.postcopyRam ||
+        s.actions.some((a) => (a.do === "migrate" || a.do === "migrate-start") && a.mode === "postcopy"),
       memMerge: q.memMerge,
     },
     withDestination: usesMigration(s),
@@ -290,4 +335,3 @@ export function runScenario(input: unknown, opts: RunOptions = {}): RunAttempt {
   if (!parsed.ok) return { ok: false, issues: parsed.issues };
   return runParsed(parsed.scenario, opts);
 }
-

@@ -17,7 +17,7 @@ export const SCHEMA_VERSION = 1;
 
 /** A size in bytes; accepts "100GiB", "4 KiB", "256 pages", 4096. */
 const Size = v.pipe(
-  v.union([v.string(), v.number()], "expected a size such as \"40GiB\" or a number of bytes"),
+  v.union([v.string(), v.number()], 'expected a size such as "40GiB" or a number of bytes'),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const r = parseSize(dataset.value);
     if (!r.ok) {
@@ -35,12 +35,18 @@ const Size = v.pipe(
 const Side = v.picklist(["source", "destination"], 'expected "source" or "destination"');
 
 const Host = v.strictObject({
-  memLimit: v.optional(v.union([v.literal("unlimited"), Size], 'expected "unlimited" or a size'), "unlimited"),
+  memLimit: v.optional(
+    v.union([v.literal("unlimited"), Size], 'expected "unlimited" or a size'),
+    "unlimited",
+  ),
 });
 
 const Qemu = v.strictObject({
   /** QEMU release, "major.minor". Decides zero-page detection defaults and receiver behaviour (§7). */
-  version: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+$/, 'expected a QEMU version such as "9.1"')), "9.2"),
+  version: v.optional(
+    v.pipe(v.string(), v.regex(/^\d+\.\d+$/, 'expected a QEMU version such as "9.1"')),
+    "9.2",
+  ),
   /** The multifd migration capability. Off by default, as in QEMU. */
   multifd: v.optional(v.boolean(), false),
   /** zero-page-detection (QEMU >= 9.0). Default "multifd"; it only changes anything with multifd on. */
@@ -65,7 +71,10 @@ const Machine = v.pipe(
     /** The host kernel's version; on x86_64 it decides PT reclaim (>= 6.14) and THP details. */
     kernelVersion: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+$/, 'expected a version such as "6.18"'))),
     guestRam: Size,
-    hosts: v.optional(v.strictObject({ source: v.optional(Host, {}), destination: v.optional(Host, {}) }), {}),
+    hosts: v.optional(
+      v.strictObject({ source: v.optional(Host, {}), destination: v.optional(Host, {}) }),
+      {},
+    ),
     /** /sys/kernel/mm/transparent_hugepage/enabled on x86_64 hosts (s390 KVM guests never use THP). */
     thp: v.optional(v.picklist(["always", "madvise", "never"]), "madvise"),
     ksm: v.optional(Ksm, {}),
@@ -73,7 +82,10 @@ const Machine = v.pipe(
   }),
   v.check((m) => m.guestRam > 0, "guestRam must be at least one page"),
   v.check((m) => m.guestRam <= 16 * 2 ** 40, "guestRam is capped at 16 TiB"),
-  v.check((m) => !m.arch || m.arch === VARIANTS[m.kernel].arch, "arch does not match the kernel variant's architecture"),
+  v.check(
+    (m) => !m.arch || m.arch === VARIANTS[m.kernel].arch,
+    "arch does not match the kernel variant's architecture",
+  ),
 );
 
 /** An optional region of guest RAM: start and size (default: all of it). */
@@ -88,7 +100,11 @@ const Action = v.variant(
       content: v.optional(v.picklist(["data", "zero"]), "data"),
     }),
     v.strictObject({ do: v.literal("guest-read"), ...regionEntries }),
-    v.strictObject({ do: v.literal("guest-write"), ...regionEntries, content: v.optional(v.picklist(["data", "zero"]), "data") }),
+    v.strictObject({
+      do: v.literal("guest-write"),
+      ...regionEntries,
+      content: v.optional(v.picklist(["data", "zero"]), "data"),
+    }),
     v.strictObject({ do: v.literal("guest-skeys") }),
     v.strictObject({ do: v.literal("guest-pv") }),
     v.strictObject({ do: v.literal("balloon-inflate"), size: Size }),
@@ -121,7 +137,10 @@ export const ScenarioSchema = v.strictObject({
   schemaVersion: v.literal(SCHEMA_VERSION, `expected schemaVersion ${SCHEMA_VERSION}`),
   title: v.optional(v.pipe(v.string(), v.maxLength(200)), ""),
   description: v.optional(v.pipe(v.string(), v.maxLength(4000)), ""),
-  seed: v.optional(v.pipe(v.number(), v.integer("expected a whole-number seed"), v.minValue(0), v.maxValue(2 ** 31 - 1)), 1),
+  seed: v.optional(
+    v.pipe(v.number(), v.integer("expected a whole-number seed"), v.minValue(0), v.maxValue(2 ** 31 - 1)),
+    1,
+  ),
   machine: Machine,
   actions: v.pipe(v.array(Action, "expected a list of actions"), v.maxLength(500, "at most 500 actions")),
 });

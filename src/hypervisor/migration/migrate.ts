@@ -8,9 +8,9 @@
  * "migrate-switchover" and "migrate-complete" run the steps one by one, so guest actions can happen
  * in between (the postcopy-hang preset).
  */
-import { guestRegion, GUEST_USED, guestRuns, pickExtents } from "../guest.ts";
-import { createVm, restoreSkeys } from "../kvm.ts";
+import { GUEST_USED, guestRegion, guestRuns, pickExtents } from "../guest.ts";
 import { markMergeable } from "../ksmd.ts";
+import { createVm, restoreSkeys } from "../kvm.ts";
 import { DESTINATION, type Machine, PHASE, SOURCE } from "../machine.ts";
 import { switchToPostcopy } from "./postcopy.ts";
 import { DIRTY_SET, type MigrationState, migrationOf } from "./state.ts";
@@ -37,7 +37,9 @@ export function startMigration(m: Machine, mode: "precopy" | "postcopy", pagemap
     return false;
   }
   if (m.sim.world.mms[SOURCE]!.ctx.pv) {
-    m.fail("QEMU refuses to migrate: 'protected VMs are currently not migratable' (the migration blocker s390_machine_protect adds)");
+    m.fail(
+      "QEMU refuses to migrate: 'protected VMs are currently not migratable' (the migration blocker s390_machine_protect adds)",
+    );
     return false;
   }
   startDestination(m);
@@ -67,7 +69,8 @@ export function startMigration(m: Machine, mode: "precopy" | "postcopy", pagemap
 export function dirtyDuringMigration(m: Machine, pages: number): boolean {
   const used = guestRuns(m, (s) => s === GUEST_USED);
   const runs = pickExtents(m.prng, used, pages, m.extentRange);
-  for (let i = 0; i < runs.length && !m.halted; i += 2) guestRegion(m, "write", runs[i]!, runs[i + 1]!, "data");
+  for (let i = 0; i < runs.length && !m.halted; i += 2)
+    guestRegion(m, "write", runs[i]!, runs[i + 1]!, "data");
   if (m.halted) return false;
   m.apply(
     { kind: "pageset", mm: SOURCE, set: DIRTY_SET, ranges: runs, value: 1 },
@@ -106,7 +109,10 @@ export function switchover(m: Machine): boolean {
   m.guestOn = DESTINATION;
   m.setExtra("guestOn", DESTINATION);
   m.setExtra("migPhase", PHASE.done);
-  m.apply({ kind: "note", mm: DESTINATION, label: "the guest resumes on the destination" }, "qemu: migration_completion → vm_start on the destination");
+  m.apply(
+    { kind: "note", mm: DESTINATION, label: "the guest resumes on the destination" },
+    "qemu: migration_completion → vm_start on the destination",
+  );
   return true;
 }
 
@@ -127,7 +133,10 @@ export function complete(m: Machine): boolean {
   m.onUserfault = null;
   s.phase = "done";
   m.setExtra("migPhase", PHASE.done);
-  m.apply({ kind: "note", mm: DESTINATION, label: "postcopy complete" }, "qemu: postcopy completes; the destination owns all guest memory");
+  m.apply(
+    { kind: "note", mm: DESTINATION, label: "postcopy complete" },
+    "qemu: postcopy completes; the destination owns all guest memory",
+  );
   return true;
 }
 

@@ -45,14 +45,20 @@ export function placeZeroAndCopy(m: Machine, zero: readonly number[], data: read
         );
     if (!r.ok) {
       if (r.errno === "ENOMEM") {
-        m.fail(`QEMU on the destination could not place guest page ${run.first}: ${run.zero ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY"} failed with -ENOMEM (the host's memory limit); the postcopy migration fails and the guest is lost`);
+        m.fail(
+          `QEMU on the destination could not place guest page ${run.first}: ${run.zero ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY"} failed with -ENOMEM (the host's memory limit); the postcopy migration fails and the guest is lost`,
+        );
       } else {
-        m.fail(`placing guest page ${run.first} failed with -${r.errno}: QEMU treats it as an error and the postcopy migration fails`);
+        m.fail(
+          `placing guest page ${run.first} failed with -${r.errno}: QEMU treats it as an error and the postcopy migration fails`,
+        );
       }
       return false;
     }
     if (r.errno === "EAGAIN") {
-      m.fail(`placing pages from ${run.first} stopped early (${r.message}); QEMU treats -EAGAIN/-EEXIST as an error`);
+      m.fail(
+        `placing pages from ${run.first} stopped early (${r.message}); QEMU treats -EAGAIN/-EEXIST as an error`,
+      );
       return false;
     }
     m.addExtra(run.zero ? "migUffdZeropage" : "migUffdCopy", run.count);
@@ -73,13 +79,19 @@ export function switchToPostcopy(m: Machine, send: SendRuns): boolean {
     return false;
   }
   // ram_postcopy_send_discard_bitmap(): sent pages dirtied since must come again.
-  const redirtied = intersectRuns(setRuns(m, SOURCE, DIRTY_SET, 1, 0, m.pages), setRuns(m, DESTINATION, RECEIVED_SET, 1, 0, m.pages));
+  const redirtied = intersectRuns(
+    setRuns(m, SOURCE, DIRTY_SET, 1, 0, m.pages),
+    setRuns(m, DESTINATION, RECEIVED_SET, 1, 0, m.pages),
+  );
   if (redirtied.length > 0) {
     m.apply(
       { kind: "madvise", mm: DESTINATION, advice: "dontneed", ranges: redirtied },
       "qemu (destination): loadvm_postcopy_ram_handle_discard → ram_discard_range → madvise(MADV_DONTNEED)",
     );
-    m.apply({ kind: "pageset", mm: DESTINATION, set: RECEIVED_SET, ranges: redirtied, value: 0 }, "qemu (destination): the discarded pages are no longer received");
+    m.apply(
+      { kind: "pageset", mm: DESTINATION, set: RECEIVED_SET, ranges: redirtied, value: 0 },
+      "qemu (destination): the discarded pages are no longer received",
+    );
   }
   m.apply(
     { kind: "uffd_register", mm: DESTINATION, ranges: [0, m.pages] },
@@ -90,7 +102,10 @@ export function switchToPostcopy(m: Machine, send: SendRuns): boolean {
   m.guestOn = DESTINATION;
   m.setExtra("guestOn", DESTINATION);
   m.onUserfault = (page) => requestPage(m, page, send);
-  m.apply({ kind: "note", mm: DESTINATION, label: "the guest runs on the destination (postcopy)" }, "qemu: postcopy_start → the source stops the guest; the destination resumes it before its memory has arrived");
+  m.apply(
+    { kind: "note", mm: DESTINATION, label: "the guest runs on the destination (postcopy)" },
+    "qemu: postcopy_start → the source stops the guest; the destination resumes it before its memory has arrived",
+  );
   restoreSkeys(m, DESTINATION);
   return !m.halted;
 }

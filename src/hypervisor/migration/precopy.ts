@@ -36,19 +36,45 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
         : s.pagemapCheck
           ? "qemu (destination, proposed): pagemap says present → ram_handle_zero → buffer_is_zero"
           : "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_ZERO → ram_handle_zero → buffer_is_zero";
-      if (toRead.length > 0 && !m.access(DESTINATION, { kind: "fault", mm: DESTINATION, access: "read", ranges: toRead }, cause)) return false;
+      if (
+        toRead.length > 0 &&
+        !m.access(DESTINATION, { kind: "fault", mm: DESTINATION, access: "read", ranges: toRead }, cause)
+      )
+        return false;
       if (s.pagemapCheck && pagesIn(toRead) < pagesIn(zero)) {
         m.apply(
-          { kind: "pageset", mm: DESTINATION, set: "mig.pagemap-skipped", ranges: complementWithin(zero, toRead), value: 1 },
+          {
+            kind: "pageset",
+            mm: DESTINATION,
+            set: "mig.pagemap-skipped",
+            ranges: complementWithin(zero, toRead),
+            value: 1,
+          },
           "qemu (destination, proposed): pread(/proc/self/pagemap) → not present → already zero, no read",
         );
       }
       // ram_handle_zero(): memset only where the page held data (received before, now zero).
       const stale = dataRuns(dst, zero);
-      if (stale.length > 0 && !m.access(DESTINATION, { kind: "fault", mm: DESTINATION, access: "write", ranges: stale, content: "zero" }, "qemu (destination): ram_handle_zero → memset(0)")) return false;
+      if (
+        stale.length > 0 &&
+        !m.access(
+          DESTINATION,
+          { kind: "fault", mm: DESTINATION, access: "write", ranges: stale, content: "zero" },
+          "qemu (destination): ram_handle_zero → memset(0)",
+        )
+      )
+        return false;
     } else if (how === "mark-only") {
       const received = intersectRuns(zero, setRuns(m, DESTINATION, RECEIVED_SET, 1, 0, m.pages));
-      if (received.length > 0 && !m.access(DESTINATION, { kind: "fault", mm: DESTINATION, access: "write", ranges: received, content: "zero" }, "qemu (destination): multifd_recv_zero_page_process → already received → memset(0)")) return false;
+      if (
+        received.length > 0 &&
+        !m.access(
+          DESTINATION,
+          { kind: "fault", mm: DESTINATION, access: "write", ranges: received, content: "zero" },
+          "qemu (destination): multifd_recv_zero_page_process → already received → memset(0)",
+        )
+      )
+        return false;
       const fresh = complementWithin(zero, received);
       if (fresh.length > 0) {
         m.apply(
@@ -57,11 +83,25 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
         );
       }
     } else if (how === "write") {
-      if (!m.access(DESTINATION, { kind: "fault", mm: DESTINATION, access: "write", ranges: zero, content: "zero" }, "qemu (destination): multifd_recv_zero_page_process → postcopy-ram on → memset(0) (QEMU >= 10.1)")) return false;
+      if (
+        !m.access(
+          DESTINATION,
+          { kind: "fault", mm: DESTINATION, access: "write", ranges: zero, content: "zero" },
+          "qemu (destination): multifd_recv_zero_page_process → postcopy-ram on → memset(0) (QEMU >= 10.1)",
+        )
+      )
+        return false;
     }
   }
   if (data.length > 0) {
-    if (!m.access(DESTINATION, { kind: "fault", mm: DESTINATION, access: "write", ranges: data, content: "data" }, "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_PAGE → qemu_get_buffer (writes the page)")) return false;
+    if (
+      !m.access(
+        DESTINATION,
+        { kind: "fault", mm: DESTINATION, access: "write", ranges: data, content: "data" },
+        "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_PAGE → qemu_get_buffer (writes the page)",
+      )
+    )
+      return false;
   }
   return true;
 }

@@ -6,7 +6,14 @@ import { complementRuns } from "../../engine/index.ts";
 import type { Machine } from "../machine.ts";
 
 /** Runs where page set `name` of mm `mm` equals `value`, within [first, first+count). */
-export function setRuns(m: Machine, mm: number, name: string, value: number, first: number, count: number): number[] {
+export function setRuns(
+  m: Machine,
+  mm: number,
+  name: string,
+  value: number,
+  first: number,
+  count: number,
+): number[] {
   const out: number[] = [];
   m.sim.world.pageset(mm, name).forEachRun(first, count, (v, start, length) => {
     if (v !== value) return;

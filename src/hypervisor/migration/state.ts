@@ -58,8 +58,10 @@ export function zeroPageHandling(q: QemuConfig): ZeroHandling {
 
 /** The QEMU call path that checks a page for zeros on the source. */
 export function sourceZeroCheckCause(q: QemuConfig): string {
-  if (q.zeroPageDetection === "none") return "qemu: ram_save_target_page → ram_save_page → qemu_put_buffer (zero-page-detection=none: every page is read and sent in full)";
-  if (q.multifd && q.zeroPageDetection === "multifd") return "qemu: multifd_send_thread → multifd_send_zero_page_detect → buffer_is_zero";
+  if (q.zeroPageDetection === "none")
+    return "qemu: ram_save_target_page → ram_save_page → qemu_put_buffer (zero-page-detection=none: every page is read and sent in full)";
+  if (q.multifd && q.zeroPageDetection === "multifd")
+    return "qemu: multifd_send_thread → multifd_send_zero_page_detect → buffer_is_zero";
   return "qemu: ram_save_iterate → ram_find_and_save_block → ram_save_target_page_legacy → save_zero_page → buffer_is_zero";
 }
 

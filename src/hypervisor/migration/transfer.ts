@@ -55,16 +55,29 @@ export function sendRuns(m: Machine, s: MigrationState, dirty: number[]): boolea
   const toRead = checkPagemap ? presentRuns(m.sim.world.mms[SOURCE]!, dirty) : dirty;
   if (checkPagemap && pagesIn(toRead) < pagesIn(dirty)) {
     m.apply(
-      { kind: "pageset", mm: SOURCE, set: "mig.pagemap-skipped", ranges: complementWithin(dirty, toRead), value: 1 },
+      {
+        kind: "pageset",
+        mm: SOURCE,
+        set: "mig.pagemap-skipped",
+        ranges: complementWithin(dirty, toRead),
+        value: 1,
+      },
       "qemu (proposed): pread(/proc/self/pagemap) → not present → send as a zero page without reading it",
     );
   }
-  if (toRead.length > 0 && !m.access(SOURCE, { kind: "fault", mm: SOURCE, access: "read", ranges: toRead }, readCause)) return false;
+  if (
+    toRead.length > 0 &&
+    !m.access(SOURCE, { kind: "fault", mm: SOURCE, access: "read", ranges: toRead }, readCause)
+  )
+    return false;
   // buffer_is_zero() decides: zero pages go as RAM_SAVE_FLAG_ZERO records, the rest in full.
   const data = q.zeroPageDetection === "none" ? dirty : dataRuns(m.sim.world.mms[SOURCE]!, dirty);
   const zero = complementWithin(dirty, data);
   countSent(m, pagesIn(zero), pagesIn(data));
-  m.apply({ kind: "pageset", mm: SOURCE, set: DIRTY_SET, ranges: dirty, value: 0 }, "qemu: migration_bitmap_clear_dirty → the page is sent");
+  m.apply(
+    { kind: "pageset", mm: SOURCE, set: DIRTY_SET, ranges: dirty, value: 0 },
+    "qemu: migration_bitmap_clear_dirty → the page is sent",
+  );
   const loaded = s.phase === "postcopy" ? placeZeroAndCopy(m, zero, data) : loadPrecopy(m, s, zero, data);
   if (!loaded) return false;
   m.apply(

@@ -11,7 +11,11 @@ export const pagemapOptimization: Preset = {
     schemaVersion: 1,
     title: "Precopy migration with a pagemap check",
     seed: 6201,
-    machine: { kernel: "s390-fa41ba0d", guestRam: "100GiB", qemu: { version: "9.2", zeroPageDetection: "legacy" } },
+    machine: {
+      kernel: "s390-fa41ba0d",
+      guestRam: "100GiB",
+      qemu: { version: "9.2", zeroPageDetection: "legacy" },
+    },
     actions: [
       { do: "guest-touch", size: "100GiB", content: "data" },
       { do: "balloon-inflate", size: "40GiB" },

@@ -11,7 +11,11 @@ export const skeysAfterMigration: Preset = {
     schemaVersion: 1,
     title: "Storage keys enabled after a precopy migration",
     seed: 6201,
-    machine: { kernel: "s390-06201e00", guestRam: "100GiB", qemu: { version: "9.2", zeroPageDetection: "legacy" } },
+    machine: {
+      kernel: "s390-06201e00",
+      guestRam: "100GiB",
+      qemu: { version: "9.2", zeroPageDetection: "legacy" },
+    },
     actions: [
       { do: "guest-touch", size: "100GiB", content: "data" },
       { do: "balloon-inflate", size: "40GiB" },

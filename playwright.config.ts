@@ -1,0 +1,53 @@
+/**
+ * End-to-end tests in real Chromium against the production build served on 127.0.0.1.
+ * scripts/e2e.mjs picks the browser (Playwright's own, $CHROMIUM_PATH, /usr/bin/chromium) and
+ * passes it in PW_CHROMIUM_PATH; screenshots go to test-results/.
+ */
+import { defineConfig, devices } from "@playwright/test";
+
+const executablePath = process.env.PW_CHROMIUM_PATH || undefined;
+const PORT = Number(process.env.E2E_PORT || 4321);
+
+export default defineConfig({
+  testDir: "e2e",
+  testMatch: "**/*.spec.ts",
+  outputDir: "test-results/artifacts",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  timeout: 60_000,
+  expect: { timeout: 20_000 },
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: "retain-on-failure",
+    reducedMotion: "reduce",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        viewport: { width: 1440, height: 900 },
+        launchOptions: {
+          ...(executablePath ? { executablePath } : {}),
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});

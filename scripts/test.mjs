@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, lint, unit tests, then end-to-end tests in Chromium. Stops at the first
+// failing stage and exits non-zero; each runner prints its own summary.
+import { spawnSync } from "node:child_process";
+
+const stages = [
+  ["typecheck (tsc -b)", "npx", ["tsc", "-b"]],
+  ["lint (biome)", "npx", ["biome", "check", "."]],
+  ["unit tests (vitest)", "npx", ["vitest", "run"]],
+  ["e2e tests (playwright, chromium)", "node", ["scripts/e2e.mjs"]],
+];
+
+for (const [name, cmd, args] of stages) {
+  console.log(`\n▶ ${name}`);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { stdio: "inherit" });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    console.error(`✗ ${name} failed after ${secs}s`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`✓ ${name} (${secs}s)`);
+}
+console.log("\nAll test stages passed.");

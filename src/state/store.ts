@@ -1,0 +1,238 @@
+/**
+ * The app's state (zustand): which scenario and kernel, the run the worker computed, where in the
+ * trace we are, what is selected, and playback. Views read it; they change it only through the
+ * actions below, which turn intent into requests to the worker.
+ *
+ * Seeking is latest-wins: while a view request is in flight, further seeks only remember their
+ * target, and the newest one is fetched when the answer arrives. Stale answers are dropped.
+ *
+ * The store is created with an engine API (the comlink proxy in the app, an in-process EngineHost
+ * in tests) and with the initial URL state, read once at creation (StrictMode runs effects twice).
+ */
+import { createStore, type StoreApi } from "zustand/vanilla";
+import type {
+  EngineApi,
+  Granularity,
+  PresetInfo,
+  RunInfo,
+  ScenarioIssue,
+  Selection,
+  VariantId,
+  VariantInfo,
+  ViewState,
+} from "../worker/api.ts";
+
+export interface InitialState {
+  readonly presetId?: string;
+  readonly scenario?: unknown;
+  readonly kernel?: VariantId;
+  readonly granularity?: Granularity;
+  readonly position?: number;
+  readonly selection?: Selection | null;
+}
+
+export interface AppState {
+  readonly presets: readonly PresetInfo[];
+  readonly variants: readonly VariantInfo[];
+  /** The preset the scenario came from, or null for a custom scenario. */
+  readonly presetId: string | null;
+  readonly scenario: unknown;
+  /** Variant override; null runs the scenario's own kernel. */
+  readonly kernel: VariantId | null;
+  readonly status: "idle" | "loading" | "ready" | "error";
+  readonly issues: readonly ScenarioIssue[];
+  readonly error: string | null;
+  readonly run: RunInfo | null;
+  readonly granularity: Granularity;
+  readonly position: number;
+  readonly view: ViewState | null;
+  readonly selection: Selection | null;
+  readonly playing: boolean;
+  /** Playback speed multiplier, 0.25 to 8. */
+  readonly speed: number;
+
+  init(): Promise<void>;
+  loadPreset(id: string, kernel?: VariantId | null): Promise<void>;
+  loadScenario(scenario: unknown, kernel?: VariantId | null): Promise<void>;
+  setKernel(kernel: VariantId | null): Promise<void>;
+  seek(position: number): void;
+  /** Seeks to the end of event `event` (or the start with -1), at the current granularity. */
+  seekToEvent(event: number): Promise<void>;
+  stepBy(delta: number): void;
+  setGranularity(g: Granularity): Promise<void>;
+  select(selection: Selection | null): void;
+  setPlaying(playing: boolean): void;
+  setSpeed(speed: number): void;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
+
+export function createAppStore(api: EngineApi, initial: InitialState = {}): AppStore {
+  let inFlight = false;
+  let wanted: number | null = null;
+  let loadSeq = 0;
+
+  const store = createStore<AppState>()((set, get) => {
+    const fetchView = async (): Promise<void> => {
+      const s = get();
+      if (!s.run || wanted === null) return;
+      if (inFlight) return;
+      inFlight = true;
+      const position = wanted;
+      wanted = null;
+      const runId = s.run.runId;
+      try {
+        const view = await api.view({ runId, granularity: s.granularity, position, selection: s.selection });
+        if (get().run?.runId === runId && view.granularity === get().granularity)
+          set({ view, position: view.position });
+      } catch (e) {
+        set({ error: `the engine could not show this step: ${String(e)}` });
+      } finally {
+        inFlight = false;
+      }
+      if (wanted !== null) await fetchView();
+    };
+
+    const runLoad = async (
+      presetId: string | null,
+      scenario: unknown,
+      kernel: VariantId | null,
+      keep?: InitialState,
+    ) => {
+      const seq = ++loadSeq;
+      set({ status: "loading", presetId, scenario, kernel, issues: [], error: null, playing: false });
+      try {
+        const r = await api.load(kernel ? { scenario, kernel } : { scenario });
+        if (seq !== loadSeq) return;
+        if (!r.ok) {
+          set({ status: "error", issues: r.issues, run: null, view: null });
+          return;
+        }
+        const old = get().run;
+        if (old) void api.release(old.runId);
+        const granularity = keep?.granularity ?? get().granularity;
+        const last = r.run.counts[granularity];
+        const position = Math.min(keep?.position ?? last, last);
+        set({
+          status: "ready",
+          run: r.run,
+          granularity,
+          position,
+          view: null,
+          selection: keep?.selection ?? null,
+        });
+        wanted = position;
+        await fetchView();
+      } catch (e) {
+        if (seq !== loadSeq) return;
+        set({ status: "error", error: `the engine failed: ${String(e)}`, run: null, view: null });
+      }
+    };
+
+    return {
+      presets: [],
+      variants: [],
+      presetId: initial.presetId ?? null,
+      scenario: initial.scenario ?? null,
+      kernel: initial.kernel ?? null,
+      status: "idle",
+      issues: [],
+      error: null,
+      run: null,
+      granularity: initial.granularity ?? "action",
+      position: initial.position ?? 0,
+      view: null,
+      selection: initial.selection ?? null,
+      playing: false,
+      speed: 1,
+
+      async init() {
+        const [presets, variants] = await Promise.all([api.presets(), api.variants()]);
+        set({ presets, variants });
+        const s = get();
+        const keep: InitialState = {
+          granularity: s.granularity,
+          ...(initial.position !== undefined ? { position: initial.position } : {}),
+          selection: s.selection,
+        };
+        if (s.scenario !== null) {
+          await runLoad(s.presetId, s.scenario, s.kernel, keep);
+          return;
+        }
+        const preset = presets.find((p) => p.id === (s.presetId ?? "")) ?? presets[0];
+        if (!preset) return;
+        await runLoad(preset.id, preset.scenario, s.kernel, keep);
+      },
+
+      async loadPreset(id, kernel = null) {
+        const preset = get().presets.find((p) => p.id === id);
+        if (!preset) {
+          set({ status: "error", error: `there is no preset "${id}"` });
+          return;
+        }
+        await runLoad(preset.id, preset.scenario, kernel);
+      },
+
+      async loadScenario(scenario, kernel = null) {
+        await runLoad(null, scenario, kernel);
+      },
+
+      async setKernel(kernel) {
+        const s = get();
+        await runLoad(s.presetId, s.scenario, kernel, {
+          granularity: s.granularity,
+          position: s.position,
+          selection: s.selection,
+        });
+      },
+
+      seek(position) {
+        const s = get();
+        if (!s.run) return;
+        const p = Math.max(0, Math.min(Math.round(position), s.run.counts[s.granularity]));
+        set({ position: p });
+        wanted = p;
+        void fetchView();
+      },
+
+      async seekToEvent(event) {
+        const s = get();
+        if (!s.run) return;
+        get().seek(event < 0 ? 0 : await api.positionOfEvent(s.run.runId, s.granularity, event));
+      },
+
+      stepBy(delta) {
+        get().seek(get().position + delta);
+      },
+
+      async setGranularity(g) {
+        const s = get();
+        if (!s.run || g === s.granularity) {
+          set({ granularity: g });
+          return;
+        }
+        const position = await api.convert(s.run.runId, s.granularity, s.position, g);
+        set({ granularity: g, position });
+        wanted = position;
+        await fetchView();
+      },
+
+      select(selection) {
+        set({ selection });
+        wanted = get().position;
+        void fetchView();
+      },
+
+      setPlaying(playing) {
+        set({ playing });
+      },
+
+      setSpeed(speed) {
+        set({ speed: Math.max(0.25, Math.min(8, speed)) });
+      },
+    };
+  });
+  return store;
+}

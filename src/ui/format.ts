@@ -1,0 +1,28 @@
+/** Display helpers shared by views. Formatting only: no kernel semantics. */
+export { formatBytes, formatCount } from "../base/units.ts";
+
+const PAGE = 4096;
+
+/** "10,485,760 pages (40 GiB)" */
+export function pagesAndBytes(pages: number): string {
+  const bytes = pages * PAGE;
+  return `${Math.round(pages).toLocaleString("en-US")} pages (${formatBytesShort(bytes)})`;
+}
+
+export function formatBytesShort(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = Math.abs(bytes);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const text = Number.isInteger(v)
+    ? String(v)
+    : v >= 100
+      ? v.toFixed(0)
+      : v >= 10
+        ? v.toFixed(1)
+        : v.toFixed(2);
+  return `${bytes < 0 ? "-" : ""}${text} ${units[i]}`;
+}

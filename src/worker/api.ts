@@ -1,0 +1,145 @@
+/**
+ * The worker's interface: the only way the UI reaches the engine. Types only (no code), so the
+ * main thread can import it without pulling in the model.
+ *
+ * Flow: load(scenario) → RunInfo (the trace's columns, transferred, plus the rule table and the
+ * step counts per granularity); view(run, granularity, position, selection) → ViewState (what the
+ * views draw at that step, computed from a rebuilt world); history(run, mm, page) → a PTE's life.
+ */
+import type {
+  Cursor,
+  Frame,
+  Granularity,
+  MmCounters,
+  MmSnapshot,
+  TableDetail,
+  Trace,
+  VariantId,
+} from "../engine/index.ts";
+import type { ScenarioIssue } from "../scenario/schema.ts";
+
+export type {
+  Cursor,
+  Frame,
+  Granularity,
+  MmCounters,
+  MmSnapshot,
+  ScenarioIssue,
+  TableDetail,
+  Trace,
+  VariantId,
+};
+
+export interface RuleInfo {
+  readonly id: string;
+  readonly title: string;
+  readonly path: readonly Frame[];
+  readonly explain: string;
+  readonly assumption?: string;
+}
+
+export interface CounterColumn {
+  readonly key: keyof MmCounters;
+  readonly label: string;
+  readonly unit: "bytes" | "pages" | "count";
+}
+
+export interface VariantInfo {
+  readonly id: VariantId;
+  readonly letter: string;
+  readonly title: string;
+  readonly arch: "s390x" | "x86_64";
+  /** Kernel tag for source links (Elixir), e.g. "v6.10". */
+  readonly sourceTag: string;
+}
+
+export interface PresetInfo {
+  readonly id: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly variants: readonly VariantId[];
+  readonly scenario: unknown;
+}
+
+export interface LoadRequest {
+  /** Scenario JSON (the input form, sizes as strings). */
+  readonly scenario: unknown;
+  /** Run under this variant instead of the scenario's own. */
+  readonly kernel?: VariantId;
+}
+
+export interface RunInfo {
+  readonly runId: number;
+  readonly kernel: VariantInfo;
+  readonly kernelVersion: string;
+  readonly qemuVersion: string;
+  readonly title: string;
+  readonly guestRamBytes: number;
+  readonly trace: Trace;
+  readonly traceHash: string;
+  readonly counts: Readonly<Record<Granularity, number>>;
+  readonly rules: readonly RuleInfo[];
+  readonly counters: readonly CounterColumn[];
+  readonly outcome: "completed" | "hung" | "failed";
+  readonly outcomeReason: string;
+  /** Where the engine ran: "worker" in the app (tests check it never runs on the main thread). */
+  readonly computedIn: "worker" | "main";
+  readonly elapsedMs: number;
+}
+
+export type LoadResult =
+  | { readonly ok: true; readonly run: RunInfo }
+  | { readonly ok: false; readonly issues: ScenarioIssue[] };
+
+export interface Selection {
+  readonly mm: number;
+  readonly table: number;
+}
+
+export interface ViewRequest {
+  readonly runId: number;
+  readonly granularity: Granularity;
+  readonly position: number;
+  readonly selection: Selection | null;
+}
+
+export interface ViewState {
+  readonly runId: number;
+  readonly granularity: Granularity;
+  readonly position: number;
+  readonly cursor: Cursor;
+  /** The event this step belongs to (in progress or just finished); -1 at the start. */
+  readonly event: number;
+  /** 1-based step within that event and the event's step count at this granularity. */
+  readonly stepInEvent: number;
+  readonly stepsInEvent: number;
+  /** The scenario action the event belongs to; -1 at the start. */
+  readonly action: number;
+  readonly mms: readonly MmSnapshot[];
+  /** Pages the last step touched, per mm (flat [first, count] runs), for highlighting. */
+  readonly active: readonly { readonly mm: number; readonly runs: readonly number[] }[];
+  readonly table: TableDetail | null;
+  readonly elapsedMs: number;
+}
+
+export interface HistoryEntry {
+  readonly event: number;
+  readonly action: number;
+  readonly from: number;
+  readonly to: number;
+  readonly rule: number;
+  readonly cause: string;
+}
+
+export interface EngineApi {
+  presets(): Promise<readonly PresetInfo[]>;
+  variants(): Promise<readonly VariantInfo[]>;
+  load(req: LoadRequest): Promise<LoadResult>;
+  view(req: ViewRequest): Promise<ViewState>;
+  /** Converts a position between granularities (the step stays where it is). */
+  convert(runId: number, from: Granularity, position: number, to: Granularity): Promise<number>;
+  /** The first position at `granularity` at or after the start of event `event`'s last step. */
+  positionOfEvent(runId: number, granularity: Granularity, event: number): Promise<number>;
+  history(runId: number, mm: number, page: number): Promise<readonly HistoryEntry[]>;
+  release(runId: number): Promise<void>;
+}

@@ -1,0 +1,242 @@
+/**
+ * The engine side of the worker API (api.ts): runs scenarios, keeps the runs, and rebuilds the
+ * world at any step. Plain TypeScript with no worker globals, so Node tests and the CLI can use it
+ * directly; engine.worker.ts only exposes it through comlink.
+ *
+ * Seeking reuses work: the last world rebuilt per run is cached at an event boundary, so stepping
+ * forward applies only the events in between, and fine steps inside an event replay that one event
+ * from its start.
+ */
+import {
+  allRules,
+  applyEvent,
+  COUNTERS,
+  type Cursor,
+  footprintOf,
+  type Granularity,
+  Positions,
+  snapshotMm,
+  tableDetail,
+  traceHash,
+  VARIANTS,
+  type World,
+} from "../engine/index.ts";
+import { type RunResult, runScenario } from "../scenario/compile.ts";
+import { PRESETS } from "../scenario/presets/index.ts";
+import type {
+  EngineApi,
+  HistoryEntry,
+  LoadRequest,
+  LoadResult,
+  PresetInfo,
+  RunInfo,
+  VariantInfo,
+  ViewRequest,
+  ViewState,
+} from "./api.ts";
+
+interface Held {
+  readonly result: RunResult;
+  readonly positions: Positions;
+  /** World after the first `event` events, for incremental stepping. */
+  cache: { event: number; world: World } | null;
+}
+
+function now(): number {
+  return typeof performance !== "undefined" ? performance.now() : Date.now();
+}
+
+export function variantInfo(id: keyof typeof VARIANTS): VariantInfo {
+  const v = VARIANTS[id];
+  return { id: v.id, letter: v.letter, title: v.title, arch: v.arch, sourceTag: v.sourceTag };
+}
+
+export class EngineHost implements EngineApi {
+  private readonly runs = new Map<number, Held>();
+  private nextId = 1;
+
+  constructor(private readonly where: "worker" | "main") {}
+
+  async presets(): Promise<readonly PresetInfo[]> {
+    return PRESETS.map((p) => ({
+      id: p.id,
+      title: p.title,
+      summary: p.summary,
+      variants: p.variants,
+      scenario: p.scenario,
+    }));
+  }
+
+  async variants(): Promise<readonly VariantInfo[]> {
+    return Object.keys(VARIANTS).map((id) => variantInfo(id as keyof typeof VARIANTS));
+  }
+
+  async load(req: LoadRequest): Promise<LoadResult> {
+    const t0 = now();
+    const attempt = runScenario(req.scenario, req.kernel ? { kernel: req.kernel } : {});
+    if (!attempt.ok) return { ok: false, issues: attempt.issues };
+    const r = attempt.run;
+    const positions = new Positions(r.trace);
+    const runId = this.nextId++;
+    this.runs.set(runId, { result: r, positions, cache: null });
+    const info: RunInfo = {
+      runId,
+      kernel: variantInfo(r.kernel),
+      kernelVersion: r.simulation.world.mms[0]!.kernelVersion,
+      qemuVersion: r.scenario.machine.qemu.version,
+      title: r.scenario.title,
+      guestRamBytes: r.scenario.machine.guestRam,
+      trace: r.trace,
+      traceHash: traceHash(r.trace),
+      counts: {
+        action: positions.count("action"),
+        table: positions.count("table"),
+        pte: positions.count("pte"),
+      },
+      rules: allRules().map((x) => ({
+        id: x.id,
+        title: x.title,
+        path: x.path,
+        explain: x.explain,
+        ...(x.assumption ? { assumption: x.assumption } : {}),
+      })),
+      counters: COUNTERS.map((c) => ({ key: c.key, label: c.label, unit: c.unit })),
+      outcome: r.outcome,
+      outcomeReason: r.outcomeReason,
+      computedIn: this.where,
+      elapsedMs: now() - t0,
+    };
+    return { ok: true, run: info };
+  }
+
+  private held(runId: number): Held {
+    const h = this.runs.get(runId);
+    if (!h) throw new Error(`no run ${runId} (it was released or never loaded)`);
+    return h;
+  }
+
+  /** The world at `cursor`, reusing the cached event-boundary world when it helps. */
+  private worldAt(h: Held, cursor: Cursor): World {
+    const sim = h.result.simulation;
+    const c = h.cache;
+    if (c && c.event <= cursor.event && cursor.event - c.event < 64) {
+      for (let e = c.event; e < cursor.event; e++) applyEvent(c.world, sim.events[e]!);
+      c.event = cursor.event;
+    } else {
+      h.cache = { event: cursor.event, world: sim.worldAt({ event: cursor.event, done: 0 }) };
+    }
+    const base = h.cache!.world;
+    if (cursor.done === 0 || cursor.event >= sim.events.length) return base;
+    const w = base.clone();
+    applyEvent(w, sim.events[cursor.event]!, cursor.done);
+    return w;
+  }
+
+  async view(req: ViewRequest): Promise<ViewState> {
+    const t0 = now();
+    const h = this.held(req.runId);
+    const t = h.result.trace;
+    const count = h.positions.count(req.granularity);
+    const position = Math.max(0, Math.min(Math.round(req.position), count));
+    const cursor = h.positions.toCursor(req.granularity, position);
+    const loc = h.positions.locate(req.granularity, position);
+    const world = this.worldAt(h, cursor);
+    const mms = world.mms.map((_, i) => snapshotMm(world, i));
+    const active: { mm: number; runs: number[] }[] = [];
+    if (loc.event >= 0) {
+      const runs = footprintOf(t, loc.event);
+      active.push({ mm: t.mm[loc.event]!, runs: activeSlice(h, req.granularity, position, loc.event, runs) });
+    }
+    const sel = req.selection;
+    const table = sel && sel.mm < world.mms.length ? tableDetail(world, sel.mm, sel.table) : null;
+    return {
+      runId: req.runId,
+      granularity: req.granularity,
+      position,
+      cursor,
+      event: loc.event,
+      stepInEvent: loc.step,
+      stepsInEvent: loc.steps,
+      action: loc.event >= 0 ? t.action[loc.event]! : -1,
+      mms,
+      active,
+      table,
+      elapsedMs: now() - t0,
+    };
+  }
+
+  async convert(runId: number, from: Granularity, position: number, to: Granularity): Promise<number> {
+    const h = this.held(runId);
+    return h.positions.fromCursor(to, h.positions.toCursor(from, position));
+  }
+
+  async positionOfEvent(runId: number, granularity: Granularity, event: number): Promise<number> {
+    const h = this.held(runId);
+    return h.positions.fromCursor(granularity, { event: Math.max(0, event + 1), done: 0 });
+  }
+
+  async history(runId: number, mm: number, page: number): Promise<readonly HistoryEntry[]> {
+    const h = this.held(runId);
+    const sim = h.result.simulation;
+    const t = h.result.trace;
+    const w = sim.worldAt({ event: 0, done: 0 });
+    const out: HistoryEntry[] = [];
+    for (let e = 0; e < sim.events.length; e++) {
+      const before = t.mm[e] === mm ? w.mms[mm]!.pt.ptes.get(page) : -1;
+      const r = applyEvent(w, sim.events[e]!);
+      if (t.mm[e] !== mm) continue;
+      const after = w.mms[mm]!.pt.ptes.get(page);
+      const visited = footprintContains(r.rec.footprint, page);
+      if (before === after && !visited) continue;
+      const rule = visited ? ruleForPage(r.rec.effects, before, after) : 0;
+      out.push({
+        event: e,
+        action: t.action[e]!,
+        from: before,
+        to: after,
+        rule,
+        cause: t.strings[t.cause[e]!] ?? "",
+      });
+    }
+    return out;
+  }
+
+  async release(runId: number): Promise<void> {
+    this.runs.delete(runId);
+  }
+}
+
+function footprintContains(runs: readonly number[], page: number): boolean {
+  for (let i = 0; i < runs.length; i += 2)
+    if (page >= runs[i]! && page < runs[i]! + runs[i + 1]!) return true;
+  return false;
+}
+
+function ruleForPage(
+  effects: readonly { from: number; to: number; rule: number }[],
+  from: number,
+  to: number,
+): number {
+  for (const e of effects) if (e.from === from && e.to === to) return e.rule;
+  return 0;
+}
+
+/** The pages the step at `position` covered within event `event`'s footprint. */
+function activeSlice(h: Held, g: Granularity, position: number, event: number, runs: number[]): number[] {
+  if (g === "action") return runs;
+  const end = h.positions.toCursor(g, position);
+  const start = position > 0 ? h.positions.toCursor(g, position - 1) : { event: 0, done: 0 };
+  const from = start.event === event ? start.done : 0;
+  const to = end.event === event ? end.done : Number.POSITIVE_INFINITY;
+  const out: number[] = [];
+  let pos = 0;
+  for (let i = 0; i < runs.length; i += 2) {
+    const first = runs[i]!;
+    const count = runs[i + 1]!;
+    const lo = Math.max(from, pos);
+    const hi = Math.min(to, pos + count);
+    if (lo < hi) out.push(first + (lo - pos), hi - lo);
+    pos += count;
+  }
+  return out;
+}
