@@ -1,11 +1,19 @@
-/** The page: header, the current step's story, and the controls to move through it. */
-
+/**
+ * The page. Layout (desktop): header; left column with the scenario's steps; centre with the host
+ * memory maps, the selected page table, the balloon and the migration; right column with the
+ * narration and the counters; bottom with the counter charts, the timeline and the controls.
+ * Below 900 px the columns stack.
+ */
 import { Header } from "./controls/Header.tsx";
 import { StepControls } from "./controls/StepControls.tsx";
 import { useApp } from "./store-context.tsx";
+import { BalloonView } from "./views/BalloonView.tsx";
 import { CountersTable } from "./views/CountersTable.tsx";
+import { MemoryMaps } from "./views/MemoryMaps.tsx";
+import { MigrationView } from "./views/MigrationView.tsx";
 import { Narration } from "./views/Narration.tsx";
 import { StepList } from "./views/StepList.tsx";
+import { TableDetail } from "./views/TableDetail.tsx";
 
 export function App() {
   const status = useApp((s) => s.status);
@@ -36,11 +44,15 @@ export function App() {
         <section className="panel steps" aria-label="Steps">
           <StepList />
         </section>
-        <section className="panel center" aria-label="Counters">
-          <CountersTable />
+        <section className="panel center" aria-label="Memory">
+          <MemoryMaps />
+          <TableDetail />
+          <BalloonView />
+          <MigrationView />
         </section>
         <section className="panel narration" aria-label="What happened">
           <Narration />
+          <CountersTable />
         </section>
       </main>
       <StepControls />

@@ -1,0 +1,4 @@
+/** Placeholder: being built for issue 5 (see App.tsx for where it is placed). */
+export function MemoryMaps() {
+  return null;
+}
