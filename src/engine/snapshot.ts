@@ -10,8 +10,7 @@
  *   bit 4 (0x10)    mapped by a huge PMD (x86_64 THP / huge zero page)
  */
 import { MIXED } from "../base/chunked.ts";
-import type { Mm } from "./mm.ts";
-import { snapshotCounters, type MmCounters } from "./proc/status.ts";
+import { type MmCounters, snapshotCounters } from "./proc/status.ts";
 import { Pte } from "./pte.ts";
 import type { World } from "./world.ts";
 
@@ -45,55 +44,95 @@ export interface MmSnapshot {
   readonly ptesPerTable: number;
   readonly pageOffset: number;
   readonly tableClass: Uint8Array;
-  /** Per table: 0 none of its pages in the balloon, 1 some, 2 all. */
+  /** Per table: 0 none of its guest pages in the balloon, 1 some, 2 all. */
   readonly balloon: Uint8Array;
   readonly counters: MmCounters;
   readonly forbidsZeropage: boolean;
 }
 
-function classOfTable(mm: Mm, t: number, counts: Float64Array): number {
-  const pt = mm.pt;
-  const tag = pt.tableTag(t);
-  if (tag === 0xff) return CLASS_ABSENT;
-  const huge = pt.huge[t] ? CLASS_HUGE : 0;
-  if (tag !== MIXED) return STATE_CLASS[tag]! | huge;
+/** Content class of every state of a mixed table, counted; returns the class byte. */
+function classOfMixed(arr: Uint8Array, lo: number, hi: number, states: Int32Array, counts: Float64Array): number {
+  states.fill(0);
+  for (let i = lo; i < hi; i++) states[arr[i]!]!++;
   counts.fill(0);
-  const arr = pt.ptes.mixed.get(t)!;
-  const lo = pt.ptes.chunkStart(t) - (t * pt.ptes.chunkSize - pt.ptes.pageOffset);
-  const hi = lo + (pt.ptes.chunkEnd(t) - pt.ptes.chunkStart(t));
-  for (let i = lo; i < hi; i++) counts[STATE_CLASS[arr[i]!]!]! += 1;
+  for (let st = 0; st < states.length; st++) counts[STATE_CLASS[st]!]! += states[st]!;
   let best = 0;
   let kinds = 0;
   for (let c = 0; c < 5; c++) {
     if (counts[c]! > 0) kinds++;
     if (counts[c]! > counts[best]!) best = c;
   }
-  return best | (kinds > 1 ? CLASS_MIXED : 0) | huge;
+  return best | (kinds > 1 ? CLASS_MIXED : 0);
 }
 
-export function snapshotMm(w: World, index: number): MmSnapshot {
+/** Per-table summary of a page set: 0 no page has `value`, 1 some do, 2 all do. */
+export interface PagesetSummary {
+  /** mm whose page set to read (guest-side sets live on mm 0). */
+  readonly mm: number;
+  readonly name: string;
+  readonly value: number;
+}
+
+function summarizePageset(w: World, index: number, spec: PagesetSummary | undefined): Uint8Array {
+  const tables = w.mms[index]!.pt.tables;
+  const out = new Uint8Array(tables);
+  if (!spec) return out;
+  const set = w.pagesets[spec.mm]?.get(spec.name);
+  if (!set || set.chunks !== tables) return out;
+  const tags = set.tags;
+  const value = spec.value;
+  for (let t = 0; t < tables; t++) {
+    const tag = tags[t]!;
+    if (tag === MIXED) {
+      const arr = set.mixed.get(t)!;
+      const lo = set.chunkStart(t) - (t * set.chunkSize - set.pageOffset);
+      const hi = lo + (set.chunkEnd(t) - set.chunkStart(t));
+      let n = 0;
+      for (let i = lo; i < hi; i++) if (arr[i] === value) n++;
+      out[t] = n === 0 ? 0 : n === hi - lo ? 2 : 1;
+    } else if (tag === value) {
+      out[t] = 2;
+    }
+  }
+  return out;
+}
+
+/**
+ * The views' picture of mm `index`. `balloon` names the page set and value that mark ballooned
+ * guest pages (the hypervisor layer's convention; the engine does not interpret it).
+ */
+export function snapshotMm(w: World, index: number, balloon?: PagesetSummary): MmSnapshot {
   const mm = w.mms[index]!;
   const pt = mm.pt;
-  const tableClass = new Uint8Array(pt.tables);
+  const tags = pt.ptes.tags;
+  const huge = pt.huge;
+  const anyHuge = pt.hugePmds > 0;
+  const tables = tags.length;
+  const tableClass = new Uint8Array(tables);
   const counts = new Float64Array(5);
-  for (let t = 0; t < pt.tables; t++) tableClass[t] = classOfTable(mm, t, counts);
-  const balloon = new Uint8Array(pt.tables);
-  const set = w.pagesets[index]!.get("balloon");
-  if (set) {
-    for (let t = 0; t < pt.tables; t++) {
-      const tag = set.tags[t]!;
-      if (tag === 0 || tag === 0xff) continue;
-      if (tag === 1) balloon[t] = 2;
-      else balloon[t] = 1;
+  const states = new Int32Array(STATE_CLASS.length);
+  for (let t = 0; t < tables; t++) {
+    const tag = tags[t]!;
+    let cls: number;
+    if (tag === 0xff) {
+      tableClass[t] = CLASS_ABSENT;
+      continue;
     }
+    if (tag === MIXED) {
+      const lo = pt.ptes.chunkStart(t) - (t * pt.ptes.chunkSize - pt.ptes.pageOffset);
+      cls = classOfMixed(pt.ptes.mixed.get(t)!, lo, lo + (pt.ptes.chunkEnd(t) - pt.ptes.chunkStart(t)), states, counts);
+    } else {
+      cls = STATE_CLASS[tag]!;
+    }
+    tableClass[t] = anyHuge && huge[t] ? cls | CLASS_HUGE : cls;
   }
   return {
     name: mm.name,
-    tables: pt.tables,
+    tables,
     ptesPerTable: mm.geometry.ptesPerTable,
     pageOffset: pt.ptes.pageOffset,
     tableClass,
-    balloon,
+    balloon: summarizePageset(w, index, balloon),
     counters: snapshotCounters(mm),
     forbidsZeropage: mm.forbidsZeropage(),
   };
@@ -112,11 +151,11 @@ export interface TableDetail {
   readonly balloon: Uint8Array;
 }
 
-export function tableDetail(w: World, index: number, table: number): TableDetail {
+export function tableDetail(w: World, index: number, table: number, balloon?: PagesetSummary): TableDetail {
   const mm = w.mms[index]!;
   const pt = mm.pt;
   const t = Math.max(0, Math.min(table, pt.tables - 1));
-  const set = w.pagesets[index]!.get("balloon");
+  const set = balloon ? w.pagesets[balloon.mm]?.get(balloon.name) : undefined;
   return {
     mm: index,
     table: t,
@@ -124,7 +163,7 @@ export function tableDetail(w: World, index: number, table: number): TableDetail
     present: pt.hasTable(t),
     huge: pt.huge[t] === 1,
     states: pt.ptes.chunkValues(t),
-    balloon: set ? set.chunkValues(t) : new Uint8Array(pt.ptes.chunkSize),
+    balloon: set && balloon ? set.chunkValues(t).map((v) => (v === balloon.value ? 1 : 0)) : new Uint8Array(pt.ptes.chunkSize),
   };
 }
 

@@ -22,6 +22,8 @@ import {
   type World,
 } from "../engine/index.ts";
 import { type RunResult, runScenario } from "../scenario/compile.ts";
+import { GUEST_BALLOON, GUEST_SET } from "../hypervisor/guest.ts";
+import { SOURCE } from "../hypervisor/machine.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
 import type {
   EngineApi,
@@ -34,6 +36,9 @@ import type {
   ViewRequest,
   ViewState,
 } from "./api.ts";
+
+/** Ballooned guest pages: the guest's page set (on mm 0, hypervisor/guest.ts), value GUEST_BALLOON. */
+const BALLOON = { mm: SOURCE, name: GUEST_SET, value: GUEST_BALLOON } as const;
 
 interface Held {
   readonly result: RunResult;
@@ -141,14 +146,14 @@ export class EngineHost implements EngineApi {
     const cursor = h.positions.toCursor(req.granularity, position);
     const loc = h.positions.locate(req.granularity, position);
     const world = this.worldAt(h, cursor);
-    const mms = world.mms.map((_, i) => snapshotMm(world, i));
+    const mms = world.mms.map((_, i) => snapshotMm(world, i, BALLOON));
     const active: { mm: number; runs: number[] }[] = [];
     if (loc.event >= 0) {
       const runs = footprintOf(t, loc.event);
       active.push({ mm: t.mm[loc.event]!, runs: activeSlice(h, req.granularity, position, loc.event, runs) });
     }
     const sel = req.selection;
-    const table = sel && sel.mm < world.mms.length ? tableDetail(world, sel.mm, sel.table) : null;
+    const table = sel && sel.mm < world.mms.length ? tableDetail(world, sel.mm, sel.table, BALLOON) : null;
     return {
       runId: req.runId,
       granularity: req.granularity,
