@@ -48,7 +48,8 @@ export function parseSize(input: string | number): SizeParse {
     return { ok: true, bytes: input };
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(input);
-  if (!m) return { ok: false, error: `expected a size such as "100GiB" or "4096", got ${JSON.stringify(input)}` };
+  if (!m)
+    return { ok: false, error: `expected a size such as "100GiB" or "4096", got ${JSON.stringify(input)}` };
   const unit = (m[2] ?? "").toUpperCase() || "B";
   const factor = UNITS[unit];
   if (factor === undefined) {
@@ -56,7 +57,8 @@ export function parseSize(input: string | number): SizeParse {
   }
   const bytes = Number(m[1]) * factor;
   if (!Number.isSafeInteger(bytes)) return { ok: false, error: `size ${JSON.stringify(input)} is too large` };
-  if (!Number.isInteger(bytes)) return { ok: false, error: `size ${JSON.stringify(input)} is not a whole number of bytes` };
+  if (!Number.isInteger(bytes))
+    return { ok: false, error: `size ${JSON.stringify(input)} is not a whole number of bytes` };
   return { ok: true, bytes };
 }
 

@@ -16,7 +16,7 @@
  */
 import { STOP } from "../base/chunked.ts";
 import type { Mm, Vma } from "./mm.ts";
-import { PTE_STATES, Pte, isAnon } from "./pte.ts";
+import { isAnon, PTE_STATES, Pte } from "./pte.ts";
 import { UNCHANGED } from "./rules.ts";
 
 export type Errno = "ENOMEM" | "EEXIST" | "EFAULT" | "EINVAL" | "ENOENT" | "EAGAIN";
@@ -83,7 +83,8 @@ export class Recorder {
   /** Appends what `other` recorded (a walk run on the side, kept once it succeeded). */
   merge(other: Recorder): void {
     for (const e of other.effects) this.addEffect(e.from, e.to, e.rule, e.count);
-    for (let i = 0; i < other.footprint.length; i += 2) this.addFootprint(other.footprint[i]!, other.footprint[i + 1]!);
+    for (let i = 0; i < other.footprint.length; i += 2)
+      this.addFootprint(other.footprint[i]!, other.footprint[i + 1]!);
     for (const s of other.steps) this.steps.push(s);
     this.tablesAllocated += other.tablesAllocated;
     this.tablesFreed += other.tablesFreed;
@@ -203,7 +204,7 @@ export function costRanges(
   let failsAt = -1;
   let lastTable = -1;
   const PAGE = 4096;
-  outer: for (let i = 0; i < ranges.length; i += 2) {
+  for (let i = 0; i < ranges.length; i += 2) {
     const first = ranges[i]!;
     const count = ranges[i + 1]!;
     let stop = false;
@@ -220,7 +221,9 @@ export function costRanges(
           const firstPage = pt.ptes.chunkStart(table);
           for (let l = 0; l < g.upper.length; l++) {
             // Count an upper table once even if several new PTE tables sit under it.
-            const key = Math.floor((firstPage + (pt.baseVpn % 2 ** g.upper[l]!.spanShift)) / 2 ** g.upper[l]!.spanShift);
+            const key = Math.floor(
+              (firstPage + (pt.baseVpn % 2 ** g.upper[l]!.spanShift)) / 2 ** g.upper[l]!.spanShift,
+            );
             if (upperMissing[l] && !seenUpper[l]!.has(key)) {
               seenUpper[l]!.add(key);
               cost += g.upper[l]!.memBytes;
@@ -250,7 +253,7 @@ export function costRanges(
         used += d * length * PAGE;
       });
     });
-    if (stop || failsAt >= 0) break outer;
+    if (stop || failsAt >= 0) break;
   }
   return { pages, tableBytes, failsAt };
 }

@@ -16,33 +16,44 @@
  * x86_64 THP (mm/huge_memory.c) is in huge_memory.ts; this room calls it for tables a huge PMD
  * maps or could map.
  */
+
+import { STOP } from "../base/chunked.ts";
 import {
+  costRanges,
   type Errno,
+  identityPlan,
   type MapOutcome,
   mapRanges,
   type Plan,
   type Ranges,
   Recorder,
-  costRanges,
-  identityPlan,
 } from "./apply.ts";
 import type { Content } from "./events.ts";
-import { hugeFaultTable, hugeFaultsPossible } from "./huge_memory.ts";
+import { hugeFaultsPossible, hugeFaultTable } from "./huge_memory.ts";
 import { type Mm, type Vma, VmFlag } from "./mm.ts";
-import { Pte, anonState } from "./pte.ts";
+import { anonState, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
-import { STOP } from "../base/chunked.ts";
 
 const MEMORY = "mm/memory.c";
 
-const entry = [fr(MEMORY, "handle_mm_fault"), fr(MEMORY, "__handle_mm_fault"), fr(MEMORY, "handle_pte_fault")];
-const anonymous = [...entry, fr(MEMORY, "do_pte_missing"), fr(MEMORY, "do_anonymous_page"), fr(MEMORY, "pte_alloc")];
+const entry = [
+  fr(MEMORY, "handle_mm_fault"),
+  fr(MEMORY, "__handle_mm_fault"),
+  fr(MEMORY, "handle_pte_fault"),
+];
+const anonymous = [
+  ...entry,
+  fr(MEMORY, "do_pte_missing"),
+  fr(MEMORY, "do_anonymous_page"),
+  fr(MEMORY, "pte_alloc"),
+];
 
 export const R_PRESENT_READ = defineRule({
   id: "mmu.read_present",
   title: "already mapped: the read needs no fault",
   path: [step("MMU walks the page table", "PTE present")],
-  explain: "The page is already mapped, so the CPU reads it through the existing PTE. No fault, nothing changes.",
+  explain:
+    "The page is already mapped, so the CPU reads it through the existing PTE. No fault, nothing changes.",
 });
 
 export const R_PRESENT_WRITE = defineRule({
@@ -101,7 +112,8 @@ export const R_WRITE_NONE = defineRule({
     fr(MEMORY, "alloc_anon_folio"),
     fr(MEMORY, "add_mm_counter", "MM_ANONPAGES +1"),
   ],
-  explain: "A write to never-touched memory allocates a zero-filled page, maps it writable, and RssAnon grows by 4 KiB.",
+  explain:
+    "A write to never-touched memory allocates a zero-filled page, maps it writable, and RssAnon grows by 4 KiB.",
 });
 
 export const R_WRITE_ZERO = defineRule({
@@ -123,7 +135,12 @@ export const R_WRITE_ZERO = defineRule({
 export const R_WRITE_REUSE = defineRule({
   id: "do_wp_page.reuse",
   title: "write to an exclusive read-only page: reuse it",
-  path: [...entry, fr(MEMORY, "do_wp_page"), fr(MEMORY, "wp_can_reuse_anon_folio"), fr(MEMORY, "wp_page_reuse")],
+  path: [
+    ...entry,
+    fr(MEMORY, "do_wp_page"),
+    fr(MEMORY, "wp_can_reuse_anon_folio"),
+    fr(MEMORY, "wp_page_reuse"),
+  ],
   explain:
     "The page is anonymous and exclusive to this mm (for example after an unshare fault), so the write fault just makes the PTE writable. No allocation.",
 });
@@ -131,7 +148,12 @@ export const R_WRITE_REUSE = defineRule({
 export const R_WRITE_KSM = defineRule({
   id: "wp_page_copy.ksm",
   title: "write to a KSM page: copy-on-write",
-  path: [...entry, fr(MEMORY, "do_wp_page"), step("folio_test_ksm()", "never reused"), fr(MEMORY, "wp_page_copy")],
+  path: [
+    ...entry,
+    fr(MEMORY, "do_wp_page"),
+    step("folio_test_ksm()", "never reused"),
+    fr(MEMORY, "wp_page_copy"),
+  ],
   explain:
     "KSM pages are shared read-only, so a write copies the page into a new exclusive one. RssAnon is unchanged for this mm (the KSM mapping was already counted); the KSM page loses a sharer.",
 });
@@ -161,13 +183,18 @@ export const R_UNSHARE_KSM = defineRule({
     fr(MEMORY, "wp_page_copy"),
     step("PTE not writable", "unshare"),
   ],
-  explain: "The KSM page is copied into a page of this mm's own, mapped read-only. RssAnon is unchanged; the KSM page loses a sharer.",
+  explain:
+    "The KSM page is copied into a page of this mm's own, mapped read-only. RssAnon is unchanged; the KSM page loses a sharer.",
 });
 
 export const R_UNSHARE_EXCLUSIVE = defineRule({
   id: "do_wp_page.unshare_exclusive",
   title: "unshare fault on an exclusive page: nothing to do",
-  path: [fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"), fr(MEMORY, "do_wp_page"), step("PageAnonExclusive", "no-op")],
+  path: [
+    fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
+    fr(MEMORY, "do_wp_page"),
+    step("PageAnonExclusive", "no-op"),
+  ],
   explain: "The page already belongs to this mm alone, so an unsharing fault changes nothing.",
 });
 
@@ -184,7 +211,11 @@ export const R_UNSHARE_NONE = defineRule({
 export const R_NONCOW_READ = defineRule({
   id: "dax.load_hole",
   title: "read fault in a non-COW mapping maps the zeropage (DAX hole)",
-  path: [fr("fs/dax.c", "dax_iomap_pte_fault"), fr("fs/dax.c", "dax_load_hole"), fr(MEMORY, "vmf_insert_page_mkwrite")],
+  path: [
+    fr("fs/dax.c", "dax_iomap_pte_fault"),
+    fr("fs/dax.c", "dax_load_hole"),
+    fr(MEMORY, "vmf_insert_page_mkwrite"),
+  ],
   explain:
     "A shared DAX-like mapping maps the zeropage for holes. The model includes such a mapping only so that __s390_unshare_zeropages() can meet a zeropage it cannot unshare (-EFAULT).",
   assumption:
@@ -195,7 +226,8 @@ export const R_SIGSEGV = defineRule({
   id: "access_error.sigsegv",
   title: "bad access: SIGSEGV",
   path: [fr("arch/x86/mm/fault.c", "access_error"), step("SIGSEGV")],
-  explain: "The access lies outside any VMA, or writes a VMA that is not writable: the kernel delivers SIGSEGV.",
+  explain:
+    "The access lies outside any VMA, or writes a VMA that is not writable: the kernel delivers SIGSEGV.",
 });
 
 /** The per-state plan of a read fault in `vma` of `mm`. */
@@ -285,15 +317,28 @@ export function fault(
     const count = ranges[i + 1]!;
     if (!mm.covers(first, count)) {
       rec.step(R_SIGSEGV.index);
-      return { ok: false, errno: "EFAULT", message: `pages ${first}..${first + count - 1} lie outside guest RAM`, failedAt: first, map: null };
+      return {
+        ok: false,
+        errno: "EFAULT",
+        message: `pages ${first}..${first + count - 1} lie outside guest RAM`,
+        failedAt: first,
+        map: null,
+      };
     }
     let bad = -1;
     mm.forEachVmaPiece(first, count, (vma, f) => {
-      if (bad < 0 && access === "write" && (!(vma.flags & VmFlag.WRITE) || !(vma.flags & VmFlag.COW))) bad = f;
+      if (bad < 0 && access === "write" && (!(vma.flags & VmFlag.WRITE) || !(vma.flags & VmFlag.COW)))
+        bad = f;
     });
     if (bad >= 0) {
       rec.step(R_SIGSEGV.index);
-      return { ok: false, errno: "EFAULT", message: `write to a VMA that is not writable private memory at page ${bad}`, failedAt: bad, map: null };
+      return {
+        ok: false,
+        errno: "EFAULT",
+        message: `write to a VMA that is not writable private memory at page ${bad}`,
+        failedAt: bad,
+        map: null,
+      };
     }
   }
   const planFor =
@@ -363,7 +408,9 @@ function faultByPiece(
     while (page < end && processed < limit) {
       const table = pt.tableOf(page);
       const pieceEnd = thp ? Math.min(end, pt.ptes.chunkEnd(table), page + (limit - processed)) : end;
-      const huge = thp && hugeFaultTable(mm, mm.vmaAt(page)!, table, access, page, pieceEnd - page, content, rec, budget);
+      const huge =
+        thp &&
+        hugeFaultTable(mm, mm.vmaAt(page)!, table, access, page, pieceEnd - page, content, rec, budget);
       if (huge === "userfault") return { processed, stoppedAt: page, failsAt: -1 };
       if (huge) {
         processed += pieceEnd - page;
@@ -375,7 +422,10 @@ function faultByPiece(
         if (cost.failsAt >= 0) return { processed, stoppedAt: -1, failsAt: cost.failsAt };
         budget.left -= cost.pages * PAGE + cost.tableBytes;
       }
-      const out = mapRanges(mm, [page, pieceEnd - page], planFor, rec, { alloc: true, limit: limit - processed });
+      const out = mapRanges(mm, [page, pieceEnd - page], planFor, rec, {
+        alloc: true,
+        limit: limit - processed,
+      });
       processed += out.processed;
       if (out.stoppedAt >= 0) return { processed, stoppedAt: out.stoppedAt, failsAt: -1 };
       page = pieceEnd;

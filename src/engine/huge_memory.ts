@@ -20,7 +20,7 @@
 import type { Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
 import { type Mm, type Vma, VmFlag } from "./mm.ts";
-import { Pte, anonState } from "./pte.ts";
+import { anonState, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
 import { versionAtLeast } from "./variants.ts";
 
@@ -61,13 +61,18 @@ export const R_HUGE_ZERO_WP = defineRule({
   path: [fr(HUGE, "do_huge_pmd_wp_page"), fr(HUGE, "do_huge_zero_wp_pmd"), fr(HUGE, "map_anon_folio_pmd")],
   explain:
     "Since 1ced09e0331f (v6.13), a write to the huge zero page replaces the whole PMD by a newly allocated, zero-filled huge page (RssAnon +2 MiB). The deposited page table is reused, so VmPTE does not change.",
-  assumption: "Research note Q2: 1ced09e0331f is dated to v6.13 by inference (posted against v6.11, Oct 2024).",
+  assumption:
+    "Research note Q2: 1ced09e0331f is dated to v6.13 by inference (posted against v6.11, Oct 2024).",
 });
 
 export const R_HUGE_SPLIT = defineRule({
   id: "__split_huge_pmd",
   title: "huge PMD split into 512 PTEs",
-  path: [fr(HUGE, "__split_huge_pmd"), fr(HUGE, "__split_huge_pmd_locked"), step("pgtable_trans_huge_withdraw")],
+  path: [
+    fr(HUGE, "__split_huge_pmd"),
+    fr(HUGE, "__split_huge_pmd_locked"),
+    step("pgtable_trans_huge_withdraw"),
+  ],
   explain:
     "The huge PMD is split: the deposited page table becomes a real PTE table whose 512 entries map the same pages (zeropages for the huge zero page). VmPTE does not change.",
 });
@@ -89,7 +94,12 @@ export const R_ZAP_HUGE = defineRule({
 export const R_HUGE_SPLIT_VMA = defineRule({
   id: "vma_adjust_trans_huge",
   title: "a VMA split inside a huge PMD's range splits the PMD",
-  path: [fr("mm/vma.c", "__split_vma"), fr(HUGE, "vma_adjust_trans_huge"), fr(HUGE, "split_huge_pmd_if_needed"), fr(HUGE, "__split_huge_pmd")],
+  path: [
+    fr("mm/vma.c", "__split_vma"),
+    fr(HUGE, "vma_adjust_trans_huge"),
+    fr(HUGE, "split_huge_pmd_if_needed"),
+    fr(HUGE, "__split_huge_pmd"),
+  ],
   explain:
     "A huge PMD cannot straddle two VMAs. When madvise() or UFFDIO_REGISTER changes the flags of part of a 2 MiB range mapped by a huge PMD, the VMA is split there and the PMD is split into 512 PTEs first. Memory use does not change.",
 });
@@ -100,7 +110,14 @@ export const R_HUGE_SPLIT_VMA = defineRule({
  * a split point is split. Called before the flags change. VMAs whose flags stay equal are not split
  * (madvise_update_vma(), userfaultfd_register() skip them).
  */
-export function splitHugeForVmaChange(mm: Mm, first: number, count: number, set: number, clear: number, rec: Recorder): void {
+export function splitHugeForVmaChange(
+  mm: Mm,
+  first: number,
+  count: number,
+  set: number,
+  clear: number,
+  rec: Recorder,
+): void {
   const pt = mm.pt;
   if (pt.hugePmds === 0 || count === 0) return;
   const splitAt = (boundary: number, inside: number) => {

@@ -6,33 +6,47 @@
  * the state at any position. Every transition names its rule (rules.ts), and every rule names the
  * kernel functions it models.
  */
-export { type Effect, type Errno, type Ranges, rangesPages, truncateRanges, dropRanges, positionInRanges } from "./apply.ts";
-export { presentRuns, dataRuns, zeropageRuns, noneRuns, complementRuns } from "./proc/pagemap.ts";
-export { type Cursor, Simulation, type ApplyMeta } from "./simulation.ts";
-export { Positions, type Granularity, GRANULARITIES } from "./cursor.ts";
-export { type KernelEvent, type Content, eventLabel, EVENT_KINDS } from "./events.ts";
-export { applyEvent } from "./kernel.ts";
-export { type MmConfig, type HostConfig, type ThpMode, Mm, VmFlag } from "./mm.ts";
-export { COUNTERS, COUNTER_COUNT, type MmCounters, type CounterKey, snapshotCounters } from "./proc/status.ts";
-export { Pte, PTE_NAMES, PTE_KEYS, PTE_STATES } from "./pte.ts";
-export { allRules, formatPath, ruleAt, ruleById, type Rule, type Frame } from "./rules.ts";
 export {
-  type Trace,
-  type TraceAction,
+  dropRanges,
+  type Effect,
+  type Errno,
+  positionInRanges,
+  type Ranges,
+  rangesPages,
+  truncateRanges,
+} from "./apply.ts";
+export { GRANULARITIES, type Granularity, Positions } from "./cursor.ts";
+export { type Content, EVENT_KINDS, eventLabel, type KernelEvent } from "./events.ts";
+export { type Arch, type Geometry, geometryOf, S390X, X86_64 } from "./geometry.ts";
+export { applyEvent } from "./kernel.ts";
+export { type HostConfig, Mm, type MmConfig, type ThpMode, VmFlag } from "./mm.ts";
+export { complementRuns, dataRuns, noneRuns, presentRuns, zeropageRuns } from "./proc/pagemap.ts";
+export {
+  COUNTER_COUNT,
+  COUNTERS,
+  type CounterKey,
+  type MmCounters,
+  snapshotCounters,
+} from "./proc/status.ts";
+export { PTE_KEYS, PTE_NAMES, PTE_STATES, Pte } from "./pte.ts";
+export { allRules, type Frame, formatPath, type Rule, ruleAt, ruleById } from "./rules.ts";
+export { type ApplyMeta, type Cursor, Simulation } from "./simulation.ts";
+export { CLASS_NAMES, type MmSnapshot, snapshotMm, type TableDetail, tableDetail } from "./snapshot.ts";
+export {
   counterAt,
+  ERRNOS,
   effectsOf,
   extraAt,
-  flagsAt,
-  footprintOf,
-  stepsOf,
-  traceHash,
-  ERRNOS,
   FLAG_ALLOW_COW_SHARING,
   FLAG_HAS_PGSTE,
   FLAG_PV,
   FLAG_USES_SKEYS,
+  flagsAt,
+  footprintOf,
+  stepsOf,
+  type Trace,
+  type TraceAction,
+  traceHash,
 } from "./trace.ts";
-export { VARIANTS, VARIANT_IDS, type VariantId, type Variant, getVariant, isVariantId } from "./variants.ts";
-export { World, type EventResult } from "./world.ts";
-export { type MmSnapshot, type TableDetail, snapshotMm, tableDetail, CLASS_NAMES } from "./snapshot.ts";
-export { S390X, X86_64, geometryOf, type Geometry, type Arch } from "./geometry.ts";
+export { getVariant, isVariantId, VARIANT_IDS, VARIANTS, type Variant, type VariantId } from "./variants.ts";
+export { type EventResult, World } from "./world.ts";

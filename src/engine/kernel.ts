@@ -20,10 +20,17 @@ export const R_PAGESET = defineRule({
   id: "pageset",
   title: "bookkeeping outside the kernel",
   path: [step("user-space state")],
-  explain: "A flag kept by the guest or QEMU (such as which guest pages the balloon holds) changes; the kernel is not involved.",
+  explain:
+    "A flag kept by the guest or QEMU (such as which guest pages the balloon holds) changes; the kernel is not involved.",
 });
 
-function done(ok: boolean, rec: Recorder, errno: EventResult["errno"] = null, message: string | null = null, failedAt = -1): EventResult {
+function done(
+  ok: boolean,
+  rec: Recorder,
+  errno: EventResult["errno"] = null,
+  message: string | null = null,
+  failedAt = -1,
+): EventResult {
   return { ok, errno, message, failedAt, rec };
 }
 

@@ -80,17 +80,30 @@ export const R_KSM_OFF = defineRule({
 export const R_KSM_UNMERGE = defineRule({
   id: "break_ksm.unshare",
   title: "unmerge: break_ksm() unshares a KSM page",
-  path: [fr(KSM, "unmerge_ksm_pages"), fr(KSM, "break_ksm"), fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE"), fr("mm/memory.c", "wp_page_copy")],
-  explain: "Unmerging gives every KSM mapping its own copy again, mapped read-only (an unsharing fault). The copies cost a page each.",
+  path: [
+    fr(KSM, "unmerge_ksm_pages"),
+    fr(KSM, "break_ksm"),
+    fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
+    fr("mm/memory.c", "wp_page_copy"),
+  ],
+  explain:
+    "Unmerging gives every KSM mapping its own copy again, mapped read-only (an unsharing fault). The copies cost a page each.",
 });
 
 export const R_KSM_UNMERGE_ZERO = defineRule({
   id: "break_ksm.unshare_zeropage",
   title: "unmerge: break_ksm() unshares a KSM-placed zeropage",
-  path: [fr(KSM, "unmerge_ksm_pages"), fr(KSM, "break_ksm"), step("is_ksm_zero_pte()"), fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE"), fr("mm/memory.c", "wp_page_copy")],
+  path: [
+    fr(KSM, "unmerge_ksm_pages"),
+    fr(KSM, "break_ksm"),
+    step("is_ksm_zero_pte()"),
+    fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
+    fr("mm/memory.c", "wp_page_copy"),
+  ],
   explain:
     "A zeropage that KSM placed (its PTE is marked dirty) is unshared into an exclusive zero-filled page; zeropages placed by ordinary read faults are not touched.",
-  assumption: "§5/§11.2: unsharing of KSM-placed zeropages dates from 79271476b336 (~v6.5); the model gives it to B (as of v6.9) and C, not to A.",
+  assumption:
+    "§5/§11.2: unsharing of KSM-placed zeropages dates from 79271476b336 (~v6.5); the model gives it to B (as of v6.9) and C, not to A.",
 });
 
 export const R_KSM_DISABLE = defineRule({
@@ -147,12 +160,14 @@ function unmergeTargets(mm: Mm, ranges: Ranges): { plan: Plan; targets: number[]
 /** The ranges sorted and merged where they overlap or touch, so no page is priced twice. */
 function unionRanges(ranges: Ranges): number[] {
   const pairs: [number, number][] = [];
-  for (let i = 0; i < ranges.length; i += 2) if (ranges[i + 1]! > 0) pairs.push([ranges[i]!, ranges[i]! + ranges[i + 1]!]);
+  for (let i = 0; i < ranges.length; i += 2)
+    if (ranges[i + 1]! > 0) pairs.push([ranges[i]!, ranges[i]! + ranges[i + 1]!]);
   pairs.sort((a, b) => a[0] - b[0]);
   const out: number[] = [];
   for (const [a, b] of pairs) {
     const n = out.length;
-    if (n >= 2 && a <= out[n - 2]! + out[n - 1]!) out[n - 1] = Math.max(out[n - 2]! + out[n - 1]!, b) - out[n - 2]!;
+    if (n >= 2 && a <= out[n - 2]! + out[n - 1]!)
+      out[n - 1] = Math.max(out[n - 2]! + out[n - 1]!, b) - out[n - 2]!;
     else out.push(a, b - a);
   }
   return out;
@@ -182,7 +197,11 @@ export interface KsmOutcome {
 /** ksm_disable(mm): unmerge every VMA and clear VM_MERGEABLE (also MMF_VM_MERGE_ANY). */
 export function ksmDisable(mm: Mm, rec: Recorder, limit: number, budgetBytes: number): KsmOutcome {
   if (Number.isFinite(budgetBytes) && unmergeCost(mm, [0, mm.pages], budgetBytes) >= 0) {
-    return { ok: false, errno: "ENOMEM", message: `unmerging KSM pages needs more memory than host "${mm.host.name}" has left` };
+    return {
+      ok: false,
+      errno: "ENOMEM",
+      message: `unmerging KSM pages needs more memory than host "${mm.host.name}" has left`,
+    };
   }
   rec.step(R_KSM_DISABLE.index);
   unmergeRange(mm, 0, mm.pages, rec, limit);

@@ -38,15 +38,22 @@ export const R_ZAP_ANON = defineRule({
 export const R_ZAP_ZERO = defineRule({
   id: "zap_pte_range.zeropage",
   title: "MADV_DONTNEED clears a zeropage PTE",
-  path: [...zap, fr(MEMORY, "zap_present_ptes"), step("vm_normal_page() = NULL"), fr("mm/ksm.c", "ksm_might_unmap_zero_page")],
-  explain: "A zeropage mapping costs no page, so clearing it frees nothing but the entry. A KSM-placed zeropage also leaves ksm_zero_pages.",
+  path: [
+    ...zap,
+    fr(MEMORY, "zap_present_ptes"),
+    step("vm_normal_page() = NULL"),
+    fr("mm/ksm.c", "ksm_might_unmap_zero_page"),
+  ],
+  explain:
+    "A zeropage mapping costs no page, so clearing it frees nothing but the entry. A KSM-placed zeropage also leaves ksm_zero_pages.",
 });
 
 export const R_ZAP_KSM = defineRule({
   id: "zap_pte_range.ksm",
   title: "MADV_DONTNEED drops a KSM mapping",
   path: [...zap, fr(MEMORY, "zap_present_ptes"), step("rss[MM_ANONPAGES]--")],
-  explain: "The mapping of the shared KSM page is removed; the KSM page itself is freed when its last sharer goes.",
+  explain:
+    "The mapping of the shared KSM page is removed; the KSM page itself is freed when its last sharer goes.",
 });
 
 export const R_ZAP_NONE = defineRule({
@@ -59,7 +66,13 @@ export const R_ZAP_NONE = defineRule({
 export const R_PT_RECLAIM = defineRule({
   id: "pt_reclaim.free_pte",
   title: "PT reclaim frees the now-empty PTE table",
-  path: [...zap, fr("mm/pt_reclaim.c", "reclaim_pt_is_enabled", "end - start >= PMD_SIZE"), fr("mm/pt_reclaim.c", "try_get_and_clear_pmd"), fr("mm/pt_reclaim.c", "free_pte"), step("mm_dec_nr_ptes")],
+  path: [
+    ...zap,
+    fr("mm/pt_reclaim.c", "reclaim_pt_is_enabled", "end - start >= PMD_SIZE"),
+    fr("mm/pt_reclaim.c", "try_get_and_clear_pmd"),
+    fr("mm/pt_reclaim.c", "free_pte"),
+    step("mm_dec_nr_ptes"),
+  ],
   explain:
     "Since v6.14 on x86_64 (CONFIG_PT_RECLAIM), when one MADV_DONTNEED call covers a whole 2 MiB table and leaves every entry empty, the table itself is freed: VmPTE drops by 4 KiB.",
 });
@@ -104,10 +117,20 @@ export interface MadviseOutcome {
  * madvise(MADV_DONTNEED) over `ranges`, each range one call unless `callPages` splits it.
  * Visits at most `limit` pages.
  */
-export function madviseDontneed(mm: Mm, ranges: Ranges, callPages: number | undefined, rec: Recorder, limit: number): MadviseOutcome {
+export function madviseDontneed(
+  mm: Mm,
+  ranges: Ranges,
+  callPages: number | undefined,
+  rec: Recorder,
+  limit: number,
+): MadviseOutcome {
   for (let i = 0; i < ranges.length; i += 2) {
     if (!mm.covers(ranges[i]!, ranges[i + 1]!)) {
-      return { ok: false, errno: "ENOMEM", message: `madvise range at page ${ranges[i]} is not mapped (madvise returns -ENOMEM for unmapped ranges)` };
+      return {
+        ok: false,
+        errno: "ENOMEM",
+        message: `madvise range at page ${ranges[i]} is not mapped (madvise returns -ENOMEM for unmapped ranges)`,
+      };
     }
   }
   const plan = dontneedPlan();
@@ -138,7 +161,10 @@ export function madviseDontneed(mm: Mm, ranges: Ranges, callPages: number | unde
       mm.forEachVmaPiece(c, callCount, (_vma, vFirst, vCount) => {
         if (processed >= limit) return;
         zapHugePmds(mm, vFirst, Math.min(vCount, limit - processed), rec, true);
-        const out = mapRanges(mm, [vFirst, vCount], () => plan, rec, { alloc: false, limit: limit - processed });
+        const out = mapRanges(mm, [vFirst, vCount], () => plan, rec, {
+          alloc: false,
+          limit: limit - processed,
+        });
         processed += out.processed;
         const vEnd = vFirst + out.processed;
         if (out.processed === 0) return;
@@ -178,7 +204,11 @@ export function madviseFlags(
     }
   }
   if (advice === "unmergeable" && Number.isFinite(budgetBytes) && unmergeCost(mm, ranges, budgetBytes) >= 0) {
-    return { ok: false, errno: "ENOMEM", message: `unmerging KSM pages needs more memory than host "${mm.host.name}" has left` };
+    return {
+      ok: false,
+      errno: "ENOMEM",
+      message: `unmerging KSM pages needs more memory than host "${mm.host.name}" has left`,
+    };
   }
   const [set, clear] =
     advice === "hugepage"

@@ -14,7 +14,7 @@
  */
 import { type Geometry, geometryOf } from "./geometry.ts";
 import { PageTables } from "./pgtable.ts";
-import { hasPtReclaim, type Variant, type VariantId, VARIANTS } from "./variants.ts";
+import { hasPtReclaim, VARIANTS, type Variant, type VariantId } from "./variants.ts";
 
 /** VMA flags the model reads. Bit values are the model's own, names are the kernel's. */
 export const VmFlag = {
@@ -136,7 +136,11 @@ export class Mm {
    * Calls fn for each piece of [first, first+count) that lies in one VMA, in address order.
    * Returns false if some page of the range is in no VMA.
    */
-  forEachVmaPiece(first: number, count: number, fn: (vma: Vma, first: number, count: number) => void): boolean {
+  forEachVmaPiece(
+    first: number,
+    count: number,
+    fn: (vma: Vma, first: number, count: number) => void,
+  ): boolean {
     const end = first + count;
     let page = first;
     while (page < end) {

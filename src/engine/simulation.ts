@@ -7,11 +7,12 @@
  * limit = done. A checkpoint is taken whenever the work since the previous one (pages of page
  * tables touched) passes CHECKPOINT_WORK, so a seek replays a bounded amount of work.
  */
-import { applyEvent } from "./kernel.ts";
+
 import type { KernelEvent } from "./events.ts";
+import { applyEvent } from "./kernel.ts";
 import type { MmConfig } from "./mm.ts";
-import { type Trace, TraceBuilder, type TraceAction } from "./trace.ts";
-import { World, type EventResult } from "./world.ts";
+import { type Trace, type TraceAction, TraceBuilder } from "./trace.ts";
+import { type EventResult, World } from "./world.ts";
 
 /** Table-visits of replay between checkpoints (bounds seek latency). */
 export const CHECKPOINT_WORK = 60_000;
@@ -98,7 +99,8 @@ export class Simulation {
     this.builder.record(this.currentAction, e, r, meta.cause ?? "", this.extra);
     const mm = this.world.mms[e.mm];
     const tablesPerPage = mm ? 1 / mm.geometry.ptesPerTable : 0;
-    this.workSinceCheckpoint += 1 + r.rec.footprintPages * tablesPerPage + (mm && isWalk(e) ? mm.pt.tables : 0);
+    this.workSinceCheckpoint +=
+      1 + r.rec.footprintPages * tablesPerPage + (mm && isWalk(e) ? mm.pt.tables : 0);
     if (this.workSinceCheckpoint >= CHECKPOINT_WORK) {
       this.checkpoints.push({ event: this.events.length, world: this.world.clone() });
       this.workSinceCheckpoint = 0;
@@ -128,5 +130,11 @@ export class Simulation {
 }
 
 function isWalk(e: KernelEvent): boolean {
-  return e.kind === "ksm_scan" || e.kind === "ksm_disable" || e.kind === "kvm_create_vm" || e.kind === "enable_skeys" || e.kind === "enable_pv";
+  return (
+    e.kind === "ksm_scan" ||
+    e.kind === "ksm_disable" ||
+    e.kind === "kvm_create_vm" ||
+    e.kind === "enable_skeys" ||
+    e.kind === "enable_pv"
+  );
 }

@@ -316,7 +316,12 @@ export function effectsOf(t: Trace, e: number): EffectRow[] {
   const s = t.effStart[e]! * 4;
   for (let i = 0; i < t.effCount[e]!; i++) {
     const o = s + i * 4;
-    out.push({ from: t.effects[o]!, to: t.effects[o + 1]!, rule: t.effects[o + 2]!, count: t.effects[o + 3]! });
+    out.push({
+      from: t.effects[o]!,
+      to: t.effects[o + 1]!,
+      rule: t.effects[o + 2]!,
+      count: t.effects[o + 3]!,
+    });
   }
   return out;
 }
@@ -331,13 +336,36 @@ export function traceHash(t: Trace): string {
   const h = new Hasher();
   for (const s of t.strings) h.text(s);
   for (const s of t.ruleIds) h.text(s);
-  for (const a of t.actions) h.text(`${a.label}|${a.actor}|${a.marker}|${a.firstEvent}|${a.endEvent}|${a.note}`);
+  for (const a of t.actions)
+    h.text(`${a.label}|${a.actor}|${a.marker}|${a.firstEvent}|${a.endEvent}|${a.note}`);
   for (const k of t.extraKeys) h.text(k);
   h.number(t.events);
   const cols = [
-    t.action, t.mm, t.kind, t.label, t.ok, t.errno, t.message, t.cause, t.runStart, t.runCount, t.runs,
-    t.effStart, t.effCount, t.effects, t.stepStart, t.stepCount, t.steps, t.footprintPages,
-    t.footprintTables, t.userfaultAt, t.counters, t.flags, t.extra, t.initialCounters, t.initialFlags,
+    t.action,
+    t.mm,
+    t.kind,
+    t.label,
+    t.ok,
+    t.errno,
+    t.message,
+    t.cause,
+    t.runStart,
+    t.runCount,
+    t.runs,
+    t.effStart,
+    t.effCount,
+    t.effects,
+    t.stepStart,
+    t.stepCount,
+    t.steps,
+    t.footprintPages,
+    t.footprintTables,
+    t.userfaultAt,
+    t.counters,
+    t.flags,
+    t.extra,
+    t.initialCounters,
+    t.initialFlags,
     t.initialExtra,
   ];
   for (const c of cols) h.bytes(c);
@@ -347,9 +375,29 @@ export function traceHash(t: Trace): string {
 /** Typed arrays of a trace, for comlink.transfer(). */
 export function traceBuffers(t: Trace): ArrayBuffer[] {
   const cols = [
-    t.action, t.mm, t.kind, t.label, t.ok, t.errno, t.message, t.cause, t.runStart, t.runCount, t.runs,
-    t.effStart, t.effCount, t.effects, t.stepStart, t.stepCount, t.steps, t.footprintPages,
-    t.footprintTables, t.userfaultAt, t.counters, t.flags, t.extra,
+    t.action,
+    t.mm,
+    t.kind,
+    t.label,
+    t.ok,
+    t.errno,
+    t.message,
+    t.cause,
+    t.runStart,
+    t.runCount,
+    t.runs,
+    t.effStart,
+    t.effCount,
+    t.effects,
+    t.stepStart,
+    t.stepCount,
+    t.steps,
+    t.footprintPages,
+    t.footprintTables,
+    t.userfaultAt,
+    t.counters,
+    t.flags,
+    t.extra,
   ];
   return cols.map((c) => c.buffer as ArrayBuffer);
 }

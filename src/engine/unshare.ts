@@ -11,7 +11,7 @@
  */
 import { identityPlan, mapRanges, type Plan, type Recorder, selectRanges, vmaRanges } from "./apply.ts";
 import { type Mm, VmFlag } from "./mm.ts";
-import { Pte, isZeropage } from "./pte.ts";
+import { isZeropage, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
 
 const GMAP = "arch/s390/mm/gmap.c";
@@ -34,7 +34,11 @@ export const R_S390_UNSHARE = defineRule({
 export const R_S390_UNSHARE_EFAULT = defineRule({
   id: "find_zeropage_pte_entry.efault",
   title: "zeropage in a non-COW mapping: -EFAULT",
-  path: [fr(GMAP, "__s390_unshare_zeropages"), fr(GMAP, "find_zeropage_pte_entry"), step("!is_cow_mapping()", "-EFAULT")],
+  path: [
+    fr(GMAP, "__s390_unshare_zeropages"),
+    fr(GMAP, "find_zeropage_pte_entry"),
+    step("!is_cow_mapping()", "-EFAULT"),
+  ],
   explain:
     "FAULT_FLAG_UNSHARE only works in COW mappings, so a zeropage in any other mapping cannot be replaced and enabling storage keys or PV fails with -EFAULT.",
   assumption:

@@ -14,13 +14,14 @@
  * page when mm_forbids_zeropage() (mfill_atomic_pte_zeroed_folio). Before that patch it ignored the
  * hook: the B-era bug 06201e00's message mentions.
  */
+
+import { STOP } from "../base/chunked.ts";
 import { costRanges, type Errno, identityPlan, mapRanges, type Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
 import { splitHugeForVmaChange } from "./huge_memory.ts";
 import { type Mm, VmFlag } from "./mm.ts";
-import { Pte, anonState } from "./pte.ts";
+import { anonState, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
-import { STOP } from "../base/chunked.ts";
 
 const UFFD = "mm/userfaultfd.c";
 const FS = "fs/userfaultfd.c";
@@ -29,7 +30,8 @@ export const R_UFFD_REGISTER = defineRule({
   id: "userfaultfd_register.missing",
   title: "UFFDIO_REGISTER (MISSING): faults on empty PTEs go to user space",
   path: [fr(FS, "userfaultfd_register"), step("VM_UFFD_MISSING")],
-  explain: "From now on, any access to an empty PTE in this range is reported to user space instead of being filled by the kernel.",
+  explain:
+    "From now on, any access to an empty PTE in this range is reported to user space instead of being filled by the kernel.",
 });
 
 export const R_UFFD_UNREGISTER = defineRule({
@@ -42,14 +44,27 @@ export const R_UFFD_UNREGISTER = defineRule({
 export const R_UFFD_ZEROPAGE = defineRule({
   id: "mfill_atomic_pte_zeropage",
   title: "UFFDIO_ZEROPAGE maps the shared zeropage",
-  path: [fr(FS, "userfaultfd_zeropage"), fr(UFFD, "mfill_atomic_zeropage"), fr(UFFD, "mfill_atomic"), fr(UFFD, "mfill_atomic_pte_zeropage"), step("pte_mkspecial(zero pfn)")],
-  explain: "User space says the page is all zeros, and the kernel maps the shared zeropage: no memory, no RssAnon.",
+  path: [
+    fr(FS, "userfaultfd_zeropage"),
+    fr(UFFD, "mfill_atomic_zeropage"),
+    fr(UFFD, "mfill_atomic"),
+    fr(UFFD, "mfill_atomic_pte_zeropage"),
+    step("pte_mkspecial(zero pfn)"),
+  ],
+  explain:
+    "User space says the page is all zeros, and the kernel maps the shared zeropage: no memory, no RssAnon.",
 });
 
 export const R_UFFD_ZEROPAGE_BUG = defineRule({
   id: "mfill_atomic_pte_zeropage.ignores_forbids",
   title: "UFFDIO_ZEROPAGE maps the zeropage although mm_forbids_zeropage() (pre-90a7592da149)",
-  path: [fr(FS, "userfaultfd_zeropage"), fr(UFFD, "mfill_atomic"), fr(UFFD, "mfill_atomic_pte_zeropage"), step("no mm_forbids_zeropage() check"), step("pte_mkspecial(zero pfn)")],
+  path: [
+    fr(FS, "userfaultfd_zeropage"),
+    fr(UFFD, "mfill_atomic"),
+    fr(UFFD, "mfill_atomic_pte_zeropage"),
+    step("no mm_forbids_zeropage() check"),
+    step("pte_mkspecial(zero pfn)"),
+  ],
   explain:
     "Before 90a7592da149 this path never asked mm_forbids_zeropage(), so it placed shared zeropages into a KVM process that forbids them. 06201e00's message calls this out: 'we would have falsely inserted shared zeropages'.",
 });
@@ -57,7 +72,14 @@ export const R_UFFD_ZEROPAGE_BUG = defineRule({
 export const R_UFFD_ZEROED_FOLIO = defineRule({
   id: "mfill_atomic_pte_zeroed_folio",
   title: "UFFDIO_ZEROPAGE installs a zeroed page (zeropage forbidden)",
-  path: [fr(FS, "userfaultfd_zeropage"), fr(UFFD, "mfill_atomic"), fr(UFFD, "mfill_atomic_pte_zeropage"), fr("mm/memory.c", "mm_forbids_zeropage", "= true"), fr(UFFD, "mfill_atomic_pte_zeroed_folio"), fr(UFFD, "mfill_atomic_install_pte")],
+  path: [
+    fr(FS, "userfaultfd_zeropage"),
+    fr(UFFD, "mfill_atomic"),
+    fr(UFFD, "mfill_atomic_pte_zeropage"),
+    fr("mm/memory.c", "mm_forbids_zeropage", "= true"),
+    fr(UFFD, "mfill_atomic_pte_zeroed_folio"),
+    fr(UFFD, "mfill_atomic_install_pte"),
+  ],
   explain:
     "Since 90a7592da149, when this mm forbids the shared zeropage, UFFDIO_ZEROPAGE allocates a zero-filled page instead (writable, dirty): RssAnon +4 KiB.",
 });
@@ -65,8 +87,16 @@ export const R_UFFD_ZEROED_FOLIO = defineRule({
 export const R_UFFD_COPY = defineRule({
   id: "mfill_atomic_pte_copy",
   title: "UFFDIO_COPY installs a page with the given content",
-  path: [fr(FS, "userfaultfd_copy"), fr(UFFD, "mfill_atomic_copy"), fr(UFFD, "mfill_atomic"), fr(UFFD, "mfill_atomic_pte_copy"), fr(UFFD, "mfill_atomic_install_pte"), step("inc_mm_counter(MM_ANONPAGES)")],
-  explain: "A new page is allocated, filled from user space's buffer and mapped writable and dirty: RssAnon +4 KiB.",
+  path: [
+    fr(FS, "userfaultfd_copy"),
+    fr(UFFD, "mfill_atomic_copy"),
+    fr(UFFD, "mfill_atomic"),
+    fr(UFFD, "mfill_atomic_pte_copy"),
+    fr(UFFD, "mfill_atomic_install_pte"),
+    step("inc_mm_counter(MM_ANONPAGES)"),
+  ],
+  explain:
+    "A new page is allocated, filled from user space's buffer and mapped writable and dirty: RssAnon +4 KiB.",
 });
 
 export const R_UFFD_EEXIST = defineRule({
@@ -85,10 +115,21 @@ export interface UffdOutcome {
   progress: number;
 }
 
-export function uffdRegister(mm: Mm, ranges: readonly number[], register: boolean, rec: Recorder): UffdOutcome {
+export function uffdRegister(
+  mm: Mm,
+  ranges: readonly number[],
+  register: boolean,
+  rec: Recorder,
+): UffdOutcome {
   for (let i = 0; i < ranges.length; i += 2) {
     if (!mm.covers(ranges[i]!, ranges[i + 1]!)) {
-      return { ok: false, errno: "EINVAL", message: `range at page ${ranges[i]} is not guest RAM`, failedAt: ranges[i]!, progress: 0 };
+      return {
+        ok: false,
+        errno: "EINVAL",
+        message: `range at page ${ranges[i]} is not guest RAM`,
+        failedAt: ranges[i]!,
+        progress: 0,
+      };
     }
   }
   for (let i = 0; i < ranges.length; i += 2) {
@@ -113,17 +154,35 @@ export function uffdFill(
 ): UffdOutcome {
   // validate_range() (fs/userfaultfd.c): a zero-length range is -EINVAL.
   if (count === 0) {
-    return { ok: false, errno: "EINVAL", message: "UFFDIO_ZEROPAGE/UFFDIO_COPY of zero bytes", failedAt: first, progress: 0 };
+    return {
+      ok: false,
+      errno: "EINVAL",
+      message: "UFFDIO_ZEROPAGE/UFFDIO_COPY of zero bytes",
+      failedAt: first,
+      progress: 0,
+    };
   }
   if (!mm.covers(first, count)) {
-    return { ok: false, errno: "ENOENT", message: `range at page ${first} is not guest RAM`, failedAt: first, progress: 0 };
+    return {
+      ok: false,
+      errno: "ENOENT",
+      message: `range at page ${first} is not guest RAM`,
+      failedAt: first,
+      progress: 0,
+    };
   }
   let unregistered = -1;
   mm.forEachVmaPiece(first, count, (vma, f) => {
     if (unregistered < 0 && !(vma.flags & VmFlag.UFFD_MISSING)) unregistered = f;
   });
   if (unregistered >= 0) {
-    return { ok: false, errno: "ENOENT", message: `page ${unregistered} is not in a userfaultfd-registered VMA`, failedAt: unregistered, progress: 0 };
+    return {
+      ok: false,
+      errno: "ENOENT",
+      message: `page ${unregistered} is not in a userfaultfd-registered VMA`,
+      failedAt: unregistered,
+      progress: 0,
+    };
   }
   // The pages this call will fill: up to the first PTE that is not none (or is under a huge PMD).
   const pt = mm.pt;
@@ -134,7 +193,13 @@ export function uffdFill(
   });
   if (progress === 0) {
     rec.step(R_UFFD_EEXIST.index);
-    return { ok: false, errno: "EEXIST", message: `page ${first} is already populated`, failedAt: first, progress: 0 };
+    return {
+      ok: false,
+      errno: "EEXIST",
+      message: `page ${first} is already populated`,
+      failedAt: first,
+      progress: 0,
+    };
   }
   const p = identityPlan();
   for (let s = 1; s < 256; s++) p.lut[s] = STOP; // never reached: the range ends before them
@@ -154,7 +219,13 @@ export function uffdFill(
   if (Number.isFinite(budgetBytes)) {
     const cost = costRanges(mm, [first, progress], () => p, true, budgetBytes);
     if (cost.failsAt === first) {
-      return { ok: false, errno: "ENOMEM", message: `host "${mm.host.name}" has no memory left for page ${first}`, failedAt: first, progress: 0 };
+      return {
+        ok: false,
+        errno: "ENOMEM",
+        message: `host "${mm.host.name}" has no memory left for page ${first}`,
+        failedAt: first,
+        progress: 0,
+      };
     }
     if (cost.failsAt > first) {
       progress = cost.failsAt - first;
@@ -168,7 +239,9 @@ export function uffdFill(
   return {
     ok: true,
     errno: partial ? "EAGAIN" : null,
-    message: partial ? `filled ${progress} of ${count} pages (${why}); the ioctl returns -EAGAIN with the bytes done` : null,
+    message: partial
+      ? `filled ${progress} of ${count} pages (${why}); the ioctl returns -EAGAIN with the bytes done`
+      : null,
     failedAt: -1,
     progress,
   };

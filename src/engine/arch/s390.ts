@@ -12,10 +12,10 @@
  * a missing fault. After a postcopy placed that page, QEMU will never send it again: the 2018 hang
  * (fa41ba0d's message, §9). C unshares instead, so the page stays present.
  */
-import { costRanges, identityPlan, mapRanges, type Errno, type Recorder, selectRanges } from "../apply.ts";
+import { costRanges, type Errno, identityPlan, mapRanges, type Recorder, selectRanges } from "../apply.ts";
 import { ksmDisable, unmergeCost } from "../ksm.ts";
 import { type Mm, VmFlag } from "../mm.ts";
-import { Pte, isZeropage } from "../pte.ts";
+import { isZeropage, Pte } from "../pte.ts";
 import { defineRule, fr, step } from "../rules.ts";
 import { R_S390_UNSHARE_EFAULT, unshareZeropages, zeropageOutsideCow } from "../unshare.ts";
 
@@ -25,7 +25,12 @@ const KVM = "arch/s390/kvm/kvm-s390.c";
 export const R_ENABLE_SIE = defineRule({
   id: "s390_enable_sie",
   title: "KVM_CREATE_VM: the mm gets PGSTEs (has_pgste = 1) and THP is disabled",
-  path: [fr(KVM, "kvm_arch_init_vm"), fr(GMAP, "s390_enable_sie"), step("mm->context.has_pgste = 1"), fr(GMAP, "thp_split_mm", "VM_NOHUGEPAGE")],
+  path: [
+    fr(KVM, "kvm_arch_init_vm"),
+    fr(GMAP, "s390_enable_sie"),
+    step("mm->context.has_pgste = 1"),
+    fr(GMAP, "thp_split_mm", "VM_NOHUGEPAGE"),
+  ],
   explain:
     "Creating a VM marks QEMU's address space as a KVM guest's: page tables carry PGSTEs and huge pages are off for good. Under fa41ba0d this alone makes mm_forbids_zeropage() true.",
 });
@@ -40,7 +45,12 @@ export const R_ENABLE_SIE_AGAIN = defineRule({
 export const R_ZAP_ZERO_SIE = defineRule({
   id: "__zap_zero_pages",
   title: "fa41ba0d zaps every zeropage PTE at VM creation",
-  path: [fr(GMAP, "s390_enable_sie"), fr("mm/pagewalk.c", "walk_page_range", "zap_zero_walk_ops"), fr(GMAP, "__zap_zero_pages"), step("ptep_xchg_direct(_PAGE_INVALID)")],
+  path: [
+    fr(GMAP, "s390_enable_sie"),
+    fr("mm/pagewalk.c", "walk_page_range", "zap_zero_walk_ops"),
+    fr(GMAP, "__zap_zero_pages"),
+    step("ptep_xchg_direct(_PAGE_INVALID)"),
+  ],
   explain:
     "fa41ba0d forbids the zeropage for the whole life of a KVM guest and removes any zeropages that were mapped before the VM existed. Page tables stay; the next access faults again (and now allocates).",
 });
@@ -49,13 +59,20 @@ export const R_X86_CREATE_VM = defineRule({
   id: "kvm_create_vm.x86",
   title: "KVM_CREATE_VM on x86_64: the mm's zeropage policy is unchanged",
   path: [fr("virt/kvm/kvm_main.c", "kvm_create_vm")],
-  explain: "On x86_64 creating a VM does not change how QEMU's anonymous memory faults: the shared zeropage stays allowed.",
+  explain:
+    "On x86_64 creating a VM does not change how QEMU's anonymous memory faults: the shared zeropage stays allowed.",
 });
 
 export const R_SKEY_A = defineRule({
   id: "s390_enable_skey.2faee8ff",
   title: "storage keys enabled (A): zeropage forbidden from now on, zeropage PTEs zapped",
-  path: [fr(GMAP, "s390_enable_skey"), step("mm->context.use_skey = 1"), step("ksm_madvise(MADV_UNMERGEABLE) per VMA"), fr("mm/pagewalk.c", "walk_page_range"), fr(GMAP, "__s390_enable_skey", "zero pfn → _PAGE_INVALID")],
+  path: [
+    fr(GMAP, "s390_enable_skey"),
+    step("mm->context.use_skey = 1"),
+    step("ksm_madvise(MADV_UNMERGEABLE) per VMA"),
+    fr("mm/pagewalk.c", "walk_page_range"),
+    fr(GMAP, "__s390_enable_skey", "zero pfn → _PAGE_INVALID"),
+  ],
   explain:
     "A storage key belongs to a physical frame, and the zeropage frame is shared by everyone, so a key-using guest must not map it. The 2014 code zaps each zeropage PTE 'for lazy refaulting': the next access faults in a real page. During postcopy this turns a page QEMU already placed into a missing page nobody will send again.",
 });
@@ -63,14 +80,26 @@ export const R_SKEY_A = defineRule({
 export const R_ZAP_ZERO_SKEY = defineRule({
   id: "__s390_enable_skey.zap_zero",
   title: "A: the storage-key walk zaps a zeropage PTE",
-  path: [fr(GMAP, "s390_enable_skey"), fr(GMAP, "__s390_enable_skey"), step("is_zero_pfn()"), step("pte = _PAGE_INVALID")],
-  explain: "The zeropage PTE is emptied. Without userfaultfd the next read allocates a real page; with a MISSING registration it raises a userfault.",
+  path: [
+    fr(GMAP, "s390_enable_skey"),
+    fr(GMAP, "__s390_enable_skey"),
+    step("is_zero_pfn()"),
+    step("pte = _PAGE_INVALID"),
+  ],
+  explain:
+    "The zeropage PTE is emptied. Without userfaultfd the next read allocates a real page; with a MISSING registration it raises a userfault.",
 });
 
 export const R_SKEY_B = defineRule({
   id: "s390_enable_skey.fa41ba0d",
   title: "storage keys enabled (B): KSM unmerged, keys reset",
-  path: [fr(GMAP, "s390_enable_skey"), step("mm->context.uses_skeys = 1"), fr(GMAP, "gmap_mark_unmergeable"), fr("mm/pagewalk.c", "walk_page_range", "enable_skey_walk_ops"), fr("arch/s390/mm/pgtable.c", "ptep_zap_key")],
+  path: [
+    fr(GMAP, "s390_enable_skey"),
+    step("mm->context.uses_skeys = 1"),
+    fr(GMAP, "gmap_mark_unmergeable"),
+    fr("mm/pagewalk.c", "walk_page_range", "enable_skey_walk_ops"),
+    fr("arch/s390/mm/pgtable.c", "ptep_zap_key"),
+  ],
   explain:
     "Under fa41ba0d the guest never had zeropages (forbidden since VM creation), so enabling keys only unmerges KSM pages and resets keys. Zeropages that UFFDIO_ZEROPAGE placed before 90a7592da149 are left in place.",
 });
@@ -78,7 +107,15 @@ export const R_SKEY_B = defineRule({
 export const R_SKEY_C = defineRule({
   id: "s390_enable_skey.06201e00",
   title: "storage keys enabled (C): COW sharing disabled, zeropages unshared",
-  path: [fr(GMAP, "s390_enable_skey"), step("mm->context.uses_skeys = 1"), fr(GMAP, "__s390_disable_cow_sharing"), step("allow_cow_sharing = 0"), fr(GMAP, "__s390_unshare_zeropages"), fr("mm/ksm.c", "ksm_disable"), fr("arch/s390/mm/pgtable.c", "ptep_zap_key")],
+  path: [
+    fr(GMAP, "s390_enable_skey"),
+    step("mm->context.uses_skeys = 1"),
+    fr(GMAP, "__s390_disable_cow_sharing"),
+    step("allow_cow_sharing = 0"),
+    fr(GMAP, "__s390_unshare_zeropages"),
+    fr("mm/ksm.c", "ksm_disable"),
+    fr("arch/s390/mm/pgtable.c", "ptep_zap_key"),
+  ],
   explain:
     "06201e00: the first storage-key use turns off all COW sharing for the guest. mm_forbids_zeropage() becomes true, every mapped zeropage is replaced by an exclusive zero page (RssAnon jumps by 4 KiB per zeropage), and KSM is disabled. Empty PTEs stay empty, so no userfaults appear.",
 });
@@ -100,17 +137,30 @@ export const R_COW_ALREADY = defineRule({
 export const R_PV_B = defineRule({
   id: "kvm_s390_handle_pv.fa41ba0d",
   title: "PV enabled (B): KSM unmerged",
-  path: [fr(KVM, "kvm_s390_handle_pv", "KVM_PV_ENABLE"), fr(GMAP, "gmap_mark_unmergeable"), fr("arch/s390/kvm/pv.c", "kvm_s390_pv_init_vm")],
-  explain: "A protected guest's pages must belong to it alone; under fa41ba0d the zeropage is already forbidden, so only KSM is switched off.",
+  path: [
+    fr(KVM, "kvm_s390_handle_pv", "KVM_PV_ENABLE"),
+    fr(GMAP, "gmap_mark_unmergeable"),
+    fr("arch/s390/kvm/pv.c", "kvm_s390_pv_init_vm"),
+  ],
+  explain:
+    "A protected guest's pages must belong to it alone; under fa41ba0d the zeropage is already forbidden, so only KSM is switched off.",
 });
 
 export const R_PV_C = defineRule({
   id: "kvm_s390_handle_pv.06201e00",
   title: "PV enabled (C): COW sharing disabled, zeropages unshared",
-  path: [fr(KVM, "kvm_s390_handle_pv", "KVM_PV_ENABLE"), fr(GMAP, "s390_disable_cow_sharing"), fr(GMAP, "__s390_disable_cow_sharing"), fr(GMAP, "__s390_unshare_zeropages"), fr("mm/ksm.c", "ksm_disable"), fr("arch/s390/kvm/pv.c", "kvm_s390_pv_init_vm")],
+  path: [
+    fr(KVM, "kvm_s390_handle_pv", "KVM_PV_ENABLE"),
+    fr(GMAP, "s390_disable_cow_sharing"),
+    fr(GMAP, "__s390_disable_cow_sharing"),
+    fr(GMAP, "__s390_unshare_zeropages"),
+    fr("mm/ksm.c", "ksm_disable"),
+    fr("arch/s390/kvm/pv.c", "kvm_s390_pv_init_vm"),
+  ],
   explain:
     "Secure-execution pages must be exclusively owned, so PV disables COW sharing exactly as storage keys do: zeropages are unshared and KSM is turned off, for the rest of the guest's life.",
-  assumption: "§11.5: the precise failure mode if a zeropage stayed mapped under PV is unconfirmed; the model only follows the code path that prevents it.",
+  assumption:
+    "§11.5: the precise failure mode if a zeropage stayed mapped under PV is unconfirmed; the model only follows the code path that prevents it.",
 });
 
 export const R_NO_SKEYS = defineRule({
@@ -175,17 +225,31 @@ function disableCowSharing(mm: Mm, rec: Recorder, limit: number, budgetBytes: nu
   const bad = zeropageOutsideCow(mm);
   if (bad >= 0) {
     rec.step(R_S390_UNSHARE_EFAULT.index);
-    return { ok: false, errno: "EFAULT", message: `zeropage at page ${bad} lies in a mapping that is not COW` };
+    return {
+      ok: false,
+      errno: "EFAULT",
+      message: `zeropage at page ${bad} lies in a mapping that is not COW`,
+    };
   }
   if (Number.isFinite(budgetBytes)) {
     const all = selectRanges(mm, [0, mm.pages], (s) => isZeropage(s) || s === Pte.KSM);
-    const total = costRanges(mm, all, () => {
-      const p = identityPlan();
-      for (const s of [Pte.ZERO, Pte.ZERO_UFFD, Pte.ZERO_KSM, Pte.KSM]) p.lut[s] = Pte.ANON_RO_ZERO;
-      return p;
-    }, false, budgetBytes);
+    const total = costRanges(
+      mm,
+      all,
+      () => {
+        const p = identityPlan();
+        for (const s of [Pte.ZERO, Pte.ZERO_UFFD, Pte.ZERO_KSM, Pte.KSM]) p.lut[s] = Pte.ANON_RO_ZERO;
+        return p;
+      },
+      false,
+      budgetBytes,
+    );
     if (total.failsAt >= 0) {
-      return { ok: false, errno: "ENOMEM", message: `unsharing zeropages and KSM pages runs out of host memory at page ${total.failsAt}` };
+      return {
+        ok: false,
+        errno: "ENOMEM",
+        message: `unsharing zeropages and KSM pages runs out of host memory at page ${total.failsAt}`,
+      };
     }
   }
   mm.ctx.allowCowSharing = false;

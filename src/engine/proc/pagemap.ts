@@ -7,7 +7,7 @@
  */
 import { selectRanges } from "../apply.ts";
 import type { Mm } from "../mm.ts";
-import { Pte, hasZeroContent, isZeropage } from "../pte.ts";
+import { hasZeroContent, isZeropage, Pte } from "../pte.ts";
 
 /** Runs of present pages (PM_PRESENT) within `ranges`. */
 export function presentRuns(mm: Mm, ranges: readonly number[]): number[] {

@@ -5,8 +5,9 @@
  * All are derived from the page-table state (pgtable.ts); none is kept separately, so they cannot
  * drift from the PTEs they describe.
  */
-import type { Mm } from "../mm.ts";
+
 import { ksmPagesShared } from "../ksm.ts";
+import type { Mm } from "../mm.ts";
 import { Pte } from "../pte.ts";
 
 export interface MmCounters {
