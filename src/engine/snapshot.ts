@@ -38,6 +38,22 @@ export const STATE_CLASS: readonly number[] = [
   CLASS_KSM,
 ];
 
+/**
+ * PTE state → what it maps, for the fan-in diagram: nothing, the one shared zeropage (every ZERO*
+ * state, however it was placed), a frame of its own (every anonymous state), or a KSM page.
+ */
+export const STATE_FRAME: readonly ("none" | "zeropage" | "own" | "ksm")[] = [
+  "none",
+  "zeropage",
+  "zeropage",
+  "zeropage",
+  "own",
+  "own",
+  "own",
+  "own",
+  "ksm",
+];
+
 export interface MmSnapshot {
   readonly name: string;
   readonly tables: number;
@@ -51,7 +67,13 @@ export interface MmSnapshot {
 }
 
 /** Content class of every state of a mixed table, counted; returns the class byte. */
-function classOfMixed(arr: Uint8Array, lo: number, hi: number, states: Int32Array, counts: Float64Array): number {
+function classOfMixed(
+  arr: Uint8Array,
+  lo: number,
+  hi: number,
+  states: Int32Array,
+  counts: Float64Array,
+): number {
   states.fill(0);
   for (let i = lo; i < hi; i++) states[arr[i]!]!++;
   counts.fill(0);
@@ -120,7 +142,13 @@ export function snapshotMm(w: World, index: number, balloon?: PagesetSummary): M
     }
     if (tag === MIXED) {
       const lo = pt.ptes.chunkStart(t) - (t * pt.ptes.chunkSize - pt.ptes.pageOffset);
-      cls = classOfMixed(pt.ptes.mixed.get(t)!, lo, lo + (pt.ptes.chunkEnd(t) - pt.ptes.chunkStart(t)), states, counts);
+      cls = classOfMixed(
+        pt.ptes.mixed.get(t)!,
+        lo,
+        lo + (pt.ptes.chunkEnd(t) - pt.ptes.chunkStart(t)),
+        states,
+        counts,
+      );
     } else {
       cls = STATE_CLASS[tag]!;
     }
@@ -163,7 +191,10 @@ export function tableDetail(w: World, index: number, table: number, balloon?: Pa
     present: pt.hasTable(t),
     huge: pt.huge[t] === 1,
     states: pt.ptes.chunkValues(t),
-    balloon: set && balloon ? set.chunkValues(t).map((v) => (v === balloon.value ? 1 : 0)) : new Uint8Array(pt.ptes.chunkSize),
+    balloon:
+      set && balloon
+        ? set.chunkValues(t).map((v) => (v === balloon.value ? 1 : 0))
+        : new Uint8Array(pt.ptes.chunkSize),
   };
 }
 

@@ -68,6 +68,37 @@ export interface LoadRequest {
   readonly kernel?: VariantId;
 }
 
+/** One PTE state (engine/pte.ts) as the views need it: how to name it and where it points. */
+export interface PteStateInfo {
+  /** Short machine name, e.g. "zero_uffd". */
+  readonly key: string;
+  readonly name: string;
+  /** Content class (the table class byte's low bits: 0 none … 4 KSM). */
+  readonly contentClass: number;
+  /** What the PTE maps: nothing, the shared zeropage, a frame of its own, or a shared KSM page. */
+  readonly frame: "none" | "zeropage" | "own" | "ksm";
+}
+
+/** QEMU's migration setup for the run (hypervisor/machine.ts QemuConfig) and the scenario's mode. */
+export interface MigrationSetup {
+  readonly mode: "precopy" | "postcopy" | null;
+  readonly multifd: boolean;
+  readonly zeroPageDetection: "legacy" | "multifd" | "none";
+  readonly postcopyRam: boolean;
+}
+
+/** Page-table geometry of the run's architecture (engine/geometry.ts), for legends and costs. */
+export interface TableGeometry {
+  readonly ptesPerTable: number;
+  /** Guest RAM one PTE table maps. */
+  readonly tableSpanBytes: number;
+  /** Memory one PTE table occupies (4 KiB on s390 with PGSTEs, 4 KiB on x86_64). */
+  readonly pteTableMemBytes: number;
+  /** What one PTE table adds to VmPTE (2 KiB on s390, 4 KiB on x86_64). */
+  readonly pteTableVmPteBytes: number;
+  readonly pteTableName: string;
+}
+
 export interface RunInfo {
   readonly runId: number;
   readonly kernel: VariantInfo;
@@ -85,6 +116,10 @@ export interface RunInfo {
   /** Where the engine ran: "worker" in the app (tests check it never runs on the main thread). */
   readonly computedIn: "worker" | "main";
   readonly elapsedMs: number;
+  /** Indexed by PTE state value. */
+  readonly pteStates: readonly PteStateInfo[];
+  readonly migration: MigrationSetup;
+  readonly geometry: TableGeometry;
 }
 
 export type LoadResult =

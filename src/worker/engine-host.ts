@@ -15,23 +15,29 @@ import {
   footprintOf,
   type Granularity,
   Positions,
+  PTE_KEYS,
+  PTE_NAMES,
   snapshotMm,
   tableDetail,
   traceHash,
   VARIANTS,
   type World,
 } from "../engine/index.ts";
-import { type RunResult, runScenario } from "../scenario/compile.ts";
+import { STATE_CLASS, STATE_FRAME } from "../engine/snapshot.ts";
 import { GUEST_BALLOON, GUEST_SET } from "../hypervisor/guest.ts";
 import { SOURCE } from "../hypervisor/machine.ts";
+import { defaultZeroPageDetection } from "../hypervisor/migration/state.ts";
+import { type RunResult, runScenario } from "../scenario/compile.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
 import type {
   EngineApi,
   HistoryEntry,
   LoadRequest,
   LoadResult,
+  MigrationSetup,
   PresetInfo,
   RunInfo,
+  TableGeometry,
   VariantInfo,
   ViewRequest,
   ViewState,
@@ -110,6 +116,14 @@ export class EngineHost implements EngineApi {
       outcomeReason: r.outcomeReason,
       computedIn: this.where,
       elapsedMs: now() - t0,
+      pteStates: PTE_KEYS.map((key, state) => ({
+        key,
+        name: PTE_NAMES[state] ?? key,
+        contentClass: STATE_CLASS[state] ?? 0,
+        frame: STATE_FRAME[state] ?? "none",
+      })),
+      migration: migrationSetup(r),
+      geometry: tableGeometry(r),
     };
     return { ok: true, run: info };
   }
@@ -209,6 +223,35 @@ export class EngineHost implements EngineApi {
   async release(runId: number): Promise<void> {
     this.runs.delete(runId);
   }
+}
+
+/** The scenario's migration mode and QEMU's setup, defaulted as scenario/compile.ts runParsed() does. */
+function migrationSetup(r: RunResult): MigrationSetup {
+  const q = r.scenario.machine.qemu;
+  let mode: MigrationSetup["mode"] = null;
+  for (const a of r.scenario.actions) {
+    if (a.do === "migrate" || a.do === "migrate-start") {
+      mode = a.mode;
+      break;
+    }
+  }
+  return {
+    mode,
+    multifd: q.multifd,
+    zeroPageDetection: q.zeroPageDetection ?? defaultZeroPageDetection(q.version),
+    postcopyRam: q.postcopyRam || mode === "postcopy",
+  };
+}
+
+function tableGeometry(r: RunResult): TableGeometry {
+  const g = r.simulation.world.mms[0]!.geometry;
+  return {
+    ptesPerTable: g.ptesPerTable,
+    tableSpanBytes: g.ptesPerTable * 4096,
+    pteTableMemBytes: g.pteTableMemBytes,
+    pteTableVmPteBytes: g.pteTableVmPteBytes,
+    pteTableName: g.pteTableName,
+  };
 }
 
 function footprintContains(runs: readonly number[], page: number): boolean {
