@@ -164,3 +164,44 @@ describe("zap_pmd_range: MADV_DONTNEED on huge PMDs", () => {
     expect(h.c.hugeZeroPmds).toBe(1);
   });
 });
+
+describe("KSM on transparent huge pages (try_to_merge_one_page → split_huge_page)", () => {
+  function ksmThpGuest(version: string, useZeroPages: boolean): Guest {
+    const g = new Guest("x86_64", 1024, {
+      kernelVersion: version,
+      host: { thp: "madvise", ksmRun: true, ksmUseZeroPages: useZeroPages },
+    });
+    g.madvise("hugepage", 0, 1024);
+    g.madvise("mergeable", 0, 1024);
+    return g;
+  }
+
+  test("try_to_map_unused_to_zeropage (>= 6.12): the split maps zero-filled subpages to the plain zeropage", () => {
+    const g = ksmThpGuest("6.18", true);
+    g.write(0, 1, "data"); // THP #1: one data subpage, 511 zero-filled
+    g.write(512, 512, "data"); // THP #2: data only, nothing to merge
+    const r = g.ksmScan();
+    expect(rulesOf(r)).toEqual(["split_huge_page.remap_zeropage"]);
+    // 511 subpages became zeropages placed by the split, not by KSM: ksm_zero_pages stays 0.
+    expect(g.c).toMatchObject({ zeropagePtes: 511, ksmZeroPages: 0, thpPmds: 1, rssAnonBytes: 513 * 4 * KiB });
+  });
+
+  test("split_huge_page (< 6.12): the subpages are split off, then KSM merges the zero-filled ones", () => {
+    const g = ksmThpGuest("6.11", true);
+    g.write(0, 1, "data");
+    const r = g.ksmScan();
+    expect(rulesOf(r)).toEqual(["try_to_merge_with_zero_page", "split_huge_page.ksm"]);
+    expect(g.c).toMatchObject({ zeropagePtes: 511, ksmZeroPages: 511, thpPmds: 0, rssAnonBytes: 4 * KiB });
+  });
+
+  test("a THP split by a partial MADV_DONTNEED is still one folio: KSM splits it the same way", () => {
+    const g = ksmThpGuest("6.18", false);
+    g.write(0, 1, "data");
+    g.dontneed(1, 1);
+    g.ksmScan();
+    // 510 zero-filled subpages → plain zeropages; unmerge later leaves them alone.
+    expect(g.c).toMatchObject({ zeropagePtes: 510, ksmPages: 0, rssAnonBytes: 4 * KiB });
+    g.madvise("unmergeable", 0, 1024);
+    expect(g.c).toMatchObject({ zeropagePtes: 510, rssAnonBytes: 4 * KiB });
+  });
+});

@@ -225,6 +225,7 @@ export function hugeFaultTable(
       if (access === "write" && versionAtLeast(mm.kernelVersion, 6, 13) && thpBytes <= budget.left) {
         budget.left -= thpBytes;
         setWhole(mm, table, Pte.ZERO, Pte.ANON_RW_ZERO);
+        pt.folio[table] = 1;
         rec.addEffect(Pte.ZERO, Pte.ANON_RW_ZERO, R_HUGE_ZERO_WP.index, n);
         if (content === "data") writeContent(mm, first, count, rec, R_HUGE_ZERO_WP.index);
         rec.addFootprint(first, count);
@@ -257,6 +258,7 @@ export function hugeFaultTable(
     pt.hugePmds += 1;
     if (access === "write") {
       setWhole(mm, table, Pte.NONE, Pte.ANON_RW_ZERO);
+      pt.folio[table] = 1;
       rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_ALLOC.index, n);
       if (content === "data") writeContent(mm, first, count, rec, R_THP_ALLOC.index);
     } else {
@@ -311,5 +313,24 @@ export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder,
       pt.hugePmds -= 1;
       rec.step(R_HUGE_SPLIT.index);
     }
+  }
+}
+
+/**
+ * After a zap: a PTE-mapped THP whose subpages are all unmapped is freed, so its table no longer
+ * holds a folio (deferred split frees the partly unmapped ones; the model already freed them).
+ */
+export function releaseEmptyFolios(mm: Mm, first: number, count: number): void {
+  const pt = mm.pt;
+  if (count <= 0) return;
+  const hist = new Float64Array(256);
+  for (let t = pt.tableOf(first); t <= pt.tableOf(first + count - 1); t++) {
+    if (!pt.folio[t]) continue;
+    hist.fill(0);
+    const s = pt.ptes.chunkStart(t);
+    pt.ptes.histogram(s, pt.ptes.chunkEnd(t) - s, hist);
+    let anon = 0;
+    for (let v = Pte.ANON_RO_ZERO; v <= Pte.ANON_RW_DATA; v++) anon += hist[v]!;
+    if (anon === 0) pt.folio[t] = 0;
   }
 }

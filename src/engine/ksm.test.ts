@@ -28,7 +28,7 @@ describe("ksmd merge pass", () => {
   });
 
   test.each([
-    [1, 1],
+    [2, 1],
     [256, 1],
     [257, 2],
     [600, 3],
@@ -48,6 +48,14 @@ describe("ksmd merge pass", () => {
       expect(g.c.hostMemBytes).toBe(mem - (n - shared) * 4 * KiB);
     },
   );
+
+  test("unstable_tree_search_insert: a lone zero-filled page has no twin, so with use_zero_pages=0 nothing merges", () => {
+    const g = merged("s390-06201e00", false, 1);
+    const r = g.ksmScan();
+    expect(rulesOf(r)).toEqual([]);
+    expect(g.c.ksmPages).toBe(0);
+    expect(g.c.ksmPagesShared).toBe(0);
+  });
 
   test("ksm_do_scan: only zero-filled anon pages in VM_MERGEABLE areas merge; data pages are distinct", () => {
     const g = new Guest("s390-06201e00", 512);

@@ -16,8 +16,16 @@
  * and, since 79271476b336 (~v6.5), every KSM-placed zeropage; both become exclusive read-only anon
  * pages. Zeropages placed by ordinary faults are left alone.
  *
- * ASSUMPTIONS: guest data pages are distinct (pte.ts), so only zero-filled pages merge; huge-PMD
- * mapped ranges are not scanned (KSM would split them first).
+ * Transparent huge pages (x86_64): to merge a subpage KSM must split its THP first
+ * (try_to_merge_one_page → split_huge_page). Since b1f202060afe the split itself remaps every
+ * zero-filled subpage to the shared zeropage (remap_page with RMP_USE_SHARED_ZEROPAGE →
+ * try_to_map_unused_to_zeropage), so those become plain zeropages, not KSM ones; data subpages
+ * stay as normal pages. Before that, the split leaves 4 KiB anon pages that KSM then merges.
+ * A THP that holds no zero-filled subpage is never split (nothing in it is identical to anything).
+ *
+ * ASSUMPTIONS: guest data pages are distinct (pte.ts), so only zero-filled pages merge, and a lone
+ * zero-filled page with use_zero_pages = 0 has nothing to merge with. b1f202060afe is dated to
+ * v6.12 (seen on 6.18 by tools/kernel-check; the release is not pinned down).
  */
 import {
   costRanges,
@@ -33,6 +41,7 @@ import {
 import { type Mm, VmFlag } from "./mm.ts";
 import { Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
+import { versionAtLeast } from "./variants.ts";
 
 const KSM = "mm/ksm.c";
 
@@ -68,6 +77,29 @@ export const R_KSM_MERGE = defineRule({
   ],
   explain:
     "ksmd found identical (here: zero-filled) pages and made them share one write-protected KSM page. Each mapping still counts in RssAnon, but the host keeps only one page per 256 sharers.",
+});
+
+export const R_KSM_SPLIT_ZEROPAGE = defineRule({
+  id: "split_huge_page.remap_zeropage",
+  title: "ksmd splits a THP: its zero-filled subpages become the shared zeropage",
+  path: [
+    fr(KSM, "cmp_and_merge_page"),
+    fr(KSM, "try_to_merge_one_page"),
+    fr("mm/huge_memory.c", "split_huge_page"),
+    fr("mm/huge_memory.c", "__split_huge_page"),
+    fr("mm/migrate.c", "remap_page", "RMP_USE_SHARED_ZEROPAGE"),
+    fr("mm/migrate.c", "try_to_map_unused_to_zeropage"),
+  ],
+  explain:
+    "To merge a page inside a transparent huge page, KSM has to split the huge page first. Since b1f202060afe the split maps every subpage that holds only zeros to the shared zeropage (an ordinary one, not counted in ksm_zero_pages) and frees it; the subpages with data stay as 4 KiB pages.",
+  assumption: "b1f202060afe is dated to v6.12 by inference; its effect was observed on 6.18 by tools/kernel-check.",
+});
+
+export const R_KSM_SPLIT = defineRule({
+  id: "split_huge_page.ksm",
+  title: "ksmd splits a THP into 4 KiB pages so it can merge them",
+  path: [fr(KSM, "cmp_and_merge_page"), fr(KSM, "try_to_merge_one_page"), fr("mm/huge_memory.c", "split_huge_page")],
+  explain: "KSM only merges 4 KiB pages, so it splits the huge page; the subpages are then merged like any others.",
 });
 
 export const R_KSM_OFF = defineRule({
@@ -128,16 +160,59 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
     rec.step(R_KSM_OFF.index);
     return;
   }
+  const pt = mm.pt;
   const areas = vmaRanges(mm, (v) => (v.flags & VmFlag.MERGEABLE) !== 0);
-  const targets = selectRanges(mm, areas, isZeroAnon, (t) => mm.pt.huge[t] === 1);
+  const useZero = mm.host.ksmUseZeroPages;
+  const candidates = selectRanges(mm, areas, isZeroAnon);
+  let zeroAnon = 0;
+  for (let i = 1; i < candidates.length; i += 2) zeroAnon += candidates[i]!;
+  // With use_zero_pages = 0 a zero-filled page needs a twin to merge with.
+  if (zeroAnon === 0 || (!useZero && zeroAnon < 2)) return;
+  let processed = 0;
+  // THP folios holding zero-filled subpages are split first.
+  const folioTables: number[] = [];
+  for (let i = 0; i < candidates.length; i += 2) {
+    const first = candidates[i]!;
+    const last = first + candidates[i + 1]! - 1;
+    for (let t = pt.tableOf(first); t <= pt.tableOf(last); t++) {
+      if (pt.folio[t] && folioTables[folioTables.length - 1] !== t) folioTables.push(t);
+    }
+  }
+  const remap = versionAtLeast(mm.kernelVersion, 6, 12);
+  for (const t of folioTables) {
+    if (processed >= limit) return;
+    if (pt.huge[t]) {
+      pt.huge[t] = 0;
+      pt.hugePmds -= 1;
+    }
+    pt.folio[t] = 0;
+    if (!remap) {
+      rec.step(R_KSM_SPLIT.index);
+      continue;
+    }
+    const s = pt.ptes.chunkStart(t);
+    const zeros = selectRanges(mm, [s, pt.ptes.chunkEnd(t) - s], isZeroAnon);
+    const p = identityPlan();
+    for (const z of [Pte.ANON_RO_ZERO, Pte.ANON_RW_ZERO]) {
+      p.lut[z] = Pte.ZERO;
+      p.rules[z] = R_KSM_SPLIT_ZEROPAGE.index;
+    }
+    processed += mapRanges(mm, zeros, () => p, rec, { alloc: false, limit: limit - processed }).processed;
+  }
+  const targets = selectRanges(mm, areas, isZeroAnon);
   const p = identityPlan();
-  const to = mm.host.ksmUseZeroPages ? Pte.ZERO_KSM : Pte.KSM;
-  const rule = mm.host.ksmUseZeroPages ? R_KSM_ZERO.index : R_KSM_MERGE.index;
+  const to = useZero ? Pte.ZERO_KSM : Pte.KSM;
+  const rule = useZero ? R_KSM_ZERO.index : R_KSM_MERGE.index;
   for (const s of [Pte.ANON_RO_ZERO, Pte.ANON_RW_ZERO]) {
     p.lut[s] = to;
     p.rules[s] = rule;
   }
-  mapRanges(mm, targets, () => p, rec, { alloc: false, limit });
+  if (!useZero) {
+    let left = 0;
+    for (let i = 1; i < targets.length; i += 2) left += targets[i]!;
+    if (left < 2) return;
+  }
+  mapRanges(mm, targets, () => p, rec, { alloc: false, limit: limit - processed });
 }
 
 function unmergePlan(mm: Mm): Plan {

@@ -11,7 +11,7 @@
  * QEMU's balloon discards one 4 KiB page per call, so it never frees a table (§6.1).
  */
 import { type Errno, identityPlan, mapRanges, type Ranges, type Recorder } from "./apply.ts";
-import { splitHugeForVmaChange, zapHugePmds } from "./huge_memory.ts";
+import { releaseEmptyFolios, splitHugeForVmaChange, zapHugePmds } from "./huge_memory.ts";
 import { unmergeCost, unmergeRange } from "./ksm.ts";
 import { type Mm, VmFlag } from "./mm.ts";
 import { Pte } from "./pte.ts";
@@ -148,7 +148,8 @@ export function madviseDontneed(
     // zap a whole huge PMD, so where the calls begin and end changes nothing: one walk does them all.
     for (let i = 0; i < ranges.length; i += 2) zapHugePmds(mm, ranges[i]!, ranges[i + 1]!, rec, false);
     const out = mapRanges(mm, ranges, () => plan, rec, { alloc: false, limit });
-    if (out.processed > 0) logKept();
+    for (let i = 0; i < ranges.length; i += 2) releaseEmptyFolios(mm, ranges[i]!, ranges[i + 1]!);
+    if (out.processed > 0 && anyEmptyTable(mm, ranges)) logKept();
     return { ok: true, errno: null, message: null };
   }
   for (let i = 0; i < ranges.length && processed < limit; i += 2) {
@@ -168,6 +169,7 @@ export function madviseDontneed(
         processed += out.processed;
         const vEnd = vFirst + out.processed;
         if (out.processed === 0) return;
+        releaseEmptyFolios(mm, vFirst, out.processed);
         for (let t = pt.tableOf(vFirst); t <= pt.tableOf(vEnd - 1); t++) {
           if (!pt.hasTable(t)) continue;
           const whole = vFirst <= pt.ptes.chunkStart(t) && vEnd >= pt.ptes.chunkEnd(t);
@@ -184,6 +186,19 @@ export function madviseDontneed(
     }
   }
   return { ok: true, errno: null, message: null };
+}
+
+/** Whether some present table overlapping `ranges` is now all none (for the "table kept" note). */
+function anyEmptyTable(mm: Mm, ranges: Ranges): boolean {
+  const pt = mm.pt;
+  for (let i = 0; i < ranges.length; i += 2) {
+    const count = ranges[i + 1]!;
+    if (count === 0) continue;
+    for (let t = pt.tableOf(ranges[i]!); t <= pt.tableOf(ranges[i]! + count - 1); t++) {
+      if (pt.hasTable(t) && pt.tableIsEmpty(t)) return true;
+    }
+  }
+  return false;
 }
 
 /**

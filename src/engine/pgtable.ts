@@ -29,6 +29,12 @@ export class PageTables {
   private readonly upperSpan: number[];
   /** 1 where a PTE table's range is mapped by a huge PMD (x86_64 THP or huge zero page). */
   huge: Uint8Array;
+  /**
+   * 1 where the table's anonymous pages are the subpages of one THP folio: mapped by a huge PMD, or
+   * by PTEs after the PMD was split (a partial MADV_DONTNEED). KSM must split such a folio before it
+   * can merge a subpage (ksm.ts). ASSUMPTION: every anon page in such a table belongs to the folio.
+   */
+  folio: Uint8Array;
   /** Pages per PTE state, over the whole range. */
   stateCounts: Float64Array;
   pteTables = 0;
@@ -50,6 +56,7 @@ export class PageTables {
     });
     this.upperTables = geometry.upper.map(() => 0);
     this.huge = new Uint8Array(this.ptes.chunks);
+    this.folio = new Uint8Array(this.ptes.chunks);
     this.stateCounts = new Float64Array(PTE_STATES);
     this.stateCounts[Pte.NONE] = pages;
   }
@@ -107,6 +114,7 @@ export class PageTables {
     if (this.ptes.tags[table] === ABSENT) return;
     this.ptes.drop(table);
     this.pteTables -= 1;
+    this.folio[table] = 0;
     if (this.huge[table]) {
       this.huge[table] = 0;
       this.hugePmds -= 1;
@@ -145,6 +153,7 @@ export class PageTables {
     copy.ptes = this.ptes.clone();
     copy.upper = this.upper.map((u) => u.slice());
     copy.huge = this.huge.slice();
+    copy.folio = this.folio.slice();
     copy.stateCounts = this.stateCounts.slice();
     copy.upperTables = this.upperTables.slice();
     return copy;

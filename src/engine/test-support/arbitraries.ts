@@ -32,7 +32,7 @@ export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
       ksmRun: fc.constantFrom(true, true, true, false),
       ksmUseZeroPages: fc.boolean(),
       thp: x86 ? fc.constantFrom("never", "madvise", "always") : fc.constant("never"),
-      kernelVersion: x86 ? fc.constantFrom("6.12", "6.13", "6.14", "6.18") : fc.constant("6.10"),
+      kernelVersion: x86 ? fc.constantFrom("6.11", "6.12", "6.13", "6.14", "6.18") : fc.constant("6.10"),
       vmaFlags: fc.constantFrom(
         VmFlag.WRITE | VmFlag.COW,
         VmFlag.WRITE | VmFlag.COW,

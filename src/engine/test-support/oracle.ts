@@ -75,6 +75,8 @@ interface State {
   ptes: Uint8Array;
   present: Uint8Array;
   huge: Uint8Array;
+  /** The table's anon pages are one THP folio (huge-mapped, or PTE-mapped after a split). */
+  folio: Uint8Array;
   flags: Uint8Array;
   upper: Set<number>[];
   hasPgste: boolean;
@@ -116,6 +118,7 @@ export class Oracle {
       ptes: new Uint8Array(this.pages),
       present: new Uint8Array(Math.max(0, tables)),
       huge: new Uint8Array(Math.max(0, tables)),
+      folio: new Uint8Array(Math.max(0, tables)),
       flags: new Uint8Array(this.pages).fill(cfg.vmaFlags ?? VmFlag.WRITE | VmFlag.COW),
       upper: this.geometry.upper.map(() => new Set<number>()),
       hasPgste: false,
@@ -232,6 +235,7 @@ export class Oracle {
   private freeTable(t: number): void {
     this.s.present[t] = 0;
     this.s.huge[t] = 0;
+    this.s.folio[t] = 0;
     this.tables--;
   }
 
@@ -280,6 +284,7 @@ export class Oracle {
       ptes: s.ptes.slice(),
       present: s.present.slice(),
       huge: s.huge.slice(),
+      folio: s.folio.slice(),
       flags: s.flags.slice(),
       upper: s.upper.map((u) => new Set(u)),
       sets: new Map([...s.sets].map(([k, v]) => [k, v.slice()])),
@@ -429,6 +434,7 @@ export class Oracle {
         this.charge(n * PAGE, p);
         for (let q = lo; q < hi; q++) this.set(q, Pte.ANON_RW_ZERO, false);
         if (data) for (let q = p; q < pieceEnd; q++) this.set(q, Pte.ANON_RW_DATA, false);
+        s.folio[t] = 1;
         return "handled";
       }
       s.huge[t] = 0; // __split_huge_pmd: 512 zeropage PTEs in the deposited table
@@ -449,6 +455,7 @@ export class Oracle {
       this.allocTable(p);
       this.charge(n * PAGE, p);
       s.huge[t] = 1;
+      s.folio[t] = 1;
       for (let q = lo; q < hi; q++) this.set(q, Pte.ANON_RW_ZERO, false);
       if (data) for (let q = p; q < pieceEnd; q++) this.set(q, Pte.ANON_RW_DATA, false);
       return "handled";
@@ -534,6 +541,14 @@ export class Oracle {
       }
     }
     for (let q = a; q < b; q++) this.set(q, Pte.NONE, false);
+    // A THP folio none of whose subpages is mapped any more is freed.
+    for (let t = this.tableOf(a); t <= this.tableOf(b - 1); t++) {
+      if (!s.folio[t]) continue;
+      const [lo, hi] = this.tablePages(t);
+      let anon = false;
+      for (let q = lo; q < hi; q++) if (isAnon(s.ptes[q]!)) anon = true;
+      if (!anon) s.folio[t] = 0;
+    }
     if (!reclaim) return;
     // PT reclaim (x86_64 >= 6.14): the zap covered the table's whole PMD range and all is none.
     for (let t = this.tableOf(a); t <= this.tableOf(b - 1); t++) {
@@ -621,12 +636,29 @@ export class Oracle {
   private ksmScan(): void {
     const s = this.s;
     if (!this.cfg.host.ksmRun) return;
-    for (let p = 0; p < this.pages; p++) {
-      if (!(s.flags[p]! & VmFlag.MERGEABLE) || s.huge[this.tableOf(p)]) continue;
-      const st = s.ptes[p]!;
-      if (st !== Pte.ANON_RO_ZERO && st !== Pte.ANON_RW_ZERO) continue;
-      this.set(p, this.cfg.host.ksmUseZeroPages ? Pte.ZERO_KSM : Pte.KSM, false);
+    const useZero = this.cfg.host.ksmUseZeroPages;
+    const zeroAnon = (st: number) => st === Pte.ANON_RO_ZERO || st === Pte.ANON_RW_ZERO;
+    const candidates = () => {
+      const out: number[] = [];
+      for (let p = 0; p < this.pages; p++) if (s.flags[p]! & VmFlag.MERGEABLE && zeroAnon(s.ptes[p]!)) out.push(p);
+      return out;
+    };
+    let cands = candidates();
+    // With use_zero_pages = 0 a zero-filled page needs a twin to merge with.
+    if (cands.length === 0 || (!useZero && cands.length < 2)) return;
+    // try_to_merge_one_page → split_huge_page: a THP holding a candidate is split first; since
+    // b1f202060afe (v6.12) the split maps its zero-filled subpages to the shared zeropage.
+    const split = new Set(cands.map((p) => this.tableOf(p)).filter((t) => s.folio[t]));
+    for (const t of split) {
+      s.huge[t] = 0;
+      s.folio[t] = 0;
+      if (!atLeast(this.cfg.kernelVersion, 6, 12)) continue;
+      const [lo, hi] = this.tablePages(t);
+      for (let q = lo; q < hi; q++) if (zeroAnon(s.ptes[q]!)) this.set(q, Pte.ZERO, false);
     }
+    cands = candidates();
+    if (!useZero && cands.length < 2) return;
+    for (const p of cands) this.set(p, useZero ? Pte.ZERO_KSM : Pte.KSM, false);
   }
 
   /** break_ksm() on each page: KSM pages, and (not in A) KSM-placed zeropages → anon r/o. */
