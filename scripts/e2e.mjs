@@ -5,6 +5,7 @@
 // a browser in one line and exit non-zero.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { chromium } from "@playwright/test";
 
 function run(cmd, args, env = process.env) {
@@ -37,7 +38,20 @@ if (!browser) {
   );
   process.exit(1);
 }
+/** A free TCP port on 127.0.0.1, so that several e2e runs can share a machine. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 console.log(`e2e: using ${browser.label}`);
 if (run("npx", ["vite", "build", "--logLevel", "warn"]) !== 0) process.exit(1);
-const env = { ...process.env, PW_CHROMIUM_PATH: browser.path };
+const port = process.env.E2E_PORT || String(await freePort());
+const env = { ...process.env, PW_CHROMIUM_PATH: browser.path, E2E_PORT: port };
 process.exit(run("npx", ["playwright", "test", ...process.argv.slice(2)], env));
