@@ -7,6 +7,7 @@ import { defineConfig, devices } from "@playwright/test";
 
 const executablePath = process.env.PW_CHROMIUM_PATH || undefined;
 const PORT = Number(process.env.E2E_PORT || 4321);
+const OUT_DIR = process.env.E2E_OUT_DIR || "dist";
 
 export default defineConfig({
   testDir: "e2e",
@@ -45,7 +46,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort --outDir ${OUT_DIR}`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
     timeout: 60_000,
