@@ -5,6 +5,11 @@
  *
  * Seeking is latest-wins: while a view request is in flight, further seeks only remember their
  * target, and the newest one is fetched when the answer arrives. Stale answers are dropped.
+ * `position` is the target; `view.position` is what the views show. `isIdle()` is true when the
+ * two agree and nothing is in flight (the e2e tests and the UI benchmark wait for it).
+ *
+ * Selection has two levels: `selection` is the page table the table view shows, `selectedPage`
+ * the PTE whose life `pageHistory` tells (fetched from the worker when a page is selected).
  *
  * The store is created with an engine API (the comlink proxy in the app, an in-process EngineHost
  * in tests) and with the initial URL state, read once at creation (StrictMode runs effects twice).
@@ -13,6 +18,7 @@ import { createStore, type StoreApi } from "zustand/vanilla";
 import type {
   EngineApi,
   Granularity,
+  HistoryEntry,
   PresetInfo,
   RunInfo,
   ScenarioIssue,
@@ -29,6 +35,19 @@ export interface InitialState {
   readonly granularity?: Granularity;
   readonly position?: number;
   readonly selection?: Selection | null;
+}
+
+/** A PTE: the mm and the guest page it maps. */
+export interface PageRef {
+  readonly mm: number;
+  readonly page: number;
+}
+
+export interface PageHistory {
+  readonly runId: number;
+  readonly page: PageRef;
+  readonly status: "loading" | "ready" | "error";
+  readonly entries: readonly HistoryEntry[];
 }
 
 export interface AppState {
@@ -50,6 +69,12 @@ export interface AppState {
   readonly playing: boolean;
   /** Playback speed multiplier, 0.25 to 8. */
   readonly speed: number;
+  /** The PTE whose history is shown, or null. */
+  readonly selectedPage: PageRef | null;
+  readonly pageHistory: PageHistory | null;
+  /** prefers-reduced-motion: views jump to end states, with highlights but no motion. */
+  readonly reducedMotion: boolean;
+  readonly helpOpen: boolean;
 
   init(): Promise<void>;
   loadPreset(id: string, kernel?: VariantId | null): Promise<void>;
@@ -62,17 +87,31 @@ export interface AppState {
   setGranularity(g: Granularity): Promise<void>;
   select(selection: Selection | null): void;
   setPlaying(playing: boolean): void;
+  /** Plays from the start when at the end; pauses when playing. */
+  togglePlaying(): void;
   setSpeed(speed: number): void;
+  /** Moves `delta` places along SPEEDS (0.25× … 8×). */
+  stepSpeed(delta: number): void;
+  /** Moves `delta` places along GRANULARITIES (action → page table → PTE), clamped. */
+  stepGranularity(delta: number): Promise<void>;
+  selectPage(page: PageRef | null): void;
+  setReducedMotion(reduced: boolean): void;
+  setHelpOpen(open: boolean): void;
+  /** True when the view shows `position` and no request is in flight. */
+  isIdle(): boolean;
 }
 
 export type AppStore = StoreApi<AppState>;
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
+export const GRANULARITY_ORDER: readonly Granularity[] = ["action", "table", "pte"];
 
 export function createAppStore(api: EngineApi, initial: InitialState = {}): AppStore {
   let inFlight = false;
   let wanted: number | null = null;
   let loadSeq = 0;
+  let historySeq = 0;
+  let converting = 0;
 
   const store = createStore<AppState>()((set, get) => {
     const fetchView = async (): Promise<void> => {
@@ -95,6 +134,24 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       if (wanted !== null) await fetchView();
     };
 
+    const fetchHistory = async (): Promise<void> => {
+      const s = get();
+      const page = s.selectedPage;
+      const seq = ++historySeq;
+      if (!s.run || !page) {
+        set({ pageHistory: null });
+        return;
+      }
+      const runId = s.run.runId;
+      set({ pageHistory: { runId, page, status: "loading", entries: [] } });
+      try {
+        const entries = await api.history(runId, page.mm, page.page);
+        if (seq === historySeq) set({ pageHistory: { runId, page, status: "ready", entries } });
+      } catch {
+        if (seq === historySeq) set({ pageHistory: { runId, page, status: "error", entries: [] } });
+      }
+    };
+
     const runLoad = async (
       presetId: string | null,
       scenario: unknown,
@@ -115,6 +172,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         const granularity = keep?.granularity ?? get().granularity;
         const last = r.run.counts[granularity];
         const position = Math.min(keep?.position ?? last, last);
+        const page = get().selectedPage;
         set({
           status: "ready",
           run: r.run,
@@ -122,8 +180,10 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
           position,
           view: null,
           selection: keep?.selection ?? null,
+          selectedPage: page && page.mm < r.run.trace.mmNames.length ? page : null,
         });
         wanted = position;
+        void fetchHistory();
         await fetchView();
       } catch (e) {
         if (seq !== loadSeq) return;
@@ -147,6 +207,10 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       selection: initial.selection ?? null,
       playing: false,
       speed: 1,
+      selectedPage: null,
+      pageHistory: null,
+      reducedMotion: false,
+      helpOpen: false,
 
       async init() {
         const [presets, variants] = await Promise.all([api.presets(), api.variants()]);
@@ -200,7 +264,21 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       async seekToEvent(event) {
         const s = get();
         if (!s.run) return;
-        get().seek(event < 0 ? 0 : await api.positionOfEvent(s.run.runId, s.granularity, event));
+        if (event < 0) {
+          get().seek(0);
+          return;
+        }
+        // At action granularity, go to the end of the action the event belongs to (the worker's
+        // answer would be the last action boundary before the event's end).
+        if (s.granularity === "action") {
+          const e = Math.min(event, s.run.trace.events - 1);
+          get().seek(e < 0 ? 0 : s.run.trace.action[e]! + 1);
+          return;
+        }
+        const runId = s.run.runId;
+        const granularity = s.granularity;
+        const p = await api.positionOfEvent(runId, granularity, event);
+        if (get().run?.runId === runId && get().granularity === granularity) get().seek(p);
       },
 
       stepBy(delta) {
@@ -213,7 +291,14 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
           set({ granularity: g });
           return;
         }
-        const position = await api.convert(s.run.runId, s.granularity, s.position, g);
+        converting++;
+        let position: number;
+        try {
+          position = await api.convert(s.run.runId, s.granularity, get().position, g);
+        } finally {
+          converting--;
+        }
+        if (get().run?.runId !== s.run.runId) return;
         set({ granularity: g, position });
         wanted = position;
         await fetchView();
@@ -226,11 +311,64 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       },
 
       setPlaying(playing) {
-        set({ playing });
+        set({ playing: playing && get().run !== null });
+      },
+
+      togglePlaying() {
+        const s = get();
+        if (!s.run) return;
+        if (s.playing) {
+          set({ playing: false });
+          return;
+        }
+        if (s.position >= s.run.counts[s.granularity]) get().seek(0);
+        set({ playing: true });
       },
 
       setSpeed(speed) {
         set({ speed: Math.max(0.25, Math.min(8, speed)) });
+      },
+
+      stepSpeed(delta) {
+        const s = get();
+        let i = SPEEDS.findIndex((v) => v >= s.speed);
+        if (i < 0) i = SPEEDS.length - 1;
+        const next = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i + delta))]!;
+        set({ speed: next });
+      },
+
+      async stepGranularity(delta) {
+        const i = GRANULARITY_ORDER.indexOf(get().granularity);
+        const next = GRANULARITY_ORDER[Math.max(0, Math.min(GRANULARITY_ORDER.length - 1, i + delta))]!;
+        await get().setGranularity(next);
+      },
+
+      selectPage(page) {
+        const cur = get().selectedPage;
+        if (page && cur && page.mm === cur.mm && page.page === cur.page) return;
+        set({ selectedPage: page });
+        void fetchHistory();
+      },
+
+      setReducedMotion(reducedMotion) {
+        set({ reducedMotion });
+      },
+
+      setHelpOpen(helpOpen) {
+        set({ helpOpen, ...(helpOpen ? { playing: false } : {}) });
+      },
+
+      isIdle() {
+        const s = get();
+        if (s.status === "loading") return false;
+        if (s.status !== "ready") return true;
+        return (
+          !inFlight &&
+          converting === 0 &&
+          wanted === null &&
+          s.view !== null &&
+          s.view.position === s.position
+        );
       },
     };
   });

@@ -154,7 +154,19 @@ export interface ViewState {
   /** Pages the last step touched, per mm (flat [first, count] runs), for highlighting. */
   readonly active: readonly { readonly mm: number; readonly runs: readonly number[] }[];
   readonly table: TableDetail | null;
+  /**
+   * What the last step did to the PTEs it covered, by (from, to, rule), at table and PTE
+   * granularity; null at action granularity and for a step without pages.
+   */
+  readonly changes: readonly StepChange[] | null;
   readonly elapsedMs: number;
+}
+
+export interface StepChange {
+  readonly from: number;
+  readonly to: number;
+  readonly rule: number;
+  readonly count: number;
 }
 
 export interface HistoryEntry {

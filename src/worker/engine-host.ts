@@ -12,12 +12,14 @@ import {
   applyEvent,
   COUNTERS,
   type Cursor,
+  effectsOf,
   footprintOf,
   type Granularity,
   Positions,
   PTE_KEYS,
   PTE_NAMES,
   snapshotMm,
+  type Trace,
   tableDetail,
   traceHash,
   VARIANTS,
@@ -37,6 +39,7 @@ import type {
   MigrationSetup,
   PresetInfo,
   RunInfo,
+  StepChange,
   TableGeometry,
   VariantInfo,
   ViewRequest,
@@ -159,7 +162,8 @@ export class EngineHost implements EngineApi {
     const position = Math.max(0, Math.min(Math.round(req.position), count));
     const cursor = h.positions.toCursor(req.granularity, position);
     const loc = h.positions.locate(req.granularity, position);
-    const world = this.worldAt(h, cursor);
+    const built = builtCursor(t, req.granularity, cursor, loc.event);
+    const world = this.worldAt(h, built);
     const mms = world.mms.map((_, i) => snapshotMm(world, i, BALLOON));
     const active: { mm: number; runs: number[] }[] = [];
     if (loc.event >= 0) {
@@ -168,6 +172,10 @@ export class EngineHost implements EngineApi {
     }
     const sel = req.selection;
     const table = sel && sel.mm < world.mms.length ? tableDetail(world, sel.mm, sel.table, BALLOON) : null;
+    const changes =
+      req.granularity === "action" || loc.event < 0 || active.length === 0
+        ? null
+        : stepChanges(t, loc.event, built, h.cache!.world, world, active[0]!.runs);
     return {
       runId: req.runId,
       granularity: req.granularity,
@@ -180,6 +188,7 @@ export class EngineHost implements EngineApi {
       mms,
       active,
       table,
+      changes,
       elapsedMs: now() - t0,
     };
   }
@@ -267,6 +276,53 @@ function ruleForPage(
 ): number {
   for (const e of effects) if (e.from === from && e.to === to) return e.rule;
   return 0;
+}
+
+/**
+ * The cursor whose world a view is built from. A fine step that ends event e is built as (e, all
+ * its pages done) rather than (e + 1, 0): the same state for an event that succeeded (a failed
+ * event is a transaction and is built whole), and the cached world then holds the state before
+ * the event, from which stepChanges() reads what the step did.
+ */
+function builtCursor(t: Trace, g: Granularity, cursor: Cursor, event: number): Cursor {
+  if (g === "action" || cursor.done > 0 || event < 0 || event !== cursor.event - 1) return cursor;
+  const pages = t.footprintPages[event]!;
+  return t.ok[event] && pages > 0 ? { event, done: pages } : cursor;
+}
+
+/** PTE transitions of the last step's pages, by (from, to, rule); [] when the event changed nothing. */
+function stepChanges(
+  t: Trace,
+  event: number,
+  built: Cursor,
+  before: World,
+  after: World,
+  runs: readonly number[],
+): StepChange[] | null {
+  if (t.footprintPages[event] === 0) return null;
+  if (built.event !== event || built.done === 0) return [];
+  const mm = t.mm[event]!;
+  const from = before.mms[mm]?.pt.ptes;
+  const to = after.mms[mm]?.pt.ptes;
+  if (!from || !to) return null;
+  const effects = effectsOf(t, event);
+  const byKey = new Map<number, StepChange>();
+  let budget = 4096;
+  for (let i = 0; i < runs.length && budget > 0; i += 2) {
+    for (let p = runs[i]!; p < runs[i]! + runs[i + 1]! && budget > 0; p++, budget--) {
+      const a = from.get(p);
+      const b = to.get(p);
+      const key = a * 256 + b;
+      const seen = byKey.get(key);
+      byKey.set(key, {
+        from: a,
+        to: b,
+        rule: seen?.rule ?? ruleForPage(effects, a, b),
+        count: (seen?.count ?? 0) + 1,
+      });
+    }
+  }
+  return [...byKey.values()].sort((x, y) => y.count - x.count);
 }
 
 /** The pages the step at `position` covered within event `event`'s footprint. */

@@ -1,0 +1,110 @@
+/**
+ * The store through its public surface: create it over an in-process engine, call actions, read
+ * state. Uses the 64 MiB teaching preset so that every granularity is quick.
+ */
+import { describe, expect, it } from "vitest";
+import { EngineHost } from "../worker/engine-host.ts";
+import { type AppStore, createAppStore } from "./store.ts";
+
+async function ready(initial: Parameters<typeof createAppStore>[1] = {}): Promise<AppStore> {
+  const store = createAppStore(new EngineHost("main"), { presetId: "teaching-small", ...initial });
+  await store.getState().init();
+  await idle(store);
+  return store;
+}
+
+async function idle(store: AppStore): Promise<void> {
+  for (let i = 0; i < 500 && !store.getState().isIdle(); i++) await new Promise((r) => setTimeout(r, 2));
+  expect(store.getState().isIdle()).toBe(true);
+}
+
+describe("store", () => {
+  it("loads the preset at its end, at action granularity, and is idle", async () => {
+    const store = await ready();
+    const s = store.getState();
+    expect(s.status).toBe("ready");
+    expect(s.granularity).toBe("action");
+    expect(s.position).toBe(s.run!.counts.action);
+    expect(s.view!.position).toBe(s.position);
+  });
+
+  it("steps back and forward to exactly the same view", async () => {
+    const store = await ready();
+    const end = store.getState().view!.mms.map((m) => m.counters);
+    store.getState().stepBy(-1);
+    await idle(store);
+    expect(store.getState().view!.mms.map((m) => m.counters)).not.toEqual(end);
+    store.getState().stepBy(1);
+    await idle(store);
+    expect(store.getState().view!.mms.map((m) => m.counters)).toEqual(end);
+  });
+
+  it("play at the end starts again from the start; play again pauses", async () => {
+    const store = await ready();
+    store.getState().togglePlaying();
+    expect(store.getState().playing).toBe(true);
+    expect(store.getState().position).toBe(0);
+    store.getState().togglePlaying();
+    expect(store.getState().playing).toBe(false);
+  });
+
+  it("moves speed along 0.25× … 8× and clamps", async () => {
+    const store = await ready();
+    store.getState().stepSpeed(1);
+    expect(store.getState().speed).toBe(2);
+    store.getState().stepSpeed(10);
+    expect(store.getState().speed).toBe(8);
+    store.getState().stepSpeed(-10);
+    expect(store.getState().speed).toBe(0.25);
+  });
+
+  it("changes granularity with ] and [ semantics, keeping the place in the trace", async () => {
+    const store = await ready({ position: 2 });
+    expect(store.getState().position).toBe(2);
+    await store.getState().stepGranularity(1);
+    expect(store.getState().granularity).toBe("table");
+    await idle(store);
+    const event = store.getState().view!.event;
+    await store.getState().stepGranularity(1);
+    expect(store.getState().granularity).toBe("pte");
+    await idle(store);
+    expect(store.getState().view!.event).toBe(event);
+    await store.getState().stepGranularity(1);
+    expect(store.getState().granularity).toBe("pte");
+    await store.getState().stepGranularity(-5);
+    expect(store.getState().granularity).toBe("action");
+    await idle(store);
+    expect(store.getState().position).toBe(2);
+  });
+
+  it("seekToEvent at action granularity goes to the end of the event's action", async () => {
+    const store = await ready();
+    const t = store.getState().run!.trace;
+    const a = t.actions[2]!;
+    await store.getState().seekToEvent(a.firstEvent);
+    expect(store.getState().position).toBe(3);
+    await store.getState().seekToEvent(-1);
+    expect(store.getState().position).toBe(0);
+  });
+
+  it("selecting a page fetches its history", async () => {
+    const store = await ready();
+    store.getState().selectPage({ mm: 0, page: 0 });
+    for (let i = 0; i < 500 && store.getState().pageHistory?.status !== "ready"; i++)
+      await new Promise((r) => setTimeout(r, 2));
+    const h = store.getState().pageHistory!;
+    expect(h.status).toBe("ready");
+    expect(h.page).toEqual({ mm: 0, page: 0 });
+    expect(h.entries.length).toBeGreaterThan(0);
+    store.getState().selectPage(null);
+    expect(store.getState().pageHistory).toBeNull();
+  });
+
+  it("opening help pauses playback", async () => {
+    const store = await ready();
+    store.getState().togglePlaying();
+    store.getState().setHelpOpen(true);
+    expect(store.getState().playing).toBe(false);
+    expect(store.getState().helpOpen).toBe(true);
+  });
+});
