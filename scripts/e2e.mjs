@@ -54,6 +54,7 @@ console.log(`e2e: using ${browser.label}`);
 const port = process.env.E2E_PORT || String(await freePort());
 // Each run builds into its own directory, so parallel runs never serve each other's half-built files.
 const outDir = `node_modules/.tmp/e2e-dist-${port}`;
-if (run("npx", ["vite", "build", "--logLevel", "warn", "--outDir", outDir, "--emptyOutDir"]) !== 0) process.exit(1);
+if (run("npx", ["vite", "build", "--logLevel", "warn", "--outDir", outDir, "--emptyOutDir"]) !== 0)
+  process.exit(1);
 const env = { ...process.env, PW_CHROMIUM_PATH: browser.path, E2E_PORT: port, E2E_OUT_DIR: outDir };
 process.exit(run("npx", ["playwright", "test", ...process.argv.slice(2)], env));

@@ -183,7 +183,12 @@ describe("KSM on transparent huge pages (try_to_merge_one_page → split_huge_pa
     const r = g.ksmScan();
     expect(rulesOf(r)).toEqual(["split_huge_page.remap_zeropage"]);
     // 511 subpages became zeropages placed by the split, not by KSM: ksm_zero_pages stays 0.
-    expect(g.c).toMatchObject({ zeropagePtes: 511, ksmZeroPages: 0, thpPmds: 1, rssAnonBytes: 513 * 4 * KiB });
+    expect(g.c).toMatchObject({
+      zeropagePtes: 511,
+      ksmZeroPages: 0,
+      thpPmds: 1,
+      rssAnonBytes: 513 * 4 * KiB,
+    });
   });
 
   test("split_huge_page (< 6.12): the subpages are split off, then KSM merges the zero-filled ones", () => {

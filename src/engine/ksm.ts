@@ -92,14 +92,20 @@ export const R_KSM_SPLIT_ZEROPAGE = defineRule({
   ],
   explain:
     "To merge a page inside a transparent huge page, KSM has to split the huge page first. Since b1f202060afe the split maps every subpage that holds only zeros to the shared zeropage (an ordinary one, not counted in ksm_zero_pages) and frees it; the subpages with data stay as 4 KiB pages.",
-  assumption: "b1f202060afe is dated to v6.12 by inference; its effect was observed on 6.18 by tools/kernel-check.",
+  assumption:
+    "b1f202060afe is dated to v6.12 by inference; its effect was observed on 6.18 by tools/kernel-check.",
 });
 
 export const R_KSM_SPLIT = defineRule({
   id: "split_huge_page.ksm",
   title: "ksmd splits a THP into 4 KiB pages so it can merge them",
-  path: [fr(KSM, "cmp_and_merge_page"), fr(KSM, "try_to_merge_one_page"), fr("mm/huge_memory.c", "split_huge_page")],
-  explain: "KSM only merges 4 KiB pages, so it splits the huge page; the subpages are then merged like any others.",
+  path: [
+    fr(KSM, "cmp_and_merge_page"),
+    fr(KSM, "try_to_merge_one_page"),
+    fr("mm/huge_memory.c", "split_huge_page"),
+  ],
+  explain:
+    "KSM only merges 4 KiB pages, so it splits the huge page; the subpages are then merged like any others.",
 });
 
 export const R_KSM_OFF = defineRule({

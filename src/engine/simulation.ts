@@ -5,7 +5,11 @@
  * Seeking: a cursor (event e, first `done` pages of its footprint) is rebuilt by cloning the last
  * checkpoint at or before e, replaying the events in between, then replaying event e with
  * limit = done. A checkpoint is taken whenever the work since the previous one (pages of page
- * tables touched) passes CHECKPOINT_WORK, so a seek replays a bounded amount of work.
+ * tables touched) passes a threshold (CHECKPOINT_WORK to begin with), so a seek replays a bounded
+ * amount of work. Checkpoints are kept within CHECKPOINT_BUDGET_BYTES: when they would exceed it,
+ * every other one is dropped and the threshold doubles (a 1 TiB run keeps fewer, farther apart;
+ * 100 GiB keeps them dense). Worked numbers: a 100 GiB two-host world is ~1.5 MB per checkpoint,
+ * so ~25 checkpoints for the commit story; a 1 TiB one is ~6 MB, so at most ~32.
  */
 
 import type { KernelEvent } from "./events.ts";
@@ -14,8 +18,11 @@ import type { MmConfig } from "./mm.ts";
 import { type Trace, type TraceAction, TraceBuilder } from "./trace.ts";
 import { type EventResult, World } from "./world.ts";
 
-/** Table-visits of replay between checkpoints (bounds seek latency). */
-export const CHECKPOINT_WORK = 60_000;
+/** Table-visits of replay between checkpoints to begin with (bounds seek latency). */
+export const CHECKPOINT_WORK = 30_000;
+
+/** Memory all checkpoints of one run may hold. */
+export const CHECKPOINT_BUDGET_BYTES = 192 * 1024 * 1024;
 
 export interface Cursor {
   /** Events before this one are applied in full. */
@@ -35,6 +42,7 @@ export class Simulation {
   private readonly builder: TraceBuilder;
   private readonly checkpoints: { event: number; world: World }[] = [];
   private workSinceCheckpoint = 0;
+  private checkpointWork = CHECKPOINT_WORK;
   private currentAction = -1;
   private actionStart = 0;
   private actionMeta: Omit<TraceAction, "firstEvent" | "endEvent" | "note"> | null = null;
@@ -101,9 +109,10 @@ export class Simulation {
     const tablesPerPage = mm ? 1 / mm.geometry.ptesPerTable : 0;
     this.workSinceCheckpoint +=
       1 + r.rec.footprintPages * tablesPerPage + (mm && isWalk(e) ? mm.pt.tables : 0);
-    if (this.workSinceCheckpoint >= CHECKPOINT_WORK) {
+    if (this.workSinceCheckpoint >= this.checkpointWork) {
       this.checkpoints.push({ event: this.events.length, world: this.world.clone() });
       this.workSinceCheckpoint = 0;
+      this.thinCheckpoints();
     }
     return r;
   }
@@ -111,6 +120,15 @@ export class Simulation {
   finish(): Trace {
     this.endAction();
     return this.builder.build();
+  }
+
+  /** Keeps checkpoints within the memory budget: drop every other one, space the next ones wider. */
+  private thinCheckpoints(): void {
+    const bytes = worldBytes(this.world);
+    const max = Math.max(8, Math.floor(CHECKPOINT_BUDGET_BYTES / Math.max(1, bytes)));
+    if (this.checkpoints.length <= max) return;
+    this.checkpoints.splice(0, this.checkpoints.length, ...this.checkpoints.filter((_, i) => i % 2 === 0));
+    this.checkpointWork *= 2;
   }
 
   get checkpointCount(): number {
@@ -137,4 +155,12 @@ function isWalk(e: KernelEvent): boolean {
     e.kind === "enable_skeys" ||
     e.kind === "enable_pv"
   );
+}
+
+/** Bytes a clone of `w` holds (page tables and page sets). */
+function worldBytes(w: World): number {
+  let n = 0;
+  for (const mm of w.mms) n += mm.pt.ptes.footprintBytes() + mm.pt.tables * 3;
+  for (const sets of w.pagesets) for (const set of sets.values()) n += set.footprintBytes();
+  return n;
 }

@@ -640,7 +640,8 @@ export class Oracle {
     const zeroAnon = (st: number) => st === Pte.ANON_RO_ZERO || st === Pte.ANON_RW_ZERO;
     const candidates = () => {
       const out: number[] = [];
-      for (let p = 0; p < this.pages; p++) if (s.flags[p]! & VmFlag.MERGEABLE && zeroAnon(s.ptes[p]!)) out.push(p);
+      for (let p = 0; p < this.pages; p++)
+        if (s.flags[p]! & VmFlag.MERGEABLE && zeroAnon(s.ptes[p]!)) out.push(p);
       return out;
     };
     let cands = candidates();
