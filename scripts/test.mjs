@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 const stages = [
   ["typecheck (tsc -b)", "npx", ["tsc", "-b"]],
   ["lint (biome)", "npx", ["biome", "check", "."]],
+  ["layering (tools/check-imports.mjs)", "node", ["tools/check-imports.mjs"]],
   ["unit tests (vitest)", "npx", ["vitest", "run"]],
   ["e2e tests (playwright, chromium)", "node", ["scripts/e2e.mjs"]],
 ];
