@@ -14,6 +14,7 @@ import type { ChunkedBytes } from "../base/chunked.ts";
 import type { Prng } from "../base/prng.ts";
 import type { Content, Ranges } from "../engine/index.ts";
 import { type Machine, SOURCE } from "./machine.ts";
+import { DIRTY_SET, migrationOf } from "./migration/state.ts";
 
 export const GUEST_SET = "guest";
 export const GUEST_FREE = 0;
@@ -180,6 +181,20 @@ function dropBefore(ranges: Ranges, page: number): number[] {
   return out;
 }
 
+/**
+ * KVM dirty logging: while a migration is in its precopy phase, the source QEMU syncs the dirty
+ * log (KVM_GET_DIRTY_LOG → migration_bitmap_sync), so pages the guest writes there are sent
+ * again, before the switchover (precopy) or as part of the discard bitmap (postcopy).
+ */
+function logDirty(m: Machine, runs: Ranges): void {
+  const s = migrationOf(m);
+  if (s?.phase !== "precopy" || m.guestOn !== SOURCE || runs.length === 0) return;
+  m.apply(
+    { kind: "pageset", mm: SOURCE, set: DIRTY_SET, ranges: runs, value: 1 },
+    "kvm: dirty logging (KVM_GET_DIRTY_LOG) → migration_bitmap_sync → the written pages are dirty again",
+  );
+}
+
 /** guest-touch: the guest allocates `pages` free pages and writes them. */
 export function guestTouch(m: Machine, pages: number, content: Content): void {
   const free = guestRuns(m, (s) => s === GUEST_FREE);
@@ -193,6 +208,7 @@ export function guestTouch(m: Machine, pages: number, content: Content): void {
       : "guest: allocates memory and zero-fills it (KVM_RUN)";
   if (!guestAccess(m, "write", runs, content, cause)) return;
   markGuest(m, runs, GUEST_USED, "guest: page allocator marks the pages in use");
+  logDirty(m, runs);
 }
 
 /** guest-read / guest-write over a region, skipping pages the balloon holds. */
@@ -206,5 +222,7 @@ export function guestRegion(
   const runs = guestRuns(m, (s) => s !== GUEST_BALLOON, first, count);
   const cause = access === "read" ? "guest: reads memory (KVM_RUN)" : "guest: writes memory (KVM_RUN)";
   if (!guestAccess(m, access, runs, content, cause)) return;
-  if (access === "write") markGuest(m, runs, GUEST_USED, "guest: the written pages are in use");
+  if (access !== "write") return;
+  markGuest(m, runs, GUEST_USED, "guest: the written pages are in use");
+  logDirty(m, runs);
 }

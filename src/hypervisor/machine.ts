@@ -175,7 +175,12 @@ export class Machine {
     this.outcome = "hung";
     this.outcomeReason = reason;
     this.halted = true;
+    // Extra counters are recorded with the next event: record one, so the trace shows the hang.
     this.setExtra("hung", 1);
+    this.apply(
+      { kind: "note", mm: this.guestOn, label: "the vCPU hangs" },
+      "guest: the vCPU waits for a userfault that nobody will resolve",
+    );
     this.sim.noteAction(reason);
   }
 }

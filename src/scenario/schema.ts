@@ -171,11 +171,27 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
   return out;
 }
 
+/**
+ * valibot's own wording for object shape problems ("Invalid key: Expected never but received
+ * "foo"") says what was expected in its terms; this says it in the file's.
+ */
+function messageOf(issue: v.BaseIssue<unknown>): string {
+  if (issue.type === "strict_object" || issue.type === "object") {
+    if (issue.expected === "never") return `unknown field ${issue.received}`;
+    if (issue.received === "undefined" && issue.expected?.startsWith('"')) return "required field is missing";
+    if (issue.expected === "Object") return `expected an object, got ${issue.received}`;
+  }
+  return issue.message;
+}
+
 /** Validates unknown JSON; never throws. */
 export function parseScenario(input: unknown): ParseResult {
+  if (Array.isArray(input)) {
+    return { ok: false, issues: [{ path: "", message: "expected a scenario object, got an array" }] };
+  }
   const r = v.safeParse(ScenarioSchema, input);
   if (r.success) return { ok: true, scenario: r.output };
-  return { ok: false, issues: r.issues.map((i) => ({ path: pathOf(i), message: i.message })) };
+  return { ok: false, issues: r.issues.map((i) => ({ path: pathOf(i), message: messageOf(i) })) };
 }
 
 /** "actions[2].size: expected whole 4 KiB pages, got 100 bytes" */

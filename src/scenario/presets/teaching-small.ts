@@ -5,7 +5,7 @@ export const teachingSmall: Preset = {
   id: "teaching-small",
   title: "Teaching: a 64 MiB guest you can step PTE by PTE",
   summary:
-    "The whole story on a 64 MiB guest: every page table and every PTE can be watched. The guest writes some memory, the balloon takes a part back, a migration reads everything, and the guest finally uses storage keys.",
+    "The whole story on a 64 MiB guest: every page table and every PTE can be watched. The guest writes some memory, the balloon takes a part back, the guest reads a region it never wrote, and a migration reads everything.",
   variants: ["s390-06201e00", "s390-fa41ba0d", "s390-2faee8ff", "s390-fa41ba0d-90a7592d", "x86_64"],
   scenario: {
     schemaVersion: 1,
