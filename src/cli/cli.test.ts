@@ -1,0 +1,256 @@
+/**
+ * The CLI in-process (runCli with captured output) and once through bin/zeropage-lab.mjs as a
+ * child process, the way `npx zeropage-lab` runs it. Usage errors exit 2 with a message on stderr
+ * and nothing on stdout.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { COUNTERS, VARIANT_IDS } from "../engine/index.ts";
+import { PRESETS } from "../scenario/presets/index.ts";
+import { runCli } from "./main.ts";
+import type { RunSummary } from "./summary.ts";
+
+const GiB = 2 ** 30;
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+async function runJson(...argv: string[]): Promise<RunSummary> {
+  const r = await cli("run", ...argv, "--json");
+  expect(r.err).toBe("");
+  expect(r.code).toBe(0);
+  return JSON.parse(r.out) as RunSummary;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "zeropage-lab-cli-"));
+function scenarioFile(name: string, text: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const SMALL = {
+  schemaVersion: 1,
+  machine: { kernel: "s390-06201e00", guestRam: "64MiB" },
+  actions: [{ do: "guest-write", size: "16MiB" }, { do: "migrate" }],
+};
+
+describe("presets", () => {
+  test("lists every preset id with its title and the variants it names", async () => {
+    const r = await cli("presets");
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    for (const p of PRESETS) {
+      expect(r.out).toContain(p.id);
+      expect(r.out).toContain(p.title);
+      expect(r.out).toContain(`variants: ${p.variants.join(", ")}`);
+    }
+  });
+
+  test("--json gives the same list as data", async () => {
+    const r = await cli("presets", "--json");
+    expect(JSON.parse(r.out)).toEqual(
+      PRESETS.map((p) => ({ id: p.id, title: p.title, variants: p.variants })),
+    );
+  });
+});
+
+describe("run --json", () => {
+  test("commit-06201e00: fa41ba0d has 40 GiB more RssAnon than 06201e00 on both hosts", async () => {
+    const b = await runJson("commit-06201e00", "--kernel", "s390-fa41ba0d");
+    const c = await runJson("commit-06201e00", "--kernel", "s390-06201e00");
+    expect(b.kernel).toBe("s390-fa41ba0d");
+    expect(c.kernel).toBe("s390-06201e00");
+    expect(b.final.source.rssAnonBytes - c.final.source.rssAnonBytes).toBe(40 * GiB);
+    expect(b.final.destination!.rssAnonBytes - c.final.destination!.rssAnonBytes).toBe(40 * GiB);
+    expect(b.traceHash).not.toBe(c.traceHash);
+  });
+
+  test("prints exactly one object with every field, counters as integers", async () => {
+    const r = await cli("run", "commit-06201e00", "--json");
+    const s = JSON.parse(r.out) as RunSummary;
+    expect(Object.keys(s)).toEqual([
+      "scenario",
+      "kernel",
+      "steps",
+      "traceHash",
+      "final",
+      "peak",
+      "outcome",
+      "outcomeReason",
+    ]);
+    expect(s.scenario).toBe("commit-06201e00");
+    expect(s.kernel).toBe("s390-fa41ba0d"); // the preset's default variant
+    expect(Number.isInteger(s.steps) && s.steps > 0).toBe(true);
+    expect(s.traceHash).toMatch(/^[0-9a-f]+$/);
+    expect(s.outcome).toBe("completed");
+    expect(s.outcomeReason).toBe("");
+    for (const mm of [s.final.source, s.final.destination!, s.peak.source, s.peak.destination!]) {
+      expect(Object.keys(mm)).toEqual(COUNTERS.map((c) => c.key));
+      for (const v of Object.values(mm)) expect(Number.isInteger(v)).toBe(true);
+    }
+  });
+
+  test("peak is the largest value over the run: the source held 100 GiB before the balloon", async () => {
+    // Under 06201e00 the guest writes all 100 GiB, the balloon gives 40 GiB back, and the
+    // migration's reads map zeropages: the source ends at 60 GiB after a 100 GiB peak.
+    const s = await runJson("commit-06201e00", "--kernel", "s390-06201e00");
+    expect(s.final.source.rssAnonBytes).toBe(60 * GiB);
+    expect(s.peak.source.rssAnonBytes).toBe(100 * GiB);
+    expect(s.peak.destination!.rssAnonBytes).toBe(60 * GiB);
+    for (const c of COUNTERS) expect(s.peak.source[c.key]).toBeGreaterThanOrEqual(s.final.source[c.key]);
+  });
+
+  test("same input, same trace hash", async () => {
+    const a = await runJson("teaching-small", "--kernel", "x86_64");
+    const b = await runJson("teaching-small", "--kernel", "x86_64");
+    expect(a.traceHash).toBe(b.traceHash);
+  });
+
+  test("a run without a migration (PV refuses it) has a null destination and says why it failed", async () => {
+    const s = await runJson("pv-guest");
+    expect(s.final.destination).toBeNull();
+    expect(s.peak.destination).toBeNull();
+    expect(s.outcome).toBe("failed");
+    expect(s.outcomeReason).toMatch(/not migratable/);
+  });
+
+  test("a hung guest is an outcome, not an error: exit 0", async () => {
+    const s = await runJson("postcopy-hang-2018", "--kernel", "s390-2faee8ff");
+    expect(s.outcome).toBe("hung");
+    expect(s.outcomeReason).toMatch(/zapped/);
+  });
+
+  test("a scenario file is reported by its file name", async () => {
+    const s = await runJson(scenarioFile("small.json", JSON.stringify(SMALL)));
+    expect(s.scenario).toBe("small.json");
+    expect(s.kernel).toBe("s390-06201e00");
+    expect(s.final.destination!.rssAnonBytes).toBe(16 * 2 ** 20);
+  });
+});
+
+test("run without --json prints a table of final and peak values per mm and the outcome", async () => {
+  const r = await cli("run", "teaching-small", "--kernel", "s390-fa41ba0d");
+  expect(r.code).toBe(0);
+  expect(r.err).toBe("");
+  const lines = r.out.split("\n");
+  expect(lines[0]).toBe("teaching-small under s390-fa41ba0d");
+  const header = lines.find((l) => l.startsWith("counter"))!;
+  expect(header.split(/\s{2,}/)).toEqual([
+    "counter",
+    "source final",
+    "source peak",
+    "destination final",
+    "destination peak",
+  ]);
+  // 64 MiB on both hosts under fa41ba0d (teaching-small.test.ts).
+  expect(lines.find((l) => l.startsWith("RssAnon"))!.split(/\s{2,}/)).toEqual([
+    "RssAnon",
+    "64 MiB",
+    "64 MiB",
+    "64 MiB",
+    "64 MiB",
+  ]);
+  // Fixed width: every table row is as wide as the header's rule.
+  const rule = lines[lines.indexOf(header) + 1]!;
+  for (const c of COUNTERS) expect(lines.find((l) => l.startsWith(c.label))!.length).toBe(rule.length);
+  expect(r.out).toContain("outcome: completed");
+});
+
+describe("usage errors: exit 2, a message on stderr, nothing on stdout", () => {
+  const cases: [string, string[], RegExp][] = [
+    [
+      "unknown preset",
+      ["run", "no-such-preset"],
+      /unknown preset "no-such-preset"; known presets: commit-06201e00/,
+    ],
+    ["unknown variant", ["run", "commit-06201e00", "--kernel", "s390-v9"], /argument 's390-v9' is invalid/],
+    ["missing scenario", ["run"], /missing required argument 'scenario'/],
+    ["unknown option", ["run", "teaching-small", "--fast"], /unknown option '--fast'/],
+    ["unknown command", ["diff"], /unknown command 'diff'/],
+    ["extra argument", ["run", "teaching-small", "pv-guest"], /too many arguments/],
+    ["no command", [], /Usage: zeropage-lab/],
+    [
+      "unreadable file",
+      ["run", join(scratch, "missing.json")],
+      /cannot read scenario file .*missing\.json.*ENOENT/,
+    ],
+  ];
+  test.each(cases)("%s", async (_name, argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(message);
+  });
+
+  test("a JSON syntax error names the line and column", async () => {
+    const path = scenarioFile("syntax.json", '{\n  "schemaVersion": 1,\n  "actions": [1, ]\n}\n');
+    const r = await cli("run", path, "--json");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(/syntax\.json" is not valid JSON at line 3, column 18: unexpected "\]"/);
+  });
+
+  test("schema issues are listed one per line, each with its path", async () => {
+    const bad = {
+      ...SMALL,
+      machine: { kernel: "s390-06201e00", guestRam: "64 parsecs", colour: "blue" },
+      actions: [{ do: "guest-write", size: 100 }, { do: "teleport" }],
+    };
+    const r = await cli("run", scenarioFile("schema.json", JSON.stringify(bad)));
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    const lines = r.err.trim().split("\n");
+    expect(lines[0]).toBe("zeropage-lab: error: schema.json is not a valid scenario:");
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}machine\.guestRam: unknown size unit "parsecs"/),
+      '  machine.colour: unknown field "colour"',
+      "  actions[0].size: expected whole 4 KiB pages, got 100 bytes",
+      expect.stringMatching(/^ {2}actions\[1\]\.do: expected an action: guest-touch, /),
+    ]);
+  });
+
+  test("a scenario that cannot run under the chosen kernel lists why", async () => {
+    const path = scenarioFile("skeys.json", JSON.stringify({ ...SMALL, actions: [{ do: "guest-skeys" }] }));
+    const r = await cli("run", path, "--kernel", "x86_64");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toContain(
+      "skeys.json cannot run under x86_64:\n  actions[0]: storage keys exist only on s390",
+    );
+  });
+
+  test("--help is not an error", async () => {
+    const r = await cli("--help");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("run [options] <scenario>");
+    for (const v of VARIANT_IDS) expect((await cli("run", "--help")).out).toContain(v);
+  });
+});
+
+describe("bin/zeropage-lab.mjs, as npx runs it", () => {
+  const bin = fileURLToPath(new URL("../../bin/zeropage-lab.mjs", import.meta.url));
+  const node = (...argv: string[]) => spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8" });
+
+  test("run --json: one JSON object on stdout, exit 0", () => {
+    const r = node("run", "teaching-small", "--json");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
+    expect((JSON.parse(r.stdout) as RunSummary).scenario).toBe("teaching-small");
+  });
+
+  test("a usage error: exit 2, stderr only", () => {
+    const r = node("run", "no-such-preset");
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/unknown preset/);
+  });
+});

@@ -1,0 +1,13 @@
+/**
+ * How the CLI fails. A UsageError is the user's to fix (a bad argument, an unknown preset or
+ * variant, a scenario file that cannot be read or is not a valid scenario): its message goes to
+ * stderr and the exit code is 2. Anything else is a bug in the tool and exits 1.
+ */
+
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}

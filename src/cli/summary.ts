@@ -1,0 +1,83 @@
+/**
+ * What a run comes to, per mm: the counters after the last event (final) and the largest value
+ * each counter reached after any event (peak, each counter on its own: the peaks of two counters
+ * may come from different events). The same object is `run --json`'s output; other commands
+ * (diff, compare) reuse these helpers.
+ *
+ * The destination is null when nothing ever happened on it: no migration was started, or QEMU
+ * refused to start one (a PV guest).
+ */
+import {
+  COUNTER_COUNT,
+  COUNTERS,
+  type CounterKey,
+  counterAt,
+  type MmCounters,
+  type Trace,
+  traceHash,
+} from "../engine/index.ts";
+import type { Outcome } from "../hypervisor/machine.ts";
+import type { RunResult } from "../scenario/compile.ts";
+
+const SOURCE = 0;
+const DESTINATION = 1;
+
+export interface RunSummary {
+  readonly scenario: string;
+  readonly kernel: string;
+  /** Kernel events in the trace. */
+  readonly steps: number;
+  readonly traceHash: string;
+  readonly final: { source: MmCounters; destination: MmCounters | null };
+  readonly peak: { source: MmCounters; destination: MmCounters | null };
+  readonly outcome: Outcome;
+  readonly outcomeReason: string;
+}
+
+function countersFrom(read: (c: number) => number): MmCounters {
+  const out = {} as Record<CounterKey, number>;
+  for (let c = 0; c < COUNTER_COUNT; c++) out[COUNTERS[c]!.key] = Math.round(read(c));
+  return out as MmCounters;
+}
+
+/** Counters of mm `m` after the last event (the initial state for an empty trace). */
+export function finalCounters(t: Trace, m: number): MmCounters {
+  return countersFrom((c) => counterAt(t, t.events - 1, m, c));
+}
+
+/** The largest value of each counter of mm `m` over the initial state and every event. */
+export function peakCounters(t: Trace, m: number): MmCounters {
+  return countersFrom((c) => {
+    let max = counterAt(t, -1, m, c);
+    for (let e = 0; e < t.events; e++) max = Math.max(max, counterAt(t, e, m, c));
+    return max;
+  });
+}
+
+/** Whether any event acted on mm `m`. */
+export function mmActive(t: Trace, m: number): boolean {
+  if (m >= t.mmNames.length) return false;
+  for (let e = 0; e < t.events; e++) if (t.mm[e] === m) return true;
+  return false;
+}
+
+export function summarizeRun(name: string, run: RunResult): RunSummary {
+  const t = run.trace;
+  const dst = mmActive(t, DESTINATION);
+  return {
+    scenario: name,
+    kernel: run.kernel,
+    steps: t.events,
+    traceHash: traceHash(t),
+    final: {
+      source: finalCounters(t, SOURCE),
+      destination: dst ? finalCounters(t, DESTINATION) : null,
+    },
+    peak: {
+      source: peakCounters(t, SOURCE),
+      destination: dst ? peakCounters(t, DESTINATION) : null,
+    },
+    outcome: run.outcome,
+    outcomeReason: run.outcomeReason,
+  };
+}
