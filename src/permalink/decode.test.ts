@@ -1,0 +1,115 @@
+/** Bad links: each kind of damage gets a plain-text error and the default state, never a throw. */
+import { deflateSync, strToU8 } from "fflate";
+import { describe, expect, it } from "vitest";
+import { packJson, toBase64url } from "./compress.ts";
+import { decodeLink, defaultLinkState } from "./decode.ts";
+import { encodeLink } from "./encode.ts";
+import { MAX_FRAGMENT_CHARS } from "./schema.ts";
+
+function refused(link: string) {
+  const r = decodeLink(link);
+  if (r.ok) throw new Error(`expected an error for ${link.slice(0, 80)}`);
+  expect(r.error.length).toBeGreaterThan(10);
+  expect(r.fallback.scenario).toEqual(defaultLinkState().scenario);
+  return r;
+}
+
+describe("decodeLink", () => {
+  it("reads an empty fragment, a bare #, and a whole URL", () => {
+    for (const link of ["", "#", "https://example.org/"]) {
+      const r = decodeLink(link);
+      expect(r.ok && r.state).toEqual(defaultLinkState());
+    }
+    const r = decodeLink("https://example.org/app/#v=1&preset=teaching-small&g=pte&step=9");
+    expect(r.ok && r.state).toMatchObject({
+      scenario: { id: "teaching-small" },
+      granularity: "pte",
+      step: 9,
+    });
+  });
+
+  it("refuses an oversized fragment before reading it", () => {
+    const r = refused(`#v=1&preset=teaching-small&pad=${"a".repeat(MAX_FRAGMENT_CHARS)}`);
+    expect(r.kind).toBe("too-long");
+    expect(r.error).toMatch(/too long .* the limit is 64 KiB/);
+  });
+
+  it("names the bad parameter", () => {
+    expect(refused("#v=1&kernel=s390-zzz").error).toContain("kernel: not a kernel variant");
+    expect(refused("#v=1&g=page").error).toContain("g: expected action, table, pte");
+    expect(refused("#v=1&step=-1").error).toContain("step: expected a whole number");
+    expect(refused("#v=1&sel=1").error).toContain("sel: expected mm.table");
+    expect(refused("#v=1&zoom=0").error).toContain("zoom: must be above 0");
+    expect(refused("#v=one").error).toContain("is not a whole number");
+    expect(refused("#v=1&preset=nope").error).toContain('preset that does not exist: "nope"');
+    expect(refused("#v=1&step=1&step=2").error).toContain('repeats the parameter "step"');
+    expect(refused("#v=1&preset=teaching-small&s=abc").error).toContain("both a preset");
+    expect(refused("#v=1&o=abc").error).toContain("no preset");
+    expect(refused("#v=1&h=0123456789ab").error).toContain("no engine version");
+    expect(refused("#v=1&e=1&ha=AAAA").error).toContain("without its hash");
+    expect(refused("#v=1&preset=%E0%A4%A").error).toContain("broken percent-escape");
+  });
+
+  it("refuses truncated, corrupt, non-JSON and non-object scenario payloads", () => {
+    const good = packJson({ schemaVersion: 1, machine: { kernel: "x86_64", guestRam: "1GiB" }, actions: [] });
+    expect(decodeLink(`#v=1&s=${good}`).ok).toBe(true);
+    expect(refused(`#v=1&s=${good.slice(0, good.length - 6)}`).error).toMatch(/could not be read/);
+    expect(refused(`#v=1&s=${good.slice(0, 5)}`).error).toMatch(/could not be read/);
+    expect(refused("#v=1&s=AAAA").error).toMatch(/could not be read/);
+    const notJson = toBase64url(deflateSync(strToU8("{not json")));
+    expect(refused(`#v=1&s=${notJson}`).error).toContain("not valid JSON");
+    expect(refused(`#v=1&s=${packJson([1, 2])}`).error).toContain("not a JSON object");
+    expect(refused(`#v=1&s=${packJson("x")}`).error).toContain("not a JSON object");
+  });
+
+  it("lists scenario problems with their paths", () => {
+    const bad = packJson({
+      schemaVersion: 1,
+      machine: { kernel: "x86_64", guestRam: "1000 bytes" },
+      actions: [{ do: "guest-touch", size: "12345" }, { do: "fly" }],
+    });
+    const r = refused(`#v=1&s=${bad}`);
+    expect(r.kind).toBe("scenario");
+    expect(r.error).toContain("machine.guestRam:");
+    expect(r.error).toContain("actions[0].size: expected whole 4 KiB pages");
+    expect(r.error).toContain("actions[1].do:");
+    const override = refused(`#v=1&preset=teaching-small&o=${packJson({ seed: -1 })}`);
+    expect(override.error).toContain("seed:");
+  });
+
+  it("refuses a decompression bomb and absurd nesting without running out of memory or stack", () => {
+    const bomb = toBase64url(deflateSync(new Uint8Array(8 * 1024 * 1024), { level: 9 }));
+    expect(bomb.length).toBeLessThan(MAX_FRAGMENT_CHARS);
+    expect(refused(`#v=1&s=${bomb}`).error).toContain("expands to more than 1024 KiB");
+    const deep = toBase64url(deflateSync(strToU8(`{"a":${"[".repeat(200_000)}${"]".repeat(200_000)}}`)));
+    expect(refused(`#v=1&s=${deep}`).error).toContain("nested more than");
+  });
+
+  it("keeps hostile text as data: a __proto__ key changes no prototype and is reported", () => {
+    const hostile = packJson(JSON.parse('{"__proto__":{"polluted":1},"schemaVersion":1}'));
+    const r = refused(`#v=1&s=${hostile}`);
+    expect(r.error).toContain("__proto__");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const o = refused(`#v=1&preset=teaching-small&o=${hostile}`);
+    expect(o.kind).toBe("scenario");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("keeps embed mode in the fallback, so a broken embedded link still shows the small layout", () => {
+    const r = refused("#v=1&embed=1&editor=0&kernel=nope");
+    expect(r.fallback.embed).toEqual({ hideEditor: true, autoplay: false });
+  });
+
+  it("ignores parameters it does not know (an additive parameter from a later app)", () => {
+    const r = decodeLink("#v=1&preset=teaching-small&theme=dark");
+    expect(r.ok && encodeLink(r.state)).toBe("v=1&preset=teaching-small&g=action");
+  });
+
+  it("drops expected end values (x=) that do not match the hash, with a note", () => {
+    const r = decodeLink("#v=1&e=1&h=0123456789ab&x=c_1.2.3.4");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.state.check).toEqual({ engine: 1, end: "0123456789ab", actions: "" });
+    expect(r.notes[0]).toContain("do not match");
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * Reading a link. decodeLink() takes a URL fragment (or a whole URL) of any version and returns
+ * either the current-version state or a plain-text error with the default state to fall back on.
+ * It never throws, whatever the input (fuzz.test.ts feeds it tens of thousands of broken links).
+ *
+ * Order: cap the size, split the parameters, read `v`, refuse a version newer than ours with its
+ * own message, upgrade older ones one step at a time (upgrade.ts), validate the parameters
+ * (schema.ts), unpack and validate the scenario with the scenario schema, read the self-check.
+ */
+import * as v from "valibot";
+import { DEFAULT_PRESET_ID, presetById } from "../scenario/presets/index.ts";
+import { formatIssues, parseScenario, type ScenarioInput, type ScenarioIssue } from "../scenario/schema.ts";
+import { errorText, unpackJson } from "./compress.ts";
+import { endHash, parseEndValues } from "./end-state.ts";
+import { applyMergePatch, jsonDepth, MAX_JSON_DEPTH } from "./merge-patch.ts";
+import {
+  LINK_VERSION,
+  type LinkCheck,
+  type LinkEmbed,
+  type LinkParams,
+  LinkParamsSchema,
+  type LinkState,
+  MAX_FRAGMENT_CHARS,
+  type ScenarioRef,
+} from "./schema.ts";
+import { type LinkParamMap, upgradeParams } from "./upgrade.ts";
+
+/** Why a link was refused: "newer" gets its own wording (reload the app); the rest are broken links. */
+export type DecodeErrorKind = "too-long" | "newer" | "malformed" | "scenario";
+
+export type DecodeResult =
+  | {
+      readonly ok: true;
+      readonly state: LinkState;
+      /** The version the link had before upgrading (0 for the unversioned fragment). */
+      readonly from: number;
+      /** Things ignored along the way, as sentences. */
+      readonly notes: readonly string[];
+    }
+  | {
+      readonly ok: false;
+      readonly kind: DecodeErrorKind;
+      /** Plain text for an error banner (render as text, never as HTML); the app adds that it
+       * shows the default scenario instead. */
+      readonly error: string;
+      readonly fallback: LinkState;
+    };
+
+const MAX_PARAMS = 64;
+
+export function defaultLinkState(embed: LinkEmbed | null = null): LinkState {
+  return {
+    v: LINK_VERSION,
+    scenario: { kind: "preset", id: DEFAULT_PRESET_ID },
+    kernel: null,
+    granularity: "action",
+    step: null,
+    selection: null,
+    zoom: null,
+    compare: null,
+    embed,
+    check: null,
+  };
+}
+
+/** User text quoted in a message: JSON quotes make spaces and odd characters visible; capped. */
+function quote(s: string): string {
+  const q = JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+  return q;
+}
+
+class LinkError {
+  constructor(
+    readonly kind: DecodeErrorKind,
+    readonly message: string,
+  ) {}
+}
+
+function fail(kind: DecodeErrorKind, message: string): never {
+  throw new LinkError(kind, message);
+}
+
+/** The fragment of `input`: everything after the first "#", or all of it if there is none. */
+function fragmentOf(input: string): string {
+  const i = input.indexOf("#");
+  return (i >= 0 ? input.slice(i + 1) : input).trim();
+}
+
+/** application/x-www-form-urlencoded decoding, as URLSearchParams does it ("+" is a space). */
+function formDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return fail("malformed", `This link has a broken percent-escape in ${quote(s)}.`);
+  }
+}
+
+/** The fragment's parameters; the first of a repeated name wins (as URLSearchParams.get did). */
+function splitParams(fragment: string): { params: LinkParamMap; repeated: string[] } {
+  const params: LinkParamMap = new Map();
+  const repeated: string[] = [];
+  let n = 0;
+  for (const pair of fragment.split("&")) {
+    if (pair === "") continue;
+    if (++n > MAX_PARAMS) fail("malformed", `This link has more than ${MAX_PARAMS} parameters.`);
+    const eq = pair.indexOf("=");
+    const k = formDecode(eq >= 0 ? pair.slice(0, eq) : pair);
+    const value = eq >= 0 ? formDecode(pair.slice(eq + 1)) : "";
+    if (params.has(k)) repeated.push(k);
+    else params.set(k, value);
+  }
+  return { params, repeated };
+}
+
+function readVersion(params: LinkParamMap): number {
+  const raw = params.get("v");
+  if (raw === undefined) return 0;
+  if (!/^\d{1,9}$/.test(raw)) fail("malformed", `This link's version v=${quote(raw)} is not a whole number.`);
+  const n = Number(raw);
+  if (n > LINK_VERSION) {
+    fail(
+      "newer",
+      `This link uses link format version ${n}, which is newer than this copy of Zeropage Lab understands (up to version ${LINK_VERSION}). Reload the page to get the newest version; if the message stays, the link was made by a newer deployment than this one.`,
+    );
+  }
+  return n;
+}
+
+function unpackObject(what: string, packed: string): Record<string, unknown> {
+  const r = unpackJson(packed);
+  if (!r.ok) fail("malformed", `This link's ${what} could not be read: ${r.error}.`);
+  const value = r.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    fail("scenario", `This link's ${what} is not a JSON object.`);
+  if (jsonDepth(value) > MAX_JSON_DEPTH)
+    fail("scenario", `This link's ${what} is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  return value as Record<string, unknown>;
+}
+
+function scenarioIssues(what: string, issues: readonly ScenarioIssue[]): never {
+  const shown = issues.slice(0, 8);
+  const more = issues.length > shown.length ? `\n(and ${issues.length - shown.length} more)` : "";
+  return fail("scenario", `This link's ${what} is not valid:\n${formatIssues(shown)}${more}`);
+}
+
+function readScenario(p: LinkParams): ScenarioRef {
+  if (p.s !== undefined && p.preset !== undefined)
+    fail("malformed", "This link names both a preset (preset=) and a custom scenario (s=); it needs one.");
+  if (p.o !== undefined && p.preset === undefined)
+    fail("malformed", "This link has overrides (o=) but no preset (preset=) to apply them to.");
+  if (p.s !== undefined) {
+    const scenario = unpackObject("custom scenario (s=)", p.s);
+    const parsed = parseScenario(scenario);
+    if (!parsed.ok) scenarioIssues("custom scenario (s=)", parsed.issues);
+    return { kind: "custom", scenario: scenario as ScenarioInput };
+  }
+  const id = p.preset ?? DEFAULT_PRESET_ID;
+  const preset = presetById(id);
+  if (!preset) fail("scenario", `This link names a preset that does not exist: ${quote(id)}.`);
+  if (p.o === undefined) return { kind: "preset", id };
+  const overrides = unpackObject("overrides (o=)", p.o);
+  if (Object.keys(overrides).length === 0) return { kind: "preset", id };
+  const parsed = parseScenario(applyMergePatch(preset.scenario, overrides));
+  if (!parsed.ok) scenarioIssues(`scenario (preset ${quote(id)} with its overrides)`, parsed.issues);
+  return { kind: "preset", id, overrides };
+}
+
+function readCheck(p: LinkParams, notes: string[]): LinkCheck | null {
+  if (p.h === undefined) {
+    if (p.e !== undefined || p.ha !== undefined || p.x !== undefined)
+      fail("malformed", "This link has parts of a self-check (e=, ha= or x=) without its hash (h=).");
+    return null;
+  }
+  if (p.e === undefined)
+    fail("malformed", "This link has an end-state hash (h=) but no engine version (e=).");
+  const check: { -readonly [K in keyof LinkCheck]: LinkCheck[K] } = {
+    engine: p.e,
+    end: p.h,
+    actions: p.ha ?? "",
+  };
+  if (p.x !== undefined) {
+    const values = parseEndValues(p.x);
+    if (values && endHash(values) === p.h) check.values = p.x;
+    else notes.push("The link's expected end values (x=) do not match its hash (h=); they were ignored.");
+  }
+  return check;
+}
+
+function readEmbed(get: (k: string) => unknown): LinkEmbed | null {
+  if (get("embed") !== true && get("embed") !== "1") return null;
+  return {
+    hideEditor: get("editor") === false || get("editor") === "0",
+    autoplay: get("autoplay") === true || get("autoplay") === "1",
+  };
+}
+
+function decodeOrThrow(input: string, embedOut: { embed: LinkEmbed | null }): DecodeResult {
+  if (input.length > MAX_FRAGMENT_CHARS + 4096 || fragmentOf(input).length > MAX_FRAGMENT_CHARS) {
+    fail(
+      "too-long",
+      `This link is too long (${Math.ceil(input.length / 1024)} KiB; the limit is ${MAX_FRAGMENT_CHARS / 1024} KiB), so it was not read.`,
+    );
+  }
+  const fragment = fragmentOf(input);
+  if (fragment === "") return { ok: true, state: defaultLinkState(), from: LINK_VERSION, notes: [] };
+  const { params, repeated } = splitParams(fragment);
+  embedOut.embed = readEmbed((k) => params.get(k));
+  const from = readVersion(params);
+  if (from >= 1 && repeated.length > 0)
+    fail("malformed", `This link repeats the parameter ${quote(repeated[0]!)}.`);
+  upgradeParams(params, from);
+  const parsed = v.safeParse(LinkParamsSchema, Object.fromEntries(params));
+  if (!parsed.success) {
+    const messages = parsed.issues.slice(0, 4).map((i) => i.message);
+    fail("malformed", `This link is not valid: ${messages.join("; ")}.`);
+  }
+  const p = parsed.output;
+  const notes: string[] = [];
+  const state: LinkState = {
+    v: LINK_VERSION,
+    scenario: readScenario(p),
+    kernel: p.kernel ?? null,
+    granularity: p.g ?? "action",
+    step: p.step ?? null,
+    selection: p.sel ?? null,
+    zoom: p.zoom ?? null,
+    compare: p.compare ?? null,
+    embed: readEmbed((k) => p[k as keyof LinkParams]),
+    check: readCheck(p, notes),
+  };
+  return { ok: true, state, from, notes };
+}
+
+/** Reads a link of any version. Never throws. */
+export function decodeLink(input: string): DecodeResult {
+  const embedOut: { embed: LinkEmbed | null } = { embed: null };
+  try {
+    if (typeof input !== "string") fail("malformed", "This link is not text.");
+    return decodeOrThrow(input, embedOut);
+  } catch (e) {
+    const fallback = defaultLinkState(embedOut.embed);
+    if (e instanceof LinkError) return { ok: false, kind: e.kind, error: e.message, fallback };
+    return {
+      ok: false,
+      kind: "malformed",
+      error: `This link could not be read (${errorText(e)}).`,
+      fallback,
+    };
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The link format, version 1: what a URL fragment carries and how each parameter is spelled.
+ *
+ *   v=1                       link format version (integer; no `v` at all means version 0)
+ *   preset=commit-06201e00    a shipped scenario by id …
+ *   o=<packed JSON>           … optionally with overrides: a JSON merge patch over its scenario
+ *   s=<packed JSON>           … or a whole custom scenario (instead of preset)
+ *   kernel=s390-fa41ba0d      the kernel variant to run it under
+ *   g=action|table|pte        the step granularity
+ *   step=120                  the position at that granularity (absent: the end)
+ *   sel=0.12 | sel=0.12.3075  the selection: mm, page table, and optionally a page
+ *   zoom=4                    the memory maps' zoom factor
+ *   compare=s390-06201e00     compare against this variant (used by the compare view)
+ *   embed=1 editor=0 autoplay=1   embed mode and its options
+ *   e=1 h=… ha=… x=…          the self-check: engine semantics version, end-state hash,
+ *                             per-action hashes, expected end values (end-state.ts)
+ *
+ * "packed JSON" is base64url(deflate(UTF-8 JSON)) (compress.ts). Every value is validated with
+ * valibot here; the scenario inside is validated by the scenario schema (decode.ts). An additive
+ * parameter gets a default and no version bump; anything else bumps LINK_VERSION and adds an
+ * upgrader (upgrade.ts), a corpus file and a CHANGELOG.md entry.
+ */
+import * as v from "valibot";
+import type { Granularity } from "../engine/cursor.ts";
+import { isVariantId, type VariantId } from "../engine/variants.ts";
+import type { ScenarioInput } from "../scenario/schema.ts";
+
+/** The newest link format this app writes and reads. */
+export const LINK_VERSION = 1;
+
+/** A fragment longer than this is refused before anything else looks at it. */
+export const MAX_FRAGMENT_CHARS = 64 * 1024;
+
+export type ScenarioRef =
+  | { readonly kind: "preset"; readonly id: string; readonly overrides?: Readonly<Record<string, unknown>> }
+  | { readonly kind: "custom"; readonly scenario: ScenarioInput };
+
+export interface LinkSelection {
+  readonly mm: number;
+  readonly table: number;
+  readonly page?: number;
+}
+
+export interface LinkEmbed {
+  readonly hideEditor: boolean;
+  readonly autoplay: boolean;
+}
+
+/** What a link expects the run to produce (end-state.ts). */
+export interface LinkCheck {
+  /** ENGINE_SEMANTICS_VERSION of the app that made the link. */
+  readonly engine: number;
+  /** endHash() of the run. */
+  readonly end: string;
+  /** actionHashes() of the run ("" if the link has none). */
+  readonly actions: string;
+  /** formatEndValues() of the run, if the link has them. */
+  readonly values?: string;
+}
+
+export interface LinkState {
+  readonly v: typeof LINK_VERSION;
+  readonly scenario: ScenarioRef;
+  /** Run under this variant; null: the scenario's own kernel. */
+  readonly kernel: VariantId | null;
+  readonly granularity: Granularity;
+  /** Position at `granularity`; null: the end of the run. */
+  readonly step: number | null;
+  readonly selection: LinkSelection | null;
+  readonly zoom: number | null;
+  readonly compare: VariantId | null;
+  /** Embed mode and its options; null: the full app. */
+  readonly embed: LinkEmbed | null;
+  readonly check: LinkCheck | null;
+}
+
+export const GRANULARITY_IDS = ["action", "table", "pte"] as const satisfies readonly Granularity[];
+
+export const PRESET_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const PACKED = /^[A-Za-z0-9_-]+$/;
+
+const variantId = (what: string) =>
+  v.pipe(
+    v.string(),
+    v.check((s) => isVariantId(s), `${what}: not a kernel variant this app knows`),
+    v.transform((s) => s as VariantId),
+  );
+
+const wholeNumber = (what: string, max: number) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,16}$/, `${what}: expected a whole number`),
+    v.transform(Number),
+    v.maxValue(max, `${what}: at most ${max}`),
+  );
+
+const flag = (what: string) =>
+  v.pipe(
+    v.string(),
+    v.picklist(["0", "1"], `${what}: expected 0 or 1`),
+    v.transform((s) => s === "1"),
+  );
+
+/**
+ * The parameters of a version-1 fragment, as strings in and typed values out. Unknown parameters
+ * are ignored (v.object), so that an additive parameter from a later app does not break a link.
+ */
+export const LinkParamsSchema = v.object({
+  v: v.literal("1", "v: expected 1"),
+  preset: v.optional(v.pipe(v.string(), v.regex(PRESET_ID, "preset: not a preset id"))),
+  o: v.optional(v.pipe(v.string(), v.regex(PACKED, "o: expected packed JSON (base64url)"))),
+  s: v.optional(v.pipe(v.string(), v.regex(PACKED, "s: expected packed JSON (base64url)"))),
+  kernel: v.optional(variantId("kernel")),
+  g: v.optional(v.picklist(GRANULARITY_IDS, `g: expected ${GRANULARITY_IDS.join(", ")}`)),
+  step: v.optional(wholeNumber("step", Number.MAX_SAFE_INTEGER)),
+  sel: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}\.\d{1,12}(\.\d{1,16})?$/, "sel: expected mm.table or mm.table.page"),
+      v.transform((s): LinkSelection => {
+        const [mm, table, page] = s.split(".").map(Number) as [number, number, number | undefined];
+        return page === undefined ? { mm, table } : { mm, table, page };
+      }),
+      v.check(
+        (s) => s.page === undefined || Number.isSafeInteger(s.page),
+        "sel: the page number is too large",
+      ),
+    ),
+  ),
+  zoom: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,6}(\.\d{1,6})?$/, "zoom: expected a number such as 4 or 1.5"),
+      v.transform(Number),
+      v.minValue(0.001, "zoom: must be above 0"),
+      v.maxValue(65536, "zoom: at most 65536"),
+    ),
+  ),
+  compare: v.optional(variantId("compare")),
+  embed: v.optional(flag("embed")),
+  editor: v.optional(flag("editor")),
+  autoplay: v.optional(flag("autoplay")),
+  e: v.optional(wholeNumber("e", 1_000_000)),
+  h: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{12}$/, "h: expected 12 hex digits"))),
+  ha: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^([A-Za-z0-9_-]{4}){1,4096}$/, "ha: expected groups of 4 base64url characters"),
+    ),
+  ),
+  x: v.optional(v.pipe(v.string(), v.maxLength(2000, "x: too long"))),
+});
+
+export type LinkParams = v.InferOutput<typeof LinkParamsSchema>;
