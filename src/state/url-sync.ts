@@ -1,0 +1,395 @@
+/**
+ * Keeps the URL and the app in step, both ways.
+ *
+ * App → URL: the fragment always describes what is shown (encodeLink). Loading a scenario, a
+ * preset or another kernel pushes a history entry, so Back returns to the previous one; stepping,
+ * changing granularity or selection replaces the current entry (at most every `replaceDelayMs`,
+ * so playback does not flood the history or trip the browser's rate limit).
+ *
+ * URL → app: the link the page opened with is read by url.ts into the store's initial state; a
+ * popstate (Back, Forward, an edited fragment) is decoded here and applied to the store without
+ * writing history. A broken link shows its error and the default scenario.
+ *
+ * Self-check: when a run computed for a link is ready, its end state is compared with the link's
+ * (`e`, `h`, `ha`, `x`); a difference becomes `report` for the banner, and the link's expectation
+ * stays in the address bar ("pinned") until the user loads something else, so that reloading the
+ * page shows the warning again. Copied links always carry the current run's check.
+ *
+ * Zoom, the compare setting and embed options live in this module's own small store (`links`):
+ * they are part of the link, not of the engine state.
+ */
+import { createStore, type StoreApi } from "zustand/vanilla";
+import { isVariantId, type VariantId } from "../engine/variants.ts";
+import {
+  type CheckReport,
+  checkOf,
+  type DecodeErrorKind,
+  type DecodeResult,
+  decodeLink,
+  defaultLinkState,
+  encodeLink,
+  jsonEqual,
+  LINK_VERSION,
+  type LinkCheck,
+  type LinkEmbed,
+  type LinkState,
+  type Outcome,
+  resolveScenario,
+  type ScenarioRef,
+  scenarioRefFor,
+  toJson,
+  verifyCheck,
+} from "../permalink/index.ts";
+import type { RunInfo } from "../worker/api.ts";
+import type { AppState, AppStore } from "./store.ts";
+import { linkResultState } from "./url.ts";
+
+/** The parts of `window` this module uses (tests pass a fake). */
+export interface UrlHost {
+  readonly location: { readonly hash: string; readonly href: string };
+  readonly history: {
+    pushState(data: unknown, unused: string, url: string): void;
+    replaceState(data: unknown, unused: string, url: string): void;
+  };
+  addEventListener(type: "popstate", listener: () => void): void;
+  removeEventListener(type: "popstate", listener: () => void): void;
+}
+
+export interface LinkError {
+  readonly kind: DecodeErrorKind | "cannot-run";
+  readonly message: string;
+}
+
+export interface LinkStatus {
+  /** Why the last link could not be shown as it was (plain text), or null. */
+  readonly error: LinkError | null;
+  /** Things the decoder ignored, as sentences. */
+  readonly notes: readonly string[];
+  /** The self-check of the last link, once its run is ready; null if it had none. */
+  readonly report: CheckReport | null;
+  readonly zoom: number | null;
+  readonly compare: VariantId | null;
+  readonly embed: LinkEmbed | null;
+  /** The page the link selected (for the views that show one page), or null. */
+  readonly page: { readonly mm: number; readonly page: number } | null;
+}
+
+export interface UrlSync {
+  readonly links: StoreApi<LinkStatus>;
+  /** The absolute URL of the current state: `step: false` leaves out step and selection. */
+  linkTo(opts?: { step?: boolean; embed?: LinkEmbed | null }): string;
+  setZoom(zoom: number | null): void;
+  setCompare(compare: VariantId | null): void;
+  dismissError(): void;
+  dismissReport(): void;
+  /** Stops listening to the store and to popstate. */
+  stop(): void;
+}
+
+export interface UrlSyncOptions {
+  /** Coalesce replaceState calls (stepping) to one per this many ms; 0 writes at once. */
+  readonly replaceDelayMs?: number;
+}
+
+type LoadKey = { presetId: string | null; scenario: unknown; kernel: VariantId | null };
+
+function scenarioKernel(scenario: unknown): VariantId | null {
+  const k = (scenario as { machine?: { kernel?: unknown } } | null)?.machine?.kernel;
+  return typeof k === "string" && isVariantId(k) ? k : null;
+}
+
+function outcomeOf(run: RunInfo): Outcome {
+  return run.outcome;
+}
+
+export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptions = {}): UrlSync {
+  const delay = opts.replaceDelayMs ?? 150;
+  const first = decodeLink(host.location.hash);
+  const firstState = linkResultState(first);
+
+  const links = createStore<LinkStatus>()(() => ({
+    error: first.ok ? null : { kind: first.kind, message: first.error },
+    notes: first.ok ? first.notes : [],
+    report: null,
+    zoom: firstState.zoom,
+    compare: firstState.compare,
+    embed: firstState.embed,
+    page:
+      firstState.selection?.page !== undefined
+        ? { mm: firstState.selection.mm, page: firstState.selection.page }
+        : null,
+  }));
+
+  /** The link whose run we are waiting for, to check it against. */
+  let pending: LinkState | null = firstState;
+  /** The link's expectation, kept in the URL while it disagrees with the run. */
+  let pinned: LinkCheck | null = null;
+  /** Non-zero while a link is applied to the store: its changes then write no history. */
+  let applying = 0;
+  /** Only the newest popstate finishes applying (an older one's load was superseded). */
+  let applySeq = 0;
+  let started = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let refCache: { presetId: string | null; scenario: unknown; ref: ScenarioRef } | null = null;
+  let checkCache: { run: RunInfo; check: LinkCheck } | null = null;
+
+  const refOf = (s: AppState): ScenarioRef => {
+    if (refCache && refCache.presetId === s.presetId && refCache.scenario === s.scenario) return refCache.ref;
+    const ref = scenarioRefFor(s.presetId, s.scenario);
+    refCache = { presetId: s.presetId, scenario: s.scenario, ref };
+    return ref;
+  };
+
+  const currentCheck = (s: AppState): LinkCheck | null => {
+    if (s.status !== "ready" || !s.run) return null;
+    if (checkCache?.run !== s.run) {
+      const keys = s.run.counters.map((c) => c.key);
+      checkCache = { run: s.run, check: checkOf(s.run.trace, keys, outcomeOf(s.run)) };
+    }
+    return checkCache.check;
+  };
+
+  const stateOf = (
+    s: AppState,
+    o: { step: boolean; fresh: boolean; embed?: LinkEmbed | null },
+  ): LinkState => {
+    const l = links.getState();
+    const ready = s.status === "ready" && s.run !== null;
+    const sel = s.selection;
+    const page = s.selectedPage ?? l.page;
+    return {
+      v: LINK_VERSION,
+      scenario: refOf(s),
+      kernel: s.kernel ?? scenarioKernel(s.scenario),
+      granularity: s.granularity,
+      step: o.step && ready ? s.position : null,
+      selection:
+        o.step && sel
+          ? page && page.mm === sel.mm
+            ? { mm: sel.mm, table: sel.table, page: page.page }
+            : { mm: sel.mm, table: sel.table }
+          : null,
+      zoom: l.zoom,
+      compare: l.compare,
+      embed: o.embed === undefined ? l.embed : o.embed,
+      check: !o.fresh && pinned ? pinned : currentCheck(s),
+    };
+  };
+
+  const write = (mode: "push" | "replace", s: AppState = store.getState()) => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    const url = `#${encodeLink(stateOf(s, { step: true, fresh: false }))}`;
+    if (mode === "replace" && url === host.location.hash) return;
+    if (mode === "push") host.history.pushState(null, "", url);
+    else host.history.replaceState(null, "", url);
+  };
+
+  const scheduleReplace = () => {
+    if (delay <= 0) {
+      write("replace");
+      return;
+    }
+    if (timer === null) timer = setTimeout(() => write("replace"), delay);
+  };
+
+  /** Loads the default scenario after a link could not be shown, replacing the history entry. */
+  const fallBack = async (error: LinkError, fallback: LinkState) => {
+    links.setState({ error, report: null, notes: [] });
+    pending = fallback;
+    await applyState(fallback, true);
+  };
+
+  /** Brings the store to `state` (from a popstate or a fallback) without writing history. */
+  const applyState = async (state: LinkState, isFallback = false) => {
+    const seq = ++applySeq;
+    applying++;
+    try {
+      const s = store.getState();
+      const scenario = resolveScenario(state.scenario);
+      const sameLoad =
+        s.run !== null &&
+        jsonEqual(toJson(s.scenario), toJson(scenario)) &&
+        (s.kernel ?? scenarioKernel(s.scenario)) === (state.kernel ?? scenarioKernel(scenario));
+      if (!sameLoad) {
+        const sc = state.scenario;
+        if (sc.kind === "preset" && !sc.overrides) await store.getState().loadPreset(sc.id, state.kernel);
+        else await store.getState().loadScenario(scenario, state.kernel);
+      }
+      if (seq !== applySeq) return;
+      const after = store.getState();
+      if (after.status === "error" && after.issues.length > 0 && !isFallback) {
+        applying--;
+        try {
+          await fallBack(cannotRun(after), defaultLinkState(links.getState().embed));
+        } finally {
+          applying++;
+        }
+        return;
+      }
+      if (after.status !== "ready" || !after.run) return;
+      await finishApplying(state);
+      if (seq !== applySeq) return;
+    } finally {
+      applying--;
+    }
+    onReady();
+  };
+
+  /** Granularity, step, selection and page of a link, once its run is ready. */
+  const finishApplying = async (state: LinkState) => {
+    const st = store.getState();
+    if (st.granularity !== state.granularity) await st.setGranularity(state.granularity);
+    const run = store.getState().run;
+    if (!run) return;
+    store.getState().seek(state.step ?? run.counts[state.granularity]);
+    const sel = state.selection;
+    const cur = store.getState().selection;
+    if (sel ? !cur || cur.mm !== sel.mm || cur.table !== sel.table : cur !== null)
+      store.getState().select(sel ? { mm: sel.mm, table: sel.table } : null);
+    if (sel?.page !== undefined && sel.mm < run.trace.mmNames.length)
+      store.getState().selectPage({ mm: sel.mm, page: sel.page });
+  };
+
+  /** A run is ready: check it against the link it came from, if any, and write the URL. */
+  const onReady = () => {
+    const s = store.getState();
+    if (!s.run || s.status !== "ready") return;
+    const p = pending;
+    pending = null;
+    if (p?.check) {
+      const keys = s.run.counters.map((c) => c.key);
+      const report = verifyCheck(p.check, s.run.trace, keys, outcomeOf(s.run));
+      links.setState({ report });
+      pinned = report.matches ? null : p.check;
+    } else if (p) {
+      links.setState({ report: null });
+      pinned = null;
+    }
+    write("replace");
+  };
+
+  /** The app's first load finished (store.init): apply what InitialState cannot carry. */
+  const onFirstReady = async () => {
+    const sel = pending?.selection;
+    const run = store.getState().run;
+    if (run && sel?.page !== undefined && sel.mm < run.trace.mmNames.length) {
+      applying++;
+      try {
+        store.getState().selectPage({ mm: sel.mm, page: sel.page });
+      } finally {
+        applying--;
+      }
+    }
+    onReady();
+  };
+
+  const loadKeyOf = (s: AppState): LoadKey => ({
+    presetId: s.presetId,
+    scenario: s.scenario,
+    kernel: s.kernel,
+  });
+  const sameKey = (a: LoadKey, b: LoadKey) =>
+    a.presetId === b.presetId && a.scenario === b.scenario && a.kernel === b.kernel;
+
+  const unsubscribe = store.subscribe((s, prev) => {
+    const loaded = !sameKey(loadKeyOf(s), loadKeyOf(prev));
+    const becameReady = s.run !== prev.run && s.run !== null && s.status === "ready";
+    const becameError = s.status === "error" && prev.status !== "error";
+    if (!started) {
+      if (becameReady) {
+        started = true;
+        void onFirstReady();
+      } else if (becameError && s.issues.length > 0) {
+        started = true;
+        void fallBack(cannotRun(s), defaultLinkState(links.getState().embed));
+      }
+      return;
+    }
+    if (applying > 0) return;
+    if (loaded) {
+      // The user loaded something: a new history entry; the old link's warnings no longer apply.
+      // A replace still waiting for its delay records the old entry's last step first.
+      if (timer !== null) write("replace", prev);
+      pinned = null;
+      pending = null;
+      links.setState({ report: null, error: null, notes: [], page: null });
+      write("push");
+      return;
+    }
+    if (becameReady) {
+      onReady();
+      return;
+    }
+    if (
+      s.position !== prev.position ||
+      s.granularity !== prev.granularity ||
+      s.selection !== prev.selection ||
+      s.selectedPage !== prev.selectedPage
+    ) {
+      scheduleReplace();
+    }
+  });
+
+  const onPopState = () => {
+    const r: DecodeResult = decodeLink(host.location.hash);
+    if (!r.ok) {
+      void fallBack({ kind: r.kind, message: r.error }, r.fallback);
+      return;
+    }
+    links.setState({
+      error: null,
+      notes: r.notes,
+      report: null,
+      zoom: r.state.zoom,
+      compare: r.state.compare,
+      embed: r.state.embed,
+      page:
+        r.state.selection?.page !== undefined
+          ? { mm: r.state.selection.mm, page: r.state.selection.page }
+          : null,
+    });
+    pinned = null;
+    pending = r.state;
+    void applyState(r.state);
+  };
+  host.addEventListener("popstate", onPopState);
+
+  return {
+    links,
+    linkTo(o = {}) {
+      const state = stateOf(store.getState(), { step: o.step ?? true, fresh: true, embed: o.embed });
+      const base = host.location.href.replace(/#.*$/, "");
+      return `${base}#${encodeLink(state)}`;
+    },
+    setZoom(zoom) {
+      links.setState({ zoom });
+      scheduleReplace();
+    },
+    setCompare(compare) {
+      links.setState({ compare });
+      scheduleReplace();
+    },
+    dismissError() {
+      links.setState({ error: null, notes: [] });
+    },
+    dismissReport() {
+      links.setState({ report: null });
+    },
+    stop() {
+      unsubscribe();
+      host.removeEventListener("popstate", onPopState);
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}
+
+function cannotRun(s: AppState): LinkError {
+  const shown = s.issues.slice(0, 6).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+  return {
+    kind: "cannot-run",
+    message: `This link's scenario cannot run:\n${shown.join("\n")}`,
+  };
+}
