@@ -49,6 +49,13 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const v = VARIANTS[kernel];
   const q = s.machine.qemu;
+  // The schema checks arch against machine.kernel; a --kernel override must match it too.
+  if (s.machine.arch && s.machine.arch !== v.arch) {
+    issues.push({
+      path: "machine.arch",
+      message: `the machine is ${s.machine.arch}, but ${kernel} is an ${v.arch} kernel`,
+    });
+  }
   if (q.zeroPageDetection && !supportsZeroPageDetection(q.version)) {
     issues.push({
       path: "machine.qemu.zeroPageDetection",
