@@ -56,8 +56,10 @@ export function placeZeroAndCopy(m: Machine, zero: readonly number[], data: read
       return false;
     }
     if (r.errno === "EAGAIN") {
+      // Partial progress: the pages before `stuck` were placed, the ioctl stopped at it.
+      const done = r.rec.footprintPages;
       m.fail(
-        `placing pages from ${run.first} stopped early (${r.message}); QEMU treats -EAGAIN/-EEXIST as an error`,
+        `QEMU on the destination could not place guest page ${run.first + done}: ${run.zero ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY"} stopped after ${done} of ${run.count} pages (${r.message}); QEMU treats -EAGAIN as an error and the postcopy migration fails`,
       );
       return false;
     }

@@ -1,0 +1,99 @@
+/**
+ * virtio-balloon (balloon.ts, §7.1): inflating takes free guest pages first, then pages the guest
+ * used, and QEMU discards each with its own 4 KiB madvise(MADV_DONTNEED) call; deflating only
+ * gives pages back. Both are skipped while virtio_balloon_inhibited(): a PV guest (discards
+ * disabled) or an incoming postcopy.
+ */
+import { describe, expect, test } from "vitest";
+import { balloonDeflate, balloonInflate } from "./balloon.ts";
+import { GUEST_BALLOON, GUEST_FREE, GUEST_SET, GUEST_USED, guestRegion, guestTouch } from "./guest.ts";
+import { guestPv } from "./kvm.ts";
+import { DESTINATION, SOURCE } from "./machine.ts";
+import { complete, startMigration, switchover } from "./migration/migrate.ts";
+import { counters, eventsOf, MiB_PAGES, pagesIn, pagesWith, testMachine } from "./test-support/machine.ts";
+
+describe("inflate", () => {
+  test("one MADV_DONTNEED per 4 KiB page (callPages 1) over exactly the pages the balloon took", () => {
+    const m = testMachine({ kernel: "s390-06201e00" });
+    guestTouch(m, 8 * MiB_PAGES, "data");
+    balloonInflate(m, 4 * MiB_PAGES);
+    const [discard, ...more] = eventsOf(m, "madvise").filter((e) => e.advice === "dontneed");
+    expect(more).toEqual([]);
+    expect(discard).toMatchObject({ mm: SOURCE, advice: "dontneed", callPages: 1 });
+    expect(pagesIn(discard!.ranges)).toBe(4 * MiB_PAGES);
+    expect(pagesWith(m, SOURCE, GUEST_SET, GUEST_BALLOON)).toBe(4 * MiB_PAGES);
+    expect(m.extra("balloonPages")).toBe(4 * MiB_PAGES);
+  });
+
+  test("free pages first: RSS is unchanged while the guest has enough free memory", () => {
+    const m = testMachine({ kernel: "s390-fa41ba0d" });
+    guestTouch(m, 32 * MiB_PAGES, "data");
+    balloonInflate(m, 16 * MiB_PAGES);
+    expect(counters(m, SOURCE).rssAnonBytes).toBe(32 * 2 ** 20);
+    expect(pagesWith(m, SOURCE, GUEST_SET, GUEST_USED)).toBe(32 * MiB_PAGES);
+  });
+
+  test("then used pages: the guest reclaims them and RSS drops by what it gave", () => {
+    const m = testMachine({ kernel: "s390-fa41ba0d" });
+    guestTouch(m, 56 * MiB_PAGES, "data");
+    balloonInflate(m, 16 * MiB_PAGES);
+    // 8 MiB of free pages, then 8 MiB of used ones: 56 - 8 = 48 MiB remain.
+    expect(pagesWith(m, SOURCE, GUEST_SET, GUEST_FREE)).toBe(0);
+    expect(counters(m, SOURCE).rssAnonBytes).toBe(48 * 2 ** 20);
+  });
+
+  test("4 KiB calls never free a page table, even with x86_64's PT reclaim (§6.1)", () => {
+    const m = testMachine({ kernel: "x86_64", kernelVersion: "6.18" });
+    guestRegion(m, "write", 0, m.pages, "data");
+    balloonInflate(m, 48 * MiB_PAGES);
+    // 48 MiB of 64 taken as extents: some 2 MiB ranges are empty now, yet every table stays.
+    expect(counters(m, SOURCE).pteTables).toBe(32);
+    // One call over everything does free them (zap of whole PMD ranges).
+    m.apply({ kind: "madvise", mm: SOURCE, advice: "dontneed", ranges: [0, m.pages] }, "test");
+    expect(counters(m, SOURCE).pteTables).toBe(0);
+  });
+});
+
+test("deflate gives pages back to the guest without touching memory", () => {
+  const m = testMachine({ kernel: "s390-06201e00" });
+  guestTouch(m, 16 * MiB_PAGES, "data");
+  balloonInflate(m, 16 * MiB_PAGES);
+  const before = counters(m, SOURCE);
+  const madvises = eventsOf(m, "madvise").length;
+  balloonDeflate(m, 4 * MiB_PAGES);
+  expect(m.extra("balloonPages")).toBe(12 * MiB_PAGES);
+  expect(pagesWith(m, SOURCE, GUEST_SET, GUEST_BALLOON)).toBe(12 * MiB_PAGES);
+  expect(eventsOf(m, "madvise")).toHaveLength(madvises);
+  expect(counters(m, SOURCE)).toEqual(before);
+});
+
+describe("inhibited (virtio_balloon_inhibited)", () => {
+  test("for a PV guest: discards are disabled", () => {
+    const m = testMachine({ kernel: "s390-06201e00" });
+    guestTouch(m, 16 * MiB_PAGES, "data");
+    guestPv(m);
+    const before = m.sim.events.length;
+    balloonInflate(m, 4 * MiB_PAGES);
+    balloonDeflate(m, 4 * MiB_PAGES);
+    expect(m.sim.events.length).toBe(before);
+    expect(m.extra("balloonPages")).toBe(0);
+    expect(m.sim.finish().actions.at(-1)!.note).toMatch(/discards are disabled for a protected \(PV\) guest/);
+  });
+
+  test("during an incoming postcopy, and not after it", () => {
+    const m = testMachine({ kernel: "s390-06201e00" });
+    guestTouch(m, 16 * MiB_PAGES, "data");
+    startMigration(m, "postcopy", false);
+    switchover(m);
+    expect(m.guestOn).toBe(DESTINATION);
+    const before = m.sim.events.length;
+    balloonInflate(m, 4 * MiB_PAGES);
+    expect(m.sim.events.length).toBe(before);
+    expect(m.extra("balloonPages")).toBe(0);
+    complete(m);
+    balloonInflate(m, 4 * MiB_PAGES);
+    expect(m.extra("balloonPages")).toBe(4 * MiB_PAGES);
+    const discard = eventsOf(m, "madvise", DESTINATION).at(-1)!;
+    expect(discard).toMatchObject({ advice: "dontneed", callPages: 1 });
+  });
+});

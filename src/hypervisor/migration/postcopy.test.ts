@@ -1,0 +1,134 @@
+/**
+ * Postcopy (postcopy.ts, migrate.ts; §7.4, §9, §10.2 events 8, 9, 16) on a 64 MiB guest that wrote
+ * its first 16 MiB (4,096 pages of data, 12,288 zero pages).
+ */
+import { describe, expect, test } from "vitest";
+import type { VariantId } from "../../engine/index.ts";
+import { guestRegion } from "../guest.ts";
+import { guestSkeys } from "../kvm.ts";
+import { DESTINATION, type Machine, SOURCE } from "../machine.ts";
+import { counters, eventsOf, MiB_PAGES, pagesIn, testMachine } from "../test-support/machine.ts";
+import { complete, migrate, startMigration, switchover, transfer } from "./migrate.ts";
+import { RECEIVED_SET } from "./state.ts";
+
+const MiB = 2 ** 20;
+const DATA = 16 * MiB_PAGES;
+const ZERO = 48 * MiB_PAGES;
+
+function postcopy(
+  kernel: VariantId,
+  precopyBeforeSwitchPages = 0,
+  limit = Number.POSITIVE_INFINITY,
+): Machine {
+  const m = testMachine({ kernel, destinationLimitBytes: limit, qemu: { postcopyRam: true } });
+  guestRegion(m, "write", 0, DATA, "data");
+  migrate(m, { mode: "postcopy", dirtyPages: 0, pagemapCheck: false, precopyBeforeSwitchPages });
+  return m;
+}
+
+describe("placing pages: UFFDIO_ZEROPAGE for zero pages, UFFDIO_COPY for data", () => {
+  test.each<[VariantId, number, number]>([
+    // 90a7592da149 missing: the shared zeropage although the mm forbids it.
+    ["s390-fa41ba0d", 16 * MiB, ZERO],
+    // With it: a zeroed page where forbidden.
+    ["s390-fa41ba0d-90a7592d", 64 * MiB, 0],
+    // Allowed: the zeropage.
+    ["s390-06201e00", 16 * MiB, ZERO],
+    ["s390-2faee8ff", 16 * MiB, ZERO],
+  ])("%s: destination RSS %i, %i zeropage PTEs", (kernel, rss, zeropages) => {
+    const m = postcopy(kernel);
+    expect(m.outcome).toBe("completed");
+    expect(m.extra("migUffdZeropage")).toBe(ZERO);
+    expect(m.extra("migUffdCopy")).toBe(DATA);
+    expect(pagesIn(eventsOf(m, "uffd_zeropage").flatMap((e) => [e.first, e.count]))).toBe(ZERO);
+    expect(pagesIn(eventsOf(m, "uffd_copy").flatMap((e) => [e.first, e.count]))).toBe(DATA);
+    const dst = counters(m, DESTINATION);
+    expect(dst.rssAnonBytes).toBe(rss);
+    expect(dst.zeropagePtes).toBe(zeropages);
+  });
+
+  test("pages sent before the switch are loaded as in precopy; only the rest are placed", () => {
+    const m = postcopy("s390-06201e00", 32 * MiB_PAGES);
+    expect(m.extra("migUffdCopy")).toBe(0);
+    expect(m.extra("migUffdZeropage")).toBe(32 * MiB_PAGES);
+    expect(m.extra("migDuplicate") + m.extra("migNormal")).toBe(m.pages);
+  });
+
+  test("the destination discards all RAM at incoming init, registers MISSING, unregisters at the end", () => {
+    const m = postcopy("s390-06201e00");
+    const dst = eventsOf(m, "madvise", DESTINATION).map((e) => e.advice);
+    expect(dst.slice(0, 3)).toEqual(["mergeable", "dontneed", "nohugepage"]);
+    expect(eventsOf(m, "uffd_register", DESTINATION)).toHaveLength(1);
+    expect(eventsOf(m, "uffd_unregister", DESTINATION)).toHaveLength(1);
+  });
+});
+
+test("the discard bitmap: pages dirtied after being sent are discarded and placed again", () => {
+  const m = testMachine({ kernel: "s390-06201e00", qemu: { postcopyRam: true } });
+  guestRegion(m, "write", 0, DATA, "data");
+  startMigration(m, "postcopy", false);
+  transfer(m, 32 * MiB_PAGES);
+  guestRegion(m, "write", 0, 4 * MiB_PAGES, "data"); // logged dirty
+  switchover(m);
+  const discards = eventsOf(m, "madvise", DESTINATION).filter((e) => e.advice === "dontneed");
+  expect(discards.at(-1)!.ranges).toEqual([0, 4 * MiB_PAGES]);
+  complete(m);
+  expect(m.extra("migUffdCopy")).toBe(4 * MiB_PAGES);
+  expect(counters(m, DESTINATION).rssAnonBytes).toBe(16 * MiB);
+});
+
+test("a guest fault on a page not sent yet is requested and placed", () => {
+  const m = testMachine({ kernel: "s390-06201e00", qemu: { postcopyRam: true } });
+  guestRegion(m, "write", 0, DATA, "data");
+  startMigration(m, "postcopy", false);
+  switchover(m);
+  const before = m.sim.world.pageset(DESTINATION, RECEIVED_SET).get(48 * MiB_PAGES);
+  guestRegion(m, "read", 48 * MiB_PAGES, MiB_PAGES, "zero");
+  expect(before).toBe(0);
+  expect(m.extra("migRequests")).toBeGreaterThan(0);
+  expect(m.sim.world.pageset(DESTINATION, RECEIVED_SET).get(48 * MiB_PAGES)).toBe(1);
+  expect(m.outcome).toBe("completed");
+});
+
+describe("storage keys during postcopy, after zero pages were placed", () => {
+  function keysAfterPlacing(kernel: VariantId): Machine {
+    const m = testMachine({ kernel, qemu: { postcopyRam: true } });
+    guestRegion(m, "write", 0, DATA, "data");
+    startMigration(m, "postcopy", false);
+    switchover(m);
+    transfer(m, 32 * MiB_PAGES); // places [0, 32 MiB): zero pages from 16 MiB on
+    guestSkeys(m);
+    guestRegion(m, "read", 0, m.pages, "zero");
+    return m;
+  }
+
+  test("2faee8ff (A): the zap makes a received page missing again; the vCPU hangs on it", () => {
+    const m = keysAfterPlacing("s390-2faee8ff");
+    expect(m.outcome).toBe("hung");
+    // The guest reads in address order: pages 0..4095 hold data (present), 4,096 was a zeropage.
+    expect(m.outcomeReason).toMatch(/^a vCPU waits forever on guest page 4096: /);
+    expect(m.outcomeReason).toMatch(/zapped the zeropage QEMU had placed there/);
+    expect(m.extra("migRequests")).toBe(1);
+  });
+
+  test("06201e00 (C): unshared instead, no hang", () => {
+    const m = keysAfterPlacing("s390-06201e00");
+    expect(m.outcome).toBe("completed");
+    complete(m);
+    expect(counters(m, DESTINATION).rssAnonBytes).toBe(64 * MiB);
+    expect(counters(m, SOURCE).rssAnonBytes).toBe(16 * MiB);
+  });
+});
+
+test("the destination runs out of memory placing zero pages (B'): the exact page is named", () => {
+  // 20 MiB on the destination. Data first: 16 chunks of 256 pages, each a 4 KiB table and 1 MiB,
+  // plus a 16 KiB segment table = 16 MiB + 80 KiB. Then zero pages, each a real page under B':
+  // 4,016 KiB left = 3 × 1,028 KiB + 932 KiB; the 4th chunk's table leaves 928 KiB = 232 pages.
+  // So page 4,096 + 3 × 256 + 232 = 5,096 is the first that cannot be placed.
+  const m = postcopy("s390-fa41ba0d-90a7592d", 0, 20 * MiB);
+  expect(m.outcome).toBe("failed");
+  expect(m.outcomeReason).toMatch(
+    /^QEMU on the destination could not place guest page 5096: UFFDIO_ZEROPAGE /,
+  );
+  expect(counters(m, DESTINATION).hostMemBytes).toBe(20 * MiB);
+});
