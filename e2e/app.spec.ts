@@ -35,13 +35,13 @@ test("the default scenario is the commit's story, computed in the worker, and st
   await page.screenshot({ path: "test-results/app-end.png", fullPage: true });
 
   // One action back: before the migration the source held 60 GiB and the destination nothing.
-  await page.getByRole("button", { name: "Previous step" }).click();
+  await page.getByRole("button", { name: "Step back" }).click();
   await expect.poll(() => counter(page, "rssAnonBytes", "source")).toBe(60 * GiB);
   expect(await counter(page, "rssAnonBytes", "destination")).toBe(0);
   await expect(page.getByTestId("narration")).toContainText("MADV_DONTNEED");
 
   // And forward again: exactly the end values.
-  await page.getByRole("button", { name: "Next step" }).click();
+  await page.getByRole("button", { name: "Step forward" }).click();
   await expect.poll(() => counter(page, "rssAnonBytes", "source")).toBe(100 * GiB);
   expect(errors).toEqual([]);
 });

@@ -1,27 +1,80 @@
 /**
- * The page. Layout (desktop): header; left column with the scenario's steps; centre with the host
- * memory maps, the selected page table, the balloon and the migration; right column with the
- * narration and the counters; bottom with the counter charts, the timeline and the controls.
- * Below 900 px the columns stack.
+ * The page. Desktop (≥ 1100 px): header; three columns (the scenario's steps and a PTE's history;
+ * the memory views; the narration and counters); below them the dock (timeline and counter
+ * charts on one trace axis) and the transport bar. Narrower, the columns stack and the page
+ * scrolls, with the transport bar kept at the bottom: on a phone one reads and steps.
+ *
+ * App wires the page-wide behaviour: the playback loop, the keyboard shortcuts (command
+ * registry), the one live region, the help overlay, and the data attributes tests wait on.
  */
+import { type CSSProperties, useEffect, useMemo, useRef } from "react";
+import type { CommandContext } from "./commands.ts";
 import { Header } from "./controls/Header.tsx";
+import { stepDurationMs } from "./controls/playback.ts";
 import { StepControls } from "./controls/StepControls.tsx";
-import { useApp } from "./store-context.tsx";
+import { Timeline } from "./controls/Timeline.tsx";
+import { usePlayback } from "./controls/usePlayback.ts";
+import { useShortcuts } from "./controls/useShortcuts.ts";
+import { useApp, useAppStore } from "./store-context.tsx";
 import { BalloonView } from "./views/BalloonView.tsx";
+import { Charts } from "./views/Charts.tsx";
 import { CountersTable } from "./views/CountersTable.tsx";
+import { HelpOverlay } from "./views/HelpOverlay.tsx";
 import { MemoryMaps } from "./views/MemoryMaps.tsx";
 import { MigrationView } from "./views/MigrationView.tsx";
-import { Narration } from "./views/Narration.tsx";
+import { Narration, NarrationLive } from "./views/Narration.tsx";
+import { PteHistory } from "./views/PteHistory.tsx";
 import { StepList } from "./views/StepList.tsx";
 import { TableDetail } from "./views/TableDetail.tsx";
 
 export function App() {
+  const store = useAppStore();
   const status = useApp((s) => s.status);
   const issues = useApp((s) => s.issues);
   const error = useApp((s) => s.error);
   const computedIn = useApp((s) => s.run?.computedIn ?? "");
+  const position = useApp((s) => s.position);
+  const viewPosition = useApp((s) => s.view?.position ?? -1);
+  const playing = useApp((s) => s.playing);
+  const speed = useApp((s) => s.speed);
+  const granularity = useApp((s) => s.granularity);
+  const reducedMotion = useApp((s) => s.reducedMotion);
+  const goToRef = useRef<HTMLInputElement>(null);
+  const ctx = useMemo<CommandContext>(
+    () => ({
+      store,
+      focusGoTo: () => {
+        goToRef.current?.focus();
+        goToRef.current?.select();
+      },
+    }),
+    [store],
+  );
+  usePlayback();
+  useShortcuts(ctx);
+
+  // The first time a step is on screen, the app is interactive (the UI benchmark reads this mark).
+  const marked = useRef(false);
+  useEffect(() => {
+    if (!marked.current && status === "ready" && viewPosition >= 0) {
+      marked.current = true;
+      performance.mark("zeropage-interactive");
+    }
+  }, [status, viewPosition]);
+
+  // Tween only while playing, over one step's duration; never with reduced motion.
+  const tween = playing && !reducedMotion ? stepDurationMs(speed, granularity) : 0;
   return (
-    <div className="app" data-status={status} data-engine-env={computedIn}>
+    <div
+      className="app"
+      data-status={status}
+      data-engine-env={computedIn}
+      data-position={position}
+      data-view-position={viewPosition}
+      data-playing={playing ? "true" : "false"}
+      data-reduced-motion={reducedMotion ? "true" : "false"}
+      style={{ "--tween-ms": `${tween}ms` } as CSSProperties}
+    >
       <Header />
       {error && (
         <div className="banner banner-error" role="alert">
@@ -41,9 +94,14 @@ export function App() {
         </div>
       )}
       <main className="layout">
-        <section className="panel steps" aria-label="Steps">
-          <StepList />
-        </section>
+        <div className="column left">
+          <section className="panel steps" aria-label="Scenario steps">
+            <StepList />
+          </section>
+          <section className="panel history-panel" aria-label="PTE history">
+            <PteHistory />
+          </section>
+        </div>
         <section className="panel center" aria-label="Memory">
           <MemoryMaps />
           <TableDetail />
@@ -55,7 +113,19 @@ export function App() {
           <CountersTable />
         </section>
       </main>
-      <StepControls />
+      <section className="dock" aria-label="Timeline and counters over the trace">
+        <div className="dock-row timeline-row">
+          <div className="dock-gutter">
+            <span className="dock-title">Timeline</span>
+            <span className="muted small">M / Shift+M: markers</span>
+          </div>
+          <Timeline />
+        </div>
+        <Charts />
+      </section>
+      <StepControls goToRef={goToRef} />
+      <HelpOverlay />
+      <NarrationLive />
     </div>
   );
 }

@@ -1,4 +1,7 @@
-/** Entry point: create the store (reading the URL once), start the worker, render. */
+/**
+ * Entry point: create the store (reading the URL once), start the worker, follow the system's
+ * reduced-motion setting, expose a tiny test hook, render.
+ */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createAppStore } from "../state/store.ts";
@@ -10,6 +13,24 @@ import "./styles.css";
 
 const store = createAppStore(engine(), readUrlState(window.location.hash));
 void store.getState().init();
+
+const motion = window.matchMedia("(prefers-reduced-motion: reduce)");
+store.getState().setReducedMotion(motion.matches);
+motion.addEventListener("change", (e) => store.getState().setReducedMotion(e.matches));
+
+/**
+ * Test hook for e2e and the UI benchmark: whether the view shows the target step with nothing in
+ * flight, and a seek that bypasses the pointer. Rendered positions are on `.app[data-view-position]`.
+ */
+declare global {
+  interface Window {
+    __zeropage?: { idle(): boolean; seek(position: number): void };
+  }
+}
+window.__zeropage = {
+  idle: () => store.getState().isIdle(),
+  seek: (p) => store.getState().seek(p),
+};
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");

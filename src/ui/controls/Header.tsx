@@ -16,12 +16,13 @@ export function Header() {
         <span aria-hidden="true" className="brand-mark" />
         Zeropage Lab
       </h1>
-      <label className="field">
+      <label className="field scenario-field">
         <span>Scenario</span>
         <select
           value={presetId ?? ""}
           onChange={(e) => void store.getState().loadPreset(e.target.value)}
           aria-label="Scenario preset"
+          title={preset?.summary}
         >
           {presetId === null && <option value="">custom scenario</option>}
           {presets.map((p) => (
@@ -31,7 +32,7 @@ export function Header() {
           ))}
         </select>
       </label>
-      <label className="field">
+      <label className="field kernel-field">
         <span>Kernel</span>
         <select
           value={run?.kernel.id ?? ""}
@@ -46,13 +47,18 @@ export function Header() {
           ))}
         </select>
       </label>
-      <output
-        className={`outcome outcome-${run?.outcome ?? status}`}
-        aria-live="polite"
+      {run && (
+        <span className="versions muted" title={run.kernel.title}>
+          Linux {run.kernel.sourceTag} · QEMU {run.qemuVersion}
+        </span>
+      )}
+      <span
+        className={`outcome outcome-${status === "ready" && run ? run.outcome : status}`}
         data-testid="outcome"
+        title={run?.outcomeReason || undefined}
       >
         {status === "loading" ? "computing…" : run ? run.outcome : status}
-      </output>
+      </span>
     </header>
   );
 }

@@ -1,16 +1,41 @@
-/** The current step's counters for each mm, under the names /proc and sysfs use. */
+/**
+ * The current step's counters for each mm, under the names /proc and sysfs use, with the change
+ * the last step made. Rows that are zero throughout the run are folded away to keep it dense.
+ */
+import { useMemo } from "react";
 import { formatBytesShort } from "../format.ts";
 import { useApp } from "../store-context.tsx";
 
 export function CountersTable() {
   const run = useApp((s) => s.run);
   const view = useApp((s) => s.view);
+  const used = useMemo(() => {
+    // Counters that are non-zero somewhere in the trace (or at the start).
+    if (!run) return new Set<string>();
+    const t = run.trace;
+    const n = run.counters.length;
+    const out = new Set<string>();
+    run.counters.forEach((c, j) => {
+      for (let i = j; i < t.counters.length; i += n)
+        if (t.counters[i] !== 0) {
+          out.add(c.key);
+          return;
+        }
+      for (let i = j; i < t.initialCounters.length; i += n) if (t.initialCounters[i] !== 0) out.add(c.key);
+    });
+    return out;
+  }, [run]);
   if (!run || !view) return <p className="muted">Computing…</p>;
   const fmt = (unit: string, v: number) =>
     unit === "bytes" ? formatBytesShort(v) : Math.round(v).toLocaleString("en-US");
+  const rows = run.counters.filter((c) => used.has(c.key));
+  const hidden = run.counters.length - rows.length;
   return (
     <table className="counters" data-testid="counters">
-      <caption>Counters after this step</caption>
+      <caption>
+        Counters after this step
+        {hidden > 0 && <span className="muted"> · {hidden} always zero, not shown</span>}
+      </caption>
       <thead>
         <tr>
           <th scope="col">counter</th>
@@ -23,7 +48,7 @@ export function CountersTable() {
       </thead>
       <tbody>
         {run.counters.map((c) => (
-          <tr key={c.key} data-counter={c.key}>
+          <tr key={c.key} data-counter={c.key} hidden={!used.has(c.key)}>
             <th scope="row">{c.label}</th>
             {view.mms.map((m) => (
               <td key={m.name} data-mm={m.name} data-value={m.counters[c.key]}>

@@ -1,43 +1,84 @@
-/** The scenario's actions; the current one is highlighted, and clicking one jumps to its end. */
+/**
+ * The scenario's actions, as a list of steps: the current one is highlighted, markers are
+ * flagged, and clicking one goes to its end. At a finer granularity the current action shows how
+ * far into it we are.
+ */
+import { useMemo } from "react";
 import { useApp, useAppStore } from "../store-context.tsx";
+import { axisOf } from "./derived.ts";
+import { positionToU } from "./trace-axis.ts";
 
 export function StepList() {
   const store = useAppStore();
   const run = useApp((s) => s.run);
-  const view = useApp((s) => s.view);
+  const position = useApp((s) => s.position);
   const granularity = useApp((s) => s.granularity);
-  if (!run) return <p className="muted">Loading the scenario…</p>;
+  const ax = useMemo(() => (run ? axisOf(run) : null), [run]);
+  if (!run || !ax) return <p className="muted">Loading the scenario…</p>;
   const actions = run.trace.actions;
-  const current = view?.action ?? -1;
+  const u = positionToU(ax, granularity, position);
+  // The action the position is in (at action granularity: the one that just ended).
+  let current = -1;
+  if (granularity === "action") current = position - 1;
+  else if (position > 0) for (let a = 0; a < actions.length; a++) if (ax.actionStart_u[a]! < u) current = a;
+  const go = (i: number) => {
+    const st = store.getState();
+    st.setPlaying(false);
+    if (i < 0) st.seek(0);
+    else if (st.granularity === "action") st.seek(i + 1);
+    else void st.seekToEvent(actions[i]!.endEvent - 1);
+  };
   return (
-    <ol className="step-list">
-      <li>
-        <button
-          type="button"
-          className={current === -1 ? "step current" : "step"}
-          aria-current={current === -1 ? "step" : undefined}
-          onClick={() => store.getState().seek(0)}
-        >
-          <span className="step-actor">start</span> nothing mapped yet
-        </button>
-      </li>
-      {actions.map((a, i) => (
-        <li key={`${a.firstEvent}-${a.endEvent}-${a.label}`}>
+    <>
+      <h2 className="panel-title">Scenario</h2>
+      <ol className="step-list">
+        <li>
           <button
             type="button"
-            className={i === current ? "step current" : "step"}
-            aria-current={i === current ? "step" : undefined}
-            onClick={() => {
-              const st = store.getState();
-              if (granularity === "action") st.seek(i + 1);
-              else void st.seekToEvent(a.endEvent - 1);
-            }}
+            className={current === -1 ? "step current" : "step"}
+            aria-current={current === -1 ? "step" : undefined}
+            onClick={() => go(-1)}
           >
-            <span className={`step-actor actor-${a.actor}`}>{a.actor}</span> {a.label}
-            {a.note && <span className="step-note">{a.note}</span>}
+            <span className="step-num">0</span>
+            <span className="step-text">
+              <span className="step-actor">start</span>
+              nothing mapped yet
+            </span>
           </button>
         </li>
-      ))}
-    </ol>
+        {actions.map((a, i) => {
+          const w = ax.actionStart_u[i + 1]! - ax.actionStart_u[i]!;
+          const within =
+            i === current && granularity !== "action" && w > 0 ? (u - ax.actionStart_u[i]!) / w : null;
+          return (
+            <li key={`${a.firstEvent}-${a.endEvent}-${a.label}`}>
+              <button
+                type="button"
+                className={[i === current ? "step current" : "step", i > current ? "future" : ""]
+                  .join(" ")
+                  .trim()}
+                aria-current={i === current ? "step" : undefined}
+                onClick={() => go(i)}
+              >
+                <span className="step-num">{i + 1}</span>
+                <span className="step-text">
+                  <span className={`step-actor actor-${a.actor}`}>
+                    {a.actor}
+                    {a.marker && <span className={`chip chip-${a.marker}`}>{a.marker}</span>}
+                  </span>
+                  {a.label}
+                  {a.note && <span className="step-note">{a.note}</span>}
+                  {within !== null && (
+                    <span className="step-progress" aria-hidden="true">
+                      <span style={{ transform: `scaleX(${Math.max(0, Math.min(1, within))})` }} />
+                    </span>
+                  )}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </>
   );
 }
