@@ -46,7 +46,11 @@ const EXCEPTIONS = [
     "the editor validates inline with the very schema and checks the engine uses (issue 6)",
   ],
   [/^ui\//, /^scenario\/presets\//, "the gallery lists preset metadata; presets are data, not behaviour"],
-  [/^ui\/main\.tsx$/, /^worker\/client\.ts$/, "the entry point wires the worker into the store (composition root)"],
+  [
+    /^ui\/main\.tsx$/,
+    /^worker\/client\.ts$/,
+    "the entry point wires the worker into the store (composition root)",
+  ],
 ];
 
 function walk(dir, out = []) {
@@ -71,7 +75,9 @@ for (const file of walk(SRC)) {
   for (const m of text.matchAll(IMPORT_RE)) {
     const spec = m[4];
     if (!spec.startsWith(".")) continue;
-    const target = relative(SRC, resolve(dirname(file), spec)).split("\\").join("/");
+    const target = relative(SRC, resolve(dirname(file), spec))
+      .split("\\")
+      .join("/");
     if (target.startsWith("..")) continue;
     const targetRoom = target.split("/")[0];
     if (targetRoom === room || targetRoom === "base") continue;
@@ -88,7 +94,9 @@ for (const file of walk(SRC)) {
       continue;
     }
     if (!allowed.includes(targetRoom)) {
-      violations.push(`src/${rel}:${line}: ${room}/ must not import ${targetRoom}/ (${target}); imports point down: ui → state → worker → scenario → hypervisor → engine → base`);
+      violations.push(
+        `src/${rel}:${line}: ${room}/ must not import ${targetRoom}/ (${target}); imports point down: ui → state → worker → scenario → hypervisor → engine → base`,
+      );
     }
   }
 }
