@@ -10,13 +10,14 @@
  * 1 an internal error.
  */
 import { Command, CommanderError } from "commander";
+import * as diff from "./commands/diff.ts";
 import * as presets from "./commands/presets.ts";
 import * as run from "./commands/run.ts";
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.ts";
 import { type CliIo, processIo } from "./io.ts";
 
 /** The commands, in help order. */
-const COMMANDS: readonly { register(program: Command): void }[] = [presets, run];
+const COMMANDS: readonly { register(program: Command): void }[] = [presets, run, diff];
 
 export const PROGRAM_NAME = "zeropage-lab";
 

@@ -10,7 +10,7 @@ import { presetById } from "../scenario/presets/index.ts";
 import { type Alignment, SIDES } from "./align.ts";
 import { compareRuns, summarize } from "./compare.ts";
 import { deltaRow } from "./delta.ts";
-import { describe as describeDivergence } from "./divergence.ts";
+import { describeAt } from "./divergence.ts";
 import { worldsDiffer } from "./state-diff.ts";
 import { compareScripts, createVm, read, type Script, side, simulate, write } from "./testing.ts";
 
@@ -70,7 +70,7 @@ describe("runs that differ in one known event", () => {
       "the source's read fault (the migration reads guest RAM) allocates a zeroed anonymous page (zeropage forbidden) on the left but maps the shared zeropage on the right (mm_forbids_zeropage): 300 pages (1.17 MiB)",
     );
     expect(d.detail).toContain("mm_forbids_zeropage() is true on the left");
-    expect(describeDivergence(d, "table")).toMatch(/^step 5: the source's read fault/);
+    expect(describeAt(d, "table")).toMatch(/^step 5: the source's read fault/);
   });
 
   test("KVM_CREATE_VM gives a policy note, not a divergence: same flags, different decisions", () => {
@@ -78,8 +78,8 @@ describe("runs that differ in one known event", () => {
     expect(c.policy).toHaveLength(1);
     const n = c.policy[0]!;
     expect(n.pair).toBe(0);
-    expect(n.text).toContain("context flags are the same on both sides (has_pgste)");
-    expect(n.text).toContain("mm_forbids_zeropage() is true on the left");
+    expect(n.text).toContain("context flags agree (has_pgste)");
+    expect(n.text).toContain("mm_forbids_zeropage() is now true on the left and false on the right");
     expect(c.divergences.every((d) => d.pair > 0)).toBe(true);
   });
 

@@ -29,7 +29,7 @@
  * the right maps the shared zeropage. Every later migration read on either host diverges the same
  * way.
  */
-import { formatBytes } from "../base/units.ts";
+import { formatBytes, formatCount } from "../base/units.ts";
 import {
   applyEvent,
   COUNTER_COUNT,
@@ -120,11 +120,11 @@ export interface Divergences {
 }
 
 /** "step 37: …" at granularity g. */
-export function describe(
+export function describeAt(
   d: { positions: Readonly<Record<Granularity, number>>; text: string },
   g: Granularity,
 ): string {
-  return `${g === "action" ? "action" : "step"} ${d.positions[g]}: ${d.text}`;
+  return `${g === "action" ? "action" : "step"} ${formatCount(d.positions[g])}: ${d.text}`;
 }
 
 interface SideInfo {
@@ -405,15 +405,14 @@ function policyText(
   const list = (n: string[]) => (n.length ? n.join(", ") : "none set");
   const flags =
     na.join() === nb.join()
-      ? `the ${name}'s context flags are the same on both sides (${list(na)})`
+      ? `the ${name}'s context flags agree (${list(na)})`
       : `the ${name}'s context flags differ (left: ${list(na)}; right: ${list(nb)})`;
   const forbids =
     za === zb
       ? `mm_forbids_zeropage() is ${za} on both sides`
-      : `mm_forbids_zeropage() is ${za} on the left (${info[0]!.kernel} ${forbidsRuleText(info[0]!.kernel)}) and ${zb} on the right (${info[1]!.kernel} ${forbidsRuleText(info[1]!.kernel)})`;
-  const tail =
-    beforeFirst && za !== zb ? ". This is policy, not yet state: memory differs only once a fault asks" : "";
-  return `after ${subjectOf(v)}: ${flags}, and ${forbids}${tail}`;
+      : `mm_forbids_zeropage() is now ${za} on the left and ${zb} on the right (${info[0]!.kernel} ${forbidsRuleText(info[0]!.kernel)}; ${info[1]!.kernel} ${forbidsRuleText(info[1]!.kernel)})`;
+  const tail = beforeFirst && za !== zb ? ". A policy difference, not yet in memory" : "";
+  return `after ${subjectOf(v)}: ${flags}, ${za === zb ? "and" : "but"} ${forbids}${tail}`;
 }
 
 function setupNotes(

@@ -34,7 +34,7 @@ export {
   type CompareSide,
   type Divergence,
   type DivergenceKind,
-  describe,
+  describeAt,
   findDivergences,
   type PolicyNote,
   type Replayer,
