@@ -42,6 +42,8 @@ export type RunAttempt = { ok: true; run: RunResult } | { ok: false; issues: Sce
 export interface RunOptions {
   /** Run under this variant instead of the scenario's (CLI --kernel, links, compare). */
   readonly kernel?: VariantId;
+  /** Called before each action and once at the end (done === total): the editor's progress bar. */
+  readonly onAction?: (done: number, total: number) => void;
 }
 
 /** Problems that the schema cannot see: they depend on the kernel and the order of actions. */
@@ -312,13 +314,16 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
     seed: s.seed,
   });
   startQemu(m);
+  let done = 0;
   for (const a of s.actions) {
+    opts.onAction?.(done++, s.actions.length);
     if (m.halted) break;
     const [actor, marker] = actorOf(a);
     m.sim.beginAction(actionLabel(a, s.machine.guestRam), actor, marker);
     runAction(m, a);
     if (m.outcome === "hung") m.sim.noteAction(m.outcomeReason);
   }
+  opts.onAction?.(s.actions.length, s.actions.length);
   const mig = migrationOf(m);
   if (!m.halted && mig && mig.phase !== "done") {
     m.sim.beginAction("the scenario ends with the migration still running", "qemu", "");

@@ -2,9 +2,10 @@
  * Keeps the URL and the app in step, both ways.
  *
  * App → URL: the fragment always describes what is shown (encodeLink). Loading a scenario, a
- * preset or another kernel pushes a history entry, so Back returns to the previous one; stepping,
- * changing granularity or selection replaces the current entry (at most every `replaceDelayMs`,
- * so playback does not flood the history or trip the browser's rate limit).
+ * preset or another kernel pushes a history entry once its run is ready, so Back returns to the
+ * previous one (a load that fails or is cancelled adds none); stepping, changing granularity or
+ * selection replaces the current entry (at most every `replaceDelayMs`, so playback does not
+ * flood the history or trip the browser's rate limit).
  *
  * URL → app: the link the page opened with is read by url.ts into the store's initial state; a
  * popstate (Back, Forward, an edited fragment) is decoded here and applied to the store without
@@ -129,6 +130,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
   /** Only the newest popstate finishes applying (an older one's load was superseded). */
   let applySeq = 0;
   let started = false;
+  /** A load the user started is computing: its history entry is written when it is ready. */
+  let loadPending = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let refCache: { presetId: string | null; scenario: unknown; ref: ScenarioRef } | null = null;
   let checkCache: { run: RunInfo; check: LinkCheck } | null = null;
@@ -286,6 +289,18 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     onReady();
   };
 
+  /** True when the history entry's link shows the same scenario under the same kernel as `s`. */
+  const sameLoadAsEntry = (s: AppState): boolean => {
+    const r = decodeLink(host.location.hash);
+    if (!r.ok) return false;
+    const kernel = s.kernel ?? scenarioKernel(s.scenario);
+    const scenario = resolveScenario(r.state.scenario);
+    return (
+      (r.state.kernel ?? scenarioKernel(scenario)) === kernel &&
+      jsonEqual(toJson(scenario), toJson(s.scenario))
+    );
+  };
+
   const loadKeyOf = (s: AppState): LoadKey => ({
     presetId: s.presetId,
     scenario: s.scenario,
@@ -310,17 +325,26 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     }
     if (applying > 0) return;
     if (loaded) {
-      // The user loaded something: a new history entry; the old link's warnings no longer apply.
-      // A replace still waiting for its delay records the old entry's last step first.
+      // The user loaded something; the old link's warnings no longer apply. A replace still
+      // waiting for its delay records the old entry's last step first. The new entry is pushed
+      // when the run is ready, so a load that fails or is cancelled leaves no entry behind.
       if (timer !== null) write("replace", prev);
       pinned = null;
       pending = null;
+      loadPending = true;
       links.setState({ report: null, error: null, notes: [], page: null });
-      write("push");
       return;
     }
     if (becameReady) {
-      onReady();
+      if (loadPending) {
+        loadPending = false;
+        // Loading what the entry already shows (a revert after a cancel) replaces it.
+        write(sameLoadAsEntry(s) ? "replace" : "push");
+      } else onReady();
+      return;
+    }
+    if (loadPending) {
+      if (s.status === "error") loadPending = false;
       return;
     }
     if (

@@ -189,4 +189,21 @@ export interface EngineApi {
   positionOfEvent(runId: number, granularity: Granularity, event: number): Promise<number>;
   history(runId: number, mm: number, page: number): Promise<readonly HistoryEntry[]>;
   release(runId: number): Promise<void>;
+  /**
+   * The scenario's problems (schema and compile-time checks, checkScenario) without running it:
+   * the editor's inline validation.
+   */
+  check(req: LoadRequest): Promise<readonly ScenarioIssue[]>;
+  /** Where load() reports progress (a comlink proxy in the app); null stops reporting. */
+  setProgressListener(listener: ProgressListener | null): Promise<void>;
 }
+
+/** How far a load() has got: reported before each scenario action and at the end. */
+export interface LoadProgress {
+  readonly phase: "simulating" | "indexing";
+  readonly actionsDone: number;
+  readonly actionsTotal: number;
+  readonly elapsedMs: number;
+}
+
+export type ProgressListener = (progress: LoadProgress) => void;

@@ -29,16 +29,20 @@ import { STATE_CLASS, STATE_FRAME } from "../engine/snapshot.ts";
 import { GUEST_BALLOON, GUEST_SET } from "../hypervisor/guest.ts";
 import { SOURCE } from "../hypervisor/machine.ts";
 import { defaultZeroPageDetection } from "../hypervisor/migration/state.ts";
-import { type RunResult, runScenario } from "../scenario/compile.ts";
+import { checkScenario, type RunResult, runScenario } from "../scenario/compile.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
+import { parseScenario } from "../scenario/schema.ts";
 import type {
   EngineApi,
   HistoryEntry,
+  LoadProgress,
   LoadRequest,
   LoadResult,
   MigrationSetup,
   PresetInfo,
+  ProgressListener,
   RunInfo,
+  ScenarioIssue,
   StepChange,
   TableGeometry,
   VariantInfo,
@@ -69,7 +73,19 @@ export class EngineHost implements EngineApi {
   private readonly runs = new Map<number, Held>();
   private nextId = 1;
 
+  private progress: ProgressListener | null = null;
+
   constructor(private readonly where: "worker" | "main") {}
+
+  async setProgressListener(listener: ProgressListener | null): Promise<void> {
+    this.progress = listener;
+  }
+
+  async check(req: LoadRequest): Promise<readonly ScenarioIssue[]> {
+    const parsed = parseScenario(req.scenario);
+    if (!parsed.ok) return parsed.issues;
+    return checkScenario(parsed.scenario, req.kernel ?? parsed.scenario.machine.kernel);
+  }
 
   async presets(): Promise<readonly PresetInfo[]> {
     return PRESETS.map((p) => ({
@@ -87,9 +103,25 @@ export class EngineHost implements EngineApi {
 
   async load(req: LoadRequest): Promise<LoadResult> {
     const t0 = now();
-    const attempt = runScenario(req.scenario, req.kernel ? { kernel: req.kernel } : {});
+    const listener = this.progress;
+    // Progress goes to another thread through comlink: fire and forget, and never fail the load.
+    const report = (p: LoadProgress) => {
+      try {
+        Promise.resolve(listener?.(p) as unknown).catch(() => {});
+      } catch {
+        // the listener is gone; the load goes on
+      }
+    };
+    const onAction = listener
+      ? (actionsDone: number, actionsTotal: number) =>
+          report({ phase: "simulating", actionsDone, actionsTotal, elapsedMs: now() - t0 })
+      : undefined;
+    const attempt = runScenario(req.scenario, { ...(req.kernel ? { kernel: req.kernel } : {}), onAction });
     if (!attempt.ok) return { ok: false, issues: attempt.issues };
     const r = attempt.run;
+    const total = r.scenario.actions.length;
+    if (listener)
+      report({ phase: "indexing", actionsDone: total, actionsTotal: total, elapsedMs: now() - t0 });
     const positions = new Positions(r.trace);
     const runId = this.nextId++;
     this.runs.set(runId, { result: r, positions, cache: null });
