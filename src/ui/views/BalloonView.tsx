@@ -1,4 +1,213 @@
-/** Placeholder: being built for issue 5 (see App.tsx for where it is placed). */
+/**
+ * The balloon, as the guest sees its physical memory: which guest pages the virtio-balloon driver
+ * has handed back, per page table's worth of guest-physical memory (the worker's per-table
+ * balloon byte: none, some, all), and how big the balloon is at this step (the trace's
+ * balloonPages). The map uses the host maps' layout and viewport, so a cell here is the very
+ * same cell there: QEMU discards a ballooned page with MADV_DONTNEED on the host, so on the host
+ * map that table shows "table, PTEs empty" until something faults the page in again.
+ *
+ * Linking: hovering a cell rings the same table on the host maps (and back); the checkbox
+ * outlines every ballooned table on the host maps.
+ */
+import { useCallback, useMemo, useRef } from "react";
+import { formatBytesShort } from "../format.ts";
+import { useApp, useAppStore } from "../store-context.tsx";
+import { countPartial } from "./memory-map/aggregate.ts";
+import { SLOT_COUNT, SLOT_KEYS, SLOT_LABELS, slotOf } from "./memory-map/classes.ts";
+import { extraAfter, extraAt, stepStartEvent } from "./memory-map/extra.ts";
+import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
+import { appMapLayout, clampViewport, wholeViewport } from "./memory-map/layout.ts";
+import { useMapLink } from "./memory-map/link.ts";
+import { MapCanvas } from "./memory-map/MapCanvas.tsx";
+import { Swatch } from "./memory-map/Swatch.tsx";
+import { focusPteGrid, zoomMaps } from "./memory-map/zoom.ts";
+import "./memory-map/maps.css";
+
+const PAGE = 4096;
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function pagesText(pages: number): string {
+  return `${fmtInt(pages)} pages (${formatBytesShort(pages * PAGE)})`;
+}
+
 export function BalloonView() {
-  return null;
+  const store = useAppStore();
+  const run = useApp((s) => s.run);
+  const view = useApp((s) => s.view);
+  const selection = useApp((s) => s.selection);
+  const hoverTable = useMapLink((s) => s.hoverTable);
+  const setHover = useMapLink((s) => s.setHover);
+  const showBalloon = useMapLink((s) => s.showBalloon);
+  const setShowBalloon = useMapLink((s) => s.setShowBalloon);
+  const linkViewport = useMapLink((s) => s.viewport);
+  const rootRef = useRef<HTMLElement | null>(null);
+  const width = useElementWidth(rootRef);
+  const dpr = useDevicePixelRatio();
+  const palette = usePalette(rootRef);
+
+  const guest = view?.mms[0] ?? null;
+  const tableCount = guest?.tables ?? 0;
+  const viewport = clampViewport(tableCount, linkViewport ?? wholeViewport(tableCount));
+  const mmCount = view?.mms.length ?? 1;
+  const layout = useMemo(
+    () =>
+      appMapLayout(
+        tableCount,
+        { tableSpaceStart: viewport.tableSpaceStart, tableSpaceLength: viewport.tableSpaceLength },
+        width,
+        dpr,
+        mmCount,
+      ),
+    [tableCount, viewport.tableSpaceStart, viewport.tableSpaceLength, width, dpr, mmCount],
+  );
+  const parts = useMemo<[number, number, number]>(
+    () => (guest ? countPartial(guest.balloon) : [0, 0, 0]),
+    [guest],
+  );
+
+  // Host side: what the tables holding only ballooned pages look like on each host now.
+  const hostSide = useMemo(() => {
+    if (!view || !guest) return [];
+    return view.mms.map((m) => {
+      const bySlot = new Float64Array(SLOT_COUNT);
+      for (let t = 0; t < guest.balloon.length; t++) {
+        if (guest.balloon[t] === 2) bySlot[slotOf(m.tableClass[t]!)]! += 1;
+      }
+      return { name: m.name, bySlot };
+    });
+  }, [view, guest]);
+
+  const guestOn = run && view ? extraAfter(run.trace, view.event, "guestOn") : 0;
+  const describeCells = useCallback(
+    (first: number, end: number) => {
+      if (!guest || !run) return "";
+      const b = guest.balloon[first];
+      const what =
+        b === 2
+          ? "every page in the balloon"
+          : b === 1
+            ? "some pages in the balloon"
+            : "the guest's own pages";
+      const span = run.geometry.tableSpanBytes;
+      return `guest-physical ${formatBytesShort(first * span)} – ${formatBytesShort(end * span)}: ${end - first === 1 ? what : "see the table detail"}`;
+    },
+    [guest, run],
+  );
+  const onSelect = useCallback(
+    (table: number) =>
+      store.getState().select({ mm: Math.max(0, Math.min(guestOn || 0, mmCount - 1)), table }),
+    [store, guestOn, mmCount],
+  );
+  const onZoom = useCallback(
+    (direction: "in" | "out", focus: number) => {
+      if (direction === "in") onSelect(focus);
+      if (zoomMaps(direction, focus, tableCount, layout) === "deepest") focusPteGrid();
+    },
+    [onSelect, tableCount, layout],
+  );
+
+  if (!run || !view || !guest) return null;
+  const point = { event: view.event, stepInEvent: view.stepInEvent, stepsInEvent: view.stepsInEvent };
+  const size = extraAt(run.trace, point, "balloonPages", stepStartEvent(run.trace, view));
+  const guestPages = run.trace.mmPages[0] ?? 0;
+  const fraction = guestPages > 0 ? size.value / guestPages : 0;
+  const hasBalloon = size.value > 0 || parts[1] + parts[2] > 0;
+  const span = run.geometry.tableSpanBytes;
+
+  return (
+    <section
+      className="zl-balloon"
+      ref={rootRef}
+      aria-labelledby="zl-balloon-h"
+      data-testid="balloon"
+      data-balloon-pages={size.value}
+    >
+      <h2 className="zl-h2" id="zl-balloon-h">
+        Balloon: the guest's view of its physical memory
+      </h2>
+      <p className="zl-balloon-size">
+        <strong>{pagesText(size.value)}</strong> of {pagesText(guestPages)} are in the balloon (
+        {(fraction * 100).toFixed(fraction > 0 && fraction < 0.01 ? 2 : 0)} %)
+        {size.delta > 0 && (
+          <span className="zl-delta zl-up"> · inflated by {pagesText(size.delta)} this step</span>
+        )}
+        {size.delta < 0 && (
+          <span className="zl-delta zl-down"> · deflated by {pagesText(-size.delta)} this step</span>
+        )}
+      </p>
+      <div className="zl-gauge" aria-hidden="true">
+        <div className="zl-gauge-fill" style={{ width: `${Math.min(100, fraction * 100)}%` }} />
+      </div>
+      {!hasBalloon ? (
+        <p className="muted">
+          The balloon is empty: the guest owns all its memory. When it inflates, the guest driver hands pages
+          back and QEMU discards each one on the host (madvise(MADV_DONTNEED), one 4 KiB page per call).
+        </p>
+      ) : (
+        <>
+          <MapCanvas
+            label="guest physical memory: pages in the balloon"
+            kind="guest"
+            layout={layout}
+            perTable={guest.balloon}
+            ptesPerTable={guest.ptesPerTable}
+            pageOffset={guest.pageOffset}
+            tableBytes={span}
+            activeRuns={null}
+            balloonOutline={null}
+            selectedTable={selection ? selection.table : null}
+            hoverTable={hoverTable}
+            palette={palette}
+            describeCells={describeCells}
+            onSelect={onSelect}
+            onHover={setHover}
+            onZoom={onZoom}
+            description="Each cell is the guest-physical memory of one host page table. Arrow keys move the selected table on the host maps too."
+          />
+          <ul className="zl-legend-classes zl-balloon-legend">
+            <li>
+              <Swatch palette={palette} tile={0} kind="guest" /> the guest's ({fmtInt(parts[0])} tables)
+            </li>
+            <li>
+              <Swatch palette={palette} tile={1} kind="guest" /> partly in the balloon ({fmtInt(parts[1])})
+            </li>
+            <li>
+              <Swatch palette={palette} tile={2} kind="guest" /> all in the balloon ({fmtInt(parts[2])},{" "}
+              {formatBytesShort(parts[2] * span)})
+            </li>
+          </ul>
+          <label className="zl-check">
+            <input type="checkbox" checked={showBalloon} onChange={(e) => setShowBalloon(e.target.checked)} />
+            Outline the ballooned tables on the host maps
+          </label>
+          {parts[2] > 0 && (
+            <div className="zl-host-side" data-testid="balloon-host-side">
+              <p>
+                On the host, the {fmtInt(parts[2])} tables whose guest pages are all in the balloon now hold:
+              </p>
+              <ul>
+                {hostSide.map((h) => (
+                  <li key={h.name}>
+                    <strong>{h.name}</strong>:{" "}
+                    {SLOT_KEYS.map((k, i) => ({ k, n: h.bySlot[i]! }))
+                      .filter((x) => x.n > 0)
+                      .map((x) => `${fmtInt(x.n)} × ${SLOT_LABELS[x.k]}`)
+                      .join(", ") || "nothing"}
+                  </li>
+                ))}
+              </ul>
+              <p className="muted">
+                "Table, PTEs empty" is the discard at work: the host got the memory back, only the page table
+                remains. Reading those pages again maps the shared zeropage where it is allowed, and allocates
+                real pages where it is not.
+              </p>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
 }

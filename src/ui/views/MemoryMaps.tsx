@@ -1,4 +1,412 @@
-/** Placeholder: being built for issue 5 (see App.tsx for where it is placed). */
+/**
+ * The host memory maps: for each mm (the migration source, and the destination when the trace has
+ * one), guest RAM as QEMU's host process maps it, one cell per page table, coloured by what the
+ * table's PTEs hold (the worker's class byte). The cells the current step touched are outlined;
+ * the selected table is ringed on its map (and the same table on the other map, for comparison).
+ *
+ * Both maps share one viewport in tableSpace, so the same cell is the same guest address on both.
+ * Zooming narrows the viewport by 8× around the selected table; at the narrowest, Enter moves the
+ * focus into the table detail below.
+ */
+import { useCallback, useEffect, useMemo, useRef } from "react";
+import type { MmSnapshot, RunInfo, ViewState } from "../../worker/api.ts";
+import { formatBytesShort } from "../format.ts";
+import { useApp, useAppStore } from "../store-context.tsx";
+import { type ClassCounts, countClasses } from "./memory-map/aggregate.ts";
+import { describeClass, SLOT_KEYS, SLOT_LABELS, SLOT_NOTES } from "./memory-map/classes.ts";
+import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
+import {
+  appMapLayout,
+  clampViewport,
+  isWhole,
+  type MapLayout,
+  placeViewport,
+  type Viewport,
+  wholeViewport,
+} from "./memory-map/layout.ts";
+import { useMapLink } from "./memory-map/link.ts";
+import { MapCanvas } from "./memory-map/MapCanvas.tsx";
+import { Swatch } from "./memory-map/Swatch.tsx";
+import { focusPteGrid, zoomMaps } from "./memory-map/zoom.ts";
+import "./memory-map/maps.css";
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function mmLabel(name: string): string {
+  return `${name} host`;
+}
+
+/** "one cell = 1 page table = 256 PTEs = 1 MiB" (or several tables when aggregated). */
+function scaleText(run: RunInfo, tablesPerCell: number): string {
+  const g = run.geometry;
+  const tables = tablesPerCell === 1 ? "1 page table" : `${fmtInt(tablesPerCell)} page tables`;
+  const ptes = tablesPerCell * g.ptesPerTable;
+  return `one cell = ${tables} = ${fmtInt(ptes)} PTEs (pages of 4 KiB) = ${formatBytesShort(tablesPerCell * g.tableSpanBytes)} of guest RAM`;
+}
+
 export function MemoryMaps() {
-  return null;
+  const store = useAppStore();
+  const run = useApp((s) => s.run);
+  const view = useApp((s) => s.view);
+  const selection = useApp((s) => s.selection);
+  const hoverTable = useMapLink((s) => s.hoverTable);
+  const setHover = useMapLink((s) => s.setHover);
+  const showBalloon = useMapLink((s) => s.showBalloon);
+  const rootRef = useRef<HTMLDivElement | null>(null);
+  const width = useElementWidth(rootRef);
+  const dpr = useDevicePixelRatio();
+  const palette = usePalette(rootRef);
+
+  const tableCount = view?.mms[0]?.tables ?? 0;
+  const runId = run?.runId ?? -1;
+  const viewportState = useMapLink((s) => s.viewport) ?? wholeViewport(tableCount);
+  const setLinkViewport = useMapLink((s) => s.setViewport);
+  const setViewport = useCallback(
+    (v: Viewport | ((v: Viewport) => Viewport)) =>
+      setLinkViewport(
+        typeof v === "function" ? v(useMapLink.getState().viewport ?? wholeViewport(tableCount)) : v,
+      ),
+    [setLinkViewport, tableCount],
+  );
+  // A new run shows the whole RAM again.
+  useEffect(() => {
+    if (runId >= 0) setLinkViewport(null);
+  }, [runId, setLinkViewport]);
+  const viewport = clampViewport(tableCount, viewportState);
+
+  const mmCount = view?.mms.length ?? 1;
+  const layout = useMemo(
+    () =>
+      appMapLayout(
+        tableCount,
+        { tableSpaceStart: viewport.tableSpaceStart, tableSpaceLength: viewport.tableSpaceLength },
+        width,
+        dpr,
+        mmCount,
+      ),
+    [tableCount, viewport.tableSpaceStart, viewport.tableSpaceLength, width, mmCount, dpr],
+  );
+
+  // Keep the selected table in view: pan (same zoom) when it leaves the viewport.
+  const selTable = selection?.table ?? null;
+  useEffect(() => {
+    if (selTable === null || tableCount === 0) return;
+    const v = clampViewport(tableCount, viewportState);
+    if (selTable >= v.tableSpaceStart && selTable < v.tableSpaceStart + v.tableSpaceLength) return;
+    setViewport(placeViewport(tableCount, v.tableSpaceLength, selTable));
+  }, [selTable, tableCount, viewportState, setViewport]);
+
+  const select = useCallback((mm: number, table: number) => store.getState().select({ mm, table }), [store]);
+
+  const zoom = useCallback(
+    (mm: number, direction: "in" | "out", focus: number) => {
+      if (direction === "in") {
+        const sel = store.getState().selection;
+        if (!sel || sel.table !== focus || sel.mm !== mm) select(mm, focus);
+      }
+      if (zoomMaps(direction, focus, tableCount, layout) === "deepest") focusPteGrid();
+    },
+    [tableCount, layout, select, store],
+  );
+
+  const counts = useMemo(() => view?.mms.map((m) => countClasses(m.tableClass)) ?? [], [view]);
+
+  if (!run || !view || view.mms.length === 0) {
+    return (
+      <div className="zl-maps" ref={rootRef}>
+        <h2 className="zl-h2">Host memory</h2>
+        <p className="muted">Computing…</p>
+      </div>
+    );
+  }
+
+  const g = run.geometry;
+  const whole = isWhole(tableCount, viewport);
+  const from = viewport.tableSpaceStart * g.tableSpanBytes;
+  const to = (viewport.tableSpaceStart + viewport.tableSpaceLength) * g.tableSpanBytes;
+  const focusTable = selection?.table ?? viewport.tableSpaceStart + Math.floor(viewport.tableSpaceLength / 2);
+
+  return (
+    <div className="zl-maps" ref={rootRef} data-testid="memory-maps">
+      <div className="zl-head">
+        <h2 className="zl-h2">Host memory, one cell per page table</h2>
+        <fieldset className="zl-zoom">
+          <legend className="zl-sr-only">Map zoom</legend>
+          <button
+            type="button"
+            onClick={() => zoom(selection?.mm ?? 0, "out", focusTable)}
+            disabled={whole}
+            aria-label="Zoom the maps out"
+          >
+            −
+          </button>
+          <button
+            type="button"
+            onClick={() => zoom(selection?.mm ?? 0, "in", focusTable)}
+            aria-label="Zoom the maps in around the selected page table"
+          >
+            +
+          </button>
+          <button type="button" onClick={() => setLinkViewport(null)} disabled={whole}>
+            Whole RAM
+          </button>
+        </fieldset>
+      </div>
+      <p className="zl-scale" data-testid="map-scale">
+        {whole ? "All guest RAM" : `Zoomed: ${formatBytesShort(from)} – ${formatBytesShort(to)}`}
+        {": "}
+        {fmtInt(viewport.tableSpaceLength)} page tables. {scaleText(run, layout.tablesPerCell)}.
+        {layout.tablesPerCell > 1 && (
+          <span className="zl-aggregated">
+            {" "}
+            Several tables share a cell: it shows their most common class, with a diagonal when they differ.
+            Zoom in (+, or Enter on the map) for one table per cell.
+          </span>
+        )}
+      </p>
+      <div className="zl-map-list">
+        {view.mms.map((m, i) => (
+          <HostMap
+            key={m.name}
+            mm={i}
+            snapshot={m}
+            view={view}
+            run={run}
+            layout={layout}
+            palette={palette}
+            counts={counts[i]!}
+            selection={selection}
+            hoverTable={hoverTable}
+            showBalloon={showBalloon}
+            onSelect={select}
+            onHover={setHover}
+            onZoom={zoom}
+          />
+        ))}
+      </div>
+      <Legend run={run} view={view} counts={counts} palette={palette} showBalloon={showBalloon} />
+      <MapTables run={run} view={view} counts={counts} />
+    </div>
+  );
+}
+
+interface HostMapProps {
+  readonly mm: number;
+  readonly snapshot: MmSnapshot;
+  readonly view: ViewState;
+  readonly run: RunInfo;
+  readonly layout: MapLayout;
+  readonly palette: ReturnType<typeof usePalette>;
+  readonly counts: ClassCounts;
+  readonly selection: { mm: number; table: number } | null;
+  readonly hoverTable: number | null;
+  readonly showBalloon: boolean;
+  readonly onSelect: (mm: number, table: number) => void;
+  readonly onHover: (table: number | null) => void;
+  readonly onZoom: (mm: number, direction: "in" | "out", focus: number) => void;
+}
+
+function HostMap(props: HostMapProps) {
+  const { mm, snapshot: m, view, run, layout, palette, selection, hoverTable, showBalloon } = props;
+  const g = run.geometry;
+  const active = view.active.find((a) => a.mm === mm)?.runs ?? null;
+  const selected = selection && selection.mm === mm ? selection.table : null;
+  // The same table on the other map gets the hover ring, for comparison.
+  const ghost = hoverTable ?? (selection && selection.mm !== mm ? selection.table : null);
+  const describeCells = useCallback(
+    (first: number, end: number) => {
+      const range = `${formatBytesShort(first * g.tableSpanBytes)} – ${formatBytesShort(end * g.tableSpanBytes)}`;
+      const balloon =
+        m.balloon[first] === 2
+          ? "; all in the balloon"
+          : m.balloon[first] === 1
+            ? "; partly in the balloon"
+            : "";
+      if (end - first === 1)
+        return `${mmLabel(m.name)} · table ${fmtInt(first)} · ${range} · ${describeClass(m.tableClass[first]!)}${balloon}`;
+      return `${mmLabel(m.name)} · tables ${fmtInt(first)}–${fmtInt(end - 1)} · ${range}`;
+    },
+    [m, g.tableSpanBytes],
+  );
+  const onSelect = useCallback((t: number) => props.onSelect(mm, t), [props.onSelect, mm]);
+  const onZoom = useCallback((d: "in" | "out", t: number) => props.onZoom(mm, d, t), [props.onZoom, mm]);
+  const selText =
+    selected !== null
+      ? `Selected: table ${fmtInt(selected)}, ${describeClass(m.tableClass[selected] ?? 0xff)}.`
+      : "No table selected.";
+  const c = m.counters;
+  return (
+    <figure className="zl-map" data-testid={`map-${m.name}`} data-mm={mm}>
+      <figcaption className="zl-map-caption">
+        <strong>{mmLabel(m.name)}</strong>
+        <span className="muted">
+          {" "}
+          · host memory {formatBytesShort(c.hostMemBytes)} · RssAnon {formatBytesShort(c.rssAnonBytes)} · page
+          tables {fmtInt(c.pteTables)} ({formatBytesShort(c.pteTables * g.pteTableMemBytes)})
+          {m.forbidsZeropage ? " · zeropage forbidden (mm_forbids_zeropage)" : ""}
+        </span>
+      </figcaption>
+      <MapCanvas
+        label={`${mmLabel(m.name)} memory map`}
+        kind="host"
+        layout={layout}
+        perTable={m.tableClass}
+        ptesPerTable={m.ptesPerTable}
+        pageOffset={m.pageOffset}
+        tableBytes={g.tableSpanBytes}
+        activeRuns={active}
+        balloonOutline={showBalloon ? m.balloon : null}
+        selectedTable={selected}
+        hoverTable={ghost}
+        palette={palette}
+        describeCells={describeCells}
+        onSelect={onSelect}
+        onHover={props.onHover}
+        onZoom={onZoom}
+        description={`${selText} Arrow keys move the selected page table, Enter zooms in, Escape zooms out. The table of classes below lists the same information.`}
+      />
+      <span hidden data-testid={`map-summary-${m.name}`} data-summary={summaryAttr(props.counts)} />
+    </figure>
+  );
+}
+
+function summaryAttr(c: ClassCounts): string {
+  return SLOT_KEYS.map((k, i) => `${k}:${c.bySlot[i]}`).join(",");
+}
+
+function Legend(props: {
+  run: RunInfo;
+  view: ViewState;
+  counts: readonly ClassCounts[];
+  palette: ReturnType<typeof usePalette>;
+  showBalloon: boolean;
+}) {
+  const { run, view, counts, palette, showBalloon } = props;
+  const span = run.geometry.tableSpanBytes;
+  return (
+    <div className="zl-legend">
+      <ul className="zl-legend-classes">
+        {SLOT_KEYS.map((key, slot) => (
+          <li key={key} title={SLOT_NOTES[key]}>
+            <Swatch palette={palette} tile={slot * 4} />
+            <span className="zl-legend-label">{SLOT_LABELS[key]}</span>
+            <span className="zl-legend-counts">
+              {view.mms.map((m, i) => (
+                <span key={m.name}>
+                  {view.mms.length > 1 ? `${m.name} ` : ""}
+                  {formatBytesShort(counts[i]!.bySlot[slot]! * span)}
+                </span>
+              ))}
+            </span>
+          </li>
+        ))}
+      </ul>
+      <ul className="zl-legend-marks">
+        <li>
+          <Swatch palette={palette} tile={4 * 4 + 1} />
+          mixed table (diagonal)
+        </li>
+        <li>
+          <Swatch palette={palette} tile={4 * 4 + 2} />
+          huge PMD (dark corner)
+        </li>
+        <li>
+          <span className="zl-mark zl-mark-active" aria-hidden="true" />
+          touched by this step
+        </li>
+        <li>
+          <span className="zl-mark zl-mark-select" aria-hidden="true" />
+          selected table
+        </li>
+        {showBalloon && (
+          <li>
+            <span className="zl-mark zl-mark-balloon" aria-hidden="true" />
+            holds ballooned guest pages
+          </li>
+        )}
+      </ul>
+      <p className="zl-legend-note muted">
+        Sizes are guest RAM covered by the tables (a table covers {formatBytesShort(span)}). Patterns show
+        from about 6 device pixels per cell; zoom in to see them.
+      </p>
+    </div>
+  );
+}
+
+/** The tabular alternative: tables per class and mm, and the selected table's PTEs per state. */
+function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly ClassCounts[] }) {
+  const { run, view, counts } = props;
+  const span = run.geometry.tableSpanBytes;
+  const detail = view.table;
+  const stateCounts = useMemo(() => {
+    if (!detail) return null;
+    const out = new Array<number>(run.pteStates.length).fill(0);
+    for (const s of detail.states) out[s] = (out[s] ?? 0) + 1;
+    return out;
+  }, [detail, run.pteStates.length]);
+  return (
+    <details className="zl-details">
+      <summary>Maps as a table</summary>
+      <table className="zl-table" data-testid="map-class-table">
+        <caption>Page tables by class</caption>
+        <thead>
+          <tr>
+            <th scope="col">class</th>
+            {view.mms.map((m) => (
+              <th scope="col" key={m.name}>
+                {m.name}: tables (guest RAM)
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {SLOT_KEYS.map((key, slot) => (
+            <tr key={key}>
+              <th scope="row">{SLOT_LABELS[key]}</th>
+              {view.mms.map((m, i) => (
+                <td key={m.name}>
+                  {fmtInt(counts[i]!.bySlot[slot]!)} ({formatBytesShort(counts[i]!.bySlot[slot]! * span)})
+                </td>
+              ))}
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">of which mixed</th>
+            {view.mms.map((m, i) => (
+              <td key={m.name}>{fmtInt(counts[i]!.mixed)}</td>
+            ))}
+          </tr>
+          <tr>
+            <th scope="row">of which huge PMD</th>
+            {view.mms.map((m, i) => (
+              <td key={m.name}>{fmtInt(counts[i]!.huge)}</td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+      {detail && stateCounts && (
+        <table className="zl-table" data-testid="pte-state-table">
+          <caption>
+            Selected: {view.mms[detail.mm]?.name} table {fmtInt(detail.table)}, PTEs by state
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">PTE state</th>
+              <th scope="col">PTEs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.pteStates.map((s, i) => (
+              <tr key={s.key}>
+                <th scope="row">{s.name}</th>
+                <td>{fmtInt(stateCounts[i] ?? 0)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </details>
+  );
 }

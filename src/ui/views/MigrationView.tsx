@@ -1,4 +1,303 @@
-/** Placeholder: being built for issue 5 (see App.tsx for where it is placed). */
+/**
+ * The migration: source → destination, with zero pages and normal pages flowing between the two
+ * QEMUs, QEMU's counters under query-migrate's names (ram.duplicate, ram.normal,
+ * ram.transferred, ram.postcopy-requests), the mode and the zero-page detection, and in
+ * postcopy the destination's UFFDIO_ZEROPAGE and UFFDIO_COPY placements. A hung vCPU is shown
+ * with its reason. Numbers come from the trace's extra columns (hypervisor/machine.ts
+ * EXTRA_KEYS); the run's QEMU setup from RunInfo.migration.
+ */
+
+import { formatBytesShort } from "../format.ts";
+import { useApp } from "../store-context.tsx";
+import { extraAfter, extraAt, stepStartEvent } from "./memory-map/extra.ts";
+import { useReducedMotion } from "./memory-map/hooks.ts";
+import "./memory-map/maps.css";
+
+const PAGE = 4096;
+
+/** migPhase values (hypervisor/machine.ts PHASE). */
+const PHASES = ["not started", "precopy", "postcopy", "completed", "failed"] as const;
+
+const DETECTION: Readonly<Record<string, string>> = {
+  legacy:
+    "legacy: the migration thread checks every page (buffer_is_zero) and sends an all-zero page as a short RAM_SAVE_FLAG_ZERO record, counted in ram.duplicate",
+  multifd:
+    "multifd: the multifd send threads check every page and send zero pages as offsets only; they still count in ram.duplicate",
+  none: "none: no page is checked; every page goes out in full and counts in ram.normal",
+};
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function signed(n: number, fmt: (v: number) => string): string {
+  if (n === 0) return "";
+  return `${n > 0 ? "+" : "−"}${fmt(Math.abs(n))}`;
+}
+
 export function MigrationView() {
-  return null;
+  const run = useApp((s) => s.run);
+  const view = useApp((s) => s.view);
+  const storeReduced = useApp((s) => s.reducedMotion);
+  const mediaReduced = useReducedMotion();
+  const reduced = storeReduced || mediaReduced;
+  if (!run || !view) return null;
+  const mig = run.migration;
+  const t = run.trace;
+  if (mig.mode === null) {
+    return (
+      <section className="zl-migration" aria-labelledby="zl-mig-h" data-testid="migration">
+        <h2 className="zl-h2" id="zl-mig-h">
+          Migration
+        </h2>
+        <p className="muted">This scenario does not migrate the guest.</p>
+      </section>
+    );
+  }
+  const point = { event: view.event, stepInEvent: view.stepInEvent, stepsInEvent: view.stepsInEvent };
+  const since = stepStartEvent(t, view);
+  const get = (key: string) => extraAt(t, point, key, since);
+  const duplicate = get("migDuplicate");
+  const normal = get("migNormal");
+  const transferred = get("migTransferredBytes");
+  const requests = get("migRequests");
+  const uffdZero = get("migUffdZeropage");
+  const uffdCopy = get("migUffdCopy");
+  const phase = extraAfter(t, view.event, "migPhase");
+  const guestOn = extraAfter(t, view.event, "guestOn");
+  const hung = extraAfter(t, view.event, "hung") > 0;
+  const guestPages = t.mmPages[0] ?? 0;
+  const phaseName = PHASES[phase] ?? "unknown";
+  const postcopy = mig.mode === "postcopy";
+  const note = view.action >= 0 ? (t.actions[view.action]?.note ?? "") : "";
+  const flowing = duplicate.delta > 0 || normal.delta > 0 || uffdZero.delta > 0 || uffdCopy.delta > 0;
+  const sent = duplicate.value + normal.value;
+  const dupShare = guestPages > 0 ? Math.min(1, duplicate.value / guestPages) : 0;
+  const normShare = guestPages > 0 ? Math.min(1 - dupShare, normal.value / guestPages) : 0;
+  const source = t.mmNames[0] ?? "source";
+  const destination = t.mmNames[1] ?? "destination";
+
+  return (
+    <section
+      className="zl-migration"
+      aria-labelledby="zl-mig-h"
+      data-testid="migration"
+      data-phase={phaseName}
+      data-duplicate={duplicate.value}
+      data-normal={normal.value}
+    >
+      <h2 className="zl-h2" id="zl-mig-h">
+        Migration{" "}
+        <span className="zl-badges">
+          <span className="zl-badge" data-testid="mig-mode">
+            {mig.mode}
+          </span>
+          <span className="zl-badge">zero-page detection: {mig.zeroPageDetection}</span>
+          <span className="zl-badge">multifd {mig.multifd ? "on" : "off"}</span>
+          <span className={`zl-badge zl-phase-${phaseName.replace(/\s/g, "-")}`} data-testid="mig-phase">
+            {phaseName}
+          </span>
+        </span>
+      </h2>
+      <p className="zl-mig-detection muted">
+        {mig.zeroPageDetection === "multifd" && !mig.multifd
+          ? `multifd, but without multifd channels the migration thread checks the pages itself, as with ${DETECTION.legacy}`
+          : (DETECTION[mig.zeroPageDetection] ?? mig.zeroPageDetection)}
+        .
+      </p>
+      {hung && (
+        <div className="zl-hung" data-testid="mig-hung">
+          <strong>A vCPU is hung on the {guestOn === 1 ? destination : source} host.</strong>{" "}
+          {run.outcomeReason || note}
+          {note && note !== run.outcomeReason ? <p className="zl-hung-note">{note}</p> : null}
+        </div>
+      )}
+      <FlowDiagram
+        source={source}
+        destination={destination}
+        guestOn={guestOn}
+        hung={hung}
+        zeroFlow={duplicate.delta + uffdZero.delta > 0}
+        normalFlow={normal.delta + uffdCopy.delta > 0}
+        flowing={flowing}
+        reduced={reduced}
+        stepKey={`${view.granularity}:${view.position}`}
+      />
+      <div className="zl-mig-progress" aria-hidden="true">
+        <div className="zl-mig-dup" style={{ width: `${dupShare * 100}%` }} />
+        <div className="zl-mig-norm" style={{ width: `${normShare * 100}%` }} />
+      </div>
+      <p className="zl-mig-sent">
+        Sent so far: {fmtInt(sent)} of {fmtInt(guestPages)} guest pages
+        {guestPages > 0
+          ? ` (${((sent / guestPages) * 100).toFixed(0)} %; a page dirtied again is sent again)`
+          : ""}
+        .
+      </p>
+      <table className="zl-table zl-mig-table" data-testid="mig-counters">
+        <caption>QEMU's counters (query-migrate) after this step</caption>
+        <thead>
+          <tr>
+            <th scope="col">counter</th>
+            <th scope="col">value</th>
+            <th scope="col">this step</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr data-counter="duplicate">
+            <th scope="row">
+              <span className="zl-dot zl-dot-zero" aria-hidden="true" />
+              ram.duplicate <span className="muted">(zero pages)</span>
+            </th>
+            <td>
+              {fmtInt(duplicate.value)} pages ({formatBytesShort(duplicate.value * PAGE)})
+            </td>
+            <td>{signed(duplicate.delta, fmtInt)}</td>
+          </tr>
+          <tr data-counter="normal">
+            <th scope="row">
+              <span className="zl-dot zl-dot-normal" aria-hidden="true" />
+              ram.normal <span className="muted">(full pages)</span>
+            </th>
+            <td>
+              {fmtInt(normal.value)} pages ({formatBytesShort(normal.value * PAGE)})
+            </td>
+            <td>{signed(normal.delta, fmtInt)}</td>
+          </tr>
+          <tr data-counter="transferred">
+            <th scope="row">ram.transferred</th>
+            <td>{formatBytesShort(transferred.value)}</td>
+            <td>{signed(transferred.delta, formatBytesShort)}</td>
+          </tr>
+          {postcopy && (
+            <>
+              <tr data-counter="postcopy-requests">
+                <th scope="row">ram.postcopy-requests</th>
+                <td>{fmtInt(requests.value)}</td>
+                <td>{signed(requests.delta, fmtInt)}</td>
+              </tr>
+              <tr data-counter="uffdio-zeropage">
+                <th scope="row">UFFDIO_ZEROPAGE (destination)</th>
+                <td>{fmtInt(uffdZero.value)} pages</td>
+                <td>{signed(uffdZero.delta, fmtInt)}</td>
+              </tr>
+              <tr data-counter="uffdio-copy">
+                <th scope="row">UFFDIO_COPY (destination)</th>
+                <td>{fmtInt(uffdCopy.value)} pages</td>
+                <td>{signed(uffdCopy.delta, fmtInt)}</td>
+              </tr>
+            </>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+interface FlowProps {
+  readonly source: string;
+  readonly destination: string;
+  readonly guestOn: number;
+  readonly hung: boolean;
+  readonly zeroFlow: boolean;
+  readonly normalFlow: boolean;
+  readonly flowing: boolean;
+  readonly reduced: boolean;
+  readonly stepKey: string;
+}
+
+const W = 560;
+const H = 118;
+const BOX_W = 150;
+
+/** Two hosts and the migration stream between them: a lane of zero pages and one of full pages. */
+function FlowDiagram(p: FlowProps) {
+  const laneX0 = BOX_W + 8;
+  const laneX1 = W - BOX_W - 8;
+  const zeroY = 44;
+  const normY = 78;
+  const particles = [0, 1, 2, 3, 4, 5];
+  const vcpu = (x: number) => (
+    <g className={p.hung ? "zl-vcpu zl-vcpu-hung" : "zl-vcpu"}>
+      <rect x={x + 12} y={74} width={BOX_W - 24} height={26} rx={13} />
+      <text x={x + BOX_W / 2} y={91}>
+        {p.hung ? "vCPU hung" : "guest runs here"}
+      </text>
+    </g>
+  );
+  return (
+    <svg
+      className={`zl-flow${p.reduced ? " zl-reduced" : ""}${p.flowing ? " zl-flowing" : ""}`}
+      viewBox={`0 0 ${W} ${H}`}
+      width={W}
+      height={H}
+      role="img"
+      aria-label={`Migration stream from the ${p.source} host to the ${p.destination} host${p.flowing ? ": pages are flowing in this step" : ""}. The guest runs on the ${p.guestOn === 1 ? p.destination : p.source} host${p.hung ? ", where a vCPU is hung" : ""}.`}
+      data-testid="mig-flow"
+    >
+      <g className="zl-host-box">
+        <rect x={1} y={10} width={BOX_W} height={H - 14} rx={8} />
+        <text x={BOX_W / 2 + 1} y={34}>
+          {p.source} QEMU
+        </text>
+      </g>
+      <g className="zl-host-box">
+        <rect x={W - BOX_W - 1} y={10} width={BOX_W} height={H - 14} rx={8} />
+        <text x={W - BOX_W / 2 - 1} y={34}>
+          {p.destination} QEMU
+        </text>
+      </g>
+      {vcpu(p.guestOn === 1 ? W - BOX_W - 1 : 1)}
+      <g className={`zl-lane zl-lane-zero${p.zeroFlow ? " zl-active" : ""}`}>
+        <line x1={laneX0} y1={zeroY} x2={laneX1} y2={zeroY} markerEnd="url(#zl-flow-arrow)" />
+        <text x={(laneX0 + laneX1) / 2} y={zeroY - 8}>
+          zero pages: header only
+        </text>
+      </g>
+      <g className={`zl-lane zl-lane-normal${p.normalFlow ? " zl-active" : ""}`}>
+        <line x1={laneX0} y1={normY} x2={laneX1} y2={normY} markerEnd="url(#zl-flow-arrow)" />
+        <text x={(laneX0 + laneX1) / 2} y={normY + 18}>
+          normal pages: 4 KiB each
+        </text>
+      </g>
+      <defs>
+        <marker
+          id="zl-flow-arrow"
+          viewBox="0 0 8 8"
+          refX="7"
+          refY="4"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto"
+        >
+          <path d="M0,0 L8,4 L0,8 z" className="zl-arrowhead" />
+        </marker>
+      </defs>
+      <g key={p.stepKey}>
+        {p.zeroFlow &&
+          particles.map((i) => (
+            <circle
+              key={`z${i}`}
+              className="zl-particle zl-particle-zero"
+              cx={laneX0 + ((laneX1 - laneX0 - 20) * (i + 0.5)) / particles.length}
+              cy={zeroY}
+              r={4}
+              style={{ animationDelay: `${-i * 0.25}s` }}
+            />
+          ))}
+        {p.normalFlow &&
+          particles.map((i) => (
+            <rect
+              key={`n${i}`}
+              className="zl-particle zl-particle-normal"
+              x={laneX0 + ((laneX1 - laneX0 - 20) * (i + 0.5)) / particles.length - 5}
+              y={normY - 5}
+              width={10}
+              height={10}
+              style={{ animationDelay: `${-i * 0.25}s` }}
+            />
+          ))}
+      </g>
+    </svg>
+  );
 }

@@ -1,0 +1,348 @@
+/**
+ * One memory map on a canvas: cells from per-table bytes, overlays for the current step, the
+ * balloon, the hovered and the selected table. Used for each host mm (kind "host": table class
+ * bytes) and for the guest's view (kind "guest": balloon bytes 0/1/2).
+ *
+ * The element is focusable: arrow keys move the selected table by one cell or one row, Enter (or
+ * +) zooms in around it, Escape (or −) zooms out. Handled keys do not reach the page's own
+ * shortcuts. Buffers (ImageData, per-cell bytes, tiles) are kept between frames and only
+ * reallocated when the layout's size changes.
+ */
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  type PointerEvent,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
+import { aggregatePartial, aggregateTiles, markRuns } from "./aggregate.ts";
+import {
+  buildBalloonTiles,
+  buildTiles,
+  firstCell,
+  outlineCells,
+  paintCells,
+  ringRect,
+  type TileSet,
+} from "./draw.ts";
+import { cellAtCssPx, cellOfTable, labelRowStride, type MapLayout, tablesOfCell } from "./layout.ts";
+import type { MapPalette } from "./palette.ts";
+
+export interface MapCanvasProps {
+  /** Accessible name, e.g. "source host memory map". */
+  readonly label: string;
+  readonly kind: "host" | "guest";
+  readonly layout: MapLayout;
+  /** Per table: class byte (host) or balloon byte 0/1/2 (guest). */
+  readonly perTable: Uint8Array;
+  readonly ptesPerTable: number;
+  readonly pageOffset: number;
+  /** Guest RAM one table maps, for the gutter's addresses. */
+  readonly tableBytes: number;
+  /** Page runs the current step touched on this mm (flat [first, count] pairs). */
+  readonly activeRuns: readonly number[] | null;
+  /** Per-table balloon bytes to outline (host maps, when linked), or null. */
+  readonly balloonOutline: Uint8Array | null;
+  readonly selectedTable: number | null;
+  readonly hoverTable: number | null;
+  readonly palette: MapPalette | null;
+  /** Text for the tooltip of the cell covering tables [first, end). */
+  readonly describeCells: (first: number, end: number) => string;
+  readonly onSelect: (table: number) => void;
+  readonly onHover: (table: number | null) => void;
+  readonly onZoom: (direction: "in" | "out", focusTable: number) => void;
+  /** Extra text for screen readers (the selected table, the keys). */
+  readonly description: string;
+}
+
+interface Buffers {
+  image: ImageData | null;
+  pixels: Uint32Array | null;
+  tiles: TileSet | null;
+  tilesKey: string;
+  tileByCell: Uint8Array;
+  activeByCell: Uint8Array;
+  balloonByCell: Uint8Array;
+}
+
+function gutterLabel(bytes: number): string {
+  const GiB = 2 ** 30;
+  const MiB = 2 ** 20;
+  if (bytes === 0) return "0";
+  if (bytes % GiB === 0) return `${bytes / GiB} GiB`;
+  if (bytes >= GiB) return `${(bytes / GiB).toFixed(2)} GiB`;
+  return `${Math.round(bytes / MiB)} MiB`;
+}
+
+export function MapCanvas(props: MapCanvasProps) {
+  const {
+    label,
+    kind,
+    layout,
+    perTable,
+    ptesPerTable,
+    pageOffset,
+    tableBytes,
+    activeRuns,
+    balloonOutline,
+    selectedTable,
+    hoverTable,
+    palette,
+    describeCells,
+    onSelect,
+    onHover,
+    onZoom,
+    description,
+  } = props;
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const buffers = useRef<Buffers>({
+    image: null,
+    pixels: null,
+    tiles: null,
+    tilesKey: "",
+    tileByCell: new Uint8Array(0),
+    activeByCell: new Uint8Array(0),
+    balloonByCell: new Uint8Array(0),
+  });
+  const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
+  const descId = useId();
+
+  useLayoutEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !palette) return;
+    const b = buffers.current;
+    const w = layout.devicePxWidth;
+    const h = layout.devicePxHeight;
+    if (canvas.width !== w) canvas.width = w;
+    if (canvas.height !== h) canvas.height = h;
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    if (!b.image || b.image.width !== w || b.image.height !== h) {
+      b.image = ctx.createImageData(w, h);
+      b.pixels = new Uint32Array(b.image.data.buffer);
+    }
+    if (b.tileByCell.length < layout.cells) {
+      b.tileByCell = new Uint8Array(layout.cells);
+      b.activeByCell = new Uint8Array(layout.cells);
+      b.balloonByCell = new Uint8Array(layout.cells);
+    }
+    const size = Math.max(1, layout.devicePxPitch - layout.devicePxGap);
+    const key = `${kind}:${size}`;
+    if (b.tilesKey !== key || !b.tiles) {
+      b.tiles =
+        kind === "host"
+          ? buildTiles(palette.pixels, size)
+          : buildBalloonTiles(palette.guestPixel, palette.balloonPixel, palette.pixels.inkLight, size);
+      b.tilesKey = key;
+    }
+    // Pass 1: cells.
+    if (kind === "host") aggregateTiles(perTable, layout, b.tileByCell);
+    else aggregatePartial(perTable, layout, b.tileByCell);
+    paintCells(layout, b.tileByCell, b.tiles, b.pixels!);
+    ctx.putImageData(b.image, 0, 0);
+
+    // Pass 2: overlays, in devicePx.
+    const dpr = layout.devicePixelRatio;
+    ctx.save();
+    ctx.lineJoin = "miter";
+    ctx.lineCap = "square";
+    // Gutter: the guest address where each labelled row starts.
+    ctx.fillStyle = palette.text;
+    ctx.font = `${Math.round(10.5 * dpr)}px system-ui, sans-serif`;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "top";
+    const stride = labelRowStride(layout, 14);
+    for (let row = 0; row < layout.rows; row += stride) {
+      const table = layout.tableSpaceStart + row * layout.columns * layout.tablesPerCell;
+      ctx.fillText(
+        gutterLabel(table * tableBytes),
+        layout.devicePxGutter - 4 * dpr,
+        row * layout.devicePxPitch,
+      );
+    }
+    if (balloonOutline) {
+      aggregatePartial(balloonOutline, layout, b.balloonByCell);
+      for (let c = 0; c < layout.cells; c++) b.balloonByCell[c] = b.balloonByCell[c]! > 0 ? 1 : 0;
+      ctx.beginPath();
+      outlineCells(ctx, layout, b.balloonByCell, 1);
+      ctx.setLineDash([3 * dpr, 2 * dpr]);
+      ctx.strokeStyle = palette.balloon;
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    if (activeRuns && activeRuns.length > 0) {
+      b.activeByCell.fill(0, 0, layout.cells);
+      markRuns(activeRuns, pageOffset, ptesPerTable, layout, 1, b.activeByCell);
+      ctx.beginPath();
+      const segments = outlineCells(ctx, layout, b.activeByCell, 1);
+      if (segments > 0) {
+        ctx.strokeStyle = palette.activeHalo;
+        ctx.lineWidth = 3.5 * dpr;
+        ctx.stroke();
+        ctx.strokeStyle = palette.active;
+        ctx.lineWidth = 1.5 * dpr;
+        ctx.stroke();
+        // A marker in the gutter points at the first touched row, for the eye to find tiny cells.
+        const first = firstCell(layout, b.activeByCell, 1);
+        const rowY = Math.floor(first / layout.columns) * layout.devicePxPitch + layout.devicePxPitch / 2;
+        const gx = layout.devicePxGutter - 1 * dpr;
+        ctx.fillStyle = palette.active;
+        ctx.beginPath();
+        ctx.moveTo(gx, rowY);
+        ctx.lineTo(gx - 6 * dpr, rowY - 4 * dpr);
+        ctx.lineTo(gx - 6 * dpr, rowY + 4 * dpr);
+        ctx.closePath();
+        ctx.fill();
+      }
+    }
+    const ring = (table: number | null, colour: string, width: number) => {
+      if (table === null) return;
+      const cell = cellOfTable(layout, table);
+      if (cell < 0) return;
+      const r = ringRect(layout, cell, 9 * dpr);
+      ctx.strokeStyle = palette.activeHalo;
+      ctx.lineWidth = (width + 2) * dpr;
+      ctx.strokeRect(r.x, r.y, r.size, r.size);
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width * dpr;
+      ctx.strokeRect(r.x, r.y, r.size, r.size);
+    };
+    if (hoverTable !== selectedTable) ring(hoverTable, palette.hover, 1);
+    ring(selectedTable, palette.select, 2);
+    ctx.restore();
+  }, [
+    layout,
+    kind,
+    perTable,
+    palette,
+    activeRuns,
+    balloonOutline,
+    selectedTable,
+    hoverTable,
+    pageOffset,
+    ptesPerTable,
+    tableBytes,
+  ]);
+
+  // Clear the tooltip when the layout changes under a still pointer.
+  const [tipLayout, setTipLayout] = useState(layout);
+  if (tipLayout !== layout) {
+    setTipLayout(layout);
+    setTip(null);
+  }
+
+  const cellFromEvent = (e: MouseEvent<HTMLCanvasElement>): number => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    const scaleX = layout.cssPxWidth / (rect.width || layout.cssPxWidth);
+    return cellAtCssPx(layout, (e.clientX - rect.left) * scaleX, (e.clientY - rect.top) * scaleX);
+  };
+
+  const onPointerMove = (e: PointerEvent<HTMLCanvasElement>) => {
+    const cell = cellFromEvent(e);
+    if (cell < 0) {
+      onHover(null);
+      setTip(null);
+      return;
+    }
+    const [first, end] = tablesOfCell(layout, cell);
+    onHover(first);
+    const rect = e.currentTarget.getBoundingClientRect();
+    setTip({ x: e.clientX - rect.left, y: e.clientY - rect.top, text: describeCells(first, end) });
+  };
+
+  const onPointerLeave = () => {
+    onHover(null);
+    setTip(null);
+  };
+
+  const onClick = (e: MouseEvent<HTMLCanvasElement>) => {
+    const cell = cellFromEvent(e);
+    if (cell < 0) return;
+    onSelect(tablesOfCell(layout, cell)[0]);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLCanvasElement>) => {
+    const k = layout.tablesPerCell;
+    const current = selectedTable ?? layout.tableSpaceStart;
+    const last = layout.tableCount - 1;
+    let next: number | null = null;
+    switch (e.key) {
+      case "ArrowLeft":
+        next = current - k;
+        break;
+      case "ArrowRight":
+        next = current + k;
+        break;
+      case "ArrowUp":
+        next = current - k * layout.columns;
+        break;
+      case "ArrowDown":
+        next = current + k * layout.columns;
+        break;
+      case "Home":
+        next = layout.tableSpaceStart;
+        break;
+      case "End":
+        next = layout.tableSpaceStart + layout.tableSpaceLength - 1;
+        break;
+      case "Enter":
+      case "+":
+      case "=":
+        onZoom("in", current);
+        break;
+      case "Escape":
+      case "-":
+        onZoom("out", current);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+    if (next !== null) {
+      // Snap to the first table of the cell so repeated presses move cell by cell.
+      const snapped = next - ((((next - layout.tableSpaceStart) % k) + k) % k);
+      onSelect(Math.max(0, Math.min(last, selectedTable === null ? current : snapped)));
+    }
+  };
+
+  return (
+    <div className="map-canvas-wrap" style={{ width: `${layout.cssPxWidth}px` }}>
+      {/* biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: a canvas widget with its own keyboard model; "application" tells screen readers to pass keys through */}
+      <canvas
+        ref={canvasRef}
+        className="map-canvas"
+        style={{ width: `${layout.cssPxWidth}px`, height: `${layout.cssPxHeight}px` }}
+        role="application"
+        aria-roledescription="memory map"
+        aria-label={label}
+        aria-describedby={descId}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onPointerMove={onPointerMove}
+        onPointerLeave={onPointerLeave}
+        onClick={onClick}
+        data-cells={layout.cells}
+        data-tables-per-cell={layout.tablesPerCell}
+      />
+      {tip && (
+        <div
+          className="map-tip"
+          aria-hidden="true"
+          style={{
+            left: `${Math.min(tip.x + 12, Math.max(0, layout.cssPxWidth - 220))}px`,
+            top: `${tip.y + 14}px`,
+          }}
+        >
+          {tip.text}
+        </div>
+      )}
+      <p id={descId} className="zl-sr-only">
+        {description}
+      </p>
+    </div>
+  );
+}

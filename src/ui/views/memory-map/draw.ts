@@ -1,0 +1,222 @@
+/**
+ * Painting a memory map. Two passes per frame:
+ *
+ *   1. paintCells(): every cell is copied from a pre-built tile (one per class × mixed × huge) into
+ *      a Uint32Array over the canvas's ImageData, then put in one call. Cost is one write per
+ *      device pixel, whatever the number of tables: 102,400 cells at 2 × 2 device px is ~410,000
+ *      writes, about a millisecond. Tiles are rebuilt only when the cell size or the theme changes.
+ *   2. Overlays with the 2D context in devicePx: gutter labels, the outline of the cells the step
+ *      touched (one path of merged edges, stroked twice for a halo), balloon outlines, the hover
+ *      and selection rings.
+ *
+ * Tiles carry the non-colour cues (classes.ts): an empty table is drawn hollow, zeropage tables
+ * have a light centre, zero-filled anon pages a dark dot, KSM a cross, mixed tables a diagonal, and
+ * huge PMDs a dark corner. They need cells of about 6 device px; smaller cells are plain colour and
+ * the legend says to zoom in.
+ */
+import { SLOT_COUNT, TILE_COUNT } from "./classes.ts";
+import { cellOriginDevicePx, type MapLayout } from "./layout.ts";
+
+/** Colours as little-endian RGBA words (ImageData byte order on every platform we run on). */
+export interface PixelPalette {
+  /** Base colour per palette slot (classes.ts SLOT_KEYS order). */
+  readonly slot: Uint32Array;
+  /** Inside of an empty (hollow) table. */
+  readonly noneFill: number;
+  /** Dark and light marks drawn over a base colour, with their opacity. */
+  readonly ink: number;
+  readonly inkLight: number;
+}
+
+export function rgba(r: number, g: number, b: number, a = 255): number {
+  return ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+/** Source-over blend of `top` (with opacity `alpha`, 0..1) over an opaque `base`. */
+export function blend(base: number, top: number, alpha: number): number {
+  const mix = (shift: number) =>
+    Math.round(((base >>> shift) & 255) * (1 - alpha) + ((top >>> shift) & 255) * alpha);
+  return rgba(mix(0), mix(8), mix(16), 255);
+}
+
+export interface TileSet {
+  /** Edge of the painted square in device px (pitch minus gap). */
+  readonly size: number;
+  /** TILE_COUNT tiles of size × size pixels, row-major, one after the other. */
+  readonly data: Uint32Array;
+}
+
+const SLOT_NONE = 1;
+const SLOT_ZERO = 2;
+const SLOT_ANON_ZERO = 3;
+const SLOT_KSM = 5;
+
+/** Builds every tile for cells of `size` device px. */
+export function buildTiles(palette: PixelPalette, size: number): TileSet {
+  const s = Math.max(1, size);
+  const data = new Uint32Array(TILE_COUNT * s * s);
+  const patterns = s >= 6;
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    for (let flags = 0; flags < 4; flags++) {
+      const mixed = (flags & 1) !== 0;
+      const huge = (flags & 2) !== 0;
+      const base = palette.slot[slot]!;
+      const dark = blend(base, palette.ink, 0.55);
+      const light = blend(base, palette.inkLight, 0.75);
+      const off = (slot * 4 + flags) * s * s;
+      const border = s >= 12 ? 2 : 1;
+      const mid = (s - 1) / 2;
+      for (let y = 0; y < s; y++) {
+        for (let x = 0; x < s; x++) {
+          let c = base;
+          if (slot === SLOT_NONE && s >= 5) {
+            const edge = x < border || y < border || x >= s - border || y >= s - border;
+            c = edge ? base : palette.noneFill;
+          }
+          if (patterns) {
+            const dx = Math.abs(x - mid);
+            const dy = Math.abs(y - mid);
+            if (slot === SLOT_ZERO && Math.max(dx, dy) <= s / 5) c = light;
+            if (slot === SLOT_ANON_ZERO && Math.max(dx, dy) <= s / 8 + 0.5) c = dark;
+            if (slot === SLOT_KSM && (dx <= 0.5 + s / 16 || dy <= 0.5 + s / 16) && Math.max(dx, dy) <= s / 3)
+              c = light;
+            if (huge && x + y < s / 2.5) c = dark;
+          }
+          // Mixed: one diagonal from bottom-left to top-right, from 3 px up.
+          if (mixed && s >= 3 && Math.abs(x + y - (s - 1)) <= (s >= 10 ? 1 : 0)) c = dark;
+          data[off + y * s + x] = c;
+        }
+      }
+    }
+  }
+  return { size: s, data };
+}
+
+/**
+ * Tiles for the guest's view (the balloon map), indexed by the per-table balloon byte:
+ *   0 the guest owns every page   1 some pages are in the balloon   2 all are
+ * A partly ballooned table is split along its diagonal; a full one is hatched.
+ */
+export function buildBalloonTiles(guest: number, balloon: number, inkLight: number, size: number): TileSet {
+  const s = Math.max(1, size);
+  const data = new Uint32Array(3 * s * s);
+  const hatch = blend(balloon, inkLight, 0.45);
+  for (let y = 0; y < s; y++) {
+    for (let x = 0; x < s; x++) {
+      data[y * s + x] = guest;
+      data[s * s + y * s + x] = x + y >= s - 1 ? balloon : guest;
+      data[2 * s * s + y * s + x] = s >= 6 && (x + y) % 4 === 0 ? hatch : balloon;
+    }
+  }
+  return { size: s, data };
+}
+
+/**
+ * Paints every cell of `layout` from `tileByCell` into `pixels` (the canvas's ImageData as 32-bit
+ * words, devicePxWidth wide). Gaps and the gutter are left transparent.
+ */
+export function paintCells(
+  layout: MapLayout,
+  tileByCell: Uint8Array,
+  tiles: TileSet,
+  /* out */ pixels: Uint32Array,
+): void {
+  pixels.fill(0);
+  const width = layout.devicePxWidth;
+  const pitch = layout.devicePxPitch;
+  const s = Math.min(tiles.size, pitch);
+  const ts = tiles.size;
+  const data = tiles.data;
+  const gutter = layout.devicePxGutter;
+  const columns = layout.columns;
+  for (let c = 0; c < layout.cells; c++) {
+    const row = (c / columns) | 0;
+    const col = c - row * columns;
+    const x0 = gutter + col * pitch;
+    const y0 = row * pitch;
+    const tileOff = tileByCell[c]! * ts * ts;
+    if (s === 1) {
+      pixels[y0 * width + x0] = data[tileOff]!;
+      continue;
+    }
+    for (let y = 0; y < s; y++) {
+      const dst = (y0 + y) * width + x0;
+      const src = tileOff + y * ts;
+      for (let x = 0; x < s; x++) pixels[dst + x] = data[src + x]!;
+    }
+  }
+}
+
+/** The subset of CanvasRenderingContext2D the path builders use (tests pass a recorder). */
+export interface PathSink {
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+}
+
+/**
+ * Adds to the current path the outline of the cells whose byte equals `value`: every edge between
+ * such a cell and one that is not (or the map's border). Horizontal edges along a row are merged
+ * into one segment. Returns the number of segments.
+ */
+export function outlineCells(sink: PathSink, layout: MapLayout, byCell: Uint8Array, value: number): number {
+  const { columns, cells, devicePxPitch: p, devicePxGutter: g } = layout;
+  const rows = layout.rows;
+  const on = (c: number) => c >= 0 && c < cells && byCell[c] === value;
+  let segments = 0;
+  for (let row = 0; row < rows; row++) {
+    const y = row * p;
+    let topStart = -1;
+    let bottomStart = -1;
+    for (let col = 0; col <= columns; col++) {
+      const c = row * columns + col;
+      const inside = col < columns && on(c);
+      const topEdge = inside && (row === 0 || !on(c - columns));
+      const bottomEdge = inside && !on(c + columns);
+      if (topEdge && topStart < 0) topStart = col;
+      if (!topEdge && topStart >= 0) {
+        sink.moveTo(g + topStart * p, y);
+        sink.lineTo(g + col * p, y);
+        topStart = -1;
+        segments++;
+      }
+      if (bottomEdge && bottomStart < 0) bottomStart = col;
+      if (!bottomEdge && bottomStart >= 0) {
+        sink.moveTo(g + bottomStart * p, y + p);
+        sink.lineTo(g + col * p, y + p);
+        bottomStart = -1;
+        segments++;
+      }
+      if (inside) {
+        if (col === 0 || !on(c - 1)) {
+          sink.moveTo(g + col * p, y);
+          sink.lineTo(g + col * p, y + p);
+          segments++;
+        }
+        if (col === columns - 1 || !on(c + 1)) {
+          sink.moveTo(g + (col + 1) * p, y);
+          sink.lineTo(g + (col + 1) * p, y + p);
+          segments++;
+        }
+      }
+    }
+  }
+  return segments;
+}
+
+/** The first cell whose byte equals `value`, or -1. */
+export function firstCell(layout: MapLayout, byCell: Uint8Array, value: number): number {
+  for (let c = 0; c < layout.cells; c++) if (byCell[c] === value) return c;
+  return -1;
+}
+
+/** A square ring around a cell, at least `devicePxMin` wide so that 1-px cells can be found. */
+export function ringRect(
+  layout: MapLayout,
+  cell: number,
+  devicePxMin: number,
+): { x: number; y: number; size: number } {
+  const o = cellOriginDevicePx(layout, cell);
+  const p = layout.devicePxPitch;
+  const size = Math.max(p, devicePxMin);
+  return { x: o.x + p / 2 - size / 2, y: o.y + p / 2 - size / 2, size };
+}

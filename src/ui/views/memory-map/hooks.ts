@@ -1,0 +1,77 @@
+/** Small React hooks for the canvases: element width, device pixel ratio, theme palette. */
+import { type RefObject, useEffect, useState } from "react";
+import { type MapPalette, onThemeChange, readPalette } from "./palette.ts";
+
+/** The content width of an element in CSS px, kept up to date with a ResizeObserver. */
+/**
+ * The element behind `ref`, as state: it may appear after the first render (a view that renders
+ * nothing until the run is loaded) or be replaced, and effects that use it must run again then.
+ */
+function useCurrentElement(ref: RefObject<HTMLElement | null>): HTMLElement | null {
+  const [el, setEl] = useState<HTMLElement | null>(null);
+  useEffect(() => {
+    if (ref.current !== el) setEl(ref.current);
+  });
+  return el;
+}
+
+export function useElementWidth(ref: RefObject<HTMLElement | null>, fallback = 560): number {
+  const [width, setWidth] = useState(fallback);
+  const el = useCurrentElement(ref);
+  useEffect(() => {
+    if (!el) return;
+    const measure = () => {
+      const style = getComputedStyle(el);
+      const inner = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      setWidth(Math.max(120, Math.floor(inner)));
+    };
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [el]);
+  return width;
+}
+
+/** window.devicePixelRatio, updated when it changes (browser zoom, moving to another screen). */
+export function useDevicePixelRatio(): number {
+  const [dpr, setDpr] = useState(() => (typeof window === "undefined" ? 1 : window.devicePixelRatio || 1));
+  useEffect(() => {
+    if (typeof window === "undefined" || !window.matchMedia) return;
+    const mq = window.matchMedia(`(resolution: ${dpr}dppx)`);
+    const update = () => setDpr(window.devicePixelRatio || 1);
+    mq.addEventListener("change", update);
+    return () => mq.removeEventListener("change", update);
+  }, [dpr]);
+  return dpr;
+}
+
+/** The canvas palette from CSS variables under `ref`, re-read when the system theme flips. */
+export function usePalette(ref: RefObject<HTMLElement | null>): MapPalette | null {
+  const [palette, setPalette] = useState<MapPalette | null>(null);
+  const el = useCurrentElement(ref);
+  useEffect(() => {
+    if (!el) return;
+    const read = () => setPalette(readPalette(el));
+    read();
+    return onThemeChange(read);
+  }, [el]);
+  return palette;
+}
+
+/** Whether the user asked for reduced motion (prefers-reduced-motion). */
+export function useReducedMotion(): boolean {
+  const query = "(prefers-reduced-motion: reduce)";
+  const [reduced, setReduced] = useState(
+    () => typeof window !== "undefined" && !!window.matchMedia && window.matchMedia(query).matches,
+  );
+  useEffect(() => {
+    if (typeof window === "undefined" || !window.matchMedia) return;
+    const mq = window.matchMedia(query);
+    const update = () => setReduced(mq.matches);
+    mq.addEventListener("change", update);
+    return () => mq.removeEventListener("change", update);
+  }, []);
+  return reduced;
+}

@@ -1,0 +1,36 @@
+/**
+ * View-local state shared by the memory maps, the balloon and the table detail: what the pointer
+ * is over (so hovering a cell on one map rings the same table on the others) and whether the
+ * balloon's pages are outlined on the host maps, and the maps' shared viewport (the balloon map
+ * uses it too, so a cell sits at the same place on every map). Nothing here is part of the app's
+ * state or URL.
+ */
+import { create } from "zustand";
+import type { Viewport } from "./layout.ts";
+
+export interface MapLinkState {
+  /** The table under the pointer on any map, or null. */
+  readonly hoverTable: number | null;
+  /** Outline the tables holding ballooned guest pages on the host maps. */
+  readonly showBalloon: boolean;
+  /** The tables every map shows; null for all of guest RAM. */
+  readonly viewport: Viewport | null;
+  setHover(table: number | null): void;
+  setShowBalloon(show: boolean): void;
+  setViewport(viewport: Viewport | null): void;
+}
+
+export const useMapLink = create<MapLinkState>()((set) => ({
+  hoverTable: null,
+  showBalloon: false,
+  viewport: null,
+  setHover(table) {
+    set((s) => (s.hoverTable === table ? s : { hoverTable: table }));
+  },
+  setShowBalloon(show) {
+    set({ showBalloon: show });
+  },
+  setViewport(viewport) {
+    set({ viewport });
+  },
+}));
