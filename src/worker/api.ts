@@ -6,6 +6,8 @@
  * step counts per granularity); view(run, granularity, position, selection) → ViewState (what the
  * views draw at that step, computed from a rebuilt world); history(run, mm, page) → a PTE's life.
  */
+
+import type { CompareSummary, MmDiff } from "../compare/index.ts";
 import type {
   Cursor,
   Frame,
@@ -207,3 +209,71 @@ export interface LoadProgress {
 }
 
 export type ProgressListener = (progress: LoadProgress) => void;
+
+// -------------------------------------------------------------------------------------------------
+// Compare mode (issue 7): two loaded runs side by side in lockstep (src/compare). The members
+// below merge into EngineApi above (declaration merging), so this block stays apart.
+//
+// Flow: load() both runs, compare({ left, right }) → CompareInfo (alignment summary, divergences,
+// policy notes, delta table); viewPair(aligned position) → both sides' ViewStates at their own
+// positions, plus the diff map; convertPair() moves the shared cursor between granularities.
+
+export type {
+  AlignedAction,
+  CompareSummary,
+  DeltaRow,
+  DeltaTable,
+  Divergence,
+  MmDiff,
+  PolicyNote,
+} from "../compare/index.ts";
+
+export interface CompareRequest {
+  /** runId of the left run and of the right run (both loaded). */
+  readonly left: number;
+  readonly right: number;
+}
+
+export interface CompareInfo extends CompareSummary {
+  readonly compareId: number;
+  readonly runs: readonly [number, number];
+  readonly elapsedMs: number;
+}
+
+export interface PairViewRequest {
+  readonly compareId: number;
+  readonly granularity: Granularity;
+  /** Aligned position (compare/align.ts). */
+  readonly position: number;
+  /** The same selection on both sides (mm index and table). */
+  readonly selection: Selection | null;
+  /** Compute the diff map (which tables differ between the sides). */
+  readonly diff: boolean;
+}
+
+export interface PairViewState {
+  readonly compareId: number;
+  readonly granularity: Granularity;
+  readonly position: number;
+  /** Each side's own position at this granularity, and its view there. */
+  readonly sidePositions: readonly [number, number];
+  readonly sides: readonly [ViewState, ViewState];
+  /** The event pair this step belongs to (-1 at the start), its aligned action, step in the pair. */
+  readonly pair: number;
+  readonly action: number;
+  readonly stepInPair: number;
+  readonly stepsInPair: number;
+  /** Index of the last divergence at or before this position, or -1. */
+  readonly divergence: number;
+  readonly diff: readonly MmDiff[] | null;
+  readonly elapsedMs: number;
+}
+
+export interface EngineApi {
+  /** Aligns two loaded runs and finds their divergences (both computed here, in the worker). */
+  compare(req: CompareRequest): Promise<CompareInfo>;
+  viewPair(req: PairViewRequest): Promise<PairViewState>;
+  /** Converts an aligned position between granularities. */
+  convertPair(compareId: number, from: Granularity, position: number, to: Granularity): Promise<number>;
+  releaseCompare(compareId: number): Promise<void>;
+}

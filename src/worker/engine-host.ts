@@ -7,6 +7,8 @@
  * forward applies only the events in between, and fine steps inside an event replay that one event
  * from its start.
  */
+
+import { type Comparison, compareRuns, diffWorlds, summarize } from "../compare/index.ts";
 import {
   allRules,
   applyEvent,
@@ -33,12 +35,16 @@ import { checkScenario, type RunResult, runScenario } from "../scenario/compile.
 import { PRESETS } from "../scenario/presets/index.ts";
 import { parseScenario } from "../scenario/schema.ts";
 import type {
+  CompareInfo,
+  CompareRequest,
   EngineApi,
   HistoryEntry,
   LoadProgress,
   LoadRequest,
   LoadResult,
   MigrationSetup,
+  PairViewRequest,
+  PairViewState,
   PresetInfo,
   ProgressListener,
   RunInfo,
@@ -263,6 +269,82 @@ export class EngineHost implements EngineApi {
 
   async release(runId: number): Promise<void> {
     this.runs.delete(runId);
+  }
+
+  // --- Compare mode (issue 7): two held runs in lockstep (src/compare) ---------------------------
+
+  private readonly compares = new Map<number, { c: Comparison; runs: readonly [number, number] }>();
+
+  async compare(req: CompareRequest): Promise<CompareInfo> {
+    const t0 = now();
+    const side = (runId: number) => {
+      const r = this.held(runId).result;
+      return {
+        trace: r.trace,
+        kernel: r.kernel,
+        label: `${r.kernel} · ${r.scenario.title}`,
+        replay: r.simulation,
+      };
+    };
+    const c = compareRuns(side(req.left), side(req.right));
+    const compareId = this.nextId++;
+    this.compares.set(compareId, { c, runs: [req.left, req.right] });
+    return { ...summarize(c), compareId, runs: [req.left, req.right], elapsedMs: now() - t0 };
+  }
+
+  private comparison(compareId: number): { c: Comparison; runs: readonly [number, number] } {
+    const s = this.compares.get(compareId);
+    if (!s) throw new Error(`no comparison ${compareId} (it was released or never made)`);
+    return s;
+  }
+
+  async viewPair(req: PairViewRequest): Promise<PairViewState> {
+    const t0 = now();
+    const { c, runs } = this.comparison(req.compareId);
+    const al = c.alignment;
+    const g = req.granularity;
+    const position = Math.max(0, Math.min(Math.round(req.position), al.count(g)));
+    const sidePositions = al.sides(g, position);
+    const sides = await Promise.all(
+      ([0, 1] as const).map((s) =>
+        this.view({ runId: runs[s], granularity: g, position: sidePositions[s], selection: req.selection }),
+      ),
+    );
+    let diff = null;
+    if (req.diff) {
+      const worlds = ([0, 1] as const).map((s) => this.worldAt(this.held(runs[s]), sides[s]!.cursor));
+      diff = diffWorlds(worlds[0]!, worlds[1]!);
+    }
+    const loc = al.locate(g, position);
+    let divergence = -1;
+    for (const d of c.divergences) if (d.positions[g] <= position) divergence = d.index;
+    return {
+      compareId: req.compareId,
+      granularity: g,
+      position,
+      sidePositions,
+      sides: [sides[0]!, sides[1]!],
+      pair: loc.pair,
+      action: loc.action,
+      stepInPair: loc.step,
+      stepsInPair: loc.steps,
+      divergence,
+      diff,
+      elapsedMs: now() - t0,
+    };
+  }
+
+  async convertPair(
+    compareId: number,
+    from: Granularity,
+    position: number,
+    to: Granularity,
+  ): Promise<number> {
+    return this.comparison(compareId).c.alignment.convert(from, position, to);
+  }
+
+  async releaseCompare(compareId: number): Promise<void> {
+    this.compares.delete(compareId);
   }
 }
 
