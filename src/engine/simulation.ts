@@ -34,6 +34,11 @@ export interface Cursor {
 export interface ApplyMeta {
   /** The hypervisor call path that issued the event ("" for none). */
   readonly cause?: string;
+  /**
+   * false: if the event fails, leave it out of the trace (it changed nothing). For callers that try
+   * an event whole and, on -ENOMEM, record the part that fits and the page that fails instead.
+   */
+  readonly recordFailure?: boolean;
 }
 
 export class Simulation {
@@ -103,6 +108,7 @@ export class Simulation {
   apply(e: KernelEvent, meta: ApplyMeta = {}): EventResult {
     if (this.currentAction < 0) this.beginAction("events", "kernel");
     const r = applyEvent(this.world, e, Number.POSITIVE_INFINITY);
+    if (!r.ok && meta.recordFailure === false) return r;
     this.events.push(e);
     this.builder.record(this.currentAction, e, r, meta.cause ?? "", this.extra);
     const mm = this.world.mms[e.mm];

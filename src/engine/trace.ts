@@ -89,6 +89,8 @@ export interface Trace {
   readonly footprintPages: Float64Array;
   readonly footprintTables: Float64Array;
   readonly userfaultAt: Float64Array;
+  /** For a failed event, the page it failed at (-ENOMEM: the allocation past the limit), else -1. */
+  readonly failedAt: Float64Array;
   readonly counters: Float64Array;
   readonly flags: Uint8Array;
   readonly extra: Float64Array;
@@ -152,6 +154,7 @@ export class TraceBuilder {
   private readonly fpPages = new Grow((n) => new Float64Array(n));
   private readonly fpTables = new Grow((n) => new Float64Array(n));
   private readonly ufAt = new Grow((n) => new Float64Array(n));
+  private readonly failAt = new Grow((n) => new Float64Array(n));
   private readonly counters = new Grow((n) => new Float64Array(n));
   private readonly flags = new Grow((n) => new Uint8Array(n));
   private readonly extra = new Grow((n) => new Float64Array(n));
@@ -229,6 +232,7 @@ export class TraceBuilder {
     this.fpPages.push(r.rec.footprintPages);
     this.fpTables.push(mm ? countTablePieces(fp, mm.geometry.pteShift, mm.pt.ptes.pageOffset) : 0);
     this.ufAt.push(r.rec.userfaultAt);
+    this.failAt.push(r.ok ? -1 : r.failedAt);
     for (const m of this.world.mms) {
       readCounters(m, this.scratch, 0);
       for (let i = 0; i < COUNTER_COUNT; i++) this.counters.push(this.scratch[i]!);
@@ -271,6 +275,7 @@ export class TraceBuilder {
       footprintPages: this.fpPages.done(),
       footprintTables: this.fpTables.done(),
       userfaultAt: this.ufAt.done(),
+      failedAt: this.failAt.done(),
       counters: this.counters.done(),
       flags: this.flags.done(),
       extra: this.extra.done(),
@@ -331,6 +336,36 @@ export function stepsOf(t: Trace, e: number): number[] {
   return Array.from(t.steps.subarray(s, s + t.stepCount[e]!));
 }
 
+/** Every per-event column of a trace, in a fixed order (hashing and transfer use the same list). */
+export function traceColumns(t: Trace): ArrayBufferView[] {
+  return [
+    t.action,
+    t.mm,
+    t.kind,
+    t.label,
+    t.ok,
+    t.errno,
+    t.message,
+    t.cause,
+    t.runStart,
+    t.runCount,
+    t.runs,
+    t.effStart,
+    t.effCount,
+    t.effects,
+    t.stepStart,
+    t.stepCount,
+    t.steps,
+    t.footprintPages,
+    t.footprintTables,
+    t.userfaultAt,
+    t.failedAt,
+    t.counters,
+    t.flags,
+    t.extra,
+  ];
+}
+
 /** SHA-256 over every column and table: equal traces, equal hashes, on Node and in Chromium. */
 export function traceHash(t: Trace): string {
   const h = new Hasher();
@@ -340,64 +375,11 @@ export function traceHash(t: Trace): string {
     h.text(`${a.label}|${a.actor}|${a.marker}|${a.firstEvent}|${a.endEvent}|${a.note}`);
   for (const k of t.extraKeys) h.text(k);
   h.number(t.events);
-  const cols = [
-    t.action,
-    t.mm,
-    t.kind,
-    t.label,
-    t.ok,
-    t.errno,
-    t.message,
-    t.cause,
-    t.runStart,
-    t.runCount,
-    t.runs,
-    t.effStart,
-    t.effCount,
-    t.effects,
-    t.stepStart,
-    t.stepCount,
-    t.steps,
-    t.footprintPages,
-    t.footprintTables,
-    t.userfaultAt,
-    t.counters,
-    t.flags,
-    t.extra,
-    t.initialCounters,
-    t.initialFlags,
-    t.initialExtra,
-  ];
-  for (const c of cols) h.bytes(c);
+  for (const c of [...traceColumns(t), t.initialCounters, t.initialFlags, t.initialExtra]) h.bytes(c);
   return h.hex(16);
 }
 
 /** Typed arrays of a trace, for comlink.transfer(). */
 export function traceBuffers(t: Trace): ArrayBuffer[] {
-  const cols = [
-    t.action,
-    t.mm,
-    t.kind,
-    t.label,
-    t.ok,
-    t.errno,
-    t.message,
-    t.cause,
-    t.runStart,
-    t.runCount,
-    t.runs,
-    t.effStart,
-    t.effCount,
-    t.effects,
-    t.stepStart,
-    t.stepCount,
-    t.steps,
-    t.footprintPages,
-    t.footprintTables,
-    t.userfaultAt,
-    t.counters,
-    t.flags,
-    t.extra,
-  ];
-  return cols.map((c) => c.buffer as ArrayBuffer);
+  return traceColumns(t).map((c) => c.buffer as ArrayBuffer);
 }

@@ -42,8 +42,12 @@ test("OOM on the source: killed at the exact page whose allocation does not fit"
   const failing = eventsOf(m, "fault", SOURCE).at(-1)!;
   expect(failing).toMatchObject({ access: "read", ranges: [10_196, 1] });
   const t = m.sim.finish();
-  expect(ERRNOS[t.errno[t.events - 1]!]).toBe("ENOMEM");
-  expect(t.ok[t.events - 1]).toBe(0);
+  // The failing fault is the last kernel event; a note event records the kill after it.
+  const fail = t.events - 2;
+  expect(ERRNOS[t.errno[fail]!]).toBe("ENOMEM");
+  expect(t.ok[fail]).toBe(0);
+  expect(t.failedAt[fail]).toBe(10_196);
+  expect(t.strings[t.label[t.events - 1]!]).toBe("the run stops here");
 
   const src = m.sim.world.mms[SOURCE]!;
   expect(noneRuns(src, [0, 10_196])).toEqual([]);

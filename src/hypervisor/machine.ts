@@ -140,8 +140,8 @@ export class Machine {
   }
 
   /** Applies a kernel event caused by `cause` (a QEMU or guest call path). */
-  apply(e: KernelEvent, cause: string): EventResult {
-    return this.sim.apply(e, { cause });
+  apply(e: KernelEvent, cause: string, recordFailure = true): EventResult {
+    return this.sim.apply(e, { cause, recordFailure });
   }
 
   /**
@@ -151,23 +151,29 @@ export class Machine {
    * the run ends with outcome "failed". Returns the result of the last event, or null on OOM.
    */
   access(mm: number, e: KernelEvent & { kind: "fault" }, cause: string): EventResult | null {
-    const r = this.apply(e, cause);
-    if (r.ok || r.errno !== "ENOMEM") return r;
-    // The event was all-or-nothing; replay the part that fits, then the failing page.
+    const r = this.apply(e, cause, false);
+    if (r.ok) return r;
+    if (r.errno !== "ENOMEM") return this.apply(e, cause);
+    // The event was all-or-nothing and left out of the trace: record the part that fits, then the
+    // fault that fails.
     const before = positionInRanges(e.ranges, r.failedAt);
     if (before > 0) this.apply({ ...e, ranges: truncateRanges(e.ranges, before) }, cause);
     this.apply({ ...e, ranges: [r.failedAt, 1] }, cause);
     const who = mm === SOURCE ? "source" : "destination";
     this.fail(
       `QEMU on the ${who} host was killed by the OOM killer: a ${e.access} fault at guest page ${r.failedAt} could not allocate (VM_FAULT_OOM → pagefault_out_of_memory), the host's memory limit was reached`,
+      mm,
     );
     return null;
   }
 
-  fail(reason: string): void {
+  fail(reason: string, mm = this.guestOn): void {
     this.outcome = "failed";
     this.outcomeReason = reason;
     this.halted = true;
+    this.setExtra("migPhase", this.extra("migPhase") === PHASE.none ? PHASE.none : PHASE.failed);
+    // Record an event so that the trace ends on the failure (and carries the last counters).
+    this.apply({ kind: "note", mm, label: "the run stops here" }, `outcome: ${reason}`);
     this.sim.noteAction(reason);
   }
 

@@ -10,7 +10,7 @@ export const commit06201e00: Preset = {
   id: "commit-06201e00",
   title: "The commit's story: 100 GiB guest, 40 GiB ballooned, precopy migration",
   summary:
-    "A 100 GiB guest uses all its memory, then its balloon gives 40 GiB back to the host. Migrating it reads every page: under fa41ba0d each read of ballooned memory allocates a real page, on the source and again on the destination's zero check. Under 06201e00 (and x86_64) the same reads map the shared zeropage and cost only page tables.",
+    "A 100 GiB guest uses all its memory, then its balloon gives 40 GiB back to the host. Migrating it reads every page: under fa41ba0d each read of ballooned memory allocates a real page, on the source and again on the destination's zero check. Under 06201e00 the same reads map the shared zeropage and cost only page tables. On x86_64 too, except that the destination's THPs round some data writes up to 2 MiB huge pages.",
   variants: ["s390-fa41ba0d", "s390-06201e00", "x86_64", "s390-2faee8ff"],
   scenario: {
     schemaVersion: 1,
