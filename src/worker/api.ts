@@ -275,5 +275,7 @@ export interface EngineApi {
   viewPair(req: PairViewRequest): Promise<PairViewState>;
   /** Converts an aligned position between granularities. */
   convertPair(compareId: number, from: Granularity, position: number, to: Granularity): Promise<number>;
+  /** An aligned position at which side `side` (0 left, 1 right) is at its own `position`. */
+  alignedOf(compareId: number, side: 0 | 1, granularity: Granularity, position: number): Promise<number>;
   releaseCompare(compareId: number): Promise<void>;
 }

@@ -343,6 +343,15 @@ export class EngineHost implements EngineApi {
     return this.comparison(compareId).c.alignment.convert(from, position, to);
   }
 
+  async alignedOf(
+    compareId: number,
+    side: 0 | 1,
+    granularity: Granularity,
+    position: number,
+  ): Promise<number> {
+    return this.comparison(compareId).c.alignment.fromSide(side, granularity, position);
+  }
+
   async releaseCompare(compareId: number): Promise<void> {
     this.compares.delete(compareId);
   }

@@ -1,0 +1,77 @@
+/**
+ * The compare slice through its public surface, over an in-process engine and a real app store:
+ * opening compare mode, the shared cursor mirrored into the app store, divergence navigation, the
+ * right side following the app's scenario, and closing.
+ */
+import { describe, expect, it } from "vitest";
+import { EngineHost } from "../worker/engine-host.ts";
+import { type CompareStore, createCompareStore } from "./compare.ts";
+import { type AppStore, createAppStore } from "./store.ts";
+
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !ok(); i++) await new Promise((r) => setTimeout(r, 2));
+  expect(ok()).toBe(true);
+}
+
+async function setup(): Promise<{ app: AppStore; cmp: CompareStore }> {
+  const api = new EngineHost("main");
+  const app = createAppStore(api, { presetId: "teaching-small", kernel: "s390-fa41ba0d" });
+  await app.getState().init();
+  await until(() => app.getState().isIdle());
+  const cmp = createCompareStore(api, app);
+  await cmp.getState().open("s390-06201e00");
+  await until(() => cmp.getState().isIdle() && app.getState().isIdle());
+  return { app, cmp };
+}
+
+describe("compare store", () => {
+  it("opens against a variant at the app's position, left = the app's run", async () => {
+    const { app, cmp } = await setup();
+    const s = cmp.getState();
+    expect(s.status).toBe("ready");
+    expect(s.left!.runId).toBe(app.getState().run!.runId);
+    expect(s.right!.kernel.id).toBe("s390-06201e00");
+    // The app was at its end (action granularity): so is the aligned cursor.
+    expect(s.position).toBe(s.info!.counts.action);
+    expect(s.view!.sides[0].runId).toBe(s.left!.runId);
+    expect(s.view!.sides[1].runId).toBe(s.right!.runId);
+  });
+
+  it("next and previous divergence move the shared cursor; the app follows on the left", async () => {
+    const { app, cmp } = await setup();
+    await cmp.getState().setGranularity("table");
+    await until(() => cmp.getState().isIdle() && app.getState().isIdle());
+    expect(app.getState().granularity).toBe("table");
+    cmp.getState().seek(0);
+    expect(cmp.getState().stepDivergence(1)).toBe(true);
+    await until(() => cmp.getState().isIdle() && app.getState().isIdle());
+    const s = cmp.getState();
+    const first = s.info!.divergences[s.info!.first]!;
+    expect(s.position).toBe(first.positions.table);
+    expect(s.view!.divergence).toBe(s.info!.first);
+    expect(app.getState().position).toBe(s.view!.sidePositions[0]);
+    expect(cmp.getState().stepDivergence(-1)).toBe(false);
+  });
+
+  it("the right side follows when the app loads another kernel; close turns compare off", async () => {
+    const { app, cmp } = await setup();
+    await app.getState().setKernel("x86_64");
+    await until(() => cmp.getState().status === "ready" && cmp.getState().isIdle());
+    expect(cmp.getState().left!.kernel.id).toBe("x86_64");
+    expect(cmp.getState().right!.kernel.id).toBe("s390-06201e00");
+    cmp.getState().close();
+    expect(cmp.getState().status).toBe("off");
+    expect(cmp.getState().isIdle()).toBe(true);
+  });
+
+  it("a variant the scenario cannot run under is an error, not a crash", async () => {
+    const api = new EngineHost("main");
+    const app = createAppStore(api, { presetId: "pv-guest", kernel: "s390-06201e00" });
+    await app.getState().init();
+    await until(() => app.getState().isIdle());
+    const cmp = createCompareStore(api, app);
+    await cmp.getState().open("x86_64");
+    expect(cmp.getState().status).toBe("error");
+    expect(cmp.getState().error).toContain("cannot run under x86_64");
+  });
+});

@@ -1,0 +1,324 @@
+/**
+ * Compare mode's state (zustand), a slice beside the app store: the right-hand run, the
+ * comparison the worker computed, the shared aligned cursor, the shared selection, and the
+ * compare view's own options (diff map, charted counter).
+ *
+ * The left side is the app store's run: compare mode shows the app's scenario and kernel on the
+ * left and the same scenario under `rightKernel` on the right ("compare fa41ba0d vs 06201e00"),
+ * which is what a link's `compare=` parameter says. When the app loads another scenario or kernel,
+ * the right side follows.
+ *
+ * One cursor: `position` is an aligned position (compare/align.ts) at `granularity`. Seeking is
+ * latest-wins, as in the app store. Each answer is mirrored into the app store (its granularity,
+ * its position = the left side's own position, its selection), so that the link and the single
+ * view stay where the compare view is; opening compare mode starts from the app's position.
+ *
+ * Created with the same engine API as the app store, and the app store itself.
+ */
+import { createStore, type StoreApi } from "zustand/vanilla";
+import type {
+  CompareInfo,
+  EngineApi,
+  Granularity,
+  PairViewState,
+  RunInfo,
+  Selection,
+  VariantId,
+} from "../worker/api.ts";
+import type { AppState, AppStore } from "./store.ts";
+
+export type CompareCounter = "rssAnonBytes" | "vmPteBytes" | "hostMemBytes" | "zeropagePtes" | "anonPages";
+
+export interface CompareState {
+  /** The variant on the right; null: compare mode is off. */
+  readonly rightKernel: VariantId | null;
+  readonly status: "off" | "loading" | "ready" | "error";
+  readonly error: string | null;
+  readonly left: RunInfo | null;
+  readonly right: RunInfo | null;
+  readonly info: CompareInfo | null;
+  readonly granularity: Granularity;
+  /** Aligned position (the target; `view.position` is what is shown). */
+  readonly position: number;
+  readonly view: PairViewState | null;
+  readonly selection: Selection | null;
+  /** Highlight the tables that differ between the sides on the memory maps. */
+  readonly diffMap: boolean;
+  readonly chartCounter: CompareCounter;
+
+  /** Turns compare mode on against `kernel` (or off with null). */
+  open(kernel: VariantId | null): Promise<void>;
+  close(): void;
+  seek(position: number): void;
+  stepBy(delta: number): void;
+  setGranularity(g: Granularity): Promise<void>;
+  select(selection: Selection | null): void;
+  /** Seeks to a divergence by index (its position at the current granularity). */
+  goToDivergence(index: number): void;
+  /** The next (+1) or previous (-1) divergence from the current position; false if none. */
+  stepDivergence(direction: 1 | -1): boolean;
+  setDiffMap(on: boolean): void;
+  setChartCounter(c: CompareCounter): void;
+  /** True when compare mode is off, or shows `position` with nothing in flight. */
+  isIdle(): boolean;
+}
+
+export type CompareStore = StoreApi<CompareState>;
+
+/** The divergence index to go to from `position`, or -1 (positions at granularity g). */
+export function divergenceFrom(
+  info: CompareInfo,
+  g: Granularity,
+  position: number,
+  direction: 1 | -1,
+): number {
+  const list = info.divergences;
+  if (direction > 0) {
+    for (const d of list) if (d.positions[g] > position) return d.index;
+    return -1;
+  }
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.positions[g] < position) return i;
+  return -1;
+}
+
+export function createCompareStore(api: EngineApi, app: AppStore): CompareStore {
+  let inFlight = false;
+  let wanted: number | null = null;
+  let openSeq = 0;
+  /** Mirroring into the app store: its own changes then are ours, not the user's. */
+  let mirroring = false;
+
+  const store = createStore<CompareState>()((set, get) => {
+    const release = (s: CompareState) => {
+      if (s.info) void api.releaseCompare(s.info.compareId).catch(() => {});
+      if (s.right) void api.release(s.right.runId).catch(() => {});
+    };
+
+    const mirror = (v: PairViewState) => {
+      const a = app.getState();
+      if (!a.run || a.run.runId !== get().left?.runId) return;
+      mirroring = true;
+      try {
+        if (a.granularity === v.granularity && a.position !== v.sidePositions[0]) a.seek(v.sidePositions[0]);
+        const sel = get().selection;
+        const cur = a.selection;
+        if (sel ? !cur || cur.mm !== sel.mm || cur.table !== sel.table : cur !== null) a.select(sel);
+      } finally {
+        mirroring = false;
+      }
+    };
+
+    const fetchView = async (): Promise<void> => {
+      const s = get();
+      if (!s.info || wanted === null || inFlight) return;
+      inFlight = true;
+      const position = wanted;
+      wanted = null;
+      const compareId = s.info.compareId;
+      try {
+        const view = await api.viewPair({
+          compareId,
+          granularity: s.granularity,
+          position,
+          selection: s.selection,
+          diff: s.diffMap,
+        });
+        if (get().info?.compareId === compareId && view.granularity === get().granularity) {
+          set({ view, position: view.position });
+          mirror(view);
+        }
+      } catch (e) {
+        if (get().info?.compareId === compareId)
+          set({ error: `the engine could not show this step: ${String(e)}` });
+      } finally {
+        inFlight = false;
+      }
+      if (wanted !== null) await fetchView();
+    };
+
+    /** The app's run, once it is ready (or null if it fails or compare mode is left first). */
+    const appRun = (seq: number): Promise<RunInfo | null> =>
+      new Promise((resolve) => {
+        const check = (a: AppState): boolean => {
+          const done = seq !== openSeq || a.status === "error" || (a.status === "ready" && a.run !== null);
+          if (done) resolve(seq === openSeq && a.status === "ready" ? a.run : null);
+          return done;
+        };
+        if (check(app.getState())) return;
+        const unsub = app.subscribe((a) => {
+          if (check(a)) unsub();
+        });
+      });
+
+    const start = async (kernel: VariantId) => {
+      const seq = ++openSeq;
+      release(get());
+      set({ rightKernel: kernel, status: "loading", error: null, info: null, right: null, view: null });
+      const left = await appRun(seq);
+      if (seq !== openSeq) return;
+      if (!left) {
+        set({ status: "error", error: "the left run is not ready (see the scenario's problems)" });
+        return;
+      }
+      const a = app.getState();
+      try {
+        const r = await api.load({ scenario: a.scenario, kernel });
+        if (seq !== openSeq) {
+          if (r.ok) void api.release(r.run.runId);
+          return;
+        }
+        if (!r.ok) {
+          const why = r.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
+          set({ status: "error", error: `this scenario cannot run under ${kernel}: ${why}` });
+          return;
+        }
+        const info = await api.compare({ left: left.runId, right: r.run.runId });
+        if (seq !== openSeq) {
+          void api.releaseCompare(info.compareId);
+          void api.release(r.run.runId);
+          return;
+        }
+        const g = app.getState().granularity;
+        const position = await api.alignedOf(info.compareId, 0, g, app.getState().position);
+        if (seq !== openSeq) return;
+        set({
+          status: "ready",
+          left,
+          right: r.run,
+          info,
+          granularity: g,
+          position,
+          selection: app.getState().selection,
+        });
+        wanted = position;
+        await fetchView();
+      } catch (e) {
+        if (seq === openSeq) set({ status: "error", error: `the engine failed: ${String(e)}` });
+      }
+    };
+
+    return {
+      rightKernel: null,
+      status: "off",
+      error: null,
+      left: null,
+      right: null,
+      info: null,
+      granularity: app.getState().granularity,
+      position: 0,
+      view: null,
+      selection: null,
+      diffMap: true,
+      chartCounter: "rssAnonBytes",
+
+      async open(kernel) {
+        if (kernel === null) {
+          get().close();
+          return;
+        }
+        await start(kernel);
+      },
+
+      close() {
+        openSeq++;
+        release(get());
+        wanted = null;
+        set({
+          rightKernel: null,
+          status: "off",
+          error: null,
+          left: null,
+          right: null,
+          info: null,
+          view: null,
+        });
+      },
+
+      seek(position) {
+        const s = get();
+        if (!s.info) return;
+        const p = Math.max(0, Math.min(Math.round(position), s.info.counts[s.granularity]));
+        set({ position: p });
+        wanted = p;
+        void fetchView();
+      },
+
+      stepBy(delta) {
+        get().seek(get().position + delta);
+      },
+
+      async setGranularity(g) {
+        const s = get();
+        if (!s.info || g === s.granularity) {
+          set({ granularity: g });
+          return;
+        }
+        const position = await api.convertPair(s.info.compareId, s.granularity, s.position, g);
+        set({ granularity: g, position });
+        mirroring = true;
+        try {
+          await app.getState().setGranularity(g);
+        } finally {
+          mirroring = false;
+        }
+        wanted = position;
+        await fetchView();
+      },
+
+      select(selection) {
+        set({ selection });
+        wanted = get().position;
+        void fetchView();
+      },
+
+      goToDivergence(index) {
+        const s = get();
+        const d = s.info?.divergences[index];
+        if (d) get().seek(d.positions[s.granularity]);
+      },
+
+      stepDivergence(direction) {
+        const s = get();
+        if (!s.info) return false;
+        const i = divergenceFrom(s.info, s.granularity, s.position, direction);
+        if (i < 0) return false;
+        get().goToDivergence(i);
+        return true;
+      },
+
+      setDiffMap(on) {
+        set({ diffMap: on });
+        wanted = get().position;
+        void fetchView();
+      },
+
+      setChartCounter(c) {
+        set({ chartCounter: c });
+      },
+
+      isIdle() {
+        const s = get();
+        if (s.status === "off" || s.status === "error") return true;
+        return s.status === "ready" && !inFlight && wanted === null && s.view?.position === s.position;
+      },
+    };
+  });
+
+  // The app loaded another scenario or kernel: the right side follows. Our own mirroring (seek,
+  // select, granularity) never changes the run.
+  app.subscribe((a, prev) => {
+    if (mirroring) return;
+    const s = store.getState();
+    if (!s.rightKernel) return;
+    const reloaded =
+      s.status !== "loading" &&
+      a.run !== prev.run &&
+      a.run !== null &&
+      a.status === "ready" &&
+      a.run.runId !== s.left?.runId;
+    const loading = a.status === "loading" && prev.status !== "loading";
+    if (loading || reloaded) void store.getState().open(s.rightKernel);
+  });
+
+  return store;
+}
