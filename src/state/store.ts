@@ -360,8 +360,8 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
 
       isIdle() {
         const s = get();
-        if (s.status === "loading") return false;
-        if (s.status !== "ready") return true;
+        if (s.status === "error") return true;
+        if (s.status !== "ready") return false;
         return (
           !inFlight &&
           converting === 0 &&

@@ -108,7 +108,9 @@ export function App() {
           <BalloonView />
           <MigrationView />
         </section>
-        <section className="panel narration" aria-label="What happened">
+        {/* Focusable so that keyboard users can scroll it when it holds no link (axe: scrollable-region-focusable). */}
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard. */}
+        <section className="panel narration" aria-label="What happened" tabIndex={0}>
           <Narration />
           <CountersTable />
         </section>

@@ -129,7 +129,7 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
           type="text"
           inputMode="numeric"
           pattern="[0-9,_ ]*"
-          placeholder={total.toLocaleString("en-US")}
+          placeholder={`0–${total.toLocaleString("en-US")}`}
           value={goTo}
           onChange={(e) => setGoTo(e.target.value)}
           size={11}

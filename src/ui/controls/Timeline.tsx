@@ -10,7 +10,7 @@ import { type KeyboardEvent, type PointerEvent, useMemo, useRef } from "react";
 import type { Granularity, RunInfo } from "../../worker/api.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { axisOf, markersOf } from "../views/derived.ts";
-import { markerPosition } from "../views/markers.ts";
+import { FLAG_FLIP_U, flagLanes, markerPosition } from "../views/markers.ts";
 import {
   eventAtU,
   eventBoundaryStep,
@@ -18,6 +18,7 @@ import {
   type TraceAxis,
   uToPosition,
 } from "../views/trace-axis.ts";
+import { useWidth } from "../views/useWidth.ts";
 import { GRANULARITY_LABELS } from "./StepControls.tsx";
 
 export function Timeline() {
@@ -28,6 +29,9 @@ export function Timeline() {
   const dragging = useRef(false);
   const ax = useMemo(() => (run ? axisOf(run) : null), [run]);
   const markers = useMemo(() => (run ? markersOf(run) : []), [run]);
+  const [widthRef, width] = useWidth();
+  const lanes = useMemo(() => flagLanes(markers, width), [markers, width]);
+  const laneCount = Math.max(1, ...lanes.map((l) => l + 1));
   if (!run || !ax) return <div className="timeline placeholder" aria-hidden="true" />;
   const t = run.trace;
   const total = run.counts[granularity];
@@ -73,15 +77,15 @@ export function Timeline() {
   };
 
   return (
-    <div className="timeline">
-      <div className="timeline-flags" aria-hidden="true">
-        {markers.map((m) => (
+    <div className="timeline" ref={widthRef}>
+      <div className="timeline-flags" aria-hidden="true" style={{ height: `${laneCount * 17 + 1}px` }}>
+        {markers.map((m, i) => (
           <button
             type="button"
             tabIndex={-1}
             key={`${m.kind}-${m.event}-${m.u}`}
-            className={`flag flag-${m.kind}`}
-            style={{ left: `${m.u * 100}%` }}
+            className={`flag flag-${m.kind}${m.u > FLAG_FLIP_U ? " flip" : ""}`}
+            style={{ left: `${m.u * 100}%`, bottom: `${(lanes[i] ?? 0) * 17 + 1}px` }}
             title={`${m.label} (M / Shift+M jump between markers)`}
             onClick={() => {
               const s = store.getState();

@@ -61,9 +61,34 @@ export function chainText(item: HistoryItem): string {
   return item.chain.map((l) => l.text).join(" → ");
 }
 
-/** Index of the last entry at or before `event` (what the PTE is now), or −1. */
-export function currentEntry(entries: readonly HistoryEntry[], event: number): number {
+/** Whether event e has already visited `page` after its first `done` pages (visit order). */
+export function visitedWithin(t: NarrationRun["trace"], e: number, page: number, done: number): boolean {
+  let seen = 0;
+  const s = t.runStart[e]! * 2;
+  for (let i = 0; i < t.runCount[e]! && seen < done; i++) {
+    const first = t.runs[s + i * 2]!;
+    const count = t.runs[s + i * 2 + 1]!;
+    if (page >= first && page < first + count) return seen + (page - first) < done;
+    seen += count;
+  }
+  return false;
+}
+
+/**
+ * Index of the entry that made the PTE what it is at cursor (event, done): the last entry of an
+ * event before the cursor's, or of the cursor's own event if it has already reached the page.
+ */
+export function currentEntry(
+  t: NarrationRun["trace"],
+  entries: readonly HistoryEntry[],
+  page: number,
+  cursor: { readonly event: number; readonly done: number },
+): number {
   let k = -1;
-  for (let i = 0; i < entries.length; i++) if (entries[i]!.event <= event) k = i;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!.event;
+    if (e < cursor.event || (e === cursor.event && cursor.done > 0 && visitedWithin(t, e, page, cursor.done)))
+      k = i;
+  }
   return k;
 }

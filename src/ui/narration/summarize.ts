@@ -66,8 +66,8 @@ export interface ActionSummary {
 /** Counters the narration reports, in this order. */
 export const NARRATED_COUNTERS = ["rssAnonBytes", "zeropagePtes", "vmPteBytes", "pteTables", "hostMemBytes"];
 
-const EXTRA_LABELS: Record<string, { label: string; unit: "pages" | "bytes" | "count" }> = {
-  balloonPages: { label: "balloon", unit: "pages" },
+const EXTRA_LABELS: Record<string, { label: string; unit: "pages" | "bytes" | "count"; scale?: number }> = {
+  balloonPages: { label: "balloon", unit: "bytes", scale: PAGE },
   migDuplicate: { label: "QEMU duplicate (zero) pages sent", unit: "pages" },
   migNormal: { label: "QEMU normal pages sent", unit: "pages" },
   migTransferredBytes: { label: "bytes transferred", unit: "bytes" },
@@ -181,8 +181,8 @@ export function actionSummary(run: NarrationRun, index: number): ActionSummary {
   t.extraKeys.forEach((key, k) => {
     const info = EXTRA_LABELS[key];
     if (!info) return;
-    const b = extraValue(run, before, k);
-    const v = extraValue(run, after, k);
+    const b = extraValue(run, before, k) * (info.scale ?? 1);
+    const v = extraValue(run, after, k) * (info.scale ?? 1);
     if (b !== v) extras.push({ mm: -1, key, label: info.label, unit: info.unit, before: b, after: v });
   });
   return {
@@ -199,9 +199,16 @@ export function actionSummary(run: NarrationRun, index: number): ActionSummary {
       .sort((x, y) => x.mm - y.mm || y.count - x.count),
     deltas,
     extras,
-    rules: [...new Set(rules)],
+    rules: withoutBookkeeping(run, [...new Set(rules)]),
     causes,
   };
+}
+
+/** Drops the "pageset" (bookkeeping) rule when a kernel rule is also at work. */
+function withoutBookkeeping(run: NarrationRun, rules: number[]): number[] {
+  const pageset = ruleIndex(run, "pageset");
+  const rest = rules.filter((r) => r !== pageset);
+  return rest.length > 0 ? rest : rules;
 }
 
 /** "+40 GiB", "−1,024 pages", "+102,400". */

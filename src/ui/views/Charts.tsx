@@ -7,13 +7,14 @@
  * Coordinates: u ∈ [0, 1] (trace-axis.ts) → cssPx through xScale; plotWidth_cssPx is measured.
  */
 import { line, scaleLinear } from "d3";
-import { memo, useCallback, useMemo, useRef, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import type { RunInfo } from "../../worker/api.ts";
 import { formatBytesShort } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { chartTracks, compactCount, type Track } from "./chart-series.ts";
 import { axisOf, markersOf } from "./derived.ts";
 import { eventAtU, positionToU } from "./trace-axis.ts";
+import { useWidth } from "./useWidth.ts";
 
 const TRACK_HEIGHT_CSSPX = 32;
 
@@ -25,23 +26,6 @@ export const SERIES_CLASS = ["series-src", "series-dst"];
 
 function seriesClass(mm: number): string {
   return mm < 0 ? "series-guest" : (SERIES_CLASS[mm] ?? "series-other");
-}
-
-/** Measures an element's content width in cssPx (ResizeObserver), through a callback ref. */
-function useWidth(): [(el: HTMLElement | null) => void, number] {
-  const [w, setW] = useState(0);
-  const ro = useRef<ResizeObserver | null>(null);
-  const ref = useCallback((el: HTMLElement | null) => {
-    ro.current?.disconnect();
-    ro.current = null;
-    if (!el) return;
-    setW(Math.round(el.getBoundingClientRect().width));
-    ro.current = new ResizeObserver(([entry]) => {
-      if (entry) setW(Math.round(entry.contentRect.width));
-    });
-    ro.current.observe(el);
-  }, []);
-  return [ref, w];
 }
 
 const TrackPlot = memo(function TrackPlot({

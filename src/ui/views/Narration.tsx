@@ -16,7 +16,6 @@ import {
   type ActionSummary,
   actionSentence,
   actionSummary,
-  changesText,
   eventCause,
   eventLabel,
   eventRules,
@@ -143,6 +142,7 @@ function ActionNarration({ run, index }: { run: RunInfo; index: number }) {
       </p>
       <h2 className="headline">{s.label}</h2>
       {s.note && <p className="outcome-note">{s.note}</p>}
+      <Deltas run={run} s={s} />
       {t.mmNames.map((name, mm) => {
         const groups = s.groups.filter((g) => g.mm === mm);
         const kernel = groups.filter((g) => !g.bookkeeping);
@@ -188,8 +188,6 @@ function ActionNarration({ run, index }: { run: RunInfo; index: number }) {
           </section>
         );
       })}
-      <h3 className="section-title">Counters</h3>
-      <Deltas run={run} s={s} />
       {causes.length > 0 && <h3 className="section-title">Who called</h3>}
       {causes.map((c) => (
         <Cause key={c} run={run} cause={c} />
@@ -210,6 +208,8 @@ function StepNarration({ run, view }: { run: RunInfo; view: ViewState }) {
   const e = view.event;
   const pages = stepPages(run, view);
   const changes = view.changes ?? [];
+  const changed = changes.filter((c) => c.from !== c.to);
+  const unchanged = changes.filter((c) => c.from === c.to).reduce((n, c) => n + c.count, 0);
   const rules =
     changes.length > 0
       ? [...new Set(changes.map((c) => c.rule))].filter((r) => run.rules[r]?.id !== "unchanged")
@@ -237,19 +237,26 @@ function StepNarration({ run, view }: { run: RunInfo; view: ViewState }) {
       {pages && <p className="pages">{stepPagesText(pages)}</p>}
       {!t.ok[e] ? (
         <p className="outcome-note">The event failed{failureText(run, e)}; a failed event changes nothing.</p>
-      ) : changes.length > 0 ? (
+      ) : changed.length > 0 ? (
         <ul className="changes">
-          {changesText(run, changes, pages?.count === 1).map((line, i) => (
-            <li key={`${changes[i]!.from}-${changes[i]!.to}-${changes[i]!.rule}`}>
-              <span className="transition">{transitionText(run, changes[i]!.from, changes[i]!.to)}</span>
+          {changed.map((c) => (
+            <li key={`${c.from}-${c.to}-${c.rule}`}>
+              <span className="transition">{transitionText(run, c.from, c.to)}</span>
               <span className="rule-title">
-                {ruleTitle(run, changes[i]!.rule)}
-                {pages && pages.count > 1 ? ` · ${changes[i]!.count.toLocaleString("en-US")} PTEs` : ""}
+                {ruleTitle(run, c.rule)}
+                {pages && pages.count > 1 ? ` · ${c.count.toLocaleString("en-US")} PTEs` : ""}
               </span>
-              <span className="sr-only">{line}</span>
             </li>
           ))}
+          {unchanged > 0 && pages && pages.count > 1 && (
+            <li className="muted">{unchanged.toLocaleString("en-US")} PTEs visited and left as they were</li>
+          )}
         </ul>
+      ) : changes.length > 0 ? (
+        <p className="muted">
+          {pages?.count === 1 ? "The PTE was" : "The PTEs were"} visited and left as they were (
+          {transitionText(run, changes[0]!.from, changes[0]!.to)}).
+        </p>
       ) : null}
       {cause && (
         <>

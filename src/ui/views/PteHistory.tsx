@@ -26,8 +26,10 @@ export function PteHistory() {
   if (!run) return null;
   const t = run.trace;
   const stepped = view ? stepPages(run, view) : null;
-  const done = view ? view.cursor.event - 1 : -1;
-  const now = history ? currentEntry(history.entries, done) : -1;
+  const now =
+    history && page && view && history.runId === run.runId
+      ? currentEntry(t, history.entries, page.page, view.cursor)
+      : -1;
 
   const follow = (e: FormEvent) => {
     e.preventDefault();

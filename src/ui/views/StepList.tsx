@@ -3,9 +3,10 @@
  * flagged, and clicking one goes to its end. At a finer granularity the current action shows how
  * far into it we are.
  */
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { axisOf } from "./derived.ts";
+import { markerName } from "./markers.ts";
 import { positionToU } from "./trace-axis.ts";
 
 export function StepList() {
@@ -14,13 +15,29 @@ export function StepList() {
   const position = useApp((s) => s.position);
   const granularity = useApp((s) => s.granularity);
   const ax = useMemo(() => (run ? axisOf(run) : null), [run]);
-  if (!run || !ax) return <p className="muted">Loading the scenario…</p>;
-  const actions = run.trace.actions;
-  const u = positionToU(ax, granularity, position);
+  const listRef = useRef<HTMLOListElement>(null);
+  const u = run && ax ? positionToU(ax, granularity, position) : 0;
   // The action the position is in (at action granularity: the one that just ended).
   let current = -1;
-  if (granularity === "action") current = position - 1;
-  else if (position > 0) for (let a = 0; a < actions.length; a++) if (ax.actionStart_u[a]! < u) current = a;
+  if (run && ax) {
+    if (granularity === "action") current = position - 1;
+    else if (position > 0)
+      for (let a = 0; a < run.trace.actions.length; a++) if (ax.actionStart_u[a]! < u) current = a;
+  }
+  // Keep the current step in sight by scrolling its panel only (never the page).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the current step changes.
+  useEffect(() => {
+    const list = listRef.current;
+    const panel = list?.closest(".panel");
+    const item = list?.querySelector('[aria-current="step"]');
+    if (!panel || !item || panel.scrollHeight <= panel.clientHeight) return;
+    const pr = panel.getBoundingClientRect();
+    const ir = item.getBoundingClientRect();
+    if (ir.top < pr.top) panel.scrollTop -= pr.top - ir.top + 6;
+    else if (ir.bottom > pr.bottom) panel.scrollTop += ir.bottom - pr.bottom + 6;
+  }, [current]);
+  if (!run || !ax) return <p className="muted">Loading the scenario…</p>;
+  const actions = run.trace.actions;
   const go = (i: number) => {
     const st = store.getState();
     st.setPlaying(false);
@@ -31,7 +48,7 @@ export function StepList() {
   return (
     <>
       <h2 className="panel-title">Scenario</h2>
-      <ol className="step-list">
+      <ol className="step-list" ref={listRef}>
         <li>
           <button
             type="button"
@@ -64,7 +81,7 @@ export function StepList() {
                 <span className="step-text">
                   <span className={`step-actor actor-${a.actor}`}>
                     {a.actor}
-                    {a.marker && <span className={`chip chip-${a.marker}`}>{a.marker}</span>}
+                    {a.marker && <span className={`chip chip-${a.marker}`}>{markerName(a.marker)}</span>}
                   </span>
                   {a.label}
                   {a.note && <span className="step-note">{a.note}</span>}

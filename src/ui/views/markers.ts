@@ -46,6 +46,11 @@ const NAMES: Record<MarkerKind, string> = {
   failed: "failed",
 };
 
+/** A short name for an action's marker kind ("migration-start" → "migration"). */
+export function markerName(kind: string): string {
+  return isMarkerKind(kind) ? NAMES[kind] : kind;
+}
+
 export const UNSHARE_RULE = "__s390_unshare_zeropages";
 
 function isMarkerKind(k: string): k is MarkerKind {
@@ -158,4 +163,24 @@ export function adjacentMarker(
   }
   for (let i = at.length - 1; i >= 0; i--) if (at[i]! < p) return markers[i]!;
   return null;
+}
+
+/** Flags past this u hang to the left of their marker, so that they stay inside the track. */
+export const FLAG_FLIP_U = 0.82;
+
+/**
+ * Lanes for the timeline's flags so that labels do not overlap: each flag takes the first lane
+ * whose last flag ends left of it (label width estimated from its length), at most `lanes`.
+ */
+export function flagLanes(markers: readonly Marker[], width_cssPx: number, lanes = 2): number[] {
+  const ends: number[] = [];
+  return markers.map((m) => {
+    const x = m.u * width_cssPx;
+    const w = 12 + 6.2 * m.name.length;
+    const start = m.u > FLAG_FLIP_U ? x - w : x;
+    let lane = ends.findIndex((end) => end < start);
+    if (lane < 0) lane = ends.length < lanes ? ends.length : lanes - 1;
+    ends[lane] = start + w;
+    return lane;
+  });
 }

@@ -1,0 +1,219 @@
+/**
+ * Every preset in real Chromium: the app reaches the end state and shows the counters the kernel
+ * rules predict (kernel-facts §10.3; the golden tests in src/scenario/presets/ hold the
+ * arithmetic), and stepping back and forth returns exactly to earlier values.
+ */
+import { expect, type Page, test } from "@playwright/test";
+import { PRESETS } from "../src/scenario/presets/index.ts";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+const PAGE = 4 * KiB;
+
+interface Hook {
+  __zeropage?: { idle(): boolean; seek(p: number): void };
+}
+
+async function idle(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
+    timeout: 60_000,
+  });
+}
+
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(`/#${hash}`);
+  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
+  await idle(page);
+}
+
+async function counter(page: Page, key: string, mm: string): Promise<number> {
+  const cell = page.locator(`[data-testid=counters] tr[data-counter="${key}"] td[data-mm="${mm}"]`);
+  return Number(await cell.getAttribute("data-value"));
+}
+
+/** Every counter cell, as "key/mm=value" lines: equal strings, equal state. */
+async function allCounters(page: Page): Promise<string> {
+  return page
+    .locator("[data-testid=counters] td[data-mm]")
+    .evaluateAll((cells) =>
+      cells
+        .map(
+          (c) =>
+            `${c.closest("tr")?.getAttribute("data-counter")}/${c.getAttribute("data-mm")}=${c.getAttribute("data-value")}`,
+        )
+        .join("\n"),
+    );
+}
+
+async function press(page: Page, key: string): Promise<void> {
+  await page.keyboard.press(key);
+  await idle(page);
+}
+
+type Expect = Record<string, Partial<Record<"source" | "destination", number | ((v: number) => boolean)>>>;
+
+interface Case {
+  readonly id: string;
+  readonly kernel?: string;
+  readonly outcome: "completed" | "hung" | "failed";
+  readonly end: Expect;
+  /** Counters one action before the end. */
+  readonly before?: Expect;
+  /** Text the end's narration (the last action's summary) must contain. */
+  readonly narration?: RegExp;
+}
+
+const CASES: readonly Case[] = [
+  {
+    // B forbids the zeropage for every KVM guest: the migration's reads of the 40 GiB balloon
+    // allocate real pages on the source and again on the destination.
+    id: "commit-06201e00",
+    outcome: "completed",
+    end: {
+      rssAnonBytes: { source: 100 * GiB, destination: 100 * GiB },
+      zeropagePtes: { source: 0, destination: 0 },
+      pteTables: { source: 102_400, destination: 102_400 },
+    },
+    before: { rssAnonBytes: { source: 60 * GiB, destination: 0 } },
+    narration: /zeropage forbidden/,
+  },
+  {
+    // C re-enables the shared zeropage: the same reads cost only page tables.
+    id: "commit-06201e00",
+    kernel: "s390-06201e00",
+    outcome: "completed",
+    end: {
+      rssAnonBytes: { source: 60 * GiB, destination: 60 * GiB },
+      zeropagePtes: { source: (40 * GiB) / PAGE, destination: (40 * GiB) / PAGE },
+    },
+    narration: /maps the shared zeropage/,
+  },
+  {
+    // B' (90a7592da149): UFFDIO_ZEROPAGE honours mm_forbids_zeropage() and allocates.
+    id: "commit-06201e00-postcopy",
+    outcome: "completed",
+    end: {
+      rssAnonBytes: { source: 100 * GiB, destination: 100 * GiB },
+      zeropagePtes: { source: 0, destination: 0 },
+    },
+  },
+  {
+    // C: the first storage-key instruction unshares every zeropage: +40 GiB on the destination.
+    id: "skeys-after-migration",
+    outcome: "completed",
+    end: {
+      rssAnonBytes: { source: 60 * GiB, destination: 100 * GiB },
+      zeropagePtes: { source: (40 * GiB) / PAGE, destination: 0 },
+    },
+    before: {
+      rssAnonBytes: { destination: 60 * GiB },
+      zeropagePtes: { destination: (40 * GiB) / PAGE },
+    },
+    narration: /s390 unshares a zeropage/,
+  },
+  {
+    // PV disables COW sharing (no zeropage left), QEMU refuses the balloon and the migration.
+    id: "pv-guest",
+    outcome: "failed",
+    end: {
+      zeropagePtes: { source: 0 },
+      rssAnonBytes: { source: (v) => v > 4 * GiB && v <= 6 * GiB, destination: 0 },
+    },
+  },
+  {
+    // ksmd with use_zero_pages merges 4 GiB of zero-filled pages into the zeropage (12 → 8 GiB);
+    // C's storage keys unshare them again (8 → 12 GiB).
+    id: "ksm-zero-pages",
+    outcome: "completed",
+    end: { rssAnonBytes: { source: 12 * GiB }, zeropagePtes: { source: 0 }, ksmZeroPages: { source: 0 } },
+    before: {
+      rssAnonBytes: { source: 8 * GiB },
+      zeropagePtes: { source: (4 * GiB) / PAGE },
+      ksmZeroPages: { source: (4 * GiB) / PAGE },
+    },
+  },
+  {
+    // With the pagemap check QEMU never reads the 40 GiB that are not present: 60 GiB each.
+    id: "pagemap-optimization",
+    outcome: "completed",
+    end: {
+      rssAnonBytes: { source: 60 * GiB, destination: 60 * GiB },
+      zeropagePtes: { source: 0, destination: 0 },
+    },
+  },
+  {
+    // A (2faee8ff): storage keys zap the zeropages postcopy placed; the next read hangs.
+    id: "postcopy-hang-2018",
+    outcome: "hung",
+    end: { zeropagePtes: { destination: 0 } },
+    narration: /waits forever/,
+  },
+  {
+    // 64 MiB: 32 MiB written, 16 MiB ballooned, every unwritten page read as a zeropage (C).
+    id: "teaching-small",
+    outcome: "completed",
+    end: {
+      rssAnonBytes: { source: 32 * MiB, destination: 32 * MiB },
+      zeropagePtes: { source: (32 * MiB) / PAGE, destination: (32 * MiB) / PAGE },
+      pteTables: { source: 64, destination: 64 },
+    },
+  },
+  {
+    // A 96 GiB source host: under B the reads allocate until the OOM killer ends QEMU.
+    id: "commit-06201e00-oom",
+    outcome: "failed",
+    end: { hostMemBytes: { source: (v) => v > 90 * GiB && v <= 96 * GiB } },
+  },
+];
+
+test("every preset has a case here", () => {
+  expect(new Set(CASES.map((c) => c.id))).toEqual(new Set(PRESETS.map((p) => p.id)));
+});
+
+async function check(page: Page, e: Expect): Promise<void> {
+  for (const [key, mms] of Object.entries(e)) {
+    for (const [mm, want] of Object.entries(mms)) {
+      const v = await counter(page, key, mm);
+      if (typeof want === "function") expect(want(v), `${key} on the ${mm}: ${v}`).toBe(true);
+      else expect(v, `${key} on the ${mm}`).toBe(want);
+    }
+  }
+}
+
+for (const c of CASES) {
+  const name = c.kernel ? `${c.id} under ${c.kernel}` : c.id;
+  test(`${name}: ends as the kernel rules predict, and steps back exactly`, async ({ page }) => {
+    await open(page, `preset=${c.id}${c.kernel ? `&kernel=${c.kernel}` : ""}`);
+    await expect(page.getByTestId("outcome")).toHaveText(c.outcome);
+    await expect(page.locator(".app")).toHaveAttribute("data-engine-env", "worker");
+    const total = Number(await page.locator(".app").getAttribute("data-position"));
+    expect(total).toBeGreaterThan(0);
+    await check(page, c.end);
+    if (c.narration) await expect(page.getByTestId("narration")).toContainText(c.narration);
+    const end = await allCounters(page);
+
+    await press(page, "ArrowLeft");
+    await expect(page.locator(".app")).toHaveAttribute("data-view-position", String(total - 1));
+    if (c.before) await check(page, c.before);
+    const oneBack = await allCounters(page);
+    await press(page, "ArrowLeft");
+    await press(page, "ArrowRight");
+    expect(await allCounters(page)).toBe(oneBack);
+    await press(page, "ArrowRight");
+    expect(await allCounters(page)).toBe(end);
+
+    // And at page-table granularity, somewhere in the middle of the run.
+    await press(page, "]");
+    await expect(page.getByRole("radio", { name: "Page table" })).toBeChecked();
+    const tables = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
+    const mid = Math.floor(tables / 2);
+    await page.evaluate((p) => (window as unknown as Hook).__zeropage?.seek(p), mid);
+    await idle(page);
+    const there = await allCounters(page);
+    for (let i = 0; i < 3; i++) await press(page, "ArrowRight");
+    for (let i = 0; i < 3; i++) await press(page, "ArrowLeft");
+    await expect(page.locator(".app")).toHaveAttribute("data-view-position", String(mid));
+    expect(await allCounters(page)).toBe(there);
+  });
+}
