@@ -35,7 +35,10 @@ describe("restartable engine", () => {
     const r = await engine.api.load({ scenario });
     expect(r.ok).toBe(true);
     const total = scenario.actions.length;
-    expect(seen.map((p) => p.actionsDone)).toEqual([...Array.from({ length: total + 1 }, (_, i) => i), total]);
+    expect(seen.map((p) => p.actionsDone)).toEqual([
+      ...Array.from({ length: total + 1 }, (_, i) => i),
+      total,
+    ]);
     expect(seen.at(-1)?.phase).toBe("indexing");
     expect(engine.progress.getState().running).toBe(false);
   });

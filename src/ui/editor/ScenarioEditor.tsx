@@ -1,0 +1,345 @@
+/**
+ * The scenario editor: a form for every field of the scenario schema and for the list of actions
+ * (add, remove, reorder, edit), validated as you type by the schema itself (parseScenario) and,
+ * once that passes, by the worker's compile-time checks (checkScenario, through EngineApi.check).
+ * A valid draft re-simulates in the worker (store.loadScenario, which also adds a history entry);
+ * the progress bar shows how far a large one has got and can cancel it.
+ */
+import { useEffect, useMemo, useRef, useState } from "react";
+import { parseScenario } from "../../scenario/schema.ts";
+import type { ScenarioIssue } from "../../worker/api.ts";
+import { useEngineHandle } from "../share/context.tsx";
+import { useApp, useAppStore } from "../store-context.tsx";
+import {
+  ACTION_FIELDS,
+  ACTION_KINDS,
+  type ActionKindName,
+  addAction,
+  changeKind,
+  type Draft,
+  draftFrom,
+  issuesByPath,
+  moveAction,
+  numberOrText,
+  removeAction,
+  setAt,
+} from "./draft.ts";
+import { ChoiceField, FlagField, fieldId, TextField } from "./fields.tsx";
+import { LoadProgressBar } from "./LoadProgressBar.tsx";
+import "./editor.css";
+
+const CHECK_DELAY_MS = 200;
+const RUN_DELAY_MS = 600;
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function ScenarioEditor() {
+  const store = useAppStore();
+  const engine = useEngineHandle();
+  const storeScenario = useApp((s) => s.scenario);
+  const storeKernel = useApp((s) => s.kernel);
+  const status = useApp((s) => s.status);
+  const storeIssues = useApp((s) => s.issues);
+  const variants = useApp((s) => s.variants);
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(storeScenario, storeKernel));
+  const [autoRun, setAutoRun] = useState(true);
+  const [checkIssues, setCheckIssues] = useState<readonly ScenarioIssue[]>([]);
+  const [addKind, setAddKind] = useState<ActionKindName>("guest-read");
+  /** The scenario object this editor last handed to the store. */
+  const submitted = useRef<unknown>(null);
+
+  // Someone else loaded a scenario (a preset, Back, an import): edit that one from now on.
+  useEffect(() => {
+    if (storeScenario === submitted.current) return;
+    submitted.current = null;
+    setDraft(draftFrom(storeScenario, storeKernel));
+  }, [storeScenario, storeKernel]);
+
+  // A cancelled computation pauses auto-run, or the same draft would start again at once.
+  useEffect(() => {
+    if (!engine) return;
+    return engine.progress.subscribe((s, p) => {
+      if (s.cancelled && !p.cancelled) setAutoRun(false);
+    });
+  }, [engine]);
+
+  const parsed = useMemo(() => parseScenario(draft), [draft]);
+  const upToDate = sameJson(draft, submitted.current ?? draftFrom(storeScenario, storeKernel));
+
+  // Compile-time checks in the worker, once the schema is satisfied.
+  useEffect(() => {
+    setCheckIssues([]);
+    if (!parsed.ok || !engine) return;
+    let live = true;
+    const t = setTimeout(() => {
+      engine.api.check({ scenario: draft }).then(
+        (issues) => live && setCheckIssues(issues),
+        () => {},
+      );
+    }, CHECK_DELAY_MS);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [draft, parsed.ok, engine]);
+
+  const run = () => {
+    const copy = JSON.parse(JSON.stringify(draft)) as Draft;
+    submitted.current = copy;
+    void store.getState().loadScenario(copy, null);
+  };
+
+  // Auto-run: a valid, checked draft that differs from what is shown re-simulates after a pause.
+  const checked = parsed.ok && checkIssues.length === 0;
+  useEffect(() => {
+    if (!autoRun || !checked || upToDate) return;
+    const t = setTimeout(run, RUN_DELAY_MS + CHECK_DELAY_MS);
+    return () => clearTimeout(t);
+  });
+
+  const ownRunIssues = status === "error" && storeScenario === submitted.current ? storeIssues : [];
+  const allIssues = [...(parsed.ok ? [] : parsed.issues), ...checkIssues, ...ownRunIssues].filter(
+    (x, n, list) => list.findIndex((y) => y.path === x.path && y.message === x.message) === n,
+  );
+  const issues = issuesByPath(allIssues);
+  const change = (path: string, value: unknown) => setDraft((d) => setAt(d, path, value));
+  const common = { draft, onChange: change, issues };
+  const actions = Array.isArray(draft.actions) ? (draft.actions as Record<string, unknown>[]) : [];
+  const kernels = variants.map((v) => v.id);
+
+  return (
+    <form className="zl-editor" aria-label="Scenario editor" onSubmit={(e) => e.preventDefault()}>
+      <LoadProgressBar />
+      <div className="zl-editor-bar">
+        <label>
+          <input type="checkbox" checked={autoRun} onChange={(e) => setAutoRun(e.target.checked)} /> re-run as
+          I type
+        </label>
+        <button type="button" onClick={run} disabled={!checked || status === "loading"}>
+          Run this scenario
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            submitted.current = null;
+            setDraft(draftFrom(store.getState().scenario, store.getState().kernel));
+          }}
+          disabled={upToDate}
+        >
+          Discard changes
+        </button>
+        <output className={allIssues.length ? "zl-status zl-bad" : "zl-status"} aria-live="polite">
+          {allIssues.length
+            ? `${allIssues.length} problem${allIssues.length > 1 ? "s" : ""}`
+            : upToDate
+              ? "shown"
+              : "valid"}
+        </output>
+      </div>
+      {allIssues.length > 0 && (
+        <ul className="zl-issue-list" data-testid="editor-issues">
+          {allIssues.map((i) => (
+            <li key={`${i.path}:${i.message}`}>
+              <button
+                type="button"
+                className="zl-linklike"
+                onClick={() => document.getElementById(fieldId(i.path))?.focus()}
+              >
+                <code>{i.path || "(scenario)"}</code>
+              </button>{" "}
+              {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <fieldset>
+        <legend>Scenario</legend>
+        <TextField {...common} path="title" label="Title" />
+        <TextField {...common} path="description" label="Description" multiline />
+        <TextField
+          {...common}
+          path="seed"
+          label="Seed"
+          inputMode="numeric"
+          convert={numberOrText}
+          hint="Decides which pages hold data and which the balloon takes."
+        />
+      </fieldset>
+
+      <fieldset>
+        <legend>Machine</legend>
+        <ChoiceField {...common} path="machine.kernel" label="Kernel variant" options={kernels} />
+        <TextField
+          {...common}
+          path="machine.kernelVersion"
+          label="Host kernel version"
+          placeholder="from the variant"
+        />
+        <ChoiceField
+          {...common}
+          path="machine.arch"
+          label="Architecture"
+          options={["s390x", "x86_64"]}
+          emptyLabel="the kernel's"
+        />
+        <TextField {...common} path="machine.guestRam" label="Guest RAM" placeholder="100GiB" />
+        <TextField
+          {...common}
+          path="machine.hosts.source.memLimit"
+          label="Source host memory limit"
+          placeholder="unlimited"
+        />
+        <TextField
+          {...common}
+          path="machine.hosts.destination.memLimit"
+          label="Destination host memory limit"
+          placeholder="unlimited"
+        />
+        <ChoiceField
+          {...common}
+          path="machine.thp"
+          label="Transparent huge pages (x86_64)"
+          options={["always", "madvise", "never"]}
+          emptyLabel="default (madvise)"
+        />
+        <FlagField
+          {...common}
+          path="machine.ksm.enabled"
+          label="KSM running (ksm/run)"
+          defaultValue={false}
+        />
+        <FlagField
+          {...common}
+          path="machine.ksm.useZeroPages"
+          label="KSM use_zero_pages"
+          defaultValue={false}
+        />
+      </fieldset>
+
+      <fieldset>
+        <legend>QEMU</legend>
+        <TextField {...common} path="machine.qemu.version" label="QEMU version" placeholder="9.2" />
+        <FlagField {...common} path="machine.qemu.multifd" label="multifd" defaultValue={false} />
+        <ChoiceField
+          {...common}
+          path="machine.qemu.zeroPageDetection"
+          label="zero-page-detection"
+          options={["legacy", "multifd", "none"]}
+          emptyLabel="QEMU's default"
+        />
+        <FlagField {...common} path="machine.qemu.postcopyRam" label="postcopy-ram" defaultValue={false} />
+        <FlagField {...common} path="machine.qemu.memMerge" label="mem-merge" defaultValue={true} />
+      </fieldset>
+
+      <fieldset>
+        <legend>Actions</legend>
+        <ol className="zl-actions">
+          {actions.map((a, i) => {
+            const kind = (ACTION_KINDS as readonly string[]).includes(String(a?.do))
+              ? (a.do as ActionKindName)
+              : null;
+            const at = `actions[${i}]`;
+            return (
+              <li
+                // biome-ignore lint/suspicious/noArrayIndexKey: an action has no identity but its place
+                key={i}
+                className="zl-action"
+                data-testid="editor-action"
+              >
+                <div className="zl-action-head">
+                  <ChoiceField
+                    {...common}
+                    path={`${at}.do`}
+                    label={`Action ${i + 1}`}
+                    options={ACTION_KINDS}
+                    onChange={(_p, v) =>
+                      setDraft((d) => setAt(d, at, changeKind(a, (v as ActionKindName) ?? "guest-read")))
+                    }
+                  />
+                  <div className="zl-action-buttons">
+                    <button
+                      type="button"
+                      onClick={() => setDraft((d) => moveAction(d, i, -1))}
+                      disabled={i === 0}
+                      aria-label={`Move action ${i + 1} up`}
+                    >
+                      ↑
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() => setDraft((d) => moveAction(d, i, 1))}
+                      disabled={i === actions.length - 1}
+                      aria-label={`Move action ${i + 1} down`}
+                    >
+                      ↓
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() => setDraft((d) => removeAction(d, i))}
+                      aria-label={`Remove action ${i + 1}`}
+                    >
+                      ✕
+                    </button>
+                  </div>
+                </div>
+                {issues.get(at)?.map((m) => (
+                  <span key={m} className="zl-issue" role="alert">
+                    {m}
+                  </span>
+                ))}
+                {kind &&
+                  Object.entries(ACTION_FIELDS[kind]).map(([name, f]) => {
+                    const path = `${at}.${name}`;
+                    if (f.type === "size")
+                      return (
+                        <TextField
+                          key={name}
+                          {...common}
+                          path={path}
+                          label={name}
+                          placeholder={f.required ? "1GiB" : "all"}
+                        />
+                      );
+                    if (f.type === "choice")
+                      return (
+                        <ChoiceField
+                          key={name}
+                          {...common}
+                          path={path}
+                          label={name}
+                          options={f.options}
+                          emptyLabel="default"
+                        />
+                      );
+                    return <FlagField key={name} {...common} path={path} label={name} defaultValue={false} />;
+                  })}
+              </li>
+            );
+          })}
+        </ol>
+        <div className="zl-row">
+          <label>
+            <span className="visually-hidden">Kind of action to add</span>
+            <select
+              value={addKind}
+              onChange={(e) => setAddKind(e.target.value as ActionKindName)}
+              aria-label="Kind of action to add"
+            >
+              {ACTION_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" onClick={() => setDraft((d) => addAction(d, addKind))}>
+            Add action
+          </button>
+        </div>
+      </fieldset>
+    </form>
+  );
+}
