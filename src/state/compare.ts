@@ -304,12 +304,31 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
     };
   });
 
+  /** The app moved by itself (its keys, its controls, a link): the shared cursor follows its left. */
+  let followSeq = 0;
+  const follow = async (a: AppState) => {
+    const s = store.getState();
+    if (s.status !== "ready" || !s.info || a.run?.runId !== s.left?.runId) return;
+    const seq = ++followSeq;
+    if (a.granularity !== s.granularity) {
+      await store.getState().setGranularity(a.granularity);
+      return;
+    }
+    const aligned = await api.alignedOf(s.info.compareId, 0, a.granularity, a.position);
+    if (seq !== followSeq || store.getState().info !== s.info) return;
+    if (store.getState().view?.sidePositions[0] !== a.position) store.getState().seek(aligned);
+  };
+
   // The app loaded another scenario or kernel: the right side follows. Our own mirroring (seek,
   // select, granularity) never changes the run.
   app.subscribe((a, prev) => {
     if (mirroring) return;
     const s = store.getState();
     if (!s.rightKernel) return;
+    if (s.status === "ready" && (a.position !== prev.position || a.granularity !== prev.granularity)) {
+      void follow(a);
+      return;
+    }
     const reloaded =
       s.status !== "loading" &&
       a.run !== prev.run &&
@@ -322,3 +341,13 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
 
   return store;
 }
+
+// Formatting of compare results for the views (ui/ reaches compare/ only through state/).
+export {
+  describeAt,
+  formatDeltaTable,
+  formatDiff,
+  formatPct,
+  formatValue,
+  selectRows,
+} from "../compare/index.ts";

@@ -1,0 +1,190 @@
+/**
+ * One side's host memory map in compare mode: the cells of the single view's maps (same tiles,
+ * same layout arithmetic, from views/memory-map/), plus the diff map: with `diff` set, cells whose
+ * page tables are the same on both sides are faded and the differing ones are outlined.
+ *
+ * Coordinate spaces as in memory-map/layout.ts: tableSpace, cellSpace, cssPx, devicePx.
+ */
+import { type PointerEvent, useLayoutEffect, useRef, useState } from "react";
+import { aggregatePartial, aggregateTiles, markRuns } from "../views/memory-map/aggregate.ts";
+import {
+  blend,
+  buildTiles,
+  outlineCells,
+  paintCells,
+  ringRect,
+  type TileSet,
+} from "../views/memory-map/draw.ts";
+import { cellAtCssPx, cellOfTable, type MapLayout, tablesOfCell } from "../views/memory-map/layout.ts";
+import type { MapPalette } from "../views/memory-map/palette.ts";
+
+export interface PairMapCanvasProps {
+  readonly label: string;
+  readonly layout: MapLayout;
+  readonly tableClass: Uint8Array;
+  readonly ptesPerTable: number;
+  readonly pageOffset: number;
+  /** Pages the current step touched on this side's mm. */
+  readonly activeRuns: readonly number[] | null;
+  /** Per table 0 same, 1 differs, 2 only on this side; null: diff map off. */
+  readonly diff: Uint8Array | null;
+  readonly selectedTable: number | null;
+  readonly palette: MapPalette | null;
+  readonly diffColour: string;
+  readonly describeCells: (first: number, end: number) => string;
+  readonly onSelect: (table: number) => void;
+}
+
+interface Buffers {
+  image: ImageData | null;
+  pixels: Uint32Array | null;
+  tiles: TileSet | null;
+  tilesKey: string;
+  tileByCell: Uint8Array;
+  markByCell: Uint8Array;
+}
+
+export function PairMapCanvas(props: PairMapCanvasProps) {
+  const { layout, tableClass, activeRuns, diff, selectedTable, palette } = props;
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const b = useRef<Buffers>({
+    image: null,
+    pixels: null,
+    tiles: null,
+    tilesKey: "",
+    tileByCell: new Uint8Array(0),
+    markByCell: new Uint8Array(0),
+  });
+  const [tip, setTip] = useState<string | null>(null);
+
+  useLayoutEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !palette) return;
+    const buf = b.current;
+    const w = layout.devicePxWidth;
+    const h = layout.devicePxHeight;
+    if (canvas.width !== w) canvas.width = w;
+    if (canvas.height !== h) canvas.height = h;
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    if (!buf.image || buf.image.width !== w || buf.image.height !== h) {
+      buf.image = ctx.createImageData(w, h);
+      buf.pixels = new Uint32Array(buf.image.data.buffer);
+    }
+    if (buf.tileByCell.length < layout.cells) {
+      buf.tileByCell = new Uint8Array(layout.cells);
+      buf.markByCell = new Uint8Array(layout.cells);
+    }
+    const size = Math.max(1, layout.devicePxPitch - layout.devicePxGap);
+    if (buf.tilesKey !== String(size) || !buf.tiles) {
+      buf.tiles = buildTiles(palette.pixels, size);
+      buf.tilesKey = String(size);
+    }
+    aggregateTiles(tableClass, layout, buf.tileByCell);
+    paintCells(layout, buf.tileByCell, buf.tiles, buf.pixels!);
+    const dpr = layout.devicePixelRatio;
+    if (diff) {
+      // A cell differs if any of its tables does (aggregatePartial: 0 none, 1 some, 2 all).
+      aggregatePartial(diff, layout, buf.markByCell);
+      fadeSameCells(layout, buf.markByCell, buf.pixels!, palette.pixels.noneFill);
+    }
+    ctx.putImageData(buf.image, 0, 0);
+    ctx.save();
+    if (diff) {
+      ctx.beginPath();
+      for (let c = 0; c < layout.cells; c++) buf.markByCell[c] = buf.markByCell[c]! > 0 ? 1 : 0;
+      if (outlineCells(ctx, layout, buf.markByCell, 1) > 0) {
+        ctx.strokeStyle = palette.activeHalo;
+        ctx.lineWidth = 3.5 * dpr;
+        ctx.stroke();
+        ctx.strokeStyle = props.diffColour;
+        ctx.lineWidth = 2 * dpr;
+        ctx.stroke();
+      }
+    }
+    if (activeRuns && activeRuns.length > 0) {
+      buf.markByCell.fill(0, 0, layout.cells);
+      markRuns(activeRuns, props.pageOffset, props.ptesPerTable, layout, 1, buf.markByCell);
+      ctx.beginPath();
+      if (outlineCells(ctx, layout, buf.markByCell, 1) > 0) {
+        ctx.strokeStyle = palette.active;
+        ctx.lineWidth = 1.5 * dpr;
+        ctx.setLineDash([2 * dpr, 2 * dpr]);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+    }
+    if (selectedTable !== null) {
+      const cell = cellOfTable(layout, selectedTable);
+      if (cell >= 0) {
+        const r = ringRect(layout, cell, 9 * dpr);
+        ctx.strokeStyle = palette.activeHalo;
+        ctx.lineWidth = 4 * dpr;
+        ctx.strokeRect(r.x, r.y, r.size, r.size);
+        ctx.strokeStyle = palette.select;
+        ctx.lineWidth = 2 * dpr;
+        ctx.strokeRect(r.x, r.y, r.size, r.size);
+      }
+    }
+    ctx.restore();
+  }, [
+    layout,
+    tableClass,
+    activeRuns,
+    diff,
+    selectedTable,
+    palette,
+    props.pageOffset,
+    props.ptesPerTable,
+    props.diffColour,
+  ]);
+
+  const cellAt = (e: PointerEvent<HTMLCanvasElement>): number => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return cellAtCssPx(layout, e.clientX - r.left, e.clientY - r.top);
+  };
+
+  return (
+    <div className="cmp-canvas-wrap">
+      <canvas
+        ref={canvasRef}
+        className="cmp-canvas"
+        style={{ width: `${layout.cssPxWidth}px`, height: `${layout.cssPxHeight}px` }}
+        role="img"
+        aria-label={props.label}
+        title={tip ?? undefined}
+        onPointerMove={(e) => {
+          const cell = cellAt(e);
+          if (cell < 0) return setTip(null);
+          const [first, end] = tablesOfCell(layout, cell);
+          setTip(props.describeCells(first, end));
+        }}
+        onPointerLeave={() => setTip(null)}
+        onClick={(e) => {
+          const cell = cellAt(e as unknown as PointerEvent<HTMLCanvasElement>);
+          if (cell >= 0) props.onSelect(tablesOfCell(layout, cell)[0]);
+        }}
+      />
+    </div>
+  );
+}
+
+/** Fades the cells marked 0 toward `background`, so the differing ones stand out. */
+function fadeSameCells(layout: MapLayout, byCell: Uint8Array, pixels: Uint32Array, background: number): void {
+  const width = layout.devicePxWidth;
+  const pitch = layout.devicePxPitch;
+  for (let c = 0; c < layout.cells; c++) {
+    if (byCell[c] !== 0) continue;
+    const row = (c / layout.columns) | 0;
+    const col = c - row * layout.columns;
+    const x0 = layout.devicePxGutter + col * pitch;
+    const y0 = row * pitch;
+    for (let y = 0; y < pitch; y++) {
+      const o = (y0 + y) * width + x0;
+      for (let x = 0; x < pitch; x++) {
+        const p = pixels[o + x]!;
+        if (p !== 0) pixels[o + x] = blend(p, background, 0.7);
+      }
+    }
+  }
+}
