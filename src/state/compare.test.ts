@@ -4,8 +4,10 @@
  * right side following the app's scenario, and closing.
  */
 import { describe, expect, it } from "vitest";
+import { createStore } from "zustand/vanilla";
+import type { VariantId } from "../worker/api.ts";
 import { EngineHost } from "../worker/engine-host.ts";
-import { type CompareStore, createCompareStore } from "./compare.ts";
+import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
 import { type AppStore, createAppStore } from "./store.ts";
 
 async function until(ok: () => boolean): Promise<void> {
@@ -73,5 +75,32 @@ describe("compare store", () => {
     await cmp.getState().open("x86_64");
     expect(cmp.getState().status).toBe("error");
     expect(cmp.getState().error).toContain("cannot run under x86_64");
+  });
+
+  it("follows the link's compare parameter both ways", async () => {
+    const api = new EngineHost("main");
+    const app = createAppStore(api, { presetId: "teaching-small", kernel: "s390-fa41ba0d" });
+    await app.getState().init();
+    await until(() => app.getState().isIdle());
+    const cmp = createCompareStore(api, app);
+    const links = createStore<{ compare: VariantId | null }>()(() => ({ compare: "s390-06201e00" }));
+    const written: (VariantId | null)[] = [];
+    const sync = {
+      links: links as never,
+      setCompare: (k: VariantId | null) => {
+        written.push(k);
+        links.setState({ compare: k });
+      },
+    };
+    const stop = connectCompareLinks(cmp, sync);
+    await until(() => cmp.getState().status === "ready" && cmp.getState().isIdle());
+    expect(cmp.getState().right!.kernel.id).toBe("s390-06201e00");
+    // A popstate to a link without compare= leaves compare mode.
+    links.setState({ compare: null });
+    expect(cmp.getState().status).toBe("off");
+    // Opening compare mode from the UI writes the parameter.
+    await cmp.getState().open("x86_64");
+    expect(written).toEqual(["x86_64"]);
+    stop();
   });
 });

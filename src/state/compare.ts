@@ -26,6 +26,7 @@ import type {
   VariantId,
 } from "../worker/api.ts";
 import type { AppState, AppStore } from "./store.ts";
+import type { UrlSync } from "./url-sync.ts";
 
 export type CompareCounter = "rssAnonBytes" | "vmPteBytes" | "hostMemBytes" | "zeropagePtes" | "anonPages";
 
@@ -341,6 +342,37 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
 
   return store;
 }
+
+/**
+ * Keeps compare mode and the link's `compare=` parameter (permalink/schema.ts) in step: a link
+ * or a popstate that names a variant opens compare mode against it, one without closes it, and
+ * opening or leaving compare mode writes the parameter. Returns the unsubscribe function.
+ */
+export function connectCompareLinks(
+  cmp: CompareStore,
+  sync: Pick<UrlSync, "links" | "setCompare">,
+): () => void {
+  const apply = (k: VariantId | null) => {
+    if (cmp.getState().rightKernel !== k) void cmp.getState().open(k);
+  };
+  apply(sync.links.getState().compare);
+  const offLinks = sync.links.subscribe((l, prev) => {
+    if (l.compare !== prev.compare) apply(l.compare);
+  });
+  const offCompare = cmp.subscribe((s, prev) => {
+    if (s.rightKernel !== prev.rightKernel && sync.links.getState().compare !== s.rightKernel)
+      sync.setCompare(s.rightKernel);
+  });
+  return () => {
+    offLinks();
+    offCompare();
+  };
+}
+
+/** Presets whose gallery card offers a comparison: [left, right] variants. */
+export const COMPARE_PRESETS: Readonly<Record<string, readonly [VariantId, VariantId]>> = {
+  "commit-06201e00": ["s390-fa41ba0d", "s390-06201e00"],
+};
 
 // Formatting of compare results for the views (ui/ reaches compare/ only through state/).
 export {
