@@ -163,10 +163,12 @@ test("playing runs to the end and stops there; End and Home jump", async ({ page
   await open(page, "preset=teaching-small");
   await page.getByRole("button", { name: "Jump to the start" }).click();
   await idle(page);
-  await page.getByLabel("Playback speed").selectOption("8");
+  // Slowly first (a step every 4 s): the button turns into Pause; then fast to the end.
+  await page.getByLabel("Playback speed").selectOption("0.25");
   await page.getByRole("button", { name: "Play" }).click();
   await expect(page.locator(".app")).toHaveAttribute("data-playing", "true");
   await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
+  await page.getByLabel("Playback speed").selectOption("8");
   await expect(page.locator(".app")).toHaveAttribute("data-playing", "false", { timeout: 30_000 });
   await idle(page);
   await expect(page.locator(".app")).toHaveAttribute("data-view-position", "5");

@@ -7,7 +7,7 @@
  * App wires the page-wide behaviour: the playback loop, the keyboard shortcuts (command
  * registry), the one live region, the help overlay, and the data attributes tests wait on.
  */
-import { type CSSProperties, useEffect, useMemo, useRef } from "react";
+import { type CSSProperties, type RefObject, useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import type { CommandContext } from "./commands.ts";
 import { Header } from "./controls/Header.tsx";
 import { stepDurationMs } from "./controls/playback.ts";
@@ -33,8 +33,7 @@ export function App() {
   const issues = useApp((s) => s.issues);
   const error = useApp((s) => s.error);
   const computedIn = useApp((s) => s.run?.computedIn ?? "");
-  const position = useApp((s) => s.position);
-  const viewPosition = useApp((s) => s.view?.position ?? -1);
+  const appRef = useRef<HTMLDivElement>(null);
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
   const granularity = useApp((s) => s.granularity);
@@ -53,15 +52,6 @@ export function App() {
   usePlayback();
   useShortcuts(ctx);
 
-  // The first time a step is on screen, the app is interactive (the UI benchmark reads this mark).
-  const marked = useRef(false);
-  useEffect(() => {
-    if (!marked.current && status === "ready" && viewPosition >= 0) {
-      marked.current = true;
-      performance.mark("zeropage-interactive");
-    }
-  }, [status, viewPosition]);
-
   // Tween only while playing, over one step's duration; never with reduced motion.
   const tween = playing && !reducedMotion ? stepDurationMs(speed, granularity) : 0;
   return (
@@ -69,8 +59,7 @@ export function App() {
       className="app"
       data-status={status}
       data-engine-env={computedIn}
-      data-position={position}
-      data-view-position={viewPosition}
+      ref={appRef}
       data-playing={playing ? "true" : "false"}
       data-reduced-motion={reducedMotion ? "true" : "false"}
       style={{ "--tween-ms": `${tween}ms` } as CSSProperties}
@@ -128,6 +117,32 @@ export function App() {
       <StepControls goToRef={goToRef} />
       <HelpOverlay />
       <NarrationLive />
+      <StepStatus appRef={appRef} />
     </div>
   );
+}
+
+/**
+ * Puts the target and the shown step on the page element (data-position, data-view-position) in
+ * the same commit as the views, without re-rendering the page on every step; marks the first
+ * step on screen as "zeropage-interactive" (the UI benchmark reads it).
+ */
+function StepStatus({ appRef }: { appRef: RefObject<HTMLDivElement | null> }) {
+  const position = useApp((s) => s.position);
+  const viewPosition = useApp((s) => s.view?.position ?? -1);
+  const ready = useApp((s) => s.status === "ready");
+  const marked = useRef(false);
+  useLayoutEffect(() => {
+    const el = appRef.current;
+    if (!el) return;
+    el.dataset.position = String(position);
+    el.dataset.viewPosition = String(viewPosition);
+  }, [appRef, position, viewPosition]);
+  useEffect(() => {
+    if (!marked.current && ready && viewPosition >= 0) {
+      marked.current = true;
+      performance.mark("zeropage-interactive");
+    }
+  }, [ready, viewPosition]);
+  return null;
 }

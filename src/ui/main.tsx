@@ -24,12 +24,14 @@ motion.addEventListener("change", (e) => store.getState().setReducedMotion(e.mat
  */
 declare global {
   interface Window {
-    __zeropage?: { idle(): boolean; seek(position: number): void };
+    __zeropage?: { idle(): boolean; seek(position: number): void; viewMs(): number };
   }
 }
 window.__zeropage = {
   idle: () => store.getState().isIdle(),
   seek: (p) => store.getState().seek(p),
+  /** How long the worker took to compute the view on screen. */
+  viewMs: () => store.getState().view?.elapsedMs ?? Number.NaN,
 };
 
 const root = document.getElementById("root");

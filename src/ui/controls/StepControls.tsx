@@ -9,6 +9,7 @@ import type { Granularity } from "../../worker/api.ts";
 import { ariaKeys, type CommandId, command, titleOf } from "../commands.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { IconBack, IconEnd, IconForward, IconKeyboard, IconPause, IconPlay, IconStart } from "./Icons.tsx";
+import { formatInt } from "../format.ts";
 
 export const GRANULARITY_LABELS: Record<Granularity, string> = {
   action: "Action",
@@ -129,7 +130,7 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
           type="text"
           inputMode="numeric"
           pattern="[0-9,_ ]*"
-          placeholder={`0–${total.toLocaleString("en-US")}`}
+          placeholder={`0–${formatInt(total)}`}
           value={goTo}
           onChange={(e) => setGoTo(e.target.value)}
           size={11}
@@ -142,7 +143,7 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
       </form>
 
       <span className="position" id={`${ids}-pos`} data-testid="position">
-        step <strong>{position.toLocaleString("en-US")}</strong> of {total.toLocaleString("en-US")}
+        step <strong>{formatInt(position)}</strong> of {formatInt(total)}
         <span className="muted"> · {GRANULARITY_LABELS[granularity].toLowerCase()}</span>
       </span>
 

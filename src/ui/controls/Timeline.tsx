@@ -20,6 +20,7 @@ import {
 } from "../views/trace-axis.ts";
 import { useWidth } from "../views/useWidth.ts";
 import { GRANULARITY_LABELS } from "./StepControls.tsx";
+import { formatInt } from "../format.ts";
 
 export function Timeline() {
   const store = useAppStore();
@@ -165,7 +166,7 @@ export function valueText(
   total: number,
 ): string {
   const t = run.trace;
-  const head = `step ${position.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}, by ${GRANULARITY_LABELS[g].toLowerCase()}`;
+  const head = `step ${formatInt(position)} of ${formatInt(total)}, by ${GRANULARITY_LABELS[g].toLowerCase()}`;
   if (position === 0) return `${head}: the start`;
   if (g === "action") return `${head}: after ${t.actions[position - 1]?.label ?? ""}`;
   const e = eventAtU(ax, positionToU(ax, g, position) - 1e-12);

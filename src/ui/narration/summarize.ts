@@ -8,7 +8,7 @@
  *   *Sentence()      the same as one plain-text sentence for the live region.
  */
 import type { CounterColumn, RunInfo, StepChange, ViewState } from "../../worker/api.ts";
-import { formatBytesShort } from "../format.ts";
+import { formatBytesShort, formatInt } from "../format.ts";
 
 const PAGE = 4096;
 
@@ -217,11 +217,11 @@ export function formatDelta(d: Pick<CounterDelta, "before" | "after" | "unit">):
   const sign = v > 0 ? "+" : v < 0 ? "−" : "±";
   const abs = Math.abs(v);
   if (d.unit === "bytes") return `${sign}${formatBytesShort(abs)}`;
-  return `${sign}${Math.round(abs).toLocaleString("en-US")}`;
+  return `${sign}${formatInt(abs)}`;
 }
 
 export function formatValue(unit: CounterDelta["unit"], v: number): string {
-  return unit === "bytes" ? formatBytesShort(v) : Math.round(v).toLocaleString("en-US");
+  return unit === "bytes" ? formatBytesShort(v) : formatInt(v);
 }
 
 function capitalize(s: string): string {
@@ -230,12 +230,12 @@ function capitalize(s: string): string {
 
 /** "1 page", "26,214,400 pages". */
 export function countPages(n: number): string {
-  return `${Math.round(n).toLocaleString("en-US")} ${n === 1 ? "page" : "pages"}`;
+  return `${formatInt(n)} ${n === 1 ? "page" : "pages"}`;
 }
 
 /** "10,485,760 pages (40 GiB)". */
 export function pagesText(pages: number): string {
-  const n = Math.round(pages).toLocaleString("en-US");
+  const n = formatInt(pages);
   return `${n} ${pages === 1 ? "page" : "pages"} (${formatBytesShort(pages * PAGE)})`;
 }
 
@@ -308,7 +308,7 @@ export function stepPages(run: NarrationRun, view: Pick<ViewState, "active">): S
 
 /** "guest page 132,352 (page table 517, PTE 0)" or "page table 517: guest pages 132,352–132,607". */
 export function stepPagesText(p: StepPages): string {
-  const n = (x: number) => x.toLocaleString("en-US");
+  const n = (x: number) => formatInt(x);
   if (p.count === 1) return `guest page ${n(p.first)} (page table ${n(p.table)}, PTE ${p.slot})`;
   return `page table ${n(p.table)}: guest pages ${n(p.first)}–${n(p.first + p.count - 1)} (${n(p.count)} PTEs)`;
 }
@@ -317,7 +317,7 @@ export function stepPagesText(p: StepPages): string {
 export function changesText(run: NarrationRun, changes: readonly StepChange[], single: boolean): string[] {
   return changes.map((c) => {
     const what = `${transitionText(run, c.from, c.to)}: ${ruleTitle(run, c.rule)}`;
-    return single ? what : `${what} (${c.count.toLocaleString("en-US")} PTEs)`;
+    return single ? what : `${what} (${formatInt(c.count)} PTEs)`;
   });
 }
 
@@ -326,10 +326,10 @@ export function stepSentence(run: NarrationRun, view: ViewState): string {
   const e = view.event;
   if (e < 0) return "Start: nothing has happened yet.";
   const t = run.trace;
-  const head = `Step ${view.position.toLocaleString("en-US")}, ${eventLabel(run, e)} on the ${mmName(run, t.mm[e]!)}`;
+  const head = `Step ${formatInt(view.position)}, ${eventLabel(run, e)} on the ${mmName(run, t.mm[e]!)}`;
   const within =
     view.stepsInEvent > 1
-      ? ` (${view.stepInEvent.toLocaleString("en-US")} of ${view.stepsInEvent.toLocaleString("en-US")})`
+      ? ` (${formatInt(view.stepInEvent)} of ${formatInt(view.stepsInEvent)})`
       : "";
   const pages = stepPages(run, view);
   const out = [`${head}${within}${pages ? `, ${stepPagesText(pages)}` : ""}.`];

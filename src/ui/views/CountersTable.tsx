@@ -3,7 +3,7 @@
  * the last step made. Rows that are zero throughout the run are folded away to keep it dense.
  */
 import { useMemo } from "react";
-import { formatBytesShort } from "../format.ts";
+import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp } from "../store-context.tsx";
 
 export function CountersTable() {
@@ -27,7 +27,7 @@ export function CountersTable() {
   }, [run]);
   if (!run || !view) return <p className="muted">Computing…</p>;
   const fmt = (unit: string, v: number) =>
-    unit === "bytes" ? formatBytesShort(v) : Math.round(v).toLocaleString("en-US");
+    unit === "bytes" ? formatBytesShort(v) : formatInt(v);
   const rows = run.counters.filter((c) => used.has(c.key));
   const hidden = run.counters.length - rows.length;
   return (

@@ -30,6 +30,7 @@ import {
   transitionText,
 } from "../narration/summarize.ts";
 import { useApp } from "../store-context.tsx";
+import { formatInt } from "../format.ts";
 
 function versions(run: RunInfo): SourceVersions {
   return { kernelTag: run.kernel.sourceTag, qemuVersion: run.qemuVersion };
@@ -135,7 +136,7 @@ function ActionNarration({ run, index }: { run: RunInfo; index: number }) {
         {s.endEvent > s.firstEvent && (
           <span className="muted">
             {" "}
-            · {(s.endEvent - s.firstEvent).toLocaleString("en-US")} event
+            · {formatInt(s.endEvent - s.firstEvent)} event
             {s.endEvent - s.firstEvent === 1 ? "" : "s"}
           </span>
         )}
@@ -158,7 +159,7 @@ function ActionNarration({ run, index }: { run: RunInfo; index: number }) {
                   {" "}
                   ·{" "}
                   {kernel
-                    .map((g) => `${g.label}${g.events > 1 ? ` ×${g.events.toLocaleString("en-US")}` : ""}`)
+                    .map((g) => `${g.label}${g.events > 1 ? ` ×${formatInt(g.events)}` : ""}`)
                     .join(", ")}
                 </span>
               )}
@@ -177,7 +178,7 @@ function ActionNarration({ run, index }: { run: RunInfo; index: number }) {
             {eff.length === 0 && kernel.length > 0 && <p className="muted small">No PTE changed.</p>}
             {books > 0 && (
               <p className="muted small">
-                {books.toLocaleString("en-US")} bookkeeping step{books === 1 ? "" : "s"} outside the kernel (
+                {formatInt(books)} bookkeeping step{books === 1 ? "" : "s"} outside the kernel (
                 {groups
                   .filter((g) => g.bookkeeping)
                   .map((g) => g.label)
@@ -219,11 +220,11 @@ function StepNarration({ run, view }: { run: RunInfo; view: ViewState }) {
   return (
     <>
       <p className="kicker">
-        Event {(e + 1).toLocaleString("en-US")} of {t.events.toLocaleString("en-US")} · {t.mmNames[t.mm[e]!]}
+        Event {formatInt(e + 1)} of {formatInt(t.events)} · {t.mmNames[t.mm[e]!]}
         {view.stepsInEvent > 1 && (
           <span className="muted">
             {" "}
-            · step {view.stepInEvent.toLocaleString("en-US")} of {view.stepsInEvent.toLocaleString("en-US")}{" "}
+            · step {formatInt(view.stepInEvent)} of {formatInt(view.stepsInEvent)}{" "}
             in it
           </span>
         )}
@@ -244,12 +245,12 @@ function StepNarration({ run, view }: { run: RunInfo; view: ViewState }) {
               <span className="transition">{transitionText(run, c.from, c.to)}</span>
               <span className="rule-title">
                 {ruleTitle(run, c.rule)}
-                {pages && pages.count > 1 ? ` · ${c.count.toLocaleString("en-US")} PTEs` : ""}
+                {pages && pages.count > 1 ? ` · ${formatInt(c.count)} PTEs` : ""}
               </span>
             </li>
           ))}
           {unchanged > 0 && pages && pages.count > 1 && (
-            <li className="muted">{unchanged.toLocaleString("en-US")} PTEs visited and left as they were</li>
+            <li className="muted">{formatInt(unchanged)} PTEs visited and left as they were</li>
           )}
         </ul>
       ) : changes.length > 0 ? (

@@ -5,6 +5,7 @@
  */
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { IconClose } from "../controls/Icons.tsx";
+import { formatInt } from "../format.ts";
 import { chainText, currentEntry, historyItem } from "../narration/history.ts";
 import { stepPages } from "../narration/summarize.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
@@ -42,7 +43,7 @@ export function PteHistory() {
   const per = (m: number) => 2 ** (t.mmPteShift[m] ?? 8);
   const where = (m: number, p: number) => {
     const abs = p + (t.mmPageOffset[m] ?? 0);
-    return `page table ${Math.floor(abs / per(m)).toLocaleString("en-US")}, PTE ${abs % per(m)}`;
+    return `page table ${formatInt(Math.floor(abs / per(m)))}, PTE ${abs % per(m)}`;
   };
 
   return (
@@ -86,8 +87,8 @@ export function PteHistory() {
               className="link-button"
               onClick={() => store.getState().selectPage({ mm: stepped.mm, page: stepped.first })}
             >
-              Follow guest page {stepped.first.toLocaleString("en-US")} ({t.mmNames[stepped.mm]}), the one
-              this step touched
+              Follow guest page {formatInt(stepped.first)} on the {t.mmNames[stepped.mm]}, the first this step
+              touched
             </button>
           )}
         </>
@@ -95,7 +96,7 @@ export function PteHistory() {
         <>
           <div className="followed">
             <span>
-              <strong>{t.mmNames[page.mm]}</strong> guest page {page.page.toLocaleString("en-US")}
+              <strong>{t.mmNames[page.mm]}</strong> guest page {formatInt(page.page)}
               <span className="muted"> · {where(page.mm, page.page)}</span>
             </span>
             <button
@@ -135,7 +136,7 @@ export function PteHistory() {
                   }}
                 >
                   <span className="history-event">
-                    event {(it.entry.event + 1).toLocaleString("en-US")}
+                    event {formatInt(it.entry.event + 1)}
                     {i === now && <span className="now-badge">now</span>}
                   </span>
                   <span className="chain">

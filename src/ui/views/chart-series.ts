@@ -7,6 +7,7 @@
  */
 import type { CounterColumn, RunInfo } from "../../worker/api.ts";
 import type { TraceAxis } from "./trace-axis.ts";
+import { formatInt } from "../format.ts";
 
 const PAGE = 4096;
 
@@ -112,5 +113,5 @@ export function compactCount(v: number): string {
   if (a >= 1e9) return fmt(v / 1e9, "G");
   if (a >= 1e6) return fmt(v / 1e6, "M");
   if (a >= 1e4) return fmt(v / 1e3, "k");
-  return Math.round(v).toLocaleString("en-US");
+  return formatInt(v);
 }

@@ -6,6 +6,7 @@
  */
 import type { Granularity, RuleInfo, Trace } from "../../worker/api.ts";
 import { stepCount, type TraceAxis } from "./trace-axis.ts";
+import { formatInt } from "../format.ts";
 
 export type MarkerKind =
   | "inflate"
@@ -90,7 +91,7 @@ export function traceMarkers(t: Trace, ax: TraceAxis, rules: readonly RuleInfo[]
       out.push({
         kind: "unshare",
         name: NAMES.unshare,
-        label: `unshare pass on the ${t.mmNames[t.mm[first]!]}: ${pages.toLocaleString("en-US")} zeropages unshared (${UNSHARE_RULE})`,
+        label: `unshare pass on the ${t.mmNames[t.mm[first]!]}: ${formatInt(pages)} zeropages unshared (${UNSHARE_RULE})`,
         u: ax.eventStart_u[first]!,
         action: t.action[first]!,
         event: first,
