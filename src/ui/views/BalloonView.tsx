@@ -169,7 +169,7 @@ export function BalloonView() {
           />
           <ul className="zl-legend-classes zl-balloon-legend">
             <li>
-              <Swatch palette={palette} tile={0} kind="guest" /> the guest's ({fmtInt(parts[0])} tables)
+              <Swatch palette={palette} tile={0} kind="guest" /> the guest's own ({fmtInt(parts[0])} tables)
             </li>
             <li>
               <Swatch palette={palette} tile={1} kind="guest" /> partly in the balloon ({fmtInt(parts[1])})
@@ -181,7 +181,7 @@ export function BalloonView() {
           </ul>
           <label className="zl-check">
             <input type="checkbox" checked={showBalloon} onChange={(e) => setShowBalloon(e.target.checked)} />
-            Outline the ballooned tables on the host maps
+            Highlight the ballooned tables on the host maps
           </label>
           {parts[2] > 0 && (
             <div className="zl-host-side" data-testid="balloon-host-side">

@@ -43,7 +43,7 @@ function scaleText(run: RunInfo, tablesPerCell: number): string {
   const g = run.geometry;
   const tables = tablesPerCell === 1 ? "1 page table" : `${fmtInt(tablesPerCell)} page tables`;
   const ptes = tablesPerCell * g.ptesPerTable;
-  return `one cell = ${tables} = ${fmtInt(ptes)} PTEs (pages of 4 KiB) = ${formatBytesShort(tablesPerCell * g.tableSpanBytes)} of guest RAM`;
+  return `One cell = ${tables} = ${fmtInt(ptes)} PTEs (pages of 4 KiB) = ${formatBytesShort(tablesPerCell * g.tableSpanBytes)} of guest RAM`;
 }
 
 export function MemoryMaps() {
@@ -285,24 +285,42 @@ function Legend(props: {
 }) {
   const { run, view, counts, palette, showBalloon } = props;
   const span = run.geometry.tableSpanBytes;
+  const anyActive = view.active.some((a) => a.runs.length > 0);
   return (
     <div className="zl-legend">
-      <ul className="zl-legend-classes">
-        {SLOT_KEYS.map((key, slot) => (
-          <li key={key} title={SLOT_NOTES[key]}>
-            <Swatch palette={palette} tile={slot * 4} />
-            <span className="zl-legend-label">{SLOT_LABELS[key]}</span>
-            <span className="zl-legend-counts">
-              {view.mms.map((m, i) => (
-                <span key={m.name}>
-                  {view.mms.length > 1 ? `${m.name} ` : ""}
-                  {formatBytesShort(counts[i]!.bySlot[slot]! * span)}
-                </span>
-              ))}
-            </span>
-          </li>
-        ))}
-      </ul>
+      <table className="zl-legend-table">
+        <caption className="zl-sr-only">
+          Legend: what each colour means, and how much guest RAM it covers
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">cell colour</th>
+            {view.mms.map((m) => (
+              <th scope="col" key={m.name}>
+                {m.name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {SLOT_KEYS.map((key, slot) => (
+            <tr key={key} title={SLOT_NOTES[key]}>
+              <th scope="row">
+                <Swatch palette={palette} tile={slot * 4} />
+                <span className="zl-legend-label">{SLOT_LABELS[key]}</span>
+              </th>
+              {view.mms.map((m, i) => {
+                const n = counts[i]!.bySlot[slot]!;
+                return (
+                  <td key={m.name} className={n === 0 ? "zl-zero" : undefined}>
+                    {n === 0 ? "–" : formatBytesShort(n * span)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <ul className="zl-legend-marks">
         <li>
           <Swatch palette={palette} tile={4 * 4 + 1} />
@@ -314,18 +332,18 @@ function Legend(props: {
         </li>
         <li>
           <span className="zl-mark zl-mark-active" aria-hidden="true" />
-          touched by this step
+          touched by this step (mark in the margin; outline on big cells)
         </li>
+        {(showBalloon || anyActive) && (
+          <li>
+            <span className="zl-mark zl-mark-faded" aria-hidden="true" />
+            {showBalloon ? "faded: no ballooned guest page in the table" : "faded: not touched by this step"}
+          </li>
+        )}
         <li>
           <span className="zl-mark zl-mark-select" aria-hidden="true" />
           selected table
         </li>
-        {showBalloon && (
-          <li>
-            <span className="zl-mark zl-mark-balloon" aria-hidden="true" />
-            holds ballooned guest pages
-          </li>
-        )}
       </ul>
       <p className="zl-legend-note muted">
         Sizes are guest RAM covered by the tables (a table covers {formatBytesShort(span)}). Patterns show

@@ -101,7 +101,7 @@ export function MigrationView() {
       </h2>
       <p className="zl-mig-detection muted">
         {mig.zeroPageDetection === "multifd" && !mig.multifd
-          ? `multifd, but without multifd channels the migration thread checks the pages itself, as with ${DETECTION.legacy}`
+          ? "multifd is off, so the migration thread itself checks every page (buffer_is_zero), as in legacy mode, and sends an all-zero page as a short RAM_SAVE_FLAG_ZERO record, counted in ram.duplicate"
           : (DETECTION[mig.zeroPageDetection] ?? mig.zeroPageDetection)}
         .
       </p>
@@ -129,10 +129,8 @@ export function MigrationView() {
       </div>
       <p className="zl-mig-sent">
         Sent so far: {fmtInt(sent)} of {fmtInt(guestPages)} guest pages
-        {guestPages > 0
-          ? ` (${((sent / guestPages) * 100).toFixed(0)} %; a page dirtied again is sent again)`
-          : ""}
-        .
+        {guestPages > 0 ? ` (${((sent / guestPages) * 100).toFixed(0)} %)` : ""}
+        {sent > guestPages ? "; pages the guest dirtied again were sent again" : ""}.
       </p>
       <table className="zl-table zl-mig-table" data-testid="mig-counters">
         <caption>QEMU's counters (query-migrate) after this step</caption>

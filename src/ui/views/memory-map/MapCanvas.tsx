@@ -21,7 +21,8 @@ import { aggregatePartial, aggregateTiles, markRuns } from "./aggregate.ts";
 import {
   buildBalloonTiles,
   buildTiles,
-  firstCell,
+  fadeTiles,
+  markedRows,
   outlineCells,
   paintCells,
   ringRect,
@@ -62,6 +63,9 @@ interface Buffers {
   pixels: Uint32Array | null;
   tiles: TileSet | null;
   tilesKey: string;
+  faded: TileSet | null;
+  fadedKey: string;
+  rows: Uint8Array;
   tileByCell: Uint8Array;
   activeByCell: Uint8Array;
   balloonByCell: Uint8Array;
@@ -102,6 +106,9 @@ export function MapCanvas(props: MapCanvasProps) {
     pixels: null,
     tiles: null,
     tilesKey: "",
+    faded: null,
+    fadedKey: "",
+    rows: new Uint8Array(0),
     tileByCell: new Uint8Array(0),
     activeByCell: new Uint8Array(0),
     balloonByCell: new Uint8Array(0),
@@ -117,6 +124,22 @@ export function MapCanvas(props: MapCanvasProps) {
     const h = layout.devicePxHeight;
     if (canvas.width !== w) canvas.width = w;
     if (canvas.height !== h) canvas.height = h;
+    const size = Math.max(1, layout.devicePxPitch - layout.devicePxGap);
+    const key = `${kind}:${size}:${palette.backgroundPixel}:${palette.pixels.slot.join(",")}`;
+    // Snap the canvas to whole device pixels: a layout at x = 247.09 CSS px would resample the
+    // bitmap and blur 1-pixel cells.
+    const wrap = canvas.parentElement;
+    if (wrap) {
+      const r = wrap.getBoundingClientRect();
+      const dprSnap = layout.devicePixelRatio;
+      const fx = (((r.left * dprSnap) % 1) + 1) % 1;
+      const fy = (((r.top * dprSnap) % 1) + 1) % 1;
+      const snap =
+        fx || fy
+          ? `translate(${(fx > 0 ? 1 - fx : 0) / dprSnap}px, ${(fy > 0 ? 1 - fy : 0) / dprSnap}px)`
+          : "";
+      if (canvas.style.transform !== snap) canvas.style.transform = snap;
+    }
     const ctx = canvas.getContext("2d");
     if (!ctx) return;
     if (!b.image || b.image.width !== w || b.image.height !== h) {
@@ -128,8 +151,6 @@ export function MapCanvas(props: MapCanvasProps) {
       b.activeByCell = new Uint8Array(layout.cells);
       b.balloonByCell = new Uint8Array(layout.cells);
     }
-    const size = Math.max(1, layout.devicePxPitch - layout.devicePxGap);
-    const key = `${kind}:${size}`;
     if (b.tilesKey !== key || !b.tiles) {
       b.tiles =
         kind === "host"
@@ -137,14 +158,37 @@ export function MapCanvas(props: MapCanvasProps) {
           : buildBalloonTiles(palette.guestPixel, palette.balloonPixel, palette.pixels.inkLight, size);
       b.tilesKey = key;
     }
+    const dpr = layout.devicePixelRatio;
+    const cssPitch = layout.devicePxPitch / dpr;
+    // Focus: the balloon's tables when linked, else the cells this step touched.
+    b.activeByCell.fill(0, 0, layout.cells);
+    const activeCount =
+      activeRuns && activeRuns.length > 0
+        ? markRuns(activeRuns, pageOffset, ptesPerTable, layout, 1, b.activeByCell)
+        : 0;
+    if (balloonOutline) {
+      aggregatePartial(balloonOutline, layout, b.balloonByCell);
+      for (let c = 0; c < layout.cells; c++) b.balloonByCell[c] = b.balloonByCell[c]! > 0 ? 1 : 0;
+    }
+    const focusByCell = balloonOutline ? b.balloonByCell : activeCount > 0 ? b.activeByCell : null;
+    if (focusByCell && (!b.faded || b.fadedKey !== key)) {
+      b.faded = fadeTiles(b.tiles, palette.backgroundPixel, 0.72);
+      b.fadedKey = key;
+    }
+
     // Pass 1: cells.
     if (kind === "host") aggregateTiles(perTable, layout, b.tileByCell);
     else aggregatePartial(perTable, layout, b.tileByCell);
-    paintCells(layout, b.tileByCell, b.tiles, b.pixels!);
+    paintCells(
+      layout,
+      b.tileByCell,
+      b.tiles,
+      b.pixels!,
+      focusByCell ? { byCell: focusByCell, faded: b.faded! } : null,
+    );
     ctx.putImageData(b.image, 0, 0);
 
     // Pass 2: overlays, in devicePx.
-    const dpr = layout.devicePixelRatio;
     ctx.save();
     ctx.lineJoin = "miter";
     ctx.lineCap = "square";
@@ -158,44 +202,42 @@ export function MapCanvas(props: MapCanvasProps) {
       const table = layout.tableSpaceStart + row * layout.columns * layout.tablesPerCell;
       ctx.fillText(
         gutterLabel(table * tableBytes),
-        layout.devicePxGutter - 4 * dpr,
+        layout.devicePxGutter - 8 * dpr,
         row * layout.devicePxPitch,
       );
     }
-    if (balloonOutline) {
-      aggregatePartial(balloonOutline, layout, b.balloonByCell);
-      for (let c = 0; c < layout.cells; c++) b.balloonByCell[c] = b.balloonByCell[c]! > 0 ? 1 : 0;
-      ctx.beginPath();
-      outlineCells(ctx, layout, b.balloonByCell, 1);
-      ctx.setLineDash([3 * dpr, 2 * dpr]);
-      ctx.strokeStyle = palette.balloon;
-      ctx.lineWidth = 1.5 * dpr;
-      ctx.stroke();
-      ctx.setLineDash([]);
-    }
-    if (activeRuns && activeRuns.length > 0) {
-      b.activeByCell.fill(0, 0, layout.cells);
-      markRuns(activeRuns, pageOffset, ptesPerTable, layout, 1, b.activeByCell);
-      ctx.beginPath();
-      const segments = outlineCells(ctx, layout, b.activeByCell, 1);
-      if (segments > 0) {
+    if (activeCount > 0) {
+      // Gutter marks: every row the step touched, so tiny cells are found at a glance.
+      if (b.rows.length < layout.rows) b.rows = new Uint8Array(layout.rows);
+      markedRows(layout, b.activeByCell, 1, b.rows);
+      ctx.fillStyle = palette.active;
+      const markX = layout.devicePxGutter - 5 * dpr;
+      for (let row = 0; row < layout.rows; row++) {
+        if (b.rows[row])
+          ctx.fillRect(markX, row * layout.devicePxPitch, 3 * dpr, Math.max(1, layout.devicePxPitch));
+      }
+      if (cssPitch >= 5) {
+        // Cells big enough to carry a line: outline the touched region.
+        ctx.beginPath();
+        outlineCells(ctx, layout, b.activeByCell, 1);
         ctx.strokeStyle = palette.activeHalo;
-        ctx.lineWidth = 3.5 * dpr;
+        ctx.lineWidth = 3 * dpr;
         ctx.stroke();
         ctx.strokeStyle = palette.active;
         ctx.lineWidth = 1.5 * dpr;
         ctx.stroke();
-        // A marker in the gutter points at the first touched row, for the eye to find tiny cells.
-        const first = firstCell(layout, b.activeByCell, 1);
-        const rowY = Math.floor(first / layout.columns) * layout.devicePxPitch + layout.devicePxPitch / 2;
-        const gx = layout.devicePxGutter - 1 * dpr;
-        ctx.fillStyle = palette.active;
-        ctx.beginPath();
-        ctx.moveTo(gx, rowY);
-        ctx.lineTo(gx - 6 * dpr, rowY - 4 * dpr);
-        ctx.lineTo(gx - 6 * dpr, rowY + 4 * dpr);
-        ctx.closePath();
-        ctx.fill();
+      } else if (activeCount <= 24) {
+        // A few tiny cells: ring each one.
+        for (let c = 0; c < layout.cells; c++) {
+          if (!b.activeByCell[c]) continue;
+          const r = ringRect(layout, c, 9 * dpr);
+          ctx.strokeStyle = palette.activeHalo;
+          ctx.lineWidth = 3 * dpr;
+          ctx.strokeRect(r.x, r.y, r.size, r.size);
+          ctx.strokeStyle = palette.active;
+          ctx.lineWidth = 1.5 * dpr;
+          ctx.strokeRect(r.x, r.y, r.size, r.size);
+        }
       }
     }
     const ring = (table: number | null, colour: string, width: number) => {
@@ -327,6 +369,10 @@ export function MapCanvas(props: MapCanvasProps) {
         onClick={onClick}
         data-cells={layout.cells}
         data-tables-per-cell={layout.tablesPerCell}
+        data-columns={layout.columns}
+        data-first-table={layout.tableSpaceStart}
+        data-css-pitch={layout.devicePxPitch / layout.devicePixelRatio}
+        data-css-gutter={layout.devicePxGutter / layout.devicePixelRatio}
       />
       {tip && (
         <div

@@ -5,9 +5,13 @@
  *      a Uint32Array over the canvas's ImageData, then put in one call. Cost is one write per
  *      device pixel, whatever the number of tables: 102,400 cells at 2 × 2 device px is ~410,000
  *      writes, about a millisecond. Tiles are rebuilt only when the cell size or the theme changes.
- *   2. Overlays with the 2D context in devicePx: gutter labels, the outline of the cells the step
- *      touched (one path of merged edges, stroked twice for a halo), balloon outlines, the hover
- *      and selection rings.
+ *   2. Overlays with the 2D context in devicePx: gutter labels and marks, the outline of the cells
+ *      the step touched (one path of merged edges; only when cells are big enough that a line does
+ *      not cover them), rings around a few touched cells, the hover and selection rings.
+ *
+ * Focus + context: to show where the action is (the step's pages, or the balloon's tables when
+ * linked), the other cells are painted from a second, faded tile set. The focused cells keep
+ * their true colours, however small they are; nothing is drawn over them.
  *
  * Tiles carry the non-colour cues (classes.ts): an empty table is drawn hollow, zeropage tables
  * have a light centre, zero-filled anon pages a dark dot, KSM a cross, mixed tables a diagonal, and
@@ -120,8 +124,11 @@ export function paintCells(
   tileByCell: Uint8Array,
   tiles: TileSet,
   /* out */ pixels: Uint32Array,
+  focus: { readonly byCell: Uint8Array; readonly faded: TileSet } | null = null,
 ): void {
   pixels.fill(0);
+  const focusByCell = focus ? focus.byCell : null;
+  const faded = focus ? focus.faded.data : null;
   const width = layout.devicePxWidth;
   const pitch = layout.devicePxPitch;
   const s = Math.min(tiles.size, pitch);
@@ -135,16 +142,35 @@ export function paintCells(
     const x0 = gutter + col * pitch;
     const y0 = row * pitch;
     const tileOff = tileByCell[c]! * ts * ts;
+    const from = focusByCell !== null && focusByCell[c] === 0 ? faded! : data;
     if (s === 1) {
-      pixels[y0 * width + x0] = data[tileOff]!;
+      pixels[y0 * width + x0] = from[tileOff]!;
       continue;
     }
     for (let y = 0; y < s; y++) {
       const dst = (y0 + y) * width + x0;
       const src = tileOff + y * ts;
-      for (let x = 0; x < s; x++) pixels[dst + x] = data[src + x]!;
+      for (let x = 0; x < s; x++) pixels[dst + x] = from[src + x]!;
     }
   }
+}
+
+/** The same tiles faded towards `background` (for the context around focused cells). */
+export function fadeTiles(tiles: TileSet, background: number, amount: number): TileSet {
+  const data = new Uint32Array(tiles.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = blend(tiles.data[i]!, background, amount);
+  return { size: tiles.size, data };
+}
+
+/** Rows holding at least one cell whose byte equals `value` (for gutter marks). */
+export function markedRows(
+  layout: MapLayout,
+  byCell: Uint8Array,
+  value: number,
+  /* out */ rows: Uint8Array,
+): void {
+  rows.fill(0, 0, layout.rows);
+  for (let c = 0; c < layout.cells; c++) if (byCell[c] === value) rows[(c / layout.columns) | 0] = 1;
 }
 
 /** The subset of CanvasRenderingContext2D the path builders use (tests pass a recorder). */

@@ -10,6 +10,8 @@ export interface MapPalette {
   /** Balloon map: a guest page the guest owns, and one in the balloon. */
   readonly guestPixel: number;
   readonly balloonPixel: number;
+  /** The panel behind the maps: faded cells blend towards it. */
+  readonly backgroundPixel: number;
   /** Overlay strokes and text, as CSS colour strings for the 2D context. */
   readonly active: string;
   readonly activeHalo: string;
@@ -53,6 +55,7 @@ export function readPalette(el: Element): MapPalette {
     },
     guestPixel: toPixel(v("--map-guest", "#ccc")),
     balloonPixel: toPixel(v("--map-balloon", "#a0a")),
+    backgroundPixel: toPixel(v("--panel", "#fff")),
     active: v("--map-active", "#000"),
     activeHalo: v("--map-active-halo", "#fff"),
     select: v("--map-select", "#00f"),

@@ -174,7 +174,7 @@ export function layoutFanIn(input: FanInInput): FanInLayout {
     }
   }
 
-  const width = framesX + Math.max(ownColumns * pitch, frame + 250);
+  const width = framesX + Math.max(ownColumns * pitch, frame + 290);
   const height = Math.max(grid.y + grid.h, y) + 4;
   return {
     rows,

@@ -1,0 +1,223 @@
+/**
+ * The memory views in real Chromium: the host memory maps (one per mm), zooming into a page table
+ * with its PTE grid and zeropage fan-in, the balloon, and the migration; and screenshots of the
+ * commit story's key moments (start, after the inflate, mid-migration, end) and of a zoomed table
+ * with its fan-in, under test-results/maps-*.png, for a person to look at.
+ */
+import { expect, type Page, test } from "@playwright/test";
+
+interface Hook {
+  __zeropage?: { idle(): boolean; seek(p: number): void };
+}
+
+async function idle(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
+    timeout: 60_000,
+  });
+  // One more frame: the canvases draw in a layout effect after React commits.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+async function open(page: Page, hash = ""): Promise<void> {
+  await page.goto(hash ? `/#${hash}` : "/");
+  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
+  await idle(page);
+}
+
+async function seek(page: Page, position: number): Promise<void> {
+  await page.evaluate((p) => (window as unknown as Hook).__zeropage?.seek(p), position);
+  await idle(page);
+}
+
+/** "absent:102400,none:0,…": tables per class on one map. */
+async function summary(page: Page, mm: string): Promise<Record<string, number>> {
+  const s = (await page.getByTestId(`map-summary-${mm}`).getAttribute("data-summary")) ?? "";
+  return Object.fromEntries(s.split(",").map((kv) => [kv.split(":")[0]!, Number(kv.split(":")[1])]));
+}
+
+/** Clicks the cell holding table `table` on a map (the canvas publishes its geometry). */
+async function clickTable(page: Page, mm: string, table: number): Promise<void> {
+  const canvas = page.locator(`[data-testid=map-${mm}] canvas`);
+  const g = await canvas.evaluate((el: HTMLCanvasElement) => ({
+    perCell: Number(el.dataset.tablesPerCell),
+    columns: Number(el.dataset.columns),
+    first: Number(el.dataset.firstTable),
+    pitch: Number(el.dataset.cssPitch),
+    gutter: Number(el.dataset.cssGutter),
+  }));
+  const cell = Math.floor((table - g.first) / g.perCell);
+  const row = Math.floor(cell / g.columns);
+  const col = cell % g.columns;
+  await canvas.click({ position: { x: g.gutter + (col + 0.5) * g.pitch, y: (row + 0.5) * g.pitch } });
+}
+
+test("the default scenario shows both host maps; stepping changes them", async ({ page }) => {
+  await open(page);
+  await expect(page.getByTestId("map-source")).toBeVisible();
+  await expect(page.getByTestId("map-destination")).toBeVisible();
+  await expect(page.getByRole("application", { name: "source host memory map" })).toBeVisible();
+  // 100 GiB on s390: one cell per 1 MiB page table, 102,400 of them.
+  await expect(page.locator("[data-testid=map-source] canvas")).toHaveAttribute("data-cells", "102400");
+  await expect(page.getByTestId("map-scale")).toContainText("One cell = 1 page table = 256 PTEs");
+
+  // The start: no page table anywhere.
+  await page.keyboard.press("Home");
+  await idle(page);
+  expect((await summary(page, "source")).absent).toBe(102_400);
+  // After "guest allocates 100 GiB and writes data": every table holds data.
+  await seek(page, 2);
+  expect((await summary(page, "source"))["anon-data"]).toBe(102_400);
+  // After the inflate: 40 GiB of tables are discarded to "PTEs empty" on the source.
+  await seek(page, 3);
+  const inflated = await summary(page, "source");
+  expect(inflated.none).toBeGreaterThan(40_000);
+  expect((await summary(page, "destination")).absent).toBe(102_400);
+  await expect(page.getByTestId("balloon")).toHaveAttribute("data-balloon-pages", String(10_485_760));
+});
+
+test("clicking a cell opens its page table: 256 PTEs and the zeropage fan-in", async ({ page }) => {
+  await open(page, "preset=commit-06201e00&kernel=s390-06201e00");
+  await expect(page.getByTestId("table-detail-empty")).toBeVisible();
+  await clickTable(page, "source", 40_000);
+  await idle(page);
+  const detail = page.getByTestId("table-detail");
+  await expect(detail).toBeVisible();
+  await expect(detail).toHaveAttribute("data-ptes", "256");
+  await expect(detail).toHaveAttribute("data-mm", "0");
+  // One CSS px per cell here: the click lands on that table or a neighbour.
+  const table = Number(await detail.getAttribute("data-table"));
+  expect(Math.abs(table - 40_000)).toBeLessThanOrEqual(513);
+  const fan = page.getByTestId("fan-in");
+  await expect(fan).toBeVisible();
+  await expect(fan.locator("[data-slot]")).toHaveCount(256);
+  await expect(fan).toContainText("shared zeropage");
+  await expect(detail).toContainText("4 KiB of host memory");
+  await expect(detail).toContainText("VmPTE counts 2 KiB");
+});
+
+test("teaching-small: zoom into a table with the keyboard and read individual PTE states", async ({
+  page,
+}) => {
+  await open(page, "preset=teaching-small");
+  // 64 MiB = 64 page tables: big cells, one table each.
+  await expect(page.locator("[data-testid=map-source] canvas")).toHaveAttribute("data-cells", "64");
+  const map = page.getByRole("application", { name: "source host memory map" });
+  await map.focus();
+  // Arrow keys move the selected table; the page's own step keys do not fire.
+  const before = await page.locator(".app").getAttribute("data-view-position");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowDown");
+  await idle(page);
+  expect(await page.locator(".app").getAttribute("data-view-position")).toBe(before);
+  await expect(page.getByTestId("table-detail")).toHaveAttribute("data-table", "17");
+  // Enter zooms: the cells are already as big as they get, so the focus moves into the PTEs.
+  await page.keyboard.press("Enter");
+  const grid = page.locator("#pte-grid");
+  await expect(grid).toBeFocused();
+  const states = await page
+    .locator("[data-testid=fan-in] [data-slot]")
+    .evaluateAll((els) => els.map((e) => e.getAttribute("data-state")));
+  expect(states).toHaveLength(256);
+  expect(new Set(states).size).toBeGreaterThanOrEqual(1);
+  for (const s of states) expect(s).toMatch(/^(none|zero|zero_uffd|zero_ksm|anon_(ro|rw)_(zero|data)|ksm)$/);
+  // Arrow keys pick a PTE, which the store keeps for its history.
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByTestId("pte-selected")).toContainText("PTE 1 (guest page 4,353");
+  // Escape goes back to the map.
+  await page.keyboard.press("Escape");
+  await expect(map).toBeFocused();
+});
+
+test("a step that unshares zeropages shows the PTEs leaving the shared frame", async ({ page }) => {
+  // ksm-zero-pages (06201e00): KSM placed zeropages (use_zero_pages), then the guest's first
+  // storage-key instruction unshares them: their PTEs move to frames of their own.
+  await open(page, "preset=ksm-zero-pages");
+  await seek(page, 4);
+  await clickTable(page, "source", 2);
+  await idle(page);
+  await expect(page.getByTestId("table-detail")).toHaveAttribute("data-table", "2");
+  const fan = page.getByTestId("fan-in");
+  const placed = await fan.locator('[data-state="zero_ksm"]').count();
+  expect(placed).toBeGreaterThan(0);
+  await seek(page, 5);
+  await expect(fan.locator('[data-state="zero_ksm"]')).toHaveCount(0);
+  await expect(page.getByTestId("pte-changed")).toContainText(`${placed} PTEs`);
+  await expect(page.getByTestId("pte-changed")).toContainText("left a shared frame for a frame of their own");
+  await expect(fan.locator(".zl-departure")).toHaveCount(placed);
+  await expect(fan.locator(".zl-frame-own.zl-new")).toHaveCount(placed);
+  // Back one step: nothing left the zeropage going backwards.
+  await seek(page, 4);
+  await expect(fan.locator(".zl-departure")).toHaveCount(0);
+});
+
+test("migration: the mode, zero-page detection and QEMU's counters", async ({ page }) => {
+  await open(page);
+  const mig = page.getByTestId("migration");
+  await expect(page.getByTestId("mig-mode")).toHaveText("precopy");
+  await expect(mig).toContainText("zero-page detection: legacy");
+  await expect(page.getByTestId("mig-phase")).toHaveText("completed");
+  // 40 GiB of zero pages went as ram.duplicate, 60 GiB as ram.normal.
+  await expect(mig).toHaveAttribute("data-duplicate", String(10_485_760));
+  await expect(mig).toHaveAttribute("data-normal", String(15_728_640));
+  await expect(page.getByTestId("mig-counters")).toContainText("ram.transferred");
+  await expect(page.getByTestId("mig-hung")).toHaveCount(0);
+});
+
+test("postcopy: requests, UFFDIO_ZEROPAGE and UFFDIO_COPY, and the hung vCPU with its reason", async ({
+  page,
+}) => {
+  await open(page, "preset=postcopy-hang-2018");
+  await expect(page.getByTestId("mig-mode")).toHaveText("postcopy");
+  const counters = page.getByTestId("mig-counters");
+  await expect(counters).toContainText("ram.postcopy-requests");
+  await expect(counters).toContainText("UFFDIO_ZEROPAGE");
+  await expect(counters).toContainText("UFFDIO_COPY");
+  await expect(page.getByTestId("mig-hung")).toContainText("vCPU is hung on the destination host");
+  await expect(page.getByTestId("mig-hung")).toContainText("MISSING userfault");
+  await expect(page.getByTestId("mig-flow")).toContainText("vCPU hung");
+});
+
+test("screenshots: start, after inflate, mid-migration, end, and a zoomed table with its fan-in", async ({
+  browser,
+}) => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 2300 }, reducedMotion: "reduce" });
+  await open(page);
+  const center = page.locator(".panel.center");
+  await seek(page, 0);
+  await center.screenshot({ path: "test-results/maps-1-start.png" });
+  await seek(page, 3);
+  await page.getByLabel("Highlight the ballooned tables on the host maps").check();
+  await center.screenshot({ path: "test-results/maps-2-after-inflate.png" });
+  await page.getByLabel("Highlight the ballooned tables on the host maps").uncheck();
+  // Mid-migration, at page-table granularity.
+  await page.keyboard.press("]");
+  await idle(page);
+  const tables = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
+  await seek(page, Math.round(tables * 0.75));
+  await center.screenshot({ path: "test-results/maps-3-mid-migration.png" });
+  await seek(page, tables);
+  await center.screenshot({ path: "test-results/maps-4-end.png" });
+  await page.close();
+
+  const small = await browser.newPage({ viewport: { width: 1440, height: 2300 }, reducedMotion: "reduce" });
+  await open(small, "preset=teaching-small");
+  // Table 27 at the end: about half its PTEs map the shared zeropage, half have frames of their own.
+  await clickTable(small, "source", 27);
+  await idle(small);
+  await small.locator("#pte-grid").focus();
+  await small.keyboard.press("ArrowRight");
+  await idle(small);
+  await small.getByTestId("table-detail").screenshot({ path: "test-results/maps-5-table-fan-in.png" });
+  await small.close();
+
+  const unshare = await browser.newPage({ viewport: { width: 1440, height: 2300 }, reducedMotion: "reduce" });
+  await open(unshare, "preset=ksm-zero-pages");
+  await seek(unshare, 4);
+  await clickTable(unshare, "source", 2);
+  await idle(unshare);
+  await seek(unshare, 5);
+  await unshare.getByTestId("table-detail").screenshot({ path: "test-results/maps-6-unshare.png" });
+  await unshare.close();
+});
