@@ -7,7 +7,7 @@
  * Coordinates: u ∈ [0, 1] (trace-axis.ts) → cssPx through xScale; plotWidth_cssPx is measured.
  */
 import { line, scaleLinear } from "d3";
-import { memo, useMemo, useState } from "react";
+import { memo, useId, useMemo, useState } from "react";
 import type { RunInfo } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
@@ -16,7 +16,11 @@ import { axisOf, markersOf } from "./derived.ts";
 import { eventAtU, positionToU } from "./trace-axis.ts";
 import { useWidth } from "./useWidth.ts";
 
-const TRACK_HEIGHT_CSSPX = 32;
+/**
+ * Height of the SVG's coordinate space; the SVG is stretched to the track's CSS height (which
+ * shrinks on short screens) with preserveAspectRatio="none", and strokes do not scale.
+ */
+const TRACK_HEIGHT_UNITS = 32;
 
 export function formatUnit(unit: Track["unit"], v: number): string {
   return unit === "bytes" ? formatBytesShort(v) : unit === "pages" ? compactCount(v) : compactCount(v);
@@ -37,7 +41,7 @@ const TrackPlot = memo(function TrackPlot({
   width: number;
   actionStarts: Float64Array;
 }) {
-  const h = TRACK_HEIGHT_CSSPX;
+  const h = TRACK_HEIGHT_UNITS;
   const x = scaleLinear().domain([0, 1]).range([0, width]);
   const y = scaleLinear()
     .domain([0, track.max > 0 ? track.max : 1])
@@ -57,26 +61,29 @@ const TrackPlot = memo(function TrackPlot({
     )
     .join("; ");
   return (
-    <svg
-      className="track-svg"
-      width={width}
-      height={h}
-      viewBox={`0 0 ${width} ${h}`}
-      role="img"
-      aria-label={`${track.label} over the trace: ${summary}`}
-    >
-      <line className="grid" x1={0} x2={width} y1={y(track.max)} y2={y(track.max)} />
-      <line className="baseline" x1={0} x2={width} y1={h - 0.5} y2={h - 0.5} />
-      {Array.from(actionStarts.subarray(1, -1)).map((u) => (
-        <line key={u} className="action-rule" x1={x(u)} x2={x(u)} y1={0} y2={h} />
-      ))}
-      {paths.map(({ s, d }) => (
-        <path key={s.mm} className={`series ${seriesClass(s.mm)}`} d={d} />
-      ))}
-      <text className="max-label" x={4} y={10}>
+    <>
+      <svg
+        className="track-svg"
+        width={width}
+        height={h}
+        viewBox={`0 0 ${width} ${h}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${track.label} over the trace: ${summary}`}
+      >
+        <line className="grid" x1={0} x2={width} y1={y(track.max)} y2={y(track.max)} />
+        <line className="baseline" x1={0} x2={width} y1={h - 0.5} y2={h - 0.5} />
+        {Array.from(actionStarts.subarray(1, -1)).map((u) => (
+          <line key={u} className="action-rule" x1={x(u)} x2={x(u)} y1={0} y2={h} />
+        ))}
+        {paths.map(({ s, d }) => (
+          <path key={s.mm} className={`series ${seriesClass(s.mm)}`} d={d} />
+        ))}
+      </svg>
+      <span className="max-label" aria-hidden="true">
         {formatUnit(track.unit, track.max)}
-      </text>
-    </svg>
+      </span>
+    </>
   );
 });
 
@@ -88,6 +95,8 @@ export function Charts() {
   const view = useApp((s) => s.view);
   const [plotRef, width] = useWidth();
   const [hover, setHover] = useState<number | null>(null);
+  const [open, setOpen] = useState(true);
+  const bodyId = useId();
   const ax = useMemo(() => (run ? axisOf(run) : null), [run]);
   const tracks = useMemo(() => (run && ax ? chartTracks(run, ax) : []), [run, ax]);
   const markers = useMemo(() => (run ? markersOf(run) : []), [run]);
@@ -109,9 +118,19 @@ export function Charts() {
   };
 
   return (
-    <div className="tracks" data-testid="charts">
+    <div className={open ? "tracks" : "tracks collapsed"} data-testid="charts">
       <div className="tracks-head">
-        <span className="dock-title">Counters</span>
+        <button
+          type="button"
+          className="dock-toggle"
+          aria-expanded={open}
+          aria-controls={bodyId}
+          title={open ? "Hide the counter charts" : "Show the counter charts"}
+          onClick={() => setOpen(!open)}
+        >
+          <span className="chevron" aria-hidden="true" />
+          Counters
+        </button>
         <div className="tracks-head-plot">
           <ul className="legend" aria-label="Legend">
             {t.mmNames.map((name, mm) => (
@@ -130,7 +149,7 @@ export function Charts() {
           </p>
         </div>
       </div>
-      <div className="tracks-body">
+      <div className="tracks-body" id={bodyId} hidden={!open}>
         <div className="track-labels">
           {tracks.map((tr) => (
             <div key={tr.id} className="track-label" title={tr.description}>
