@@ -8,6 +8,7 @@
  *
  * Everything is computed in the worker (compare(), viewPair()); this only draws.
  */
+import { useEffect, useRef } from "react";
 import type { CompareInfo, PairViewState, RunInfo, ViewState } from "../../worker/api.ts";
 import { useApp } from "../store-context.tsx";
 import { CompareCharts } from "./CompareCharts.tsx";
@@ -33,6 +34,14 @@ export function CompareView() {
   const appRun = useApp((s) => s.run);
   const variants = useApp((s) => s.variants);
   const title = appRun?.title ?? "";
+  // The first time both sides are on screen (bench/compare.bench.ts reads this mark).
+  const marked = useRef(false);
+  useEffect(() => {
+    if (!marked.current && status === "ready" && view) {
+      marked.current = true;
+      performance.mark("zeropage-compare-interactive");
+    }
+  }, [status, view]);
   return (
     <div
       className="cmp"
