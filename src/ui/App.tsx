@@ -26,6 +26,7 @@ import { Narration, NarrationLive } from "./views/Narration.tsx";
 import { PteHistory } from "./views/PteHistory.tsx";
 import { StepList } from "./views/StepList.tsx";
 import { TableDetail } from "./views/TableDetail.tsx";
+import { ViewBoundary } from "./views/ViewBoundary.tsx";
 
 export function App() {
   const store = useAppStore();
@@ -33,6 +34,7 @@ export function App() {
   const issues = useApp((s) => s.issues);
   const error = useApp((s) => s.error);
   const computedIn = useApp((s) => s.run?.computedIn ?? "");
+  const runId = useApp((s) => s.run?.runId ?? -1);
   const appRef = useRef<HTMLDivElement>(null);
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
@@ -85,23 +87,39 @@ export function App() {
       <main className="layout">
         <div className="column left">
           <section className="panel steps" aria-label="Scenario steps">
-            <StepList />
+            <ViewBoundary name="steps" resetKey={runId}>
+              <StepList />
+            </ViewBoundary>
           </section>
           <section className="panel history-panel" aria-label="PTE history">
-            <PteHistory />
+            <ViewBoundary name="PTE history" resetKey={runId}>
+              <PteHistory />
+            </ViewBoundary>
           </section>
         </div>
         <section className="panel center" aria-label="Memory">
-          <MemoryMaps />
-          <TableDetail />
-          <BalloonView />
-          <MigrationView />
+          <ViewBoundary name="memory map" resetKey={runId}>
+            <MemoryMaps />
+          </ViewBoundary>
+          <ViewBoundary name="page table" resetKey={runId}>
+            <TableDetail />
+          </ViewBoundary>
+          <ViewBoundary name="balloon" resetKey={runId}>
+            <BalloonView />
+          </ViewBoundary>
+          <ViewBoundary name="migration" resetKey={runId}>
+            <MigrationView />
+          </ViewBoundary>
         </section>
         {/* Focusable so that keyboard users can scroll it when it holds no link (axe: scrollable-region-focusable). */}
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard. */}
         <section className="panel narration" aria-label="What happened" tabIndex={0}>
-          <Narration />
-          <CountersTable />
+          <ViewBoundary name="narration" resetKey={runId}>
+            <Narration />
+          </ViewBoundary>
+          <ViewBoundary name="counters" resetKey={runId}>
+            <CountersTable />
+          </ViewBoundary>
         </section>
       </main>
       <section className="dock" aria-label="Timeline and counters over the trace">
@@ -110,9 +128,13 @@ export function App() {
             <span className="dock-title">Timeline</span>
             <span className="muted small">M / Shift+M: markers</span>
           </div>
-          <Timeline />
+          <ViewBoundary name="timeline" resetKey={runId}>
+            <Timeline />
+          </ViewBoundary>
         </div>
-        <Charts />
+        <ViewBoundary name="charts" resetKey={runId}>
+          <Charts />
+        </ViewBoundary>
       </section>
       <StepControls goToRef={goToRef} />
       <HelpOverlay />
