@@ -31,7 +31,6 @@
  */
 import { formatBytes, formatCount } from "../base/units.ts";
 import {
-  applyEvent,
   COUNTER_COUNT,
   COUNTERS,
   type Cursor,
@@ -58,6 +57,7 @@ import {
   type Transition,
 } from "./explain.ts";
 import { flagNames, forbidsFromFlags, forbidsRuleText, hasCowSharingFlag } from "./policy.ts";
+import { withPrefix } from "./replay.ts";
 import { worldsDiffer } from "./state-diff.ts";
 
 /** What refinement needs from a run: its events and a way to rebuild the world at a cursor. */
@@ -461,18 +461,6 @@ function setupNotes(
 }
 
 /**
- * A world that shares everything with `w` except mm `mm`, which is copied: enough for applying one
- * event to mm `mm` (events write only their own mm, and page-set events are not applied here).
- * Copying the whole world would copy the guest's page sets too, by far its largest part.
- */
-function cloneMm(w: World, mm: number): World {
-  const copy = Object.create(Object.getPrototypeOf(w) as object) as World;
-  copy.mms = w.mms.map((m, i) => (i === mm ? m.clone() : m));
-  copy.pagesets = w.pagesets;
-  return copy;
-}
-
-/**
  * The exact first aligned table and PTE steps of pair p at which the rebuilt worlds differ, or
  * null if they do not differ even after the whole pair.
  */
@@ -494,12 +482,7 @@ function refine(
       const pos = al.positions[s];
       const c = pos.toCursor(g, pos.fromCursor(g, { event: e, done: 0 }) + done[s]);
       const ev = replays[s]!.events[e]!;
-      // Page sets are not state here (state-diff.ts), so their bookkeeping events are skipped.
-      if (ev.kind === "pageset" || (c.event === e && c.done === 0)) return bases[s]!;
-      const w = cloneMm(bases[s]!, ev.mm);
-      if (c.event > e) applyEvent(w, ev);
-      else applyEvent(w, ev, c.done);
-      return w;
+      return withPrefix(bases[s]!, ev, c.event > e ? Number.POSITIVE_INFINITY : c.done);
     });
   };
   const differs = (g: "table" | "pte", step: number) => {

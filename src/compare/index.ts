@@ -39,6 +39,7 @@ export {
   type PolicyNote,
   type Replayer,
 } from "./divergence.ts";
+export { cloneMm, withPrefix } from "./replay.ts";
 export {
   DIFF_DIFFERS,
   DIFF_ONLY_HERE,

@@ -52,6 +52,9 @@ describe("compare store", () => {
     expect(s.position).toBe(first.positions.table);
     expect(s.view!.divergence).toBe(s.info!.first);
     expect(app.getState().position).toBe(s.view!.sidePositions[0]);
+    // The diff map follows the view: at the first divergence some table differs.
+    expect(s.diff!.position).toBe(s.position);
+    expect(s.diff!.diff.some((m) => m.differingLeft > 0)).toBe(true);
     expect(cmp.getState().stepDivergence(-1)).toBe(false);
   });
 

@@ -20,6 +20,7 @@ import type {
   CompareInfo,
   EngineApi,
   Granularity,
+  PairDiff,
   PairViewState,
   RunInfo,
   Selection,
@@ -42,6 +43,11 @@ export interface CompareState {
   /** Aligned position (the target; `view.position` is what is shown). */
   readonly position: number;
   readonly view: PairViewState | null;
+  /**
+   * The diff map, fetched after each view is on screen (so stepping shows both sides first); it may
+   * lag the view by a step while stepping fast. Null when the diff map is off.
+   */
+  readonly diff: PairDiff | null;
   readonly selection: Selection | null;
   /** Highlight the tables that differ between the sides on the memory maps. */
   readonly diffMap: boolean;
@@ -109,6 +115,27 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       }
     };
 
+    let diffInFlight = false;
+    let diffWanted: number | null = null;
+    const fetchDiff = async (): Promise<void> => {
+      const s = get();
+      if (!s.info || !s.diffMap || diffWanted === null || diffInFlight) return;
+      diffInFlight = true;
+      const position = diffWanted;
+      diffWanted = null;
+      const compareId = s.info.compareId;
+      try {
+        const diff = await api.diffPair(compareId, s.granularity, position);
+        if (get().info?.compareId === compareId && diff.granularity === get().granularity) set({ diff });
+      } catch (e) {
+        if (get().info?.compareId === compareId)
+          set({ error: `the engine could not compare this step: ${String(e)}` });
+      } finally {
+        diffInFlight = false;
+      }
+      if (diffWanted !== null) await fetchDiff();
+    };
+
     const fetchView = async (): Promise<void> => {
       const s = get();
       if (!s.info || wanted === null || inFlight) return;
@@ -122,11 +149,15 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
           granularity: s.granularity,
           position,
           selection: s.selection,
-          diff: s.diffMap,
+          diff: false,
         });
         if (get().info?.compareId === compareId && view.granularity === get().granularity) {
           set({ view, position: view.position });
           mirror(view);
+          if (get().diffMap) {
+            diffWanted = view.position;
+            void fetchDiff();
+          }
         }
       } catch (e) {
         if (get().info?.compareId === compareId)
@@ -154,7 +185,15 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
     const start = async (kernel: VariantId) => {
       const seq = ++openSeq;
       release(get());
-      set({ rightKernel: kernel, status: "loading", error: null, info: null, right: null, view: null });
+      set({
+        rightKernel: kernel,
+        status: "loading",
+        error: null,
+        info: null,
+        right: null,
+        view: null,
+        diff: null,
+      });
       const left = await appRun(seq);
       if (seq !== openSeq) return;
       if (!left) {
@@ -208,6 +247,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       granularity: app.getState().granularity,
       position: 0,
       view: null,
+      diff: null,
       selection: null,
       diffMap: true,
       chartCounter: "rssAnonBytes",
@@ -288,9 +328,12 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       },
 
       setDiffMap(on) {
-        set({ diffMap: on });
-        wanted = get().position;
-        void fetchView();
+        set({ diffMap: on, diff: null });
+        const v = get().view;
+        if (on && v) {
+          diffWanted = v.position;
+          void fetchDiff();
+        }
       },
 
       setChartCounter(c) {
@@ -300,7 +343,9 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       isIdle() {
         const s = get();
         if (s.status === "off" || s.status === "error") return true;
-        return s.status === "ready" && !inFlight && wanted === null && s.view?.position === s.position;
+        const shown = s.status === "ready" && !inFlight && wanted === null && s.view?.position === s.position;
+        if (!shown || !s.diffMap) return shown;
+        return !diffInFlight && diffWanted === null && s.diff?.position === s.position;
       },
     };
   });

@@ -198,6 +198,11 @@ export interface EngineApi {
   check(req: LoadRequest): Promise<readonly ScenarioIssue[]>;
   /** Where load() reports progress (a comlink proxy in the app); null stops reporting. */
   setProgressListener(listener: ProgressListener | null): Promise<void>;
+  /**
+   * Ids of later runs start at `base` or above: a worker started after a cancelled one must not
+   * reuse the ids the store still holds from the one before it.
+   */
+  setRunIdBase(base: number): Promise<void>;
 }
 
 /** How far a load() has got: reported before each scenario action and at the end. */
@@ -269,10 +274,22 @@ export interface PairViewState {
   readonly elapsedMs: number;
 }
 
+export interface PairDiff {
+  readonly granularity: Granularity;
+  readonly position: number;
+  readonly diff: readonly MmDiff[];
+  readonly elapsedMs: number;
+}
+
 export interface EngineApi {
   /** Aligns two loaded runs and finds their divergences (both computed here, in the worker). */
   compare(req: CompareRequest): Promise<CompareInfo>;
   viewPair(req: PairViewRequest): Promise<PairViewState>;
+  /**
+   * The diff map alone, at an aligned position: the store asks for it after the views are on
+   * screen, so that stepping shows both sides first and the highlight follows.
+   */
+  diffPair(compareId: number, granularity: Granularity, position: number): Promise<PairDiff>;
   /** Converts an aligned position between granularities. */
   convertPair(compareId: number, from: Granularity, position: number, to: Granularity): Promise<number>;
   /** An aligned position at which side `side` (0 left, 1 right) is at its own `position`. */

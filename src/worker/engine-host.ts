@@ -8,7 +8,7 @@
  * from its start.
  */
 
-import { type Comparison, compareRuns, diffWorlds, summarize } from "../compare/index.ts";
+import { type Comparison, compareRuns, diffWorlds, summarize, withPrefix } from "../compare/index.ts";
 import {
   allRules,
   applyEvent,
@@ -43,6 +43,8 @@ import type {
   LoadRequest,
   LoadResult,
   MigrationSetup,
+  MmDiff,
+  PairDiff,
   PairViewRequest,
   PairViewState,
   PresetInfo,
@@ -85,6 +87,10 @@ export class EngineHost implements EngineApi {
 
   async setProgressListener(listener: ProgressListener | null): Promise<void> {
     this.progress = listener;
+  }
+
+  async setRunIdBase(base: number): Promise<void> {
+    this.nextId = Math.max(this.nextId, base);
   }
 
   async check(req: LoadRequest): Promise<readonly ScenarioIssue[]> {
@@ -310,11 +316,7 @@ export class EngineHost implements EngineApi {
         this.view({ runId: runs[s], granularity: g, position: sidePositions[s], selection: req.selection }),
       ),
     );
-    let diff = null;
-    if (req.diff) {
-      const worlds = ([0, 1] as const).map((s) => this.worldAt(this.held(runs[s]), sides[s]!.cursor));
-      diff = diffWorlds(worlds[0]!, worlds[1]!);
-    }
+    const diff = req.diff ? this.diffAt(runs, [sides[0]!.cursor, sides[1]!.cursor]) : null;
     const loc = al.locate(g, position);
     let divergence = -1;
     for (const d of c.divergences) if (d.positions[g] <= position) divergence = d.index;
@@ -332,6 +334,28 @@ export class EngineHost implements EngineApi {
       diff,
       elapsedMs: now() - t0,
     };
+  }
+
+  /** The diff map at the sides' cursors, from the worlds their views just used. */
+  private diffAt(runs: readonly [number, number], cursors: readonly [Cursor, Cursor]): MmDiff[] {
+    // The event-boundary world (cached per run), plus the event's prefix on a copy of its mm only:
+    // the page sets are not compared, so they are not copied.
+    const worlds = ([0, 1] as const).map((s) => {
+      const h = this.held(runs[s]);
+      const c = cursors[s];
+      const base = this.worldAt(h, { event: c.event, done: 0 });
+      const e = h.result.simulation.events[c.event];
+      return e && c.done > 0 ? withPrefix(base, e, c.done) : base;
+    });
+    return diffWorlds(worlds[0]!, worlds[1]!);
+  }
+
+  async diffPair(compareId: number, granularity: Granularity, position: number): Promise<PairDiff> {
+    const t0 = now();
+    const { c, runs } = this.comparison(compareId);
+    const p = Math.max(0, Math.min(Math.round(position), c.alignment.count(granularity)));
+    const cursors = c.alignment.cursors(granularity, p);
+    return { granularity, position: p, diff: this.diffAt(runs, cursors), elapsedMs: now() - t0 };
   }
 
   async convertPair(

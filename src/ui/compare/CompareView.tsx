@@ -31,6 +31,7 @@ export function CompareView() {
   const view = useCompare((s) => s.view);
   const rightKernel = useCompare((s) => s.rightKernel);
   const position = useCompare((s) => s.position);
+  const diffPosition = useCompare((s) => (s.diffMap ? (s.diff?.position ?? -1) : s.position));
   const appRun = useApp((s) => s.run);
   const variants = useApp((s) => s.variants);
   const title = appRun?.title ?? "";
@@ -49,6 +50,7 @@ export function CompareView() {
       data-compare-status={status}
       data-compare-position={position}
       data-compare-view-position={view?.position ?? -1}
+      data-compare-diff-position={diffPosition}
     >
       <header className="cmp-header">
         <h1 className="cmp-title">Compare: {title}</h1>

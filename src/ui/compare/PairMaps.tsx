@@ -39,6 +39,8 @@ function diffOf(diff: readonly MmDiff[] | null, mm: string, side: 0 | 1): Uint8A
 export function PairMaps({ runs, view }: { runs: readonly [RunInfo, RunInfo]; view: PairViewState }) {
   const store = useCompareStore();
   const diffOn = useCompare((s) => s.diffMap);
+  const pairDiff = useCompare((s) => s.diff);
+  const diff = pairDiff?.diff ?? null;
   const selection = useCompare((s) => s.selection);
   const rootRef = useRef<HTMLDivElement | null>(null);
   const width = useElementWidth(rootRef);
@@ -72,7 +74,7 @@ export function PairMaps({ runs, view }: { runs: readonly [RunInfo, RunInfo]; vi
     setWin(length >= 1 ? WHOLE : { start, length });
   };
   const whole = win.length >= 1;
-  const diffCounts = names.map((mm) => view.diff?.find((d) => d.name === mm));
+  const diffCounts = names.map((mm) => diff?.find((d) => d.name === mm));
 
   return (
     <div className="cmp-maps" ref={rootRef} data-testid="compare-maps">
@@ -101,7 +103,7 @@ export function PairMaps({ runs, view }: { runs: readonly [RunInfo, RunInfo]; vi
         </fieldset>
       </div>
       {diffOn && (
-        <p className="cmp-diff-summary" data-testid="diff-summary">
+        <p className="cmp-diff-summary" data-testid="diff-summary" data-position={pairDiff?.position ?? -1}>
           {names.map((mm, i) => {
             const d = diffCounts[i];
             return (
@@ -159,7 +161,7 @@ export function PairMaps({ runs, view }: { runs: readonly [RunInfo, RunInfo]; vi
                   ptesPerTable={snap.ptesPerTable}
                   pageOffset={snap.pageOffset}
                   activeRuns={active}
-                  diff={diffOn ? diffOf(view.diff, mm, side) : null}
+                  diff={diffOn ? diffOf(diff, mm, side) : null}
                   selectedTable={selected}
                   palette={palette}
                   diffColour={diffColour}
