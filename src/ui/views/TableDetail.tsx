@@ -190,7 +190,9 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
     else if (e.key === "Home") next = 0;
     else if (e.key === "End") next = n - 1;
     else if (e.key === "Escape") {
-      const canvas = document.querySelector<HTMLCanvasElement>(`[data-testid="map-${mmName}"] canvas`);
+      const canvas = document.querySelector<HTMLCanvasElement>(
+        `[data-testid="map-${mmName}"] canvas.map-canvas`,
+      );
       canvas?.focus();
     } else return;
     e.preventDefault();

@@ -125,32 +125,40 @@ export function paintCells(
   tiles: TileSet,
   /* out */ pixels: Uint32Array,
   focus: { readonly byCell: Uint8Array; readonly faded: TileSet } | null = null,
+  clear = true,
 ): void {
-  pixels.fill(0);
+  // Cells overwrite all their pixels; gaps and the gutter stay transparent once cleared, so a
+  // redraw over the same layout can skip the clear.
+  if (clear) pixels.fill(0);
   const focusByCell = focus ? focus.byCell : null;
-  const faded = focus ? focus.faded.data : null;
+  const faded = focus ? focus.faded.data : tiles.data;
+  const data = tiles.data;
   const width = layout.devicePxWidth;
   const pitch = layout.devicePxPitch;
-  const s = Math.min(tiles.size, pitch);
   const ts = tiles.size;
-  const data = tiles.data;
+  const s = Math.min(ts, pitch);
+  const area = ts * ts;
   const gutter = layout.devicePxGutter;
-  const columns = layout.columns;
-  for (let c = 0; c < layout.cells; c++) {
-    const row = (c / columns) | 0;
-    const col = c - row * columns;
-    const x0 = gutter + col * pitch;
-    const y0 = row * pitch;
-    const tileOff = tileByCell[c]! * ts * ts;
-    const from = focusByCell !== null && focusByCell[c] === 0 ? faded! : data;
-    if (s === 1) {
-      pixels[y0 * width + x0] = from[tileOff]!;
-      continue;
-    }
-    for (let y = 0; y < s; y++) {
-      const dst = (y0 + y) * width + x0;
-      const src = tileOff + y * ts;
-      for (let x = 0; x < s; x++) pixels[dst + x] = from[src + x]!;
+  const { columns, cells } = layout;
+  // Row by row, no division per cell; 1 × 1 and 2 × 2 cells (the whole-RAM view) are unrolled.
+  for (let row = 0, c = 0; c < cells; row++) {
+    const rowEnd = Math.min(cells, c + columns);
+    let dst = row * pitch * width + gutter;
+    for (; c < rowEnd; c++, dst += pitch) {
+      const from = focusByCell !== null && focusByCell[c] === 0 ? faded : data;
+      const src = tileByCell[c]! * area;
+      if (s === 1) {
+        pixels[dst] = from[src]!;
+      } else if (s === 2) {
+        pixels[dst] = from[src]!;
+        pixels[dst + 1] = from[src + 1]!;
+        pixels[dst + width] = from[src + ts]!;
+        pixels[dst + width + 1] = from[src + ts + 1]!;
+      } else {
+        for (let y = 0, d = dst, t = src; y < s; y++, d += width, t += ts) {
+          for (let x = 0; x < s; x++) pixels[d + x] = from[t + x]!;
+        }
+      }
     }
   }
 }
