@@ -63,6 +63,8 @@ export interface AppState {
   readonly error: string | null;
   readonly run: RunInfo | null;
   readonly granularity: Granularity;
+  /** The granularity last asked for: shown by the controls at once, while the position converts. */
+  readonly wantedGranularity: Granularity;
   readonly position: number;
   readonly view: ViewState | null;
   readonly selection: Selection | null;
@@ -177,6 +179,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
           status: "ready",
           run: r.run,
           granularity,
+          wantedGranularity: granularity,
           position,
           view: null,
           selection: keep?.selection ?? null,
@@ -202,6 +205,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       error: null,
       run: null,
       granularity: initial.granularity ?? "action",
+      wantedGranularity: initial.granularity ?? "action",
       position: initial.position ?? 0,
       view: null,
       selection: initial.selection ?? null,
@@ -287,6 +291,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
 
       async setGranularity(g) {
         const s = get();
+        set({ wantedGranularity: g });
         if (!s.run || g === s.granularity) {
           set({ granularity: g });
           return;
@@ -298,7 +303,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         } finally {
           converting--;
         }
-        if (get().run?.runId !== s.run.runId) return;
+        if (get().run?.runId !== s.run.runId || get().wantedGranularity !== g) return;
         set({ granularity: g, position });
         wanted = position;
         await fetchView();
@@ -338,7 +343,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       },
 
       async stepGranularity(delta) {
-        const i = GRANULARITY_ORDER.indexOf(get().granularity);
+        const i = GRANULARITY_ORDER.indexOf(get().wantedGranularity);
         const next = GRANULARITY_ORDER[Math.max(0, Math.min(GRANULARITY_ORDER.length - 1, i + delta))]!;
         await get().setGranularity(next);
       },

@@ -119,7 +119,7 @@ export const COMMANDS: readonly Command[] = [
     label: "Step by coarser units",
     group: "Stepping",
     keys: [{ key: "[", label: "[" }],
-    enabled: (s) => hasRun(s) && s.granularity !== "action",
+    enabled: (s) => hasRun(s) && s.wantedGranularity !== "action",
     perform: ({ store }) => void store.getState().stepGranularity(-1),
   },
   {
@@ -127,7 +127,7 @@ export const COMMANDS: readonly Command[] = [
     label: "Step by finer units",
     group: "Stepping",
     keys: [{ key: "]", label: "]" }],
-    enabled: (s) => hasRun(s) && s.granularity !== "pte",
+    enabled: (s) => hasRun(s) && s.wantedGranularity !== "pte",
     perform: ({ store }) => void store.getState().stepGranularity(1),
   },
   {

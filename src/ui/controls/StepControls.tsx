@@ -50,6 +50,7 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
   const run = useApp((s) => s.run);
   const position = useApp((s) => s.position);
   const granularity = useApp((s) => s.granularity);
+  const wanted = useApp((s) => s.wantedGranularity);
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
   const total = run ? run.counts[granularity] : 0;
@@ -108,12 +109,12 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
       <fieldset className="segmented" title={`${titleOf("coarser")}, ${titleOf("finer")}`}>
         <legend className="sr-only">Step by</legend>
         {(Object.keys(GRANULARITY_LABELS) as Granularity[]).map((g) => (
-          <label key={g} className={g === granularity ? "segment checked" : "segment"}>
+          <label key={g} className={g === wanted ? "segment checked" : "segment"}>
             <input
               type="radio"
               name={`${ids}-granularity`}
               value={g}
-              checked={g === granularity}
+              checked={g === wanted}
               disabled={!run}
               onChange={() => void s().setGranularity(g)}
             />
