@@ -7,9 +7,9 @@ import { type FormEvent, type RefObject, useId, useState } from "react";
 import { SPEEDS } from "../../state/store.ts";
 import type { Granularity } from "../../worker/api.ts";
 import { ariaKeys, type CommandId, command, titleOf } from "../commands.ts";
+import { formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { IconBack, IconEnd, IconForward, IconKeyboard, IconPause, IconPlay, IconStart } from "./Icons.tsx";
-import { formatInt } from "../format.ts";
 
 export const GRANULARITY_LABELS: Record<Granularity, string> = {
   action: "Action",

@@ -8,6 +8,7 @@
  */
 import { type KeyboardEvent, type PointerEvent, useMemo, useRef } from "react";
 import type { Granularity, RunInfo } from "../../worker/api.ts";
+import { formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { axisOf, markersOf } from "../views/derived.ts";
 import { FLAG_FLIP_U, flagLanes, markerPosition } from "../views/markers.ts";
@@ -20,7 +21,6 @@ import {
 } from "../views/trace-axis.ts";
 import { useWidth } from "../views/useWidth.ts";
 import { GRANULARITY_LABELS } from "./StepControls.tsx";
-import { formatInt } from "../format.ts";
 
 export function Timeline() {
   const store = useAppStore();

@@ -328,9 +328,7 @@ export function stepSentence(run: NarrationRun, view: ViewState): string {
   const t = run.trace;
   const head = `Step ${formatInt(view.position)}, ${eventLabel(run, e)} on the ${mmName(run, t.mm[e]!)}`;
   const within =
-    view.stepsInEvent > 1
-      ? ` (${formatInt(view.stepInEvent)} of ${formatInt(view.stepsInEvent)})`
-      : "";
+    view.stepsInEvent > 1 ? ` (${formatInt(view.stepInEvent)} of ${formatInt(view.stepsInEvent)})` : "";
   const pages = stepPages(run, view);
   const out = [`${head}${within}${pages ? `, ${stepPagesText(pages)}` : ""}.`];
   if (!t.ok[e]) out.push(`It failed${failureText(run, e)}, and a failed event changes nothing.`);

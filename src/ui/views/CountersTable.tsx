@@ -26,8 +26,7 @@ export function CountersTable() {
     return out;
   }, [run]);
   if (!run || !view) return <p className="muted">Computing…</p>;
-  const fmt = (unit: string, v: number) =>
-    unit === "bytes" ? formatBytesShort(v) : formatInt(v);
+  const fmt = (unit: string, v: number) => (unit === "bytes" ? formatBytesShort(v) : formatInt(v));
   const rows = run.counters.filter((c) => used.has(c.key));
   const hidden = run.counters.length - rows.length;
   return (

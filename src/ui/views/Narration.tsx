@@ -11,6 +11,7 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import type { RunInfo, ViewState } from "../../worker/api.ts";
+import { formatInt } from "../format.ts";
 import { causeParts, frameParts, type PathPart, type SourceVersions } from "../narration/links.ts";
 import {
   type ActionSummary,
@@ -30,7 +31,6 @@ import {
   transitionText,
 } from "../narration/summarize.ts";
 import { useApp } from "../store-context.tsx";
-import { formatInt } from "../format.ts";
 
 function versions(run: RunInfo): SourceVersions {
   return { kernelTag: run.kernel.sourceTag, qemuVersion: run.qemuVersion };
@@ -224,8 +224,7 @@ function StepNarration({ run, view }: { run: RunInfo; view: ViewState }) {
         {view.stepsInEvent > 1 && (
           <span className="muted">
             {" "}
-            · step {formatInt(view.stepInEvent)} of {formatInt(view.stepsInEvent)}{" "}
-            in it
+            · step {formatInt(view.stepInEvent)} of {formatInt(view.stepsInEvent)} in it
           </span>
         )}
       </p>

@@ -6,8 +6,8 @@
  * event's pages are done one after another).
  */
 import type { CounterColumn, RunInfo } from "../../worker/api.ts";
-import type { TraceAxis } from "./trace-axis.ts";
 import { formatInt } from "../format.ts";
+import type { TraceAxis } from "./trace-axis.ts";
 
 const PAGE = 4096;
 

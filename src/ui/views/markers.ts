@@ -5,8 +5,8 @@
  * __s390_unshare_zeropages), and where the run hung or failed.
  */
 import type { Granularity, RuleInfo, Trace } from "../../worker/api.ts";
-import { stepCount, type TraceAxis } from "./trace-axis.ts";
 import { formatInt } from "../format.ts";
+import { stepCount, type TraceAxis } from "./trace-axis.ts";
 
 export type MarkerKind =
   | "inflate"
