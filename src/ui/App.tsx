@@ -15,6 +15,7 @@ import { StepControls } from "./controls/StepControls.tsx";
 import { Timeline } from "./controls/Timeline.tsx";
 import { usePlayback } from "./controls/usePlayback.ts";
 import { useShortcuts } from "./controls/useShortcuts.ts";
+import { LinkBanner } from "./share/LinkBanner.tsx";
 import { useApp, useAppStore } from "./store-context.tsx";
 import { BalloonView } from "./views/BalloonView.tsx";
 import { Charts } from "./views/Charts.tsx";
@@ -67,6 +68,7 @@ export function App() {
       style={{ "--tween-ms": `${tween}ms` } as CSSProperties}
     >
       <Header />
+      <LinkBanner />
       {error && (
         <div className="banner banner-error" role="alert">
           {error}

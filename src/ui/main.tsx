@@ -6,12 +6,19 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createAppStore } from "../state/store.ts";
 import { readUrlState } from "../state/url.ts";
-import { engine } from "../worker/client.ts";
+import { createUrlSync } from "../state/url-sync.ts";
 import { App } from "./App.tsx";
+import { appEngine } from "./editor/app-engine.ts";
+import { ShareProvider } from "./share/context.tsx";
+import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
 import { StoreProvider } from "./store-context.tsx";
 import "./styles.css";
 
-const store = createAppStore(engine(), readUrlState(window.location.hash));
+// The worker behind a cancellable wrapper (the editor's Cancel), and the URL kept in step with the
+// store (src/state/url-sync.ts: history entries, Back/Forward, the link's self-check).
+const engine = appEngine();
+const store = createAppStore(engine.api, readUrlState(window.location.hash));
+const sync = createUrlSync(store, window);
 void store.getState().init();
 
 const motion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -39,7 +46,9 @@ if (!root) throw new Error("no #root element");
 createRoot(root).render(
   <StrictMode>
     <StoreProvider store={store}>
-      <App />
+      <ShareProvider sync={sync} engine={engine}>
+        <EmbedSwitch full={<App />} />
+      </ShareProvider>
     </StoreProvider>
   </StrictMode>,
 );

@@ -1,5 +1,6 @@
 /** Title bar: which scenario, under which kernel, and how it ended. */
 import type { VariantId } from "../../worker/api.ts";
+import { ShareToolbar } from "../share/ShareToolbar.tsx";
 import { useApp, useAppStore } from "../store-context.tsx";
 
 export function Header() {
@@ -52,6 +53,7 @@ export function Header() {
           Linux {run.kernel.sourceTag} · QEMU {run.qemuVersion}
         </span>
       )}
+      <ShareToolbar />
       <span
         className={`outcome outcome-${status === "ready" && run ? run.outcome : status}`}
         data-testid="outcome"

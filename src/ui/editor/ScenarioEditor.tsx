@@ -133,9 +133,11 @@ export function ScenarioEditor() {
         <output className={allIssues.length ? "zl-status zl-bad" : "zl-status"} aria-live="polite">
           {allIssues.length
             ? `${allIssues.length} problem${allIssues.length > 1 ? "s" : ""}`
-            : upToDate
-              ? "shown"
-              : "valid"}
+            : !upToDate
+              ? "valid"
+              : status === "loading"
+                ? "computing…"
+                : "shown"}
         </output>
       </div>
       {allIssues.length > 0 && (

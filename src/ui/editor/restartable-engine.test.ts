@@ -60,6 +60,7 @@ describe("restartable engine", () => {
           release = () => resolve({ ok: false, issues: [] });
         }),
       setProgressListener: async () => {},
+      setRunIdBase: async () => {},
       presets: async () => [],
     } as unknown as EngineApi;
     const connects: string[] = [];
@@ -79,6 +80,24 @@ describe("restartable engine", () => {
     release!();
     expect((await engine.api.presets()).length).toBeGreaterThan(0);
     expect(connects).toEqual(["connect", "terminate", "connect"]);
+  });
+
+  it("gives each new worker its own run ids, so the store never releases a live run by mistake", async () => {
+    const { engine } = hosts();
+    const scenario = presetById("teaching-small")!.scenario;
+    const first = await engine.api.load({ scenario });
+    engine.cancel();
+    const second = await engine.api.load({ scenario });
+    if (!first.ok || !second.ok) throw new Error("no run");
+    expect(second.run.runId).not.toBe(first.run.runId);
+    await engine.api.release(first.run.runId);
+    const view = await engine.api.view({
+      runId: second.run.runId,
+      granularity: "action",
+      position: 1,
+      selection: null,
+    });
+    expect(view.position).toBe(1);
   });
 
   it("a run that finishes after cancel() is dropped", async () => {

@@ -44,6 +44,9 @@ export class CancelledError extends Error {
   }
 }
 
+/** Run ids per worker generation: 2^32 runs each before two ranges could meet. */
+const RUN_ID_RANGE = 2 ** 32;
+
 const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
 export function createRestartableEngine(conn: EngineConnection): RestartableEngine {
@@ -64,7 +67,18 @@ export function createRestartableEngine(conn: EngineConnection): RestartableEngi
   const target = (): EngineApi => {
     if (!current) {
       current = conn.connect();
-      void current.setProgressListener(conn.proxy(listener)).catch(() => {});
+      // A new worker numbers its runs from 1 again; the store may still hold an id from the old
+      // one (and release it), so each worker gets its own range.
+      const api = current;
+      const quietly = (f: () => Promise<void>) => {
+        try {
+          f().catch(() => {});
+        } catch {
+          // an engine without the method: no progress, and ids as it numbers them
+        }
+      };
+      quietly(() => api.setRunIdBase(generation * RUN_ID_RANGE + 1));
+      quietly(() => api.setProgressListener(conn.proxy(listener)));
     }
     return current;
   };
@@ -107,6 +121,7 @@ export function createRestartableEngine(conn: EngineConnection): RestartableEngi
       }
     },
     setProgressListener: async () => {},
+    setRunIdBase: async () => {},
   };
   const api = new Proxy({} as EngineApi, {
     get(_t, name) {

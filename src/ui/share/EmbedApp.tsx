@@ -65,7 +65,7 @@ export function EmbedApp() {
       </header>
       <LinkBanner />
       <main className="zl-embed-main">
-        <section className="panel" aria-label="Memory">
+        <section className="panel center" aria-label="Memory">
           <MemoryMaps />
         </section>
         <section className="panel narration" aria-label="What happened">
