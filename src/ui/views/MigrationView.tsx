@@ -71,6 +71,8 @@ export function MigrationView() {
   const postcopy = mig.mode === "postcopy";
   const note = view.action >= 0 ? (t.actions[view.action]?.note ?? "") : "";
   const flowing = duplicate.delta > 0 || normal.delta > 0 || uffdZero.delta > 0 || uffdCopy.delta > 0;
+  // The stream runs while the migration is in precopy or postcopy (and no vCPU is stuck on it).
+  const running = (phase === 1 || phase === 2) && !hung;
   const sent = duplicate.value + normal.value;
   const dupShare = guestPages > 0 ? Math.min(1, duplicate.value / guestPages) : 0;
   const normShare = guestPages > 0 ? Math.min(1 - dupShare, normal.value / guestPages) : 0;
@@ -117,8 +119,8 @@ export function MigrationView() {
         destination={destination}
         guestOn={guestOn}
         hung={hung}
-        zeroFlow={duplicate.delta + uffdZero.delta > 0}
-        normalFlow={normal.delta + uffdCopy.delta > 0}
+        zeroFlow={running && duplicate.value + uffdZero.value > 0}
+        normalFlow={running && normal.value + uffdCopy.value > 0}
         flowing={flowing}
         reduced={reduced}
         stepKey={`${view.granularity}:${view.position}`}
@@ -230,7 +232,7 @@ function FlowDiagram(p: FlowProps) {
       width={W}
       height={H}
       role="img"
-      aria-label={`Migration stream from the ${p.source} host to the ${p.destination} host${p.flowing ? ": pages are flowing in this step" : ""}. The guest runs on the ${p.guestOn === 1 ? p.destination : p.source} host${p.hung ? ", where a vCPU is hung" : ""}.`}
+      aria-label={`Migration stream from the ${p.source} host to the ${p.destination} host${p.zeroFlow || p.normalFlow ? ": pages are flowing" : ""}${p.flowing ? ", and this step sent some" : ""}. The guest runs on the ${p.guestOn === 1 ? p.destination : p.source} host${p.hung ? ", where a vCPU is hung" : ""}.`}
       data-testid="mig-flow"
     >
       <g className="zl-host-box">

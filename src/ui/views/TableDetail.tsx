@@ -23,6 +23,7 @@ import {
   departures,
   type FanInLayout,
   type FrameKind,
+  ghostBands,
   LABEL_SVG_PX,
   layoutFanIn,
   ownFrameRect,
@@ -52,18 +53,6 @@ function bandPath(x0: number, x1: number, b: Band): string {
 }
 
 const link = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
-
-/** The arrow for an unshare/COW: from the shared frame's right edge down to the new frame's top. */
-function departurePath(from: Rect, to: Rect): string {
-  const p = d3path();
-  const x0 = from.x + from.w;
-  const y0 = from.y + from.h / 2;
-  const x1 = to.x + to.w / 2;
-  const y1 = to.y;
-  p.moveTo(x0, y0);
-  p.bezierCurveTo(x0 + 90, y0, x1, y1 - 50, x1, y1 - 1);
-  return p.toString();
-}
 
 interface History {
   key: string;
@@ -159,6 +148,25 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
     [frames, cell],
   );
   const leaving = useMemo(() => departures(prevFrames, frames), [prevFrames, frames]);
+  // Where the departed PTEs pointed one step ago: ghost bands into the frame they left.
+  const ghosts = useMemo(() => {
+    if (!prevFrames || leaving.length === 0) return [];
+    const before = layoutFanIn({
+      frameBySlot: prevFrames,
+      columns: COLUMNS,
+      svgPxCell: cell,
+      svgPxFrame: FRAME,
+      ownColumns: OWN_COLUMNS,
+      svgPxBandWidth: BAND_WIDTH,
+    });
+    // The shared frames sit at the same place in both layouts unless a KSM group appeared or
+    // went: aim at where they are now.
+    return ghostBands(before, leaving, COLUMNS, cell).map((b) => {
+      const target = b.kind === "ksm" ? (fan.ksmFrame ?? before.ksmFrame) : fan.zeroFrame;
+      const mid = target ? target.y + target.h / 2 : b.ty0;
+      return { ...b, ty0: mid - 1, ty1: mid + 1 };
+    });
+  }, [prevFrames, leaving, cell, fan]);
 
   // Slots the current step touched (ViewState.active runs within this table).
   const activeSlots = useMemo(() => {
@@ -267,6 +275,7 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
           prev={prev}
           activeSlots={activeSlots}
           leaving={leaving}
+          ghosts={ghosts}
           reduced={reduced}
           selectedSlot={sel}
           inRam={inRam}
@@ -304,6 +313,7 @@ interface SvgProps {
   readonly prev: Uint8Array | null;
   readonly activeSlots: Uint8Array;
   readonly leaving: readonly { slot: number; from: "zeropage" | "ksm" }[];
+  readonly ghosts: readonly Band[];
   readonly reduced: boolean;
   readonly selectedSlot: number | null;
   readonly inRam: (slot: number) => boolean;
@@ -311,7 +321,7 @@ interface SvgProps {
 }
 
 function FanInSvg(props: SvgProps) {
-  const { run, detail, fan, cell, frames, prev, activeSlots, leaving, reduced, selectedSlot } = props;
+  const { run, detail, fan, cell, frames, prev, activeSlots, leaving, ghosts, reduced, selectedSlot } = props;
   const g = run.geometry;
   const n = detail.states.length;
   const x0 = fan.grid.x + fan.grid.w;
@@ -328,6 +338,7 @@ function FanInSvg(props: SvgProps) {
   const selRect = selectedSlot !== null ? cellRect(fan, selectedSlot, COLUMNS, cell) : null;
   const selFrame = selectedSlot !== null ? frameOf(selectedSlot) : null;
   const newOwn = new Set(leaving.map((l) => fan.ownIndexBySlot[l.slot]!));
+  const zeroLeft = leaving.filter((l) => l.from === "zeropage").length;
 
   return (
     <svg
@@ -455,6 +466,7 @@ function FanInSvg(props: SvgProps) {
         </text>
         <text x={frameLabelX} y={fan.zeroFrame.y + fan.zeroFrame.h / 2 + 4} className="zl-svg-count">
           ← {fmtInt(fan.counts.zeropage)} PTE{fan.counts.zeropage === 1 ? "" : "s"}, no memory of their own
+          {zeroLeft > 0 ? ` (${fmtInt(zeroLeft)} just left)` : ""}
         </text>
         {fan.ksmFrame && (
           <>
@@ -495,22 +507,16 @@ function FanInSvg(props: SvgProps) {
           </>
         )}
       </g>
-      {/* Unshare / COW: arrows leaving the shared frame for the new frames. */}
-      <g className="zl-departures" key={props.stepKey}>
-        {leaving.map((l) => {
-          const from = l.from === "zeropage" ? fan.zeroFrame : fan.ksmFrame;
-          const to = ownFrameRect(fan, fan.ownIndexBySlot[l.slot]!, OWN_COLUMNS, FRAME);
-          if (!from) return null;
-          return (
-            <path
-              key={l.slot}
-              d={departurePath(from, to)}
-              className="zl-departure"
-              pathLength={1}
-              markerEnd="url(#zl-arrow)"
-            />
-          );
-        })}
+      {/* Unshare / COW: the bands these PTEs had into the shared frame, fading out. */}
+      <g className="zl-ghosts" key={props.stepKey}>
+        {ghosts.map((b) => (
+          <path
+            key={`${b.kind}-${b.row}`}
+            d={bandPath(x0, x1, b)}
+            className={`zl-ghost zl-ghost-${b.kind}`}
+            data-count={b.count}
+          />
+        ))}
       </g>
       {/* The selected PTE's own arrow. */}
       {selRect && (

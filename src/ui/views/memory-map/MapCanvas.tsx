@@ -168,7 +168,7 @@ export function MapCanvas(props: MapCanvasProps) {
     }
     const focusByCell = balloonOutline ? b.balloonByCell : activeCount > 0 ? b.activeByCell : null;
     if (focusByCell && (!b.faded || b.fadedKey !== key)) {
-      b.faded = fadeTiles(b.tiles, palette.backgroundPixel, 0.72);
+      b.faded = fadeTiles(b.tiles, palette.backgroundPixel, 0.62);
       b.fadedKey = key;
     }
 

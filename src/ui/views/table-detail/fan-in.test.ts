@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { departures, type FrameKind, layoutFanIn, ownFrameRect } from "./fan-in.ts";
+import { departures, type FrameKind, ghostBands, layoutFanIn, ownFrameRect } from "./fan-in.ts";
 
 function frames(spec: string): FrameKind[] {
   const by: Record<string, FrameKind> = { ".": "none", "0": "zeropage", a: "own", k: "ksm" };
@@ -50,5 +50,21 @@ describe("departures", () => {
       { slot: 2, from: "ksm" },
     ]);
     expect(departures(null, frames("aa"))).toEqual([]);
+  });
+});
+
+describe("ghostBands", () => {
+  it("keeps, per row, the slice of the old zeropage band that belonged to the departed PTEs", () => {
+    const before = frames("0000" + "00.." + "....");
+    const after = frames("aa00" + "a0.." + "....");
+    const prev = layoutFanIn({ ...input, frameBySlot: before });
+    const ghosts = ghostBands(prev, departures(before, after), 4, 10);
+    expect(ghosts.map((g) => [g.row, g.count])).toEqual([
+      [0, 2],
+      [1, 1],
+    ]);
+    // 2 of 4 PTEs of a 10-px row: a 5-px slice starting where the old band started.
+    expect(ghosts[0]!.sy1 - ghosts[0]!.sy0).toBeCloseTo(5);
+    expect(ghosts[0]!.sy0).toBe(prev.bands[0]!.sy0);
   });
 });

@@ -206,3 +206,30 @@ export function departures(
   }
   return out;
 }
+
+/**
+ * Where the departed PTEs pointed before: for each grid row, the slice of the previous step's
+ * shared-frame band that belonged to PTEs which now have frames of their own. Drawn as ghost
+ * bands into the zeropage (or KSM page) they left.
+ */
+export function ghostBands(
+  previous: FanInLayout,
+  leaving: readonly { slot: number; from: "zeropage" | "ksm" }[],
+  columns: number,
+  svgPxCell: number,
+): Band[] {
+  const byRow = new Map<string, number>();
+  for (const l of leaving) {
+    const key = `${l.from}:${Math.floor(l.slot / columns)}`;
+    byRow.set(key, (byRow.get(key) ?? 0) + 1);
+  }
+  const unit = svgPxCell / columns;
+  const out: Band[] = [];
+  for (const b of previous.bands) {
+    if (b.kind === "own") continue;
+    const n = byRow.get(`${b.kind}:${b.row}`);
+    if (!n) continue;
+    out.push({ ...b, count: n, sy1: b.sy0 + n * unit });
+  }
+  return out;
+}
