@@ -55,6 +55,10 @@ describe("compare store", () => {
     // The diff map follows the view: at the first divergence some table differs.
     expect(s.diff!.position).toBe(s.position);
     expect(s.diff!.diff.some((m) => m.differingLeft > 0)).toBe(true);
+    // ... and the first table that differs there is selected, on both sides.
+    const cells = s.diff!.diff.find((m) => m.name === first.mm)!.left!;
+    expect(s.selection).toEqual({ mm: s.left!.trace.mmNames.indexOf(first.mm!), table: cells.indexOf(1) });
+    expect(s.view!.sides[0].table!.table).toBe(cells.indexOf(1));
     expect(cmp.getState().stepDivergence(-1)).toBe(false);
   });
 

@@ -60,7 +60,10 @@ export interface CompareState {
   stepBy(delta: number): void;
   setGranularity(g: Granularity): Promise<void>;
   select(selection: Selection | null): void;
-  /** Seeks to a divergence by index (its position at the current granularity). */
+  /**
+   * Seeks to a divergence by index (its position at the current granularity) and, with the diff
+   * map on, selects the first page table that differs there on the divergence's mm.
+   */
   goToDivergence(index: number): void;
   /** The next (+1) or previous (-1) divergence from the current position; false if none. */
   stepDivergence(direction: 1 | -1): boolean;
@@ -126,7 +129,10 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       const compareId = s.info.compareId;
       try {
         const diff = await api.diffPair(compareId, s.granularity, position);
-        if (get().info?.compareId === compareId && diff.granularity === get().granularity) set({ diff });
+        if (get().info?.compareId === compareId && diff.granularity === get().granularity) {
+          set({ diff });
+          selectDiffering(diff);
+        }
       } catch (e) {
         if (get().info?.compareId === compareId)
           set({ error: `the engine could not compare this step: ${String(e)}` });
@@ -134,6 +140,19 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
         diffInFlight = false;
       }
       if (diffWanted !== null) await fetchDiff();
+    };
+
+    /** After a jump to a divergence: the mm whose first differing table gets selected, and where. */
+    let selectOn: { mm: string; position: number } | null = null;
+    const selectDiffering = (d: PairDiff) => {
+      const want = selectOn;
+      if (!want || d.position !== want.position) return;
+      selectOn = null;
+      const cells = d.diff.find((m) => m.name === want.mm)?.left;
+      const mm = get().left?.trace.mmNames.indexOf(want.mm) ?? -1;
+      if (!cells || mm < 0) return;
+      const table = cells.findIndex((c) => c !== 0);
+      if (table >= 0) get().select({ mm, table });
     };
 
     const fetchView = async (): Promise<void> => {
@@ -315,7 +334,11 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       goToDivergence(index) {
         const s = get();
         const d = s.info?.divergences[index];
-        if (d) get().seek(d.positions[s.granularity]);
+        if (!d) return;
+        // Select the page table where the difference is, once the diff map shows it.
+        const p = Math.max(0, Math.min(d.positions[s.granularity], s.info!.counts[s.granularity]));
+        selectOn = d.mm && s.diffMap ? { mm: d.mm, position: p } : null;
+        get().seek(p);
       },
 
       stepDivergence(direction) {

@@ -4,6 +4,7 @@
  * buttons step by one and change the granularity. The readout names both sides' own positions.
  */
 import type { CompareInfo, Granularity, PairViewState } from "../../worker/api.ts";
+import { IconBack, IconEnd, IconForward, IconStart } from "../controls/Icons.tsx";
 import { useCompare, useCompareStore } from "./context.tsx";
 import { positionU } from "./series.ts";
 
@@ -56,16 +57,16 @@ export function CompareControls({ info, view }: { info: CompareInfo; view: PairV
       </div>
       <div className="cmp-transport">
         <button type="button" onClick={() => store.getState().seek(0)} aria-label="Go to the start">
-          ⏮
+          <IconStart />
         </button>
         <button type="button" onClick={() => store.getState().stepBy(-1)} aria-label="Previous aligned step">
-          ◀
+          <IconBack />
         </button>
         <button type="button" onClick={() => store.getState().stepBy(1)} aria-label="Next aligned step">
-          ▶
+          <IconForward />
         </button>
         <button type="button" onClick={() => store.getState().seek(count)} aria-label="Go to the end">
-          ⏭
+          <IconEnd />
         </button>
         <label>
           step by{" "}

@@ -1,15 +1,17 @@
 /**
  * Compare mode: two runs side by side in lockstep. Left is the app's run (its scenario and
  * kernel), right is the same scenario under another kernel. Layout: a header naming each side
- * (variant letter, id and title, scenario, outcome); the divergence panel; what each side does at
- * this step; the two runs' host memory maps in one grid (rows: mms, columns: sides) with the diff
- * map; the selected page table on both sides; the overlaid counter charts; the delta table; and
- * the shared timeline at the bottom.
+ * (variant letter, id and title, scenario, outcome); the divergence panel and the shared
+ * timeline; what each side does at this step; the two runs' host memory maps in one grid (rows: mms, columns: sides) with the diff
+ * map; the selected page table on both sides; the overlaid counter charts; and the delta table.
+ * The shared timeline sits under the divergence panel, next to the buttons that move it.
  *
  * Everything is computed in the worker (compare(), viewPair()); this only draws.
  */
 import { useEffect, useRef } from "react";
 import type { CompareInfo, PairViewState, RunInfo, ViewState } from "../../worker/api.ts";
+import { LinkBanner } from "../share/LinkBanner.tsx";
+import { ShareToolbar } from "../share/ShareToolbar.tsx";
 import { useApp } from "../store-context.tsx";
 import { CompareCharts } from "./CompareCharts.tsx";
 import { CompareControls } from "./CompareControls.tsx";
@@ -82,8 +84,10 @@ export function CompareView() {
           <button type="button" onClick={() => store.getState().close()} data-testid="leave-compare">
             Leave compare
           </button>
+          <ShareToolbar />
         </div>
       </header>
+      <LinkBanner />
       {status === "loading" && (
         <p className="cmp-status" role="status">
           Computing the right run and aligning the two in the worker…
@@ -97,6 +101,7 @@ export function CompareView() {
       {info && left && right && view && (
         <>
           <DivergencePanel info={info} view={view} />
+          <CompareControls info={info} view={view} />
           <div className="cmp-steps">
             <SideStep side={0} run={left} view={view.sides[0]} />
             <SideStep side={1} run={right} view={view.sides[1]} />
@@ -110,7 +115,6 @@ export function CompareView() {
           <AlignmentNote info={info} />
         </>
       )}
-      {info && <CompareControls info={info} view={view} />}
     </div>
   );
 }

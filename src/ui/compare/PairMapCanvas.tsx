@@ -35,6 +35,9 @@ export interface PairMapCanvasProps {
   readonly onSelect: (table: number) => void;
 }
 
+/** Up to this many differing cells, each gets a ring. */
+const FEW_CELLS = 64;
+
 interface Buffers {
   image: ImageData | null;
   pixels: Uint32Array | null;
@@ -91,15 +94,34 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
     ctx.putImageData(buf.image, 0, 0);
     ctx.save();
     if (diff) {
-      ctx.beginPath();
-      for (let c = 0; c < layout.cells; c++) buf.markByCell[c] = buf.markByCell[c]! > 0 ? 1 : 0;
-      if (outlineCells(ctx, layout, buf.markByCell, 1) > 0) {
-        ctx.strokeStyle = palette.activeHalo;
-        ctx.lineWidth = 3.5 * dpr;
+      // Differing cells keep their colours (the rest is faded). Large cells also get an outline;
+      // a few differing cells get rings, so that a single one among 100,000 can be found.
+      let marked = 0;
+      for (let c = 0; c < layout.cells; c++) {
+        buf.markByCell[c] = buf.markByCell[c]! > 0 ? 1 : 0;
+        marked += buf.markByCell[c]!;
+      }
+      const stroke = (width: number) => {
+        // A dark halo (light in the dark theme): yellow alone is faint on the faded cells.
+        ctx.strokeStyle = palette.active;
+        ctx.lineWidth = (width + 1.5) * dpr;
         ctx.stroke();
         ctx.strokeStyle = props.diffColour;
-        ctx.lineWidth = 2 * dpr;
+        ctx.lineWidth = width * dpr;
         ctx.stroke();
+      };
+      if (layout.devicePxPitch >= 8 * dpr) {
+        ctx.beginPath();
+        if (outlineCells(ctx, layout, buf.markByCell, 1) > 0) stroke(2);
+      }
+      if (marked > 0 && marked <= FEW_CELLS) {
+        ctx.beginPath();
+        for (let c = 0; c < layout.cells; c++) {
+          if (!buf.markByCell[c]) continue;
+          const r = ringRect(layout, c, 16 * dpr);
+          ctx.rect(r.x, r.y, r.size, r.size);
+        }
+        stroke(2.5);
       }
     }
     if (activeRuns && activeRuns.length > 0) {
@@ -183,7 +205,7 @@ function fadeSameCells(layout: MapLayout, byCell: Uint8Array, pixels: Uint32Arra
       const o = (y0 + y) * width + x0;
       for (let x = 0; x < pitch; x++) {
         const p = pixels[o + x]!;
-        if (p !== 0) pixels[o + x] = blend(p, background, 0.7);
+        if (p !== 0) pixels[o + x] = blend(p, background, 0.75);
       }
     }
   }

@@ -108,7 +108,8 @@ export function PairMaps({ runs, view }: { runs: readonly [RunInfo, RunInfo]; vi
             const d = diffCounts[i];
             return (
               <span key={mm} data-mm={mm} data-differing={d ? d.differingLeft : 0}>
-                {mm}: {d ? fmtInt(d.differingLeft) : "–"} page tables differ
+                {mm}: {d ? fmtInt(d.differingLeft) : "–"} page{" "}
+                {d?.differingLeft === 1 ? "table differs" : "tables differ"}
                 {d && d.differingRight !== d.differingLeft
                   ? ` (${fmtInt(d.differingRight)} on the right)`
                   : ""}

@@ -1,6 +1,7 @@
 /** React access to the compare slice (src/state/compare.ts): one per page, provided at the root. */
 import { createContext, type ReactNode, useContext } from "react";
 import { useStore } from "zustand";
+import { createStore, type StoreApi } from "zustand/vanilla";
 import type { CompareState, CompareStore } from "../../state/compare.ts";
 
 const CompareContext = createContext<CompareStore | null>(null);
@@ -22,4 +23,12 @@ export function useCompareStore(): CompareStore {
 
 export function useCompare<T>(selector: (s: CompareState) => T): T {
   return useStore(useCompareStore(), selector);
+}
+
+const OFF = createStore<Pick<CompareState, "rightKernel">>()(() => ({ rightKernel: null }));
+
+/** Whether compare mode is on (false when the page has no compare store). */
+export function useComparing(): boolean {
+  const s = useCompareStoreOrNull() as StoreApi<Pick<CompareState, "rightKernel">> | null;
+  return useStore(s ?? OFF, (x) => x.rightKernel !== null);
 }
