@@ -152,6 +152,27 @@ test("teaching-small: zoom into a table with the keyboard and read individual PT
   await expect(map).toBeFocused();
 });
 
+test("teaching-small: following the step at PTE granularity shows the table being walked", async ({
+  page,
+}) => {
+  await open(page, "preset=teaching-small");
+  await page.getByLabel(/^Follow the step/).check();
+  await page.locator("body").click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press("]");
+  await page.keyboard.press("]");
+  await idle(page);
+  // A few hundred PTE steps in: the guest is writing its memory, page by page.
+  await seek(page, 300);
+  const detail = page.getByTestId("table-detail");
+  await expect(detail).toBeVisible();
+  await expect(page.getByTestId("fan-in").locator(".zl-active-ring")).toHaveCount(1);
+  const table = Number(await detail.getAttribute("data-table"));
+  await seek(page, 301);
+  // The next PTE step touches the next page: the same table or the one after it.
+  await expect(page.getByTestId("fan-in").locator(".zl-active-ring")).toHaveCount(1);
+  expect(Number(await detail.getAttribute("data-table")) - table).toBeLessThanOrEqual(1);
+});
+
 test("a step that unshares zeropages shows the PTEs leaving the shared frame", async ({ page }) => {
   // ksm-zero-pages (06201e00): KSM placed zeropages (use_zero_pages), then the guest's first
   // storage-key instruction unshares them: their PTEs move to frames of their own.

@@ -374,7 +374,7 @@ function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly Clas
             <th scope="col">class</th>
             {view.mms.map((m) => (
               <th scope="col" key={m.name}>
-                {m.name}: tables (guest RAM)
+                {m.name}: tables · pages · guest RAM
               </th>
             ))}
           </tr>
@@ -385,7 +385,9 @@ function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly Clas
               <th scope="row">{SLOT_LABELS[key]}</th>
               {view.mms.map((m, i) => (
                 <td key={m.name}>
-                  {fmtInt(counts[i]!.bySlot[slot]!)} ({formatBytesShort(counts[i]!.bySlot[slot]! * span)})
+                  {fmtInt(counts[i]!.bySlot[slot]!)} ·{" "}
+                  {fmtInt(counts[i]!.bySlot[slot]! * run.geometry.ptesPerTable)} pages ·{" "}
+                  {formatBytesShort(counts[i]!.bySlot[slot]! * span)}
                 </td>
               ))}
             </tr>

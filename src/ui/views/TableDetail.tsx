@@ -12,11 +12,12 @@
  * only maps that to colours, glyphs and geometry (table-detail/fan-in.ts).
  */
 import { path as d3path, linkHorizontal } from "d3";
-import { type KeyboardEvent, type MouseEvent, useMemo, useRef } from "react";
+import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef } from "react";
 import type { RunInfo, TableDetail as TableDetailData, ViewState } from "../../worker/api.ts";
 import { formatBytesShort } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { useReducedMotion } from "./memory-map/hooks.ts";
+import { useMapLink } from "./memory-map/link.ts";
 import {
   type Band,
   cellRect,
@@ -54,6 +55,30 @@ function bandPath(x0: number, x1: number, b: Band): string {
 
 const link = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
 
+/** The table holding the last page the current step touched (where a walk has got to), or null. */
+function lastTouchedTable(view: ViewState): { mm: number; table: number } | null {
+  for (let a = view.active.length - 1; a >= 0; a--) {
+    const { mm, runs } = view.active[a]!;
+    if (runs.length < 2) continue;
+    const m = view.mms[mm];
+    if (!m) continue;
+    const last = runs[runs.length - 2]! + runs[runs.length - 1]! - 1;
+    return { mm, table: Math.floor((last + m.pageOffset) / m.ptesPerTable) };
+  }
+  return null;
+}
+
+function FollowToggle() {
+  const follow = useMapLink((s) => s.followStep);
+  const setFollow = useMapLink((s) => s.setFollowStep);
+  return (
+    <label className="zl-check zl-follow">
+      <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
+      Follow the step: show the page table the step touched last
+    </label>
+  );
+}
+
 interface History {
   key: string;
   states: Uint8Array;
@@ -69,6 +94,17 @@ export function TableDetail() {
   const mediaReduced = useReducedMotion();
   const reduced = storeReduced || mediaReduced;
   const history = useRef<History | null>(null);
+  const followStep = useMapLink((s) => s.followStep);
+
+  // Follow the step: show the table holding the last page the step touched.
+  useEffect(() => {
+    if (!followStep || !view) return;
+    const target = lastTouchedTable(view);
+    if (!target) return;
+    const sel = store.getState().selection;
+    if (sel && sel.mm === target.mm && sel.table === target.table) return;
+    store.getState().select(target);
+  }, [followStep, view, store]);
 
   const detail = view?.table ?? null;
   // Remember the previous states of the same table, to see what this step changed.
@@ -91,6 +127,7 @@ export function TableDetail() {
           Click a cell on a map (or focus a map and press an arrow key) to zoom into that page table: its{" "}
           {run.geometry.ptesPerTable} PTEs and where each one points.
         </p>
+        <FollowToggle />
       </section>
     );
   }
@@ -283,6 +320,7 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
         />
       </div>
       <PteLegend run={run} />
+      <FollowToggle />
       {sel !== null && selInfo && (
         <p className="zl-pte-selected" data-testid="pte-selected">
           <strong>

@@ -15,15 +15,19 @@ export interface MapLinkState {
   readonly showBalloon: boolean;
   /** The tables every map shows; null for all of guest RAM. */
   readonly viewport: Viewport | null;
+  /** The table detail follows the step: it shows the table the step touched last. */
+  readonly followStep: boolean;
   setHover(table: number | null): void;
   setShowBalloon(show: boolean): void;
   setViewport(viewport: Viewport | null): void;
+  setFollowStep(follow: boolean): void;
 }
 
 export const useMapLink = create<MapLinkState>()((set) => ({
   hoverTable: null,
   showBalloon: false,
   viewport: null,
+  followStep: false,
   setHover(table) {
     set((s) => (s.hoverTable === table ? s : { hoverTable: table }));
   },
@@ -32,5 +36,8 @@ export const useMapLink = create<MapLinkState>()((set) => ({
   },
   setViewport(viewport) {
     set({ viewport });
+  },
+  setFollowStep(followStep) {
+    set({ followStep });
   },
 }));
