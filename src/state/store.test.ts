@@ -77,6 +77,22 @@ describe("store", () => {
     expect(store.getState().position).toBe(2);
   });
 
+  it("keeps keys in order while a granularity change converts: ] ] Home → → → is PTE step 3", async () => {
+    const store = await ready();
+    const s = () => store.getState();
+    void s().stepGranularity(1);
+    void s().stepGranularity(1);
+    expect(s().wantedGranularity).toBe("pte");
+    s().seek(0);
+    s().stepBy(1);
+    s().stepBy(1);
+    s().stepBy(1);
+    await idle(store);
+    expect(s().granularity).toBe("pte");
+    expect(s().position).toBe(3);
+    expect(s().view!.position).toBe(3);
+  });
+
   it("seekToEvent at action granularity goes to the end of the event's action", async () => {
     const store = await ready();
     const t = store.getState().run!.trace;

@@ -113,7 +113,26 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
   let wanted: number | null = null;
   let loadSeq = 0;
   let historySeq = 0;
-  let converting = 0;
+  // Granularity changes and the seeks issued while one is pending run in order, one at a time.
+  const ops: (() => void | Promise<void>)[] = [];
+  let draining: Promise<void> | null = null;
+  const pending = () => draining !== null;
+  const enqueue = (op: () => void | Promise<void>): Promise<void> => {
+    ops.push(op);
+    if (!draining) {
+      draining = (async () => {
+        while (ops.length > 0) {
+          try {
+            await ops.shift()!();
+          } catch (e) {
+            store.setState({ error: `the engine could not change the step: ${String(e)}` });
+          }
+        }
+        draining = null;
+      })();
+    }
+    return draining;
+  };
 
   const store = createStore<AppState>()((set, get) => {
     const fetchView = async (): Promise<void> => {
@@ -134,6 +153,15 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         inFlight = false;
       }
       if (wanted !== null) await fetchView();
+    };
+
+    const seekNow = (position: number): void => {
+      const s = get();
+      if (!s.run) return;
+      const p = Math.max(0, Math.min(Math.round(position), s.run.counts[s.granularity]));
+      set({ position: p });
+      wanted = p;
+      void fetchView();
     };
 
     const fetchHistory = async (): Promise<void> => {
@@ -259,10 +287,21 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       seek(position) {
         const s = get();
         if (!s.run) return;
-        const p = Math.max(0, Math.min(Math.round(position), s.run.counts[s.granularity]));
-        set({ position: p });
-        wanted = p;
-        void fetchView();
+        if (pending()) {
+          // A granularity change is converting the position: `position` is in the current units,
+          // so it is converted too once the change has landed, and applied in order.
+          const from = s.granularity;
+          const runId = s.run.runId;
+          enqueue(async () => {
+            const now = get();
+            if (!now.run || now.run.runId !== runId) return;
+            seekNow(
+              from === now.granularity ? position : await api.convert(runId, from, position, now.granularity),
+            );
+          });
+          return;
+        }
+        seekNow(position);
       },
 
       async seekToEvent(event) {
@@ -286,27 +325,26 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       },
 
       stepBy(delta) {
-        get().seek(get().position + delta);
+        // While a granularity change is pending, a step is a step in the new units, after it.
+        if (pending()) enqueue(() => seekNow(get().position + delta));
+        else get().seek(get().position + delta);
       },
 
       async setGranularity(g) {
-        const s = get();
         set({ wantedGranularity: g });
-        if (!s.run || g === s.granularity) {
-          set({ granularity: g });
-          return;
-        }
-        converting++;
-        let position: number;
-        try {
-          position = await api.convert(s.run.runId, s.granularity, get().position, g);
-        } finally {
-          converting--;
-        }
-        if (get().run?.runId !== s.run.runId || get().wantedGranularity !== g) return;
-        set({ granularity: g, position });
-        wanted = position;
-        await fetchView();
+        await enqueue(async () => {
+          const s = get();
+          if (!s.run || g === s.granularity) {
+            set({ granularity: g });
+            return;
+          }
+          const runId = s.run.runId;
+          const position = await api.convert(runId, s.granularity, s.position, g);
+          if (get().run?.runId !== runId) return;
+          set({ granularity: g, position });
+          wanted = position;
+          void fetchView();
+        });
       },
 
       select(selection) {
@@ -369,7 +407,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         if (s.status !== "ready") return false;
         return (
           !inFlight &&
-          converting === 0 &&
+          draining === null &&
           wanted === null &&
           s.view !== null &&
           s.view.position === s.position
