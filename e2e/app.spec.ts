@@ -25,8 +25,8 @@ test("the default scenario is the commit's story, computed in the worker, and st
   const app = page.locator(".app");
   await expect(app).toHaveAttribute("data-status", "ready");
   await expect(app).toHaveAttribute("data-engine-env", "worker");
-  await expect(page.getByLabel("Scenario preset")).toHaveValue("commit-06201e00");
-  await expect(page.getByLabel("Kernel variant")).toHaveValue("s390-fa41ba0d");
+  await expect(page.getByLabel("Scenario preset", { exact: true })).toHaveValue("commit-06201e00");
+  await expect(page.getByLabel("Kernel variant", { exact: true })).toHaveValue("s390-fa41ba0d");
   await expect(page.getByTestId("outcome")).toHaveText("completed");
 
   // End of the story under fa41ba0d: the 40 GiB balloon came back on both hosts.
@@ -49,7 +49,7 @@ test("the default scenario is the commit's story, computed in the worker, and st
 test("switching the kernel to 06201e00 keeps both hosts near 60 GiB", async ({ page }) => {
   await page.goto("/#preset=commit-06201e00&kernel=s390-06201e00");
   await expect(page.locator(".app")).toHaveAttribute("data-status", "ready");
-  await expect(page.getByLabel("Kernel variant")).toHaveValue("s390-06201e00");
+  await expect(page.getByLabel("Kernel variant", { exact: true })).toHaveValue("s390-06201e00");
   await expect.poll(() => counter(page, "rssAnonBytes", "source")).toBe(60 * GiB);
   expect(await counter(page, "rssAnonBytes", "destination")).toBe(60 * GiB);
   // Only page tables were added: 100 GiB / 1 MiB × 4 KiB = 400 MiB of PTE tables.
