@@ -109,9 +109,16 @@ const TIMED_SEEK = `(target) => new Promise((resolve) => {
 const VIEW_MS = "window.__zeropage.viewMs()";
 
 async function idle(page: Page): Promise<void> {
-  await page.waitForFunction("window.__zeropage && window.__zeropage.idle() === true", null, {
-    timeout: 120_000,
-  });
+  try {
+    await page.waitForFunction("window.__zeropage && window.__zeropage.idle() === true", null, {
+      timeout: 120_000,
+    });
+  } catch (e) {
+    const app = await page.evaluate(
+      'JSON.stringify(Object.assign({}, document.querySelector(".app").dataset))',
+    );
+    throw new Error(`the app did not settle: ${app}`, { cause: e });
+  }
 }
 
 /** Milliseconds from navigation start to the app's "zeropage-interactive" mark. */
@@ -121,6 +128,12 @@ async function loadToInteractive(page: Page, url: string): Promise<number> {
     timeout: 120_000,
   });
   return (await page.evaluate('performance.getEntriesByName("zeropage-interactive")[0].startTime')) as number;
+}
+
+/** Pauses playback if it is still running (Space at the end would play again from the start). */
+async function pause(page: Page): Promise<void> {
+  if ((await page.locator(".app").getAttribute("data-playing")) === "true")
+    await page.keyboard.press("Space");
 }
 
 /** rAF intervals while playing at the given granularity and speed. */
@@ -140,7 +153,7 @@ async function playFrames(
   await page.locator("body").click({ position: { x: 1, y: 1 } });
   await page.keyboard.press("Space");
   const frames = (await page.evaluate(inPage(RECORD_FRAMES, seconds * 1000))) as number[];
-  await page.keyboard.press("Space");
+  await pause(page);
   await idle(page);
   const out: number[] = [];
   for (let i = 1; i < frames.length; i++) out.push(frames[i]! - frames[i - 1]!);
@@ -153,6 +166,7 @@ async function seekLatencies(
   granularity: string,
   n: number,
 ): Promise<{ total: number[]; worker: number[] }> {
+  await pause(page);
   await page.getByRole("radio", { name: granularity }).check();
   await idle(page);
   const steps = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
