@@ -9,6 +9,8 @@
  */
 import { type CSSProperties, type RefObject, useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import type { CommandContext } from "./commands.ts";
+import { CompareView } from "./compare/CompareView.tsx";
+import { useComparing } from "./compare/context.tsx";
 import { Header } from "./controls/Header.tsx";
 import { stepDurationMs } from "./controls/playback.ts";
 import { StepControls } from "./controls/StepControls.tsx";
@@ -54,9 +56,11 @@ export function App() {
   );
   usePlayback();
   useShortcuts(ctx);
+  const comparing = useComparing();
 
   // Tween only while playing, over one step's duration; never with reduced motion.
   const tween = playing && !reducedMotion ? stepDurationMs(speed, granularity) : 0;
+  if (comparing) return <CompareView />;
   return (
     <div
       className="app"

@@ -4,10 +4,12 @@
  */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { connectCompareLinks, createCompareStore } from "../state/compare.ts";
 import { createAppStore } from "../state/store.ts";
 import { readUrlState } from "../state/url.ts";
 import { createUrlSync } from "../state/url-sync.ts";
 import { App } from "./App.tsx";
+import { CompareProvider } from "./compare/context.tsx";
 import { appEngine } from "./editor/app-engine.ts";
 import { ShareProvider } from "./share/context.tsx";
 import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
@@ -19,6 +21,9 @@ import "./styles.css";
 const engine = appEngine();
 const store = createAppStore(engine.api, readUrlState(window.location.hash));
 const sync = createUrlSync(store, window);
+// Compare mode (issue 7): a slice beside the store, following the link's compare= parameter.
+const compare = createCompareStore(engine.api, store);
+connectCompareLinks(compare, sync);
 void store.getState().init();
 
 const motion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -35,7 +40,7 @@ declare global {
   }
 }
 window.__zeropage = {
-  idle: () => store.getState().isIdle(),
+  idle: () => store.getState().isIdle() && compare.getState().isIdle(),
   seek: (p) => store.getState().seek(p),
   /** How long the worker took to compute the view on screen. */
   viewMs: () => store.getState().view?.elapsedMs ?? Number.NaN,
@@ -46,9 +51,11 @@ if (!root) throw new Error("no #root element");
 createRoot(root).render(
   <StrictMode>
     <StoreProvider store={store}>
-      <ShareProvider sync={sync} engine={engine}>
-        <EmbedSwitch full={<App />} />
-      </ShareProvider>
+      <CompareProvider store={compare}>
+        <ShareProvider sync={sync} engine={engine}>
+          <EmbedSwitch full={<App />} />
+        </ShareProvider>
+      </CompareProvider>
     </StoreProvider>
   </StrictMode>,
 );

@@ -22,7 +22,7 @@ export function CompareEntry() {
         onChange={(e) => {
           if (e.target.value) void cmp.getState().open(e.target.value as VariantId);
         }}
-        aria-label="Compare with another kernel variant"
+        aria-label="Compare this run with"
         data-testid="compare-with"
       >
         <option value="">…</option>

@@ -71,7 +71,7 @@ export function CompareView() {
             <select
               value={rightKernel ?? ""}
               onChange={(e) => void store.getState().open(e.target.value as typeof rightKernel)}
-              aria-label="Kernel variant on the right"
+              aria-label="Right-hand kernel"
               data-testid="compare-right-kernel"
             >
               {variants.map((v) => (

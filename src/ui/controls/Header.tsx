@@ -1,5 +1,6 @@
 /** Title bar: which scenario, under which kernel, and how it ended. */
 import type { VariantId } from "../../worker/api.ts";
+import { CompareEntry } from "../compare/CompareEntry.tsx";
 import { ShareToolbar } from "../share/ShareToolbar.tsx";
 import { useApp, useAppStore } from "../store-context.tsx";
 
@@ -53,6 +54,7 @@ export function Header() {
           Linux {run.kernel.sourceTag} · QEMU {run.qemuVersion}
         </span>
       )}
+      <CompareEntry />
       <ShareToolbar />
       <span
         className={`outcome outcome-${status === "ready" && run ? run.outcome : status}`}

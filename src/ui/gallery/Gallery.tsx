@@ -4,6 +4,7 @@
  * variant (store.loadPreset); the URL sync adds a history entry, so Back returns to what was shown.
  */
 import type { VariantId } from "../../worker/api.ts";
+import { GalleryCompare } from "../compare/CompareEntry.tsx";
 import { useApp, useAppStore } from "../store-context.tsx";
 import "./gallery.css";
 
@@ -48,6 +49,7 @@ export function Gallery({ onOpen }: { onOpen?: () => void }) {
                   </button>
                 );
               })}
+              <GalleryCompare presetId={p.id} onOpen={onOpen} />
               {!first && (
                 <button type="button" onClick={() => void store.getState().loadPreset(p.id)}>
                   Open

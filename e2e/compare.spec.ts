@@ -1,0 +1,153 @@
+/**
+ * Compare mode in Chromium: the commit's story under fa41ba0d (left) and 06201e00 (right), from a
+ * link. The first divergence is the migration's first read fault on the source, the delta table
+ * shows 40 GiB less RssAnon on both hosts under 06201e00, the divergence buttons move the shared
+ * cursor, and the link of a compare view opens the same view in a fresh page.
+ */
+import { expect, type Locator, type Page, test } from "@playwright/test";
+
+const GiB = 2 ** 30;
+const LINK = "/#v=1&preset=commit-06201e00&kernel=s390-fa41ba0d&compare=s390-06201e00";
+const FIRST_TEXT =
+  "the source's read fault (precopy migration) allocates a zeroed anonymous page (zeropage forbidden) on the left but maps the shared zeropage on the right (mm_forbids_zeropage)";
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return errors;
+}
+
+/** Waits until the compare view shows its target step with nothing in flight. */
+async function idle(view: Locator): Promise<void> {
+  await expect(view).toHaveAttribute("data-compare-status", "ready");
+  await expect
+    .poll(async () => {
+      const [p, v, d] = await Promise.all(
+        ["data-compare-position", "data-compare-view-position", "data-compare-diff-position"].map((a) =>
+          view.getAttribute(a),
+        ),
+      );
+      return p === v && p === d;
+    })
+    .toBe(true);
+}
+
+async function deltaBytes(page: Page, mm: string, counter: string): Promise<number> {
+  const row = page.locator(`[data-testid=delta-table] tr[data-mm="${mm}"][data-counter="${counter}"]`);
+  return Number(await row.getAttribute("data-final-diff"));
+}
+
+test("a compare link shows the first divergence and 40 GiB less RssAnon on both hosts", async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto(LINK);
+  const view = page.getByTestId("compare-view");
+  await idle(view);
+  await expect(page.getByTestId("side-label-left")).toContainText("s390-fa41ba0d");
+  await expect(page.getByTestId("side-label-right")).toContainText("s390-06201e00");
+  await expect(page.getByTestId("first-divergence")).toContainText(FIRST_TEXT);
+  await expect(page.getByTestId("first-divergence")).toContainText(
+    "mm_forbids_zeropage() is true on the left",
+  );
+  expect(await deltaBytes(page, "source", "rssAnonBytes")).toBe(-40 * GiB);
+  expect(await deltaBytes(page, "destination", "rssAnonBytes")).toBe(-40 * GiB);
+  await expect(page.getByTestId("delta-table")).toContainText("-40 GiB");
+  await page.screenshot({ path: "test-results/compare-end.png", fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test("first, next and previous divergence move the shared cursor; the diff map marks the tables", async ({
+  page,
+}) => {
+  await page.goto(LINK);
+  const view = page.getByTestId("compare-view");
+  await idle(view);
+  await page.getByLabel("Step granularity").selectOption("table");
+  await idle(view);
+  await page.getByRole("button", { name: "First divergence" }).click();
+  await idle(view);
+  const first = Number(await page.getByTestId("first-divergence").getAttribute("data-step"));
+  await expect(view).toHaveAttribute("data-compare-position", String(first));
+  await expect(page.getByTestId("divergence-count")).toHaveText(/^divergence 1 of \d+$/);
+  await expect(page.getByRole("button", { name: "◀ Previous divergence" })).toBeDisabled();
+  // At the first divergence only the source differs, in the table the read just reached.
+  const source = page.locator("[data-testid=diff-summary] [data-mm=source]");
+  await expect(source).not.toHaveAttribute("data-differing", "0");
+  await expect(page.locator("[data-testid=diff-summary] [data-mm=destination]")).toHaveAttribute(
+    "data-differing",
+    "0",
+  );
+  // The table where it happens is selected: some of its PTEs differ.
+  await expect(page.getByTestId("compare-selected-table")).toContainText(
+    /source page table [\d,]+ · [1-9]\d* of 256 PTEs differ/,
+  );
+  await expect(page.getByTestId("side-step-left")).toContainText("read fault");
+  await expect(page.getByTestId("side-step-right")).toContainText("maps the shared zeropage");
+  await page.screenshot({ path: "test-results/compare-first-divergence.png", fullPage: true });
+
+  await page.getByRole("button", { name: "Next divergence ▶" }).click();
+  await idle(view);
+  expect(Number(await view.getAttribute("data-compare-position"))).toBeGreaterThan(first);
+  await expect(page.getByTestId("divergence-count")).toHaveText(/^divergence 2 of \d+$/);
+  await page.getByRole("button", { name: "◀ Previous divergence" }).click();
+  await idle(view);
+  await expect(view).toHaveAttribute("data-compare-position", String(first));
+});
+
+test("the link of a compare view opens the same view in a fresh page", async ({ page, context }) => {
+  await page.goto(LINK);
+  const view = page.getByTestId("compare-view");
+  await idle(view);
+  await page.getByLabel("Step granularity").selectOption("table");
+  await idle(view);
+  await page.getByRole("button", { name: "First divergence" }).click();
+  await idle(view);
+  const position = await view.getAttribute("data-compare-position");
+  // Stepping replaces the history entry after a short delay: wait for the link to say so.
+  await expect.poll(() => new URL(page.url()).hash).toContain("compare=s390-06201e00");
+  await expect.poll(() => new URL(page.url()).hash).toContain("g=table");
+  const leftAt = await page.getByTestId("compare-position").textContent();
+  await expect
+    .poll(async () => (await page.getByTestId("compare-position").textContent()) === leftAt)
+    .toBe(true);
+  const url = page.url();
+  const captions = await page.locator("[data-testid^=compare-map-] figcaption").allTextContents();
+
+  const fresh = await context.newPage();
+  await fresh.goto(url);
+  const again = fresh.getByTestId("compare-view");
+  await idle(again);
+  await expect(again).toHaveAttribute("data-compare-position", String(position));
+  await expect(fresh.getByTestId("divergence-count")).toHaveText(/^divergence 1 of \d+$/);
+  expect(await fresh.locator("[data-testid^=compare-map-] figcaption").allTextContents()).toEqual(captions);
+
+  // Leaving compare mode drops the parameter; the single view stays at the same step.
+  await fresh.getByTestId("leave-compare").click();
+  await expect(fresh.getByTestId("compare-view")).toHaveCount(0);
+  await expect.poll(() => new URL(fresh.url()).hash).not.toContain("compare=");
+});
+
+test("the gallery offers 'compare fa41ba0d vs 06201e00' for the commit's story; the header's picker compares with x86_64", async ({
+  page,
+}) => {
+  await page.goto("/#v=1&preset=teaching-small&kernel=s390-06201e00");
+  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready");
+  await page.getByRole("button", { name: "Presets" }).click();
+  await page.getByTestId("gallery-compare-commit-06201e00").click();
+  const view = page.getByTestId("compare-view");
+  await idle(view);
+  await expect(page.getByTestId("side-label-left")).toContainText("s390-fa41ba0d");
+  await expect(page.getByTestId("side-label-right")).toContainText("s390-06201e00");
+  await expect(page.getByTestId("first-divergence")).toContainText(FIRST_TEXT);
+  await expect.poll(() => new URL(page.url()).hash).toContain("compare=s390-06201e00");
+
+  await page.getByTestId("leave-compare").click();
+  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready");
+  await page.getByLabel("Compare this run with").selectOption("x86_64");
+  await idle(view);
+  await expect(page.getByTestId("side-label-right")).toContainText("x86_64");
+  await expect(page.getByTestId("alignment-note")).toContainText("merged by address");
+  await page.screenshot({ path: "test-results/compare-x86.png", fullPage: true });
+});
