@@ -5,7 +5,7 @@
  * d3 computes scales and paths; React owns the DOM.
  */
 import { area, line, scaleLinear } from "d3";
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import type { CompareCounter } from "../../state/compare.ts";
 import type { CompareInfo, PairViewState, RunInfo } from "../../worker/api.ts";
 import { formatBytesShort } from "../format.ts";
@@ -28,7 +28,7 @@ function fmt(unit: string, v: number): string {
   return unit === "bytes" ? formatBytesShort(v) : compactCount(v);
 }
 
-export function CompareCharts({
+export const CompareCharts = memo(function CompareCharts({
   info,
   runs,
   view,
@@ -144,4 +144,4 @@ export function CompareCharts({
       </div>
     </section>
   );
-}
+});

@@ -8,7 +8,7 @@
  *
  * Everything is computed in the worker (compare(), viewPair()); this only draws.
  */
-import { useEffect, useRef } from "react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import type { CompareInfo, PairViewState, RunInfo, ViewState } from "../../worker/api.ts";
 import { LinkBanner } from "../share/LinkBanner.tsx";
 import { ShareToolbar } from "../share/ShareToolbar.tsx";
@@ -37,6 +37,8 @@ export function CompareView() {
   const appRun = useApp((s) => s.run);
   const variants = useApp((s) => s.variants);
   const title = appRun?.title ?? "";
+  // One tuple per pair of runs, so that the memoized panels below re-render only when they change.
+  const runs = useMemo(() => (left && right ? ([left, right] as const) : null), [left, right]);
   // The first time both sides are on screen (bench/compare.bench.ts reads this mark).
   const marked = useRef(false);
   useEffect(() => {
@@ -98,19 +100,19 @@ export function CompareView() {
           {error}
         </div>
       )}
-      {info && left && right && view && (
+      {info && runs && view && (
         <>
           <DivergencePanel info={info} view={view} />
           <CompareControls info={info} view={view} />
           <div className="cmp-steps">
-            <SideStep side={0} run={left} view={view.sides[0]} />
-            <SideStep side={1} run={right} view={view.sides[1]} />
+            <SideStep side={0} run={runs[0]} view={view.sides[0]} />
+            <SideStep side={1} run={runs[1]} view={view.sides[1]} />
           </div>
           <section className="panel cmp-main" aria-label="Memory of both runs">
-            <PairMaps runs={[left, right]} view={view} />
-            <SelectedTable runs={[left, right]} view={view} />
+            <PairMaps runs={runs} view={view} />
+            <SelectedTable runs={runs} view={view} />
           </section>
-          <CompareCharts info={info} runs={[left, right]} view={view} />
+          <CompareCharts info={info} runs={runs} view={view} />
           <DeltaTable info={info} />
           <AlignmentNote info={info} />
         </>
@@ -139,7 +141,7 @@ function SideLabel({ side, run }: { side: 0 | 1; run: RunInfo | null }) {
 }
 
 /** What one side does at this step: its event and the rules that fired, as in the narration. */
-function SideStep({ side, run, view }: { side: 0 | 1; run: RunInfo; view: ViewState }) {
+const SideStep = memo(function SideStep({ side, run, view }: { side: 0 | 1; run: RunInfo; view: ViewState }) {
   const t = run.trace;
   const e = view.event;
   const label = e >= 0 ? t.strings[t.label[e]!] : "the start";
@@ -169,10 +171,16 @@ function SideStep({ side, run, view }: { side: 0 | 1; run: RunInfo; view: ViewSt
       )}
     </div>
   );
-}
+});
 
 /** The selected page table on both sides: its PTEs by state, and how many differ. */
-function SelectedTable({ runs, view }: { runs: readonly [RunInfo, RunInfo]; view: PairViewState }) {
+const SelectedTable = memo(function SelectedTable({
+  runs,
+  view,
+}: {
+  runs: readonly [RunInfo, RunInfo];
+  view: PairViewState;
+}) {
   const [a, b] = [view.sides[0].table, view.sides[1].table];
   if (!a || !b) return <p className="muted small">Click a page table on either map to compare its PTEs.</p>;
   const same = a.states.length === b.states.length;
@@ -204,9 +212,9 @@ function SelectedTable({ runs, view }: { runs: readonly [RunInfo, RunInfo]; view
       </p>
     </div>
   );
-}
+});
 
-function AlignmentNote({ info }: { info: CompareInfo }) {
+const AlignmentNote = memo(function AlignmentNote({ info }: { info: CompareInfo }) {
   const exact = info.oneSidedPairs === 0 && info.mergedPairs.table === 0;
   return (
     <p className="muted small cmp-align-note" data-testid="alignment-note">
@@ -218,4 +226,4 @@ function AlignmentNote({ info }: { info: CompareInfo }) {
         : `${info.oneSidedPairs} events run on one side only; ${info.mergedPairs.table} event pairs visit different pages and are merged by address.`}
     </p>
   );
-}
+});

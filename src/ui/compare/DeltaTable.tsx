@@ -3,11 +3,11 @@
  * minus left), in bytes and per cent: the table a reviewer pastes into a reply. "Copy as text"
  * puts the fixed-width form (compare/delta.ts formatDeltaTable) on the clipboard.
  */
-import { useState } from "react";
+import { memo, useState } from "react";
 import { formatDeltaTable, formatDiff, formatPct, formatValue, selectRows } from "../../state/compare.ts";
 import type { CompareInfo } from "../../worker/api.ts";
 
-export function DeltaTable({ info }: { info: CompareInfo }) {
+export const DeltaTable = memo(function DeltaTable({ info }: { info: CompareInfo }) {
   const [copied, setCopied] = useState<"idle" | "done" | "failed">("idle");
   const rows = selectRows(info.delta);
   const copy = async () => {
@@ -76,4 +76,4 @@ export function DeltaTable({ info }: { info: CompareInfo }) {
       </p>
     </section>
   );
-}
+});

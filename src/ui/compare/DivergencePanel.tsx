@@ -4,6 +4,7 @@
  * before the cursor; and the policy notes that came before the first divergence (flags that agree
  * while the kernels read them differently).
  */
+import { memo } from "react";
 import type { CompareInfo, Divergence, Granularity, PairViewState } from "../../worker/api.ts";
 import { useCompare, useCompareStore } from "./context.tsx";
 
@@ -11,7 +12,13 @@ function stepText(d: Pick<Divergence, "positions">, g: Granularity): string {
   return `${g === "action" ? "action" : "step"} ${d.positions[g].toLocaleString("en-US")}`;
 }
 
-export function DivergencePanel({ info, view }: { info: CompareInfo; view: PairViewState }) {
+export const DivergencePanel = memo(function DivergencePanel({
+  info,
+  view,
+}: {
+  info: CompareInfo;
+  view: PairViewState;
+}) {
   const store = useCompareStore();
   const g = useCompare((s) => s.granularity);
   const position = useCompare((s) => s.position);
@@ -87,4 +94,4 @@ export function DivergencePanel({ info, view }: { info: CompareInfo; view: PairV
       )}
     </section>
   );
-}
+});

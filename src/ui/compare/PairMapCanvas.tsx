@@ -8,8 +8,8 @@
 import { type PointerEvent, useLayoutEffect, useRef, useState } from "react";
 import { aggregatePartial, aggregateTiles, markRuns } from "../views/memory-map/aggregate.ts";
 import {
-  blend,
   buildTiles,
+  fadeTiles,
   outlineCells,
   paintCells,
   ringRect,
@@ -42,9 +42,11 @@ interface Buffers {
   image: ImageData | null;
   pixels: Uint32Array | null;
   tiles: TileSet | null;
+  faded: TileSet | null;
   tilesKey: string;
   tileByCell: Uint8Array;
   markByCell: Uint8Array;
+  palette: MapPalette | null;
 }
 
 export function PairMapCanvas(props: PairMapCanvasProps) {
@@ -54,9 +56,11 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
     image: null,
     pixels: null,
     tiles: null,
+    faded: null,
     tilesKey: "",
     tileByCell: new Uint8Array(0),
     markByCell: new Uint8Array(0),
+    palette: null,
   });
   const [tip, setTip] = useState<string | null>(null);
 
@@ -79,18 +83,24 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
       buf.markByCell = new Uint8Array(layout.cells);
     }
     const size = Math.max(1, layout.devicePxPitch - layout.devicePxGap);
-    if (buf.tilesKey !== String(size) || !buf.tiles) {
+    if (buf.tilesKey !== String(size) || buf.palette !== palette || !buf.tiles || !buf.faded) {
       buf.tiles = buildTiles(palette.pixels, size);
+      buf.faded = fadeTiles(buf.tiles, palette.pixels.noneFill, 0.75);
       buf.tilesKey = String(size);
+      buf.palette = palette;
     }
     aggregateTiles(tableClass, layout, buf.tileByCell);
-    paintCells(layout, buf.tileByCell, buf.tiles, buf.pixels!);
     const dpr = layout.devicePixelRatio;
-    if (diff) {
-      // A cell differs if any of its tables does (aggregatePartial: 0 none, 1 some, 2 all).
-      aggregatePartial(diff, layout, buf.markByCell);
-      fadeSameCells(layout, buf.markByCell, buf.pixels!, palette.pixels.noneFill);
-    }
+    // A cell differs if any of its tables does (aggregatePartial: 0 none, 1 some, 2 all); the
+    // others are painted from the faded tiles (the maps' focus + context painting).
+    if (diff) aggregatePartial(diff, layout, buf.markByCell);
+    paintCells(
+      layout,
+      buf.tileByCell,
+      buf.tiles,
+      buf.pixels!,
+      diff ? { byCell: buf.markByCell, faded: buf.faded! } : null,
+    );
     ctx.putImageData(buf.image, 0, 0);
     ctx.save();
     if (diff) {
@@ -189,24 +199,4 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
       />
     </div>
   );
-}
-
-/** Fades the cells marked 0 toward `background`, so the differing ones stand out. */
-function fadeSameCells(layout: MapLayout, byCell: Uint8Array, pixels: Uint32Array, background: number): void {
-  const width = layout.devicePxWidth;
-  const pitch = layout.devicePxPitch;
-  for (let c = 0; c < layout.cells; c++) {
-    if (byCell[c] !== 0) continue;
-    const row = (c / layout.columns) | 0;
-    const col = c - row * layout.columns;
-    const x0 = layout.devicePxGutter + col * pitch;
-    const y0 = row * pitch;
-    for (let y = 0; y < pitch; y++) {
-      const o = (y0 + y) * width + x0;
-      for (let x = 0; x < pitch; x++) {
-        const p = pixels[o + x]!;
-        if (p !== 0) pixels[o + x] = blend(p, background, 0.75);
-      }
-    }
-  }
 }

@@ -7,7 +7,7 @@
  * Zoom is shared as a share of guest RAM, so that with different table sizes (x86_64 against s390)
  * both maps show the same addresses.
  */
-import { useRef, useState } from "react";
+import { memo, useMemo, useRef, useState } from "react";
 import type { MmDiff, PairViewState, RunInfo } from "../../worker/api.ts";
 import { formatBytesShort } from "../format.ts";
 import { describeClass } from "../views/memory-map/classes.ts";
@@ -36,7 +36,13 @@ function diffOf(diff: readonly MmDiff[] | null, mm: string, side: 0 | 1): Uint8A
   return side === 0 ? d.left : d.right;
 }
 
-export function PairMaps({ runs, view }: { runs: readonly [RunInfo, RunInfo]; view: PairViewState }) {
+export const PairMaps = memo(function PairMaps({
+  runs,
+  view,
+}: {
+  runs: readonly [RunInfo, RunInfo];
+  view: PairViewState;
+}) {
   const store = useCompareStore();
   const diffOn = useCompare((s) => s.diffMap);
   const pairDiff = useCompare((s) => s.diff);
@@ -56,12 +62,19 @@ export function PairMaps({ runs, view }: { runs: readonly [RunInfo, RunInfo]; vi
   for (const side of view.sides) for (const m of side.mms) if (!names.includes(m.name)) names.push(m.name);
   const half = Math.max(140, Math.floor((width - 16) / 2));
   const tablesOf = (side: 0 | 1) => view.sides[side].mms[0]?.tables ?? 0;
-  const layouts = ([0, 1] as const).map((side) => {
-    const n = tablesOf(side);
-    const start = Math.floor(win.start * n);
-    const length = Math.max(1, Math.min(n - start, Math.round(win.length * n)));
-    return appMapLayout(n, { tableSpaceStart: start, tableSpaceLength: length }, half, dpr, names.length);
-  });
+  // Layouts change only with the sizes, the zoom and the width: the canvases repaint per view, not
+  // per render.
+  const t0 = tablesOf(0);
+  const t1 = tablesOf(1);
+  const layouts = useMemo(
+    () =>
+      [t0, t1].map((n) => {
+        const start = Math.floor(win.start * n);
+        const length = Math.max(1, Math.min(n - start, Math.round(win.length * n)));
+        return appMapLayout(n, { tableSpaceStart: start, tableSpaceLength: length }, half, dpr, names.length);
+      }),
+    [t0, t1, win, half, dpr, names.length],
+  );
 
   const focus = selection ? (selection.table + 0.5) / Math.max(1, tablesOf(0)) : win.start + win.length / 2;
   const zoom = (direction: "in" | "out") => {
@@ -180,4 +193,4 @@ export function PairMaps({ runs, view }: { runs: readonly [RunInfo, RunInfo]; vi
       </div>
     </div>
   );
-}
+});
