@@ -129,8 +129,8 @@ export const PairMaps = memo(function PairMaps({
               </span>
             );
           })}
-          <span className="cmp-swatch-diff" aria-hidden="true" /> outlined: differs · faded: the same on both
-          sides
+          <span className="cmp-swatch-diff" aria-hidden="true" /> differs: in colour, ringed when few · the
+          same on both sides: faded
         </p>
       )}
       <div className="cmp-map-grid">
