@@ -4,13 +4,13 @@
  */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { appEngine } from "../state/app-engine.ts";
 import { connectCompareLinks, createCompareStore } from "../state/compare.ts";
 import { createAppStore } from "../state/store.ts";
 import { readUrlState } from "../state/url.ts";
 import { createUrlSync } from "../state/url-sync.ts";
 import { App } from "./App.tsx";
 import { CompareProvider } from "./compare/context.tsx";
-import { appEngine } from "./editor/app-engine.ts";
 import { ShareProvider } from "./share/context.tsx";
 import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
 import { StoreProvider } from "./store-context.tsx";

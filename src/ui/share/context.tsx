@@ -6,8 +6,8 @@
 import { createContext, type ReactNode, useContext } from "react";
 import { useStore } from "zustand";
 import { createStore } from "zustand/vanilla";
+import type { EngineProgress, RestartableEngine } from "../../state/restartable-engine.ts";
 import type { LinkStatus, UrlSync } from "../../state/url-sync.ts";
-import type { EngineProgress, RestartableEngine } from "../editor/restartable-engine.ts";
 
 interface Handles {
   readonly sync: UrlSync | null;

@@ -8,7 +8,7 @@
  * plus "running" and "cancelled", are kept in `progress` for the editor's progress bar.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
-import type { EngineApi, LoadProgress, ProgressListener } from "../../worker/api.ts";
+import type { EngineApi, LoadProgress, ProgressListener } from "../worker/api.ts";
 
 export interface EngineProgress {
   /** A load() is running. */

@@ -1,8 +1,8 @@
 /** The cancellable engine wrapper: cancel fails waiting calls, the next call gets a fresh engine. */
 import { describe, expect, it } from "vitest";
-import { presetById } from "../../scenario/presets/index.ts";
-import type { EngineApi, LoadProgress } from "../../worker/api.ts";
-import { EngineHost } from "../../worker/engine-host.ts";
+import { presetById } from "../scenario/presets/index.ts";
+import type { EngineApi, LoadProgress } from "../worker/api.ts";
+import { EngineHost } from "../worker/engine-host.ts";
 import { CancelledError, createRestartableEngine } from "./restartable-engine.ts";
 
 function hosts() {

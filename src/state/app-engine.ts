@@ -1,7 +1,7 @@
 /** The app's one engine: the worker (src/worker/client.ts) behind a cancellable wrapper. */
 import * as Comlink from "comlink";
-import type { EngineApi } from "../../worker/api.ts";
-import { engine, restartEngine } from "../../worker/client.ts";
+import type { EngineApi } from "../worker/api.ts";
+import { engine, restartEngine } from "../worker/client.ts";
 import { createRestartableEngine, type RestartableEngine } from "./restartable-engine.ts";
 
 let handle: RestartableEngine | null = null;
