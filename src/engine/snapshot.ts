@@ -62,6 +62,18 @@ export interface MmSnapshot {
   readonly tableClass: Uint8Array;
   /** Per table: 0 none of its guest pages in the balloon, 1 some, 2 all. */
   readonly balloon: Uint8Array;
+  /** Tables per class byte (256 bins): legends count from this instead of every table. */
+  readonly classHistogram: Float64Array;
+  /** Tables per class byte, over the tables whose guest pages are all in the balloon. */
+  readonly balloonClassHistogram: Float64Array;
+  /** Tables with none, some and all of their guest pages in the balloon. */
+  readonly balloonParts: readonly [number, number, number];
+  /**
+   * Content hashes of tableClass and balloon (two 32-bit FNV-1a variants each, as one number):
+   * equal hashes, equal bytes, so a view can keep the previous array and skip a repaint.
+   */
+  readonly tableClassHash: number;
+  readonly balloonHash: number;
   readonly counters: MmCounters;
   readonly forbidsZeropage: boolean;
 }
@@ -154,13 +166,37 @@ export function snapshotMm(w: World, index: number, balloon?: PagesetSummary): M
     }
     tableClass[t] = anyHuge && huge[t] ? cls | CLASS_HUGE : cls;
   }
+  const balloonOf = summarizePageset(w, index, balloon);
+  const classHistogram = new Float64Array(256);
+  const balloonClassHistogram = new Float64Array(256);
+  const parts: [number, number, number] = [0, 0, 0];
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  let g1 = 0x811c9dc5;
+  let g2 = 0x01000193;
+  for (let t = 0; t < tables; t++) {
+    const cls = tableClass[t]!;
+    const b = balloonOf[t]!;
+    classHistogram[cls]! += 1;
+    parts[b as 0 | 1 | 2] += 1;
+    if (b === 2) balloonClassHistogram[cls]! += 1;
+    h1 = Math.imul(h1 ^ cls, 0x01000193);
+    h2 = Math.imul(h2 ^ (cls + t), 0x5bd1e995);
+    g1 = Math.imul(g1 ^ b, 0x01000193);
+    g2 = Math.imul(g2 ^ (b + t), 0x5bd1e995);
+  }
   return {
     name: mm.name,
     tables,
     ptesPerTable: mm.geometry.ptesPerTable,
     pageOffset: pt.ptes.pageOffset,
     tableClass,
-    balloon: summarizePageset(w, index, balloon),
+    balloon: balloonOf,
+    classHistogram,
+    balloonClassHistogram,
+    balloonParts: parts,
+    tableClassHash: (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff),
+    balloonHash: (g1 >>> 0) * 2 ** 21 + ((g2 >>> 0) & 0x1fffff),
     counters: snapshotCounters(mm),
     forbidsZeropage: mm.forbidsZeropage(),
   };

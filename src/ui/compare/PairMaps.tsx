@@ -9,7 +9,7 @@
  */
 import { memo, useMemo, useRef, useState } from "react";
 import type { MmDiff, PairViewState, RunInfo } from "../../worker/api.ts";
-import { formatBytesShort } from "../format.ts";
+import { formatBytesShort, formatInt } from "../format.ts";
 import { describeClass } from "../views/memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
 import { appMapLayout, MIN_ZOOM_TABLES, ZOOM_FACTOR } from "../views/memory-map/layout.ts";
@@ -25,10 +25,6 @@ interface Window {
 }
 
 const WHOLE: Window = { start: 0, length: 1 };
-
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
 
 function diffOf(diff: readonly MmDiff[] | null, mm: string, side: 0 | 1): Uint8Array | null {
   const d = diff?.find((x) => x.name === mm);
@@ -121,10 +117,10 @@ export const PairMaps = memo(function PairMaps({
             const d = diffCounts[i];
             return (
               <span key={mm} data-mm={mm} data-differing={d ? d.differingLeft : 0}>
-                {mm}: {d ? fmtInt(d.differingLeft) : "–"} page{" "}
+                {mm}: {d ? formatInt(d.differingLeft) : "–"} page{" "}
                 {d?.differingLeft === 1 ? "table differs" : "tables differ"}
                 {d && d.differingRight !== d.differingLeft
-                  ? ` (${fmtInt(d.differingRight)} on the right)`
+                  ? ` (${formatInt(d.differingRight)} on the right)`
                   : ""}
               </span>
             );
@@ -164,7 +160,7 @@ export const PairMaps = memo(function PairMaps({
                   </strong>{" "}
                   <span className="muted">
                     RssAnon {formatBytesShort(c.rssAnonBytes)} · host memory{" "}
-                    {formatBytesShort(c.hostMemBytes)} · zeropage PTEs {fmtInt(c.zeropagePtes)}
+                    {formatBytesShort(c.hostMemBytes)} · zeropage PTEs {formatInt(c.zeropagePtes)}
                     {snap.forbidsZeropage ? " · zeropage forbidden" : ""}
                   </span>
                 </figcaption>
@@ -181,8 +177,8 @@ export const PairMaps = memo(function PairMaps({
                   diffColour={diffColour}
                   describeCells={(first, end) =>
                     end - first === 1
-                      ? `${SIDE_NAMES[side]} · ${mm} · table ${fmtInt(first)} · ${formatBytesShort(first * g.tableSpanBytes)} · ${describeClass(snap.tableClass[first]!)}`
-                      : `${SIDE_NAMES[side]} · ${mm} · tables ${fmtInt(first)}–${fmtInt(end - 1)}`
+                      ? `${SIDE_NAMES[side]} · ${mm} · table ${formatInt(first)} · ${formatBytesShort(first * g.tableSpanBytes)} · ${describeClass(snap.tableClass[first]!)}`
+                      : `${SIDE_NAMES[side]} · ${mm} · tables ${formatInt(first)}–${formatInt(end - 1)}`
                   }
                   onSelect={(table) => store.getState().select({ mm: mmIndex, table })}
                 />

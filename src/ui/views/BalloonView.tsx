@@ -10,10 +10,10 @@
  * outlines every ballooned table on the host maps.
  */
 import { useCallback, useMemo, useRef } from "react";
-import { formatBytesShort } from "../format.ts";
+import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
-import { countPartial } from "./memory-map/aggregate.ts";
-import { SLOT_COUNT, SLOT_KEYS, SLOT_LABELS, slotOf } from "./memory-map/classes.ts";
+import { countClassesFromHistogram } from "./memory-map/aggregate.ts";
+import { SLOT_KEYS, SLOT_LABELS } from "./memory-map/classes.ts";
 import { extraAfter, extraAt, stepStartEvent } from "./memory-map/extra.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
 import { appMapLayout, clampViewport, wholeViewport } from "./memory-map/layout.ts";
@@ -25,12 +25,8 @@ import "./memory-map/maps.css";
 
 const PAGE = 4096;
 
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
 function pagesText(pages: number): string {
-  return `${fmtInt(pages)} pages (${formatBytesShort(pages * PAGE)})`;
+  return `${formatInt(pages)} pages (${formatBytesShort(pages * PAGE)})`;
 }
 
 export function BalloonView() {
@@ -63,21 +59,15 @@ export function BalloonView() {
       ),
     [tableCount, viewport.tableSpaceStart, viewport.tableSpaceLength, width, dpr, mmCount],
   );
-  const parts = useMemo<[number, number, number]>(
-    () => (guest ? countPartial(guest.balloon) : [0, 0, 0]),
-    [guest],
-  );
+  const parts: readonly [number, number, number] = guest ? guest.balloonParts : [0, 0, 0];
 
   // Host side: what the tables holding only ballooned pages look like on each host now.
   const hostSide = useMemo(() => {
     if (!view || !guest) return [];
-    return view.mms.map((m) => {
-      const bySlot = new Float64Array(SLOT_COUNT);
-      for (let t = 0; t < guest.balloon.length; t++) {
-        if (guest.balloon[t] === 2) bySlot[slotOf(m.tableClass[t]!)]! += 1;
-      }
-      return { name: m.name, bySlot };
-    });
+    return view.mms.map((m) => ({
+      name: m.name,
+      bySlot: countClassesFromHistogram(m.balloonClassHistogram).bySlot,
+    }));
   }, [view, guest]);
 
   const guestOn = run && view ? extraAfter(run.trace, view.event, "guestOn") : 0;
@@ -153,11 +143,13 @@ export function BalloonView() {
             kind="guest"
             layout={layout}
             perTable={guest.balloon}
+            perTableKey={guest.balloonHash}
             ptesPerTable={guest.ptesPerTable}
             pageOffset={guest.pageOffset}
             tableBytes={span}
             activeRuns={null}
             balloonOutline={null}
+            balloonOutlineKey={-1}
             selectedTable={selection ? selection.table : null}
             hoverTable={hoverTable}
             palette={palette}
@@ -169,13 +161,14 @@ export function BalloonView() {
           />
           <ul className="zl-legend-classes zl-balloon-legend">
             <li>
-              <Swatch palette={palette} tile={0} kind="guest" /> the guest's own ({fmtInt(parts[0])} tables)
+              <Swatch palette={palette} tile={0} kind="guest" /> the guest's own ({formatInt(parts[0])}{" "}
+              tables)
             </li>
             <li>
-              <Swatch palette={palette} tile={1} kind="guest" /> partly in the balloon ({fmtInt(parts[1])})
+              <Swatch palette={palette} tile={1} kind="guest" /> partly in the balloon ({formatInt(parts[1])})
             </li>
             <li>
-              <Swatch palette={palette} tile={2} kind="guest" /> all in the balloon ({fmtInt(parts[2])},{" "}
+              <Swatch palette={palette} tile={2} kind="guest" /> all in the balloon ({formatInt(parts[2])},{" "}
               {formatBytesShort(parts[2] * span)})
             </li>
           </ul>
@@ -186,7 +179,8 @@ export function BalloonView() {
           {parts[2] > 0 && (
             <div className="zl-host-side" data-testid="balloon-host-side">
               <p>
-                On the host, the {fmtInt(parts[2])} tables whose guest pages are all in the balloon now hold:
+                On the host, the {formatInt(parts[2])} tables whose guest pages are all in the balloon now
+                hold:
               </p>
               <ul>
                 {hostSide.map((h) => (
@@ -194,7 +188,7 @@ export function BalloonView() {
                     <strong>{h.name}</strong>:{" "}
                     {SLOT_KEYS.map((k, i) => ({ k, n: h.bySlot[i]! }))
                       .filter((x) => x.n > 0)
-                      .map((x) => `${fmtInt(x.n)} × ${SLOT_LABELS[x.k]}`)
+                      .map((x) => `${formatInt(x.n)} × ${SLOT_LABELS[x.k]}`)
                       .join(", ") || "nothing"}
                   </li>
                 ))}

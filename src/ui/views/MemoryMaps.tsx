@@ -10,9 +10,9 @@
  */
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import type { MmSnapshot, RunInfo, ViewState } from "../../worker/api.ts";
-import { formatBytesShort } from "../format.ts";
+import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
-import { type ClassCounts, countClasses } from "./memory-map/aggregate.ts";
+import { type ClassCounts, countClassesFromHistogram } from "./memory-map/aggregate.ts";
 import { describeClass, SLOT_KEYS, SLOT_LABELS, SLOT_NOTES } from "./memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
 import {
@@ -30,10 +30,6 @@ import { Swatch } from "./memory-map/Swatch.tsx";
 import { focusPteGrid, zoomMaps } from "./memory-map/zoom.ts";
 import "./memory-map/maps.css";
 
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
 function mmLabel(name: string): string {
   return `${name} host`;
 }
@@ -41,9 +37,9 @@ function mmLabel(name: string): string {
 /** "one cell = 1 page table = 256 PTEs = 1 MiB" (or several tables when aggregated). */
 function scaleText(run: RunInfo, tablesPerCell: number): string {
   const g = run.geometry;
-  const tables = tablesPerCell === 1 ? "1 page table" : `${fmtInt(tablesPerCell)} page tables`;
+  const tables = tablesPerCell === 1 ? "1 page table" : `${formatInt(tablesPerCell)} page tables`;
   const ptes = tablesPerCell * g.ptesPerTable;
-  return `One cell = ${tables} = ${fmtInt(ptes)} PTEs (pages of 4 KiB) = ${formatBytesShort(tablesPerCell * g.tableSpanBytes)} of guest RAM`;
+  return `One cell = ${tables} = ${formatInt(ptes)} PTEs (pages of 4 KiB) = ${formatBytesShort(tablesPerCell * g.tableSpanBytes)} of guest RAM`;
 }
 
 export function MemoryMaps() {
@@ -111,7 +107,10 @@ export function MemoryMaps() {
     [tableCount, layout, select, store],
   );
 
-  const counts = useMemo(() => view?.mms.map((m) => countClasses(m.tableClass)) ?? [], [view]);
+  const counts = useMemo(
+    () => view?.mms.map((m) => countClassesFromHistogram(m.classHistogram)) ?? [],
+    [view],
+  );
 
   if (!run || !view || view.mms.length === 0) {
     return (
@@ -157,7 +156,7 @@ export function MemoryMaps() {
       <p className="zl-scale" data-testid="map-scale">
         {whole ? "All guest RAM" : `Zoomed: ${formatBytesShort(from)} – ${formatBytesShort(to)}`}
         {": "}
-        {fmtInt(viewport.tableSpaceLength)} page tables. {scaleText(run, layout.tablesPerCell)}.
+        {formatInt(viewport.tableSpaceLength)} page tables. {scaleText(run, layout.tablesPerCell)}.
         {layout.tablesPerCell > 1 && (
           <span className="zl-aggregated">
             {" "}
@@ -225,8 +224,8 @@ function HostMap(props: HostMapProps) {
             ? "; partly in the balloon"
             : "";
       if (end - first === 1)
-        return `${mmLabel(m.name)} · table ${fmtInt(first)} · ${range} · ${describeClass(m.tableClass[first]!)}${balloon}`;
-      return `${mmLabel(m.name)} · tables ${fmtInt(first)}–${fmtInt(end - 1)} · ${range}`;
+        return `${mmLabel(m.name)} · table ${formatInt(first)} · ${range} · ${describeClass(m.tableClass[first]!)}${balloon}`;
+      return `${mmLabel(m.name)} · tables ${formatInt(first)}–${formatInt(end - 1)} · ${range}`;
     },
     [m, g.tableSpanBytes],
   );
@@ -234,7 +233,7 @@ function HostMap(props: HostMapProps) {
   const onZoom = useCallback((d: "in" | "out", t: number) => props.onZoom(mm, d, t), [props.onZoom, mm]);
   const selText =
     selected !== null
-      ? `Selected: table ${fmtInt(selected)}, ${describeClass(m.tableClass[selected] ?? 0xff)}.`
+      ? `Selected: table ${formatInt(selected)}, ${describeClass(m.tableClass[selected] ?? 0xff)}.`
       : "No table selected.";
   const c = m.counters;
   return (
@@ -244,7 +243,7 @@ function HostMap(props: HostMapProps) {
         <span className="muted">
           {" "}
           · host memory {formatBytesShort(c.hostMemBytes)} · RssAnon {formatBytesShort(c.rssAnonBytes)} · page
-          tables {fmtInt(c.pteTables)} ({formatBytesShort(c.pteTables * g.pteTableMemBytes)})
+          tables {formatInt(c.pteTables)} ({formatBytesShort(c.pteTables * g.pteTableMemBytes)})
           {m.forbidsZeropage ? " · zeropage forbidden (mm_forbids_zeropage)" : ""}
         </span>
       </figcaption>
@@ -253,11 +252,13 @@ function HostMap(props: HostMapProps) {
         kind="host"
         layout={layout}
         perTable={m.tableClass}
+        perTableKey={m.tableClassHash}
         ptesPerTable={m.ptesPerTable}
         pageOffset={m.pageOffset}
         tableBytes={g.tableSpanBytes}
         activeRuns={active}
         balloonOutline={showBalloon ? m.balloon : null}
+        balloonOutlineKey={m.balloonHash}
         selectedTable={selected}
         hoverTable={ghost}
         palette={palette}
@@ -385,8 +386,8 @@ function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly Clas
               <th scope="row">{SLOT_LABELS[key]}</th>
               {view.mms.map((m, i) => (
                 <td key={m.name}>
-                  {fmtInt(counts[i]!.bySlot[slot]!)} ·{" "}
-                  {fmtInt(counts[i]!.bySlot[slot]! * run.geometry.ptesPerTable)} pages ·{" "}
+                  {formatInt(counts[i]!.bySlot[slot]!)} ·{" "}
+                  {formatInt(counts[i]!.bySlot[slot]! * run.geometry.ptesPerTable)} pages ·{" "}
                   {formatBytesShort(counts[i]!.bySlot[slot]! * span)}
                 </td>
               ))}
@@ -395,13 +396,13 @@ function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly Clas
           <tr>
             <th scope="row">of which mixed</th>
             {view.mms.map((m, i) => (
-              <td key={m.name}>{fmtInt(counts[i]!.mixed)}</td>
+              <td key={m.name}>{formatInt(counts[i]!.mixed)}</td>
             ))}
           </tr>
           <tr>
             <th scope="row">of which huge PMD</th>
             {view.mms.map((m, i) => (
-              <td key={m.name}>{fmtInt(counts[i]!.huge)}</td>
+              <td key={m.name}>{formatInt(counts[i]!.huge)}</td>
             ))}
           </tr>
         </tbody>
@@ -409,7 +410,7 @@ function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly Clas
       {detail && stateCounts && (
         <table className="zl-table" data-testid="pte-state-table">
           <caption>
-            Selected: {view.mms[detail.mm]?.name} table {fmtInt(detail.table)}, PTEs by state
+            Selected: {view.mms[detail.mm]?.name} table {formatInt(detail.table)}, PTEs by state
           </caption>
           <thead>
             <tr>
@@ -421,7 +422,7 @@ function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly Clas
             {run.pteStates.map((s, i) => (
               <tr key={s.key}>
                 <th scope="row">{s.name}</th>
-                <td>{fmtInt(stateCounts[i] ?? 0)}</td>
+                <td>{formatInt(stateCounts[i] ?? 0)}</td>
               </tr>
             ))}
           </tbody>

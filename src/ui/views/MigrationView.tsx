@@ -7,7 +7,7 @@
  * EXTRA_KEYS); the run's QEMU setup from RunInfo.migration.
  */
 
-import { formatBytesShort } from "../format.ts";
+import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp } from "../store-context.tsx";
 import { extraAfter, extraAt, stepStartEvent } from "./memory-map/extra.ts";
 import { useReducedMotion } from "./memory-map/hooks.ts";
@@ -25,10 +25,6 @@ const DETECTION: Readonly<Record<string, string>> = {
     "multifd: the multifd send threads check every page and send zero pages as offsets only; they still count in ram.duplicate",
   none: "none: no page is checked; every page goes out in full and counts in ram.normal",
 };
-
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
 
 function signed(n: number, fmt: (v: number) => string): string {
   if (n === 0) return "";
@@ -130,7 +126,7 @@ export function MigrationView() {
         <div className="zl-mig-norm" style={{ width: `${normShare * 100}%` }} />
       </div>
       <p className="zl-mig-sent">
-        Sent so far: {fmtInt(sent)} of {fmtInt(guestPages)} guest pages
+        Sent so far: {formatInt(sent)} of {formatInt(guestPages)} guest pages
         {guestPages > 0 ? ` (${((sent / guestPages) * 100).toFixed(0)} %)` : ""}
         {sent > guestPages ? "; pages the guest dirtied again were sent again" : ""}.
       </p>
@@ -150,9 +146,9 @@ export function MigrationView() {
               ram.duplicate <span className="muted">(zero pages)</span>
             </th>
             <td>
-              {fmtInt(duplicate.value)} pages ({formatBytesShort(duplicate.value * PAGE)})
+              {formatInt(duplicate.value)} pages ({formatBytesShort(duplicate.value * PAGE)})
             </td>
-            <td>{signed(duplicate.delta, fmtInt)}</td>
+            <td>{signed(duplicate.delta, formatInt)}</td>
           </tr>
           <tr data-counter="normal">
             <th scope="row">
@@ -160,9 +156,9 @@ export function MigrationView() {
               ram.normal <span className="muted">(full pages)</span>
             </th>
             <td>
-              {fmtInt(normal.value)} pages ({formatBytesShort(normal.value * PAGE)})
+              {formatInt(normal.value)} pages ({formatBytesShort(normal.value * PAGE)})
             </td>
-            <td>{signed(normal.delta, fmtInt)}</td>
+            <td>{signed(normal.delta, formatInt)}</td>
           </tr>
           <tr data-counter="transferred">
             <th scope="row">ram.transferred</th>
@@ -173,18 +169,18 @@ export function MigrationView() {
             <>
               <tr data-counter="postcopy-requests">
                 <th scope="row">ram.postcopy-requests</th>
-                <td>{fmtInt(requests.value)}</td>
-                <td>{signed(requests.delta, fmtInt)}</td>
+                <td>{formatInt(requests.value)}</td>
+                <td>{signed(requests.delta, formatInt)}</td>
               </tr>
               <tr data-counter="uffdio-zeropage">
                 <th scope="row">UFFDIO_ZEROPAGE (destination)</th>
-                <td>{fmtInt(uffdZero.value)} pages</td>
-                <td>{signed(uffdZero.delta, fmtInt)}</td>
+                <td>{formatInt(uffdZero.value)} pages</td>
+                <td>{signed(uffdZero.delta, formatInt)}</td>
               </tr>
               <tr data-counter="uffdio-copy">
                 <th scope="row">UFFDIO_COPY (destination)</th>
-                <td>{fmtInt(uffdCopy.value)} pages</td>
-                <td>{signed(uffdCopy.delta, fmtInt)}</td>
+                <td>{formatInt(uffdCopy.value)} pages</td>
+                <td>{signed(uffdCopy.delta, formatInt)}</td>
               </tr>
             </>
           )}

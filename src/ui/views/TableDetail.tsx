@@ -14,7 +14,7 @@
 import { path as d3path, linkHorizontal } from "d3";
 import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef } from "react";
 import type { RunInfo, TableDetail as TableDetailData, ViewState } from "../../worker/api.ts";
-import { formatBytesShort } from "../format.ts";
+import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { useReducedMotion } from "./memory-map/hooks.ts";
 import { useMapLink } from "./memory-map/link.ts";
@@ -37,10 +37,6 @@ const COLUMNS = 16;
 const FRAME = 11;
 const OWN_COLUMNS = 16;
 const BAND_WIDTH = 120;
-
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
 
 function bandPath(x0: number, x1: number, b: Band): string {
   const p = d3path();
@@ -258,7 +254,7 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
 
   const selState = sel !== null ? detail.states[sel]! : 0;
   const selInfo = sel !== null ? run.pteStates[selState] : null;
-  const summary = `${fmtInt(fan.counts.zeropage)} PTEs point to the one shared zeropage frame, ${fmtInt(fan.counts.own)} to frames of their own${fan.counts.ksm ? `, ${fmtInt(fan.counts.ksm)} to a KSM page` : ""}, ${fmtInt(fan.counts.none)} map nothing.`;
+  const summary = `${formatInt(fan.counts.zeropage)} PTEs point to the one shared zeropage frame, ${formatInt(fan.counts.own)} to frames of their own${fan.counts.ksm ? `, ${formatInt(fan.counts.ksm)} to a KSM page` : ""}, ${formatInt(fan.counts.none)} map nothing.`;
 
   return (
     <section
@@ -270,7 +266,7 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
       data-ptes={n}
     >
       <h2 className="zl-h2" id="zl-detail-h">
-        {mmName} host, {g.pteTableName} {fmtInt(detail.table)}
+        {mmName} host, {g.pteTableName} {formatInt(detail.table)}
         <span className="muted">
           {" "}
           · guest RAM {formatBytesShort(Math.max(0, detail.firstPage) * 4096)} –{" "}
@@ -286,9 +282,10 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
       </p>
       {changedCount > 0 && (
         <p className="zl-detail-changed" data-testid="pte-changed">
-          This step changed {fmtInt(changedCount)} PTE{changedCount === 1 ? "" : "s"} of this table (ringed)
+          This step changed {formatInt(changedCount)} PTE{changedCount === 1 ? "" : "s"} of this table
+          (ringed)
           {leaving.length > 0
-            ? `; ${fmtInt(leaving.length)} left a shared frame for a frame of their own (unshare or copy-on-write).`
+            ? `; ${formatInt(leaving.length)} left a shared frame for a frame of their own (unshare or copy-on-write).`
             : "."}
         </p>
       )}
@@ -297,7 +294,7 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
         className="zl-fan-wrap"
         role="application"
         aria-roledescription="PTE grid"
-        aria-label={`PTEs of ${g.pteTableName} ${fmtInt(detail.table)} on the ${mmName} host. ${summary} Arrow keys choose a PTE; Escape returns to the map.`}
+        aria-label={`PTEs of ${g.pteTableName} ${formatInt(detail.table)} on the ${mmName} host. ${summary} Arrow keys choose a PTE; Escape returns to the map.`}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the PTE grid is a keyboard-operated widget (role application)
         tabIndex={0}
         onKeyDown={onKeyDown}
@@ -324,7 +321,7 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
       {sel !== null && selInfo && (
         <p className="zl-pte-selected" data-testid="pte-selected">
           <strong>
-            PTE {sel} (guest page {fmtInt(detail.firstPage + sel)}, at{" "}
+            PTE {sel} (guest page {formatInt(detail.firstPage + sel)}, at{" "}
             {formatBytesShort((detail.firstPage + sel) * 4096)}):
           </strong>{" "}
           {selInfo.name}
@@ -503,8 +500,8 @@ function FanInSvg(props: SvgProps) {
           shared zeropage: one frame for the whole host
         </text>
         <text x={frameLabelX} y={fan.zeroFrame.y + fan.zeroFrame.h / 2 + 4} className="zl-svg-count">
-          ← {fmtInt(fan.counts.zeropage)} PTE{fan.counts.zeropage === 1 ? "" : "s"}, no memory of their own
-          {zeroLeft > 0 ? ` (${fmtInt(zeroLeft)} just left)` : ""}
+          ← {formatInt(fan.counts.zeropage)} PTE{fan.counts.zeropage === 1 ? "" : "s"}, no memory of their own
+          {zeroLeft > 0 ? ` (${formatInt(zeroLeft)} just left)` : ""}
         </text>
         {fan.ksmFrame && (
           <>
@@ -519,14 +516,14 @@ function FanInSvg(props: SvgProps) {
               KSM page (shared, merged)
             </text>
             <text x={frameLabelX} y={fan.ksmFrame.y + fan.ksmFrame.h / 2 + 4} className="zl-svg-count">
-              ← {fmtInt(fan.counts.ksm)} PTE{fan.counts.ksm === 1 ? "" : "s"}
+              ← {formatInt(fan.counts.ksm)} PTE{fan.counts.ksm === 1 ? "" : "s"}
             </text>
           </>
         )}
         {fan.ownBlock && (
           <>
             <text x={fan.ownBlock.x} y={fan.ownBlock.y - 6} className="zl-svg-label">
-              own frames: {fmtInt(fan.ownCount)} × 4 KiB = {formatBytesShort(fan.ownCount * 4096)}
+              own frames: {formatInt(fan.ownCount)} × 4 KiB = {formatBytesShort(fan.ownCount * 4096)}
             </text>
             {Array.from({ length: fan.ownCount }, (_, i) => {
               const r = ownFrameRect(fan, i, OWN_COLUMNS, FRAME);

@@ -30,6 +30,7 @@ import {
   ringRect,
   type TileSet,
 } from "./draw.ts";
+import { useStableArray } from "./hooks.ts";
 import { cellAtCssPx, cellOfTable, labelRowStride, type MapLayout, tablesOfCell } from "./layout.ts";
 import type { MapPalette } from "./palette.ts";
 
@@ -40,6 +41,8 @@ export interface MapCanvasProps {
   readonly layout: MapLayout;
   /** Per table: class byte (host) or balloon byte 0/1/2 (guest). */
   readonly perTable: Uint8Array;
+  /** The worker's content hash of perTable (MmSnapshot.tableClassHash or balloonHash). */
+  readonly perTableKey: number;
   readonly ptesPerTable: number;
   readonly pageOffset: number;
   /** Guest RAM one table maps, for the gutter's addresses. */
@@ -48,6 +51,8 @@ export interface MapCanvasProps {
   readonly activeRuns: readonly number[] | null;
   /** Per-table balloon bytes to outline (host maps, when linked), or null. */
   readonly balloonOutline: Uint8Array | null;
+  /** The worker's content hash of balloonOutline (MmSnapshot.balloonHash). */
+  readonly balloonOutlineKey: number;
   readonly selectedTable: number | null;
   readonly hoverTable: number | null;
   readonly palette: MapPalette | null;
@@ -89,12 +94,9 @@ export function MapCanvas(props: MapCanvasProps) {
     label,
     kind,
     layout,
-    perTable,
     ptesPerTable,
     pageOffset,
     tableBytes,
-    activeRuns,
-    balloonOutline,
     selectedTable,
     hoverTable,
     palette,
@@ -104,6 +106,13 @@ export function MapCanvas(props: MapCanvasProps) {
     onZoom,
     description,
   } = props;
+  // Same content, same reference: the paint effect below then skips steps that changed nothing here.
+  const perTable = useStableArray(props.perTable, props.perTableKey);
+  const activeRuns = useStableArray(props.activeRuns, props.activeRuns ? props.activeRuns.join(",") : "none");
+  const balloonOutline = useStableArray(
+    props.balloonOutline,
+    props.balloonOutline ? props.balloonOutlineKey : -1,
+  );
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const overlayRef = useRef<HTMLCanvasElement | null>(null);
   const buffers = useRef<Buffers>({
@@ -275,10 +284,18 @@ export function MapCanvas(props: MapCanvasProps) {
   // Snap the canvas to whole device pixels: a layout at x = 247.09 CSS px would resample the
   // bitmap and blur 1-pixel cells. Measured in the next animation frame, when the page's layout is
   // clean anyway, instead of forcing a layout in the middle of React's commit.
+  // Measured when the layout changes or the window resizes, not on every step: each measure is a
+  // layout the browser must do at once.
+  const [resizes, setResizes] = useState(0);
+  useEffect(() => {
+    const onResize = () => setResizes((n) => n + 1);
+    window.addEventListener("resize", onResize);
+    return () => window.removeEventListener("resize", onResize);
+  }, []);
   useEffect(() => {
     const canvas = canvasRef.current;
     const wrap = canvas?.parentElement;
-    if (!canvas || !wrap) return;
+    if (!canvas || !wrap || resizes < 0) return;
     const id = requestAnimationFrame(() => {
       const r = wrap.getBoundingClientRect();
       const dpr = layout.devicePixelRatio;
@@ -293,7 +310,7 @@ export function MapCanvas(props: MapCanvasProps) {
       if (overlay && overlay.style.transform !== snap) overlay.style.transform = snap;
     });
     return () => cancelAnimationFrame(id);
-  });
+  }, [layout, resizes]);
 
   // Clear the tooltip when the layout changes under a still pointer.
   const [tipLayout, setTipLayout] = useState(layout);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aggregatePartial, aggregateTiles, countClasses, countPartial, markRuns } from "./aggregate.ts";
+import { aggregatePartial, aggregateTiles, countClassesFromHistogram, markRuns } from "./aggregate.ts";
 import { CLASS_ABSENT, CLASS_ANON_DATA, CLASS_HUGE, CLASS_MIXED, CLASS_ZERO, tileOf } from "./classes.ts";
 import { computeLayout, type MapLayout } from "./layout.ts";
 
@@ -124,13 +124,14 @@ describe("partial bytes and counts", () => {
     expect(Array.from(out)).toEqual([2, 1, 0]);
   });
 
-  it("countClasses and countPartial", () => {
-    const c = countClasses(
-      Uint8Array.from([CLASS_ABSENT, CLASS_ZERO | CLASS_MIXED, CLASS_ANON_DATA | CLASS_HUGE]),
-    );
-    expect(Array.from(c.bySlot)).toEqual([1, 0, 1, 0, 1, 0]);
-    expect(c.mixed).toBe(1);
-    expect(c.huge).toBe(1);
-    expect(countPartial(Uint8Array.from([0, 1, 2, 2]))).toEqual([1, 1, 2]);
+  it("countClassesFromHistogram sums the bins by slot, mixed and huge", () => {
+    const histogram = new Float64Array(256);
+    histogram[CLASS_ABSENT] = 5;
+    histogram[CLASS_ZERO | CLASS_MIXED] = 3;
+    histogram[CLASS_ANON_DATA | CLASS_HUGE] = 2;
+    const c = countClassesFromHistogram(histogram);
+    expect(Array.from(c.bySlot)).toEqual([5, 0, 3, 0, 2, 0]);
+    expect(c.mixed).toBe(3);
+    expect(c.huge).toBe(2);
   });
 });

@@ -127,25 +127,23 @@ export interface ClassCounts {
   readonly huge: number;
 }
 
-/** Tables per class over the whole mm (legend and tabular alternative). */
-export function countClasses(tableClass: Uint8Array): ClassCounts {
+/**
+ * Tables per slot over the whole mm (legend and tabular alternative), from the worker's histogram of
+ * class bytes (MmSnapshot.classHistogram, 256 bins): O(256) per step, not O(tables).
+ */
+export function countClassesFromHistogram(histogram: Float64Array): ClassCounts {
   const bySlot = new Float64Array(SLOT_COUNT);
   let mixed = 0;
   let huge = 0;
-  for (let t = 0; t < tableClass.length; t++) {
-    const b = tableClass[t]!;
-    bySlot[slotOf(b)]! += 1;
+  for (let b = 0; b < 256; b++) {
+    const n = histogram[b]!;
+    if (n === 0) continue;
+    bySlot[slotOf(b)]! += n;
     if (b !== CLASS_ABSENT) {
-      if (b & CLASS_MIXED) mixed++;
-      if (b & CLASS_HUGE) huge++;
+      if (b & CLASS_MIXED) mixed += n;
+      if (b & CLASS_HUGE) huge += n;
     }
   }
   return { bySlot, mixed, huge };
 }
 
-/** Counts of per-table 0/1/2 bytes: [none, some, all]. */
-export function countPartial(perTable: Uint8Array): [number, number, number] {
-  const out: [number, number, number] = [0, 0, 0];
-  for (let t = 0; t < perTable.length; t++) out[perTable[t]! as 0 | 1 | 2]++;
-  return out;
-}

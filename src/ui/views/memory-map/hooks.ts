@@ -1,5 +1,5 @@
 /** Small React hooks for the canvases: element width, device pixel ratio, theme palette. */
-import { type RefObject, useEffect, useState } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 import { type MapPalette, onThemeChange, readPalette } from "./palette.ts";
 
 /** The content width of an element in CSS px, kept up to date with a ResizeObserver. */
@@ -74,4 +74,16 @@ export function useReducedMotion(): boolean {
     return () => mq.removeEventListener("change", update);
   }, []);
   return reduced;
+}
+
+/**
+ * The previous array while the new one has the same content key (the worker's content hash of the
+ * bytes). Every view step brings fresh arrays from the worker; most steps change few tables (or
+ * none, for bookkeeping steps), and a canvas keyed on a stable array repaints only when its content
+ * changed. Comparing a key is free; comparing 102,400 bytes on every render was not.
+ */
+export function useStableArray<T extends ArrayLike<number> | null>(next: T, key: number | string): T {
+  const prev = useRef<{ array: T; key: number | string }>({ array: next, key });
+  if (prev.current.key !== key) prev.current = { array: next, key };
+  return prev.current.array;
 }
