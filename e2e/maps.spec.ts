@@ -114,6 +114,40 @@ test("clicking a cell opens its page table: 256 PTEs and the zeropage fan-in", a
   await expect(detail).toContainText("VmPTE counts 2 KiB");
 });
 
+test("the maps' zoom is part of the link: a fresh page opens at the same zoom and place", async ({
+  page,
+  context,
+}) => {
+  await open(page, "v=1&preset=commit-06201e00&kernel=s390-06201e00&g=action&step=3");
+  const canvas = page.locator("[data-testid=map-source] canvas.map-canvas");
+  await clickTable(page, "source", 70_000);
+  await idle(page);
+  const zoomIn = page.getByRole("button", { name: "Zoom the maps in around the selected page table" });
+  await zoomIn.click();
+  await zoomIn.click();
+  await idle(page);
+  const scale = await page.getByTestId("map-scale").innerText();
+  expect(scale).toContain("Zoomed:");
+  const first = await canvas.getAttribute("data-first-table");
+  expect(Number(first)).toBeGreaterThan(0);
+  // The URL follows (replaceState, within the sync's delay).
+  await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/&zoom=[\d.]+&at=\d+/);
+  const url = page.url();
+
+  const fresh = await context.newPage();
+  await open(fresh, url.slice(url.indexOf("#") + 1));
+  await expect(fresh.getByTestId("map-scale")).toHaveText(scale);
+  await expect(fresh.locator("[data-testid=map-source] canvas.map-canvas")).toHaveAttribute(
+    "data-first-table",
+    first ?? "",
+  );
+
+  // Back to the whole RAM: the link drops its zoom.
+  await fresh.getByRole("button", { name: "Whole RAM" }).click();
+  await expect(fresh.getByTestId("map-scale")).toContainText("All guest RAM");
+  await expect.poll(() => fresh.evaluate(() => location.hash)).not.toMatch(/zoom=|at=/);
+});
+
 test("teaching-small: zoom into a table with the keyboard and read individual PTE states", async ({
   page,
 }) => {

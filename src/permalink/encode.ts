@@ -35,6 +35,7 @@ export function encodeLink(state: LinkState): string {
     const z = formatZoom(state.zoom);
     if (z !== null) out.push(["zoom", z]);
   }
+  if (state.viewStart !== null) out.push(["at", String(Math.max(0, Math.round(state.viewStart)))]);
   if (state.compare) out.push(["compare", state.compare]);
   if (state.embed) {
     out.push(["embed", "1"]);

@@ -10,6 +10,7 @@
  *   step=120                  the position at that granularity (absent: the end)
  *   sel=0.12 | sel=0.12.3075  the selection: mm, page table, and optionally a page
  *   zoom=4                    the memory maps' zoom factor
+ *   at=12288                  the first page table the zoomed maps show
  *   compare=s390-06201e00     compare against this variant (used by the compare view)
  *   embed=1 editor=0 autoplay=1   embed mode and its options
  *   e=1 h=… ha=… x=…          the self-check: engine semantics version, end-state hash,
@@ -68,6 +69,8 @@ export interface LinkState {
   readonly step: number | null;
   readonly selection: LinkSelection | null;
   readonly zoom: number | null;
+  /** The first page table the zoomed maps show; null: the maps centre the selection. */
+  readonly viewStart: number | null;
   readonly compare: VariantId | null;
   /** Embed mode and its options; null: the full app. */
   readonly embed: LinkEmbed | null;
@@ -136,6 +139,7 @@ export const LinkParamsSchema = v.object({
       v.maxValue(65536, "zoom: at most 65536"),
     ),
   ),
+  at: v.optional(wholeNumber("at", 2 ** 40)),
   compare: v.optional(variantId("compare")),
   embed: v.optional(flag("embed")),
   editor: v.optional(flag("editor")),

@@ -110,6 +110,32 @@ describe("url sync", () => {
     sync.stop();
   });
 
+  it("carries the maps' zoom and first table; Back restores them; loading a scenario clears them", async () => {
+    const { store, host, sync } = await open(`${SMALL}&zoom=4&at=64`);
+    expect(sync.links.getState().zoom).toBe(4);
+    expect(sync.links.getState().viewStart).toBe(64);
+    expect(host.location.hash).toMatch(/&zoom=4&at=64/);
+
+    sync.setZoom(8, 96);
+    expect(host.location.hash).toMatch(/&zoom=8&at=96/);
+    expect(host.entries).toHaveLength(1);
+
+    await store.getState().loadPreset("commit-06201e00", "s390-06201e00");
+    await settle(store);
+    expect(sync.links.getState().zoom).toBeNull();
+    expect(sync.links.getState().viewStart).toBeNull();
+    expect(host.location.hash).not.toMatch(/zoom=|at=/);
+
+    host.go(-1);
+    await settle(store);
+    expect(sync.links.getState().zoom).toBe(8);
+    expect(sync.links.getState().viewStart).toBe(96);
+
+    sync.setZoom(null, null);
+    expect(host.location.hash).not.toMatch(/zoom=|at=/);
+    sync.stop();
+  });
+
   it("links to this exact step, or to the scenario alone", async () => {
     const { store, sync } = await open(SMALL);
     store.getState().select({ mm: 0, table: 3 });

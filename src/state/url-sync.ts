@@ -69,6 +69,8 @@ export interface LinkStatus {
   /** The self-check of the last link, once its run is ready; null if it had none. */
   readonly report: CheckReport | null;
   readonly zoom: number | null;
+  /** The first page table the zoomed maps show (with zoom), or null. */
+  readonly viewStart: number | null;
   readonly compare: VariantId | null;
   readonly embed: LinkEmbed | null;
   /** The page the link selected (for the views that show one page), or null. */
@@ -79,7 +81,8 @@ export interface UrlSync {
   readonly links: StoreApi<LinkStatus>;
   /** The absolute URL of the current state: `step: false` leaves out step and selection. */
   linkTo(opts?: { step?: boolean; embed?: LinkEmbed | null }): string;
-  setZoom(zoom: number | null): void;
+  /** The memory maps' zoom factor and first table; (null, null) for the whole RAM. */
+  setZoom(zoom: number | null, viewStart: number | null): void;
   setCompare(compare: VariantId | null): void;
   dismissError(): void;
   dismissReport(): void;
@@ -113,6 +116,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     notes: first.ok ? first.notes : [],
     report: null,
     zoom: firstState.zoom,
+    viewStart: firstState.viewStart,
     compare: firstState.compare,
     embed: firstState.embed,
     page:
@@ -173,6 +177,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
             : { mm: sel.mm, table: sel.table }
           : null,
       zoom: l.zoom,
+      viewStart: l.viewStart,
       compare: l.compare,
       embed: o.embed === undefined ? l.embed : o.embed,
       check: !o.fresh && pinned ? pinned : currentCheck(s),
@@ -332,7 +337,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       pinned = null;
       pending = null;
       loadPending = true;
-      links.setState({ report: null, error: null, notes: [], page: null });
+      // A new scenario opens on the whole RAM.
+      links.setState({ report: null, error: null, notes: [], page: null, zoom: null, viewStart: null });
       return;
     }
     if (becameReady) {
@@ -368,6 +374,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       notes: r.notes,
       report: null,
       zoom: r.state.zoom,
+      viewStart: r.state.viewStart,
       compare: r.state.compare,
       embed: r.state.embed,
       page:
@@ -388,8 +395,10 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       const base = host.location.href.replace(/#.*$/, "");
       return `${base}#${encodeLink(state)}`;
     },
-    setZoom(zoom) {
-      links.setState({ zoom });
+    setZoom(zoom, viewStart) {
+      const l = links.getState();
+      if (l.zoom === zoom && l.viewStart === viewStart) return;
+      links.setState({ zoom, viewStart });
       scheduleReplace();
     },
     setCompare(compare) {

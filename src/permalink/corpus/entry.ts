@@ -31,6 +31,17 @@ export interface CorpusFile {
 
 export const COUNTER_KEYS: readonly string[] = COUNTERS.map((c) => c.key);
 
+/**
+ * Additive parameters (CHANGELOG.md) and the value a link without them decodes to. An entry
+ * stored before one existed has no key for it and means this default; entries are never edited.
+ */
+export const ADDITIVE_DEFAULTS: Readonly<Partial<LinkState>> = { viewStart: null };
+
+/** What an entry's `decodesTo` means today: the stored state plus the later additive defaults. */
+export function decodesToNow(entry: CorpusEntry): LinkState {
+  return { ...ADDITIVE_DEFAULTS, ...entry.decodesTo } as LinkState;
+}
+
 /** Re-simulates a decoded link: its end-state hash under the current engine. */
 export function simulatedEndHash(state: LinkState): string {
   const scenario = resolveScenario(state.scenario);

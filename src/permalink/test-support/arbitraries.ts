@@ -198,6 +198,7 @@ export function linkStateArb(): fc.Arbitrary<LinkState> {
       ),
     ),
     zoom: fc.option(zoomArb),
+    viewStart: fc.option(fc.integer({ min: 0, max: 2 ** 40 })),
     compare: fc.option(fc.constantFrom(...VARIANT_IDS)),
     embed: fc.option(fc.record({ hideEditor: fc.boolean(), autoplay: fc.boolean() })),
     check: fc.option(

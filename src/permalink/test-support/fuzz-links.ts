@@ -24,6 +24,7 @@ const KEYS = [
   "step",
   "sel",
   "zoom",
+  "at",
   "compare",
   "embed",
   "editor",

@@ -41,6 +41,7 @@ const NO_LINKS = createStore<LinkStatus>()(() => ({
   notes: [],
   report: null,
   zoom: null,
+  viewStart: null,
   compare: null,
   embed: null,
   page: null,

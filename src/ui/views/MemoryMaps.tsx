@@ -27,7 +27,7 @@ import {
 import { useMapLink } from "./memory-map/link.ts";
 import { MapCanvas } from "./memory-map/MapCanvas.tsx";
 import { Swatch } from "./memory-map/Swatch.tsx";
-import { focusPteGrid, zoomMaps } from "./memory-map/zoom.ts";
+import { focusPteGrid, useViewportInLink, zoomMaps } from "./memory-map/zoom.ts";
 import "./memory-map/maps.css";
 
 function mmLabel(name: string): string {
@@ -66,10 +66,9 @@ export function MemoryMaps() {
       ),
     [setLinkViewport, tableCount],
   );
-  // A new run shows the whole RAM again.
-  useEffect(() => {
-    if (runId >= 0) setLinkViewport(null);
-  }, [runId, setLinkViewport]);
+  // A new run opens at the link's zoom (the whole RAM unless the link says otherwise); zooming and
+  // panning write the link.
+  useViewportInLink(tableCount, runId, selection?.table ?? null);
   const viewport = clampViewport(tableCount, viewportState);
 
   const mmCount = view?.mms.length ?? 1;

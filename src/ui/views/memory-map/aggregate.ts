@@ -146,4 +146,3 @@ export function countClassesFromHistogram(histogram: Float64Array): ClassCounts 
   }
   return { bySlot, mixed, huge };
 }
-

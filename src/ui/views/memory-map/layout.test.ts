@@ -9,8 +9,10 @@ import {
   MIN_ZOOM_TABLES,
   placeViewport,
   tablesOfCell,
+  viewportOfZoom,
   wholeViewport,
   zoomIn,
+  zoomOfViewport,
   zoomOut,
 } from "./layout.ts";
 
@@ -118,5 +120,35 @@ describe("zoom", () => {
   it("keeps a viewport inside guest RAM at the edges", () => {
     expect(placeViewport(1000, 64, 999)).toEqual({ tableSpaceStart: 936, tableSpaceLength: 64 });
     expect(placeViewport(1000, 64, 0).tableSpaceStart).toBe(0);
+  });
+
+  it("a link's zoom factor comes back as the same viewport, even rounded to 6 decimals", () => {
+    for (const tables of [102_400, 1_048_576, 51_200, 1000]) {
+      let v = wholeViewport(tables);
+      expect(zoomOfViewport(tables, v)).toBeNull();
+      for (let i = 0; i < 6; i++) {
+        v = zoomIn(tables, v, Math.floor(tables * 0.37));
+        const z = zoomOfViewport(tables, v)!;
+        const rounded = Number(z.toFixed(6));
+        const back = viewportOfZoom(tables, rounded, v.tableSpaceStart + v.tableSpaceLength / 2);
+        expect(back?.tableSpaceLength).toBe(v.tableSpaceLength);
+        expect(back!.tableSpaceStart).toBeLessThanOrEqual(v.tableSpaceStart + v.tableSpaceLength / 2);
+      }
+    }
+  });
+
+  it("a zoom of 1 or less, or one wider than RAM, is the whole RAM; a huge one stops at MIN_ZOOM_TABLES", () => {
+    expect(viewportOfZoom(102_400, null, 0)).toBeNull();
+    expect(viewportOfZoom(102_400, 1, 0)).toBeNull();
+    expect(viewportOfZoom(102_400, 0.5, 0)).toBeNull();
+    const v = viewportOfZoom(102_400, 65_536, 99_999)!;
+    expect(v.tableSpaceLength).toBe(MIN_ZOOM_TABLES);
+    expect(v.tableSpaceStart).toBeLessThanOrEqual(99_999);
+    expect(v.tableSpaceStart + v.tableSpaceLength).toBeGreaterThan(99_999);
+    // A focus past the end of RAM still gives a viewport inside it.
+    expect(viewportOfZoom(102_400, 65_536, 5_000_000)).toEqual({
+      tableSpaceStart: 102_400 - MIN_ZOOM_TABLES,
+      tableSpaceLength: MIN_ZOOM_TABLES,
+    });
   });
 });

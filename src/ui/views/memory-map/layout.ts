@@ -216,6 +216,32 @@ export function clampViewport(tableCount: number, viewport: Viewport): Viewport 
   return { tableSpaceStart: start, tableSpaceLength: viewport.tableSpaceLength };
 }
 
+/**
+ * The zoom factor a link carries for a viewport: how many times fewer tables it shows than the
+ * whole RAM (6.25 for 16,384 of 102,400 tables); null for the whole RAM.
+ */
+export function zoomOfViewport(tableCount: number, viewport: Viewport | null): number | null {
+  if (!viewport || tableCount <= 0 || isWhole(tableCount, clampViewport(tableCount, viewport))) return null;
+  return tableCount / viewport.tableSpaceLength;
+}
+
+/**
+ * The viewport a link's zoom factor stands for, placed around `tableSpaceFocus` like a zoom step
+ * would place it; null for the whole RAM. Lengths are the zoom steps' lengths (powers of two, at
+ * least MIN_ZOOM_TABLES), so a factor written by zoomOfViewport comes back as the same viewport
+ * even after the link rounded it to 6 decimals.
+ */
+export function viewportOfZoom(
+  tableCount: number,
+  zoom: number | null,
+  tableSpaceFocus: number,
+): Viewport | null {
+  if (zoom === null || !Number.isFinite(zoom) || zoom <= 1 || tableCount <= MIN_ZOOM_TABLES) return null;
+  const length = Math.max(MIN_ZOOM_TABLES, ceilPow2(Math.round(tableCount / zoom)));
+  if (length >= tableCount) return null;
+  return placeViewport(tableCount, length, Math.max(0, Math.min(tableCount - 1, tableSpaceFocus)));
+}
+
 /** The gutter, largest cell and height every map in the app uses, so cells line up across maps. */
 export const MAP_GUTTER_CSS_PX = 52;
 export const MAP_MAX_PITCH_CSS_PX = 26;
