@@ -7,18 +7,21 @@
  * It never rewrites a recorded entry: if one changed or disappeared it says which and exits 1
  * (corpus entries are append-only, src/permalink/CHANGELOG.md).
  */
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { CorpusFile } from "../src/permalink/corpus/entry.ts";
 import {
   appendToManifest,
   checkManifest,
   formatManifest,
-  MANIFEST_FILE,
-  readCorpusFiles,
-  readManifest,
+  type Manifest,
 } from "../src/permalink/corpus/manifest.ts";
 
-const files = readCorpusFiles();
-const manifest = readManifest();
+const dir = new URL("../src/permalink/corpus/", import.meta.url);
+const manifestFile = new URL("manifest.json", dir);
+const files: Record<string, CorpusFile> = {};
+for (const name of readdirSync(dir).filter((f) => /^v\d+\.json$/.test(f)))
+  files[name] = JSON.parse(readFileSync(new URL(name, dir), "utf8")) as CorpusFile;
+const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest;
 const c = checkManifest(files, manifest);
 if (c.changed.length > 0 || c.missing.length > 0) {
   console.error(
@@ -33,6 +36,6 @@ if (process.argv.includes("--check")) {
   }
   console.log("the manifest records every corpus entry");
 } else {
-  writeFileSync(MANIFEST_FILE, formatManifest(appendToManifest(files, manifest)));
+  writeFileSync(manifestFile, formatManifest(appendToManifest(files, manifest)));
   console.log(c.unrecorded.length > 0 ? `recorded ${c.unrecorded.join(", ")}` : "nothing new to record");
 }

@@ -6,10 +6,10 @@
  *
  * corpus-append-only.test.ts fails when a recorded entry changed or disappeared, and when an
  * entry is not recorded yet; `npx tsx bench/permalink-corpus-manifest.ts` records the new ones,
- * and refuses to touch a recorded entry. Node-side only.
+ * and refuses to touch a recorded entry. Pure functions: the test and the script read the files.
  */
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { CorpusEntry, CorpusFile } from "./entry.ts";
 
 export interface ManifestEntry {
@@ -19,9 +19,6 @@ export interface ManifestEntry {
 
 /** Corpus file name ("v1.json") → its recorded entries, in id order. */
 export type Manifest = Record<string, readonly ManifestEntry[]>;
-
-export const CORPUS_DIR = new URL("./", import.meta.url);
-export const MANIFEST_FILE = new URL("./manifest.json", import.meta.url);
 
 /** JSON with object keys sorted at every depth: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -39,21 +36,7 @@ export function canonicalJson(value: unknown): string {
 /** The hash the manifest records for an entry (endHashes excluded: see the file comment). */
 export function entryDigest(entry: Pick<CorpusEntry, "id" | "about" | "link" | "decodesTo">): string {
   const { id, about, link, decodesTo } = entry;
-  return createHash("sha256").update(canonicalJson({ id, about, link, decodesTo })).digest("hex");
-}
-
-/** Every corpus/v<N>.json, by file name. */
-export function readCorpusFiles(dir: URL = CORPUS_DIR): Record<string, CorpusFile> {
-  const out: Record<string, CorpusFile> = {};
-  for (const name of readdirSync(dir)
-    .filter((f) => /^v\d+\.json$/.test(f))
-    .sort())
-    out[name] = JSON.parse(readFileSync(new URL(name, dir), "utf8")) as CorpusFile;
-  return out;
-}
-
-export function readManifest(file: URL = MANIFEST_FILE): Manifest {
-  return JSON.parse(readFileSync(file, "utf8")) as Manifest;
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson({ id, about, link, decodesTo }))));
 }
 
 export interface ManifestCheck {
