@@ -105,6 +105,44 @@ describe("decodeLink", () => {
     expect(r.ok && encodeLink(r.state)).toBe("v=1&preset=teaching-small&g=action");
   });
 
+  it("reads a compare link's right-hand scenario, shared position and right-hand hash", () => {
+    const r = decodeLink(
+      "#v=1&preset=pv-guest&kernel=s390-fa41ba0d&g=table&step=3&compare=s390-06201e00&cpreset=teaching-small&cstep=7&e=1&h=0123456789ab&ch=abcdef012345",
+    );
+    expect(r.ok && r.state).toMatchObject({
+      compare: "s390-06201e00",
+      compareScenario: { kind: "preset", id: "teaching-small" },
+      compareStep: 7,
+      compareCheck: "abcdef012345",
+    });
+    const custom = packJson({
+      schemaVersion: 1,
+      machine: { kernel: "x86_64", guestRam: "1GiB" },
+      actions: [],
+    });
+    const c = decodeLink(`#v=1&compare=x86_64&cs=${custom}`);
+    expect(c.ok && c.state.compareScenario).toMatchObject({ kind: "custom", scenario: { schemaVersion: 1 } });
+    // A link from before these parameters reads them as absent: the left's scenario, no position.
+    const old = decodeLink("#v=1&preset=teaching-small&compare=x86_64");
+    expect(old.ok && old.state).toMatchObject({
+      compareScenario: null,
+      compareStep: null,
+      compareCheck: null,
+    });
+  });
+
+  it("names the bad right-hand parameters", () => {
+    expect(refused("#v=1&cpreset=nope").error).toContain('right-hand preset that does not exist: "nope"');
+    expect(refused("#v=1&cpreset=teaching-small&cs=abc").error).toContain(
+      "both a right-hand preset (cpreset=)",
+    );
+    expect(refused("#v=1&co=abc").error).toContain("right-hand overrides (co=) but no preset (cpreset=)");
+    expect(refused(`#v=1&cpreset=teaching-small&co=${packJson({ seed: -1 })}`).error).toContain("seed:");
+    expect(refused("#v=1&cstep=x").error).toContain("cstep: expected a whole number");
+    expect(refused("#v=1&e=1&h=0123456789ab&ch=xyz").error).toContain("ch: expected 12 hex digits");
+    expect(refused("#v=1&ch=0123456789ab").error).toContain("without its hash");
+  });
+
   it("drops expected end values (x=) that do not match the hash, with a note", () => {
     const r = decodeLink("#v=1&e=1&h=0123456789ab&x=c_1.2.3.4");
     expect(r.ok).toBe(true);

@@ -59,6 +59,9 @@ export function defaultLinkState(embed: LinkEmbed | null = null): LinkState {
     zoom: null,
     viewStart: null,
     compare: null,
+    compareScenario: null,
+    compareStep: null,
+    compareCheck: null,
     embed,
     check: null,
   };
@@ -144,32 +147,55 @@ function scenarioIssues(what: string, issues: readonly ScenarioIssue[]): never {
   return fail("scenario", `This link's ${what} is not valid:\n${formatIssues(shown)}${more}`);
 }
 
-function readScenario(p: LinkParams): ScenarioRef {
+interface ScenarioParams {
+  readonly preset?: string | undefined;
+  readonly o?: string | undefined;
+  readonly s?: string | undefined;
+}
+
+/** The names of a scenario's three parameters: the left's (the link's own) or the right's. */
+const LEFT_NAMES = { preset: "preset", o: "o", s: "s", side: "" } as const;
+const RIGHT_NAMES = { preset: "cpreset", o: "co", s: "cs", side: "right-hand " } as const;
+
+function readScenario(p: ScenarioParams, n: typeof LEFT_NAMES | typeof RIGHT_NAMES): ScenarioRef {
   if (p.s !== undefined && p.preset !== undefined)
-    fail("malformed", "This link names both a preset (preset=) and a custom scenario (s=); it needs one.");
+    fail(
+      "malformed",
+      `This link names both a ${n.side}preset (${n.preset}=) and a ${n.side}custom scenario (${n.s}=); it needs one.`,
+    );
   if (p.o !== undefined && p.preset === undefined)
-    fail("malformed", "This link has overrides (o=) but no preset (preset=) to apply them to.");
+    fail(
+      "malformed",
+      `This link has ${n.side}overrides (${n.o}=) but no preset (${n.preset}=) to apply them to.`,
+    );
   if (p.s !== undefined) {
-    const scenario = unpackObject("custom scenario (s=)", p.s);
+    const what = `${n.side}custom scenario (${n.s}=)`;
+    const scenario = unpackObject(what, p.s);
     const parsed = parseScenario(scenario);
-    if (!parsed.ok) scenarioIssues("custom scenario (s=)", parsed.issues);
+    if (!parsed.ok) scenarioIssues(what, parsed.issues);
     return { kind: "custom", scenario: scenario as ScenarioInput };
   }
   const id = p.preset ?? DEFAULT_PRESET_ID;
   const preset = presetById(id);
-  if (!preset) fail("scenario", `This link names a preset that does not exist: ${quote(id)}.`);
+  if (!preset) fail("scenario", `This link names a ${n.side}preset that does not exist: ${quote(id)}.`);
   if (p.o === undefined) return { kind: "preset", id };
-  const overrides = unpackObject("overrides (o=)", p.o);
+  const overrides = unpackObject(`${n.side}overrides (${n.o}=)`, p.o);
   if (Object.keys(overrides).length === 0) return { kind: "preset", id };
   const parsed = parseScenario(applyMergePatch(preset.scenario, overrides));
-  if (!parsed.ok) scenarioIssues(`scenario (preset ${quote(id)} with its overrides)`, parsed.issues);
+  if (!parsed.ok) scenarioIssues(`${n.side}scenario (preset ${quote(id)} with its overrides)`, parsed.issues);
   return { kind: "preset", id, overrides };
+}
+
+/** The right-hand scenario of a compare link, or null when the link has none (the left's). */
+function readCompareScenario(p: LinkParams): ScenarioRef | null {
+  if (p.cpreset === undefined && p.co === undefined && p.cs === undefined) return null;
+  return readScenario({ preset: p.cpreset, o: p.co, s: p.cs }, RIGHT_NAMES);
 }
 
 function readCheck(p: LinkParams, notes: string[]): LinkCheck | null {
   if (p.h === undefined) {
-    if (p.e !== undefined || p.ha !== undefined || p.x !== undefined)
-      fail("malformed", "This link has parts of a self-check (e=, ha= or x=) without its hash (h=).");
+    if (p.e !== undefined || p.ha !== undefined || p.x !== undefined || p.ch !== undefined)
+      fail("malformed", "This link has parts of a self-check (e=, ha=, x= or ch=) without its hash (h=).");
     return null;
   }
   if (p.e === undefined)
@@ -219,7 +245,7 @@ function decodeOrThrow(input: string, embedOut: { embed: LinkEmbed | null }): De
   const notes: string[] = [];
   const state: LinkState = {
     v: LINK_VERSION,
-    scenario: readScenario(p),
+    scenario: readScenario(p, LEFT_NAMES),
     kernel: p.kernel ?? null,
     granularity: p.g ?? "action",
     step: p.step ?? null,
@@ -227,6 +253,9 @@ function decodeOrThrow(input: string, embedOut: { embed: LinkEmbed | null }): De
     zoom: p.zoom ?? null,
     viewStart: p.at ?? null,
     compare: p.compare ?? null,
+    compareScenario: readCompareScenario(p),
+    compareStep: p.cstep ?? null,
+    compareCheck: p.ch ?? null,
     embed: readEmbed((k) => p[k as keyof LinkParams]),
     check: readCheck(p, notes),
   };

@@ -4,11 +4,12 @@
  *
  *   v=1&preset=commit-06201e00&kernel=s390-fa41ba0d&g=table&step=120&e=1&h=…&ha=…&x=…
  *   v=1&s=<packed custom scenario>&kernel=x86_64&g=action&step=2&sel=0.17
+ *   v=1&preset=pv-guest&kernel=s390-fa41ba0d&g=table&step=40&compare=s390-06201e00&cpreset=teaching-small&cstep=52
  *
  * decodeLink(encodeLink(state)) returns `state` for every valid state (roundtrip.test.ts).
  */
 import { packJson } from "./compress.ts";
-import { LINK_VERSION, type LinkState } from "./schema.ts";
+import { LINK_VERSION, type LinkState, type ScenarioRef } from "./schema.ts";
 
 /** A zoom factor as the link spells it (at most 6 decimals, never an exponent); null if out of range. */
 export function formatZoom(zoom: number): string | null {
@@ -17,15 +18,23 @@ export function formatZoom(zoom: number): string | null {
   return text;
 }
 
+/** A scenario reference as `preset` (+ `o`) or `s`, under the given parameter names. */
+function pushScenario(
+  out: [string, string][],
+  sc: ScenarioRef,
+  names: { preset: string; o: string; s: string },
+): void {
+  if (sc.kind === "preset") {
+    out.push([names.preset, sc.id]);
+    if (sc.overrides && Object.keys(sc.overrides).length > 0) out.push([names.o, packJson(sc.overrides)]);
+  } else {
+    out.push([names.s, packJson(sc.scenario)]);
+  }
+}
+
 export function encodeLink(state: LinkState): string {
   const out: [string, string][] = [["v", String(LINK_VERSION)]];
-  const sc = state.scenario;
-  if (sc.kind === "preset") {
-    out.push(["preset", sc.id]);
-    if (sc.overrides && Object.keys(sc.overrides).length > 0) out.push(["o", packJson(sc.overrides)]);
-  } else {
-    out.push(["s", packJson(sc.scenario)]);
-  }
+  pushScenario(out, state.scenario, { preset: "preset", o: "o", s: "s" });
   if (state.kernel) out.push(["kernel", state.kernel]);
   out.push(["g", state.granularity]);
   if (state.step !== null) out.push(["step", String(Math.max(0, Math.round(state.step)))]);
@@ -37,6 +46,9 @@ export function encodeLink(state: LinkState): string {
   }
   if (state.viewStart !== null) out.push(["at", String(Math.max(0, Math.round(state.viewStart)))]);
   if (state.compare) out.push(["compare", state.compare]);
+  if (state.compareScenario)
+    pushScenario(out, state.compareScenario, { preset: "cpreset", o: "co", s: "cs" });
+  if (state.compareStep !== null) out.push(["cstep", String(Math.max(0, Math.round(state.compareStep)))]);
   if (state.embed) {
     out.push(["embed", "1"]);
     if (state.embed.hideEditor) out.push(["editor", "0"]);
@@ -47,6 +59,8 @@ export function encodeLink(state: LinkState): string {
     out.push(["e", String(c.engine)], ["h", c.end]);
     if (c.actions) out.push(["ha", c.actions]);
     if (c.values) out.push(["x", c.values]);
+    // The right run's hash means something only with the engine version `e` beside it.
+    if (state.compareCheck) out.push(["ch", state.compareCheck]);
   }
   return out.map(([k, value]) => `${k}=${encodeURIComponent(value)}`).join("&");
 }

@@ -11,7 +11,13 @@
  *   sel=0.12 | sel=0.12.3075  the selection: mm, page table, and optionally a page
  *   zoom=4                    the memory maps' zoom factor
  *   at=12288                  the first page table the zoomed maps show
- *   compare=s390-06201e00     compare against this variant (used by the compare view)
+ *   compare=s390-06201e00     compare against this variant (used by the compare view) …
+ *   cpreset=pv-guest          … running this preset on the right (additive; absent: the left's
+ *   co=<packed JSON>            scenario), with overrides, …
+ *   cs=<packed JSON>          … or this whole custom scenario on the right (instead of cpreset)
+ *   cstep=731                 the compare view's shared (aligned) position at `g` (additive;
+ *                             absent: where the left side's `step` maps on the aligned timeline)
+ *   ch=4f1c…                  the right run's expected end-state hash, under engine `e` (additive)
  *   embed=1 editor=0 autoplay=1   embed mode and its options
  *   e=1 h=… ha=… x=…          the self-check: engine semantics version, end-state hash,
  *                             per-action hashes, expected end values (end-state.ts)
@@ -71,7 +77,18 @@ export interface LinkState {
   readonly zoom: number | null;
   /** The first page table the zoomed maps show; null: the maps centre the selection. */
   readonly viewStart: number | null;
+  /** The compare view's right-hand kernel; null: compare mode is off. */
   readonly compare: VariantId | null;
+  /** The right-hand scenario (additive `cpreset`/`co`/`cs`); null: the same scenario as the left. */
+  readonly compareScenario: ScenarioRef | null;
+  /**
+   * The compare view's aligned position at `granularity` (additive `cstep`). Several aligned
+   * positions can share one left position (the right runs steps the left has not), so `step`
+   * alone cannot say where the shared cursor was; null: where `step` maps.
+   */
+  readonly compareStep: number | null;
+  /** endHash() of the right run (additive `ch`), under the engine version of `check`. */
+  readonly compareCheck: string | null;
   /** Embed mode and its options; null: the full app. */
   readonly embed: LinkEmbed | null;
   readonly check: LinkCheck | null;
@@ -141,6 +158,11 @@ export const LinkParamsSchema = v.object({
   ),
   at: v.optional(wholeNumber("at", 2 ** 40)),
   compare: v.optional(variantId("compare")),
+  cpreset: v.optional(v.pipe(v.string(), v.regex(PRESET_ID, "cpreset: not a preset id"))),
+  co: v.optional(v.pipe(v.string(), v.regex(PACKED, "co: expected packed JSON (base64url)"))),
+  cs: v.optional(v.pipe(v.string(), v.regex(PACKED, "cs: expected packed JSON (base64url)"))),
+  cstep: v.optional(wholeNumber("cstep", Number.MAX_SAFE_INTEGER)),
+  ch: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{12}$/, "ch: expected 12 hex digits"))),
   embed: v.optional(flag("embed")),
   editor: v.optional(flag("editor")),
   autoplay: v.optional(flag("autoplay")),

@@ -35,7 +35,12 @@ export const COUNTER_KEYS: readonly string[] = COUNTERS.map((c) => c.key);
  * Additive parameters (CHANGELOG.md) and the value a link without them decodes to. An entry
  * stored before one existed has no key for it and means this default; entries are never edited.
  */
-export const ADDITIVE_DEFAULTS: Readonly<Partial<LinkState>> = { viewStart: null };
+export const ADDITIVE_DEFAULTS: Readonly<Partial<LinkState>> = {
+  viewStart: null,
+  compareScenario: null,
+  compareStep: null,
+  compareCheck: null,
+};
 
 /** What an entry's `decodesTo` means today: the stored state plus the later additive defaults. */
 export function decodesToNow(entry: CorpusEntry): LinkState {
