@@ -1,12 +1,19 @@
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compareRecords, formatComparison, formatMismatches, type KernelRecord, main } from "./check.ts";
+import {
+  compareRecords,
+  formatComparison,
+  formatMismatches,
+  type KernelRecord,
+  kernelPteTables,
+  main,
+} from "./check.ts";
 import { baseVpnOf, DEFAULT_BASE, kernelMajorMinor, type ModelRecord, runModel } from "./model.ts";
 import { OpsSyntaxError, parseOps } from "./ops.ts";
-import type { ProbeRecord } from "./run-probe.mjs";
+import { buildProbe, type ProbeRecord } from "./run-probe.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPTS = path.join(HERE, "scripts");
@@ -217,8 +224,8 @@ describe("compareRecords", () => {
     const model = runModel(s, { kernelVersion: "6.18" });
     const c = compareRecords("whole-table-dontneed.ops", observedWholeTable(), model);
     expect(c.mismatches).toEqual([]);
-    // 7 steps × 9 fields (ksmPages null, no uffd bytes: not compared).
-    expect(c.fieldsCompared).toBe(63);
+    // 7 steps × 10 fields (ksmPages null, no uffd bytes: not compared).
+    expect(c.fieldsCompared).toBe(70);
     expect(formatComparison(c)).toContain("✓");
   });
 
@@ -243,14 +250,39 @@ describe("compareRecords", () => {
   it("catches a wrong rule: the model without PT reclaim (6.13) against a 6.18 kernel", () => {
     const model = runModel(s, { kernelVersion: "6.13" });
     const c = compareRecords("whole-table-dontneed.ops", observedWholeTable(), model);
+    // Without PT reclaim all 4 PTE tables stay; the kernel's count falls to 3, 0, 1, 2, 0.
     expect(c.mismatches.map((m) => [m.step, m.field, m.kernel, m.model])).toEqual([
       [2, "vmPteKiB", 20, 24],
+      [2, "pteTables", 3, 4],
       [3, "vmPteKiB", 8, 24],
+      [3, "pteTables", 0, 4],
       [4, "vmPteKiB", 12, 24],
+      [4, "pteTables", 1, 4],
       [5, "vmPteKiB", 16, 24],
+      [5, "pteTables", 2, 4],
       [6, "vmPteKiB", 8, 24],
+      [6, "pteTables", 0, 4],
     ]);
     expect(c.mismatches[0]!.rules.join("\n")).toContain("zap_pte_range.table_kept");
+  });
+
+  it("derives the kernel's PTE tables from VmPTE minus the region's PMD and PUD table", () => {
+    const k = observedWholeTable();
+    // dVmPTE 0, 24, 20, 8, 12, 16, 8 KiB: the PUD and PMD table (8 KiB) stay, PTE tables come and go.
+    expect(kernelPteTables(k, "0x100000000000")).toEqual([0, 4, 3, 0, 1, 2, 0]);
+    // Layouts the derivation does not know: not compared rather than guessed.
+    expect(kernelPteTables(k, "0x100000200000")).toEqual([null, null, null, null, null, null, null]);
+    const odd = k.map((r, i) => (i === 2 ? { ...r, vmPteKiB: r.vmPteKiB + 2 } : r));
+    expect(kernelPteTables(odd, "0x100000000000")[2]).toBeNull();
+  });
+
+  it("catches a model that counts a table at the wrong level", () => {
+    // Same VmPTE, but one upper-level table booked as a PTE table: only pteTables can tell.
+    const model = runModel(s, { kernelVersion: "6.18" });
+    const bad = model.map((r) => (r.step === 1 ? { ...r, pteTables: r.pteTables + 1 } : r));
+    const c = compareRecords("whole-table-dontneed.ops", observedWholeTable(), bad);
+    expect(c.mismatches.map((m) => [m.step, m.field, m.kernel, m.model])).toEqual([[1, "pteTables", 4, 5]]);
+    expect(formatComparison(c)).toContain("4≠5");
   });
 
   it("reports errno, op text and step-count differences", () => {
@@ -273,12 +305,36 @@ describe("main", () => {
 
   it("skips with a reason off Linux and without a compiler", async () => {
     lines.length = 0;
-    expect(await main([], { out, platform: "darwin" })).toBe(0);
+    expect(await main([], { out, platform: "darwin", required: false })).toBe(0);
     expect(lines).toEqual(["kernel-check: skipped: not Linux (darwin); the probe needs a Linux kernel"]);
     lines.length = 0;
     const noCc = async () => ({ skip: "no C compiler (cc)" });
-    expect(await main([], { out, platform: "linux", arch: "x64", buildProbe: noCc })).toBe(0);
+    expect(await main([], { out, platform: "linux", arch: "x64", buildProbe: noCc, required: false })).toBe(
+      0,
+    );
     expect(lines).toEqual(["kernel-check: skipped: no C compiler (cc)"]);
+  });
+
+  it("fails instead of skipping where the check is required (KERNEL_CHECK_REQUIRED=1, CI)", async () => {
+    lines.length = 0;
+    const noCc = async () => ({ skip: "no C compiler (cc)" });
+    expect(await main([], { out, platform: "linux", arch: "x64", buildProbe: noCc, required: true })).toBe(1);
+    expect(lines).toEqual([
+      "kernel-check: skipped: no C compiler (cc)",
+      "kernel-check: FAILED: KERNEL_CHECK_REQUIRED=1 (CI) and the check did not run",
+    ]);
+    // Every script skipped by the probe counts as the check not running.
+    lines.length = 0;
+    const code = await main(["scripts/ksm-zero-pages.ops"], {
+      out,
+      platform: "linux",
+      arch: "x64",
+      required: true,
+      buildProbe: async () => "probe",
+      runProbe: async () => ({ skip: "/sys/kernel/mm/ksm is not writable (needs root)" }),
+    });
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toBe("kernel-check: FAILED: KERNEL_CHECK_REQUIRED=1 (CI) and no script was checked");
   });
 
   it("reports a script the probe skips, and still checks the others", async () => {
@@ -287,6 +343,7 @@ describe("main", () => {
       out,
       platform: "linux",
       arch: "x64",
+      required: true,
       buildProbe: async () => "probe",
       runProbe: async (file: string) => {
         if (file.includes("ksm")) return { skip: "/sys/kernel/mm/ksm is not writable (needs root)" };
@@ -299,7 +356,7 @@ describe("main", () => {
     const text = lines.join("\n");
     expect(text).toContain("ksm-zero-pages.ops: SKIPPED on this machine: /sys/kernel/mm/ksm is not writable");
     expect(text).toMatch(
-      /kernel-check: 1 scripts checked, 1 skipped, 0 errors; 7 steps, 63 fields compared, 0 mismatches; kernel 6\.18\.44/,
+      /kernel-check: 1 scripts checked, 1 skipped, 0 errors; 7 steps, 70 fields compared, 0 mismatches; kernel 6\.18\.44/,
     );
   });
 });
@@ -317,17 +374,117 @@ function kernelCheckUnavailable(): string | null {
 }
 
 const unavailable = kernelCheckUnavailable();
+/** .ci/run sets it: there a skipped kernel check is a failure, not a note. */
+const required = process.env.KERNEL_CHECK_REQUIRED === "1";
 
 describe("this kernel", () => {
   if (unavailable) console.log(`kernel check against the running kernel skipped: ${unavailable}`);
+
+  it.runIf(unavailable !== null && required)("runs in CI (KERNEL_CHECK_REQUIRED=1)", () => {
+    expect.fail(`KERNEL_CHECK_REQUIRED=1 but the kernel check cannot run here: ${unavailable}`);
+  });
+
   it.skipIf(unavailable !== null)("matches the model on every script", async () => {
     const lines: string[] = [];
     const code = await main([], { out: (l) => lines.push(l) });
     const summary = lines.filter((l) => l.startsWith("kernel-check:")).join("\n");
+    // Shown on success too: a script skipped here (no KSM, no userfaultfd) must not go unnoticed.
+    const skipped = lines.filter((l) => l.includes(": SKIPPED "));
+    console.log([...skipped, summary].join("\n"));
     expect(
       code,
       `${lines.filter((l) => l.startsWith("MISMATCH") || l.includes("ERROR")).join("\n")}\n${summary}`,
     ).toBe(0);
     expect(summary).toMatch(/0 mismatches/);
   });
+});
+
+const KSM = "/sys/kernel/mm/ksm/";
+/** The settings probe.c saves and restores (ksm_precheck(), ksm_restore()). */
+const KSM_KNOBS = ["run", "use_zero_pages", "pages_to_scan", "sleep_millisecs", "smart_scan", "advisor_mode"];
+
+function ksmWritable(): boolean {
+  try {
+    accessSync(`${KSM}run`, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ksmKnobs = (): string[] => KSM_KNOBS.filter((k) => existsSync(KSM + k));
+const readKsm = (): string[] => ksmKnobs().map((k) => `${k}=${readFileSync(KSM + k, "utf8").trim()}`);
+
+/**
+ * The KSM settings, read while holding the probes' lock with flock(1) where it exists, so that a
+ * probe of another test run sharing this machine is not caught in the middle of its merge.
+ */
+function readKsmLocked(probe: string): string[] {
+  const lock = execFileSync(probe, ["--ksm-lock-path"], { encoding: "utf8" }).trim();
+  const knobs = ksmKnobs();
+  let text: string;
+  try {
+    text = execFileSync("flock", ["-w", "150", lock, "cat", ...knobs.map((k) => KSM + k)], {
+      encoding: "utf8",
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    return readKsm();
+  }
+  const values = text.trim().split("\n");
+  expect(values).toHaveLength(knobs.length);
+  return knobs.map((k, i) => `${k}=${values[i]!.trim()}`);
+}
+
+function runProbeBinary(
+  probe: string,
+  script: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(probe, [script], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("KSM settings with probes running at once", () => {
+  const ksmUnavailable = unavailable ?? (ksmWritable() ? null : "/sys/kernel/mm/ksm is not writable here");
+  it.skipIf(ksmUnavailable !== null)(
+    "two concurrent probes leave /sys/kernel/mm/ksm as it was, and both match the model",
+    async () => {
+      const probe = await buildProbe();
+      if (typeof probe !== "string") throw new Error(probe.skip);
+      const file = path.join(SCRIPTS, "ksm-zero-pages.ops");
+      const before = readKsmLocked(probe);
+      const a = runProbeBinary(probe, file);
+      // Start the second probe while the first one has the settings changed for its merge: without
+      // the lock it would save those and "restore" them at the end.
+      let aDone = false;
+      void a.then(() => {
+        aDone = true;
+      });
+      const t0 = Date.now();
+      while (!aDone && Date.now() - t0 < 20_000 && readKsm().join() === before.join()) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const b = runProbeBinary(probe, file);
+      const results = await Promise.all([a, b]);
+      expect(readKsmLocked(probe)).toEqual(before);
+      const script = parseOps(readFileSync(file, "utf8"), "ksm-zero-pages.ops");
+      for (const r of results) {
+        expect(r.code, r.stderr).toBe(0);
+        const recs = r.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as ProbeRecord);
+        const env = recs[0]?.env ?? {};
+        const model = runModel(script, {
+          kernelVersion: String(env.kernel),
+          baseVpn: baseVpnOf(recs[0]?.base ?? "0x100000000000"),
+        });
+        expect(formatMismatches(compareRecords("ksm-zero-pages.ops", recs, model).mismatches)).toBe("");
+      }
+    },
+    120_000,
+  );
 });

@@ -6,13 +6,16 @@
  * (model.ts), and compares them step by step:
  *   - page-level counts must be equal: zeroPtes, presentPages, thpPmds, hugeZeroPmds, uffdFaults,
  *     and ksmZeroPages / ksmPages where the probe reports them (non-null);
+ *   - PTE tables must be equal: the model's own count against the kernel's, which is derived from
+ *     VmPTE (kernelPteTables(): no /proc file counts PTE tables on their own);
  *   - RssAnon and VmPTE must be equal after subtracting each side's step 0 (the probe's process
  *     has its own baseline; the model starts at 0);
  *   - errno must be equal, and the bytes a uffd ioctl reports (.zeropage / .copy).
  * Prints a table per script, every mismatch with both values and the model's rule path, and one
  * summary line. Exit 1 on any mismatch or error, 0 otherwise.
  *
- * Not Linux, not x86_64, or no C compiler: one line saying it is skipped and why, exit 0. A script
+ * Not Linux, not x86_64, or no C compiler: one line saying it is skipped and why, exit 0 (exit 1
+ * with KERNEL_CHECK_REQUIRED=1, which .ci/run sets: CI must not pass without the check). A script
  * the probe cannot run here (probe exit 3: no KSM, no userfaultfd, THP 'never') is reported as
  * skipped with the probe's reason, and the rest still runs.
  *
@@ -25,7 +28,14 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { ThpMode } from "../../src/engine/index.ts";
-import { baseVpnOf, describeRules, kernelMajorMinor, type ModelRecord, runModel } from "./model.ts";
+import {
+  baseVpnOf,
+  DEFAULT_BASE,
+  describeRules,
+  kernelMajorMinor,
+  type ModelRecord,
+  runModel,
+} from "./model.ts";
 import { OpsSyntaxError, parseOps, scriptUses } from "./ops.ts";
 import { buildProbe, runProbe } from "./run-probe.mjs";
 
@@ -39,6 +49,8 @@ export interface KernelRecord {
   readonly errno: string | null;
   readonly rssAnonKiB: number;
   readonly vmPteKiB: number;
+  /** Derived by kernelPteTables() when absent (the probe does not report it). */
+  readonly pteTables?: number | null;
   readonly zeroPtes: number;
   readonly presentPages: number;
   readonly thpPmds: number;
@@ -48,7 +60,11 @@ export interface KernelRecord {
   readonly ksmPages: number | null;
   readonly zeropage?: number;
   readonly copy?: number;
+  /** The region's address (step 0 only); the model's default when absent. */
+  readonly base?: string;
 }
+
+const DEFAULT_BASE_HEX = `0x${DEFAULT_BASE.toString(16)}`;
 
 type Value = number | string | null;
 
@@ -66,6 +82,7 @@ export const FIELDS: readonly FieldDef[] = [
   { name: "errno", label: "errno", get: (r) => r.errno ?? "ok" },
   { name: "rssAnonKiB", label: "dRssAnon", delta: true, get: (r) => r.rssAnonKiB },
   { name: "vmPteKiB", label: "dVmPTE", delta: true, get: (r) => r.vmPteKiB },
+  { name: "pteTables", label: "pteTbl", get: (r) => r.pteTables },
   { name: "zeroPtes", label: "zeroPtes", get: (r) => r.zeroPtes },
   { name: "presentPages", label: "present", get: (r) => r.presentPages },
   { name: "thpPmds", label: "thp", get: (r) => r.thpPmds },
@@ -75,6 +92,42 @@ export const FIELDS: readonly FieldDef[] = [
   { name: "ksmPages", label: "ksmPg", get: (r) => r.ksmPages },
   { name: "bytes", label: "bytes", get: (r) => r.zeropage ?? r.copy },
 ];
+
+/** x86_64 4-level paging: a PMD table maps 1 GiB, a PUD table 512 GiB; every table is 4 KiB. */
+const PMD_TABLE_SPAN = 2 ** 30;
+const PUD_TABLE_SPAN = 2 ** 39;
+const TABLE_KIB = 4;
+
+/**
+ * The kernel's PTE-table count for each record, derived from VmPTE. VmPTE is mm_pgtables_bytes():
+ * mm_inc_nr_ptes() / mm_inc_nr_pmds() / mm_inc_nr_puds() add 4 KiB per PTE, PMD and PUD table
+ * alike (a table deposited under a huge PMD counts as a PTE table), and no /proc file reports the
+ * levels apart. The upper levels of the region are known, though: the probe maps it at the start of
+ * a 512 GiB window nothing else uses, so the first table allocated in it (__pte_alloc() after
+ * __pud_alloc() and __pmd_alloc()) brings one PUD table and one PMD table per GiB the region
+ * spans; those stay until munmap (free_pgtables(); MADV_DONTNEED and PT reclaim free PTE tables
+ * only). So, with d = VmPTE − VmPTE at step 0 in tables: PTE tables = d − upper if d > 0, else 0.
+ *
+ * null (not compared) where that layout does not hold: a base that is not 1 GiB-aligned, a region
+ * crossing a 512 GiB boundary, or a step whose VmPTE is not a whole number of tables.
+ */
+export function kernelPteTables(kernel: readonly KernelRecord[], base: string): (number | null)[] {
+  const start = Number(base);
+  const pages = kernel.length > 0 ? /^region (\d+)$/.exec(kernel[0]!.op)?.[1] : undefined;
+  const end = start + Number(pages ?? "NaN") * 4096;
+  const layoutKnown =
+    Number.isSafeInteger(start) &&
+    Number.isSafeInteger(end) &&
+    start % PMD_TABLE_SPAN === 0 &&
+    Math.floor(start / PUD_TABLE_SPAN) === Math.floor((end - 1) / PUD_TABLE_SPAN);
+  const upper = 1 + Math.ceil((end - start) / PMD_TABLE_SPAN);
+  const v0 = kernel[0]?.vmPteKiB ?? 0;
+  return kernel.map((r) => {
+    const d = r.vmPteKiB - v0;
+    if (!layoutKnown || d < 0 || d % TABLE_KIB !== 0) return null;
+    return d === 0 ? 0 : d / TABLE_KIB - upper;
+  });
+}
 
 export interface FieldResult {
   readonly field: string;
@@ -116,9 +169,13 @@ export interface Comparison {
  */
 export function compareRecords(
   script: string,
-  kernel: readonly KernelRecord[],
+  kernelRecords: readonly KernelRecord[],
   model: readonly ModelRecord[],
 ): Comparison {
+  const derived = kernelPteTables(kernelRecords, kernelRecords[0]?.base ?? DEFAULT_BASE_HEX);
+  const kernel = kernelRecords.map((r, i) =>
+    r.pteTables === undefined ? { ...r, pteTables: derived[i] } : r,
+  );
   const steps: StepResult[] = [];
   const mismatches: Mismatch[] = [];
   let fieldsCompared = 0;
@@ -284,6 +341,8 @@ export interface CheckIo {
   readonly arch: string;
   readonly buildProbe: typeof buildProbe;
   readonly runProbe: typeof runProbe;
+  /** KERNEL_CHECK_REQUIRED=1 (CI): a check that runs no script at all fails instead of skipping. */
+  readonly required: boolean;
 }
 
 const defaultIo: CheckIo = {
@@ -292,26 +351,29 @@ const defaultIo: CheckIo = {
   arch: process.arch,
   buildProbe,
   runProbe,
+  required: process.env.KERNEL_CHECK_REQUIRED === "1",
 };
+
+/** The line for a whole-suite skip, and the exit code: 0, or 1 where the check is required. */
+function skipAll(io: CheckIo, reason: string): number {
+  io.out(`kernel-check: skipped: ${reason}`);
+  if (!io.required) return 0;
+  io.out("kernel-check: FAILED: KERNEL_CHECK_REQUIRED=1 (CI) and the check did not run");
+  return 1;
+}
 
 /** Runs the check; returns the process exit code. */
 export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo> = {}): Promise<number> {
   const io: CheckIo = { ...defaultIo, ...ioOverrides };
   const args = parseArgs(argv);
   const out = io.out;
-  if (io.platform !== "linux") {
-    out(`kernel-check: skipped: not Linux (${io.platform}); the probe needs a Linux kernel`);
-    return 0;
-  }
+  if (io.platform !== "linux")
+    return skipAll(io, `not Linux (${io.platform}); the probe needs a Linux kernel`);
   if (io.arch !== "x64") {
-    out(`kernel-check: skipped: not x86_64 (${io.arch}); the model's x86_64 variant needs an x86_64 kernel`);
-    return 0;
+    return skipAll(io, `not x86_64 (${io.arch}); the model's x86_64 variant needs an x86_64 kernel`);
   }
   const built = await io.buildProbe();
-  if (typeof built !== "string") {
-    out(`kernel-check: skipped: ${built.skip}`);
-    return 0;
-  }
+  if (typeof built !== "string") return skipAll(io, built.skip);
 
   let files: string[];
   if (args.scripts.length > 0) files = await Promise.all(args.scripts.map(resolveScript));
@@ -378,7 +440,7 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
       typeof env.thpEnabled === "string" && THP_MODES.includes(env.thpEnabled) ? env.thpEnabled : "madvise";
     const model = runModel(script, {
       kernelVersion: modelVersion,
-      baseVpn: baseVpnOf(first.base ?? "0x100000000000"),
+      baseVpn: baseVpnOf(first.base ?? DEFAULT_BASE_HEX),
       thp: thp as ThpMode,
     });
     const c = compareRecords(name, kernel, model);
@@ -388,7 +450,8 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
     mismatches.push(...c.mismatches);
     const verdict = c.mismatches.length === 0 ? "ok" : `${c.mismatches.length} MISMATCH(ES)`;
     out(
-      `== ${name}  (base ${first.base}, ${script.pages} pages; dRssAnon/dVmPTE in KiB since step 0): ${verdict}`,
+      `== ${name}  (base ${first.base}, ${script.pages} pages; dRssAnon/dVmPTE in KiB since step 0; ` +
+        `kernel pteTbl = dVmPTE/4 KiB minus the region's PMD and PUD table): ${verdict}`,
     );
     out(formatComparison(c, model, args.paths));
     if (c.mismatches.length > 0) out(formatMismatches(c.mismatches));
@@ -408,7 +471,11 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
         `${first.field}: kernel ${show(first.kernel)}, model ${show(first.model)}`,
     );
   }
-  return mismatches.length > 0 || errors > 0 ? 1 : 0;
+  // Every script skipped (no userfaultfd, no KSM, ...) is a whole-suite skip in all but name.
+  const noneRan = checked === 0 && errors === 0;
+  if (noneRan && io.required)
+    out("kernel-check: FAILED: KERNEL_CHECK_REQUIRED=1 (CI) and no script was checked");
+  return mismatches.length > 0 || errors > 0 || (noneRan && io.required) ? 1 : 0;
 }
 
 const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);

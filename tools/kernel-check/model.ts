@@ -87,6 +87,8 @@ export interface ModelRecord {
   readonly errno: string | null;
   readonly rssAnonKiB: number;
   readonly vmPteKiB: number;
+  /** PTE tables of the region, deposited ones under huge PMDs included (the engine's own count). */
+  readonly pteTables: number;
   readonly zeroPtes: number;
   readonly presentPages: number;
   readonly thpPmds: number;
@@ -285,6 +287,7 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
       errno,
       rssAnonKiB: c.rssAnonBytes / 1024,
       vmPteKiB: c.vmPteBytes / 1024,
+      pteTables: c.pteTables,
       zeroPtes: c.zeropagePtes,
       presentPages: c.presentPages,
       thpPmds: c.thpPmds,

@@ -10,6 +10,7 @@
  *
  * Build: cc -O2 -Wall -Wextra -std=gnu11 -pthread -o probe probe.c
  * Usage: probe <script.ops>
+ *        probe --ksm-lock-path   (prints the file KSM runs flock(); see ksm_lock())
  * Exit:  0 ok, 1 internal error, 2 malformed script, 3 facility unavailable
  *        (then {"skip": "..."} is the only line on stdout).
  *
@@ -35,8 +36,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -115,6 +118,10 @@ struct pm_scan_arg {
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
 #define KSM_WAIT_SCANS 3
 #define KSM_TIMEOUT_MS 20000
+/* Every probe on the machine (several test runs may share it) takes this lock
+ * around save -> merge -> restore of the global KSM settings. */
+#define KSM_LOCK_NAME "zeropage-kernel-check.lock"
+#define KSM_LOCK_WAIT_MS 120000
 #define DATA_MAGIC 0x5a5a5a5a00000000ULL
 
 enum exit_code { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_SCRIPT = 2, EXIT_SKIP = 3 };
@@ -178,6 +185,7 @@ static bool ksm_merge_pending; /* settings were changed and need restoring */
 static char ksm_save_run[32], ksm_save_uzp[32], ksm_save_pts[32], ksm_save_sleep[32];
 static char ksm_save_smart[32], ksm_save_advisor[64];
 static bool ksm_has_smart, ksm_has_advisor;
+static int ksm_lock_fd = -1;
 
 static char outbuf[8192];
 static char procbuf[1 << 20];
@@ -941,10 +949,21 @@ static void uffd_start_thread(void)
 
 /* ---- KSM ---------------------------------------------------------------- */
 
+static void ksm_unlock(void)
+{
+	if (ksm_lock_fd >= 0) {
+		flock(ksm_lock_fd, LOCK_UN);
+		close(ksm_lock_fd);
+		ksm_lock_fd = -1;
+	}
+}
+
 static void ksm_restore(void)
 {
-	if (!ksm_saved || !ksm_merge_pending)
+	if (!ksm_saved || !ksm_merge_pending) {
+		ksm_unlock();
 		return;
+	}
 	/* stop ksmd first so nothing else merges while we restore */
 	write_str(KSM_DIR "run", "0");
 	if (ksm_has_advisor)
@@ -957,6 +976,8 @@ static void ksm_restore(void)
 		write_str(KSM_DIR "smart_scan", ksm_save_smart);
 	write_str(KSM_DIR "run", ksm_save_run);
 	ksm_merge_pending = false;
+	/* only now may the next probe read "the settings as they were" */
+	ksm_unlock();
 }
 
 static void on_signal(int sig)
@@ -966,11 +987,65 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * The lock file: /run/lock (FHS, a tmpfs shared by all users) if it is a
+ * directory, else /tmp. Both are sticky and world-writable, so whichever user
+ * creates the file, the others can still open it for reading; flock() needs
+ * no more than that.
+ */
+static const char *ksm_lock_path(void)
+{
+	struct stat st;
+	if (stat("/run/lock", &st) == 0 && S_ISDIR(st.st_mode) && access("/run/lock", W_OK | X_OK) == 0)
+		return "/run/lock/" KSM_LOCK_NAME;
+	return "/tmp/" KSM_LOCK_NAME;
+}
+
+/*
+ * Saving the KSM settings, changing them for the merge and restoring them is
+ * a read-modify-write of global sysfs state. Without mutual exclusion, a
+ * second probe starting while the first one merges saves the first one's
+ * merge settings (run=1, sleep_millisecs=1, ...) and "restores" those after
+ * the first one restored the real ones. So the whole KSM run of a probe
+ * happens under an exclusive flock() on one file; ksm_restore() drops it, and
+ * so does the kernel when the process dies (the fd closes).
+ */
+static const char *ksm_lock(void)
+{
+	static char why[300];
+	const char *path = ksm_lock_path();
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == EACCES)
+		fd = open(path, O_RDONLY | O_CLOEXEC); /* created by another user */
+	if (fd < 0) {
+		snprintf(why, sizeof(why), "cannot open the KSM lock file %s: %s", path, strerror(errno));
+		return why;
+	}
+	long long t0 = now_ms();
+	bool told = false;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			die("flock(%s): %s", path, strerror(errno));
+		if (!told) {
+			diag("waiting for %s: another probe is changing the KSM settings", path);
+			told = true;
+		}
+		if (now_ms() - t0 > KSM_LOCK_WAIT_MS)
+			die("another probe held %s for over %d s; is one stuck?", path, KSM_LOCK_WAIT_MS / 1000);
+		usleep(20000);
+	}
+	ksm_lock_fd = fd;
+	return NULL;
+}
+
 static const char *ksm_precheck(void)
 {
 	static char why[200];
 	if (access(KSM_DIR "run", F_OK) != 0)
 		return "KSM not available (no /sys/kernel/mm/ksm)";
+	const char *lock_err = ksm_lock();
+	if (lock_err)
+		return lock_err;
 	if (!read_trimmed(KSM_DIR "run", ksm_save_run, sizeof(ksm_save_run)) ||
 	    !read_trimmed(KSM_DIR "use_zero_pages", ksm_save_uzp, sizeof(ksm_save_uzp)) ||
 	    !read_trimmed(KSM_DIR "pages_to_scan", ksm_save_pts, sizeof(ksm_save_pts)) ||
@@ -1249,8 +1324,13 @@ static int run_op(const struct op *op, struct extra *x)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s <script.ops>\n", argv[0]);
+		fprintf(stderr, "usage: %s <script.ops> | --ksm-lock-path\n", argv[0]);
 		return EXIT_SCRIPT;
+	}
+	if (!strcmp(argv[1], "--ksm-lock-path")) {
+		/* for tools that must not run while a probe changes the KSM settings */
+		printf("%s\n", ksm_lock_path());
+		return EXIT_OK;
 	}
 	parse_script(argv[1]);
 

@@ -9,7 +9,7 @@
 // Without scripts it runs every scripts/*.ops. No dependencies.
 
 import { execFile } from "node:child_process";
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -87,15 +87,22 @@ export async function buildProbe() {
   await mkdir(BUILD_DIR, { recursive: true });
   /** @type {{ code: number, stdout: string, stderr: string }} */
   let res;
+  // Compile next to the binary and rename over it: a probe another test run starts meanwhile
+  // executes either the old binary or the new one, never a half-written file.
+  const tmp = `${BINARY}.${process.pid}.tmp`;
   try {
-    res = await run(cc, [...CFLAGS, "-o", BINARY, SOURCE]);
+    res = await run(cc, [...CFLAGS, "-o", tmp, SOURCE]);
   } catch (e) {
     const code = /** @type {NodeJS.ErrnoException} */ (e).code;
     if (code === "ENOENT") return { skip: `no C compiler (${cc})` };
     throw e;
   }
-  if (res.code !== 0) throw new Error(`compiling probe.c failed:\n${res.stderr}`);
+  if (res.code !== 0) {
+    await rm(tmp, { force: true });
+    throw new Error(`compiling probe.c failed:\n${res.stderr}`);
+  }
   if (res.stderr.trim()) process.stderr.write(res.stderr);
+  await rename(tmp, BINARY);
   return BINARY;
 }
 
