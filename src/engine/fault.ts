@@ -35,6 +35,9 @@ import { anonState, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
 
 const MEMORY = "mm/memory.c";
+const MM_H = "include/linux/mm.h";
+/** Where mm_forbids_zeropage() is defined is per arch; kernel-names.ts puts s390's in its pgtable.h. */
+const FORBIDS = MM_H;
 
 const entry = [
   fr(MEMORY, "handle_mm_fault"),
@@ -45,7 +48,7 @@ const anonymous = [
   ...entry,
   fr(MEMORY, "do_pte_missing"),
   fr(MEMORY, "do_anonymous_page"),
-  fr(MEMORY, "pte_alloc"),
+  fr(MM_H, "pte_alloc"),
 ];
 
 export const R_PRESENT_READ = defineRule({
@@ -69,9 +72,9 @@ export const R_READ_ZEROPAGE = defineRule({
   title: "read fault maps the shared zeropage",
   path: [
     ...anonymous,
-    fr(MEMORY, "mm_forbids_zeropage", "= false"),
+    fr(FORBIDS, "mm_forbids_zeropage", "= false"),
     step("pte_mkspecial(pfn_pte(my_zero_pfn(addr)))"),
-    fr(MEMORY, "set_pte_at"),
+    fr("include/linux/pgtable.h", "set_ptes"),
   ],
   explain:
     "A read of never-touched anonymous memory maps the one shared, read-only zero page. The page table had to be allocated first, but no memory is allocated for the page itself and RssAnon does not change.",
@@ -82,7 +85,7 @@ export const R_READ_FORBIDDEN = defineRule({
   title: "read fault allocates a zeroed anonymous page (zeropage forbidden)",
   path: [
     ...anonymous,
-    fr(MEMORY, "mm_forbids_zeropage", "= true"),
+    fr(FORBIDS, "mm_forbids_zeropage", "= true"),
     fr(MEMORY, "alloc_anon_folio"),
     step("pte_mkwrite(pte_mkdirty(entry))", "VM_WRITE"),
     fr(MEMORY, "add_mm_counter", "MM_ANONPAGES +1"),
@@ -96,7 +99,7 @@ export const R_USERFAULT = defineRule({
   title: "missing-page userfault: the access blocks until user space places a page",
   path: [
     ...anonymous,
-    fr(MEMORY, "userfaultfd_missing", "= true"),
+    fr("include/linux/userfaultfd_k.h", "userfaultfd_missing", "= true"),
     fr("fs/userfaultfd.c", "handle_userfault", "VM_UFFD_MISSING"),
   ],
   explain:
@@ -125,7 +128,7 @@ export const R_WRITE_ZERO = defineRule({
     step("vm_normal_page() = NULL", "special zero PTE"),
     fr(MEMORY, "wp_page_copy"),
     step("folio_prealloc(need_zero = pfn_is_zero)", "no copy"),
-    fr("mm/ksm.c", "ksm_might_unmap_zero_page"),
+    fr("include/linux/ksm.h", "ksm_might_unmap_zero_page"),
     fr(MEMORY, "inc_mm_counter", "MM_ANONPAGES +1"),
   ],
   explain:
@@ -166,8 +169,9 @@ export const R_UNSHARE_ZERO = defineRule({
     fr(MEMORY, "do_wp_page"),
     fr(MEMORY, "wp_page_copy"),
     step("folio_prealloc(need_zero = true)"),
-    step("PTE not writable", "unshare"),
+    fr("include/linux/ksm.h", "ksm_might_unmap_zero_page", "KSM-placed zeropage only"),
     fr(MEMORY, "inc_mm_counter", "MM_ANONPAGES +1"),
+    step("PTE not writable", "unshare"),
   ],
   explain:
     "An unsharing fault gives this mm its own copy of the page without writing to it: the shared zeropage is replaced by a new zero-filled anonymous page, still mapped read-only. Content is unchanged; RssAnon grows by 4 KiB.",

@@ -32,7 +32,7 @@ export const R_HUGE_ZERO = defineRule({
   path: [
     fr("mm/memory.c", "__handle_mm_fault"),
     fr(HUGE, "do_huge_pmd_anonymous_page"),
-    fr("mm/memory.c", "mm_forbids_zeropage", "= false"),
+    fr("include/linux/mm.h", "mm_forbids_zeropage", "= false"),
     fr(HUGE, "set_huge_zero_folio"),
     fr(HUGE, "pgtable_trans_huge_deposit"),
     step("mm_inc_nr_ptes"),
@@ -141,7 +141,7 @@ export const R_HUGE_USERFAULT = defineRule({
     fr("mm/memory.c", "__handle_mm_fault", "pud_alloc, pmd_alloc"),
     fr(HUGE, "do_huge_pmd_anonymous_page"),
     step("pte_alloc_one"),
-    fr("mm/memory.c", "userfaultfd_missing", "= true"),
+    fr("include/linux/userfaultfd_k.h", "userfaultfd_missing", "= true"),
     step("pte_free"),
     fr("fs/userfaultfd.c", "handle_userfault", "VM_UFFD_MISSING"),
   ],

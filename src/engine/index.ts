@@ -19,6 +19,7 @@ export { GRANULARITIES, type Granularity, Positions } from "./cursor.ts";
 export { type Content, EVENT_KINDS, eventLabel, type KernelEvent } from "./events.ts";
 export { type Arch, type Geometry, geometryOf, S390X, X86_64 } from "./geometry.ts";
 export { applyEvent } from "./kernel.ts";
+export { pathAt, variantPath } from "./kernel-names.ts";
 export { type HostConfig, Mm, type MmConfig, type ThpMode, VmFlag } from "./mm.ts";
 export { complementRuns, dataRuns, noneRuns, presentRuns, zeropageRuns } from "./proc/pagemap.ts";
 export {

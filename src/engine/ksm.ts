@@ -87,7 +87,7 @@ export const R_KSM_SPLIT_ZEROPAGE = defineRule({
     fr(KSM, "try_to_merge_one_page"),
     fr("mm/huge_memory.c", "split_huge_page"),
     fr("mm/huge_memory.c", "__split_huge_page"),
-    fr("mm/migrate.c", "remap_page", "RMP_USE_SHARED_ZEROPAGE"),
+    fr("mm/huge_memory.c", "remap_page", "RMP_USE_SHARED_ZEROPAGE"),
     fr("mm/migrate.c", "try_to_map_unused_to_zeropage"),
   ],
   explain:
@@ -137,6 +137,7 @@ export const R_KSM_UNMERGE_ZERO = defineRule({
     step("is_ksm_zero_pte()"),
     fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
     fr("mm/memory.c", "wp_page_copy"),
+    fr("include/linux/ksm.h", "ksm_might_unmap_zero_page", "ksm_zero_pages −1"),
   ],
   explain:
     "A zeropage that KSM placed (its PTE is marked dirty) is unshared into an exclusive zero-filled page; zeropages placed by ordinary read faults are not touched.",

@@ -42,7 +42,7 @@ export const R_ZAP_ZERO = defineRule({
     ...zap,
     fr(MEMORY, "zap_present_ptes"),
     step("vm_normal_page() = NULL"),
-    fr("mm/ksm.c", "ksm_might_unmap_zero_page"),
+    fr("include/linux/ksm.h", "ksm_might_unmap_zero_page"),
   ],
   explain:
     "A zeropage mapping costs no page, so clearing it frees nothing but the entry. A KSM-placed zeropage also leaves ksm_zero_pages.",

@@ -26,6 +26,7 @@ export const R_S390_UNSHARE = defineRule({
     fr(GMAP, "find_zeropage_pte_entry", "is_zero_pfn()"),
     fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE | FAULT_FLAG_REMOTE"),
     fr("mm/memory.c", "wp_page_copy"),
+    fr("include/linux/ksm.h", "ksm_might_unmap_zero_page", "KSM-placed zeropage only"),
   ],
   explain:
     "Once the guest uses storage keys or PV, no guest page may share a frame with anything else. 06201e00 replaces each mapped zeropage by a fresh zero-filled page of the guest's own (read-only, same content) instead of zapping it. The page stays present, so postcopy never sees a surprise missing fault, but every unshared zeropage now costs 4 KiB.",

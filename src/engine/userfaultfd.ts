@@ -76,7 +76,7 @@ export const R_UFFD_ZEROED_FOLIO = defineRule({
     fr(FS, "userfaultfd_zeropage"),
     fr(UFFD, "mfill_atomic"),
     fr(UFFD, "mfill_atomic_pte_zeropage"),
-    fr("mm/memory.c", "mm_forbids_zeropage", "= true"),
+    fr("include/linux/mm.h", "mm_forbids_zeropage", "= true"),
     fr(UFFD, "mfill_atomic_pte_zeroed_folio"),
     fr(UFFD, "mfill_atomic_install_pte"),
   ],

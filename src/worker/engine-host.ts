@@ -25,6 +25,7 @@ import {
   tableDetail,
   traceHash,
   VARIANTS,
+  variantPath,
   type World,
 } from "../engine/index.ts";
 import { STATE_CLASS, STATE_FRAME } from "../engine/snapshot.ts";
@@ -154,7 +155,8 @@ export class EngineHost implements EngineApi {
       rules: allRules().map((x) => ({
         id: x.id,
         title: x.title,
-        path: x.path,
+        // The path as the variant's linked kernel tag names it (engine/kernel-names.ts).
+        path: variantPath(x, r.kernel),
         explain: x.explain,
         ...(x.assumption ? { assumption: x.assumption } : {}),
       })),
