@@ -49,6 +49,58 @@ function bandPath(x0: number, x1: number, b: Band): string {
   return p.toString();
 }
 
+/**
+ * One unshare or COW fault in the fan-in: the arrow from the shared frame a PTE left to the frame
+ * of its own it got (do_wp_page → wp_page_copy for a write to the zeropage or a KSM page; the
+ * s390 storage-key unshare pass, gmap's __s390_unshare_zeropages, for zeropages placed before).
+ */
+interface UnshareArrow {
+  readonly slot: number;
+  readonly from: "zeropage" | "ksm";
+  /** SVG path from the shared frame's bottom edge to the new frame's top edge. */
+  readonly d: string;
+  /** The arrowhead, pointing down into the new frame. */
+  readonly head: string;
+  /** Stagger, in seconds, so the arrows leave the shared frame one after another. */
+  readonly delay: number;
+}
+
+/** Seconds one arrow takes to draw, and the longest stagger of the last arrow. */
+const ARROW_DRAW_S = 0.7;
+const ARROW_STAGGER_S = 0.6;
+
+function unshareArrows(
+  fan: FanInLayout,
+  leaving: readonly { slot: number; from: "zeropage" | "ksm" }[],
+): UnshareArrow[] {
+  const out: UnshareArrow[] = [];
+  const n = leaving.length;
+  const step = n > 1 ? Math.min(0.03, ARROW_STAGGER_S / (n - 1)) : 0;
+  for (let i = 0; i < n; i++) {
+    const l = leaving[i]!;
+    const src = l.from === "zeropage" ? fan.zeroFrame : fan.ksmFrame;
+    const own = fan.ownIndexBySlot[l.slot] ?? -1;
+    // A KSM page that lost its last PTE is no longer drawn: nothing to leave from.
+    if (!src || own < 0 || !fan.ownBlock) continue;
+    const dst = ownFrameRect(fan, own, OWN_COLUMNS, FRAME);
+    const sx = src.x + src.w / 2;
+    const sy = src.y + src.h;
+    const ex = dst.x + dst.w / 2;
+    const ey = dst.y - 0.5;
+    const bend = Math.max(10, (ey - sy) * 0.55);
+    const p = d3path();
+    p.moveTo(sx, sy);
+    p.bezierCurveTo(sx, sy + bend, ex, ey - bend, ex, ey - 4);
+    const h = d3path();
+    h.moveTo(ex - 3, ey - 5);
+    h.lineTo(ex + 3, ey - 5);
+    h.lineTo(ex, ey);
+    h.closePath();
+    out.push({ slot: l.slot, from: l.from, d: p.toString(), head: h.toString(), delay: i * step });
+  }
+  return out;
+}
+
 const link = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
 
 /** The table holding the last page the current step touched (where a walk has got to), or null. */
@@ -62,6 +114,44 @@ function lastTouchedTable(view: ViewState): { mm: number; table: number } | null
     return { mm, table: Math.floor((last + m.pageOffset) / m.ptesPerTable) };
   }
   return null;
+}
+
+/**
+ * The table's states before this step, from the worker's record of what the step did
+ * (ViewState.changes: every page it covered, by before and after state), when the view did not
+ * see the table one step earlier itself: a table step that follows the walk lands on a table for
+ * the first time. A covered slot's state before is known when every covered page now in its state
+ * came from the same one; otherwise, or outside the step, the slot counts as unchanged. Null when
+ * the step left no record (action granularity) or changed nothing here.
+ */
+function beforeFromChanges(
+  detail: TableDetailData,
+  active: ViewState["active"],
+  changes: ViewState["changes"],
+): Uint8Array | null {
+  if (!changes || changes.length === 0) return null;
+  const fromOf = new Map<number, number>();
+  for (const c of changes) {
+    const seen = fromOf.get(c.to);
+    fromOf.set(c.to, seen === undefined || seen === c.from ? c.from : -1);
+  }
+  const n = detail.states.length;
+  let out: Uint8Array | null = null;
+  for (const a of active) {
+    if (a.mm !== detail.mm) continue;
+    for (let i = 0; i + 1 < a.runs.length; i += 2) {
+      const lo = Math.max(a.runs[i]!, detail.firstPage);
+      const hi = Math.min(a.runs[i]! + a.runs[i + 1]!, detail.firstPage + n);
+      for (let p = lo; p < hi; p++) {
+        const slot = p - detail.firstPage;
+        const from = fromOf.get(detail.states[slot]!);
+        if (from === undefined || from < 0 || from === detail.states[slot]) continue;
+        out ??= Uint8Array.from(detail.states);
+        out[slot] = from;
+      }
+    }
+  }
+  return out;
 }
 
 function FollowToggle() {
@@ -78,6 +168,9 @@ function FollowToggle() {
 interface History {
   key: string;
   states: Uint8Array;
+  /** Where `states` was seen: the granularity and position of that view. */
+  at: string;
+  /** The states one step earlier at the same granularity, or null when the view did not come from there. */
   prev: Uint8Array | null;
 }
 
@@ -103,14 +196,21 @@ export function TableDetail() {
   }, [followStep, view, store]);
 
   const detail = view?.table ?? null;
-  // Remember the previous states of the same table, to see what this step changed.
-  if (detail && run) {
+  // Remember the states of the same table one step earlier, to see what this step changed. Only a
+  // step forward from the position just before counts: after a jump, or going back, the states
+  // seen last are not this step's "before", and nothing is shown as changed.
+  if (detail && run && view) {
     const key = `${run.runId}:${detail.mm}:${detail.table}`;
+    const at = `${view.granularity}:${view.position}`;
     const h = history.current;
-    if (!h || h.key !== key) history.current = { key, states: detail.states, prev: null };
-    else if (h.states !== detail.states) history.current = { key, states: detail.states, prev: h.states };
+    if (!h || h.key !== key) history.current = { key, states: detail.states, at, prev: null };
+    else if (h.at !== at) {
+      const cameFromPrevious = h.at === `${view.granularity}:${view.position - 1}`;
+      history.current = { key, states: detail.states, at, prev: cameFromPrevious ? h.states : null };
+    }
   }
-  const prev = history.current?.prev ?? null;
+  const prev =
+    history.current?.prev ?? (detail && view ? beforeFromChanges(detail, view.active, view.changes) : null);
 
   if (!run || !view) return null;
   if (!detail) {
@@ -372,6 +472,11 @@ function FanInSvg(props: SvgProps) {
   };
   const selRect = selectedSlot !== null ? cellRect(fan, selectedSlot, COLUMNS, cell) : null;
   const selFrame = selectedSlot !== null ? frameOf(selectedSlot) : null;
+  const arrows = useMemo(() => unshareArrows(fan, leaving), [fan, leaving]);
+  // The new frame appears when its arrow arrives.
+  const arrivalByOwn = new Map(
+    arrows.map((a) => [fan.ownIndexBySlot[a.slot]!, a.delay + ARROW_DRAW_S * 0.8]),
+  );
   const newOwn = new Set(leaving.map((l) => fan.ownIndexBySlot[l.slot]!));
   const zeroLeft = leaving.filter((l) => l.from === "zeropage").length;
 
@@ -450,6 +555,27 @@ function FanInSvg(props: SvgProps) {
             </g>
           );
         })}
+      </g>
+      {/* Unshare / COW: an arrow from the shared frame to each new frame, drawn along its length.
+          Behind the frames, so that a block of many new frames stays readable; labels have halos. */}
+      <g
+        className={`zl-unshares${arrows.length > 32 ? " zl-many" : ""}`}
+        key={`u-${props.stepKey}`}
+        data-testid="unshare-arrows"
+        data-count={arrows.length}
+        aria-hidden="true"
+      >
+        {arrows.map((a) => (
+          <g key={a.slot} className={`zl-unshare zl-unshare-${a.from}`} data-slot={a.slot}>
+            <path
+              d={a.d}
+              pathLength={1}
+              className="zl-unshare-path"
+              style={{ animationDelay: `${a.delay}s` }}
+            />
+            <path d={a.head} className="zl-unshare-head" style={{ animationDelay: `${a.delay}s` }} />
+          </g>
+        ))}
       </g>
       {/* Frames. */}
       <g className="zl-frames">
@@ -536,6 +662,7 @@ function FanInSvg(props: SvgProps) {
                   width={r.w}
                   height={r.h}
                   className={`zl-frame zl-frame-own${newOwn.has(i) ? " zl-new" : ""}`}
+                  style={arrivalByOwn.has(i) ? { animationDelay: `${arrivalByOwn.get(i)}s` } : undefined}
                 />
               );
             })}
