@@ -563,7 +563,6 @@ function FanInSvg(props: SvgProps) {
         key={`u-${props.stepKey}`}
         data-testid="unshare-arrows"
         data-count={arrows.length}
-        aria-hidden="true"
       >
         {arrows.map((a) => (
           <g key={a.slot} className={`zl-unshare zl-unshare-${a.from}`} data-slot={a.slot}>
