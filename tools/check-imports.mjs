@@ -13,6 +13,12 @@
  * Exceptions are listed below with their reason, like Perfetto's "technical debt" section,
  * instead of being hidden.
  *
+ * The model's rooms (base, engine, hypervisor, scenario, compare, permalink) run in the worker, the
+ * CLI and Node tests alike and must stay deterministic: they may import packages only from
+ * PACKAGES below, each with its reason and, where part of a package is not fit, the names allowed
+ * or refused. tsconfig.engine.json (no DOM or Node lib) catches DOM globals; this catches what a
+ * package brings in, which the compiler cannot see.
+ *
  * Tests (*.test.ts) and test-support may import anything. Prints each violation as file:line and
  * exits 1 if there is any.
  */
@@ -58,6 +64,87 @@ const EXCEPTIONS = [
   ],
 ];
 
+/** Rooms whose package imports are limited to PACKAGES. */
+const MODEL_ROOMS = new Set(["base", "engine", "hypervisor", "scenario", "compare", "permalink"]);
+
+/**
+ * Packages the model's rooms may import: [specifier, reason, {names?, refuse?}]. `names`: only
+ * these named imports (no namespace or default import); `refuse`: any import but these names.
+ * Checked against what each package really imports (none has dependencies; none touches the
+ * DOM outside the parts refused here).
+ */
+const PACKAGES = [
+  [
+    /^valibot$/,
+    "schema validation: pure functions over plain objects, no dependencies, no globals; the scenario and link schemas must judge input the same in the worker, the CLI and the editor",
+    {},
+  ],
+  [
+    /^pure-rand\/(generator|distribution)\/[A-Za-z0-9]+$/,
+    "seeded PRNG (generators and distributions only): pure functions of the seed, no dependencies; runs are replayed from their seed, so nothing may use Math.random",
+    {},
+  ],
+  [
+    /^@noble\/hashes\/(sha2|utils)\.js$/,
+    "SHA-256 and byte helpers in plain TypeScript, no dependencies, for trace and link hashes; randomBytes() reads globalThis.crypto and is not deterministic, so it is refused",
+    { refuse: ["randomBytes"] },
+  ],
+  [
+    /^fflate$/,
+    "deflate for links, synchronous API only: fflate's callback and Async* functions start Web Workers (its browser build uses Worker, Blob and URL.createObjectURL; its Node build worker_threads)",
+    {
+      names: [
+        "deflateSync",
+        "inflateSync",
+        "Deflate",
+        "Inflate",
+        "strToU8",
+        "strFromU8",
+        "unzlibSync",
+        "zlibSync",
+      ],
+    },
+  ],
+];
+
+/** Imported names of an import clause: null for a namespace or default import (all names). */
+function importedNames(clause) {
+  const c = clause.replace(/^type\s+/, "").trim();
+  const braces = /^\{([^}]*)\}$/.exec(c);
+  if (!braces) return null;
+  return braces[1]
+    .split(",")
+    .map((n) =>
+      n
+        .trim()
+        .replace(/^type\s+/, "")
+        .split(/\s+as\s+/)[0]
+        .trim(),
+    )
+    .filter(Boolean);
+}
+
+/** Why a package import from a model room is refused, or null if the allowlist admits it. */
+function packageViolation(spec, clause) {
+  const entry = PACKAGES.find(([re]) => re.test(spec));
+  if (!entry) return "not on the model's package allowlist (PACKAGES in tools/check-imports.mjs)";
+  const [, , { names, refuse }] = entry;
+  const got = clause === null ? null : importedNames(clause);
+  if (names) {
+    if (got === null)
+      return `a namespace, default or dynamic import; only named imports of ${names.join(", ")}`;
+    const bad = got.filter((n) => !names.includes(n));
+    if (bad.length > 0) return `${bad.join(", ")} not allowed; only ${names.join(", ")}`;
+  }
+  if (refuse) {
+    if (got === null)
+      return `a namespace, default or dynamic import; import by name (${refuse.join(", ")} refused)`;
+    const bad = got.filter((n) => refuse.includes(n));
+    if (bad.length > 0) return `${bad.join(", ")} refused`;
+  }
+  return null;
+}
+
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -68,6 +155,8 @@ function walk(dir, out = []) {
 }
 
 const IMPORT_RE = /^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*["']([^"']+)["']/gm;
+/** Imports without a clause: `import "x"` (side effects) and `import("x")` (dynamic). */
+const BARE_IMPORT_RE = /^\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm;
 
 const violations = [];
 for (const file of walk(SRC)) {
@@ -77,6 +166,18 @@ for (const file of walk(SRC)) {
   const allowed = ALLOWED[room];
   if (!allowed) continue;
   const text = readFileSync(file, "utf8");
+  const lineOf = (index) => text.slice(0, index).split("\n").length;
+  if (MODEL_ROOMS.has(room)) {
+    const packageImports = [
+      ...[...text.matchAll(IMPORT_RE)].map((m) => [m[4], m[3], m.index]),
+      ...[...text.matchAll(BARE_IMPORT_RE)].map((m) => [m[1] ?? m[2], null, m.index]),
+    ];
+    for (const [spec, clause, index] of packageImports) {
+      if (spec.startsWith(".")) continue;
+      const why = packageViolation(spec, clause);
+      if (why) violations.push(`src/${rel}:${lineOf(index)}: ${room}/ imports '${spec}': ${why}`);
+    }
+  }
   for (const m of text.matchAll(IMPORT_RE)) {
     const spec = m[4];
     if (!spec.startsWith(".")) continue;
@@ -87,7 +188,7 @@ for (const file of walk(SRC)) {
     const targetRoom = target.split("/")[0];
     if (targetRoom === room || targetRoom === "base") continue;
     const typeOnly = Boolean(m[2]) || /^\{\s*(type\s+[^,}]+\s*,?\s*)+\}$/.test(m[3].trim());
-    const line = text.slice(0, m.index).split("\n").length;
+    const line = lineOf(m.index);
     if (EXCEPTIONS.some(([from, to]) => from.test(rel) && to.test(target))) continue;
     if (room === "ui") {
       if (allowed.includes(targetRoom)) continue;
