@@ -3,9 +3,14 @@
 // Browser, in this order: Playwright's own (if installed), $CHROMIUM_PATH, /usr/bin/chromium.
 // If none exists, try `npx playwright install chromium` once; if that fails too, say how to get
 // a browser in one line and exit non-zero.
+//
+//   node scripts/e2e.mjs [playwright test arguments]
+//   node scripts/e2e.mjs --check-browser   exit 0 and name the browser if one can be used, else 1
+//                                          (no install attempt; .ci/run uses it)
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import path from "node:path";
 import { chromium } from "@playwright/test";
 
 function run(cmd, args, env = process.env) {
@@ -13,24 +18,48 @@ function run(cmd, args, env = process.env) {
   return r.status ?? 1;
 }
 
-function findBrowser() {
+/**
+ * Playwright's own Chromium, checked by launching it as the tests do (headless, no channel). A
+ * headless launch runs chromium-headless-shell, not the full Chromium that
+ * chromium.executablePath() names, and only the revision this Playwright version pins: either can
+ * be missing while the other is installed, so an existsSync() on a path would answer for the wrong
+ * binary. Returns a label, or null with the reason Playwright gave.
+ */
+async function playwrightOwn() {
+  let browser;
   try {
-    const own = chromium.executablePath();
-    if (own && existsSync(own)) return { path: "", label: `Playwright's Chromium (${own})` };
-  } catch {
-    // not installed
+    browser = await chromium.launch({ timeout: 60_000 });
+    return { label: `Playwright's Chromium ${browser.version()}` };
+  } catch (e) {
+    const first = String(e instanceof Error ? e.message : e).split("\n")[0];
+    return { label: null, why: first };
+  } finally {
+    await browser?.close();
   }
+}
+
+async function findBrowser() {
+  const own = await playwrightOwn();
+  if (own.label) return { path: "", label: own.label };
+  // A binary given by path is launched at exactly that path (playwright.config.ts executablePath).
   const env = process.env.CHROMIUM_PATH;
   if (env && existsSync(env)) return { path: env, label: `$CHROMIUM_PATH (${env})` };
   if (existsSync("/usr/bin/chromium")) return { path: "/usr/bin/chromium", label: "/usr/bin/chromium" };
+  console.log(`e2e: Playwright's own Chromium cannot be used: ${own.why}`);
   return null;
 }
 
-let browser = findBrowser();
+if (process.argv[2] === "--check-browser") {
+  const found = await findBrowser();
+  console.log(found ? `e2e: browser: ${found.label}` : "e2e: no usable Chromium");
+  process.exit(found ? 0 : 1);
+}
+
+let browser = await findBrowser();
 if (!browser) {
   console.log("e2e: no Chromium found; trying `npx playwright install chromium` once");
   run("npx", ["playwright", "install", "chromium"]);
-  browser = findBrowser();
+  browser = await findBrowser();
 }
 if (!browser) {
   console.error(
@@ -50,11 +79,51 @@ function freePort() {
   });
 }
 
+const TMP = "node_modules/.tmp";
+const PREFIX = "e2e-run-";
+
+/** true if a process with this id exists (EPERM: it exists, but is someone else's). */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+
+/**
+ * Build folders of runs that died before deleting their own (killed with SIGKILL, or a crash).
+ * Folders are named after their run's process id, so a running run's folder is never touched.
+ */
+function sweepDeadRuns() {
+  let names = [];
+  try {
+    names = readdirSync(TMP);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(PREFIX.length));
+    if (!name.startsWith(PREFIX) || !Number.isSafeInteger(pid) || pid <= 0) continue;
+    if (pid !== process.pid && !alive(pid)) rmSync(path.join(TMP, name), { recursive: true, force: true });
+  }
+}
+
 console.log(`e2e: using ${browser.label}`);
+sweepDeadRuns();
 const port = process.env.E2E_PORT || String(await freePort());
-// Each run builds into its own directory, so parallel runs never serve each other's half-built files.
-const outDir = `node_modules/.tmp/e2e-dist-${port}`;
-if (run("npx", ["vite", "build", "--logLevel", "warn", "--outDir", outDir, "--emptyOutDir"]) !== 0)
-  process.exit(1);
-const env = { ...process.env, PW_CHROMIUM_PATH: browser.path, E2E_PORT: port, E2E_OUT_DIR: outDir };
-process.exit(run("npx", ["playwright", "test", ...process.argv.slice(2)], env));
+// Each run builds into its own folder, so parallel runs never serve each other's half-built
+// files, and deletes it when Playwright exits.
+const outDir = `${TMP}/${PREFIX}${process.pid}`;
+// A signal must not kill this script before the folder is removed. spawnSync blocks the event
+// loop, and Ctrl-C reaches the whole process group: the child stops, run() returns its status,
+// and the lines below still run. The handlers only replace the default action (exit at once).
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => {});
+let code = run("npx", ["vite", "build", "--logLevel", "warn", "--outDir", outDir, "--emptyOutDir"]);
+if (code === 0) {
+  const env = { ...process.env, PW_CHROMIUM_PATH: browser.path, E2E_PORT: port, E2E_OUT_DIR: outDir };
+  code = run("npx", ["playwright", "test", ...process.argv.slice(2)], env);
+}
+rmSync(outDir, { recursive: true, force: true });
+process.exit(code);
