@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, unit tests, then end-to-end tests in Chromium. Stops at the first
+// `npm test`: typecheck, lint, layering, unit tests with the kernel check (tools/kernel-check/
+// check.test.ts), then end-to-end tests in Chromium. Stops at the first
 // failing stage and exits non-zero; each runner prints its own summary.
 import { spawnSync } from "node:child_process";
 
@@ -7,7 +8,7 @@ const stages = [
   ["typecheck (tsc -b)", "npx", ["tsc", "-b"]],
   ["lint (biome)", "npx", ["biome", "check", "."]],
   ["layering (tools/check-imports.mjs)", "node", ["tools/check-imports.mjs"]],
-  ["unit tests (vitest)", "npx", ["vitest", "run"]],
+  ["unit tests and the kernel check (vitest)", "npx", ["vitest", "run"]],
   ["e2e tests (playwright, chromium)", "node", ["scripts/e2e.mjs"]],
 ];
 
