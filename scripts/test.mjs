@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, layering, unit tests with the kernel check (tools/kernel-check/
-// check.test.ts), then end-to-end tests in Chromium. Stops at the first
-// failing stage and exits non-zero; each runner prints its own summary.
+// check.test.ts), then end-to-end tests in Chromium. Stops at the first failing stage and exits
+// non-zero; each runner prints its own summary.
 import { spawnSync } from "node:child_process";
 
 const stages = [
