@@ -9,8 +9,13 @@
  * Deflating returns pages to the guest; QEMU only passes MADV_WILLNEED as a hint
  * (balloon_deflate_page), nothing is populated until the guest touches the pages.
  *
- * Both are skipped while virtio_balloon_inhibited(): discards disabled (a PV guest,
- * s390_machine_protect() → ram_block_discard_disable()) or an incoming postcopy in progress.
+ * While virtio_balloon_inhibited() (discards disabled: a PV guest, s390_machine_protect() →
+ * ram_block_discard_disable(); or an incoming postcopy in progress), only QEMU's half is skipped.
+ * The check sits inside virtio_balloon_handle_output()'s loop over the reported PFNs, around the
+ * balloon_inflate_page() / balloon_deflate_page() calls; the element is still consumed
+ * (virtqueue_push) and the guest is told nothing. So the guest driver's side happens as usual: the
+ * pages are in the balloon and counted (the guest updates `actual`), but the host keeps them
+ * mapped, no MADV_DONTNEED (inflate) and no MADV_WILLNEED hint (deflate).
  */
 import { defineRule, fr, step } from "../engine/rules.ts";
 import {
@@ -51,11 +56,6 @@ function inhibited(m: Machine): string | null {
 }
 
 export function balloonInflate(m: Machine, pages: number): void {
-  const why = inhibited(m);
-  if (why) {
-    m.sim.noteAction(`balloon inflation skipped: ${why}`);
-    return;
-  }
   const free = guestRuns(m, (s) => s === GUEST_FREE);
   let freePages = 0;
   for (let i = 1; i < free.length; i += 2) freePages += free[i]!;
@@ -79,15 +79,23 @@ export function balloonInflate(m: Machine, pages: number): void {
   let taken = 0;
   for (let i = 1; i < runs.length; i += 2) taken += runs[i]!;
   m.addExtra("balloonPages", taken);
+  const why = inhibited(m);
+  if (why) {
+    // Record an event so the trace carries the new balloon count; the host maps the same pages.
+    m.apply(
+      { kind: "note", mm: m.guestOn, label: "balloon inflated, nothing discarded" },
+      "qemu: virtio_balloon_handle_output → virtio_balloon_inhibited() → balloon_inflate_page skipped: the pages stay mapped on the host",
+    );
+    m.sim.noteAction(
+      `the guest gave the balloon ${taken} pages, but QEMU discarded none of them: ${why}; ram_block_discard_range is skipped, the host keeps the memory`,
+    );
+    return;
+  }
   m.apply({ kind: "madvise", mm: m.guestOn, advice: "dontneed", ranges: runs, callPages: 1 }, INFLATE_CAUSE);
 }
 
 export function balloonDeflate(m: Machine, pages: number): void {
   const why = inhibited(m);
-  if (why) {
-    m.sim.noteAction(`balloon deflation skipped: ${why}`);
-    return;
-  }
   const inBalloon = guestRuns(m, (s) => s === GUEST_BALLOON);
   const runs = pickExtents(m.prng, inBalloon, pages, m.extentRange);
   if (runs.length === 0) {
@@ -101,6 +109,10 @@ export function balloonDeflate(m: Machine, pages: number): void {
     m,
     runs,
     GUEST_FREE,
-    "qemu: virtio_balloon_handle_output → balloon_deflate_page → qemu_madvise(QEMU_MADV_WILLNEED); guest: pages are free again",
+    why
+      ? "qemu: virtio_balloon_handle_output → virtio_balloon_inhibited() → balloon_deflate_page skipped (no MADV_WILLNEED hint); guest: pages are free again"
+      : "qemu: virtio_balloon_handle_output → balloon_deflate_page → qemu_madvise(QEMU_MADV_WILLNEED); guest: pages are free again",
   );
+  if (why)
+    m.sim.noteAction(`the guest took ${given} pages back from the balloon; QEMU skipped its hint: ${why}`);
 }

@@ -92,6 +92,110 @@ describe("checkScenario", () => {
     ]);
   });
 
+  describe("multifd with postcopy-ram: refused before QEMU 10.1 (migrate_caps_check)", () => {
+    test.each<[string, Record<string, unknown>, unknown[]]>([
+      ["postcopyRam set", { version: "10.0", multifd: true, postcopyRam: true }, []],
+      ["a postcopy migrate", { version: "9.2", multifd: true }, [{ do: "migrate", mode: "postcopy" }]],
+      [
+        "a postcopy migrate-start",
+        { version: "8.2", multifd: true },
+        [{ do: "migrate-start", mode: "postcopy" }],
+      ],
+    ])("%s", (_name, qemu, actions) => {
+      const found = check(scenario(actions, { qemu }));
+      expect(found).toHaveLength(1);
+      expect(found[0]!.path).toBe("machine.qemu.multifd");
+      expect(found[0]!.message).toMatch(
+        new RegExp(
+          `^QEMU ${String(qemu.version).replace(".", "\\.")} refuses multifd together with postcopy-ram .*"Postcopy is not yet compatible with multifd"; QEMU 10\\.1 is the first release that accepts both$`,
+        ),
+      );
+    });
+
+    test("says what turned postcopy-ram on", () => {
+      const [set] = check(scenario([], { qemu: { version: "10.0", multifd: true, postcopyRam: true } }));
+      expect(set!.message).toContain("(postcopyRam is on)");
+      const [byMode] = check(
+        scenario([{ do: "migrate", mode: "postcopy" }], { qemu: { version: "10.0", multifd: true } }),
+      );
+      expect(byMode!.message).toContain("(a postcopy migration turns on postcopy-ram)");
+    });
+
+    test("accepted from 10.1 on, and either capability alone on any version", () => {
+      const postcopy = [{ do: "migrate", mode: "postcopy" }];
+      expect(check(scenario(postcopy, { qemu: { version: "10.1", multifd: true } }))).toEqual([]);
+      expect(check(scenario(postcopy, { qemu: { version: "11.0", multifd: true } }))).toEqual([]);
+      expect(check(scenario(postcopy, { qemu: { version: "8.2" } }))).toEqual([]);
+      expect(check(scenario([{ do: "migrate" }], { qemu: { version: "8.2", multifd: true } }))).toEqual([]);
+    });
+  });
+
+  describe("migrate options that would do nothing", () => {
+    test("precopyBeforeSwitch in a precopy migration", () => {
+      expect(check(scenario([{ do: "migrate", precopyBeforeSwitch: "8MiB" }]))).toEqual([
+        {
+          path: "actions[0].precopyBeforeSwitch",
+          message:
+            'precopyBeforeSwitch only applies to mode "postcopy" (a precopy migration sends all of RAM before it switches over); remove it or set mode "postcopy"',
+        },
+      ]);
+      expect(check(scenario([{ do: "migrate", mode: "postcopy", precopyBeforeSwitch: "8MiB" }]))).toEqual([]);
+    });
+
+    test("dirty in a postcopy migration without precopyBeforeSwitch", () => {
+      const [issue, ...more] = check(scenario([{ do: "migrate", mode: "postcopy", dirty: "4MiB" }]));
+      expect(more).toEqual([]);
+      expect(issue!.path).toBe("actions[0].dirty");
+      expect(issue!.message).toMatch(
+        /^dirty has no effect in a postcopy migration without precopyBeforeSwitch/,
+      );
+      const ok = [{ do: "migrate", mode: "postcopy", dirty: "4MiB", precopyBeforeSwitch: "16MiB" }];
+      expect(check(scenario(ok))).toEqual([]);
+      expect(check(scenario([{ do: "migrate", dirty: "4MiB" }]))).toEqual([]);
+    });
+  });
+
+  test("sizes larger than guest RAM name the field and the range", () => {
+    const found = check(
+      scenario([
+        { do: "guest-touch", size: "65MiB" },
+        { do: "balloon-inflate", size: "128MiB" },
+        { do: "balloon-deflate", size: "1GiB" },
+        { do: "migrate", mode: "postcopy", precopyBeforeSwitch: "72MiB", dirty: "80MiB" },
+      ]),
+    );
+    expect(found).toEqual([
+      {
+        path: "actions[0].size",
+        message: "expected at most guest RAM (64 MiB) for what the guest allocates, got 65 MiB",
+      },
+      {
+        path: "actions[1].size",
+        message: "expected at most guest RAM (64 MiB) for the balloon to take, got 128 MiB",
+      },
+      {
+        path: "actions[2].size",
+        message: "expected at most guest RAM (64 MiB) for the balloon to give back, got 1 GiB",
+      },
+      {
+        path: "actions[3].dirty",
+        message: "expected at most guest RAM (64 MiB) for the memory the guest dirties, got 80 MiB",
+      },
+      {
+        path: "actions[3].precopyBeforeSwitch",
+        message: "expected at most guest RAM (64 MiB) for the precopy before the switch, got 72 MiB",
+      },
+    ]);
+    expect(
+      check(
+        scenario([
+          { do: "guest-touch", size: "64MiB" },
+          { do: "balloon-inflate", size: "64MiB" },
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
   test("a kernel override of another architecture than the machine's", () => {
     const s = scenario([], { arch: "s390x" });
     expect(check(s, "x86_64")).toEqual([

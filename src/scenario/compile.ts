@@ -20,7 +20,9 @@ import {
 } from "../hypervisor/machine.ts";
 import { complete, migrate, startMigration, switchover, transfer } from "../hypervisor/migration/migrate.ts";
 import {
+  allowsMultifdWithPostcopy,
   defaultZeroPageDetection,
+  MULTIFD_POSTCOPY_SINCE,
   migrationOf,
   supportsZeroPageDetection,
 } from "../hypervisor/migration/state.ts";
@@ -64,6 +66,22 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
       message: `zero-page-detection exists from QEMU 9.0 on; this machine has QEMU ${q.version}`,
     });
   }
+  if (q.multifd && usesPostcopyRam(s) && !allowsMultifdWithPostcopy(q.version)) {
+    const why = q.postcopyRam ? "postcopyRam is on" : "a postcopy migration turns on postcopy-ram";
+    issues.push({
+      path: "machine.qemu.multifd",
+      message: `QEMU ${q.version} refuses multifd together with postcopy-ram (${why}): migrate_caps_check() fails with "Postcopy is not yet compatible with multifd"; QEMU ${MULTIFD_POSTCOPY_SINCE} is the first release that accepts both`,
+    });
+  }
+  const ram = s.machine.guestRam;
+  /** A size that must fit in guest RAM (a larger one is a typo, not a request the guest can meet). */
+  const withinRam = (path: string, bytes: number | undefined, what: string) => {
+    if (bytes !== undefined && bytes > ram)
+      issues.push({
+        path,
+        message: `expected at most guest RAM (${formatBytes(ram)}) for ${what}, got ${formatBytes(bytes)}`,
+      });
+  };
   let migration: "none" | "started" | "switched" | "done" = "none";
   let mode: "precopy" | "postcopy" = "precopy";
   s.actions.forEach((a, i) => {
@@ -77,9 +95,37 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
         if (!v.hasPv)
           issues.push({ path: at, message: `protected virtualization is not available in ${kernel}` });
         break;
+      case "guest-touch":
+        withinRam(`${at}.size`, a.size, "what the guest allocates");
+        break;
+      case "balloon-inflate":
+      case "balloon-deflate":
+        withinRam(
+          `${at}.size`,
+          a.size,
+          `the balloon to ${a.do === "balloon-inflate" ? "take" : "give back"}`,
+        );
+        break;
       case "migrate":
         if (migration !== "none") issues.push({ path: at, message: "only one migration per scenario" });
         migration = "done";
+        withinRam(`${at}.dirty`, a.dirty, "the memory the guest dirties");
+        withinRam(`${at}.precopyBeforeSwitch`, a.precopyBeforeSwitch, "the precopy before the switch");
+        // Options that would silently do nothing (there is no warning channel: they are errors).
+        if (a.mode === "precopy" && a.precopyBeforeSwitch !== undefined) {
+          issues.push({
+            path: `${at}.precopyBeforeSwitch`,
+            message:
+              'precopyBeforeSwitch only applies to mode "postcopy" (a precopy migration sends all of RAM before it switches over); remove it or set mode "postcopy"',
+          });
+        }
+        if (a.mode === "postcopy" && (a.dirty ?? 0) > 0 && (a.precopyBeforeSwitch ?? 0) === 0) {
+          issues.push({
+            path: `${at}.dirty`,
+            message:
+              "dirty has no effect in a postcopy migration without precopyBeforeSwitch: nothing has been sent before the switch, so there is nothing to send again; set precopyBeforeSwitch to the RAM precopy sends first",
+          });
+        }
         break;
       case "migrate-start":
         if (migration !== "none") issues.push({ path: at, message: "only one migration per scenario" });
@@ -129,6 +175,14 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
     }
   });
   return issues;
+}
+
+/** The postcopy-ram capability is on: set in the machine, or turned on by a postcopy migration. */
+function usesPostcopyRam(s: Scenario): boolean {
+  return (
+    s.machine.qemu.postcopyRam ||
+    s.actions.some((a) => (a.do === "migrate" || a.do === "migrate-start") && a.mode === "postcopy")
+  );
 }
 
 function usesMigration(s: Scenario): boolean {
@@ -305,9 +359,7 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
       version: q.version,
       multifd: q.multifd,
       zeroPageDetection: q.zeroPageDetection ?? defaultZeroPageDetection(q.version),
-      postcopyRam:
-        q.postcopyRam ||
-        s.actions.some((a) => (a.do === "migrate" || a.do === "migrate-start") && a.mode === "postcopy"),
+      postcopyRam: usesPostcopyRam(s),
       memMerge: q.memMerge,
     },
     withDestination: usesMigration(s),

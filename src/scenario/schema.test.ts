@@ -62,13 +62,14 @@ describe("sizes", () => {
     expect(found).toEqual([{ path: "machine.guestRam", message: expect.stringMatching(message) }]);
   });
 
-  test("guest RAM is at least one page and at most 16 TiB", () => {
-    expect(issues({ ...base(), machine: { kernel: "x86_64", guestRam: 0 } })[0]!.message).toMatch(
-      /at least one page/,
-    );
-    expect(issues({ ...base(), machine: { kernel: "x86_64", guestRam: "17TiB" } })[0]!.message).toMatch(
-      /capped at 16 TiB/,
-    );
+  test("guest RAM is at least one page and at most 16 TiB, reported at machine.guestRam", () => {
+    expect(issues({ ...base(), machine: { kernel: "x86_64", guestRam: 0 } })).toEqual([
+      { path: "machine.guestRam", message: "expected at least one 4 KiB page" },
+    ]);
+    expect(issues({ ...base(), machine: { kernel: "x86_64", guestRam: "17TiB" } })).toEqual([
+      { path: "machine.guestRam", message: "expected at most 16 TiB (guestRam is capped there)" },
+    ]);
+    expect(guestRam("16TiB")).toBe(16 * 2 ** 40);
   });
 });
 
@@ -105,8 +106,20 @@ describe("errors name the path and what was expected", () => {
   test("arch that does not match the kernel variant", () => {
     const found = issues({ ...base(), machine: { kernel: "x86_64", arch: "s390x", guestRam: "1GiB" } });
     expect(found).toEqual([
-      { path: "machine", message: "arch does not match the kernel variant's architecture" },
+      { path: "machine.arch", message: 'expected "x86_64" (the architecture of x86_64), got "s390x"' },
     ]);
+    const s390 = issues({
+      ...base(),
+      machine: { kernel: "s390-06201e00", arch: "x86_64", guestRam: "1GiB" },
+    });
+    expect(s390).toEqual([
+      { path: "machine.arch", message: 'expected "s390x" (the architecture of s390-06201e00), got "x86_64"' },
+    ]);
+  });
+
+  test("machine-wide checks wait for the fields they read: a bad kernel reports only machine.kernel", () => {
+    const found = issues({ ...base(), machine: { kernel: "s390-v6.8", arch: "x86_64", guestRam: "1GiB" } });
+    expect(found.map((i) => i.path)).toEqual(["machine.kernel"]);
   });
 
   test("an unknown kernel variant lists the variants", () => {

@@ -49,9 +49,19 @@ const Qemu = v.strictObject({
   ),
   /** The multifd migration capability. Off by default, as in QEMU. */
   multifd: v.optional(v.boolean(), false),
-  /** zero-page-detection (QEMU >= 9.0). Default "multifd"; it only changes anything with multifd on. */
+  /**
+   * zero-page-detection (QEMU >= 9.0). QEMU's default is "multifd", and it only changes anything
+   * with multifd on. The default belongs to the machine type, not to the binary: machine types up
+   * to 8.2 (e.g. `-M s390-ccw-virtio-8.2`, `pc-q35-8.2`) get "legacy" through hw_compat_8_2. The
+   * model has no machine type, so a scenario that runs QEMU >= 9.0 with an old machine type sets
+   * "legacy" here itself. Before 9.0 the parameter does not exist and detection is always legacy.
+   */
   zeroPageDetection: v.optional(v.picklist(["legacy", "multifd", "none"])),
-  /** The postcopy-ram capability (needed for postcopy; QEMU >= 10.1 then writes zero pages in multifd). */
+  /**
+   * The postcopy-ram capability (needed for postcopy; a postcopy migration turns it on). QEMU
+   * refuses it together with multifd before 10.1 (migrate_caps_check: "Postcopy is not yet
+   * compatible with multifd"); from 10.1 on the multifd receiver then writes every zero page.
+   */
   postcopyRam: v.optional(v.boolean(), false),
   /** -machine mem-merge (default on): QEMU marks guest RAM MADV_MERGEABLE. */
   memMerge: v.optional(v.boolean(), true),
@@ -70,7 +80,11 @@ const Machine = v.pipe(
     kernel: v.picklist(VARIANT_IDS, `expected a kernel variant: ${VARIANT_IDS.join(", ")}`),
     /** The host kernel's version; on x86_64 it decides PT reclaim (>= 6.14) and THP details. */
     kernelVersion: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+$/, 'expected a version such as "6.18"'))),
-    guestRam: Size,
+    guestRam: v.pipe(
+      Size,
+      v.check((bytes) => bytes > 0, "expected at least one 4 KiB page"),
+      v.check((bytes) => bytes <= 16 * 2 ** 40, "expected at most 16 TiB (guestRam is capped there)"),
+    ),
     hosts: v.optional(
       v.strictObject({ source: v.optional(Host, {}), destination: v.optional(Host, {}) }),
       {},
@@ -80,11 +94,18 @@ const Machine = v.pipe(
     ksm: v.optional(Ksm, {}),
     qemu: v.optional(Qemu, {}),
   }),
-  v.check((m) => m.guestRam > 0, "guestRam must be at least one page"),
-  v.check((m) => m.guestRam <= 16 * 2 ** 40, "guestRam is capped at 16 TiB"),
-  v.check(
-    (m) => !m.arch || m.arch === VARIANTS[m.kernel].arch,
-    "arch does not match the kernel variant's architecture",
+  // A check on two fields reports its issue at machine.arch (v.forward), not at "machine": the
+  // editor marks the field, and the message says what the kernel wants.
+  v.forward(
+    v.partialCheck(
+      [["arch"], ["kernel"]],
+      (m) => !m.arch || m.arch === VARIANTS[m.kernel].arch,
+      (issue) => {
+        const m = issue.input as { arch?: string; kernel: keyof typeof VARIANTS };
+        return `expected "${VARIANTS[m.kernel].arch}" (the architecture of ${m.kernel}), got "${m.arch}"`;
+      },
+    ),
+    ["arch"],
   ),
 );
 

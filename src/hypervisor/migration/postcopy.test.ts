@@ -120,6 +120,38 @@ describe("storage keys during postcopy, after zero pages were placed", () => {
   });
 });
 
+describe("multifd zero pages sent before the switch to postcopy (5ef7e26bdb, 249543d0c02d)", () => {
+  /** 32 MiB go by precopy with multifd (data, then zero pages from 16 MiB), then the guest reads. */
+  function multifdThenPostcopy(version: string): Machine {
+    const m = testMachine({ kernel: "s390-06201e00", qemu: { version, multifd: true, postcopyRam: true } });
+    guestRegion(m, "write", 0, DATA, "data");
+    startMigration(m, "postcopy", false);
+    transfer(m, 32 * MiB_PAGES);
+    switchover(m);
+    guestRegion(m, "read", DATA, MiB_PAGES, "zero");
+    return m;
+  }
+
+  test("QEMU 10.0's receiver only marked them received: the vCPU hangs, and the reason says so", () => {
+    // A Machine built directly: scenarios reject multifd with postcopy-ram before 10.1.
+    const m = multifdThenPostcopy("10.0");
+    expect(m.outcome).toBe("hung");
+    expect(m.outcomeReason).toBe(
+      "a vCPU waits forever on guest page 4096: it raised a MISSING userfault, but QEMU had already received that page and the source will not send it again; it was a zero page that the multifd receiver of QEMU 10.0 only marked received (multifd_recv_zero_page_process → ramblock_recv_bitmap_set_offset) and never placed, so its PTE was never populated. QEMU refuses multifd with postcopy-ram before 10.1, and 10.1 brings 249543d0c02d, which writes such zero pages whenever postcopy-ram is on.",
+    );
+    expect(m.outcomeReason).not.toMatch(/placed before|fa41ba0d/);
+    expect(m.extra("migRequests")).toBe(1);
+  });
+
+  test("QEMU 10.1 writes them (memset): the read finds them present, no request, no hang", () => {
+    const m = multifdThenPostcopy("10.1");
+    expect(m.outcome).toBe("completed");
+    expect(m.extra("migRequests")).toBe(0);
+    complete(m);
+    expect(m.outcome).toBe("completed");
+  });
+});
+
 test("the destination runs out of memory placing zero pages (B'): the exact page is named", () => {
   // 20 MiB on the destination. Data first: 16 chunks of 256 pages, each a 4 KiB table and 1 MiB,
   // plus a 16 KiB segment table = 16 MiB + 80 KiB. Then zero pages, each a real page under B':

@@ -18,11 +18,20 @@
  * are not dirty). A page that was placed and then emptied again on the destination (variant A
  * zapping zeropages when storage keys are enabled) therefore never arrives: the vCPU waits forever.
  * That is the 2018 hang fa41ba0d fixed.
+ *
+ * The same wait happens for a page QEMU marked received without ever placing it: the multifd
+ * receiver of QEMU 9.1 only sets the receive bit for a zero page it has not seen before
+ * (multifd_recv_zero_page_process, 5ef7e26bdb). With postcopy that page later faults as missing
+ * and is never requested successfully. 249543d0c02d (QEMU 10.1) writes zero pages whenever
+ * postcopy-ram is on, in the same pull that first allowed multifd with postcopy, so released
+ * QEMUs never combine the two; scenarios reject the pair before 10.1 (compile.ts), and a Machine
+ * built directly can still show it.
  */
 import { restoreSkeys } from "../kvm.ts";
 import { DESTINATION, type Machine, PHASE, SOURCE } from "../machine.ts";
 import { intersectRuns, setRuns } from "./runs.ts";
-import { DIRTY_SET, migrationOf, RECEIVED_SET } from "./state.ts";
+import { DIRTY_SET, migrationOf, RECEIVED_SET, UNTOUCHED_ZERO_SET } from "./state.ts";
+import { countRequest } from "./stats.ts";
 
 /** Sends pages from the source (transfer.ts), passed in to keep the modules acyclic. */
 export type SendRuns = (runs: number[]) => boolean;
@@ -117,23 +126,30 @@ export function switchToPostcopy(m: Machine, send: SendRuns): boolean {
  * only if it is still dirty there. Returns true once the page is placed.
  */
 function requestPage(m: Machine, page: number, send: SendRuns): boolean {
-  m.addExtra("migRequests", 1);
+  countRequest(m);
   const stillDirty = setRuns(m, SOURCE, DIRTY_SET, 1, page, 1).length > 0;
   if (!stillDirty) {
-    const received = setRuns(m, DESTINATION, RECEIVED_SET, 1, page, 1).length > 0;
-    const dst = m.sim.world.mms[DESTINATION]!;
-    const why =
-      received && dst.variant.zapZeroOnSkeys && dst.ctx.usesSkeys
-        ? "enabling storage keys (2faee8ff: __s390_enable_skey) zapped the zeropage QEMU had placed there, so the PTE is empty again"
-        : "the page was placed before and its PTE is empty again";
     m.apply(
       { kind: "note", mm: DESTINATION, label: `page request for guest page ${page} goes unanswered` },
       "qemu (destination): postcopy_ram_fault_thread → postcopy_request_page → migrate_send_rp_req_pages; source: get_queued_page skips a page that is no longer dirty",
     );
     m.hang(
-      `a vCPU waits forever on guest page ${page}: it raised a MISSING userfault, but QEMU had already received that page and the source will not send it again; ${why}. This is the postcopy hang fa41ba0d fixed.`,
+      `a vCPU waits forever on guest page ${page}: it raised a MISSING userfault, but QEMU had already received that page and the source will not send it again; ${whyMissing(m, page)}`,
     );
     return false;
   }
   return send([page, 1]);
+}
+
+/** Why a page QEMU counts as received has an empty PTE on the destination. */
+function whyMissing(m: Machine, page: number): string {
+  if (setRuns(m, DESTINATION, UNTOUCHED_ZERO_SET, 1, page, 1).length > 0) {
+    const v = m.cfg.qemu.version;
+    return `it was a zero page that the multifd receiver of QEMU ${v} only marked received (multifd_recv_zero_page_process → ramblock_recv_bitmap_set_offset) and never placed, so its PTE was never populated. QEMU refuses multifd with postcopy-ram before 10.1, and 10.1 brings 249543d0c02d, which writes such zero pages whenever postcopy-ram is on.`;
+  }
+  const dst = m.sim.world.mms[DESTINATION]!;
+  if (dst.variant.zapZeroOnSkeys && dst.ctx.usesSkeys) {
+    return "enabling storage keys (2faee8ff: __s390_enable_skey) zapped the zeropage QEMU had placed there, so the PTE is empty again. This is the postcopy hang fa41ba0d fixed.";
+  }
+  return "the page was placed before and its PTE is empty again.";
 }

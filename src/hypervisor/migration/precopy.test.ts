@@ -9,7 +9,7 @@ import { describe, expect, test } from "vitest";
 import type { VariantId } from "../../engine/index.ts";
 import { guestRegion } from "../guest.ts";
 import { DESTINATION, type Machine, type QemuConfig, SOURCE } from "../machine.ts";
-import { counters, eventsOf, MiB_PAGES, pagesWith, testMachine } from "../test-support/machine.ts";
+import { causesOf, counters, eventsOf, MiB_PAGES, pagesWith, testMachine } from "../test-support/machine.ts";
 import { migrate, startMigration, switchover } from "./migrate.ts";
 import { DIRTY_SET } from "./state.ts";
 import { NORMAL_RECORD_BYTES, ZERO_RECORD_BYTES } from "./stats.ts";
@@ -81,7 +81,7 @@ describe("the destination's zero pages, per QEMU version, multifd and zero-page-
     expect(counters(m, SOURCE).zeropagePtes).toBe(ZERO);
   });
 
-  test("QEMU 10.1 multifd with postcopy-ram: zero pages are written (ASSUMPTION, §7.3)", () => {
+  test("QEMU 10.1 multifd with postcopy-ram: zero pages are written (249543d0c02d)", () => {
     const m = migrated("s390-06201e00", { version: "10.1", multifd: true, postcopyRam: true });
     expect(counters(m, DESTINATION).rssAnonBytes).toBe(64 * MiB);
   });
@@ -92,6 +92,69 @@ describe("the destination's zero pages, per QEMU version, multifd and zero-page-
     expect(dst.rssAnonBytes).toBe(16 * MiB);
     expect(dst.zeropagePtes).toBe(ZERO);
     expect(dst.pteTables).toBe(64);
+  });
+});
+
+describe("the destination's narrated call paths, per QEMU version (§7.2, §7.3)", () => {
+  /** The distinct call paths of the destination's reads and writes of guest RAM. */
+  function loadCauses(qemu: Partial<QemuConfig>): { zero: string[]; normal: string[] } {
+    const m = migrated("s390-fa41ba0d", qemu);
+    const causes = causesOf(m, DESTINATION);
+    const uniq = (re: RegExp) => [...new Set(causes.filter((c) => re.test(c)))];
+    return { zero: uniq(/buffer_is_zero|not received yet/), normal: uniq(/writes the page/) };
+  }
+  const LEGACY_ZERO =
+    "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_ZERO → ram_handle_zero → buffer_is_zero";
+  const MAIN_CHANNEL_NORMAL =
+    "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_PAGE → qemu_get_buffer (writes the page)";
+
+  test("no multifd (QEMU's default capability set): everything through ram_load_precopy", () => {
+    expect(loadCauses({})).toEqual({ zero: [LEGACY_ZERO], normal: [MAIN_CHANNEL_NORMAL] });
+    // Before 8.2 the helper was ram_handle_compressed.
+    expect(loadCauses({ version: "8.1" }).zero).toEqual([
+      "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_ZERO → ram_handle_compressed → buffer_is_zero",
+    ]);
+  });
+
+  test("QEMU 8.2 multifd: zero records on the main channel (ram_handle_zero), data on the multifd threads", () => {
+    expect(loadCauses({ version: "8.2", multifd: true, zeroPageDetection: "legacy" })).toEqual({
+      zero: [
+        "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_ZERO → ram_handle_zero → buffer_is_zero (multifd in QEMU 8.2 has no zero-page detection of its own: zero pages go on the main channel)",
+      ],
+      normal: [
+        "qemu (destination): multifd_recv_thread → nocomp_recv_pages → qio_channel_readv_all (writes the page)",
+      ],
+    });
+  });
+
+  test("QEMU 9.2 multifd with detection legacy (an old machine type): the same split", () => {
+    expect(loadCauses({ version: "9.2", multifd: true, zeroPageDetection: "legacy" })).toEqual({
+      zero: [`${LEGACY_ZERO} (multifd with zero-page-detection=legacy: zero pages go on the main channel)`],
+      normal: [
+        "qemu (destination): multifd_recv_thread → multifd_nocomp_recv → qio_channel_readv_all (writes the page)",
+      ],
+    });
+  });
+
+  test("QEMU 9.0 multifd with detection multifd: the multifd receiver reads every zero page", () => {
+    expect(loadCauses({ version: "9.0", multifd: true })).toEqual({
+      zero: [
+        "qemu (destination): multifd_recv_thread → multifd_recv_zero_page_process → buffer_is_zero (QEMU 9.0's multifd receiver reads every zero page; 5ef7e26bdb in 9.1 stops that)",
+      ],
+      normal: [
+        "qemu (destination): multifd_recv_thread → nocomp_recv → qio_channel_readv_all (writes the page)",
+      ],
+    });
+  });
+
+  test("QEMU 9.1 multifd with detection multifd: zero pages are only marked, never read", () => {
+    const { zero, normal } = loadCauses({ version: "9.1", multifd: true });
+    expect(zero).toEqual([
+      "qemu (destination): multifd_recv_thread → multifd_recv_zero_page_process → not received yet → ramblock_recv_bitmap_set_offset, no memory access (QEMU >= 9.1)",
+    ]);
+    expect(normal).toEqual([
+      "qemu (destination): multifd_recv_thread → nocomp_recv → qio_channel_readv_all (writes the page)",
+    ]);
   });
 });
 

@@ -9,8 +9,9 @@
  *
  * Destination: fresh RAM. A zero record is handled by ram_handle_zero(): read the page, write only
  * if it is not zero already. That read maps the zeropage where allowed and allocates where not.
- * A normal page is written. With multifd and zero-page-detection=multifd, QEMU >= 9.1 does not touch
- * a zero page it has not received before (state.ts lists the cases).
+ * A normal page is written: by ram_load_precopy() from the main channel, or by a multifd receive
+ * thread when multifd is on. With multifd and zero-page-detection=multifd, QEMU >= 9.1 does not
+ * touch a zero page it has not received before (state.ts lists the cases and the call paths).
  *
  * The user-space alternative in 06201e00's message (`pagemapCheck`): consult /proc/self/pagemap
  * before reading on the source, and before the zero check on the destination; pages that are not
@@ -21,21 +22,39 @@
 import { dataRuns, presentRuns } from "../../engine/index.ts";
 import { DESTINATION, type Machine } from "../machine.ts";
 import { complementWithin, intersectRuns, pagesIn, setRuns } from "./runs.ts";
-import { type MigrationState, RECEIVED_SET, zeroPageHandling } from "./state.ts";
+import {
+  loadPaths,
+  type MigrationState,
+  RECEIVED_SET,
+  UNTOUCHED_ZERO_SET,
+  zeroPageHandling,
+} from "./state.ts";
+
+/**
+ * Pages of `runs` the multifd receiver had only marked received (UNTOUCHED_ZERO_SET) are written
+ * now: they are no longer "received but never placed".
+ */
+function forgetUntouched(m: Machine, runs: number[]): void {
+  const marked = intersectRuns(runs, setRuns(m, DESTINATION, UNTOUCHED_ZERO_SET, 1, 0, m.pages));
+  if (marked.length === 0) return;
+  m.apply(
+    { kind: "pageset", mm: DESTINATION, set: UNTOUCHED_ZERO_SET, ranges: marked, value: 0 },
+    "qemu (destination): the page is written now",
+  );
+}
 
 /** ram_load_precopy() for one batch: zero records, then normal pages. */
 export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data: number[]): boolean {
   const q = m.cfg.qemu;
+  const paths = loadPaths(q);
   const dst = m.sim.world.mms[DESTINATION]!;
   if (zero.length > 0) {
     const how = zeroPageHandling(q);
     if (how === "read") {
       const toRead = s.pagemapCheck ? presentRuns(dst, zero) : zero;
-      const cause = q.multifd
-        ? "qemu (destination): multifd_recv_thread → multifd_recv_zero_page_process → buffer_is_zero (QEMU 9.0 reads every zero page)"
-        : s.pagemapCheck
-          ? "qemu (destination, proposed): pagemap says present → ram_handle_zero → buffer_is_zero"
-          : "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_ZERO → ram_handle_zero → buffer_is_zero";
+      const cause = s.pagemapCheck
+        ? `qemu (destination, proposed): pagemap says present → ${paths.zeroRead.replace(/^qemu \(destination\): /, "")}`
+        : paths.zeroRead;
       if (
         toRead.length > 0 &&
         !m.access(DESTINATION, { kind: "fault", mm: DESTINATION, access: "read", ranges: toRead }, cause)
@@ -60,10 +79,11 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
         !m.access(
           DESTINATION,
           { kind: "fault", mm: DESTINATION, access: "write", ranges: stale, content: "zero" },
-          "qemu (destination): ram_handle_zero → memset(0)",
+          paths.zeroMemset,
         )
       )
         return false;
+      forgetUntouched(m, zero);
     } else if (how === "mark-only") {
       const received = intersectRuns(zero, setRuns(m, DESTINATION, RECEIVED_SET, 1, 0, m.pages));
       if (
@@ -71,15 +91,16 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
         !m.access(
           DESTINATION,
           { kind: "fault", mm: DESTINATION, access: "write", ranges: received, content: "zero" },
-          "qemu (destination): multifd_recv_zero_page_process → already received → memset(0)",
+          "qemu (destination): multifd_recv_thread → multifd_recv_zero_page_process → already received → memset(0)",
         )
       )
         return false;
+      forgetUntouched(m, received);
       const fresh = complementWithin(zero, received);
       if (fresh.length > 0) {
         m.apply(
-          { kind: "pageset", mm: DESTINATION, set: "mig.untouched-zero", ranges: fresh, value: 1 },
-          "qemu (destination): multifd_recv_zero_page_process → not received yet → ramblock_recv_bitmap_set_offset, no memory access (QEMU >= 9.1)",
+          { kind: "pageset", mm: DESTINATION, set: UNTOUCHED_ZERO_SET, ranges: fresh, value: 1 },
+          "qemu (destination): multifd_recv_thread → multifd_recv_zero_page_process → not received yet → ramblock_recv_bitmap_set_offset, no memory access (QEMU >= 9.1)",
         );
       }
     } else if (how === "write") {
@@ -87,10 +108,11 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
         !m.access(
           DESTINATION,
           { kind: "fault", mm: DESTINATION, access: "write", ranges: zero, content: "zero" },
-          "qemu (destination): multifd_recv_zero_page_process → postcopy-ram on → memset(0) (QEMU >= 10.1)",
+          "qemu (destination): multifd_recv_thread → multifd_recv_zero_page_process → postcopy-ram on → memset(0) (QEMU >= 10.1, 249543d0c02d)",
         )
       )
         return false;
+      forgetUntouched(m, zero);
     }
   }
   if (data.length > 0) {
@@ -98,10 +120,11 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
       !m.access(
         DESTINATION,
         { kind: "fault", mm: DESTINATION, access: "write", ranges: data, content: "data" },
-        "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_PAGE → qemu_get_buffer (writes the page)",
+        paths.normal,
       )
     )
       return false;
+    forgetUntouched(m, data);
   }
   return true;
 }

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import type { QemuConfig } from "../machine.ts";
 import {
+  allowsMultifdWithPostcopy,
   defaultZeroPageDetection,
   sourceZeroCheckCause,
   supportsZeroPageDetection,
@@ -31,7 +32,7 @@ describe("zeroPageHandling", () => {
     // 5ef7e26bdb (9.1): a zero page not yet received only sets the receive bit.
     ["multifd, detection multifd, QEMU 9.1", { version: "9.1", multifd: true }, "mark-only"],
     ["multifd, detection multifd, QEMU 10.0", { version: "10.0", multifd: true }, "mark-only"],
-    // 249543d0c02d (10.1), ASSUMPTION on its exact condition: with postcopy-ram, zero pages are written.
+    // 249543d0c02d (10.1): with postcopy-ram, every zero page is written (memset).
     ["multifd, QEMU 10.1, postcopy-ram", { version: "10.1", multifd: true, postcopyRam: true }, "write"],
     ["multifd, QEMU 10.1, no postcopy-ram", { version: "10.1", multifd: true }, "mark-only"],
     ["multifd, QEMU 10.0, postcopy-ram", { version: "10.0", multifd: true, postcopyRam: true }, "mark-only"],
@@ -56,4 +57,12 @@ test("the source's zero check names QEMU's call path", () => {
   expect(sourceZeroCheckCause(q({ multifd: true }))).toMatch(/multifd_send_zero_page_detect/);
   expect(sourceZeroCheckCause(q({ multifd: true, zeroPageDetection: "legacy" }))).toMatch(/save_zero_page/);
   expect(sourceZeroCheckCause(q({ zeroPageDetection: "none" }))).toMatch(/zero-page-detection=none/);
+});
+
+test("multifd with postcopy-ram: refused until QEMU 10.1 (e27418861288 dropped the check)", () => {
+  expect(allowsMultifdWithPostcopy("8.2")).toBe(false);
+  expect(allowsMultifdWithPostcopy("9.2")).toBe(false);
+  expect(allowsMultifdWithPostcopy("10.0")).toBe(false);
+  expect(allowsMultifdWithPostcopy("10.1")).toBe(true);
+  expect(allowsMultifdWithPostcopy("11.0")).toBe(true);
 });

@@ -11,13 +11,19 @@
  *   multifd + detection multifd, 9.0   multifd receiver reads every zero page (buffer_is_zero)
  *   multifd + detection multifd, ≥9.1  not yet received → only the receive bit, no memory access
  *                                      (5ef7e26bdb); already received → memset (a write)
- *   … ≥10.1 with postcopy-ram          zero pages are written (249543d0c02d)
+ *   … ≥10.1 with postcopy-ram          zero pages are written (249543d0c02d); multifd with
+ *                                      postcopy-ram is refused before 10.1 (migrate_caps_check)
  * zero-page-detection appeared in QEMU 9.0 with default "multifd"; before 9.0 detection is legacy.
  */
 import type { Machine, QemuConfig } from "../machine.ts";
 
 export const DIRTY_SET = "mig.dirty";
 export const RECEIVED_SET = "mig.received";
+/**
+ * Destination pages the multifd receiver (QEMU 9.1 up to 249543d0c02d) marked received without
+ * writing them: their PTE was never populated. 1 = marked only; cleared once the page is written.
+ */
+export const UNTOUCHED_ZERO_SET = "mig.untouched-zero";
 
 export interface MigrationState {
   mode: "precopy" | "postcopy";
@@ -49,8 +55,10 @@ export function zeroPageHandling(q: QemuConfig): ZeroHandling {
   if (q.zeroPageDetection === "none") return "no-zero-pages";
   if (!q.multifd || q.zeroPageDetection === "legacy") return "read";
   // multifd with detection in the sender threads
-  // ASSUMPTION (§7.3, §12): 249543d0c02d's exact condition is unconfirmed; modelled as "multifd
-  // receiver with the postcopy-ram capability on, QEMU >= 10.1".
+  // 249543d0c02d (10.1): multifd_recv_zero_page_process() memsets a zero page when
+  // migrate_postcopy_ram() || the page was received before; it sets the receive bit either way.
+  // (The fact sheet's §7.3 still calls the condition unconfirmed; read from the v10 patch that
+  // was merged unchanged in the "Migration 20250520" pull.)
   if (atLeast(q.version, 10, 1) && q.postcopyRam) return "write";
   if (atLeast(q.version, 9, 1)) return "mark-only";
   return "read";
@@ -65,6 +73,58 @@ export function sourceZeroCheckCause(q: QemuConfig): string {
   return "qemu: ram_save_iterate → ram_find_and_save_block → ram_save_target_page_legacy → save_zero_page → buffer_is_zero";
 }
 
+/**
+ * The destination's call paths for what arrives, by QEMU version and settings (§7.3).
+ *
+ * Zero pages reach the multifd receiver only with multifd and detection "multifd" (QEMU >= 9.0:
+ * multifd_send_zero_page_detect() sorts them into the packet). Otherwise (no multifd, detection
+ * "legacy", or any multifd before 9.0, which had no zero-page detection of its own) the main
+ * thread's save_zero_page() sends a RAM_SAVE_FLAG_ZERO record on the main channel, and
+ * ram_load_precopy() hands it to ram_handle_zero(), called ram_handle_compressed() before 8.2.
+ *
+ * Normal pages travel on the multifd channels whenever multifd is on, whatever the detection:
+ * multifd_recv_thread() → the nocomp method's recv hook reads them into guest RAM
+ * (qio_channel_readv_all). The hook is multifd_nocomp_recv() in multifd-nocomp.c since 9.2
+ * (40c9471e402c moved it there, 6f848dac4ac7 gave the ops their multifd_ prefix), nocomp_recv()
+ * in multifd.c in 9.0 and 9.1, and nocomp_recv_pages() before.
+ * ASSUMPTION (naming only): the 9.0 boundary of the nocomp_recv rename is inferred from the
+ * mapped-ram series it came with, not read from a release tag.
+ */
+export interface LoadPaths {
+  /** The zero check that reads a zero page (ram_handle_zero or the 9.0 multifd receiver). */
+  readonly zeroRead: string;
+  /** The write of a zero page that held data before (received earlier, sent again as zero). */
+  readonly zeroMemset: string;
+  /** A normal page: written in full. */
+  readonly normal: string;
+}
+
+export function loadPaths(q: QemuConfig): LoadPaths {
+  const multifdZero = q.multifd && q.zeroPageDetection === "multifd" && atLeast(q.version, 9, 0);
+  const handleZero = atLeast(q.version, 8, 2) ? "ram_handle_zero" : "ram_handle_compressed";
+  const recvHook = atLeast(q.version, 9, 2)
+    ? "multifd_nocomp_recv"
+    : atLeast(q.version, 9, 0)
+      ? "nocomp_recv"
+      : "nocomp_recv_pages";
+  const mainChannel = !q.multifd
+    ? ""
+    : atLeast(q.version, 9, 0)
+      ? " (multifd with zero-page-detection=legacy: zero pages go on the main channel)"
+      : ` (multifd in QEMU ${q.version} has no zero-page detection of its own: zero pages go on the main channel)`;
+  return {
+    zeroRead: multifdZero
+      ? "qemu (destination): multifd_recv_thread → multifd_recv_zero_page_process → buffer_is_zero (QEMU 9.0's multifd receiver reads every zero page; 5ef7e26bdb in 9.1 stops that)"
+      : `qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_ZERO → ${handleZero} → buffer_is_zero${mainChannel}`,
+    zeroMemset: multifdZero
+      ? "qemu (destination): multifd_recv_thread → multifd_recv_zero_page_process → memset(0)"
+      : `qemu (destination): ${handleZero} → memset(0)`,
+    normal: q.multifd
+      ? `qemu (destination): multifd_recv_thread → ${recvHook} → qio_channel_readv_all (writes the page)`
+      : "qemu (destination): ram_load_precopy → RAM_SAVE_FLAG_PAGE → qemu_get_buffer (writes the page)",
+  };
+}
+
 /** The default zero-page-detection for a QEMU version (null before 9.0: the parameter did not exist). */
 export function defaultZeroPageDetection(version: string): "multifd" | "legacy" {
   return atLeast(version, 9, 0) ? "multifd" : "legacy";
@@ -73,3 +133,17 @@ export function defaultZeroPageDetection(version: string): "multifd" | "legacy" 
 export function supportsZeroPageDetection(version: string): boolean {
   return atLeast(version, 9, 0);
 }
+
+/**
+ * Whether QEMU accepts the multifd and postcopy-ram capabilities together. Until 10.1,
+ * migrate_caps_check() (migration/options.c) refused the pair: "Postcopy is not yet compatible
+ * with multifd". e27418861288 "migration: enable multifd and postcopy together" dropped that check
+ * in the "Migration 20250520" pull, after 10.0 was released, together with 249543d0c02d (the
+ * multifd receiver writes zero pages when postcopy-ram is on): both are in 10.1.
+ */
+export function allowsMultifdWithPostcopy(version: string): boolean {
+  return atLeast(version, 10, 1);
+}
+
+/** The first QEMU release that accepts multifd with postcopy-ram (allowsMultifdWithPostcopy). */
+export const MULTIFD_POSTCOPY_SINCE = "10.1";

@@ -72,3 +72,11 @@ export function pagesIn(runs: readonly number[]): number {
   for (let i = 1; i < runs.length; i += 2) n += runs[i]!;
   return n;
 }
+
+/** The QEMU or guest call paths (trace causes) of the events recorded so far on mm `mm`, in order. */
+export function causesOf(m: Machine, mm: number): string[] {
+  const t = m.sim.finish();
+  const out: string[] = [];
+  for (let i = 0; i < t.events; i++) if (t.mm[i] === mm) out.push(t.strings[t.cause[i]!]!);
+  return out;
+}

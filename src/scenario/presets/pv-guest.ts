@@ -1,11 +1,11 @@
 import type { Preset } from "./types.ts";
 
-/** PV disables COW sharing just like storage keys do, and blocks ballooning and migration in QEMU. */
+/** PV disables COW sharing just like storage keys do, and blocks QEMU's balloon discards and migration. */
 export const pvGuest: Preset = {
   id: "pv-guest",
   title: "A guest turns into a protected (PV) guest",
   summary:
-    "The guest reads memory it never wrote (zeropages under 06201e00), then becomes a protected guest. KVM_PV_ENABLE disables COW sharing: the zeropages are unshared and KSM is switched off. QEMU then refuses to inflate the balloon (discards are disabled for PV) and refuses to migrate.",
+    "The guest reads memory it never wrote (zeropages under 06201e00), then becomes a protected guest. KVM_PV_ENABLE disables COW sharing: the zeropages are unshared and KSM is switched off. The guest can still fill its balloon, but QEMU discards none of it (discards are disabled for PV: the host keeps the memory), and it refuses to migrate.",
   variants: ["s390-06201e00", "s390-fa41ba0d"],
   scenario: {
     schemaVersion: 1,
