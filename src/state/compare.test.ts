@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { createStore } from "zustand/vanilla";
+import { PRESETS } from "../scenario/presets/index.ts";
 import type { VariantId } from "../worker/api.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
 import { type AppStore, createAppStore } from "./store.ts";
+import type { LinkCompare, RightScenario } from "./url-sync.ts";
 
 async function until(ok: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !ok(); i++) await new Promise((r) => setTimeout(r, 2));
@@ -84,30 +86,93 @@ describe("compare store", () => {
     expect(cmp.getState().error).toContain("cannot run under x86_64");
   });
 
-  it("follows the link's compare parameter both ways", async () => {
+  it("follows the link's compare setting both ways", async () => {
     const api = new EngineHost("main");
     const app = createAppStore(api, { presetId: "teaching-small", kernel: "s390-fa41ba0d" });
     await app.getState().init();
     await until(() => app.getState().isIdle());
     const cmp = createCompareStore(api, app);
-    const links = createStore<{ compare: VariantId | null }>()(() => ({ compare: "s390-06201e00" }));
-    const written: (VariantId | null)[] = [];
+    const first: LinkCompare = { kernel: "s390-06201e00", right: null, position: null, report: null };
+    const links = createStore<{ compare: LinkCompare | null }>()(() => ({ compare: first }));
+    const written: [VariantId | null, RightScenario | null][] = [];
+    const positions: (number | null)[] = [];
     const sync = {
       links: links as never,
-      setCompare: (k: VariantId | null) => {
-        written.push(k);
-        links.setState({ compare: k });
+      setCompare: (k: VariantId | null, right: RightScenario | null = null) => {
+        written.push([k, right]);
+        links.setState({ compare: k ? { kernel: k, right, position: null, report: null } : null });
       },
+      setComparePosition: (p: number | null) => positions.push(p),
+      compareReady: () => {},
     };
     const stop = connectCompareLinks(cmp, sync);
     await until(() => cmp.getState().status === "ready" && cmp.getState().isIdle());
     expect(cmp.getState().right!.kernel.id).toBe("s390-06201e00");
+    expect(positions.at(-1)).toBe(cmp.getState().position);
     // A popstate to a link without compare= leaves compare mode.
     links.setState({ compare: null });
     expect(cmp.getState().status).toBe("off");
-    // Opening compare mode from the UI writes the parameter.
-    await cmp.getState().open("x86_64");
-    expect(written).toEqual(["x86_64"]);
+    // Opening compare mode from the UI writes the setting: another scenario on the right.
+    const right = { presetId: "pv-guest", scenario: PRESETS.find((p) => p.id === "pv-guest")!.scenario };
+    await cmp.getState().open("s390-06201e00", right);
+    expect(written).toEqual([["s390-06201e00", right]]);
     stop();
+  });
+
+  it("compares two different scenarios, keeping the right one when the left changes", async () => {
+    const { app, cmp } = await setup();
+    const pv = PRESETS.find((p) => p.id === "pv-guest")!;
+    await cmp.getState().open("s390-06201e00", { presetId: pv.id, scenario: pv.scenario });
+    await until(() => cmp.getState().isIdle() && app.getState().isIdle());
+    const s = cmp.getState();
+    expect(s.left!.title).toBe(app.getState().run!.title);
+    expect(s.right!.title).toBe(pv.scenario.title);
+    expect(s.right!.title).not.toBe(s.left!.title);
+    expect(s.info!.labels[1]).toContain(pv.scenario.title);
+    const rightRun = s.right!.runId;
+    // The left moves to another kernel: the right-hand scenario stays, and its run is reused.
+    await app.getState().setKernel("x86_64");
+    await until(() => cmp.getState().status === "ready" && cmp.getState().isIdle());
+    expect(cmp.getState().left!.kernel.id).toBe("x86_64");
+    expect(cmp.getState().right!.runId).toBe(rightRun);
+    expect(cmp.getState().rightScenario?.presetId).toBe("pv-guest");
+  });
+
+  it("opens at a link's shared position, also one that the left's position alone does not name", async () => {
+    const api = new EngineHost("main");
+    const app = createAppStore(api, {
+      presetId: "teaching-small",
+      kernel: "s390-06201e00",
+      granularity: "table",
+    });
+    await app.getState().init();
+    await until(() => app.getState().isIdle());
+    const cmp = createCompareStore(api, app);
+    await cmp.getState().open("x86_64");
+    await until(() => cmp.getState().isIdle() && app.getState().isIdle());
+    const info = cmp.getState().info!;
+    // Shared positions where the right runs steps alone: the left's position maps back elsewhere.
+    const ambiguous: number[] = [];
+    for (let p = 0; p <= info.counts.table; p++) {
+      const [left] = await api.sidesOfPair(info.compareId, "table", p);
+      if ((await api.alignedOf(info.compareId, 0, "table", left)) !== p) ambiguous.push(p);
+    }
+    expect(ambiguous.length).toBeGreaterThan(0);
+    const p = ambiguous[ambiguous.length >> 1]!;
+    const [left] = await api.sidesOfPair(info.compareId, "table", p);
+    cmp.getState().close();
+    app.getState().seek(left);
+    await until(() => app.getState().isIdle());
+    await cmp.getState().open("x86_64", null, p);
+    await until(() => cmp.getState().isIdle() && app.getState().isIdle());
+    expect(cmp.getState().position).toBe(p);
+    expect(cmp.getState().view!.sidePositions[0]).toBe(left);
+    expect(app.getState().position).toBe(left);
+    // Without it, the same left position opens at the first shared position of that step.
+    cmp.getState().close();
+    await cmp.getState().open("x86_64");
+    await until(() => cmp.getState().isIdle() && app.getState().isIdle());
+    expect(cmp.getState().position).not.toBe(p);
+    expect(cmp.getState().view!.sidePositions[0]).toBe(left);
   });
 });

@@ -4,9 +4,11 @@
  * compare view's own options (diff map, charted counter).
  *
  * The left side is the app store's run: compare mode shows the app's scenario and kernel on the
- * left and the same scenario under `rightKernel` on the right ("compare fa41ba0d vs 06201e00"),
- * which is what a link's `compare=` parameter says. When the app loads another scenario or kernel,
- * the right side follows.
+ * left, and on the right `rightScenario` (or, when that is null, the same scenario) under
+ * `rightKernel`: "compare fa41ba0d vs 06201e00" on one scenario, or any two scenarios. A link says
+ * so with `compare=` and `cpreset`/`co`/`cs`. When the app loads another scenario or kernel, the
+ * comparison is recomputed: a right side that follows the left reloads, a chosen right-hand
+ * scenario stays (its run is reused when nothing about it changed).
  *
  * One cursor: `position` is an aligned position (compare/align.ts) at `granularity`. Seeking is
  * latest-wins, as in the app store. Each answer is mirrored into the app store (its granularity,
@@ -27,13 +29,17 @@ import type {
   VariantId,
 } from "../worker/api.ts";
 import type { AppState, AppStore } from "./store.ts";
-import type { UrlSync } from "./url-sync.ts";
+import { type LinkCompare, type RightScenario, sameRight, type UrlSync } from "./url-sync.ts";
+
+export type { RightScenario } from "./url-sync.ts";
 
 export type CompareCounter = "rssAnonBytes" | "vmPteBytes" | "hostMemBytes" | "zeropagePtes" | "anonPages";
 
 export interface CompareState {
   /** The variant on the right; null: compare mode is off. */
   readonly rightKernel: VariantId | null;
+  /** The scenario on the right; null: the left's (the app's), following it when it changes. */
+  readonly rightScenario: RightScenario | null;
   readonly status: "off" | "loading" | "ready" | "error";
   readonly error: string | null;
   readonly left: RunInfo | null;
@@ -53,8 +59,21 @@ export interface CompareState {
   readonly diffMap: boolean;
   readonly chartCounter: CompareCounter;
 
-  /** Turns compare mode on against `kernel` (or off with null). */
-  open(kernel: VariantId | null): Promise<void>;
+  /**
+   * Turns compare mode on against `kernel` (or off with null), with `right` on the right (null:
+   * the left's scenario), at aligned position `at` (a link's `cstep`; null: where the app is).
+   */
+  open(kernel: VariantId | null, right?: RightScenario | null, at?: number | null): Promise<void>;
+  /**
+   * Recomputes the comparison for the app's current run, keeping the right side and a position a
+   * link asked for (place()). The app store's changes call it; the UI does not need to.
+   */
+  refresh(): Promise<void>;
+  /**
+   * A link's shared position for the comparison on screen or the next one: seeks to it now if the
+   * comparison is ready, and the next recomputation starts there (null: where the app is).
+   */
+  place(position: number | null): void;
   close(): void;
   seek(position: number): void;
   stepBy(delta: number): void;
@@ -95,13 +114,34 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
   let inFlight = false;
   let wanted: number | null = null;
   let openSeq = 0;
+  /** A link's aligned position for the next comparison (place()); consumed when it is ready. */
+  let linkAt: number | null = null;
+  /** The right run, kept across recomputations while its scenario and kernel stay the same. */
+  let kept: { run: RunInfo; kernel: VariantId; scenario: unknown } | null = null;
   /** Mirroring into the app store: its own changes then are ours, not the user's. */
   let mirroring = false;
 
   const store = createStore<CompareState>()((set, get) => {
-    const release = (s: CompareState) => {
+    const releaseCompare = (s: CompareState) => {
       if (s.info) void api.releaseCompare(s.info.compareId).catch(() => {});
-      if (s.right) void api.release(s.right.runId).catch(() => {});
+    };
+    const releaseKept = () => {
+      if (kept) void api.release(kept.run.runId).catch(() => {});
+      kept = null;
+    };
+    /** The right run for `scenario` under `kernel`: the kept one if it is that, else a new load. */
+    const rightRun = async (
+      scenario: unknown,
+      kernel: VariantId,
+    ): Promise<{ ok: true; run: RunInfo } | { ok: false; why: string }> => {
+      if (kept && kept.kernel === kernel && kept.scenario === scenario) return { ok: true, run: kept.run };
+      const r = await api.load({ scenario, kernel });
+      if (!r.ok)
+        return {
+          ok: false,
+          why: r.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "),
+        };
+      return { ok: true, run: r.run };
     };
 
     const mirror = (v: PairViewState) => {
@@ -201,11 +241,12 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
         });
       });
 
-    const start = async (kernel: VariantId) => {
+    const start = async (kernel: VariantId, right: RightScenario | null) => {
       const seq = ++openSeq;
-      release(get());
+      releaseCompare(get());
       set({
         rightKernel: kernel,
+        rightScenario: right,
         status: "loading",
         error: null,
         info: null,
@@ -219,27 +260,36 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
         set({ status: "error", error: "the left run is not ready (see the scenario's problems)" });
         return;
       }
-      const a = app.getState();
+      const scenario = right ? right.scenario : app.getState().scenario;
       try {
-        const r = await api.load({ scenario: a.scenario, kernel });
+        const r = await rightRun(scenario, kernel);
         if (seq !== openSeq) {
-          if (r.ok) void api.release(r.run.runId);
+          if (r.ok && r.run !== kept?.run) void api.release(r.run.runId);
           return;
         }
         if (!r.ok) {
-          const why = r.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
-          set({ status: "error", error: `this scenario cannot run under ${kernel}: ${why}` });
+          const what = right ? "the right-hand scenario" : "this scenario";
+          set({ status: "error", error: `${what} cannot run under ${kernel}: ${r.why}` });
           return;
+        }
+        if (r.run !== kept?.run) {
+          releaseKept();
+          kept = { run: r.run, kernel, scenario };
         }
         const info = await api.compare({ left: left.runId, right: r.run.runId });
         if (seq !== openSeq) {
           void api.releaseCompare(info.compareId);
-          void api.release(r.run.runId);
           return;
         }
         const g = app.getState().granularity;
-        const position = await api.alignedOf(info.compareId, 0, g, app.getState().position);
+        // A link's shared position wins: the app's left position alone may stand for several.
+        const at = linkAt;
+        const position =
+          at !== null
+            ? Math.max(0, Math.min(Math.round(at), info.counts[g]))
+            : await api.alignedOf(info.compareId, 0, g, app.getState().position);
         if (seq !== openSeq) return;
+        linkAt = null;
         set({
           status: "ready",
           left,
@@ -258,6 +308,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
 
     return {
       rightKernel: null,
+      rightScenario: null,
       status: "off",
       error: null,
       left: null,
@@ -271,20 +322,37 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       diffMap: true,
       chartCounter: "rssAnonBytes",
 
-      async open(kernel) {
+      async open(kernel, right = null, at = null) {
         if (kernel === null) {
           get().close();
           return;
         }
-        await start(kernel);
+        linkAt = at;
+        await start(kernel, right);
+      },
+
+      async refresh() {
+        const s = get();
+        if (s.rightKernel) await start(s.rightKernel, s.rightScenario);
+      },
+
+      place(position) {
+        linkAt = position;
+        const s = get();
+        if (position === null || s.status !== "ready" || !s.info || position === s.position) return;
+        get().seek(position);
+        linkAt = position;
       },
 
       close() {
         openSeq++;
-        release(get());
+        releaseCompare(get());
+        releaseKept();
         wanted = null;
+        linkAt = null;
         set({
           rightKernel: null,
+          rightScenario: null,
           status: "off",
           error: null,
           left: null,
@@ -297,6 +365,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       seek(position) {
         const s = get();
         if (!s.info) return;
+        linkAt = null;
         const p = Math.max(0, Math.min(Math.round(position), s.info.counts[s.granularity]));
         set({ position: p });
         wanted = p;
@@ -383,8 +452,13 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       await store.getState().setGranularity(a.granularity);
       return;
     }
-    const aligned = await api.alignedOf(s.info.compareId, 0, a.granularity, a.position);
-    if (seq !== followSeq || store.getState().info !== s.info) return;
+    // Keep a shared position whose left side is already where the app is (a link's cstep, or a
+    // step of the right alone): moving to the first aligned position of that left step would lose it.
+    const info = s.info;
+    const [left] = await api.sidesOfPair(info.compareId, a.granularity, store.getState().position);
+    if (seq !== followSeq || store.getState().info !== info || left === a.position) return;
+    const aligned = await api.alignedOf(info.compareId, 0, a.granularity, a.position);
+    if (seq !== followSeq || store.getState().info !== info) return;
     if (store.getState().view?.sidePositions[0] !== a.position) store.getState().seek(aligned);
   };
 
@@ -405,31 +479,53 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       a.status === "ready" &&
       a.run.runId !== s.left?.runId;
     const loading = a.status === "loading" && prev.status !== "loading";
-    if (loading || reloaded) void store.getState().open(s.rightKernel);
+    if (loading || reloaded) void store.getState().refresh();
   });
 
   return store;
 }
 
 /**
- * Keeps compare mode and the link's `compare=` parameter (permalink/schema.ts) in step: a link
- * or a popstate that names a variant opens compare mode against it, one without closes it, and
- * opening or leaving compare mode writes the parameter. Returns the unsubscribe function.
+ * Keeps compare mode and the link (url-sync.ts `links.compare`) in step. A link or a popstate that
+ * names a comparison opens it (at its shared position), one without closes it, and one with the
+ * same sides moves the shared cursor to its position. The other way, opening, changing or leaving
+ * compare mode writes the link (a history entry), the shared position replaces it like stepping,
+ * and each ready comparison's right run is checked against the link's `ch`. Returns the
+ * unsubscribe function.
  */
 export function connectCompareLinks(
   cmp: CompareStore,
-  sync: Pick<UrlSync, "links" | "setCompare">,
+  sync: Pick<UrlSync, "links" | "setCompare" | "setComparePosition" | "compareReady">,
 ): () => void {
-  const apply = (k: VariantId | null) => {
-    if (cmp.getState().rightKernel !== k) void cmp.getState().open(k);
+  const apply = (c: LinkCompare | null) => {
+    const s = cmp.getState();
+    if (!c) {
+      if (s.rightKernel !== null) s.close();
+      return;
+    }
+    if (s.rightKernel !== c.kernel || !sameRight(s.rightScenario, c.right)) {
+      void s.open(c.kernel, c.right, c.position);
+      return;
+    }
+    s.place(c.position);
+    if (s.status === "ready" && s.right) sync.compareReady(s.right);
   };
   apply(sync.links.getState().compare);
   const offLinks = sync.links.subscribe((l, prev) => {
     if (l.compare !== prev.compare) apply(l.compare);
   });
   const offCompare = cmp.subscribe((s, prev) => {
-    if (s.rightKernel !== prev.rightKernel && sync.links.getState().compare !== s.rightKernel)
-      sync.setCompare(s.rightKernel);
+    if (s.rightKernel !== prev.rightKernel || s.rightScenario !== prev.rightScenario) {
+      const c = sync.links.getState().compare;
+      const same =
+        s.rightKernel === null
+          ? c === null
+          : c?.kernel === s.rightKernel && sameRight(c.right, s.rightScenario);
+      if (!same) sync.setCompare(s.rightKernel, s.rightScenario);
+    }
+    if (s.status !== "ready" || !s.info) return;
+    if (s.info !== prev.info && s.right) sync.compareReady(s.right);
+    if (s.info !== prev.info || s.position !== prev.position) sync.setComparePosition(s.position);
   });
   return () => {
     offLinks();

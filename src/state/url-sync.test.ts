@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { EngineHost } from "../worker/engine-host.ts";
+import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
 import { type AppStore, createAppStore } from "./store.ts";
 import { readUrlState } from "./url.ts";
 import { createUrlSync, type UrlHost, type UrlSync } from "./url-sync.ts";
@@ -199,5 +200,172 @@ describe("url sync", () => {
     expect(sync.links.getState().error?.message).toContain("storage keys exist only on s390");
     expect(store.getState().presetId).toBe("commit-06201e00");
     expect(store.getState().status).toBe("ready");
+  });
+});
+
+/** A page with compare mode: the app store, the URL sync and the compare slice joined as in main.tsx. */
+async function openCompare(
+  hash: string,
+  host = new FakeHost(hash),
+): Promise<{ store: AppStore; host: FakeHost; sync: UrlSync; cmp: CompareStore; api: EngineHost }> {
+  const api = new EngineHost("main");
+  const store = createAppStore(api, readUrlState(hash));
+  const sync = createUrlSync(store, host, { replaceDelayMs: 0 });
+  const cmp = createCompareStore(api, store);
+  connectCompareLinks(cmp, sync);
+  await store.getState().init();
+  await settleBoth(store, cmp);
+  return { store, host, sync, cmp, api };
+}
+
+async function settleBoth(store: AppStore, cmp: CompareStore): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await settle(store);
+    const c = cmp.getState();
+    if (c.status !== "loading" && c.isIdle() && store.getState().isIdle()) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (cmp.getState().isIdle() && cmp.getState().status !== "loading" && store.getState().isIdle()) return;
+    }
+  }
+  throw new Error("compare mode did not settle");
+}
+
+describe("url sync in compare mode", () => {
+  it("the gallery's compare button pushes one entry carrying compare=, and Back leaves compare mode", async () => {
+    const { store, host, cmp, sync } = await openCompare(SMALL);
+    const before = host.location.hash;
+    // What GalleryCompare does: load the preset under the left kernel, open compare mode at once.
+    void store.getState().loadPreset("pv-guest", "s390-fa41ba0d");
+    void cmp.getState().open("s390-06201e00");
+    // While the preset computes, nothing is written over the entry we came from.
+    sync.setZoom(4, null);
+    expect(host.entries).toEqual([before]);
+    await settleBoth(store, cmp);
+    expect(host.pushes).toBe(1);
+    expect(host.entries[0]).toBe(before);
+    expect(host.location.hash).toMatch(/preset=pv-guest&kernel=s390-fa41ba0d&.*compare=s390-06201e00/);
+    expect(host.location.hash).toContain("zoom=4");
+    expect(host.location.hash).toMatch(/cstep=\d+/);
+
+    host.go(-1);
+    await settleBoth(store, cmp);
+    expect(cmp.getState().status).toBe("off");
+    expect(store.getState().presetId).toBe("teaching-small");
+    expect(host.location.hash).toBe(before);
+
+    host.go(1);
+    await settleBoth(store, cmp);
+    expect(cmp.getState().status).toBe("ready");
+    expect(cmp.getState().right!.kernel.id).toBe("s390-06201e00");
+    expect(store.getState().presetId).toBe("pv-guest");
+    sync.stop();
+  });
+
+  it("turning compare mode on and off pushes an entry each; Back and Forward walk them", async () => {
+    const { store, host, cmp, sync } = await openCompare(SMALL);
+    await cmp.getState().open("x86_64");
+    await settleBoth(store, cmp);
+    expect(host.pushes).toBe(1);
+    expect(host.location.hash).toContain("compare=x86_64");
+    cmp.getState().close();
+    await settleBoth(store, cmp);
+    expect(host.pushes).toBe(2);
+    expect(host.location.hash).not.toContain("compare=");
+    host.go(-1);
+    await settleBoth(store, cmp);
+    expect(cmp.getState().right?.kernel.id).toBe("x86_64");
+    host.go(-1);
+    await settleBoth(store, cmp);
+    expect(cmp.getState().status).toBe("off");
+    expect(host.entries).toHaveLength(3);
+    sync.stop();
+  });
+
+  it("carries the right-hand scenario, and checks the right run's end hash", async () => {
+    const link =
+      "#v=1&preset=teaching-small&kernel=s390-fa41ba0d&g=action&compare=s390-06201e00&cpreset=pv-guest";
+    const { host, cmp, sync } = await openCompare(link);
+    expect(cmp.getState().right!.title).not.toBe(cmp.getState().left!.title);
+    expect(cmp.getState().rightScenario?.presetId).toBe("pv-guest");
+    const made = host.location.hash;
+    expect(made).toMatch(/compare=s390-06201e00&cpreset=pv-guest&cstep=\d+&e=1&h=\w+.*&ch=[0-9a-f]{12}$/);
+    sync.stop();
+    // The same link opens cleanly; with another right-hand hash it says so and keeps it pinned.
+    const again = await openCompare(made);
+    expect(again.sync.links.getState().compare?.report?.matches).toBe(true);
+    const wrong = made.replace(/ch=[0-9a-f]{12}/, "ch=000000000000");
+    const w = await openCompare(wrong);
+    const report = w.sync.links.getState().compare?.report;
+    expect(report?.matches).toBe(false);
+    expect(report?.message).toMatch(/^This link was made with engine version 1; the result now differs/);
+    expect(w.host.location.hash).toContain("ch=000000000000");
+    // A copied link carries today's result.
+    expect(w.sync.linkTo()).toContain(made.match(/ch=[0-9a-f]{12}/)![0]);
+  });
+
+  it("a compare link reopens at exactly its shared position, at every position of a small pair", async () => {
+    const link = "#v=1&preset=teaching-small&kernel=s390-06201e00&g=table&compare=x86_64";
+    const { store, host, cmp, api } = await openCompare(link);
+    const info = cmp.getState().info!;
+    const count = info.counts.table;
+    let ambiguous = 0;
+    // Quicker than settleBoth: nothing here loads, so two idle polls in a row are enough.
+    const quiet = async () => {
+      for (let i = 0, calm = 0; calm < 2; i++) {
+        if (i > 20_000) throw new Error("did not settle");
+        await new Promise((r) => setTimeout(r, 0));
+        calm =
+          store.getState().isIdle() && cmp.getState().isIdle() && cmp.getState().status === "ready"
+            ? calm + 1
+            : 0;
+      }
+    };
+    // The diff map is not what this is about: leave it off, so each step costs two views only.
+    cmp.getState().setDiffMap(false);
+    for (let p = 0; p <= count; p++) {
+      cmp.getState().seek(p);
+      await quiet();
+      const at = host.location.hash;
+      const decoded = decodeLink(at);
+      if (!decoded.ok) throw new Error(decoded.error);
+      const [left] = cmp.getState().view!.sidePositions;
+      expect(decoded.state.compareStep).toBe(p);
+      expect(decoded.state.step).toBe(left);
+      const alone = (await api.alignedOf(info.compareId, 0, "table", left)) !== p;
+      if (alone) ambiguous++;
+      // Every position the left's alone does not name, and a sample of the others (for time).
+      if (!alone && p % 16 !== 0) continue;
+      // Back or Forward to that link from elsewhere: the same shared position, not the first of
+      // its left step (the app's cursor moving to `left` must not move the shared one).
+      cmp.getState().seek(p === 0 ? count : 0);
+      await quiet();
+      host.entries[host.index] = at;
+      host.go(0);
+      await quiet();
+      expect(cmp.getState().position).toBe(p);
+      expect(store.getState().position).toBe(left);
+    }
+    // The left's position alone would have reopened these elsewhere (what cstep is for).
+    expect(ambiguous).toBe(242);
+    expect(count + 1).toBe(1094);
+  }, 300_000);
+
+  it("a fresh page opened on a compare link at a step the right runs alone lands on it exactly", async () => {
+    const link = "#v=1&preset=teaching-small&kernel=s390-06201e00&g=table&compare=x86_64";
+    const first = await openCompare(link);
+    const info = first.cmp.getState().info!;
+    const wanted: number[] = [];
+    for (let p = 0; p <= info.counts.table && wanted.length < 3; p++) {
+      const [left] = await first.api.sidesOfPair(info.compareId, "table", p);
+      if ((await first.api.alignedOf(info.compareId, 0, "table", left)) !== p) wanted.push(p);
+    }
+    for (const p of wanted) {
+      first.cmp.getState().seek(p);
+      await settleBoth(first.store, first.cmp);
+      const again = await openCompare(first.host.location.hash);
+      expect(again.cmp.getState().position).toBe(p);
+      expect(again.cmp.getState().view!.sidePositions).toEqual(first.cmp.getState().view!.sidePositions);
+      again.sync.stop();
+    }
   });
 });

@@ -18,6 +18,14 @@
  *
  * Zoom, the compare setting and embed options live in this module's own small store (`links`):
  * they are part of the link, not of the engine state.
+ *
+ * Compare mode (state/compare.ts, joined by connectCompareLinks): `links.compare` carries the
+ * right-hand kernel and scenario, the shared aligned position and the right run's self-check.
+ * Turning compare mode on or off, or changing its right side, pushes a history entry of its own,
+ * except while a load the user started is computing: that load's push carries it (writing then
+ * would overwrite the previous entry with a half-loaded state, and Back would never leave compare
+ * mode). The shared position and the zoom replace the entry, like stepping, and also wait for a
+ * pending load.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import { isVariantId, type VariantId } from "../engine/variants.ts";
@@ -29,6 +37,8 @@ import {
   decodeLink,
   defaultLinkState,
   encodeLink,
+  endHash,
+  endStateOf,
   jsonEqual,
   LINK_VERSION,
   type LinkCheck,
@@ -61,6 +71,52 @@ export interface LinkError {
   readonly message: string;
 }
 
+/** The compare view's right-hand scenario as the stores hold it: its JSON and its preset, if any. */
+export interface RightScenario {
+  readonly presetId: string | null;
+  readonly scenario: unknown;
+}
+
+/** Compare mode as a link carries it (permalink/schema.ts: compare, cpreset/co/cs, cstep, ch). */
+export interface LinkCompare {
+  /** The right-hand kernel variant. */
+  readonly kernel: VariantId;
+  /** The right-hand scenario; null: the left's (one scenario under two kernels). */
+  readonly right: RightScenario | null;
+  /** The shared aligned position at the app's granularity; null: where the left's step maps. */
+  readonly position: number | null;
+  /** The right run's self-check against the link, once it is ready; null if the link had none. */
+  readonly report: CheckReport | null;
+}
+
+/** The same right-hand side: both the left's, or the same scenario JSON from the same preset. */
+export function sameRight(a: RightScenario | null, b: RightScenario | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  return (
+    a.presetId === b.presetId &&
+    (a.scenario === b.scenario || jsonEqual(toJson(a.scenario), toJson(b.scenario)))
+  );
+}
+
+/** A link's right-hand scenario reference as the stores hold it. */
+export function rightOfRef(ref: ScenarioRef): RightScenario {
+  return { presetId: ref.kind === "preset" ? ref.id : null, scenario: resolveScenario(ref) };
+}
+
+function compareOfLink(st: LinkState): LinkCompare | null {
+  if (!st.compare) return null;
+  const right = st.compareScenario ? rightOfRef(st.compareScenario) : null;
+  return { kernel: st.compare, right, position: st.compareStep, report: null };
+}
+
+/** What a link expects of the right run: its hash under the left check's engine version. */
+function compareExpectOf(st: LinkState): LinkCheck | null {
+  return st.compare && st.compareCheck && st.check
+    ? { engine: st.check.engine, end: st.compareCheck, actions: "" }
+    : null;
+}
+
 export interface LinkStatus {
   /** Why the last link could not be shown as it was (plain text), or null. */
   readonly error: LinkError | null;
@@ -71,7 +127,8 @@ export interface LinkStatus {
   readonly zoom: number | null;
   /** The first page table the zoomed maps show (with zoom), or null. */
   readonly viewStart: number | null;
-  readonly compare: VariantId | null;
+  /** Compare mode, or null when it is off. */
+  readonly compare: LinkCompare | null;
   readonly embed: LinkEmbed | null;
   /** The page the link selected (for the views that show one page), or null. */
   readonly page: { readonly mm: number; readonly page: number } | null;
@@ -83,7 +140,15 @@ export interface UrlSync {
   linkTo(opts?: { step?: boolean; embed?: LinkEmbed | null }): string;
   /** The memory maps' zoom factor and first table; (null, null) for the whole RAM. */
   setZoom(zoom: number | null, viewStart: number | null): void;
-  setCompare(compare: VariantId | null): void;
+  /**
+   * Compare mode turned on (against `kernel`, with `right` on the right or the left's scenario),
+   * changed or turned off (null): pushes a history entry, unless a load is pending.
+   */
+  setCompare(kernel: VariantId | null, right?: RightScenario | null): void;
+  /** The compare view's shared aligned position (replaces the entry, like stepping). */
+  setComparePosition(position: number | null): void;
+  /** A comparison is ready: check its right run against the link, and carry its hash in links. */
+  compareReady(right: RunInfo): void;
   dismissError(): void;
   dismissReport(): void;
   /** Stops listening to the store and to popstate. */
@@ -117,7 +182,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     report: null,
     zoom: firstState.zoom,
     viewStart: firstState.viewStart,
-    compare: firstState.compare,
+    compare: compareOfLink(firstState),
     embed: firstState.embed,
     page:
       firstState.selection?.page !== undefined
@@ -139,6 +204,33 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
   let timer: ReturnType<typeof setTimeout> | null = null;
   let refCache: { presetId: string | null; scenario: unknown; ref: ScenarioRef } | null = null;
   let checkCache: { run: RunInfo; check: LinkCheck } | null = null;
+  /** The right run of the comparison on screen (null until it is ready, or after a new left run). */
+  let rightRun: RunInfo | null = null;
+  let rightHashCache: { run: RunInfo; hash: string } | null = null;
+  /** The link's expectation for the right run, until that run is ready. */
+  let compareExpect: LinkCheck | null = compareExpectOf(firstState);
+  /** The link's right-hand hash, kept in the URL while it disagrees with the right run. */
+  let comparePinned: string | null = null;
+  let rightRefCache: { right: RightScenario; ref: ScenarioRef } | null = null;
+
+  const rightRefOf = (right: RightScenario): ScenarioRef => {
+    if (rightRefCache?.right === right) return rightRefCache.ref;
+    const ref = scenarioRefFor(right.presetId, right.scenario);
+    rightRefCache = { right, ref };
+    return ref;
+  };
+
+  const rightHash = (): string | null => {
+    if (!rightRun) return null;
+    if (rightHashCache?.run !== rightRun) {
+      const keys = rightRun.counters.map((c) => c.key);
+      rightHashCache = {
+        run: rightRun,
+        hash: endHash(endStateOf(rightRun.trace, keys, outcomeOf(rightRun))),
+      };
+    }
+    return rightHashCache.hash;
+  };
 
   const refOf = (s: AppState): ScenarioRef => {
     if (refCache && refCache.presetId === s.presetId && refCache.scenario === s.scenario) return refCache.ref;
@@ -164,6 +256,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     const ready = s.status === "ready" && s.run !== null;
     const sel = s.selection;
     const page = s.selectedPage ?? l.page;
+    const check = !o.fresh && pinned ? pinned : currentCheck(s);
+    const c = l.compare;
     return {
       v: LINK_VERSION,
       scenario: refOf(s),
@@ -178,9 +272,12 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
           : null,
       zoom: l.zoom,
       viewStart: l.viewStart,
-      compare: l.compare,
+      compare: c?.kernel ?? null,
+      compareScenario: c?.right ? rightRefOf(c.right) : null,
+      compareStep: o.step && ready && c ? c.position : null,
+      compareCheck: c && check ? (!o.fresh && comparePinned ? comparePinned : rightHash()) : null,
       embed: o.embed === undefined ? l.embed : o.embed,
-      check: !o.fresh && pinned ? pinned : currentCheck(s),
+      check,
     };
   };
 
@@ -194,6 +291,12 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     if (mode === "push") host.history.pushState(null, "", url);
     else host.history.replaceState(null, "", url);
   };
+
+  /**
+   * Writes wait: before the first run, while a link is applied (it writes when done) and while a
+   * load the user started computes (its push carries everything).
+   */
+  const quiet = () => !started || applying > 0 || loadPending;
 
   const scheduleReplace = () => {
     if (delay <= 0) {
@@ -294,15 +397,22 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     onReady();
   };
 
-  /** True when the history entry's link shows the same scenario under the same kernel as `s`. */
+  /**
+   * True when the history entry's link shows the same scenario under the same kernel as `s`, and
+   * the same compare setting as now: only then does a finished load replace it rather than push.
+   */
   const sameLoadAsEntry = (s: AppState): boolean => {
     const r = decodeLink(host.location.hash);
     if (!r.ok) return false;
     const kernel = s.kernel ?? scenarioKernel(s.scenario);
     const scenario = resolveScenario(r.state.scenario);
+    const c = links.getState().compare;
+    const entry = compareOfLink(r.state);
     return (
       (r.state.kernel ?? scenarioKernel(scenario)) === kernel &&
-      jsonEqual(toJson(scenario), toJson(s.scenario))
+      jsonEqual(toJson(scenario), toJson(s.scenario)) &&
+      entry?.kernel === c?.kernel &&
+      sameRight(entry?.right ?? null, c?.right ?? null)
     );
   };
 
@@ -315,6 +425,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     a.presetId === b.presetId && a.scenario === b.scenario && a.kernel === b.kernel;
 
   const unsubscribe = store.subscribe((s, prev) => {
+    // A new left run means a new comparison: its right run reports again when it is ready.
+    if (s.run !== prev.run) rightRun = null;
     const loaded = !sameKey(loadKeyOf(s), loadKeyOf(prev));
     const becameReady = s.run !== prev.run && s.run !== null && s.status === "ready";
     const becameError = s.status === "error" && prev.status !== "error";
@@ -337,8 +449,19 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       pinned = null;
       pending = null;
       loadPending = true;
-      // A new scenario opens on the whole RAM.
-      links.setState({ report: null, error: null, notes: [], page: null, zoom: null, viewStart: null });
+      compareExpect = null;
+      comparePinned = null;
+      // A new scenario opens on the whole RAM; compare mode stays on, at the new run's position.
+      const c = links.getState().compare;
+      links.setState({
+        report: null,
+        error: null,
+        notes: [],
+        page: null,
+        zoom: null,
+        viewStart: null,
+        compare: c ? { ...c, position: null, report: null } : null,
+      });
       return;
     }
     if (becameReady) {
@@ -375,7 +498,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       report: null,
       zoom: r.state.zoom,
       viewStart: r.state.viewStart,
-      compare: r.state.compare,
+      compare: compareOfLink(r.state),
       embed: r.state.embed,
       page:
         r.state.selection?.page !== undefined
@@ -383,6 +506,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
           : null,
     });
     pinned = null;
+    comparePinned = null;
+    compareExpect = compareExpectOf(r.state);
     pending = r.state;
     void applyState(r.state);
   };
@@ -399,11 +524,40 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       const l = links.getState();
       if (l.zoom === zoom && l.viewStart === viewStart) return;
       links.setState({ zoom, viewStart });
-      scheduleReplace();
+      if (!quiet()) scheduleReplace();
     },
-    setCompare(compare) {
-      links.setState({ compare });
-      scheduleReplace();
+    setCompare(kernel, right = null) {
+      const c = links.getState().compare;
+      if (kernel === null ? c === null : c?.kernel === kernel && sameRight(c.right, right)) return;
+      rightRun = null;
+      compareExpect = null;
+      comparePinned = null;
+      links.setState({ compare: kernel ? { kernel, right, position: null, report: null } : null });
+      if (!quiet()) write("push");
+    },
+    setComparePosition(position) {
+      const c = links.getState().compare;
+      if (!c || c.position === position) return;
+      links.setState({ compare: { ...c, position } });
+      if (!quiet()) scheduleReplace();
+    },
+    compareReady(run) {
+      const c = links.getState().compare;
+      if (!c || (run === rightRun && compareExpect === null)) return;
+      rightRun = run;
+      const expect = compareExpect;
+      compareExpect = null;
+      if (expect) {
+        const report = verifyCheck(
+          expect,
+          run.trace,
+          run.counters.map((k) => k.key),
+          outcomeOf(run),
+        );
+        comparePinned = report.matches ? null : expect.end;
+        links.setState({ compare: { ...c, report } });
+      }
+      if (!quiet()) scheduleReplace();
     },
     dismissError() {
       links.setState({ error: null, notes: [] });

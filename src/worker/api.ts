@@ -292,6 +292,12 @@ export interface EngineApi {
   diffPair(compareId: number, granularity: Granularity, position: number): Promise<PairDiff>;
   /** Converts an aligned position between granularities. */
   convertPair(compareId: number, from: Granularity, position: number, to: Granularity): Promise<number>;
+  /**
+   * Each side's own position at an aligned position (cheap: no world is built). The store asks it
+   * before following the app's cursor, so that a shared position the app's left step already
+   * shows is kept rather than moved to the first aligned position of that left step.
+   */
+  sidesOfPair(compareId: number, granularity: Granularity, position: number): Promise<[number, number]>;
   /** An aligned position at which side `side` (0 left, 1 right) is at its own `position`. */
   alignedOf(compareId: number, side: 0 | 1, granularity: Granularity, position: number): Promise<number>;
   releaseCompare(compareId: number): Promise<void>;

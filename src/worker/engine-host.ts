@@ -369,6 +369,15 @@ export class EngineHost implements EngineApi {
     return this.comparison(compareId).c.alignment.convert(from, position, to);
   }
 
+  async sidesOfPair(
+    compareId: number,
+    granularity: Granularity,
+    position: number,
+  ): Promise<[number, number]> {
+    const al = this.comparison(compareId).c.alignment;
+    return al.sides(granularity, Math.max(0, Math.min(Math.round(position), al.count(granularity))));
+  }
+
   async alignedOf(
     compareId: number,
     side: 0 | 1,
