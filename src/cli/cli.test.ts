@@ -3,7 +3,7 @@
  * child process, the way `npx zeropage-lab` runs it. Usage errors exit 2 with a message on stderr
  * and nothing on stdout.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { COUNTERS, VARIANT_IDS } from "../engine/index.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
-import { runCli } from "./main.ts";
+import { type ErrorSource, exitQuietlyOnEpipe } from "./io.ts";
+import { type JsonError, runCli, wantsJson } from "./main.ts";
 import type { RunSummary } from "./summary.ts";
 
 const GiB = 2 ** 30;
@@ -196,7 +197,10 @@ describe("usage errors: exit 2, a message on stderr, nothing on stdout", () => {
     const r = await cli("run", path, "--json");
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err).toMatch(/syntax\.json" is not valid JSON at line 3, column 18: unexpected "\]"/);
+    // --json: the message is the error field of one JSON object.
+    expect((JSON.parse(r.err) as JsonError).error).toMatch(
+      /syntax\.json" is not valid JSON at line 3, column 18: unexpected "\]"/,
+    );
   });
 
   test("schema issues are listed one per line, each with its path", async () => {
@@ -233,6 +237,83 @@ describe("usage errors: exit 2, a message on stderr, nothing on stdout", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("run [options] <scenario>");
     for (const v of VARIANT_IDS) expect((await cli("run", "--help")).out).toContain(v);
+  });
+});
+
+describe("usage errors with --json: one JSON object on stderr, exit 2", () => {
+  test.each([
+    ["unknown preset", ["run", "no-such-preset"], /^unknown preset "no-such-preset"; known presets: /],
+    ["missing scenario", ["run"], /^missing required argument 'scenario'$/],
+    ["unknown option", ["run", "teaching-small", "--fast"], /^unknown option '--fast'$/],
+    ["unknown variant", ["run", "teaching-small", "--kernel", "s390-v9"], /argument 's390-v9' is invalid/],
+    ["too many arguments", ["run", "teaching-small", "pv-guest"], /too many arguments/],
+  ])("%s", async (_name, argv, message) => {
+    const r = await cli(...argv, "--json");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err.endsWith("\n")).toBe(true);
+    expect(r.err.trimEnd()).not.toContain("\n");
+    const doc = JSON.parse(r.err) as JsonError;
+    expect(Object.keys(doc).sort()).toEqual(["error", "usage"]);
+    expect(doc.error).toMatch(message);
+    expect(doc.usage).toBe("zeropage-lab run [options] <scenario>");
+  });
+
+  test("schema issues keep their paths, one per line, inside the message", async () => {
+    const path = scenarioFile(
+      "bad-json-mode.json",
+      JSON.stringify({ ...SMALL, actions: [{ do: "teleport" }] }),
+    );
+    const r = await cli("run", path, "--json");
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.err) as JsonError;
+    expect(doc.error).toMatch(/^bad-json-mode\.json is not a valid scenario:\n {2}actions\[0\]\.do: /);
+  });
+
+  test("--json after -- is an argument, not the switch", () => {
+    expect(wantsJson(["run", "x", "--json"])).toBe(true);
+    expect(wantsJson(["run", "--", "--json"])).toBe(false);
+    expect(wantsJson(["run", "x"])).toBe(false);
+  });
+
+  test("the help says so", async () => {
+    const r = await cli("--help");
+    expect(r.out).toContain(
+      'With --json, errors are JSON as well: one object on stderr,\n  {"error": "<message>"',
+    );
+  });
+});
+
+describe("a reader that goes away (| head)", () => {
+  class FakeStream implements ErrorSource {
+    listener: ((e: NodeJS.ErrnoException) => void) | null = null;
+    on(_event: "error", l: (e: NodeJS.ErrnoException) => void) {
+      this.listener = l;
+      return this;
+    }
+  }
+  const errno = (code: string) => Object.assign(new Error(code), { code });
+
+  test("EPIPE ends the process with status 0; other stream errors still throw", () => {
+    const stream = new FakeStream();
+    const exits: number[] = [];
+    exitQuietlyOnEpipe(stream, (c) => exits.push(c));
+    stream.listener!(errno("EPIPE"));
+    expect(exits).toEqual([0]);
+    expect(() => stream.listener!(errno("EIO"))).toThrow("EIO");
+  });
+
+  test("the bin, its stdout closed before it writes: exit 0, nothing on stderr", async () => {
+    const bin = fileURLToPath(new URL("../../bin/zeropage-lab.mjs", import.meta.url));
+    const child = spawn(process.execPath, [bin, "presets", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(err).toBe("");
+    expect(code).toBe(0);
   });
 });
 

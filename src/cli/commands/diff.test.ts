@@ -6,8 +6,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { allRules } from "../../engine/index.ts";
 import { runCli } from "../main.ts";
-import type { DiffReport } from "./diff.ts";
+import { assumptionsOf, type DiffReport, formatReport } from "./diff.ts";
 
 const GiB = 2 ** 30;
 
@@ -85,6 +86,63 @@ describe("text output", () => {
   });
 });
 
+describe("modelling choices: the assumption behind a rule that rests on one", () => {
+  const assumed = allRules().find((r) => r.assumption !== undefined);
+  const confirmed = allRules().find((r) => r.assumption === undefined && r.id !== "unchanged");
+
+  test("assumptionsOf lists the rules with an assumption, once each, and skips the others", () => {
+    if (!assumed || !confirmed) throw new Error("the rule registry has no assumption to test with");
+    expect(assumptionsOf([confirmed.id, assumed.id, assumed.id, "no-such-rule"])).toEqual({
+      [assumed.id]: assumed.assumption,
+    });
+  });
+
+  test("--json lists the assumptions of the rules its divergences name; the text prints the first one's", async () => {
+    const r = await cli(
+      "diff",
+      "teaching-small",
+      "--kernel",
+      "x86_64",
+      "--kernel",
+      "s390-fa41ba0d",
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as DiffReport;
+    const named = report.divergences.flatMap((d) => [...d.rules[0], ...d.rules[1]]);
+    expect(report.assumptions).toEqual(assumptionsOf(named));
+    for (const id of Object.keys(report.assumptions)) expect(named).toContain(id);
+
+    const d = report.firstDivergence!;
+    const text = formatReport(report);
+    expect(text).toContain(`  rules: ${d.rules[0].join(", ")} | ${d.rules[1].join(", ")}`);
+    for (const [id, a] of Object.entries(assumptionsOf([...d.rules[0], ...d.rules[1]])))
+      expect(text).toContain(`  modelling choice behind ${id}: ${a}`);
+  });
+
+  test("a first divergence whose rule rests on an assumption prints it under the rules", async () => {
+    if (!assumed) throw new Error("the rule registry has no assumption to test with");
+    const r = await cli(
+      "diff",
+      "teaching-small",
+      "--kernel",
+      "x86_64",
+      "--kernel",
+      "s390-fa41ba0d",
+      "--json",
+    );
+    const report = JSON.parse(r.out) as DiffReport;
+    const d = report.firstDivergence!;
+    const withAssumption = {
+      ...report,
+      firstDivergence: { ...d, rules: [[assumed.id], d.rules[1]] as const },
+    };
+    expect(formatReport(withAssumption)).toContain(
+      `\n  modelling choice behind ${assumed.id}: ${assumed.assumption}\n`,
+    );
+  });
+});
+
 describe("usage errors exit 2 with a message on stderr", () => {
   test.each([
     [["diff", "commit-06201e00", "--kernel", "s390-fa41ba0d"], "give two kernels"],
@@ -104,5 +162,12 @@ describe("usage errors exit 2 with a message on stderr", () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
     expect(r.err).toContain(message);
+    // With --json the same error is one JSON object on stderr, with diff's usage.
+    const j = await cli(...argv, "--json");
+    expect(j.code).toBe(2);
+    expect(j.out).toBe("");
+    const doc = JSON.parse(j.err) as { error: string; usage: string };
+    expect(doc.error).toContain(message);
+    expect(doc.usage).toBe("zeropage-lab diff [options] <scenario> [other]");
   });
 });

@@ -5,6 +5,10 @@
  * with the reason in plain language, then the delta table: final and peak counters per mm on both
  * sides and the difference, right minus left.
  *
+ * Where it names the rules that fired, it also prints the modelling choice a rule stands on when
+ * the rule is an assumption rather than a confirmed kernel fact (engine/rules.ts `assumption`), so a
+ * reviewer sees which part of a divergence is inferred.
+ *
  * The left side is the first --kernel (or the first scenario). --json prints exactly one object
  * (DiffReport) and nothing else on stdout. Bad arguments and scenarios that cannot run are usage
  * errors: exit code 2, the message on stderr.
@@ -25,7 +29,7 @@ import {
   selectRows,
   summarize,
 } from "../../compare/index.ts";
-import { isVariantId, VARIANT_IDS, VARIANTS, type VariantId } from "../../engine/index.ts";
+import { isVariantId, ruleById, VARIANT_IDS, VARIANTS, type VariantId } from "../../engine/index.ts";
 import { type RunResult, runParsed } from "../../scenario/compile.ts";
 import { parseScenario } from "../../scenario/schema.ts";
 import { UsageError } from "../errors.ts";
@@ -61,6 +65,21 @@ export interface DiffReport {
   readonly divergences: readonly Divergence[];
   readonly policy: readonly PolicyNote[];
   readonly delta: readonly DeltaRow[];
+  /**
+   * The modelling choice behind each rule the divergences name that rests on one (rule id →
+   * engine/rules.ts `assumption`); rules that model confirmed kernel code are not listed.
+   */
+  readonly assumptions: Readonly<Record<string, string>>;
+}
+
+/** Rule id → assumption, for the rules in `ids` that have one, in first-seen order. */
+export function assumptionsOf(ids: Iterable<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const id of ids) {
+    const a = ruleById(id)?.assumption;
+    if (a !== undefined && !(id in out)) out[id] = a;
+  }
+  return out;
 }
 
 function collectKernel(value: string, previous: VariantId[]): VariantId[] {
@@ -139,6 +158,7 @@ export function diffReport(args: readonly string[], kernels: readonly VariantId[
     divergences: c.divergences,
     policy: c.policy,
     delta: c.delta.rows,
+    assumptions: assumptionsOf(c.divergences.flatMap((d) => [...d.rules[0], ...d.rules[1]])),
   };
 }
 
@@ -165,6 +185,11 @@ export function formatReport(r: DiffReport): string {
       `  (table step ${formatCount(d.positions.table)} of ${formatCount(n.table)}, PTE step ${formatCount(d.positions.pte)}, in action ${d.positions.action} of ${n.action}; events ${d.events[0]} | ${d.events[1]})`,
     );
     if (d.detail) lines.push(`  ${d.detail}`);
+    const rules = [...new Set([...d.rules[0], ...d.rules[1]])];
+    if (rules.length)
+      lines.push(`  rules: ${d.rules[0].join(", ") || "none"} | ${d.rules[1].join(", ") || "none"}`);
+    for (const [id, text] of Object.entries(assumptionsOf(rules)))
+      lines.push(`  modelling choice behind ${id}: ${text}`);
     const before = r.policy.filter((p) => p.positions.table <= d.positions.table);
     if (before.length) {
       lines.push("", "before it (policy, not memory):");
