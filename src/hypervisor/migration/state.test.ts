@@ -55,7 +55,13 @@ test("zero-page-detection: from QEMU 9.0, default multifd; legacy before", () =>
 test("the source's zero check names QEMU's call path", () => {
   expect(sourceZeroCheckCause(q({}))).toMatch(/save_zero_page → buffer_is_zero/);
   expect(sourceZeroCheckCause(q({ multifd: true }))).toMatch(/multifd_send_zero_page_detect/);
-  expect(sourceZeroCheckCause(q({ multifd: true, zeroPageDetection: "legacy" }))).toMatch(/save_zero_page/);
+  expect(sourceZeroCheckCause(q({ multifd: true, zeroPageDetection: "legacy" }))).toMatch(
+    /save_zero_page → buffer_is_zero \(migration thread; non-zero pages go to the multifd senders/,
+  );
+  // QEMU 8.2 multifd had no sender-side zero check: the migration thread's save_zero_page.
+  expect(sourceZeroCheckCause(q({ version: "8.2", multifd: true }))).toMatch(
+    /^qemu: ram_save_iterate .* save_zero_page/,
+  );
   expect(sourceZeroCheckCause(q({ zeroPageDetection: "none" }))).toMatch(/zero-page-detection=none/);
 });
 

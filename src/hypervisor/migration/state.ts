@@ -68,8 +68,12 @@ export function zeroPageHandling(q: QemuConfig): ZeroHandling {
 export function sourceZeroCheckCause(q: QemuConfig): string {
   if (q.zeroPageDetection === "none")
     return "qemu: ram_save_target_page → ram_save_page → qemu_put_buffer (zero-page-detection=none: every page is read and sent in full)";
-  if (q.multifd && q.zeroPageDetection === "multifd")
+  if (q.multifd && q.zeroPageDetection === "multifd" && atLeast(q.version, 9, 0))
     return "qemu: multifd_send_thread → multifd_send_zero_page_detect → buffer_is_zero";
+  // Multifd with legacy detection (or any multifd before 9.0) still checks for zeros in the
+  // migration thread; only the pages found non-zero are queued for the multifd senders.
+  if (q.multifd)
+    return "qemu: ram_save_iterate → ram_find_and_save_block → save_zero_page → buffer_is_zero (migration thread; non-zero pages go to the multifd senders: ram_save_multifd_page)";
   return "qemu: ram_save_iterate → ram_find_and_save_block → ram_save_target_page_legacy → save_zero_page → buffer_is_zero";
 }
 
