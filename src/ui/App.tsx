@@ -104,18 +104,27 @@ export function App() {
           </section>
         </div>
         <section className="panel center" aria-label="Memory">
-          <ViewBoundary name="memory map" resetKey={runId}>
-            <MemoryMaps />
-          </ViewBoundary>
-          <ViewBoundary name="page table" resetKey={runId}>
-            <TableDetail />
-          </ViewBoundary>
-          <ViewBoundary name="balloon" resetKey={runId}>
-            <BalloonView />
-          </ViewBoundary>
-          <ViewBoundary name="migration" resetKey={runId}>
-            <MigrationView />
-          </ViewBoundary>
+          <CenterNav />
+          <div id="view-maps" className="center-view">
+            <ViewBoundary name="memory map" resetKey={runId}>
+              <MemoryMaps />
+            </ViewBoundary>
+          </div>
+          <div id="view-table" className="center-view">
+            <ViewBoundary name="page table" resetKey={runId}>
+              <TableDetail />
+            </ViewBoundary>
+          </div>
+          <div id="view-balloon" className="center-view">
+            <ViewBoundary name="balloon" resetKey={runId}>
+              <BalloonView />
+            </ViewBoundary>
+          </div>
+          <div id="view-migration" className="center-view">
+            <ViewBoundary name="migration" resetKey={runId}>
+              <MigrationView />
+            </ViewBoundary>
+          </div>
         </section>
         {/* Focusable so that keyboard users can scroll it when it holds no link (axe: scrollable-region-focusable). */}
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard. */}
@@ -147,6 +156,40 @@ export function App() {
       <NarrationLive />
       <StepStatus appRef={appRef} />
     </div>
+  );
+}
+
+const CENTER_VIEWS = [
+  ["view-maps", "Maps"],
+  ["view-table", "Page table"],
+  ["view-balloon", "Balloon"],
+  ["view-migration", "Migration"],
+] as const;
+
+/**
+ * The memory panel's table of contents, pinned at its top: on a laptop screen the maps fill the
+ * panel and the page table, balloon and migration sit below them, one click away. Buttons, not
+ * links: the URL's fragment is the permalink.
+ */
+function CenterNav() {
+  const reduced = useApp((s) => s.reducedMotion);
+  return (
+    <nav className="center-nav" aria-label="Memory views">
+      {CENTER_VIEWS.map(([id, label]) => (
+        <button
+          key={id}
+          type="button"
+          className="center-nav-item"
+          onClick={() =>
+            document
+              .getElementById(id)
+              ?.scrollIntoView({ block: "start", behavior: reduced ? "auto" : "smooth" })
+          }
+        >
+          {label}
+        </button>
+      ))}
+    </nav>
   );
 }
 

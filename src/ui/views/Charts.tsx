@@ -87,6 +87,13 @@ const TrackPlot = memo(function TrackPlot({
   );
 });
 
+/** The screens on which the charts start folded (styles.css uses the same query for flat tracks). */
+function shortScreen(): boolean {
+  return (
+    typeof window !== "undefined" && window.matchMedia("(max-height: 820px) and (min-width: 701px)").matches
+  );
+}
+
 export function Charts() {
   const store = useAppStore();
   const run = useApp((s) => s.run);
@@ -95,7 +102,9 @@ export function Charts() {
   const view = useApp((s) => s.view);
   const [plotRef, width] = useWidth();
   const [hover, setHover] = useState<number | null>(null);
-  const [open, setOpen] = useState(true);
+  // Short desktop screens (a 1280 × 720 laptop) open with the charts folded, so the memory views
+  // keep the height; the timeline stays, and one click unfolds them.
+  const [open, setOpen] = useState(() => !shortScreen());
   const bodyId = useId();
   const ax = useMemo(() => (run ? axisOf(run) : null), [run]);
   const tracks = useMemo(() => (run && ax ? chartTracks(run, ax) : []), [run, ax]);

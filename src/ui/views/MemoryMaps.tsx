@@ -18,7 +18,10 @@ import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/h
 import {
   appMapLayout,
   clampViewport,
+  computeLayout,
   isWhole,
+  MAP_GUTTER_CSS_PX,
+  MAP_MAX_PITCH_CSS_PX,
   type MapLayout,
   placeViewport,
   type Viewport,
@@ -40,6 +43,44 @@ function scaleText(run: RunInfo, tablesPerCell: number): string {
   const tables = tablesPerCell === 1 ? "1 page table" : `${formatInt(tablesPerCell)} page tables`;
   const ptes = tablesPerCell * g.ptesPerTable;
   return `One cell = ${tables} = ${formatInt(ptes)} PTEs (pages of 4 KiB) = ${formatBytesShort(tablesPerCell * g.tableSpanBytes)} of guest RAM`;
+}
+
+/** Gap between the source and destination maps when they stand side by side. */
+const PAIR_GAP_CSS_PX = 16;
+/** Narrowest map side by side: the gutter and 256 columns, so 100 GiB stays one table per cell. */
+const PAIR_MIN_MAP_CSS_PX = MAP_GUTTER_CSS_PX + 256;
+/** Side by side, a map may be taller: the two no longer stack. */
+const PAIR_MAX_HEIGHT_CSS_PX = 420;
+
+/**
+ * Whether the source and destination maps stand side by side: both visible at once, in the width
+ * a single map's power-of-two rows would leave empty (512 columns of a 100 GiB map fill about 60 %
+ * of a 1440 px desktop's centre; two maps of 256 columns fill most of it, at the same cell size).
+ */
+function pairSideBySide(mmCount: number, paneCssPx: number): boolean {
+  return mmCount === 2 && paneCssPx >= 2 * PAIR_MIN_MAP_CSS_PX + PAIR_GAP_CSS_PX;
+}
+
+/** The host maps' layout for the pane's width: one map per row, or two side by side. */
+function hostMapsLayout(
+  tableCount: number,
+  viewport: Viewport,
+  paneCssPx: number,
+  devicePixelRatio: number,
+  mmCount: number,
+): MapLayout {
+  if (!pairSideBySide(mmCount, paneCssPx))
+    return appMapLayout(tableCount, viewport, paneCssPx, devicePixelRatio, mmCount);
+  return computeLayout({
+    tableCount,
+    tableSpaceStart: viewport.tableSpaceStart,
+    tableSpaceLength: viewport.tableSpaceLength,
+    cssPxWidth: Math.floor((paneCssPx - PAIR_GAP_CSS_PX) / 2),
+    cssPxMaxHeight: PAIR_MAX_HEIGHT_CSS_PX,
+    cssPxGutter: MAP_GUTTER_CSS_PX,
+    cssPxMaxPitch: MAP_MAX_PITCH_CSS_PX,
+    devicePixelRatio,
+  });
 }
 
 export function MemoryMaps() {
@@ -72,9 +113,10 @@ export function MemoryMaps() {
   const viewport = clampViewport(tableCount, viewportState);
 
   const mmCount = view?.mms.length ?? 1;
+  const sideBySide = pairSideBySide(mmCount, width);
   const layout = useMemo(
     () =>
-      appMapLayout(
+      hostMapsLayout(
         tableCount,
         { tableSpaceStart: viewport.tableSpaceStart, tableSpaceLength: viewport.tableSpaceLength },
         width,
@@ -164,7 +206,7 @@ export function MemoryMaps() {
           </span>
         )}
       </p>
-      <div className="zl-map-list">
+      <div className={sideBySide ? "zl-map-list zl-map-pair" : "zl-map-list"}>
         {view.mms.map((m, i) => (
           <HostMap
             key={m.name}
@@ -285,6 +327,7 @@ function Legend(props: {
 }) {
   const { run, view, counts, palette, showBalloon } = props;
   const span = run.geometry.tableSpanBytes;
+  const ptes = run.geometry.ptesPerTable;
   const anyActive = view.active.some((a) => a.runs.length > 0);
   return (
     <div className="zl-legend">
@@ -312,8 +355,20 @@ function Legend(props: {
               {view.mms.map((m, i) => {
                 const n = counts[i]!.bySlot[slot]!;
                 return (
-                  <td key={m.name} className={n === 0 ? "zl-zero" : undefined}>
-                    {n === 0 ? "–" : formatBytesShort(n * span)}
+                  <td
+                    key={m.name}
+                    className={n === 0 ? "zl-zero" : undefined}
+                    data-pages={n * ptes}
+                    data-bytes={n * span}
+                  >
+                    {n === 0 ? (
+                      "–"
+                    ) : (
+                      <>
+                        {formatBytesShort(n * span)}
+                        <span className="zl-legend-pages"> · {formatInt(n * ptes)} pages</span>
+                      </>
+                    )}
                   </td>
                 );
               })}
@@ -346,8 +401,9 @@ function Legend(props: {
         </li>
       </ul>
       <p className="zl-legend-note muted">
-        Sizes are guest RAM covered by the tables (a table covers {formatBytesShort(span)}). Patterns show
-        from about 6 device pixels per cell; zoom in to see them.
+        Sizes are guest RAM covered by the tables, in bytes and in 4 KiB pages (a table covers{" "}
+        {formatBytesShort(span)}, {formatInt(ptes)} pages). Patterns show from about 6 device pixels per cell;
+        zoom in to see them.
       </p>
     </div>
   );
