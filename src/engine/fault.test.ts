@@ -318,6 +318,7 @@ describe("-ENOMEM against the host's memory limit (VM_FAULT_OOM)", () => {
   test("VM_FAULT_OOM: a fault fails at the exact page past the limit and changes nothing", () => {
     // Room for the segment table, one PTE table and 10 pages (C after keys: reads allocate).
     const g = new Guest("s390-06201e00", 512, { host: { memLimitBytes: S390_FIRST_TABLES + 10 * 4 * KiB } });
+    g.createVm();
     g.enableSkeys();
     const before = dumpWorld(g.world);
     const r = g.read(5, 20);

@@ -117,6 +117,8 @@ export const R_WRITE_NONE = defineRule({
   ],
   explain:
     "A write to never-touched memory allocates a zero-filled page, maps it writable, and RssAnon grows by 4 KiB.",
+  assumption:
+    "§10.2 event 1/3: on x86_64 from v6.8, alloc_anon_folio() may allocate a larger (mTHP) folio when anon mTHP sizes are enabled in sysfs; the model always allocates 4 KiB pages here (PMD-sized THPs are modelled in mm/huge_memory.c's rules). This is the closest rule: mTHP is not modelled anywhere.",
 });
 
 export const R_WRITE_ZERO = defineRule({
@@ -234,6 +236,16 @@ export const R_SIGSEGV = defineRule({
     "The access lies outside any VMA, or writes a VMA that is not writable: the kernel delivers SIGSEGV.",
 });
 
+export const R_NONCOW_WRITE = defineRule({
+  id: "dax.write_unmodelled",
+  title: "write to the non-COW (DAX-like) mapping: not modelled, refused",
+  path: [fr("fs/dax.c", "dax_iomap_pte_fault"), step("write fault", "not modelled")],
+  explain:
+    "The model's non-COW mapping exists only so that unsharing can meet a zeropage it cannot replace. Its VMA is writable, so the kernel would not raise SIGSEGV here; the model refuses the write with -EFAULT rather than model DAX write faults.",
+  assumption:
+    "Modelling choice: writes to the FS-DAX stand-in are outside the model; the event fails and changes nothing.",
+});
+
 /** The per-state plan of a read fault in `vma` of `mm`. */
 export function readPlan(mm: Mm, vma: Vma): Plan {
   const p = identityPlan(R_PRESENT_READ.index);
@@ -330,16 +342,21 @@ export function fault(
       };
     }
     let bad = -1;
+    let readOnly = false;
     mm.forEachVmaPiece(first, count, (vma, f) => {
-      if (bad < 0 && access === "write" && (!(vma.flags & VmFlag.WRITE) || !(vma.flags & VmFlag.COW)))
+      if (bad < 0 && access === "write" && (!(vma.flags & VmFlag.WRITE) || !(vma.flags & VmFlag.COW))) {
         bad = f;
+        readOnly = !(vma.flags & VmFlag.WRITE);
+      }
     });
     if (bad >= 0) {
-      rec.step(R_SIGSEGV.index);
+      rec.step(readOnly ? R_SIGSEGV.index : R_NONCOW_WRITE.index);
       return {
         ok: false,
         errno: "EFAULT",
-        message: `write to a VMA that is not writable private memory at page ${bad}`,
+        message: readOnly
+          ? `write to a VMA that is not writable at page ${bad} (SIGSEGV)`
+          : `write to the non-COW (DAX-like) mapping at page ${bad}: such writes are not modelled`,
         failedAt: bad,
         map: null,
       };

@@ -39,6 +39,8 @@ export const R_HUGE_ZERO = defineRule({
   ],
   explain:
     "The whole 2 MiB range is eligible for a transparent huge page and was untouched, so a read maps the huge zero page with one PMD entry. A page table is still allocated and deposited for a later split, so VmPTE grows by 4 KiB just as for a table of 512 zeropage PTEs.",
+  assumption:
+    "§11.6: the deposit is modelled as in the v6.10–v6.18 copies of set_huge_zero_folio(); a 2025/26 patch making it conditional on arch_needs_pgtable_deposit() (which would drop it on x86_64) is not modelled, as its merge is unconfirmed.",
 });
 
 export const R_THP_ALLOC = defineRule({

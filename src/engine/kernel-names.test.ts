@@ -65,6 +65,9 @@ const COMMON = [
   "dec_mm_counter",
   "unmerge_ksm_pages",
   "break_ksm",
+  "vma_can_userfault",
+  "KVM_CREATE_VM",
+  "VM_FAULT_OOM",
 ];
 
 const S390 = [

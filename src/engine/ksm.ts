@@ -77,6 +77,8 @@ export const R_KSM_MERGE = defineRule({
   ],
   explain:
     "ksmd found identical (here: zero-filled) pages and made them share one write-protected KSM page. Each mapping still counts in RssAnon, but the host keeps only one page per 256 sharers.",
+  assumption:
+    "§3.5 inference: a KSM page is counted in MM_ANONPAGES once per mapping (replace_page() changes no counter for a non-zero KSM page), so merging leaves RssAnon unchanged.",
 });
 
 export const R_KSM_SPLIT_ZEROPAGE = defineRule({
@@ -150,6 +152,8 @@ export const R_KSM_DISABLE = defineRule({
   title: "KSM disabled for the mm: unmerge everything, clear VM_MERGEABLE",
   path: [fr(KSM, "ksm_disable"), fr(KSM, "ksm_del_vmas"), fr(KSM, "unmerge_ksm_pages")],
   explain: "Every VMA loses VM_MERGEABLE and all its KSM pages (and KSM-placed zeropages) are unshared.",
+  assumption:
+    "§11.4: nothing was found that stops user space from re-enabling KSM afterwards (MADV_MERGEABLE), and 06201e00's comment says nothing does; the model lets a later MADV_MERGEABLE and ksmd merge again, even placing KSM zeropages in an s390 mm that forbids the zeropage.",
 });
 
 function isZeroAnon(s: number): boolean {

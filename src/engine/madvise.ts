@@ -83,6 +83,8 @@ export const R_PT_KEPT = defineRule({
   path: [...zap, step("PTE table kept")],
   explain:
     "MADV_DONTNEED frees pages, not page tables: the emptied table keeps costing memory until the mapping is unmapped. (x86_64 from v6.14 frees it when a single call covers the whole table; the balloon's 4 KiB calls never do.)",
+  assumption:
+    "§11.7: s390 keeps emptied tables in every modelled kernel (it does not select ARCH_SUPPORTS_PT_RECLAIM through v6.18); a later series making PT_RECLAIM depend on MMU_GATHER_RCU_TABLE_FREE would free them on s390 too, but its release is unconfirmed and it is not modelled.",
 });
 
 export const R_MADV_FLAGS = defineRule({

@@ -7,7 +7,8 @@
  *
  * Errors: a zeropage in a VMA that is not a COW mapping → -EFAULT (find_zeropage_pte_entry);
  * VM_FAULT_OOM → -ENOMEM. The kernel keeps the pages it unshared before the error; the model's
- * event is a transaction and fails as a whole (checked before anything changes).
+ * event is a transaction and fails as a whole (checked before anything changes). Both error rules
+ * say so in their assumption, so the step's explanation shows the deviation.
  */
 import { identityPlan, mapRanges, type Plan, type Recorder, selectRanges, vmaRanges } from "./apply.ts";
 import { type Mm, VmFlag } from "./mm.ts";
@@ -44,6 +45,21 @@ export const R_S390_UNSHARE_EFAULT = defineRule({
     "FAULT_FLAG_UNSHARE only works in COW mappings, so a zeropage in any other mapping cannot be replaced and enabling storage keys or PV fails with -EFAULT.",
   assumption:
     "Transaction: the kernel keeps pages it already unshared before the error; the model fails the whole event up front so that a failed event changes nothing.",
+});
+
+export const R_S390_UNSHARE_ENOMEM = defineRule({
+  id: "__s390_unshare_zeropages.enomem",
+  title: "unsharing zeropages runs out of memory: -ENOMEM",
+  path: [
+    fr(GMAP, "__s390_unshare_zeropages"),
+    fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_UNSHARE | FAULT_FLAG_REMOTE"),
+    step("VM_FAULT_OOM", "-ENOMEM"),
+    fr(GMAP, "__s390_disable_cow_sharing", "allow_cow_sharing = 1 again"),
+  ],
+  explain:
+    "Each unshared zeropage needs a page of its own. When the host has none left the unsharing fault fails with VM_FAULT_OOM, __s390_disable_cow_sharing() restores allow_cow_sharing and enabling storage keys or PV fails with -ENOMEM.",
+  assumption:
+    "Transaction: the kernel keeps the zeropages it already unshared before the OOM (and KSM is not yet disabled); the model prices the whole unsharing first and, if it does not fit, fails the event with nothing changed, so that a failed event changes nothing.",
 });
 
 /** The plan that turns every kind of zeropage into an exclusive read-only zero page. */

@@ -19,7 +19,7 @@ import { STOP } from "../base/chunked.ts";
 import { costRanges, type Errno, identityPlan, mapRanges, type Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
 import { splitHugeForVmaChange } from "./huge_memory.ts";
-import { type Mm, VmFlag } from "./mm.ts";
+import { type Mm, type Vma, VmFlag } from "./mm.ts";
 import { anonState, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
 
@@ -32,6 +32,14 @@ export const R_UFFD_REGISTER = defineRule({
   path: [fr(FS, "userfaultfd_register"), step("VM_UFFD_MISSING")],
   explain:
     "From now on, any access to an empty PTE in this range is reported to user space instead of being filled by the kernel.",
+});
+
+export const R_UFFD_REGISTER_EINVAL = defineRule({
+  id: "userfaultfd_register.einval",
+  title: "UFFDIO_REGISTER on a mapping userfaultfd cannot handle: -EINVAL",
+  path: [fr(FS, "userfaultfd_register"), fr(FS, "vma_can_userfault", "= false"), step("-EINVAL")],
+  explain:
+    "MISSING mode works on anonymous, shmem and hugetlb memory only. The range includes the model's non-COW (DAX-like file) mapping, so the whole registration is refused and nothing changes.",
 });
 
 export const R_UFFD_UNREGISTER = defineRule({
@@ -81,7 +89,7 @@ export const R_UFFD_ZEROED_FOLIO = defineRule({
     fr(UFFD, "mfill_atomic_install_pte"),
   ],
   explain:
-    "Since 90a7592da149, when this mm forbids the shared zeropage, UFFDIO_ZEROPAGE allocates a zero-filled page instead (writable, dirty): RssAnon +4 KiB.",
+    "Since 90a7592da149, when this mm forbids the shared zeropage, UFFDIO_ZEROPAGE allocates a zero-filled page instead, installed dirty and writable if the VMA is (VM_WRITE): RssAnon +4 KiB.",
 });
 
 export const R_UFFD_COPY = defineRule({
@@ -96,7 +104,7 @@ export const R_UFFD_COPY = defineRule({
     step("inc_mm_counter(MM_ANONPAGES)"),
   ],
   explain:
-    "A new page is allocated, filled from user space's buffer and mapped writable and dirty: RssAnon +4 KiB.",
+    "A new page is allocated, filled from user space's buffer and mapped dirty, writable if the VMA is (VM_WRITE): RssAnon +4 KiB.",
 });
 
 export const R_UFFD_EEXIST = defineRule({
@@ -128,6 +136,26 @@ export function uffdRegister(
         errno: "EINVAL",
         message: `range at page ${ranges[i]} is not guest RAM`,
         failedAt: ranges[i]!,
+        progress: 0,
+      };
+    }
+  }
+  // vma_can_userfault() (fs/userfaultfd.c): anonymous, shmem or hugetlb only. The model's only
+  // other mapping is the non-COW (DAX-like) one, so registering over it fails before any change.
+  if (register) {
+    let bad = -1;
+    for (let i = 0; i < ranges.length && bad < 0; i += 2) {
+      mm.forEachVmaPiece(ranges[i]!, ranges[i + 1]!, (vma, f) => {
+        if (bad < 0 && !(vma.flags & VmFlag.COW)) bad = f;
+      });
+    }
+    if (bad >= 0) {
+      rec.step(R_UFFD_REGISTER_EINVAL.index);
+      return {
+        ok: false,
+        errno: "EINVAL",
+        message: `page ${bad} lies in a mapping userfaultfd cannot handle (vma_can_userfault)`,
+        failedAt: bad,
         progress: 0,
       };
     }
@@ -201,23 +229,28 @@ export function uffdFill(
       progress: 0,
     };
   }
-  const p = identityPlan();
-  for (let s = 1; s < 256; s++) p.lut[s] = STOP; // never reached: the range ends before them
-  if (content === null) {
-    if (mm.forbidsZeropage() && mm.variant.uffdZeropageHonoursForbids) {
-      p.lut[Pte.NONE] = anonState(true, false);
-      p.rules[Pte.NONE] = R_UFFD_ZEROED_FOLIO.index;
+  // mfill_atomic_install_pte(): the new page's PTE is writable only if the VMA has VM_WRITE (§4).
+  const planFor = (vma: Vma) => {
+    const p = identityPlan();
+    for (let s = 1; s < 256; s++) p.lut[s] = STOP; // never reached: the range ends before them
+    const writable = (vma.flags & VmFlag.WRITE) !== 0;
+    if (content === null) {
+      if (mm.forbidsZeropage() && mm.variant.uffdZeropageHonoursForbids) {
+        p.lut[Pte.NONE] = anonState(writable, false);
+        p.rules[Pte.NONE] = R_UFFD_ZEROED_FOLIO.index;
+      } else {
+        p.lut[Pte.NONE] = Pte.ZERO_UFFD;
+        p.rules[Pte.NONE] = mm.forbidsZeropage() ? R_UFFD_ZEROPAGE_BUG.index : R_UFFD_ZEROPAGE.index;
+      }
     } else {
-      p.lut[Pte.NONE] = Pte.ZERO_UFFD;
-      p.rules[Pte.NONE] = mm.forbidsZeropage() ? R_UFFD_ZEROPAGE_BUG.index : R_UFFD_ZEROPAGE.index;
+      p.lut[Pte.NONE] = anonState(writable, content === "data");
+      p.rules[Pte.NONE] = R_UFFD_COPY.index;
     }
-  } else {
-    p.lut[Pte.NONE] = anonState(true, content === "data");
-    p.rules[Pte.NONE] = R_UFFD_COPY.index;
-  }
+    return p;
+  };
   let outOfMemory = false;
   if (Number.isFinite(budgetBytes)) {
-    const cost = costRanges(mm, [first, progress], () => p, true, budgetBytes);
+    const cost = costRanges(mm, [first, progress], planFor, true, budgetBytes);
     if (cost.failsAt === first) {
       return {
         ok: false,
@@ -232,7 +265,7 @@ export function uffdFill(
       outOfMemory = true;
     }
   }
-  mapRanges(mm, [first, progress], () => p, rec, { alloc: true, limit });
+  mapRanges(mm, [first, progress], planFor, rec, { alloc: true, limit });
   const partial = progress < count;
   if (partial && !outOfMemory) rec.step(R_UFFD_EEXIST.index);
   const why = outOfMemory ? "the host ran out of memory" : `page ${first + progress} is already populated`;

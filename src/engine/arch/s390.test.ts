@@ -128,6 +128,7 @@ describe("storage keys: s390_enable_skey", () => {
 
   test("s390_enable_skey (C): KSM pages are unshared by ksm_disable after the zeropages", () => {
     const g = new Guest("s390-06201e00", 512);
+    g.createVm();
     g.madvise("mergeable");
     g.write(0, 3, "zero");
     g.ksmScan();
@@ -244,6 +245,7 @@ describe("__s390_disable_cow_sharing errors: the event fails and changes nothing
     for (const variant of ["s390-2faee8ff", "s390-fa41ba0d"] as const) {
       const tables = 16 * KiB + 4 * KiB;
       const g = new Guest(variant, 512, { host: { memLimitBytes: tables + 4 * 4 * KiB } });
+      g.createVm();
       g.madvise("mergeable");
       g.write(0, 4, "zero");
       g.ksmScan();

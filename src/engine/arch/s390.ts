@@ -17,9 +17,18 @@ import { ksmDisable, unmergeCost } from "../ksm.ts";
 import { type Mm, VmFlag } from "../mm.ts";
 import { isZeropage, Pte } from "../pte.ts";
 import { defineRule, fr, step } from "../rules.ts";
-import { R_S390_UNSHARE_EFAULT, unshareZeropages, zeropageOutsideCow } from "../unshare.ts";
+import {
+  R_S390_UNSHARE_EFAULT,
+  R_S390_UNSHARE_ENOMEM,
+  unshareZeropages,
+  zeropageOutsideCow,
+} from "../unshare.ts";
 
 const GMAP = "arch/s390/mm/gmap.c";
+
+/** §1.4: allow_cow_sharing is only ever cleared (restored on an error path only). */
+const COW_FOREVER =
+  "§1.4: allow_cow_sharing is never set back to 1 once storage keys or PV cleared it (no code doing so was found, unconfirmed that none exists), so the zeropage stays forbidden for the rest of the guest's life, even after PV is disabled.";
 const KVM = "arch/s390/kvm/kvm-s390.c";
 
 export const R_ENABLE_SIE = defineRule({
@@ -33,6 +42,8 @@ export const R_ENABLE_SIE = defineRule({
   ],
   explain:
     "Creating a VM marks QEMU's address space as a KVM guest's: page tables carry PGSTEs and huge pages are off for good. Under fa41ba0d this alone makes mm_forbids_zeropage() true.",
+  assumption:
+    "§11.3: every s390 PTE table is charged a full 4 KiB (PTEs + PGSTEs). Before v6.7 that holds because QEMU's process has alloc_pgste (vm.allocate_pgste or PT_S390_PGSTE; s390_enable_sie() fails with -EINVAL without it); whether v6.10 still has alloc_pgste is unconfirmed, and from v6.7 on every table is 4 KiB anyway.",
 });
 
 export const R_ENABLE_SIE_AGAIN = defineRule({
@@ -118,6 +129,7 @@ export const R_SKEY_C = defineRule({
   ],
   explain:
     "06201e00: the first storage-key use turns off all COW sharing for the guest. mm_forbids_zeropage() becomes true, every mapped zeropage is replaced by an exclusive zero page (RssAnon jumps by 4 KiB per zeropage), and KSM is disabled. Empty PTEs stay empty, so no userfaults appear.",
+  assumption: COW_FOREVER,
 });
 
 export const R_SKEY_ALREADY = defineRule({
@@ -132,6 +144,7 @@ export const R_COW_ALREADY = defineRule({
   title: "COW sharing already disabled",
   path: [fr(GMAP, "__s390_disable_cow_sharing"), step("!allow_cow_sharing", "return 0")],
   explain: "Storage keys or PV already disabled COW sharing for this guest; nothing left to unshare.",
+  assumption: COW_FOREVER,
 });
 
 export const R_PV_B = defineRule({
@@ -159,8 +172,7 @@ export const R_PV_C = defineRule({
   ],
   explain:
     "Secure-execution pages must be exclusively owned, so PV disables COW sharing exactly as storage keys do: zeropages are unshared and KSM is turned off, for the rest of the guest's life.",
-  assumption:
-    "§11.5: the precise failure mode if a zeropage stayed mapped under PV is unconfirmed; the model only follows the code path that prevents it.",
+  assumption: `§11.5: the precise failure mode if a zeropage stayed mapped under PV is unconfirmed; the model only follows the code path that prevents it. ${COW_FOREVER}`,
 });
 
 export const R_NO_SKEYS = defineRule({
@@ -175,6 +187,16 @@ export const R_NO_PV = defineRule({
   title: "protected virtualization is not available in this variant",
   path: [step("KVM_PV_ENABLE", "-EINVAL")],
   explain: "PV (secure execution) arrived around v5.7; variant A predates it, and x86_64 has no s390 PV.",
+});
+
+export const R_NO_VM = defineRule({
+  id: "kvm.no_vm",
+  title: "no KVM VM yet: storage keys and PV cannot be enabled",
+  path: [step("KVM_CREATE_VM not issued", "has_pgste = 0"), step("no VM file descriptor", "-EINVAL")],
+  explain:
+    "Storage keys are enabled from a KVM guest's key instruction or KVM_S390_SET_SKEYS, and PV by KVM_PV_ENABLE: all of them act on a VM, which only exists after KVM_CREATE_VM (s390_enable_sie(), has_pgste = 1). Without one there is nothing to enable.",
+  assumption:
+    "Modelling choice: the kernel has no such error path, because the ioctls cannot be issued without a VM; the model rejects the event with -EINVAL instead of inventing a VM.",
 });
 
 export interface S390Outcome {
@@ -245,6 +267,7 @@ function disableCowSharing(mm: Mm, rec: Recorder, limit: number, budgetBytes: nu
       budgetBytes,
     );
     if (total.failsAt >= 0) {
+      rec.step(R_S390_UNSHARE_ENOMEM.index);
       return {
         ok: false,
         errno: "ENOMEM",
@@ -258,12 +281,18 @@ function disableCowSharing(mm: Mm, rec: Recorder, limit: number, budgetBytes: nu
   return k.ok ? OK : { ok: false, errno: k.errno, message: k.message };
 }
 
+function noVm(rec: Recorder, what: string): S390Outcome {
+  rec.step(R_NO_VM.index);
+  return { ok: false, errno: "EINVAL", message: `${what} need a KVM VM: KVM_CREATE_VM has not been issued` };
+}
+
 /** s390_enable_skey(), from the first key instruction or KVM_S390_SET_SKEYS. */
 export function enableSkeys(mm: Mm, rec: Recorder, limit: number, budgetBytes: number): S390Outcome {
   if (mm.variant.arch !== "s390x") {
     rec.step(R_NO_SKEYS.index);
     return { ok: false, errno: "EINVAL", message: "storage keys exist only on s390" };
   }
+  if (!mm.ctx.hasPgste) return noVm(rec, "storage keys");
   if (mm.ctx.usesSkeys) {
     rec.step(R_SKEY_ALREADY.index);
     return OK;
@@ -293,6 +322,7 @@ export function enablePv(mm: Mm, rec: Recorder, limit: number, budgetBytes: numb
     rec.step(R_NO_PV.index);
     return { ok: false, errno: "EINVAL", message: `no protected virtualization in ${mm.variant.id}` };
   }
+  if (!mm.ctx.hasPgste) return noVm(rec, "PV");
   if (mm.variant.unshareOnCowDisable) {
     rec.step(R_PV_C.index);
     const r = disableCowSharing(mm, rec, limit, budgetBytes);

@@ -215,7 +215,18 @@ function macroArb(cfg: MmConfig): fc.Arbitrary<KernelEvent[]> {
     { kind: "fault", mm, access: "read", ranges: [a, n] },
     { kind: "fault", mm, access: "write", ranges: [b, m], content: "data" },
   ]);
-  return fc.oneof(ksm, postcopy, huge);
+  // Storage keys and PV act on a KVM VM, so they follow KVM_CREATE_VM (after some zeropages exist).
+  const kvm = fc
+    .tuple(one, fc.constantFrom<KernelEvent["kind"]>("enable_skeys", "enable_pv"))
+    .map(([[a, n], kind]): KernelEvent[] => [
+      { kind: "fault", mm, access: "read", ranges: [a, n] },
+      { kind: "kvm_create_vm", mm },
+      { kind: "fault", mm, access: "read", ranges: [a, n] },
+      kind === "enable_skeys" ? { kind: "enable_skeys", mm, via: "instruction" } : { kind: "enable_pv", mm },
+    ]);
+  return VARIANTS[cfg.variant].arch === "s390x"
+    ? fc.oneof(ksm, postcopy, huge, kvm)
+    : fc.oneof(ksm, postcopy, huge);
 }
 
 export function setupArb(variant: VariantId, maxSteps = 20): fc.Arbitrary<Setup> {

@@ -335,6 +335,10 @@ export class Oracle {
       case "uffd_register":
       case "uffd_unregister":
         if (!this.validRanges(e.ranges)) throw new Fail("EINVAL");
+        // vma_can_userfault(): the non-COW (DAX-like) mapping cannot be registered.
+        if (e.kind === "uffd_register")
+          for (const p of pagesOf(e.ranges))
+            if (!(this.s.flags[p]! & VmFlag.COW)) throw new Fail("EINVAL", p);
         for (let i = 0; i < e.ranges.length; i += 2) {
           const set = e.kind === "uffd_register" ? VmFlag.UFFD_MISSING : 0;
           const clear = e.kind === "uffd_register" ? 0 : VmFlag.UFFD_MISSING;
@@ -622,9 +626,13 @@ export class Oracle {
         return "EAGAIN"; // out of memory after some progress: -EAGAIN with the bytes done
       }
       this.allocTable(p);
-      if (content !== null) this.set(p, content === "data" ? Pte.ANON_RW_DATA : Pte.ANON_RW_ZERO, true);
+      // mfill_atomic_install_pte(): writable only with VM_WRITE.
+      const w = (s.flags[p]! & VmFlag.WRITE) !== 0;
+      const zero = w ? Pte.ANON_RW_ZERO : Pte.ANON_RO_ZERO;
+      if (content !== null)
+        this.set(p, content === "data" ? (w ? Pte.ANON_RW_DATA : Pte.ANON_RO_DATA) : zero, true);
       else if (!placesZeropage)
-        this.set(p, Pte.ANON_RW_ZERO, true); // 90a7592da149: zeroed folio
+        this.set(p, zero, true); // 90a7592da149: zeroed folio
       else this.set(p, Pte.ZERO_UFFD, false); // before 90a7592da149 even where forbidden (B)
       done++;
     }
@@ -700,6 +708,7 @@ export class Oracle {
   private enableSkeys(): void {
     const s = this.s;
     if (this.X) throw new Fail("EINVAL");
+    if (!s.hasPgste) throw new Fail("EINVAL"); // no KVM VM yet
     if (s.usesSkeys) return;
     s.usesSkeys = true;
     if (this.C) {
@@ -712,6 +721,7 @@ export class Oracle {
 
   private enablePv(): void {
     if (this.X || this.A) throw new Fail("EINVAL");
+    if (!this.s.hasPgste) throw new Fail("EINVAL"); // no KVM VM yet
     if (this.C) this.disableCowSharing();
     else this.ksmDisable();
     this.s.pv = true;
