@@ -18,12 +18,14 @@
  * Created with the same engine API as the app store, and the app store itself.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
+import { jsonEqual, toJson } from "../permalink/index.ts";
 import type {
   CompareInfo,
   EngineApi,
   Granularity,
   PairDiff,
   PairViewState,
+  PresetInfo,
   RunInfo,
   Selection,
   VariantId,
@@ -531,6 +533,16 @@ export function connectCompareLinks(
     offLinks();
     offCompare();
   };
+}
+
+/**
+ * The compare view's choice for the right-hand scenario: "same" (the left's, following it), a
+ * shipped preset as it is ("preset:<id>"), or "custom" (an edited or imported scenario).
+ */
+export function rightChoiceOf(right: RightScenario | null, presets: readonly PresetInfo[]): string {
+  if (!right) return "same";
+  const p = right.presetId ? presets.find((x) => x.id === right.presetId) : undefined;
+  return p && jsonEqual(toJson(p.scenario), toJson(right.scenario)) ? `preset:${p.id}` : "custom";
 }
 
 /** Presets whose gallery card offers a comparison: [left, right] variants. */

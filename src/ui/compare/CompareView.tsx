@@ -1,7 +1,9 @@
 /**
  * Compare mode: two runs side by side in lockstep. Left is the app's run (its scenario and
- * kernel), right is the same scenario under another kernel. Layout: a header naming each side
- * (variant letter, id and title, scenario, outcome); the divergence panel and the shared
+ * kernel), right is the same scenario under another kernel or any other scenario (a preset, or a
+ * copy of the editor's scenario) under a kernel of its own. Layout: a header naming each side
+ * (scenario title, variant letter and id, outcome) with the right side's pickers; the link's
+ * check of the right run; the divergence panel and the shared
  * timeline; what each side does at this step; the two runs' host memory maps in one grid (rows: mms, columns: sides) with the diff
  * map; the selected page table on both sides; the overlaid counter charts; and the delta table.
  * The shared timeline sits under the divergence panel, next to the buttons that move it.
@@ -9,10 +11,12 @@
  * Everything is computed in the worker (compare(), viewPair()); this only draws.
  */
 import { memo, useEffect, useMemo, useRef } from "react";
-import type { CompareInfo, PairViewState, RunInfo, ViewState } from "../../worker/api.ts";
+import { rightChoiceOf } from "../../state/compare.ts";
+import type { CompareInfo, PairViewState, RunInfo, VariantId, ViewState } from "../../worker/api.ts";
+import { useLinks } from "../share/context.tsx";
 import { LinkBanner } from "../share/LinkBanner.tsx";
 import { ShareToolbar } from "../share/ShareToolbar.tsx";
-import { useApp } from "../store-context.tsx";
+import { useApp, useAppStore } from "../store-context.tsx";
 import { CompareCharts } from "./CompareCharts.tsx";
 import { CompareControls } from "./CompareControls.tsx";
 import { useCompare, useCompareStore } from "./context.tsx";
@@ -23,20 +27,30 @@ import "./compare.css";
 
 const SIDE_NAMES = ["left", "right"] as const;
 
+/** The data attributes e2e tests and the UI benchmark wait on (CompareView and EmbedCompare). */
+export function useCompareAttributes(): Record<string, string | number> {
+  const status = useCompare((s) => s.status);
+  const position = useCompare((s) => s.position);
+  const viewPosition = useCompare((s) => s.view?.position ?? -1);
+  const diffPosition = useCompare((s) => (s.diffMap ? (s.diff?.position ?? -1) : s.position));
+  return {
+    "data-testid": "compare-view",
+    "data-compare-status": status,
+    "data-compare-position": position,
+    "data-compare-view-position": viewPosition,
+    "data-compare-diff-position": diffPosition,
+  };
+}
+
 export function CompareView() {
-  const store = useCompareStore();
   const status = useCompare((s) => s.status);
   const error = useCompare((s) => s.error);
   const left = useCompare((s) => s.left);
   const right = useCompare((s) => s.right);
   const info = useCompare((s) => s.info);
   const view = useCompare((s) => s.view);
-  const rightKernel = useCompare((s) => s.rightKernel);
-  const position = useCompare((s) => s.position);
-  const diffPosition = useCompare((s) => (s.diffMap ? (s.diff?.position ?? -1) : s.position));
   const appRun = useApp((s) => s.run);
-  const variants = useApp((s) => s.variants);
-  const title = appRun?.title ?? "";
+  const attributes = useCompareAttributes();
   // One tuple per pair of runs, so that the memoized panels below re-render only when they change.
   const runs = useMemo(() => (left && right ? ([left, right] as const) : null), [left, right]);
   // The first time both sides are on screen (bench/compare.bench.ts reads this mark).
@@ -48,48 +62,18 @@ export function CompareView() {
     }
   }, [status, view]);
   return (
-    <div
-      className="cmp"
-      data-testid="compare-view"
-      data-compare-status={status}
-      data-compare-position={position}
-      data-compare-view-position={view?.position ?? -1}
-      data-compare-diff-position={diffPosition}
-    >
+    <div className="cmp" {...attributes}>
       <header className="cmp-header">
-        <h1 className="cmp-title">Compare: {title}</h1>
-        <div className="cmp-sides">
-          <SideLabel side={0} run={left ?? appRun} />
-          <span className="cmp-vs">vs</span>
-          {right ? (
-            <SideLabel side={1} run={right} />
-          ) : (
-            <span className="cmp-side-label cmp-side-1">{rightKernel ?? ""}</span>
-          )}
-        </div>
+        <CompareTitle left={left ?? appRun} right={right} />
+        <CompareSides left={left ?? appRun} right={right} />
         <div className="cmp-header-actions">
-          <label>
-            right kernel{" "}
-            <select
-              value={rightKernel ?? ""}
-              onChange={(e) => void store.getState().open(e.target.value as typeof rightKernel)}
-              aria-label="Right-hand kernel"
-              data-testid="compare-right-kernel"
-            >
-              {variants.map((v) => (
-                <option key={v.id} value={v.id}>
-                  {v.letter} · {v.id}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="button" onClick={() => store.getState().close()} data-testid="leave-compare">
-            Leave compare
-          </button>
+          <RightPicker />
+          <LeaveCompare />
           <ShareToolbar />
         </div>
       </header>
       <LinkBanner />
+      <RightCheckBanner />
       {status === "loading" && (
         <p className="cmp-status" role="status">
           Computing the right run and aligning the two in the worker…
@@ -121,6 +105,29 @@ export function CompareView() {
   );
 }
 
+/** "Compare: <scenario>", or "Compare: <left> vs <right>" when the sides run different scenarios. */
+export function CompareTitle({ left, right }: { left: RunInfo | null; right: RunInfo | null }) {
+  const a = left?.title ?? "";
+  const b = right?.title ?? a;
+  return <h1 className="cmp-title">Compare: {a === b ? a : `${a} vs ${b}`}</h1>;
+}
+
+/** Both sides' labels: each names its scenario and its kernel variant. */
+export function CompareSides({ left, right }: { left: RunInfo | null; right: RunInfo | null }) {
+  const rightKernel = useCompare((s) => s.rightKernel);
+  return (
+    <div className="cmp-sides">
+      <SideLabel side={0} run={left} />
+      <span className="cmp-vs">vs</span>
+      {right ? (
+        <SideLabel side={1} run={right} />
+      ) : (
+        <span className="cmp-side-label cmp-side-1">{rightKernel ?? ""}</span>
+      )}
+    </div>
+  );
+}
+
 function SideLabel({ side, run }: { side: 0 | 1; run: RunInfo | null }) {
   if (!run) return null;
   const k = run.kernel;
@@ -128,15 +135,121 @@ function SideLabel({ side, run }: { side: 0 | 1; run: RunInfo | null }) {
     <span
       className={`cmp-side-label cmp-side-${side}`}
       data-testid={`side-label-${SIDE_NAMES[side]}`}
-      title={k.title}
+      title={`${run.title} under ${k.title}`}
     >
       <span className="cmp-side-tag">{SIDE_NAMES[side]}</span>
-      <strong>
-        {k.letter} · {k.id}
-      </strong>
-      <span className="muted"> {k.title}</span>
-      {run.outcome !== "completed" && <span className="cmp-outcome"> ({run.outcome})</span>}
+      <span className="cmp-side-scenario">{run.title}</span>
+      <span className="cmp-side-kernel">
+        <strong>
+          {k.letter} · {k.id}
+        </strong>
+        <span className="muted"> {k.title}</span>
+        {run.outcome !== "completed" && <span className="cmp-outcome"> ({run.outcome})</span>}
+      </span>
     </span>
+  );
+}
+
+function LeaveCompare() {
+  const store = useCompareStore();
+  return (
+    <button type="button" onClick={() => store.getState().close()} data-testid="leave-compare">
+      Leave compare
+    </button>
+  );
+}
+
+/**
+ * The right side's scenario and kernel. The scenario is the left's (and follows it), a preset
+ * from the gallery, or a copy of the editor's scenario as it is now: a copy, so that editing the
+ * left afterwards compares the edit against the original. Choosing a preset that its story does
+ * not run under the current right kernel switches to the preset's first variant.
+ */
+function RightPicker() {
+  const store = useCompareStore();
+  const app = useAppStore();
+  const rightKernel = useCompare((s) => s.rightKernel);
+  const rightScenario = useCompare((s) => s.rightScenario);
+  const rightTitle = useCompare((s) => s.right?.title ?? "");
+  const presets = useApp((s) => s.presets);
+  const variants = useApp((s) => s.variants);
+  const choice = rightChoiceOf(rightScenario, presets);
+  const pick = (value: string) => {
+    const kernel = store.getState().rightKernel;
+    if (!kernel) return;
+    if (value === "same") void store.getState().open(kernel, null);
+    else if (value === "editor") {
+      const a = app.getState();
+      void store.getState().open(kernel, { presetId: a.presetId, scenario: a.scenario });
+    } else if (value.startsWith("preset:")) {
+      const p = presets.find((x) => `preset:${x.id}` === value);
+      if (!p) return;
+      const k = p.variants.length === 0 || p.variants.includes(kernel) ? kernel : p.variants[0]!;
+      void store.getState().open(k, { presetId: p.id, scenario: p.scenario });
+    }
+  };
+  return (
+    <>
+      <label>
+        right scenario{" "}
+        <select
+          value={choice}
+          onChange={(e) => pick(e.target.value)}
+          aria-label="Right-hand scenario"
+          data-testid="compare-right-scenario"
+        >
+          <option value="same">the left's scenario (follows it)</option>
+          <option value="editor">a copy of the editor's scenario, as it is now</option>
+          {choice === "custom" && (
+            <option value="custom">{rightTitle || "a custom scenario"} (custom)</option>
+          )}
+          <optgroup label="Presets">
+            {presets.map((p) => (
+              <option key={p.id} value={`preset:${p.id}`}>
+                {p.title}
+              </option>
+            ))}
+          </optgroup>
+        </select>
+      </label>
+      <label>
+        right kernel{" "}
+        <select
+          value={rightKernel ?? ""}
+          onChange={(e) =>
+            void store.getState().open(e.target.value as VariantId, store.getState().rightScenario)
+          }
+          aria-label="Right-hand kernel"
+          data-testid="compare-right-kernel"
+        >
+          {variants.map((v) => (
+            <option key={v.id} value={v.id}>
+              {v.letter} · {v.id}
+            </option>
+          ))}
+        </select>
+      </label>
+    </>
+  );
+}
+
+/**
+ * The link's expectation for the right run (`ch`), when today's right run ends differently: said
+ * as plainly as the single view's LinkBanner says it for the left run.
+ */
+export function RightCheckBanner() {
+  const report = useLinks((s) => s.compare?.report ?? null);
+  const right = useCompare((s) => s.right);
+  if (!report || report.matches) return null;
+  return (
+    <div className="banner zl-link-warning" role="alert" data-testid="compare-link-check">
+      <p>
+        <strong>
+          The right-hand run{right ? ` (${right.title}, ${right.kernel.id})` : ""}: {report.message}
+        </strong>
+      </p>
+      <p>What you see is today's result; the link's expectation stays in the address bar.</p>
+    </div>
   );
 }
 

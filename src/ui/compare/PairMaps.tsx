@@ -5,14 +5,28 @@
  * and outlines the ones that differ (the worker's diff map, compare/state-diff.ts).
  *
  * Zoom is shared as a share of guest RAM, so that with different table sizes (x86_64 against s390)
- * both maps show the same addresses.
+ * both maps show the same addresses (and two scenarios of different RAM sizes the same share of
+ * each). The link carries it as the single view's maps do (`zoom` and `at`, in the left run's page
+ * tables; url-sync.ts setZoom), so a compare link reopens zoomed, Back restores the zoom, and
+ * leaving compare mode keeps it.
  */
-import { memo, useMemo, useRef, useState } from "react";
+import { memo, useMemo, useRef } from "react";
 import type { MmDiff, PairViewState, RunInfo } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
+import { useLinks, useUrlSync } from "../share/context.tsx";
 import { describeClass } from "../views/memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
-import { appMapLayout, MIN_ZOOM_TABLES, ZOOM_FACTOR } from "../views/memory-map/layout.ts";
+import {
+  appMapLayout,
+  clampViewport,
+  MIN_ZOOM_TABLES,
+  type Viewport,
+  wholeViewport,
+  zoomIn,
+  zoomOfViewport,
+  zoomOut,
+} from "../views/memory-map/layout.ts";
+import { viewportOfLink } from "../views/memory-map/zoom.ts";
 import { useCompare, useCompareStore } from "./context.tsx";
 import { PairMapCanvas } from "./PairMapCanvas.tsx";
 
@@ -48,7 +62,9 @@ export const PairMaps = memo(function PairMaps({
   const width = useElementWidth(rootRef);
   const dpr = useDevicePixelRatio();
   const palette = usePalette(rootRef);
-  const [win, setWin] = useState<Window>(WHOLE);
+  const sync = useUrlSync();
+  const linkZoom = useLinks((s) => s.zoom);
+  const linkStart = useLinks((s) => s.viewStart);
   // Read with the palette, so a theme flip re-reads it too.
   const diffColour =
     (palette && rootRef.current && getComputedStyle(rootRef.current).getPropertyValue("--cmp-diff").trim()) ||
@@ -62,6 +78,14 @@ export const PairMaps = memo(function PairMaps({
   // per render.
   const t0 = tablesOf(0);
   const t1 = tablesOf(1);
+  // The link's viewport in the left run's tables, as a share of guest RAM for both sides.
+  const viewport = useMemo(
+    () => (t0 > 0 ? viewportOfLink(t0, linkZoom, linkStart, t0 >> 1) : null),
+    [t0, linkZoom, linkStart],
+  );
+  const win: Window = viewport
+    ? { start: viewport.tableSpaceStart / t0, length: viewport.tableSpaceLength / t0 }
+    : WHOLE;
   const layouts = useMemo(
     () =>
       [t0, t1].map((n) => {
@@ -72,15 +96,18 @@ export const PairMaps = memo(function PairMaps({
     [t0, t1, win, half, dpr, names.length],
   );
 
-  const focus = selection ? (selection.table + 0.5) / Math.max(1, tablesOf(0)) : win.start + win.length / 2;
+  const focus = (v: Viewport | null) =>
+    selection && selection.table < t0
+      ? selection.table
+      : v
+        ? v.tableSpaceStart + (v.tableSpaceLength >> 1)
+        : t0 >> 1;
   const zoom = (direction: "in" | "out") => {
-    const n = Math.max(1, tablesOf(0));
-    const length =
-      direction === "in"
-        ? Math.max(Math.min(1, MIN_ZOOM_TABLES / n), win.length / ZOOM_FACTOR)
-        : Math.min(1, win.length * ZOOM_FACTOR);
-    const start = Math.max(0, Math.min(1 - length, focus - length / 2));
-    setWin(length >= 1 ? WHOLE : { start, length });
+    if (!sync || t0 === 0) return;
+    const v = viewport ?? wholeViewport(t0);
+    const next = clampViewport(t0, direction === "in" ? zoomIn(t0, v, focus(v)) : zoomOut(t0, v, focus(v)));
+    const z = zoomOfViewport(t0, next);
+    sync.setZoom(z, z === null ? null : next.tableSpaceStart);
   };
   const whole = win.length >= 1;
   const diffCounts = names.map((mm) => diff?.find((d) => d.name === mm));
@@ -103,10 +130,15 @@ export const PairMaps = memo(function PairMaps({
           <button type="button" onClick={() => zoom("out")} disabled={whole} aria-label="Zoom both maps out">
             −
           </button>
-          <button type="button" onClick={() => zoom("in")} aria-label="Zoom both maps in">
+          <button
+            type="button"
+            onClick={() => zoom("in")}
+            disabled={!sync || (viewport?.tableSpaceLength ?? t0) <= MIN_ZOOM_TABLES}
+            aria-label="Zoom both maps in"
+          >
             +
           </button>
-          <button type="button" onClick={() => setWin(WHOLE)} disabled={whole}>
+          <button type="button" onClick={() => sync?.setZoom(null, null)} disabled={whole}>
             Whole RAM
           </button>
         </fieldset>

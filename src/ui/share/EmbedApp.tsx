@@ -2,9 +2,12 @@
  * Embed mode (`embed=1`): a reduced page for an iframe in slides, a blog or a course. The memory
  * maps, the narration and counters, and the step controls; the editor folded away (or hidden with
  * `editor=0`); playback started at once with `autoplay=1`; and an "open in full app" link that
- * keeps the scenario, kernel and step.
+ * keeps the scenario, kernel and step. With `compare=`, the reduced compare page instead
+ * (compare/EmbedCompare.tsx).
  */
 import { useEffect, useRef } from "react";
+import { useComparing } from "../compare/context.tsx";
+import { EmbedCompare } from "../compare/EmbedCompare.tsx";
 import { StepControls } from "../controls/StepControls.tsx";
 import { usePlayback } from "../controls/usePlayback.ts";
 import { ScenarioEditor } from "../editor/ScenarioEditor.tsx";
@@ -36,6 +39,8 @@ export function EmbedApp() {
     if (!store.getState().playing) store.getState().togglePlaying();
   }, [embed, status, viewPosition, store]);
 
+  const comparing = useComparing();
+  if (comparing) return <EmbedCompare />;
   const full = sync ? sync.linkTo({ embed: null }) : window.location.href;
   return (
     <div
