@@ -2,8 +2,8 @@
  * The balloon, as the guest sees its physical memory: which guest pages the virtio-balloon driver
  * has handed back, per page table's worth of guest-physical memory (the worker's per-table
  * balloon byte: none, some, all), and how big the balloon is at this step (the trace's
- * balloonPages). The map uses the host maps' layout and viewport, so a cell here is the very
- * same cell there: QEMU discards a ballooned page with MADV_DONTNEED on the host, so on the host
+ * balloonPages). The map shares the host maps' viewport, so it shows the very same page tables
+ * (one map's width to itself, where the host maps may stand two side by side): QEMU discards a ballooned page with MADV_DONTNEED on the host, so on the host
  * map that table shows "table, PTEs empty" until something faults the page in again.
  *
  * Linking: hovering a cell rings the same table on the host maps (and back); the checkbox
@@ -27,6 +27,24 @@ const PAGE = 4096;
 
 function pagesText(pages: number): string {
   return `${formatInt(pages)} pages (${formatBytesShort(pages * PAGE)})`;
+}
+
+/** What the host side of the ballooned tables means, worded from the classes they hold now. */
+const HOST_SIDE_NOTES: Readonly<Record<(typeof SLOT_KEYS)[number], string>> = {
+  absent: `"No page table": that host maps nothing there and spends nothing on it.`,
+  none: `"Table, PTEs empty" is the discard at work: the host got the memory back and only the page table remains. Reading those pages again maps the shared zeropage where that is allowed, and allocates real pages where it is not.`,
+  zero: `"Shared zeropage": the pages were read after the discard and every PTE points at the one zero frame, so the balloon still costs only page tables.`,
+  "anon-zero": `"Anon page, zero-filled": the ballooned pages hold only zeros but each has a 4 KiB frame of its own, so the memory the balloon gave back is spent again.`,
+  "anon-data": `"Anon page, data": the guest has taken these pages back and written to them.`,
+  ksm: `"KSM page": KSM merged the pages into shared frames.`,
+};
+
+function hostSideNote(hostSide: readonly { name: string; bySlot: ArrayLike<number> }[]): string {
+  const notes: string[] = [];
+  for (let i = 0; i < SLOT_KEYS.length; i++) {
+    if (hostSide.some((h) => (h.bySlot[i] ?? 0) > 0)) notes.push(HOST_SIDE_NOTES[SLOT_KEYS[i]!]);
+  }
+  return notes.join(" ");
 }
 
 export function BalloonView() {
@@ -193,10 +211,8 @@ export function BalloonView() {
                   </li>
                 ))}
               </ul>
-              <p className="muted">
-                "Table, PTEs empty" is the discard at work: the host got the memory back, only the page table
-                remains. Reading those pages again maps the shared zeropage where it is allowed, and allocates
-                real pages where it is not.
+              <p className="muted" data-testid="balloon-host-note">
+                {hostSideNote(hostSide)}
               </p>
             </div>
           )}

@@ -111,6 +111,10 @@ export function Charts() {
   const markers = useMemo(() => (run ? markersOf(run) : []), [run]);
   if (!run || !ax) return null;
   const u = positionToU(ax, granularity, position);
+  // The step's slot: from where the step started to where it ended. At action granularity the
+  // cursor ends a whole action's slot, which is also where the next action's marker stands, so the
+  // shaded slot says which action the step was (step 3 "inflate" ends where "migration" begins).
+  const uStart = position > 0 ? positionToU(ax, granularity, position - 1) : u;
   const uAtPointer = (e: React.PointerEvent<HTMLDivElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
     return Math.max(0, Math.min(1, (e.clientX - r.left) / Math.max(1, r.width)));
@@ -206,6 +210,14 @@ export function Charts() {
                 {hoverText(run, hover)}
               </div>
             </div>
+          )}
+          {u > uStart && (
+            <div
+              className="step-slot"
+              style={{ left: `${uStart * 100}%`, width: `${(u - uStart) * 100}%` }}
+              data-testid="chart-step-slot"
+              aria-hidden="true"
+            />
           )}
           <div className="playhead-layer" style={{ transform: `translateX(${u * 100}%)` }} aria-hidden="true">
             <div className="cursor-line" />
