@@ -7,6 +7,7 @@
  * EXTRA_KEYS); the run's QEMU setup from RunInfo.migration.
  */
 
+import type { RunInfo } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp } from "../store-context.tsx";
 import { extraAfter, extraAt, stepStartEvent } from "./memory-map/extra.ts";
@@ -115,12 +116,15 @@ export function MigrationView() {
         destination={destination}
         guestOn={guestOn}
         hung={hung}
+        postcopy={postcopy}
+        requesting={running && phase === 2 && requests.delta > 0}
         zeroFlow={running && duplicate.value + uffdZero.value > 0}
         normalFlow={running && normal.value + uffdCopy.value > 0}
         flowing={flowing}
         reduced={reduced}
         stepKey={`${view.granularity}:${view.position}`}
       />
+      {postcopy && <PostcopyLanes run={run} event={view.event} />}
       <div className="zl-mig-progress" aria-hidden="true">
         <div className="zl-mig-dup" style={{ width: `${dupShare * 100}%` }} />
         <div className="zl-mig-norm" style={{ width: `${normShare * 100}%` }} />
@@ -191,6 +195,9 @@ export function MigrationView() {
 }
 
 interface FlowProps {
+  readonly postcopy: boolean;
+  /** The destination asked the source for pages during this step (postcopy page requests). */
+  readonly requesting: boolean;
   readonly source: string;
   readonly destination: string;
   readonly guestOn: number;
@@ -203,20 +210,21 @@ interface FlowProps {
 }
 
 const W = 560;
-const H = 118;
 const BOX_W = 150;
 
 /** Two hosts and the migration stream between them: a lane of zero pages and one of full pages. */
 function FlowDiagram(p: FlowProps) {
+  const H = p.postcopy ? 128 : 118;
   const laneX0 = BOX_W + 8;
   const laneX1 = W - BOX_W - 8;
-  const zeroY = 44;
-  const normY = 78;
+  const reqY = 26;
+  const zeroY = p.postcopy ? 56 : 44;
+  const normY = p.postcopy ? 88 : 78;
   const particles = [0, 1, 2, 3, 4, 5];
   const vcpu = (x: number) => (
     <g className={p.hung ? "zl-vcpu zl-vcpu-hung" : "zl-vcpu"}>
-      <rect x={x + 12} y={74} width={BOX_W - 24} height={26} rx={13} />
-      <text x={x + BOX_W / 2} y={91}>
+      <rect x={x + 12} y={H - 44} width={BOX_W - 24} height={26} rx={13} />
+      <text x={x + BOX_W / 2} y={H - 27}>
         {p.hung ? "vCPU hung" : "guest runs here"}
       </text>
     </g>
@@ -244,6 +252,21 @@ function FlowDiagram(p: FlowProps) {
         </text>
       </g>
       {vcpu(p.guestOn === 1 ? W - BOX_W - 1 : 1)}
+      {p.postcopy && (
+        // Postcopy: the destination's faulting vCPU makes QEMU ask the source for the page on the
+        // return path (MIG_RP_MSG_REQ_PAGES, migrate_send_rp_req_pages); the source sends it
+        // ahead of the background stream.
+        <g
+          className={`zl-lane zl-lane-request${p.requesting ? " zl-active" : ""}`}
+          data-testid="mig-request-lane"
+          data-active={p.requesting ? "true" : "false"}
+        >
+          <line x1={laneX1} y1={reqY} x2={laneX0} y2={reqY} markerEnd="url(#zl-flow-arrow)" />
+          <text x={(laneX0 + laneX1) / 2} y={reqY - 6}>
+            page requests: destination → source
+          </text>
+        </g>
+      )}
       <g className={`zl-lane zl-lane-zero${p.zeroFlow ? " zl-active" : ""}`}>
         <line x1={laneX0} y1={zeroY} x2={laneX1} y2={zeroY} markerEnd="url(#zl-flow-arrow)" />
         <text x={(laneX0 + laneX1) / 2} y={zeroY - 8}>
@@ -294,6 +317,117 @@ function FlowDiagram(p: FlowProps) {
             />
           ))}
       </g>
+    </svg>
+  );
+}
+
+/** The postcopy counters, as lanes over the events that moved them. */
+const LANES = [
+  { key: "migRequests", label: "requests, destination → source", cls: "request" },
+  { key: "migUffdZeropage", label: "UFFDIO_ZEROPAGE on the destination", cls: "zero" },
+  { key: "migUffdCopy", label: "UFFDIO_COPY on the destination", cls: "normal" },
+] as const;
+
+const LANE_W = 560;
+const LANE_LABEL_W = 210;
+const LANE_H = 18;
+
+interface LaneEvent {
+  readonly event: number;
+  readonly deltas: readonly number[];
+}
+
+/** Events of the trace that changed a postcopy counter, with how much each one added. */
+function postcopyEvents(run: RunInfo): { events: LaneEvent[]; max: number[] } {
+  const t = run.trace;
+  const events: LaneEvent[] = [];
+  const max = LANES.map(() => 0);
+  for (let e = 0; e < t.events; e++) {
+    const deltas = LANES.map((l) => extraAfter(t, e, l.key) - extraAfter(t, e - 1, l.key));
+    if (deltas.every((d) => d <= 0)) continue;
+    deltas.forEach((d, i) => {
+      max[i] = Math.max(max[i]!, d);
+    });
+    events.push({ event: e, deltas });
+  }
+  return { events, max };
+}
+
+const laneCache = new WeakMap<RunInfo, ReturnType<typeof postcopyEvents>>();
+
+/**
+ * Postcopy as the destination sees it, Perfetto-style: one lane for the page requests it sent the
+ * source over the return path, one for the pages userfaultfd placed with UFFDIO_ZEROPAGE (the
+ * source sent a zero page: map the zeropage, no copy) and one for UFFDIO_COPY (a page's 4 KiB
+ * copied in). Each event that moved a counter is a bar, its height the square root of its share
+ * of the lane's largest, so small request bursts stay visible beside a bulk placement; the ones
+ * still to come are faded, and the rule marks this step.
+ */
+function PostcopyLanes({ run, event }: { run: RunInfo; event: number }) {
+  let data = laneCache.get(run);
+  if (!data) {
+    data = postcopyEvents(run);
+    laneCache.set(run, data);
+  }
+  const { events, max } = data;
+  if (events.length === 0) {
+    return (
+      <p className="muted small" data-testid="mig-postcopy-lanes" data-events={0}>
+        No page was requested or placed by userfaultfd in this run.
+      </p>
+    );
+  }
+  const plotW = LANE_W - LANE_LABEL_W;
+  const slot = plotW / events.length;
+  let done = 0;
+  while (done < events.length && events[done]!.event <= event) done++;
+  const cursorX = LANE_LABEL_W + done * slot;
+  const totals = LANES.map((l) => extraAfter(run.trace, event, l.key));
+  return (
+    <svg
+      className="zl-pc-lanes"
+      viewBox={`0 0 ${LANE_W} ${LANES.length * LANE_H + 6}`}
+      width={LANE_W}
+      height={LANES.length * LANE_H + 6}
+      role="img"
+      aria-label={`Postcopy on the destination: ${LANES.map((l, i) => `${l.label} ${formatInt(Math.max(0, totals[i]!))}`).join(", ")}; ${done} of ${events.length} events so far.`}
+      data-testid="mig-postcopy-lanes"
+      data-events={events.length}
+      data-done={done}
+    >
+      {LANES.map((l, i) => {
+        const y = i * LANE_H + 3;
+        return (
+          <g key={l.key} className={`zl-pc-lane zl-pc-${l.cls}`} data-lane={l.key}>
+            <text x={0} y={y + LANE_H / 2 + 3} className="zl-svg-note">
+              {l.label}
+            </text>
+            <line
+              x1={LANE_LABEL_W}
+              x2={LANE_W}
+              y1={y + LANE_H - 2}
+              y2={y + LANE_H - 2}
+              className="zl-pc-base"
+            />
+            {events.map((ev, j) => {
+              const d = ev.deltas[i]!;
+              if (d <= 0) return null;
+              const h = Math.max(2, (LANE_H - 4) * Math.sqrt(d / Math.max(1, max[i]!)));
+              return (
+                <rect
+                  key={ev.event}
+                  x={LANE_LABEL_W + j * slot + 0.5}
+                  y={y + LANE_H - 2 - h}
+                  width={Math.max(1, slot - 1)}
+                  height={h}
+                  className={j < done ? "zl-pc-bar" : "zl-pc-bar zl-pc-later"}
+                />
+              );
+            })}
+          </g>
+        );
+      })}
+      <line x1={cursorX} x2={cursorX} y1={0} y2={LANES.length * LANE_H + 6} className="zl-pc-cursor" />
     </svg>
   );
 }
