@@ -46,6 +46,27 @@ async function allCounters(page: Page): Promise<string> {
     );
 }
 
+/**
+ * What the views show, beyond the counters: every map's tables per class, the migration's phase
+ * and QEMU counters, the balloon's size, and the narration's heading. Equal strings, equal views.
+ */
+async function viewState(page: Page): Promise<string> {
+  const counters = await allCounters(page);
+  const maps = await page
+    .locator("[data-testid^=map-summary-]")
+    .evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute("data-testid")}=${e.getAttribute("data-summary")}`),
+    );
+  const mig = await page
+    .getByTestId("migration")
+    .evaluate((e) =>
+      ["phase", "duplicate", "normal"].map((k) => `${k}=${e.getAttribute(`data-${k}`)}`).join(" "),
+    );
+  const balloon = await page.getByTestId("balloon").getAttribute("data-balloon-pages");
+  const heading = await page.locator("[data-testid=narration] .headline").first().innerText();
+  return [counters, ...maps, `migration ${mig}`, `balloon=${balloon}`, `narration: ${heading}`].join("\n");
+}
+
 async function press(page: Page, key: string): Promise<void> {
   await page.keyboard.press(key);
   await idle(page);
@@ -191,17 +212,17 @@ for (const c of CASES) {
     expect(total).toBeGreaterThan(0);
     await check(page, c.end);
     if (c.narration) await expect(page.getByTestId("narration")).toContainText(c.narration);
-    const end = await allCounters(page);
+    const end = await viewState(page);
 
     await press(page, "ArrowLeft");
     await expect(page.locator(".app")).toHaveAttribute("data-view-position", String(total - 1));
     if (c.before) await check(page, c.before);
-    const oneBack = await allCounters(page);
+    const oneBack = await viewState(page);
     await press(page, "ArrowLeft");
     await press(page, "ArrowRight");
-    expect(await allCounters(page)).toBe(oneBack);
+    expect(await viewState(page)).toBe(oneBack);
     await press(page, "ArrowRight");
-    expect(await allCounters(page)).toBe(end);
+    expect(await viewState(page)).toBe(end);
 
     // And at page-table granularity, somewhere in the middle of the run.
     await press(page, "]");
@@ -210,10 +231,68 @@ for (const c of CASES) {
     const mid = Math.floor(tables / 2);
     await page.evaluate((p) => (window as unknown as Hook).__zeropage?.seek(p), mid);
     await idle(page);
-    const there = await allCounters(page);
+    const there = await viewState(page);
     for (let i = 0; i < 3; i++) await press(page, "ArrowRight");
     for (let i = 0; i < 3; i++) await press(page, "ArrowLeft");
     await expect(page.locator(".app")).toHaveAttribute("data-view-position", String(mid));
-    expect(await allCounters(page)).toBe(there);
+    expect(await viewState(page)).toBe(there);
+  });
+}
+
+/**
+ * Keyboard only, for every preset (no test hook: keys and the focus order alone). Tab reaches the
+ * transport bar's buttons from the page; arrows step; `]` and `[` change the granularity; the
+ * "go to step" box takes a number and Enter; Home and End jump.
+ */
+for (const preset of PRESETS) {
+  test(`${preset.id}: keyboard only`, async ({ page }) => {
+    await page.goto(`/#preset=${preset.id}`);
+    await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
+    const app = page.locator(".app");
+    const total = Number(await app.getAttribute("data-position"));
+    expect(total).toBeGreaterThan(1);
+
+    // Tab from the top of the page until the "Step back" button has the focus: it is reachable.
+    const stepBack = page.getByRole("button", { name: "Step back" });
+    let reached = false;
+    for (let i = 0; i < 200 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await stepBack.evaluate((el) => el === document.activeElement);
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press("Enter");
+    await expect(app).toHaveAttribute("data-view-position", String(total - 1));
+
+    // With the focus on a button, the page's keys still step.
+    await page.keyboard.press("Home");
+    await expect(app).toHaveAttribute("data-view-position", "0");
+    await page.keyboard.press("ArrowRight");
+    await expect(app).toHaveAttribute("data-view-position", "1");
+    await page.keyboard.press("ArrowLeft");
+    await expect(app).toHaveAttribute("data-view-position", "0");
+
+    // Granularity: ] to page tables, [ back to actions.
+    await page.keyboard.press("]");
+    await expect(page.getByRole("radio", { name: "Page table" })).toBeChecked();
+    await page.keyboard.press("[");
+    await expect(page.getByRole("radio", { name: "Action" })).toBeChecked();
+
+    // The go-to box, reached with Tab from the granularity control, takes a step number.
+    const goTo = page.getByLabel("Go to step");
+    await page.getByRole("radio", { name: "Action" }).focus();
+    for (let i = 0; i < 10; i++) {
+      if (await goTo.evaluate((el) => el === document.activeElement)) break;
+      await page.keyboard.press("Tab");
+    }
+    await expect(goTo).toBeFocused();
+    const target = Math.min(2, total);
+    await page.keyboard.type(String(target));
+    await page.keyboard.press("Enter");
+    await expect(app).toHaveAttribute("data-view-position", String(target));
+
+    // Tab out of the box (its own keys edit the number), then End.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("End");
+    await expect(app).toHaveAttribute("data-view-position", String(total));
   });
 }
