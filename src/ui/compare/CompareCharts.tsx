@@ -68,8 +68,8 @@ export const CompareCharts = memo(function CompareCharts({
           </select>
         </label>
         <span className="cmp-legend">
-          <span className="cmp-line cmp-line-left" aria-hidden="true" /> left ({runs[0].kernel.id})
-          <span className="cmp-line cmp-line-right" aria-hidden="true" /> right ({runs[1].kernel.id})
+          <span className="cmp-line cmp-line-left" aria-hidden="true" /> left ({sideName(runs, 0)})
+          <span className="cmp-line cmp-line-right" aria-hidden="true" /> right ({sideName(runs, 1)})
         </span>
       </div>
       <div ref={ref} className="cmp-chart-plots">
@@ -145,3 +145,9 @@ export const CompareCharts = memo(function CompareCharts({
     </section>
   );
 });
+
+/** A side in the legend: its kernel, and its scenario too when the two sides run different ones. */
+function sideName(runs: readonly [RunInfo, RunInfo], side: 0 | 1): string {
+  const r = runs[side];
+  return runs[0].title === runs[1].title ? r.kernel.id : `${r.title}, ${r.kernel.id}`;
+}
