@@ -123,10 +123,15 @@ describe("unmerge: ksm_disable / break_ksm", () => {
       const ksmPages = merged(variant, false, 6);
       ksmPages.ksmScan();
       const r2 = ksmPages.ksmDisable();
-      expect(ksmPages.text(0, 6)).toBe("rrrrrr");
+      // Before v6.2 (A) break_ksm breaks COW with a write fault: the copies are writable.
+      const writeFault = variant === "s390-2faee8ff";
+      expect(ksmPages.text(0, 6)).toBe(writeFault ? "wwwwww" : "rrrrrr");
       expect(ksmPages.c.ksmPages).toBe(0);
       expect(ksmPages.c.anonPages).toBe(6);
-      expect(rulesOf(r2)).toEqual(["break_ksm.unshare", "ksm_disable"]);
+      expect(rulesOf(r2)).toEqual([
+        writeFault ? "break_ksm.write_fault" : "break_ksm.unshare",
+        "ksm_disable",
+      ]);
     },
   );
 

@@ -14,7 +14,8 @@
  *
  * Unmerge (MADV_UNMERGEABLE, ksm_disable): break_ksm() issues an unshare fault for every KSM page
  * and, since 79271476b336 (~v6.5), every KSM-placed zeropage; both become exclusive read-only anon
- * pages. Zeropages placed by ordinary faults are left alone.
+ * pages. Zeropages placed by ordinary faults are left alone. Before v6.2 (6cce3314b928) it was a
+ * fake write fault instead, and the copies were mapped writable (variant A).
  *
  * Transparent huge pages (x86_64): to merge a subpage KSM must split its THP first
  * (try_to_merge_one_page → split_huge_page). Since b1f202060afe the split itself remaps every
@@ -130,6 +131,20 @@ export const R_KSM_UNMERGE = defineRule({
     "Unmerging gives every KSM mapping its own copy again, mapped read-only (an unsharing fault). The copies cost a page each.",
 });
 
+export const R_KSM_UNMERGE_WRITE = defineRule({
+  id: "break_ksm.write_fault",
+  title: "unmerge: break_ksm() breaks COW with a fake write fault",
+  path: [
+    fr(KSM, "unmerge_ksm_pages"),
+    fr(KSM, "break_ksm"),
+    fr("mm/memory.c", "handle_mm_fault", "FAULT_FLAG_WRITE | FAULT_FLAG_REMOTE"),
+    fr("mm/memory.c", "do_wp_page"),
+    fr("mm/memory.c", "wp_page_copy"),
+  ],
+  explain:
+    "Kernels before v6.2 broke KSM sharing with a write fault: every KSM mapping gets its own copy, mapped writable and dirty. The copies cost a page each.",
+});
+
 export const R_KSM_UNMERGE_ZERO = defineRule({
   id: "break_ksm.unshare_zeropage",
   title: "unmerge: break_ksm() unshares a KSM-placed zeropage",
@@ -228,8 +243,13 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
 
 function unmergePlan(mm: Mm): Plan {
   const p = identityPlan();
-  p.lut[Pte.KSM] = Pte.ANON_RO_ZERO;
-  p.rules[Pte.KSM] = R_KSM_UNMERGE.index;
+  if (mm.variant.breakKsmWriteFault) {
+    p.lut[Pte.KSM] = Pte.ANON_RW_ZERO;
+    p.rules[Pte.KSM] = R_KSM_UNMERGE_WRITE.index;
+  } else {
+    p.lut[Pte.KSM] = Pte.ANON_RO_ZERO;
+    p.rules[Pte.KSM] = R_KSM_UNMERGE.index;
+  }
   if (mm.variant.unmergeUnsharesKsmZero) {
     p.lut[Pte.ZERO_KSM] = Pte.ANON_RO_ZERO;
     p.rules[Pte.ZERO_KSM] = R_KSM_UNMERGE_ZERO.index;

@@ -51,6 +51,13 @@ export interface Variant {
    * absent in A.
    */
   readonly unmergeUnsharesKsmZero: boolean;
+  /**
+   * break_ksm() breaks COW with a fake write fault (FAULT_FLAG_WRITE | FAULT_FLAG_REMOTE), so the
+   * copy is mapped writable and dirty; since 6cce3314b928 (v6.2, "mm/ksm: fix KSM COW breaking with
+   * userfaultfd-wp via FAULT_FLAG_UNSHARE") it is an unshare fault and the copy stays read-only.
+   * Only A (v4.18) predates that.
+   */
+  readonly breakKsmWriteFault: boolean;
 }
 
 export const VARIANTS: Record<VariantId, Variant> = {
@@ -68,6 +75,7 @@ export const VARIANTS: Record<VariantId, Variant> = {
     uffdZeropageHonoursForbids: false,
     hasPv: false,
     unmergeUnsharesKsmZero: false,
+    breakKsmWriteFault: true,
   },
   "s390-fa41ba0d": {
     id: "s390-fa41ba0d",
@@ -83,6 +91,7 @@ export const VARIANTS: Record<VariantId, Variant> = {
     uffdZeropageHonoursForbids: false,
     hasPv: true,
     unmergeUnsharesKsmZero: true,
+    breakKsmWriteFault: false,
   },
   "s390-fa41ba0d-90a7592d": {
     id: "s390-fa41ba0d-90a7592d",
@@ -98,6 +107,7 @@ export const VARIANTS: Record<VariantId, Variant> = {
     uffdZeropageHonoursForbids: true,
     hasPv: true,
     unmergeUnsharesKsmZero: true,
+    breakKsmWriteFault: false,
   },
   "s390-06201e00": {
     id: "s390-06201e00",
@@ -113,6 +123,7 @@ export const VARIANTS: Record<VariantId, Variant> = {
     uffdZeropageHonoursForbids: true,
     hasPv: true,
     unmergeUnsharesKsmZero: true,
+    breakKsmWriteFault: false,
   },
   x86_64: {
     id: "x86_64",
@@ -128,6 +139,7 @@ export const VARIANTS: Record<VariantId, Variant> = {
     uffdZeropageHonoursForbids: true,
     hasPv: false,
     unmergeUnsharesKsmZero: true,
+    breakKsmWriteFault: false,
   },
 };
 

@@ -198,11 +198,15 @@ function macroArb(cfg: MmConfig): fc.Arbitrary<KernelEvent[]> {
   const mm = 0;
   const all = [0, cfg.pages];
   const one = rangeArb(cfg);
-  const ksm = one.map(([first, count]): KernelEvent[] => [
-    { kind: "madvise", mm, advice: "mergeable", ranges: all },
-    { kind: "fault", mm, access: "write", ranges: [first, count], content: "zero" },
-    { kind: "ksm_scan", mm },
-  ]);
+  // Merged, and sometimes unmerged again (break_ksm), which random single events rarely reach.
+  const ksm = fc
+    .tuple(one, fc.boolean())
+    .map(([[first, count], unmerge]): KernelEvent[] => [
+      { kind: "madvise", mm, advice: "mergeable", ranges: all },
+      { kind: "fault", mm, access: "write", ranges: [first, count], content: "zero" },
+      { kind: "ksm_scan", mm },
+      ...(unmerge ? [{ kind: "ksm_disable", mm } as const] : []),
+    ]);
   const postcopy = fc.tuple(one, one).map(([[a, n], [b, m]]): KernelEvent[] => [
     { kind: "uffd_register", mm, ranges: all },
     { kind: "madvise", mm, advice: "dontneed", ranges: all },

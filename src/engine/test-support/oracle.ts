@@ -670,11 +670,15 @@ export class Oracle {
     for (const p of cands) this.set(p, useZero ? Pte.ZERO_KSM : Pte.KSM, false);
   }
 
-  /** break_ksm() on each page: KSM pages, and (not in A) KSM-placed zeropages → anon r/o. */
+  /**
+   * break_ksm() on each page: KSM pages, and (not in A) KSM-placed zeropages → anon r/o; in A
+   * (before v6.2) a fake write fault, so KSM pages → anon writable.
+   */
   private unmerge(pages: readonly number[]): void {
     for (const p of pages) {
       const st = this.s.ptes[p]!;
-      if (st === Pte.KSM || (st === Pte.ZERO_KSM && !this.A)) this.set(p, Pte.ANON_RO_ZERO, true);
+      if (st === Pte.KSM && this.A) this.set(p, Pte.ANON_RW_ZERO, true);
+      else if (st === Pte.KSM || (st === Pte.ZERO_KSM && !this.A)) this.set(p, Pte.ANON_RO_ZERO, true);
     }
   }
 
