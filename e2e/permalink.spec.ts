@@ -388,7 +388,7 @@ test("a large scenario shows its progress and can be cancelled", async ({ page }
   await expect(page.locator(".app")).toHaveAttribute("data-engine-env", "worker");
 });
 
-test("exports: PNG and SVG cards are valid images; scenario, trace, CSV and summary; import validates", async ({
+test("exports: the current view and the summary card as PNG and SVG are valid images; scenario, trace, CSV and summary; import validates", async ({
   page,
 }) => {
   await page.goto("/#v=1&preset=commit-06201e00&kernel=s390-fa41ba0d&g=action&step=3");
@@ -427,6 +427,39 @@ test("exports: PNG and SVG cards are valid images; scenario, trace, CSV and summ
     return `${img.naturalWidth}x${img.naturalHeight}`;
   }, svgText);
   expect(decoded).toBe("1280x720");
+
+  // The current view: the memory maps at this step, as SVG and as a PNG of it.
+  const viewSvgFile = await save("Current view (SVG)");
+  expect(viewSvgFile.name).toMatch(/^zeropage-lab-.*-s390-fa41ba0d-view-step-3\.svg$/);
+  const viewText = viewSvgFile.bytes.toString("utf8");
+  expect(viewText.length).toBeGreaterThan(2_000);
+  expect(viewText.length).toBeLessThan(300_000); // 102,400 tables per map, runs merged
+  const [, w, h] = /<svg [^>]*width="(\d+)" height="(\d+)"/.exec(viewText) ?? [];
+  const view = await page.evaluate(async (text) => {
+    const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    if (doc.querySelector("parsererror")) return null;
+    const img = new Image();
+    img.src = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+    await img.decode();
+    return {
+      size: `${img.naturalWidth}x${img.naturalHeight}`,
+      maps: doc.querySelectorAll("g[data-mm]").length,
+      paths: doc.querySelectorAll("g[data-mm] path").length,
+      title: doc.querySelector("title")?.textContent ?? "",
+    };
+  }, viewText);
+  expect(view).not.toBeNull();
+  expect(view!.size).toBe(`${w}x${h}`);
+  expect(view!.maps).toBe(2);
+  expect(view!.paths).toBeGreaterThan(1);
+  expect(view!.title).toContain("s390-fa41ba0d");
+  expect(view!.title).toContain("step 3 of 4 by action");
+  const viewPng = await save("Current view (PNG)");
+  expect([...viewPng.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(viewPng.bytes.readUInt32BE(16)).toBe(2 * Number(w));
+  expect(viewPng.bytes.readUInt32BE(20)).toBe(2 * Number(h));
+  expect(viewPng.bytes.length).toBeGreaterThan(20_000);
+  writeFileSync("test-results/permalink-view.png", viewPng.bytes);
 
   const csv = (await save("Counters (CSV)")).bytes.toString("utf8").trimEnd().split("\n");
   expect(csv[0]).toMatch(/^event,action,action_label,mm,rssAnonBytes,vmPteBytes,/);

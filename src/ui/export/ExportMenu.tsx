@@ -1,16 +1,25 @@
 /**
  * Export and import: the scenario as JSON (and import of one), the trace as JSON, the counters as
- * CSV, the current step as an SVG summary card or a PNG of it (for slides), and a plain-text
- * summary for a mailing list. File contents come from export-data.ts; this component only wires
- * them to buttons and downloads.
+ * CSV, the current view (memory maps at this step and zoom, view-svg.ts) as SVG or PNG, a summary
+ * card of the step, a plain-text summary for a mailing list, and in compare mode the delta table
+ * as text or CSV. File contents come from export-data.ts and view-svg.ts; this component only
+ * wires them to buttons and downloads.
  */
 import { useState } from "react";
+import { useStore } from "zustand";
+import { createStore } from "zustand/vanilla";
+import type { CompareState } from "../../state/compare.ts";
+import { formatDeltaTable } from "../../state/compare.ts";
+import { useCompareStoreOrNull } from "../compare/context.tsx";
 import { draftFrom } from "../editor/draft.ts";
 import { useUrlSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
+import { clampViewport, wholeViewport } from "../views/memory-map/layout.ts";
+import { useMapLink } from "../views/memory-map/link.ts";
 import { download } from "./download.ts";
 import {
   countersCsv,
+  deltaCsv,
   fileBaseName,
   scenarioFile,
   summarySvg,
@@ -19,9 +28,27 @@ import {
 } from "./export-data.ts";
 import { ImportScenario } from "./ImportScenario.tsx";
 import { svgToPng } from "./rasterize.ts";
+import { LIGHT_THEME, type ViewSvgTheme, viewSvg } from "./view-svg.ts";
 import "./export.css";
 
 const GRANULARITY_NAMES = { action: "action", table: "page table", pte: "PTE" } as const;
+
+const NO_COMPARE = createStore<Pick<CompareState, "rightKernel" | "info">>()(() => ({
+  rightKernel: null,
+  info: null,
+}));
+
+/** The maps' colours as the page shows them (maps.css --map-*), on a white background for slides. */
+function pageTheme(): ViewSvgTheme {
+  const el = document.querySelector(".zl-maps") ?? document.documentElement;
+  const style = getComputedStyle(el);
+  const slots = { ...LIGHT_THEME.slots };
+  for (const key of Object.keys(slots) as (keyof typeof slots)[]) {
+    const v = style.getPropertyValue(`--map-${key}`).trim();
+    if (v && !window.matchMedia?.("(prefers-color-scheme: dark)").matches) slots[key] = v;
+  }
+  return { ...LIGHT_THEME, slots };
+}
 
 export function ExportMenu({ onImported }: { onImported?: () => void }) {
   const sync = useUrlSync();
@@ -31,6 +58,10 @@ export function ExportMenu({ onImported }: { onImported?: () => void }) {
   const kernel = useApp((s) => s.kernel);
   const position = useApp((s) => s.position);
   const granularity = useApp((s) => s.granularity);
+  const viewport = useMapLink((s) => s.viewport);
+  const compareStore = useCompareStoreOrNull() ?? NO_COMPARE;
+  const compareKernel = useStore(compareStore, (s) => s.rightKernel);
+  const compareInfo = useStore(compareStore, (s) => s.info);
   const [text, setText] = useState<string | null>(null);
   const [message, setMessage] = useState("");
   const link = () => sync?.linkTo() ?? window.location.href;
@@ -49,6 +80,18 @@ export function ExportMenu({ onImported }: { onImported?: () => void }) {
     return `step ${position.toLocaleString("en-US")} of ${run.counts[granularity].toLocaleString("en-US")} by ${GRANULARITY_NAMES[granularity]}${action ? `: ${action}` : ""}`;
   };
   const card = () => summarySvg(run, { link: link(), view, stepLabel: stepLabel() });
+  const current = () => {
+    if (!view) throw new Error("the view is still computing");
+    const tables = view.mms[0]?.tables ?? 0;
+    return viewSvg({
+      run,
+      view,
+      viewport: clampViewport(tables, viewport ?? wholeViewport(tables)),
+      stepLabel: stepLabel(),
+      link: link(),
+      theme: pageTheme(),
+    });
+  };
   const act = (label: string, f: () => void | Promise<void>) => async () => {
     try {
       await f();
@@ -98,7 +141,31 @@ export function ExportMenu({ onImported }: { onImported?: () => void }) {
         </div>
       </section>
       <section>
-        <h3>This step, for slides</h3>
+        <h3>This view, for slides and papers</h3>
+        <p className="muted">The host memory maps at this step and zoom, with their legend and counters.</p>
+        <div className="zl-row">
+          <button
+            type="button"
+            onClick={act("SVG", () =>
+              download(`${base}-view-step-${position}.svg`, current().svg, "image/svg+xml"),
+            )}
+          >
+            Current view (SVG)
+          </button>
+          <button
+            type="button"
+            onClick={act("PNG", async () => {
+              const v = current();
+              download(
+                `${base}-view-step-${position}.png`,
+                await svgToPng(v.svg, v.width, v.height),
+                "image/png",
+              );
+            })}
+          >
+            Current view (PNG)
+          </button>
+        </div>
         <div className="zl-row">
           <button
             type="button"
@@ -116,6 +183,37 @@ export function ExportMenu({ onImported }: { onImported?: () => void }) {
           </button>
         </div>
       </section>
+      {compareKernel !== null && compareInfo && (
+        <section data-testid="export-compare">
+          <h3>This comparison</h3>
+          <div className="zl-row">
+            <button
+              type="button"
+              onClick={act("Delta table", () =>
+                download(
+                  `${base}-vs-${compareKernel}.delta.txt`,
+                  `${formatDeltaTable(compareInfo.delta)}\n\n${link()}\n`,
+                  "text/plain",
+                ),
+              )}
+            >
+              Delta table (text)
+            </button>
+            <button
+              type="button"
+              onClick={act("Delta table", () =>
+                download(
+                  `${base}-vs-${compareKernel}.delta.csv`,
+                  deltaCsv(compareInfo.delta, link()),
+                  "text/csv",
+                ),
+              )}
+            >
+              Delta table (CSV)
+            </button>
+          </div>
+        </section>
+      )}
       <section>
         <h3>For a mailing list</h3>
         <div className="zl-row">

@@ -6,6 +6,7 @@ import { EngineHost } from "../../worker/engine-host.ts";
 import {
   countersCsv,
   csvField,
+  deltaCsv,
   fileBaseName,
   finalAndPeak,
   summarySvg,
@@ -78,5 +79,53 @@ describe("export formats", () => {
 
   it("names files after the scenario and kernel, safely", () => {
     expect(fileBaseName(run)).toMatch(/^zeropage-lab-img-src-x-onerror-alert-1-[a-z0-9-]*s390-fa41ba0d$/);
+  });
+});
+
+describe("the compare view's delta table as CSV", () => {
+  it("writes both sides, the differences and the per cent, with the labels and link as comments", () => {
+    const csv = deltaCsv(
+      {
+        labels: ["s390-fa41ba0d · =cmd", "s390-06201e00"],
+        rows: [
+          {
+            mm: "source",
+            counter: "rssAnonBytes",
+            label: "RssAnon",
+            unit: "bytes",
+            final: [100, 60],
+            peak: [100, 100],
+            finalDiff: -40,
+            peakDiff: 0,
+            finalDiffBytes: -40,
+            peakDiffBytes: 0,
+            finalPct: -40,
+            peakPct: 0,
+          },
+          {
+            mm: "destination",
+            counter: "zeropagePtes",
+            label: "zeropage PTEs",
+            unit: "count",
+            final: [null, 5],
+            peak: [null, 5],
+            finalDiff: 5,
+            peakDiff: 5,
+            finalDiffBytes: null,
+            peakDiffBytes: null,
+            finalPct: null,
+            peakPct: null,
+          },
+        ],
+      },
+      "http://app.test/#v=1&compare=s390-06201e00",
+    )
+      .trimEnd()
+      .split("\n");
+    expect(csv[0]).toBe("# left: s390-fa41ba0d · =cmd");
+    expect(csv[2]).toBe("# http://app.test/#v=1&compare=s390-06201e00");
+    expect(csv[3]).toMatch(/^mm,counter,unit,left_final,right_final,final_diff,final_diff_bytes,final_pct,/);
+    expect(csv[4]).toBe("source,rssAnonBytes,bytes,100,60,-40,-40,-40,100,100,0,0,0");
+    expect(csv[5]).toBe("destination,zeropagePtes,count,,5,5,,,,5,5,,");
   });
 });

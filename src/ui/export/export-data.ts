@@ -7,6 +7,7 @@
  * in SVG, quoting in CSV (plus a leading ' against spreadsheet formulas), control characters
  * flattened in the text summary.
  */
+import type { DeltaTable } from "../../compare/delta.ts";
 import type { CounterColumn, RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort } from "../format.ts";
 
@@ -329,4 +330,52 @@ export function summarySvg(run: RunInfo, o: CardOptions): string {
     "</svg>",
     "",
   ].join("\n");
+}
+
+/**
+ * The compare view's delta table as CSV: one row per mm and counter, both sides' final and peak
+ * values in the counter's raw unit, the differences (right − left) and the same in bytes.
+ */
+export function deltaCsv(delta: DeltaTable, link: string): string {
+  const header = [
+    "mm",
+    "counter",
+    "unit",
+    "left_final",
+    "right_final",
+    "final_diff",
+    "final_diff_bytes",
+    "final_pct",
+    "left_peak",
+    "right_peak",
+    "peak_diff",
+    "peak_diff_bytes",
+    "peak_pct",
+  ];
+  const v = (x: number | null) => (x === null ? "" : String(x));
+  const lines = [
+    `# ${csvField(`left: ${delta.labels[0]}`)}`,
+    `# ${csvField(`right: ${delta.labels[1]}`)}`,
+    `# ${csvField(link)}`,
+    header.join(","),
+  ];
+  for (const r of delta.rows)
+    lines.push(
+      [
+        csvField(r.mm),
+        r.counter,
+        r.unit,
+        v(r.final[0]),
+        v(r.final[1]),
+        r.finalDiff,
+        v(r.finalDiffBytes),
+        v(r.finalPct),
+        v(r.peak[0]),
+        v(r.peak[1]),
+        r.peakDiff,
+        v(r.peakDiffBytes),
+        v(r.peakPct),
+      ].join(","),
+    );
+  return `${lines.join("\n")}\n`;
 }
