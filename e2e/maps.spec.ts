@@ -228,9 +228,66 @@ test("a step that unshares zeropages shows the PTEs leaving the shared frame", a
     .evaluateAll((els) => els.reduce((n, e) => n + Number(e.getAttribute("data-count")), 0));
   expect(ghosts).toBe(placed);
   await expect(fan.locator(".zl-frame-own.zl-new")).toHaveCount(placed);
+  // An arrow leaves the shared zeropage for each new frame, whole at once under reduced motion.
+  const arrows = page.getByTestId("unshare-arrows");
+  await expect(arrows).toHaveAttribute("data-count", String(placed));
+  await expect(arrows.locator(".zl-unshare-zeropage")).toHaveCount(placed);
+  const drawn = await arrows
+    .locator(".zl-unshare-path")
+    .first()
+    .evaluate((el) => ({
+      offset: getComputedStyle(el).strokeDashoffset,
+      animation: getComputedStyle(el).animationName,
+    }));
+  expect(drawn).toEqual({ offset: "0px", animation: "none" });
   // Back one step: nothing left the zeropage going backwards.
   await seek(page, 4);
   await expect(fan.locator(".zl-ghost")).toHaveCount(0);
+  await expect(arrows).toHaveAttribute("data-count", "0");
+});
+
+test("with motion, an unshare arrow draws along its length: its dash offset runs from 1 to 0", async ({
+  browser,
+}) => {
+  const page = await browser.newPage({ reducedMotion: "no-preference" });
+  await open(page, "preset=ksm-zero-pages");
+  await seek(page, 4);
+  await clickTable(page, "source", 2);
+  await idle(page);
+  await seek(page, 5);
+  const path = page.getByTestId("unshare-arrows").locator(".zl-unshare-path").first();
+  expect(await path.evaluate((el) => getComputedStyle(el).animationName)).toBe("zl-draw");
+  // After the draw (0.7 s plus the stagger), the arrow is whole.
+  await expect
+    .poll(() => path.evaluate((el) => Number.parseFloat(getComputedStyle(el).strokeDashoffset)), {
+      timeout: 5_000,
+    })
+    .toBe(0);
+  await page.close();
+});
+
+test("the legend gives each class's size in bytes and in pages", async ({ page }) => {
+  await open(page, "preset=commit-06201e00&kernel=s390-06201e00");
+  await seek(page, 3);
+  // After the inflate, 40 GiB of the source's tables hold empty PTEs: 40,960 tables × 256 pages.
+  const row = page.locator(".zl-legend-table tbody tr").filter({ hasText: "table, PTEs empty" });
+  const cell = row.locator("td").first();
+  const pages = Number(await cell.getAttribute("data-pages"));
+  const tables = (await summary(page, "source")).none!;
+  expect(pages).toBe(tables * 256);
+  await expect(cell).toContainText(`${pages.toLocaleString("en-US")} pages`);
+  await expect(cell).toContainText("GiB");
+});
+
+test("x86_64: zooming into a table shows its 512 PTEs", async ({ page }) => {
+  await open(page, "preset=commit-06201e00&kernel=x86_64");
+  await expect(page.getByTestId("map-scale")).toContainText("512 PTEs");
+  await clickTable(page, "source", 1_000);
+  await idle(page);
+  const detail = page.getByTestId("table-detail");
+  await expect(detail).toHaveAttribute("data-ptes", "512");
+  await expect(page.getByTestId("fan-in").locator("[data-slot]")).toHaveCount(512);
+  await expect(detail).toContainText("512 PTEs × 8 B");
 });
 
 test("migration: the mode, zero-page detection and QEMU's counters", async ({ page }) => {
@@ -258,6 +315,18 @@ test("postcopy: requests, UFFDIO_ZEROPAGE and UFFDIO_COPY, and the hung vCPU wit
   await expect(page.getByTestId("mig-hung")).toContainText("vCPU is hung on the destination host");
   await expect(page.getByTestId("mig-hung")).toContainText("MISSING userfault");
   await expect(page.getByTestId("mig-flow")).toContainText("vCPU hung");
+  // The destination's side over the trace: a lane each for requests and both placements.
+  await expect(page.getByTestId("mig-request-lane")).toBeVisible();
+  const lanes = page.getByTestId("mig-postcopy-lanes");
+  expect(Number(await lanes.getAttribute("data-events"))).toBeGreaterThan(0);
+  await expect(lanes.locator('[data-lane="migUffdZeropage"] .zl-pc-bar').first()).toBeAttached();
+  await expect(lanes.locator('[data-lane="migUffdCopy"] .zl-pc-bar').first()).toBeAttached();
+  await expect(lanes.locator('[data-lane="migRequests"] .zl-pc-bar').first()).toBeAttached();
+  // At the start nothing has happened yet: every bar is still to come.
+  await page.keyboard.press("Home");
+  await idle(page);
+  await expect(lanes).toHaveAttribute("data-done", "0");
+  await expect(page.getByTestId("mig-request-lane")).toHaveAttribute("data-active", "false");
 });
 
 test("screenshots: start, after inflate, mid-migration, end, and a zoomed table with its fan-in", async ({
@@ -302,6 +371,58 @@ test("screenshots: start, after inflate, mid-migration, end, and a zoomed table 
   await unshare.getByTestId("table-detail").screenshot({ path: "test-results/maps-6-unshare.png" });
   await unshare.close();
 });
+
+for (const viewport of [
+  { width: 1280, height: 720 },
+  { width: 1440, height: 900 },
+]) {
+  test(`laptop ${viewport.width}×${viewport.height}: both maps in view and full-page screenshots`, async ({
+    browser,
+  }) => {
+    const page = await browser.newPage({ viewport, reducedMotion: "reduce" });
+    await open(page);
+    const tag = `${viewport.width}x${viewport.height}`;
+    // The two maps stand side by side, both inside the memory panel's width.
+    const center = await page.locator(".panel.center").boundingBox();
+    for (const mm of ["source", "destination"]) {
+      const box = await page.locator(`[data-testid=map-${mm}] canvas.map-canvas`).boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(center!.x + center!.width);
+    }
+    await seek(page, 0);
+    await page.screenshot({ path: `test-results/laptop-${tag}-1-start.png` });
+    await seek(page, 3);
+    await page.screenshot({ path: `test-results/laptop-${tag}-2-after-inflate.png` });
+    await page.keyboard.press("]");
+    await idle(page);
+    const tables = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
+    await seek(page, Math.round(tables * 0.75));
+    await page.screenshot({ path: `test-results/laptop-${tag}-3-mid-migration.png` });
+    // The contents bar brings the migration into view.
+    await page.getByRole("button", { name: "Migration", exact: true }).click();
+    await expect(page.getByTestId("migration")).toBeInViewport();
+    await page.screenshot({ path: `test-results/laptop-${tag}-3b-migration-view.png` });
+    await seek(page, tables);
+    await page.getByRole("button", { name: "Maps", exact: true }).click();
+    await page.screenshot({ path: `test-results/laptop-${tag}-4-end.png` });
+    await page.close();
+
+    // The unshare pass of storage keys after the migration, mid-way, at page-table granularity,
+    // following the walk: the table just unshared, its arrows out of the zeropage.
+    const unshare = await browser.newPage({ viewport, reducedMotion: "reduce" });
+    await open(unshare, "preset=skeys-after-migration&kernel=s390-06201e00");
+    await unshare.getByLabel(/^Follow the step/).check();
+    await unshare.keyboard.press("]");
+    await idle(unshare);
+    const n = Number(await unshare.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
+    await seek(unshare, n - 20_000);
+    await unshare.keyboard.press("ArrowRight");
+    await idle(unshare);
+    await expect(unshare.getByTestId("unshare-arrows")).toHaveAttribute("data-count", "256");
+    await unshare.getByRole("button", { name: "Page table", exact: true }).first().click();
+    await unshare.screenshot({ path: `test-results/laptop-${tag}-5-unshare.png` });
+    await unshare.close();
+  });
+}
 
 test("1 TiB: 1,048,576 page tables, several per cell, drawn from the class bytes", async ({ page }) => {
   const link = encodeLink({

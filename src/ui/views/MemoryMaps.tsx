@@ -8,7 +8,7 @@
  * Zooming narrows the viewport by 8× around the selected table; at the narrowest, Enter moves the
  * focus into the table detail below.
  */
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { MmSnapshot, RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
@@ -49,8 +49,29 @@ function scaleText(run: RunInfo, tablesPerCell: number): string {
 const PAIR_GAP_CSS_PX = 16;
 /** Narrowest map side by side: the gutter and 256 columns, so 100 GiB stays one table per cell. */
 const PAIR_MIN_MAP_CSS_PX = MAP_GUTTER_CSS_PX + 256;
-/** Side by side, a map may be taller: the two no longer stack. */
+/**
+ * Side by side, a map may be taller: the two no longer stack. Up to 420 CSS px (100 GiB at one
+ * table per cell: 400 rows of 256), less on a short window, where everything above and below the
+ * maps (header, panel heads, the dock, the transport bar: about 330 px) leaves less: a 1280 × 720
+ * laptop shows both maps whole, two tables per cell, rather than cut off at the bottom.
+ */
 const PAIR_MAX_HEIGHT_CSS_PX = 420;
+const PAIR_CHROME_CSS_PX = 330;
+
+function pairMaxHeight(windowCssPx: number): number {
+  return Math.max(200, Math.min(PAIR_MAX_HEIGHT_CSS_PX, windowCssPx - PAIR_CHROME_CSS_PX));
+}
+
+/** The window's height, kept up to date on resize. */
+function useWindowHeight(): number {
+  const [h, setH] = useState(() => (typeof window === "undefined" ? 900 : window.innerHeight));
+  useEffect(() => {
+    const on = () => setH(window.innerHeight);
+    window.addEventListener("resize", on);
+    return () => window.removeEventListener("resize", on);
+  }, []);
+  return h;
+}
 
 /**
  * Whether the source and destination maps stand side by side: both visible at once, in the width
@@ -68,6 +89,7 @@ function hostMapsLayout(
   paneCssPx: number,
   devicePixelRatio: number,
   mmCount: number,
+  windowCssPx: number,
 ): MapLayout {
   if (!pairSideBySide(mmCount, paneCssPx))
     return appMapLayout(tableCount, viewport, paneCssPx, devicePixelRatio, mmCount);
@@ -76,7 +98,7 @@ function hostMapsLayout(
     tableSpaceStart: viewport.tableSpaceStart,
     tableSpaceLength: viewport.tableSpaceLength,
     cssPxWidth: Math.floor((paneCssPx - PAIR_GAP_CSS_PX) / 2),
-    cssPxMaxHeight: PAIR_MAX_HEIGHT_CSS_PX,
+    cssPxMaxHeight: pairMaxHeight(windowCssPx),
     cssPxGutter: MAP_GUTTER_CSS_PX,
     cssPxMaxPitch: MAP_MAX_PITCH_CSS_PX,
     devicePixelRatio,
@@ -114,6 +136,7 @@ export function MemoryMaps() {
 
   const mmCount = view?.mms.length ?? 1;
   const sideBySide = pairSideBySide(mmCount, width);
+  const windowHeight = useWindowHeight();
   const layout = useMemo(
     () =>
       hostMapsLayout(
@@ -122,8 +145,9 @@ export function MemoryMaps() {
         width,
         dpr,
         mmCount,
+        windowHeight,
       ),
-    [tableCount, viewport.tableSpaceStart, viewport.tableSpaceLength, width, mmCount, dpr],
+    [tableCount, viewport.tableSpaceStart, viewport.tableSpaceLength, width, mmCount, dpr, windowHeight],
   );
 
   // Keep the selected table in view: pan (same zoom) when it leaves the viewport.
