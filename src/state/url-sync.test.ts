@@ -4,6 +4,7 @@
  * self-check, and broken links falling back to the default scenario.
  */
 import { describe, expect, it } from "vitest";
+import { ENGINE_SEMANTICS_VERSION } from "../engine/version.ts";
 import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
@@ -81,7 +82,12 @@ describe("url sync", () => {
     expect(host.pushes).toBe(0);
     expect(host.entries).toHaveLength(1);
     const r = decodeLink(host.location.hash);
-    expect(r.ok && r.state).toMatchObject({ v: 1, step: 20, granularity: "table", check: { engine: 1 } });
+    expect(r.ok && r.state).toMatchObject({
+      v: 1,
+      step: 20,
+      granularity: "table",
+      check: { engine: ENGINE_SEMANTICS_VERSION },
+    });
   });
 
   it("replaces the entry when stepping and pushes one when loading; Back and Forward restore both", async () => {
@@ -144,7 +150,9 @@ describe("url sync", () => {
     await settle(store);
     const exact = sync.linkTo();
     expect(exact).toMatch(
-      /^http:\/\/app\.test\/lab\/#v=1&preset=teaching-small&kernel=s390-fa41ba0d&g=table&step=20&sel=0\.3\.800&e=1/,
+      new RegExp(
+        `^http://app\\.test/lab/#v=1&preset=teaching-small&kernel=s390-fa41ba0d&g=table&step=20&sel=0\\.3\\.800&e=${ENGINE_SEMANTICS_VERSION}&`,
+      ),
     );
     const scenarioOnly = sync.linkTo({ step: false });
     expect(scenarioOnly).not.toContain("step=");
@@ -288,7 +296,11 @@ describe("url sync in compare mode", () => {
     expect(cmp.getState().right!.title).not.toBe(cmp.getState().left!.title);
     expect(cmp.getState().rightScenario?.presetId).toBe("pv-guest");
     const made = host.location.hash;
-    expect(made).toMatch(/compare=s390-06201e00&cpreset=pv-guest&cstep=\d+&e=1&h=\w+.*&ch=[0-9a-f]{12}$/);
+    expect(made).toMatch(
+      new RegExp(
+        `compare=s390-06201e00&cpreset=pv-guest&cstep=\\d+&e=${ENGINE_SEMANTICS_VERSION}&h=\\w+.*&ch=[0-9a-f]{12}$`,
+      ),
+    );
     sync.stop();
     // The same link opens cleanly; with another right-hand hash it says so and keeps it pinned.
     const again = await openCompare(made);
@@ -297,7 +309,11 @@ describe("url sync in compare mode", () => {
     const w = await openCompare(wrong);
     const report = w.sync.links.getState().compare?.report;
     expect(report?.matches).toBe(false);
-    expect(report?.message).toMatch(/^This link was made with engine version 1; the result now differs/);
+    expect(report?.message).toMatch(
+      new RegExp(
+        `^This link was made with engine version ${ENGINE_SEMANTICS_VERSION}; the result now differs`,
+      ),
+    );
     expect(w.host.location.hash).toContain("ch=000000000000");
     // A copied link carries today's result.
     expect(w.sync.linkTo()).toContain(made.match(/ch=[0-9a-f]{12}/)![0]);
