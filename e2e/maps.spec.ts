@@ -383,6 +383,7 @@ for (const viewport of [
     await open(page);
     const tag = `${viewport.width}x${viewport.height}`;
     // The two maps stand side by side, both inside the memory panel's width.
+    await expect(page.locator(".zl-map-list.zl-map-pair")).toHaveCount(1);
     const center = await page.locator(".panel.center").boundingBox();
     for (const mm of ["source", "destination"]) {
       const box = await page.locator(`[data-testid=map-${mm}] canvas.map-canvas`).boundingBox();

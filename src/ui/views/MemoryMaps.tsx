@@ -82,7 +82,14 @@ function pairSideBySide(mmCount: number, paneCssPx: number): boolean {
   return mmCount === 2 && paneCssPx >= 2 * PAIR_MIN_MAP_CSS_PX + PAIR_GAP_CSS_PX;
 }
 
-/** The host maps' layout for the pane's width: one map per row, or two side by side. */
+/** Below this cell pitch (device px, where cells lose their gaps) the maps are dense enough to pair. */
+const PAIR_BELOW_DEVICE_PX_PITCH = 4;
+
+/**
+ * The host maps' layout for the pane's width: one map per row, or two side by side. A small guest
+ * whose stacked maps already have big cells keeps them (pairing would only halve its columns); a
+ * big one, drawn in cells of a pixel or two, pairs.
+ */
 function hostMapsLayout(
   tableCount: number,
   viewport: Viewport,
@@ -90,10 +97,11 @@ function hostMapsLayout(
   devicePixelRatio: number,
   mmCount: number,
   windowCssPx: number,
-): MapLayout {
-  if (!pairSideBySide(mmCount, paneCssPx))
-    return appMapLayout(tableCount, viewport, paneCssPx, devicePixelRatio, mmCount);
-  return computeLayout({
+): { layout: MapLayout; pair: boolean } {
+  const stacked = appMapLayout(tableCount, viewport, paneCssPx, devicePixelRatio, mmCount);
+  if (!pairSideBySide(mmCount, paneCssPx) || stacked.devicePxPitch >= PAIR_BELOW_DEVICE_PX_PITCH)
+    return { layout: stacked, pair: false };
+  const layout = computeLayout({
     tableCount,
     tableSpaceStart: viewport.tableSpaceStart,
     tableSpaceLength: viewport.tableSpaceLength,
@@ -103,6 +111,7 @@ function hostMapsLayout(
     cssPxMaxPitch: MAP_MAX_PITCH_CSS_PX,
     devicePixelRatio,
   });
+  return { layout, pair: true };
 }
 
 export function MemoryMaps() {
@@ -135,9 +144,8 @@ export function MemoryMaps() {
   const viewport = clampViewport(tableCount, viewportState);
 
   const mmCount = view?.mms.length ?? 1;
-  const sideBySide = pairSideBySide(mmCount, width);
   const windowHeight = useWindowHeight();
-  const layout = useMemo(
+  const { layout, pair: sideBySide } = useMemo(
     () =>
       hostMapsLayout(
         tableCount,
