@@ -126,7 +126,7 @@ test("the maps' zoom is part of the link: a fresh page opens at the same zoom an
   await zoomIn.click();
   await zoomIn.click();
   await idle(page);
-  const scale = await page.getByTestId("map-scale").innerText();
+  const scale = (await page.getByTestId("map-scale").textContent()) ?? "";
   expect(scale).toContain("Zoomed:");
   const first = await canvas.getAttribute("data-first-table");
   expect(Number(first)).toBeGreaterThan(0);

@@ -63,7 +63,7 @@ async function viewState(page: Page): Promise<string> {
       ["phase", "duplicate", "normal"].map((k) => `${k}=${e.getAttribute(`data-${k}`)}`).join(" "),
     );
   const balloon = await page.getByTestId("balloon").getAttribute("data-balloon-pages");
-  const heading = await page.locator("[data-testid=narration] .headline").first().innerText();
+  const heading = await page.locator("[data-testid=narration] .headline").first().textContent();
   return [counters, ...maps, `migration ${mig}`, `balloon=${balloon}`, `narration: ${heading}`].join("\n");
 }
 

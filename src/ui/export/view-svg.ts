@@ -210,14 +210,13 @@ export function viewSvg(o: ViewSvgInput): ViewSvg {
   // Legend: colour, meaning, and the guest RAM each class covers per mm in the viewport.
   y += 28;
   text(MARGIN, y, "cell colour", `font-size="12" font-weight="600" fill="${th.muted}"`);
-  o.view.mms.forEach((m, i) =>
+  for (const [i, m] of o.view.mms.entries())
     text(
       MARGIN + 330 + i * 130,
       y,
       m.name,
       `font-size="12" font-weight="600" fill="${th.muted}" text-anchor="end"`,
-    ),
-  );
+    );
   const perSlot = o.view.mms.map((m) => {
     const n = new Array<number>(SLOT_COUNT).fill(0);
     for (let t = start; t < start + length; t++) n[slotOf(m.tableClass[t] ?? 0xff)]!++;
@@ -244,25 +243,23 @@ export function viewSvg(o: ViewSvgInput): ViewSvg {
   const cx = MARGIN + 330 + o.view.mms.length * 130 + 60;
   let cy = y - 20 * SLOT_COUNT;
   text(cx, cy, "counter at this step", `font-size="12" font-weight="600" fill="${th.muted}"`);
-  o.view.mms.forEach((m, i) =>
+  for (const [i, m] of o.view.mms.entries())
     text(
       cx + 360 + i * 130,
       cy,
       m.name,
       `font-size="12" font-weight="600" fill="${th.muted}" text-anchor="end"`,
-    ),
-  );
+    );
   for (const col of o.run.counters.filter((c) => COUNTER_KEYS.includes(c.key))) {
     cy += 20;
     text(cx, cy, col.label, `font-size="13" fill="${th.text}"`);
-    o.view.mms.forEach((m, i) =>
+    for (const [i, m] of o.view.mms.entries())
       text(
         cx + 360 + i * 130,
         cy,
         formatCounter(col, m.counters[col.key]),
         `font-size="13" fill="${th.text}" text-anchor="end" font-family="ui-monospace, Menlo, Consolas, monospace"`,
-      ),
-    );
+      );
   }
   y = Math.max(y, cy) + 30;
   text(
