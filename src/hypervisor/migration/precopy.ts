@@ -21,7 +21,7 @@
  */
 import { dataRuns, presentRuns } from "../../engine/index.ts";
 import { DESTINATION, type Machine } from "../machine.ts";
-import { complementWithin, intersectRuns, pagesIn, setRuns } from "./runs.ts";
+import { complementWithin, pagesIn, setRunsWithin } from "./runs.ts";
 import {
   loadPaths,
   type MigrationState,
@@ -35,7 +35,7 @@ import {
  * now: they are no longer "received but never placed".
  */
 function forgetUntouched(m: Machine, runs: number[]): void {
-  const marked = intersectRuns(runs, setRuns(m, DESTINATION, UNTOUCHED_ZERO_SET, 1, 0, m.pages));
+  const marked = setRunsWithin(m, DESTINATION, UNTOUCHED_ZERO_SET, 1, runs);
   if (marked.length === 0) return;
   m.apply(
     { kind: "pageset", mm: DESTINATION, set: UNTOUCHED_ZERO_SET, ranges: marked, value: 0 },
@@ -85,7 +85,7 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
         return false;
       forgetUntouched(m, zero);
     } else if (how === "mark-only") {
-      const received = intersectRuns(zero, setRuns(m, DESTINATION, RECEIVED_SET, 1, 0, m.pages));
+      const received = setRunsWithin(m, DESTINATION, RECEIVED_SET, 1, zero);
       if (
         received.length > 0 &&
         !m.access(

@@ -24,6 +24,25 @@ export function setRuns(
   return out;
 }
 
+/**
+ * The pages of `runs` (sorted) whose byte in page set `name` is `value`, as runs. Scans only the
+ * span the runs cover, and nothing for a set no one has written (all 0), so a per-batch check
+ * costs the batch, not all of guest RAM.
+ */
+export function setRunsWithin(
+  m: Machine,
+  mm: number,
+  name: string,
+  value: number,
+  runs: readonly number[],
+): number[] {
+  if (runs.length === 0) return [];
+  if (!m.sim.world.pagesets[mm]?.has(name)) return value === 0 ? [...runs] : [];
+  const first = runs[0]!;
+  const end = runs[runs.length - 2]! + runs[runs.length - 1]!;
+  return intersectRuns(runs, setRuns(m, mm, name, value, first, end - first));
+}
+
 /** Pages in `a` that are also in `b` (both sorted runs). */
 export function intersectRuns(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
