@@ -1,20 +1,14 @@
 /**
  * Entry point: create the store (reading the URL once), start the worker, follow the system's
- * reduced-motion setting, expose a tiny test hook, render.
+ * reduced-motion setting, expose a tiny test hook, then render. React and the views load as a
+ * separate chunk (mount.tsx): the worker is already computing the link's scenario while the
+ * browser fetches and parses them, instead of starting after them.
  */
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
 import { appEngine } from "../state/app-engine.ts";
 import { connectCompareLinks, createCompareStore } from "../state/compare.ts";
 import { createAppStore } from "../state/store.ts";
 import { readUrlState } from "../state/url.ts";
 import { createUrlSync } from "../state/url-sync.ts";
-import { App } from "./App.tsx";
-import { CompareProvider } from "./compare/context.tsx";
-import { ShareProvider } from "./share/context.tsx";
-import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
-import { StoreProvider } from "./store-context.tsx";
-import "./styles.css";
 
 // The worker behind a cancellable wrapper (the editor's Cancel), and the URL kept in step with the
 // store (src/state/url-sync.ts: history entries, Back/Forward, the link's self-check).
@@ -48,14 +42,5 @@ window.__zeropage = {
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");
-createRoot(root).render(
-  <StrictMode>
-    <StoreProvider store={store}>
-      <CompareProvider store={compare}>
-        <ShareProvider sync={sync} engine={engine}>
-          <EmbedSwitch full={<App />} />
-        </ShareProvider>
-      </CompareProvider>
-    </StoreProvider>
-  </StrictMode>,
-);
+const { mount } = await import("./mount.tsx");
+mount(root, { store, compare, sync, engine });

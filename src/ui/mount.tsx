@@ -1,0 +1,37 @@
+/**
+ * Renders the app into `root` with its providers. Loaded by main.tsx as its own chunk, after the
+ * store and the worker are already running.
+ */
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import type { CompareStore } from "../state/compare.ts";
+import type { RestartableEngine } from "../state/restartable-engine.ts";
+import type { AppStore } from "../state/store.ts";
+import type { UrlSync } from "../state/url-sync.ts";
+import { App } from "./App.tsx";
+import { CompareProvider } from "./compare/context.tsx";
+import { ShareProvider } from "./share/context.tsx";
+import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
+import { StoreProvider } from "./store-context.tsx";
+import "./styles.css";
+
+export interface MountHandles {
+  readonly store: AppStore;
+  readonly compare: CompareStore;
+  readonly sync: UrlSync;
+  readonly engine: RestartableEngine;
+}
+
+export function mount(root: HTMLElement, h: MountHandles): void {
+  createRoot(root).render(
+    <StrictMode>
+      <StoreProvider store={h.store}>
+        <CompareProvider store={h.compare}>
+          <ShareProvider sync={h.sync} engine={h.engine}>
+            <EmbedSwitch full={<App />} />
+          </ShareProvider>
+        </CompareProvider>
+      </StoreProvider>
+    </StrictMode>,
+  );
+}
