@@ -2,8 +2,8 @@
  * View-local state shared by the memory maps, the balloon and the table detail: what the pointer
  * is over (so hovering a cell on one map rings the same table on the others) and whether the
  * balloon's pages are outlined on the host maps, and the maps' shared viewport (the balloon map
- * uses it too, so a cell sits at the same place on every map). Nothing here is part of the app's
- * state or URL.
+ * uses it too, so a cell sits at the same place on every map). Only the viewport reaches the URL,
+ * as the link's `zoom` and `at` (zoom.ts, useViewportInLink); the rest is view-local.
  */
 import { create } from "zustand";
 import type { Viewport } from "./layout.ts";

@@ -1,6 +1,7 @@
 /**
  * Zooming the maps' shared viewport (link.ts) one step in or out around a table. Returns "deepest"
- * when the maps cannot magnify further: the caller then moves on to the table's own PTEs.
+ * when the maps cannot magnify further: the caller then moves on to the table's own PTEs. And
+ * keeping that viewport in the link (useViewportInLink).
  */
 import { useEffect } from "react";
 import { useLinks, useUrlSync } from "../../share/context.tsx";
