@@ -208,8 +208,10 @@ for (const c of CASES) {
     await open(page, `preset=${c.id}${c.kernel ? `&kernel=${c.kernel}` : ""}`);
     await expect(page.getByTestId("outcome")).toHaveText(c.outcome);
     await expect(page.locator(".app")).toHaveAttribute("data-engine-env", "worker");
-    const total = Number(await page.locator(".app").getAttribute("data-position"));
-    expect(total).toBeGreaterThan(0);
+    // The step attributes are written in a layout effect after the commit that shows the run.
+    const position = async () => Number(await page.locator(".app").getAttribute("data-position"));
+    await expect.poll(position).toBeGreaterThan(0);
+    const total = await position();
     await check(page, c.end);
     if (c.narration) await expect(page.getByTestId("narration")).toContainText(c.narration);
     const end = await viewState(page);
