@@ -88,13 +88,13 @@ export function MigrationView() {
       <h2 className="zl-h2" id="zl-mig-h">
         Migration{" "}
         <span className="zl-badges">
-          <span className="zl-badge" data-testid="mig-mode">
-            {mig.mode}
+          <span className="zl-badge">
+            mode: <span data-testid="mig-mode">{mig.mode}</span>
           </span>
           <span className="zl-badge">zero-page detection: {mig.zeroPageDetection}</span>
           <span className="zl-badge">multifd {mig.multifd ? "on" : "off"}</span>
-          <span className={`zl-badge zl-phase-${phaseName.replace(/\s/g, "-")}`} data-testid="mig-phase">
-            {phaseName}
+          <span className={`zl-badge zl-phase-${phaseName.replace(/\s/g, "-")}`}>
+            now: <span data-testid="mig-phase">{phaseName}</span>
           </span>
         </span>
       </h2>
