@@ -7,7 +7,15 @@
  * App wires the page-wide behaviour: the playback loop, the keyboard shortcuts (command
  * registry), the one live region, the help overlay, and the data attributes tests wait on.
  */
-import { type CSSProperties, type RefObject, useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import {
+  type CSSProperties,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+} from "react";
 import type { CommandContext } from "./commands.ts";
 import { CompareView } from "./compare/CompareView.tsx";
 import { useComparing } from "./compare/context.tsx";
@@ -39,6 +47,16 @@ export function App() {
   const computedIn = useApp((s) => s.run?.computedIn ?? "");
   const runId = useApp((s) => s.run?.runId ?? -1);
   const appRef = useRef<HTMLDivElement>(null);
+  // A child's layout effect runs before its parent's ref is attached, so StepStatus cannot write
+  // the step attributes on the first commit: the ref writes them when the element arrives (the
+  // store may already be at its final step when the views mount, and then never moves).
+  const attachApp = useCallback(
+    (el: HTMLDivElement | null) => {
+      appRef.current = el;
+      if (el) writeStepAttributes(el, store.getState().position, store.getState().view?.position ?? -1);
+    },
+    [store],
+  );
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
   const granularity = useApp((s) => s.granularity);
@@ -66,7 +84,7 @@ export function App() {
       className="app"
       data-status={status}
       data-engine-env={computedIn}
-      ref={appRef}
+      ref={attachApp}
       data-playing={playing ? "true" : "false"}
       data-reduced-motion={reducedMotion ? "true" : "false"}
       style={{ "--tween-ms": `${tween}ms` } as CSSProperties}
@@ -193,6 +211,11 @@ function CenterNav() {
   );
 }
 
+function writeStepAttributes(el: HTMLElement, position: number, viewPosition: number): void {
+  el.dataset.position = String(position);
+  el.dataset.viewPosition = String(viewPosition);
+}
+
 /**
  * Puts the target and the shown step on the page element (data-position, data-view-position) in
  * the same commit as the views, without re-rendering the page on every step; marks the first
@@ -205,9 +228,7 @@ function StepStatus({ appRef }: { appRef: RefObject<HTMLDivElement | null> }) {
   const marked = useRef(false);
   useLayoutEffect(() => {
     const el = appRef.current;
-    if (!el) return;
-    el.dataset.position = String(position);
-    el.dataset.viewPosition = String(viewPosition);
+    if (el) writeStepAttributes(el, position, viewPosition);
   }, [appRef, position, viewPosition]);
   useEffect(() => {
     if (!marked.current && ready && viewPosition >= 0) {
