@@ -8,56 +8,18 @@
  *
  * Runtime: a 100 GiB preset costs ~1.5 s per simulation and every fresh store simulates again, so
  * those presets are sampled at action granularity only (the step a reviewer copies from the action
- * list); the smaller ones at all three. The fake window is the pattern of url-sync.test.ts.
+ * list); the smaller ones at all three. The fake window is test-support/url-host.ts.
  */
 import { describe, expect, it } from "vitest";
+import { Prng } from "../base/prng.ts";
 import { parseSize } from "../base/units.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
 import type { Granularity } from "../worker/api.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type AppStore, createAppStore } from "./store.ts";
+import { FakeHost, settle } from "./test-support/url-host.ts";
 import { readUrlState } from "./url.ts";
-import { createUrlSync, type UrlHost, type UrlSync } from "./url-sync.ts";
-
-class FakeHost implements UrlHost {
-  entries: string[];
-  index = 0;
-  private listeners: (() => void)[] = [];
-  constructor(hash: string) {
-    this.entries = [hash];
-  }
-  get location() {
-    const hash = this.entries[this.index]!;
-    return { hash, href: `http://app.test/lab/${hash}` };
-  }
-  readonly history = {
-    pushState: (_d: unknown, _u: string, url: string) => {
-      this.entries = [...this.entries.slice(0, this.index + 1), url];
-      this.index++;
-    },
-    replaceState: (_d: unknown, _u: string, url: string) => {
-      this.entries[this.index] = url;
-    },
-  };
-  addEventListener(_t: "popstate", l: () => void) {
-    this.listeners.push(l);
-  }
-  removeEventListener(_t: "popstate", l: () => void) {
-    this.listeners = this.listeners.filter((x) => x !== l);
-  }
-}
-
-async function settle(store: AppStore): Promise<void> {
-  for (let i = 0; i < 5000; i++) {
-    await new Promise((r) => setTimeout(r, 2));
-    const s = store.getState();
-    if (s.status !== "loading" && s.status !== "idle" && s.isIdle()) {
-      await new Promise((r) => setTimeout(r, 5));
-      if (store.getState().isIdle() && store.getState().status !== "loading") return;
-    }
-  }
-  throw new Error("the store did not settle");
-}
+import { createUrlSync, type UrlSync } from "./url-sync.ts";
 
 /** A fresh page: its own engine, store, window and URL sync, opened on `hash`. */
 async function open(hash: string): Promise<{ store: AppStore; sync: UrlSync }> {
@@ -65,26 +27,14 @@ async function open(hash: string): Promise<{ store: AppStore; sync: UrlSync }> {
   const store = createAppStore(new EngineHost("main"), readUrlState(hash));
   const sync = createUrlSync(store, host, { replaceDelayMs: 0 });
   await store.getState().init();
-  await settle(store);
+  await settle(store, 5000);
   return { store, sync };
 }
 
-/** mulberry32: a small seeded PRNG, so the sampled steps are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** The first and last step and `random` seeded ones in between, without repeats. */
-function sampleSteps(count: number, random: number, rand: () => number): number[] {
+function sampleSteps(count: number, random: number, rand: Prng): number[] {
   const steps = new Set([0, count]);
-  for (let i = 0; i < random; i++) steps.add(Math.floor(rand() * (count + 1)));
+  for (let i = 0; i < random; i++) steps.add(rand.int(0, count));
   return [...steps];
 }
 
@@ -109,24 +59,24 @@ describe("a link copied at any step of any preset reproduces the view in a fresh
     const granularities: Granularity[] = big ? ["action"] : ["action", "table", "pte"];
     it(`${preset.id} (${big ? "action granularity" : "every granularity"})`, async () => {
       const kernel = preset.variants[0]!;
-      const rand = prng(0x5eed + n);
+      const rand = new Prng(0x5eed + n);
       const first = await open(`#v=1&preset=${preset.id}&kernel=${kernel}`);
       const a = first.store;
       expect(a.getState().status).toBe("ready");
       let checked = 0;
       for (const g of granularities) {
         await a.getState().setGranularity(g);
-        await settle(a);
+        await settle(a, 5000);
         const count = a.getState().run!.counts[g];
         for (const step of sampleSteps(count, big ? 1 : 2, rand)) {
           a.getState().seek(step);
-          const mm = Math.floor(rand() * a.getState().run!.trace.mmNames.length);
-          await settle(a);
+          const mm = rand.int(0, a.getState().run!.trace.mmNames.length - 1);
+          await settle(a, 5000);
           const tables = a.getState().view!.mms[mm]!.tables;
-          const table = Math.floor(rand() * tables);
+          const table = rand.int(0, tables - 1);
           a.getState().select({ mm, table });
           a.getState().selectPage({ mm, page: table * a.getState().run!.geometry.ptesPerTable });
-          await settle(a);
+          await settle(a, 5000);
 
           const link = first.sync.linkTo();
           const where = `${link} (${g} step ${step})`;

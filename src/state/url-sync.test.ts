@@ -9,56 +9,9 @@ import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
 import { type AppStore, createAppStore } from "./store.ts";
+import { FakeHost, settle } from "./test-support/url-host.ts";
 import { readUrlState } from "./url.ts";
-import { createUrlSync, type UrlHost, type UrlSync } from "./url-sync.ts";
-
-class FakeHost implements UrlHost {
-  entries: string[];
-  index = 0;
-  pushes = 0;
-  replaces = 0;
-  private listeners: (() => void)[] = [];
-  constructor(hash: string) {
-    this.entries = [hash];
-  }
-  get location() {
-    const hash = this.entries[this.index]!;
-    return { hash, href: `http://app.test/lab/${hash}` };
-  }
-  readonly history = {
-    pushState: (_d: unknown, _u: string, url: string) => {
-      this.entries = [...this.entries.slice(0, this.index + 1), url];
-      this.index++;
-      this.pushes++;
-    },
-    replaceState: (_d: unknown, _u: string, url: string) => {
-      this.entries[this.index] = url;
-      this.replaces++;
-    },
-  };
-  addEventListener(_t: "popstate", l: () => void) {
-    this.listeners.push(l);
-  }
-  removeEventListener(_t: "popstate", l: () => void) {
-    this.listeners = this.listeners.filter((x) => x !== l);
-  }
-  go(delta: number) {
-    this.index += delta;
-    for (const l of this.listeners) l();
-  }
-}
-
-async function settle(store: AppStore): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    await new Promise((r) => setTimeout(r, 2));
-    const s = store.getState();
-    if (s.status !== "loading" && s.status !== "idle" && s.isIdle()) {
-      await new Promise((r) => setTimeout(r, 5));
-      if (store.getState().isIdle() && store.getState().status !== "loading") return;
-    }
-  }
-  throw new Error("the store did not settle");
-}
+import { createUrlSync, type UrlSync } from "./url-sync.ts";
 
 async function open(hash: string): Promise<{ store: AppStore; host: FakeHost; sync: UrlSync }> {
   const host = new FakeHost(hash);

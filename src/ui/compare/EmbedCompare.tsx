@@ -7,6 +7,7 @@
 import { useMemo } from "react";
 import { useLinks, useUrlSync } from "../share/context.tsx";
 import { LinkBanner } from "../share/LinkBanner.tsx";
+import { OpenInFullApp } from "../share/OpenInFullApp.tsx";
 import { useApp } from "../store-context.tsx";
 import { CompareControls } from "./CompareControls.tsx";
 import { CompareSides, CompareTitle, RightCheckBanner, useCompareAttributes } from "./CompareView.tsx";
@@ -35,15 +36,7 @@ export function EmbedCompare() {
     <div className="app embed cmp cmp-embed" data-embed="true" {...attributes}>
       <header className="zl-embed-head cmp-embed-head">
         <CompareTitle left={left ?? appRun} right={right} />
-        <a
-          className="zl-embed-open"
-          href={full}
-          target="_blank"
-          rel="noopener noreferrer"
-          data-testid="open-full"
-        >
-          Open in full app ↗
-        </a>
+        <OpenInFullApp href={full} />
         <CompareSides left={left ?? appRun} right={right} />
       </header>
       <LinkBanner />

@@ -17,6 +17,7 @@ import { MemoryMaps } from "../views/MemoryMaps.tsx";
 import { Narration } from "../views/Narration.tsx";
 import { useLinks, useUrlSync } from "./context.tsx";
 import { LinkBanner } from "./LinkBanner.tsx";
+import { OpenInFullApp } from "./OpenInFullApp.tsx";
 import "./share.css";
 
 export function EmbedApp() {
@@ -58,15 +59,7 @@ export function EmbedApp() {
         <output className={`outcome outcome-${run?.outcome ?? status}`} data-testid="outcome">
           {status === "loading" ? "computing…" : run ? run.outcome : status}
         </output>
-        <a
-          className="zl-embed-open"
-          href={full}
-          target="_blank"
-          rel="noopener noreferrer"
-          data-testid="open-full"
-        >
-          Open in full app ↗
-        </a>
+        <OpenInFullApp href={full} />
       </header>
       <LinkBanner />
       <main className="zl-embed-main">
