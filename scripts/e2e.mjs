@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // Runs the Playwright e2e suite against a fresh production build, in real Chromium.
-// Browser, in this order: Playwright's own (if installed), $CHROMIUM_PATH, /usr/bin/chromium.
-// If none exists, try `npx playwright install chromium` once; if that fails too, say how to get
-// a browser in one line and exit non-zero.
+// Browser, in this order:
+//   1. Playwright's own (if installed for this Playwright version);
+//   2. $CHROMIUM_PATH;
+//   3. the usual system paths (/usr/bin/chromium, /usr/bin/chromium-browser, /snap/bin/chromium,
+//      /usr/bin/google-chrome, /usr/bin/google-chrome-stable);
+//   4. one try of `npx playwright install chromium`;
+//   5. as root with apt-get: Debian's `chromium` package (one line says so first);
+// and otherwise one line saying how to get a browser, and a non-zero exit.
 //
 //   node scripts/e2e.mjs [playwright test arguments]
 //   node scripts/e2e.mjs --check-browser   exit 0 and name the browser if one can be used, else 1
@@ -38,15 +43,44 @@ async function playwrightOwn() {
   }
 }
 
+/** Where distributions put Chromium (or Chrome, which Playwright drives the same way). */
+const SYSTEM_BROWSERS = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/snap/bin/chromium",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+];
+
 async function findBrowser() {
   const own = await playwrightOwn();
   if (own.label) return { path: "", label: own.label };
   // A binary given by path is launched at exactly that path (playwright.config.ts executablePath).
   const env = process.env.CHROMIUM_PATH;
   if (env && existsSync(env)) return { path: env, label: `$CHROMIUM_PATH (${env})` };
-  if (existsSync("/usr/bin/chromium")) return { path: "/usr/bin/chromium", label: "/usr/bin/chromium" };
+  const system = SYSTEM_BROWSERS.find((p) => existsSync(p));
+  if (system) return { path: system, label: system };
   console.log(`e2e: Playwright's own Chromium cannot be used: ${own.why}`);
   return null;
+}
+
+/** Root on a machine with apt-get (Debian, Ubuntu): the one case where we may install a package. */
+function canAptInstall() {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  return spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+/** Debian's chromium, quietly; its own output only if it fails. */
+function aptInstallChromium() {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "chromium"]]) {
+    const r = spawnSync("apt-get", args, { env, encoding: "utf8" });
+    if (r.status !== 0) {
+      process.stderr.write(r.stdout + r.stderr);
+      return false;
+    }
+  }
+  return true;
 }
 
 if (process.argv[2] === "--check-browser") {
@@ -60,6 +94,12 @@ if (!browser) {
   console.log("e2e: no Chromium found; trying `npx playwright install chromium` once");
   run("npx", ["playwright", "install", "chromium"]);
   browser = await findBrowser();
+}
+if (!browser && canAptInstall()) {
+  console.log(
+    "e2e: no Chromium found and Playwright cannot download one; installing Debian's chromium with apt-get",
+  );
+  if (aptInstallChromium()) browser = await findBrowser();
 }
 if (!browser) {
   console.error(
