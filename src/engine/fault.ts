@@ -94,6 +94,23 @@ export const R_READ_FORBIDDEN = defineRule({
     "This mm may not use the shared zeropage, so even a read of never-touched memory allocates a real, zero-filled page. It is mapped writable and dirty because the VMA is writable, and RssAnon grows by 4 KiB.",
 });
 
+export const R_READ_HOST_NO_ZEROPAGE = defineRule({
+  id: "do_anonymous_page.host_no_zeropage",
+  title: "read fault allocates a zeroed anonymous page (this host maps no zeropage on read faults)",
+  path: [
+    ...anonymous,
+    fr(FORBIDS, "mm_forbids_zeropage", "= false"),
+    step("host policy: no zeropage on read faults"),
+    fr(MEMORY, "alloc_anon_folio"),
+    step("pte_mkwrite(pte_mkdirty(entry))", "VM_WRITE"),
+    fr(MEMORY, "add_mm_counter", "MM_ANONPAGES +1"),
+  ],
+  explain:
+    "mm_forbids_zeropage() allows the zeropage here, but this host's kernel does not map it on read faults (its zeropage policy, measured on the real machine by the kernel check). The read takes do_anonymous_page()'s other branch: a real zero-filled page, writable and dirty because the VMA is writable. RssAnon grows by 4 KiB, as under a kernel that forbids the zeropage.",
+  assumption:
+    "Host policy, not upstream code: upstream do_anonymous_page() maps the zeropage whenever mm_forbids_zeropage() is false. Hosts booted with pvm_no_zero_page=1 were measured to allocate instead (RssAnon +4 KiB per page read, no PTE with the zero pfn); the source of that change was not read, so the model assumes it takes the same branch as a forbidding mm_forbids_zeropage().",
+});
+
 export const R_USERFAULT = defineRule({
   id: "handle_userfault.missing",
   title: "missing-page userfault: the access blocks until user space places a page",
@@ -257,12 +274,15 @@ export function readPlan(mm: Mm, vma: Vma): Plan {
   if (vma.flags & VmFlag.UFFD_MISSING) {
     p.lut[Pte.NONE] = STOP;
     p.rules[Pte.NONE] = R_USERFAULT.index;
-  } else if (!mm.forbidsZeropage()) {
+  } else if (mm.forbidsZeropage()) {
+    p.lut[Pte.NONE] = anonState((vma.flags & VmFlag.WRITE) !== 0, false);
+    p.rules[Pte.NONE] = R_READ_FORBIDDEN.index;
+  } else if (mm.hostZeropage.readFault) {
     p.lut[Pte.NONE] = Pte.ZERO;
     p.rules[Pte.NONE] = R_READ_ZEROPAGE.index;
   } else {
     p.lut[Pte.NONE] = anonState((vma.flags & VmFlag.WRITE) !== 0, false);
-    p.rules[Pte.NONE] = R_READ_FORBIDDEN.index;
+    p.rules[Pte.NONE] = R_READ_HOST_NO_ZEROPAGE.index;
   }
   return p;
 }

@@ -14,8 +14,10 @@
  * uffd-missing-read.ops step 8 on 6.18). The 4 KiB UFFDIO_ZEROPAGE/COPY that answers it then
  * allocates an ordinary PTE table.
  *
- * ASSUMPTIONS: transparent_hugepage/use_zero_page = 1 (the default); khugepaged collapse and KSM
- * on THPs are not modelled.
+ * Without the huge zero page (transparent_hugepage/use_zero_page = 0, or a host whose zeropage
+ * policy forbids it: HostConfig.zeropage.hugeZeroPage) a read allocates a THP as a write does.
+ *
+ * ASSUMPTIONS: khugepaged collapse and KSM on THPs are not modelled.
  */
 import type { Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
@@ -55,6 +57,23 @@ export const R_THP_ALLOC = defineRule({
   ],
   explain:
     "A write to an untouched, THP-eligible 2 MiB range allocates a whole huge page: RssAnon grows by 2 MiB at once, and a deposited page table adds 4 KiB of VmPTE.",
+});
+
+export const R_THP_READ_ALLOC = defineRule({
+  id: "do_huge_pmd_anonymous_page.no_huge_zero",
+  title: "read fault allocates a 2 MiB transparent huge page (no huge zero page on this host)",
+  path: [
+    fr("mm/memory.c", "__handle_mm_fault"),
+    fr(HUGE, "do_huge_pmd_anonymous_page"),
+    step("transparent_hugepage_use_zero_page() = false", "or host policy"),
+    fr(HUGE, "__do_huge_pmd_anonymous_page"),
+    fr(HUGE, "map_anon_folio_pmd"),
+    step("mm_inc_nr_ptes"),
+  ],
+  explain:
+    "This host does not use the huge zero page (transparent_hugepage/use_zero_page is 0, or its kernel's zeropage policy forbids it), so do_huge_pmd_anonymous_page() skips its read-only branch and allocates a whole zero-filled huge page, as for a write: RssAnon grows by 2 MiB at once, and the deposited page table adds 4 KiB of VmPTE. The PMD is writable and dirty because the VMA is writable.",
+  assumption:
+    "With use_zero_page = 0 this is upstream code. For a host whose own boot option (pvm_no_zero_page=1) forbids the huge zero page, that option's source was not read; the model assumes the same branch (measured on such a host: RssAnon +2 MiB per 2 MiB read, a THP PMD, no huge zero PMD).",
 });
 
 export const R_HUGE_ZERO_WP = defineRule({
@@ -242,7 +261,9 @@ export function hugeFaultTable(
   }
   if (!pt.hasTable(table) && thpEligible(mm, vma) && tableInsideVma(mm, vma, table)) {
     const tableBytes = tableCost(mm, table);
-    const cost = tableBytes + (access === "write" ? thpBytes : 0);
+    // Without the huge zero page a read allocates a THP just as a write does.
+    const allocates = access === "write" || !mm.hostZeropage.hugeZeroPage;
+    const cost = tableBytes + (allocates ? thpBytes : 0);
     if (cost > budget.left) return false; // THP (or even its table) does not fit: 4 KiB path
     if (vma.flags & VmFlag.UFFD_MISSING) {
       // userfaultfd_missing(vma): what was allocated for the PMD is freed; the upper levels stay.
@@ -263,6 +284,10 @@ export function hugeFaultTable(
       pt.folio[table] = 1;
       rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_ALLOC.index, n);
       if (content === "data") writeContent(mm, first, count, rec, R_THP_ALLOC.index);
+    } else if (!mm.hostZeropage.hugeZeroPage) {
+      setWhole(mm, table, Pte.NONE, Pte.ANON_RW_ZERO);
+      pt.folio[table] = 1;
+      rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_READ_ALLOC.index, n);
     } else {
       setWhole(mm, table, Pte.NONE, Pte.ZERO);
       rec.addEffect(Pte.NONE, Pte.ZERO, R_HUGE_ZERO.index, n);

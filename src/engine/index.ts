@@ -20,7 +20,17 @@ export { type Content, EVENT_KINDS, eventLabel, type KernelEvent } from "./event
 export { type Arch, type Geometry, geometryOf, S390X, X86_64 } from "./geometry.ts";
 export { applyEvent } from "./kernel.ts";
 export { pathAt, variantPath } from "./kernel-names.ts";
-export { type HostConfig, Mm, type MmConfig, type ThpMode, VmFlag } from "./mm.ts";
+export {
+  describeHostPolicy,
+  type HostConfig,
+  type HostZeropagePolicy,
+  isHostPolicyNonDefault,
+  Mm,
+  type MmConfig,
+  type ThpMode,
+  UPSTREAM_ZEROPAGE,
+  VmFlag,
+} from "./mm.ts";
 export { complementRuns, dataRuns, noneRuns, presentRuns, zeropageRuns } from "./proc/pagemap.ts";
 export {
   COUNTER_COUNT,

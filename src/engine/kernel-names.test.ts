@@ -166,6 +166,8 @@ const KNOWN: Record<string, readonly string[]> = {
     "ksm_map_zero_page",
     "do_huge_pmd_anonymous_page",
     "__do_huge_pmd_anonymous_page",
+    "transparent_hugepage_use_zero_page",
+    "mfill_atomic_pte_zeroed_folio",
     "set_huge_zero_folio",
     "map_anon_folio_pmd",
     "do_huge_pmd_wp_page",

@@ -82,6 +82,24 @@ export const R_KSM_MERGE = defineRule({
     "§3.5 inference: a KSM page is counted in MM_ANONPAGES once per mapping (replace_page() changes no counter for a non-zero KSM page), so merging leaves RssAnon unchanged.",
 });
 
+export const R_KSM_MERGE_HOST = defineRule({
+  id: "try_to_merge_two_pages.host_no_zeropage",
+  title: "ksmd merges a zero-filled page into a KSM page (this host maps no zeropage for KSM)",
+  path: [
+    fr(KSM, "ksm_do_scan"),
+    fr(KSM, "cmp_and_merge_page"),
+    fr(KSM, "try_to_merge_with_zero_page", "use_zero_pages = 1"),
+    step("host policy: no zeropage for KSM"),
+    fr(KSM, "unstable_tree_search_insert"),
+    fr(KSM, "try_to_merge_two_pages"),
+    fr(KSM, "stable_tree_insert"),
+  ],
+  explain:
+    "use_zero_pages is on, but this host's kernel does not let ksmd map the shared zeropage (its zeropage policy, measured by the kernel check), so zero-filled pages are merged the ordinary way: they share one write-protected KSM page, each mapping still counted in RssAnon.",
+  assumption:
+    "Host policy, not upstream code: upstream try_to_merge_with_zero_page() has no zeropage check beyond use_zero_pages. The model assumes a host that forbids it falls through to the stable and unstable trees, as with use_zero_pages = 0.",
+});
+
 export const R_KSM_SPLIT_ZEROPAGE = defineRule({
   id: "split_huge_page.remap_zeropage",
   title: "ksmd splits a THP: its zero-filled subpages become the shared zeropage",
@@ -188,7 +206,10 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
   }
   const pt = mm.pt;
   const areas = vmaRanges(mm, (v) => (v.flags & VmFlag.MERGEABLE) !== 0);
-  const useZero = mm.host.ksmUseZeroPages;
+  // use_zero_pages, unless this host's kernel maps no zeropage for KSM: then zero pages merge as
+  // with use_zero_pages = 0, under their own rule.
+  const hostRefuses = mm.host.ksmUseZeroPages && !mm.hostZeropage.ksm;
+  const useZero = mm.host.ksmUseZeroPages && !hostRefuses;
   const candidates = selectRanges(mm, areas, isZeroAnon);
   let zeroAnon = 0;
   for (let i = 1; i < candidates.length; i += 2) zeroAnon += candidates[i]!;
@@ -228,7 +249,7 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
   const targets = selectRanges(mm, areas, isZeroAnon);
   const p = identityPlan();
   const to = useZero ? Pte.ZERO_KSM : Pte.KSM;
-  const rule = useZero ? R_KSM_ZERO.index : R_KSM_MERGE.index;
+  const rule = useZero ? R_KSM_ZERO.index : hostRefuses ? R_KSM_MERGE_HOST.index : R_KSM_MERGE.index;
   for (const s of [Pte.ANON_RO_ZERO, Pte.ANON_RW_ZERO]) {
     p.lut[s] = to;
     p.rules[s] = rule;

@@ -51,6 +51,51 @@ export interface MmContext {
 
 export type ThpMode = "always" | "madvise" | "never";
 
+/**
+ * Which paths of the host's kernel map the shared zeropage where mm_forbids_zeropage() allows it.
+ * Upstream kernels do on all four. A host may not: a boot option of its own (pvm_no_zero_page=1
+ * has been seen on x86_64 hosts: read faults and THP reads allocate while UFFDIO_ZEROPAGE still
+ * maps the zero page), or transparent_hugepage/use_zero_page = 0 for the huge zero page. A path
+ * whose switch is off takes the branch its kernel function takes when the zero page may not be
+ * used. tools/kernel-check measures the running host's policy path by path.
+ */
+export interface HostZeropagePolicy {
+  /** do_anonymous_page(): a read fault on a none PTE maps the zero page. */
+  readonly readFault: boolean;
+  /** do_huge_pmd_anonymous_page(): a read fault on a none PMD maps the huge zero page. */
+  readonly hugeZeroPage: boolean;
+  /** mfill_atomic_pte_zeropage(): UFFDIO_ZEROPAGE maps the zero page. */
+  readonly uffdZeropage: boolean;
+  /** try_to_merge_with_zero_page(): ksmd with use_zero_pages maps the zero page. */
+  readonly ksm: boolean;
+}
+
+/** What upstream kernels do: the zero page on every path. */
+export const UPSTREAM_ZEROPAGE: HostZeropagePolicy = {
+  readFault: true,
+  hugeZeroPage: true,
+  uffdZeropage: true,
+  ksm: true,
+};
+
+/** True where `p` differs from upstream on some path. */
+export function isHostPolicyNonDefault(p: HostZeropagePolicy): boolean {
+  return !p.readFault || !p.hugeZeroPage || !p.uffdZeropage || !p.ksm;
+}
+
+/**
+ * The policy in words, one clause per path, e.g. "read faults allocate (no zeropage), huge zero
+ * page off, UFFDIO_ZEROPAGE maps the zeropage, KSM maps the zeropage".
+ */
+export function describeHostPolicy(p: HostZeropagePolicy): string {
+  return [
+    p.readFault ? "read faults map the zeropage" : "read faults allocate (no zeropage)",
+    p.hugeZeroPage ? "huge zero page on" : "huge zero page off",
+    p.uffdZeropage ? "UFFDIO_ZEROPAGE maps the zeropage" : "UFFDIO_ZEROPAGE allocates (no zeropage)",
+    p.ksm ? "KSM maps the zeropage" : "KSM merges zero pages without the zeropage",
+  ].join(", ");
+}
+
 export interface HostConfig {
   readonly name: string;
   /** Memory available to this process's anon pages and page tables; Infinity for none. */
@@ -61,6 +106,8 @@ export interface HostConfig {
   readonly ksmUseZeroPages: boolean;
   /** /sys/kernel/mm/transparent_hugepage/enabled (x86_64 only; s390 KVM processes never use THP). */
   readonly thp: ThpMode;
+  /** The host kernel's zeropage policy per path; default UPSTREAM_ZEROPAGE. */
+  readonly zeropage?: HostZeropagePolicy;
 }
 
 export interface MmConfig {
@@ -124,6 +171,11 @@ export class Mm {
       case "no_cow_sharing":
         return !this.ctx.allowCowSharing;
     }
+  }
+
+  /** The host kernel's zeropage policy (HostConfig.zeropage, upstream by default). */
+  get hostZeropage(): HostZeropagePolicy {
+    return this.host.zeropage ?? UPSTREAM_ZEROPAGE;
   }
 
   /** The VMA containing `page`, or undefined in a hole. */

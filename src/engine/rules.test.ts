@@ -48,7 +48,7 @@ describe("rule registry", () => {
             for (const s of r.rec.steps) seen.add(ruleAt(s).id);
           }
         }),
-        { numRuns: 300, seed: 20240411 },
+        { numRuns: 1000, seed: 20240411 },
       );
     }
     // "unchanged" is the fallback of identity plans; walks only visit pages they change.

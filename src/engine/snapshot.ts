@@ -10,6 +10,7 @@
  *   bit 4 (0x10)    mapped by a huge PMD (x86_64 THP / huge zero page)
  */
 import { MIXED } from "../base/chunked.ts";
+import { describeHostPolicy, isHostPolicyNonDefault } from "./mm.ts";
 import { type MmCounters, snapshotCounters } from "./proc/status.ts";
 import { Pte } from "./pte.ts";
 import type { World } from "./world.ts";
@@ -76,6 +77,8 @@ export interface MmSnapshot {
   readonly balloonHash: number;
   readonly counters: MmCounters;
   readonly forbidsZeropage: boolean;
+  /** The host's zeropage policy in words where it is not upstream's (describeHostPolicy), else null. */
+  readonly hostZeropage: string | null;
 }
 
 /** Content class of every state of a mixed table, counted; returns the class byte. */
@@ -199,6 +202,7 @@ export function snapshotMm(w: World, index: number, balloon?: PagesetSummary): M
     balloonHash: (g1 >>> 0) * 2 ** 21 + ((g2 >>> 0) & 0x1fffff),
     counters: snapshotCounters(mm),
     forbidsZeropage: mm.forbidsZeropage(),
+    hostZeropage: isHostPolicyNonDefault(mm.hostZeropage) ? describeHostPolicy(mm.hostZeropage) : null,
   };
 }
 

@@ -92,6 +92,23 @@ export const R_UFFD_ZEROED_FOLIO = defineRule({
     "Since 90a7592da149, when this mm forbids the shared zeropage, UFFDIO_ZEROPAGE allocates a zero-filled page instead, installed dirty and writable if the VMA is (VM_WRITE): RssAnon +4 KiB.",
 });
 
+export const R_UFFD_ZEROPAGE_HOST = defineRule({
+  id: "mfill_atomic_pte_zeropage.host_no_zeropage",
+  title: "UFFDIO_ZEROPAGE installs a zeroed page (this host maps no zeropage for it)",
+  path: [
+    fr(FS, "userfaultfd_zeropage"),
+    fr(UFFD, "mfill_atomic"),
+    fr(UFFD, "mfill_atomic_pte_zeropage"),
+    step("host policy: no zeropage for UFFDIO_ZEROPAGE"),
+    fr(UFFD, "mfill_atomic_pte_zeroed_folio"),
+    fr(UFFD, "mfill_atomic_install_pte"),
+  ],
+  explain:
+    "This host's kernel does not place the shared zeropage for UFFDIO_ZEROPAGE (its zeropage policy, measured by the kernel check), so the call installs a zero-filled page as a forbidding mm_forbids_zeropage() would: dirty, writable if the VMA is, RssAnon +4 KiB.",
+  assumption:
+    "Host policy, not upstream code: upstream mfill_atomic_pte_zeropage() maps the zeropage unless mm_forbids_zeropage(). The model assumes a host that forbids it here takes the mfill_atomic_pte_zeroed_folio() branch of 90a7592da149.",
+});
+
 export const R_UFFD_COPY = defineRule({
   id: "mfill_atomic_pte_copy",
   title: "UFFDIO_COPY installs a page with the given content",
@@ -238,6 +255,9 @@ export function uffdFill(
       if (mm.forbidsZeropage() && mm.variant.uffdZeropageHonoursForbids) {
         p.lut[Pte.NONE] = anonState(writable, false);
         p.rules[Pte.NONE] = R_UFFD_ZEROED_FOLIO.index;
+      } else if (!mm.forbidsZeropage() && !mm.hostZeropage.uffdZeropage) {
+        p.lut[Pte.NONE] = anonState(writable, false);
+        p.rules[Pte.NONE] = R_UFFD_ZEROPAGE_HOST.index;
       } else {
         p.lut[Pte.NONE] = Pte.ZERO_UFFD;
         p.rules[Pte.NONE] = mm.forbidsZeropage() ? R_UFFD_ZEROPAGE_BUG.index : R_UFFD_ZEROPAGE.index;

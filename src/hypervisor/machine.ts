@@ -15,7 +15,7 @@
  */
 import { Prng } from "../base/prng.ts";
 import { MiB } from "../base/units.ts";
-import type { EventResult, KernelEvent, MmConfig, VariantId } from "../engine/index.ts";
+import type { EventResult, HostZeropagePolicy, KernelEvent, MmConfig, VariantId } from "../engine/index.ts";
 import { positionInRanges, Simulation, truncateRanges, VARIANTS } from "../engine/index.ts";
 
 export const SOURCE = 0;
@@ -58,6 +58,8 @@ export interface MachineConfig {
   readonly thp: "always" | "madvise" | "never";
   readonly ksmEnabled: boolean;
   readonly ksmUseZeroPages: boolean;
+  /** Both hosts' kernel zeropage policy (x86_64 only; s390 hosts always run upstream's). */
+  readonly hostZeropage?: HostZeropagePolicy;
   readonly qemu: QemuConfig;
   /** Whether the scenario ever migrates: then the world has a destination mm. */
   readonly withDestination: boolean;
@@ -95,6 +97,7 @@ export class Machine {
         ksmRun: cfg.ksmEnabled,
         ksmUseZeroPages: cfg.ksmUseZeroPages,
         thp: VARIANTS[cfg.kernel].arch === "x86_64" ? cfg.thp : "never",
+        ...(cfg.hostZeropage && VARIANTS[cfg.kernel].arch === "x86_64" ? { zeropage: cfg.hostZeropage } : {}),
       },
       variant: cfg.kernel,
       kernelVersion: cfg.kernelVersion,

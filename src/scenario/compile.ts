@@ -355,6 +355,7 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
     thp: s.machine.thp,
     ksmEnabled: s.machine.ksm.enabled,
     ksmUseZeroPages: s.machine.ksm.useZeroPages,
+    ...(s.machine.hostZeropage ? { hostZeropage: s.machine.hostZeropage } : {}),
     qemu: {
       version: q.version,
       multifd: q.multifd,

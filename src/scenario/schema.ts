@@ -74,6 +74,24 @@ const Ksm = v.strictObject({
   useZeroPages: v.optional(v.boolean(), false),
 });
 
+/**
+ * The host kernel's zeropage policy, path by path (x86_64 hosts): true where it maps the shared
+ * zeropage, as upstream does on every path. Some hosts' kernels do not (a boot option such as
+ * pvm_no_zero_page=1; transparent_hugepage/use_zero_page = 0 for the huge zero page), and
+ * `npm run kernel-check` measures the running host's. s390 variants decide with
+ * mm_forbids_zeropage() and take no policy here.
+ */
+const HostZeropage = v.strictObject({
+  /** do_anonymous_page(): read faults map the zeropage. */
+  readFault: v.optional(v.boolean(), true),
+  /** do_huge_pmd_anonymous_page(): THP reads map the huge zero page. */
+  hugeZeroPage: v.optional(v.boolean(), true),
+  /** mfill_atomic_pte_zeropage(): UFFDIO_ZEROPAGE maps the zeropage. */
+  uffdZeropage: v.optional(v.boolean(), true),
+  /** try_to_merge_with_zero_page(): ksmd with use_zero_pages maps the zeropage. */
+  ksm: v.optional(v.boolean(), true),
+});
+
 const Machine = v.pipe(
   v.strictObject({
     arch: v.optional(v.picklist(["s390x", "x86_64"])),
@@ -93,6 +111,7 @@ const Machine = v.pipe(
     thp: v.optional(v.picklist(["always", "madvise", "never"]), "madvise"),
     ksm: v.optional(Ksm, {}),
     qemu: v.optional(Qemu, {}),
+    hostZeropage: v.optional(HostZeropage),
   }),
   // A check on two fields reports its issue at machine.arch (v.forward), not at "machine": the
   // editor marks the field, and the message says what the kernel wants.
@@ -106,6 +125,17 @@ const Machine = v.pipe(
       },
     ),
     ["arch"],
+  ),
+  v.forward(
+    v.partialCheck(
+      [["kernel"], ["hostZeropage"]],
+      (m) => !m.hostZeropage || VARIANTS[m.kernel].arch === "x86_64",
+      (issue) => {
+        const m = issue.input as { kernel: keyof typeof VARIANTS };
+        return `a host zeropage policy describes an x86_64 host; ${m.kernel} decides with mm_forbids_zeropage()`;
+      },
+    ),
+    ["hostZeropage"],
   ),
 );
 

@@ -42,6 +42,18 @@ export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
         VmFlag.COW,
         VmFlag.WRITE,
       ),
+      // The host's zeropage policy (x86_64): mostly upstream, sometimes any mix of paths.
+      zeropage: x86
+        ? fc.option(
+            fc.record({
+              readFault: fc.boolean(),
+              hugeZeroPage: fc.boolean(),
+              uffdZeropage: fc.boolean(),
+              ksm: fc.boolean(),
+            }),
+            { freq: 2 },
+          )
+        : fc.constant(null),
     })
     .map((r): MmConfig => {
       const pages = Math.max(1, r.tables * ptes - r.head - r.tail);
@@ -52,6 +64,7 @@ export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
         ksmRun: r.ksmRun,
         ksmUseZeroPages: r.ksmUseZeroPages,
         thp: r.thp as HostConfig["thp"],
+        ...(r.zeropage ? { zeropage: r.zeropage } : {}),
       };
       return {
         name: "guest",

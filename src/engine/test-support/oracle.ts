@@ -258,6 +258,11 @@ export class Oracle {
     return !this.s.allowCow;
   }
 
+  /** The host's zeropage policy (HostConfig.zeropage), upstream's when unset. */
+  private get policy() {
+    return this.cfg.host.zeropage ?? { readFault: true, hugeZeroPage: true, uffdZeropage: true, ksm: true };
+  }
+
   private thpEligible(p: number): boolean {
     const thp = this.cfg.host.thp;
     if (!this.X || thp === "never") return false;
@@ -464,6 +469,20 @@ export class Oracle {
       if (data) for (let q = p; q < pieceEnd; q++) this.set(q, Pte.ANON_RW_DATA, false);
       return "handled";
     }
+    if (!this.policy.hugeZeroPage) {
+      // No huge zero page on this host: a read allocates a THP as a write does (or falls back).
+      if (!this.fits(cost + n * PAGE)) return "pte";
+      if (uffd) {
+        this.allocUpper(p);
+        return "userfault";
+      }
+      this.allocTable(p);
+      this.charge(n * PAGE, p);
+      s.huge[t] = 1;
+      s.folio[t] = 1;
+      for (let q = lo; q < hi; q++) this.set(q, Pte.ANON_RW_ZERO, false);
+      return "handled";
+    }
     // Read (or unshare, which is a read on a none PTE): huge zero PMD + deposited table.
     if (!this.fits(cost)) throw new Fail("ENOMEM", p); // pte_alloc_one() fails: VM_FAULT_OOM
     if (uffd) {
@@ -498,7 +517,7 @@ export class Oracle {
       }
       if (f & VmFlag.UFFD_MISSING) return true; // handle_userfault(VM_UFFD_MISSING)
       if (access === "write") this.set(p, data ? Pte.ANON_RW_DATA : Pte.ANON_RW_ZERO, true);
-      else if (!this.forbids()) this.set(p, Pte.ZERO, false);
+      else if (!this.forbids() && this.policy.readFault) this.set(p, Pte.ZERO, false);
       else this.set(p, f & VmFlag.WRITE ? Pte.ANON_RW_ZERO : Pte.ANON_RO_ZERO, true);
       return false;
     }
@@ -620,7 +639,9 @@ export class Oracle {
       // mfill_atomic(): the page's table first, then the page. ASSUMPTION (transactions): when the
       // page does not fit, the table allocated for it is not kept either (the kernel keeps it).
       const placesZeropage =
-        content === null && !(this.forbids() && (this.C || this.variant === "s390-fa41ba0d-90a7592d"));
+        content === null &&
+        !(this.forbids() && (this.C || this.variant === "s390-fa41ba0d-90a7592d")) &&
+        (this.forbids() || this.policy.uffdZeropage);
       if (!this.fits(this.tableCost(this.tableOf(p)) + (placesZeropage ? 0 : PAGE))) {
         if (done === 0) throw new Fail("ENOMEM", p);
         return "EAGAIN"; // out of memory after some progress: -EAGAIN with the bytes done
@@ -644,7 +665,7 @@ export class Oracle {
   private ksmScan(): void {
     const s = this.s;
     if (!this.cfg.host.ksmRun) return;
-    const useZero = this.cfg.host.ksmUseZeroPages;
+    const useZero = this.cfg.host.ksmUseZeroPages && this.policy.ksm;
     const zeroAnon = (st: number) => st === Pte.ANON_RO_ZERO || st === Pte.ANON_RW_ZERO;
     const candidates = () => {
       const out: number[] = [];

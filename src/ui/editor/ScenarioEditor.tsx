@@ -222,6 +222,38 @@ export function ScenarioEditor() {
       </fieldset>
 
       <fieldset>
+        <legend>Host kernel's zeropage policy (x86_64)</legend>
+        <p className="zl-hint">
+          Upstream kernels map the shared zeropage on every path. Some hosts do not (for example with
+          the boot option pvm_no_zero_page=1); <code>npm run kernel-check</code> measures yours.
+        </p>
+        <FlagField
+          {...common}
+          path="machine.hostZeropage.readFault"
+          label="read faults map the zeropage"
+          defaultValue={true}
+        />
+        <FlagField
+          {...common}
+          path="machine.hostZeropage.hugeZeroPage"
+          label="THP reads map the huge zero page"
+          defaultValue={true}
+        />
+        <FlagField
+          {...common}
+          path="machine.hostZeropage.uffdZeropage"
+          label="UFFDIO_ZEROPAGE maps the zeropage"
+          defaultValue={true}
+        />
+        <FlagField
+          {...common}
+          path="machine.hostZeropage.ksm"
+          label="KSM (use_zero_pages) maps the zeropage"
+          defaultValue={true}
+        />
+      </fieldset>
+
+      <fieldset>
         <legend>QEMU</legend>
         <TextField {...common} path="machine.qemu.version" label="QEMU version" placeholder="9.2" />
         <FlagField {...common} path="machine.qemu.multifd" label="multifd" defaultValue={false} />
