@@ -224,8 +224,8 @@ export function ScenarioEditor() {
       <fieldset>
         <legend>Host kernel's zeropage policy (x86_64)</legend>
         <p className="zl-hint">
-          Upstream kernels map the shared zeropage on every path. Some hosts do not (for example with
-          the boot option pvm_no_zero_page=1); <code>npm run kernel-check</code> measures yours.
+          Upstream kernels map the shared zeropage on every path. Some hosts do not (for example with the boot
+          option pvm_no_zero_page=1); <code>npm run kernel-check</code> measures yours.
         </p>
         <FlagField
           {...common}
