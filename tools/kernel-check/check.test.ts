@@ -10,13 +10,19 @@ import {
   type KernelRecord,
   kernelPteTables,
   main,
+  parseHostPolicy,
 } from "./check.ts";
 import { baseVpnOf, DEFAULT_BASE, kernelMajorMinor, type ModelRecord, runModel } from "./model.ts";
 import { OpsSyntaxError, parseOps } from "./ops.ts";
-import { buildProbe, type ProbeRecord } from "./run-probe.mjs";
+import { measureHostPolicy } from "./policy.ts";
+import { recordedScripts, replayProbe } from "./replay.ts";
+import { buildProbe, type ProbeRecord, runProbe } from "./run-probe.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPTS = path.join(HERE, "scripts");
+const UPSTREAM = path.join(HERE, "fixtures", "upstream-6.18");
+const PVM = path.join(HERE, "fixtures", "pvm-no-zero-page-6.18");
+const THP0 = path.join(HERE, "fixtures", "thp-use-zero-page-0-6.18");
 
 function script(name: string) {
   return parseOps(readFileSync(path.join(SCRIPTS, name), "utf8"), name);
@@ -345,8 +351,10 @@ describe("main", () => {
       arch: "x64",
       required: true,
       buildProbe: async () => "probe",
+      readCmdline: async () => "",
       runProbe: async (file: string) => {
         if (file.includes("ksm")) return { skip: "/sys/kernel/mm/ksm is not writable (needs root)" };
+        if (file.includes(`${path.sep}policy${path.sep}`)) return replayProbe(UPSTREAM)(file);
         const recs: ProbeRecord[] = observedWholeTable().map((r) => ({ ...r, ksmMergingPages: 0 }));
         recs[0] = { ...recs[0]!, base: "0x100000000000", env: { kernel: "6.18.44", thpEnabled: "madvise" } };
         return { records: recs };
@@ -358,6 +366,114 @@ describe("main", () => {
     expect(text).toMatch(
       /kernel-check: 1 scripts checked, 1 skipped, 0 errors; 7 steps, 70 fields compared, 0 mismatches; kernel 6\.18\.44/,
     );
+    expect(text).toContain(
+      "kernel-check: host policy: read faults map the zeropage, huge zero page on, UFFDIO_ZEROPAGE maps it, KSM use_zero_pages not measured (/sys/kernel/mm/ksm is not writable (needs root))",
+    );
+  });
+});
+
+/**
+ * Hosts this machine is not, replayed from fixtures/ (README there): the check measures each one's
+ * zeropage policy from its records and compares its scripts under that policy. A wrong model rule
+ * under either policy fails, and so does the model run under the wrong policy.
+ */
+describe("recorded hosts (fixtures/)", () => {
+  const hosts: [string, string, string][] = [
+    [
+      UPSTREAM,
+      "",
+      "read faults map the zeropage, huge zero page on, UFFDIO_ZEROPAGE maps it, KSM maps it — upstream (the zeropage on every measured path)",
+    ],
+    [
+      PVM,
+      "console=ttyS0 pvm_no_zero_page=1 nested_pvm=1",
+      "read faults forbid the zeropage, huge zero page off, UFFDIO_ZEROPAGE maps it, KSM use_zero_pages not measured (no script needs it) (boot option pvm_no_zero_page=1) — not upstream",
+    ],
+    [
+      THP0,
+      "",
+      "read faults map the zeropage, huge zero page off, UFFDIO_ZEROPAGE maps it, KSM use_zero_pages not measured (no script needs it) (transparent_hugepage/use_zero_page=0) — not upstream",
+    ],
+  ];
+
+  async function replay(dir: string, cmdline: string, extra: string[] = []) {
+    const lines: string[] = [];
+    const scripts = (await recordedScripts(dir)).map((f) => path.join(SCRIPTS, f));
+    const code = await main([...extra, ...scripts], {
+      out: (l) => lines.push(l),
+      platform: "linux",
+      arch: "x64",
+      required: true,
+      buildProbe: async () => "probe",
+      runProbe: replayProbe(dir),
+      readCmdline: async () => cmdline,
+    });
+    return { code, lines, text: lines.join("\n") };
+  }
+
+  it.each(hosts)("%s: the policy line, then 0 mismatches under it", async (dir, cmdline, policy) => {
+    expect(path.basename(dir)).toMatch(/-6\.18$/);
+    const r = await replay(dir, cmdline);
+    expect(r.lines[0]).toBe(`kernel-check: host policy: ${policy}`);
+    expect(r.text).toMatch(
+      /scripts checked, 0 skipped, 0 errors; \d+ steps, \d+ fields compared, 0 mismatches/,
+    );
+    expect(r.code, r.lines.filter((l) => l.startsWith("MISMATCH")).join("\n")).toBe(0);
+  });
+
+  it.each(hosts)("%s: a wrong rule (no PT reclaim, as before 6.14) fails", async (dir, cmdline) => {
+    const r = await replay(dir, cmdline, ["--model-kernel", "6.13"]);
+    expect(r.code).toBe(1);
+    expect(r.text).toContain("MISMATCH");
+    expect(r.text).toMatch(/model rule path:\n.*zap_pte_range\.table_kept/);
+  });
+
+  it("the pvm host compared under upstream's policy fails where reads allocate", async () => {
+    const r = await replay(PVM, "pvm_no_zero_page=1", ["--host-policy", "upstream"]);
+    expect(r.code).toBe(1);
+    expect(r.text).toContain(
+      "MISMATCH tools/kernel-check/scripts/read-then-write.ops step 1 'read 0 1024': rssAnonKiB kernel 4096, model 0 KiB (change since step 0); zeroPtes kernel 0, model 1024",
+    );
+    expect(r.text).toContain("do_anonymous_page.zeropage ×1024 [read fault]");
+  });
+
+  it("the upstream host compared under the pvm policy fails too", async () => {
+    const r = await replay(UPSTREAM, "", ["--host-policy", "readFault=0,hugeZeroPage=0"]);
+    expect(r.code).toBe(1);
+    expect(r.text).toContain("do_anonymous_page.host_no_zeropage ×1024 [read fault]");
+    expect(r.text).toContain("do_huge_pmd_anonymous_page.no_huge_zero ×512 [read fault]");
+  });
+
+  it("a policy the model cannot express fails with one line naming the path, and compares nothing", async () => {
+    const half = async (file: string) => {
+      const res = await replayProbe(UPSTREAM)(file);
+      if ("skip" in res || !file.endsWith("read-fault.ops")) return res;
+      const recs = res.records.map((r, i) =>
+        i === 1 ? { ...r, zeroPtes: 300, rssAnonKiB: r.rssAnonKiB + 212 * 4 } : r,
+      );
+      return { records: recs };
+    };
+    const lines: string[] = [];
+    const code = await main([path.join(SCRIPTS, "read-then-write.ops")], {
+      out: (l) => lines.push(l),
+      platform: "linux",
+      arch: "x64",
+      required: true,
+      buildProbe: async () => "probe",
+      runProbe: half,
+      readCmdline: async () => "",
+    });
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(
+      "kernel-check: FAILED: this host's zeropage policy is one the model cannot express: read fault: 512 pages, 300 map the zero page, 512 present, RssAnon +848 KiB",
+    );
+  });
+
+  it("parses --host-policy", () => {
+    expect(parseHostPolicy("upstream")).toBe("upstream");
+    expect(parseHostPolicy("readFault=0, ksm=1")).toEqual({ readFault: false, ksm: true });
+    expect(() => parseHostPolicy("readfault=0")).toThrow(/paths readFault, hugeZeroPage, uffdZeropage, ksm/);
   });
 });
 
@@ -397,6 +513,58 @@ describe("this kernel", () => {
     ).toBe(0);
     expect(summary).toMatch(/0 mismatches/);
   });
+});
+
+/**
+ * The probe's zero-page detection (probe.c setup_counters()): PAGEMAP_SCAN's PAGE_IS_PFNZERO,
+ * /proc/kpageflags KPF_ZERO_PAGE, and the PFN UFFDIO_ZEROPAGE maps are independent signals, none of
+ * which trusts a read fault. Forced one at a time on scripts that place zero pages by every path
+ * (and, for the two that see it, the huge zero page), each available signal must count the same
+ * zero PTEs, huge zero PMDs and present pages at every step. A signal the machine lacks is skipped
+ * with the probe's reason; at least one must run.
+ */
+describe("the probe's zero-page signals", () => {
+  const signals = ["scan", "kpageflags", "uffd"] as const;
+  it.skipIf(unavailable !== null)(
+    "agree with each other wherever they can run",
+    async () => {
+      const probe = await buildProbe();
+      if (typeof probe !== "string") throw new Error(probe.skip);
+      const scripts = [
+        path.join(SCRIPTS, "zeropage-paths.ops"),
+        path.join(SCRIPTS, "uffd-zeropage-then-write.ops"),
+        path.join(SCRIPTS, "thp-read.ops"),
+      ];
+      const counts = (stdout: string) =>
+        stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as ProbeRecord)
+          .map((r) => [r.step, r.zeroPtes, r.hugeZeroPmds, r.presentPages]);
+      const ran = new Set<string>();
+      for (const script of scripts) {
+        const bySignal = new Map<string, unknown>();
+        for (const signal of signals) {
+          const r = await runProbeBinary(probe, script, { PROBE_ZERO_SIGNAL: signal });
+          if (r.code === 3) {
+            console.log(`zero signal ${signal} on ${path.basename(script)}: ${r.stdout.trim()}`);
+            continue;
+          }
+          expect(r.code, r.stderr).toBe(0);
+          expect(JSON.parse(r.stdout.split("\n")[0]!).env.zeroSignal).toMatch(
+            signal === "scan" ? /PAGEMAP_SCAN/ : signal === "kpageflags" ? /kpageflags/ : /UFFDIO_ZEROPAGE/,
+          );
+          bySignal.set(signal, counts(r.stdout));
+          ran.add(signal);
+        }
+        const [first, ...rest] = [...bySignal.entries()];
+        for (const [signal, c] of rest)
+          expect(c, `${signal} vs ${first![0]} on ${script}`).toEqual(first![1]);
+      }
+      expect(ran.size).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 });
 
 const KSM = "/sys/kernel/mm/ksm/";
@@ -439,9 +607,11 @@ function readKsmLocked(probe: string): string[] {
 function runProbeBinary(
   probe: string,
   script: string,
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(probe, [script], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    const opts = { maxBuffer: 16 << 20, env: { ...process.env, ...env } };
+    execFile(probe, [script], opts, (err, stdout, stderr) => {
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -470,6 +640,7 @@ describe("KSM settings with probes running at once", () => {
       const b = runProbeBinary(probe, file);
       const results = await Promise.all([a, b]);
       expect(readKsmLocked(probe)).toEqual(before);
+      const { policy } = await measureHostPolicy({ runProbe, readCmdline: async () => "" });
       const script = parseOps(readFileSync(file, "utf8"), "ksm-zero-pages.ops");
       for (const r of results) {
         expect(r.code, r.stderr).toBe(0);
@@ -481,6 +652,7 @@ describe("KSM settings with probes running at once", () => {
         const model = runModel(script, {
           kernelVersion: String(env.kernel),
           baseVpn: baseVpnOf(recs[0]?.base ?? "0x100000000000"),
+          zeropage: policy,
         });
         expect(formatMismatches(compareRecords("ksm-zero-pages.ops", recs, model).mismatches)).toBe("");
       }

@@ -1,9 +1,13 @@
 /**
- * npm run kernel-check [--paths] [--model-kernel <x.y>] [script.ops ...]
+ * npm run kernel-check [--paths] [--model-kernel <x.y>] [--host-policy <spec>] [--record <dir>]
+ *                      [--policy] [script.ops ...]
  *
- * Runs every op script (scripts/*.ops, or the ones given) on this kernel with probe.c and through
- * the engine's x86_64 variant with this kernel's version and the probe's region address
- * (model.ts), and compares them step by step:
+ * First measures the host's zeropage policy path by path (policy.ts: read faults, the huge zero
+ * page, UFFDIO_ZEROPAGE, KSM) and prints it in one line; a policy the model cannot express fails
+ * here with one line naming the path and what was seen. Then runs every op script (scripts/*.ops,
+ * or the ones given) on this kernel with probe.c and through the engine's x86_64 variant with this
+ * kernel's version, the probe's region address and the measured policy (model.ts), and compares
+ * them step by step:
  *   - page-level counts must be equal: zeroPtes, presentPages, thpPmds, hugeZeroPmds, uffdFaults,
  *     and ksmZeroPages / ksmPages where the probe reports them (non-null);
  *   - PTE tables must be equal: the model's own count against the kernel's, which is derived from
@@ -20,14 +24,17 @@
  * skipped with the probe's reason, and the rest still runs.
  *
  * --model-kernel x.y runs the model as if the kernel were x.y (the probe still reports the real
- * one): a deliberately wrong model, to see what a failure looks like.
+ * one), and --host-policy upstream (or e.g. readFault=0,hugeZeroPage=0) runs it under another
+ * policy than the measured one: deliberately wrong models, to see what a failure looks like.
+ * --policy measures and prints the policy only. --record <dir> also writes every probe record
+ * (policy/<name>.jsonl, scripts/<name>.jsonl) for replaying this host in tests (fixtures/).
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import type { ThpMode } from "../../src/engine/index.ts";
+import { describeHostPolicy, type HostZeropagePolicy, type ThpMode } from "../../src/engine/index.ts";
 import {
   baseVpnOf,
   DEFAULT_BASE,
@@ -36,8 +43,15 @@ import {
   type ModelRecord,
   runModel,
 } from "./model.ts";
-import { OpsSyntaxError, parseOps, scriptUses } from "./ops.ts";
-import { buildProbe, runProbe } from "./run-probe.mjs";
+import { type OpsScript, OpsSyntaxError, parseOps, scriptUses } from "./ops.ts";
+import {
+  defaultCmdline,
+  formatPolicyLine,
+  measureHostPolicy,
+  POLICY_PATHS,
+  type PolicyPath,
+} from "./policy.ts";
+import { buildProbe, type ProbeRecord, runProbe } from "./run-probe.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -296,21 +310,68 @@ interface Args {
   scripts: string[];
   paths: boolean;
   modelKernel: string | null;
+  /** --host-policy: a policy to run the model under instead of the measured one. */
+  hostPolicy: Partial<HostZeropagePolicy> | "upstream" | null;
+  record: string | null;
+  policyOnly: boolean;
+}
+
+/** "upstream", or "readFault=0,hugeZeroPage=0" (paths not named keep the measured value). */
+export function parseHostPolicy(spec: string): Partial<HostZeropagePolicy> | "upstream" {
+  if (spec === "upstream") return "upstream";
+  const out: Partial<Record<PolicyPath, boolean>> = {};
+  const names = POLICY_PATHS.map((p) => p.path);
+  for (const part of spec.split(",")) {
+    const m = /^(\w+)=([01])$/.exec(part.trim());
+    const key = m?.[1] as PolicyPath | undefined;
+    if (!m || !key || !names.includes(key)) {
+      throw new Error(
+        `--host-policy expects 'upstream' or <path>=0|1 pairs with paths ${names.join(", ")}; got '${part}'`,
+      );
+    }
+    out[key] = m[2] === "1";
+  }
+  return out;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { scripts: [], paths: false, modelKernel: null };
+  const a: Args = {
+    scripts: [],
+    paths: false,
+    modelKernel: null,
+    hostPolicy: null,
+    record: null,
+    policyOnly: false,
+  };
+  const value = (i: number, what: string): string => {
+    const v = argv[i];
+    if (!v) throw new Error(`${argv[i - 1]} needs ${what}`);
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i]!;
     if (s === "--paths") a.paths = true;
-    else if (s === "--model-kernel") {
-      const v = argv[++i];
-      if (!v) throw new Error("--model-kernel needs a version such as 6.13");
-      a.modelKernel = v;
-    } else if (s.startsWith("--")) throw new Error(`unknown option ${s}`);
+    else if (s === "--policy") a.policyOnly = true;
+    else if (s === "--model-kernel") a.modelKernel = value(++i, "a version such as 6.13");
+    else if (s === "--host-policy") a.hostPolicy = parseHostPolicy(value(++i, "a policy"));
+    else if (s === "--record") a.record = value(++i, "a directory");
+    else if (s.startsWith("--")) throw new Error(`unknown option ${s}`);
     else a.scripts.push(s);
   }
   return a;
+}
+
+/** Writes a probe result as JSON Lines: the records, or one {"skip": ...} line. */
+async function record(
+  dir: string,
+  sub: string,
+  file: string,
+  res: { skip: string } | { records: ProbeRecord[] },
+) {
+  const name = path.basename(file).replace(/\.ops$/, ".jsonl");
+  await mkdir(path.join(dir, sub), { recursive: true });
+  const lines = "skip" in res ? [{ skip: res.skip }] : res.records;
+  await writeFile(path.join(dir, sub, name), lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -343,6 +404,8 @@ export interface CheckIo {
   readonly runProbe: typeof runProbe;
   /** KERNEL_CHECK_REQUIRED=1 (CI): a check that runs no script at all fails instead of skipping. */
   readonly required: boolean;
+  /** The kernel command line (/proc/cmdline), for naming the boot option behind a policy. */
+  readonly readCmdline: () => Promise<string>;
 }
 
 const defaultIo: CheckIo = {
@@ -352,6 +415,7 @@ const defaultIo: CheckIo = {
   buildProbe,
   runProbe,
   required: process.env.KERNEL_CHECK_REQUIRED === "1",
+  readCmdline: defaultCmdline,
 };
 
 /** The line for a whole-suite skip, and the exit code: 0, or 1 where the check is required. */
@@ -394,20 +458,49 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
   let kernelRelease = os.release();
   let modelVersion = args.modelKernel ?? kernelMajorMinor(kernelRelease);
 
+  const scripts: { file: string; name: string; script: OpsScript | null }[] = [];
   for (const file of files) {
     const name = path.relative(process.cwd(), file) || file;
-    let script: ReturnType<typeof parseOps>;
     try {
-      script = parseOps(await readFile(file, "utf8"), name);
+      scripts.push({ file, name, script: parseOps(await readFile(file, "utf8"), name) });
     } catch (e) {
       if (!(e instanceof OpsSyntaxError)) throw e;
       out(`== ${name}: ERROR malformed script: ${e.message}\n`);
       errors++;
-      continue;
     }
+  }
+
+  // The host's zeropage policy first: every script is compared under it.
+  const needed = new Set<PolicyPath>(["readFault", "hugeZeroPage", "uffdZeropage"]);
+  if (args.policyOnly || scripts.some((x) => x.script && scriptUses(x.script, "ksm-merge")))
+    needed.add("ksm");
+  const recordingProbe = async (file: string) => {
+    const res = await io.runProbe(file);
+    if (args.record) await record(args.record, "policy", file, res);
+    return res;
+  };
+  const measured = await measureHostPolicy({ runProbe: recordingProbe, readCmdline: io.readCmdline }, needed);
+  out(`kernel-check: ${formatPolicyLine(measured)}`);
+  if (measured.inexpressible) {
+    const name = POLICY_PATHS.find((p) => p.path === measured.inexpressible!.path)!.name;
+    out(
+      `kernel-check: FAILED: this host's zeropage policy is one the model cannot express: ${name}: ` +
+        `${measured.inexpressible.seen}`,
+    );
+    return 1;
+  }
+  if (args.policyOnly) return 0;
+  const policy: HostZeropagePolicy =
+    args.hostPolicy === "upstream"
+      ? { readFault: true, hugeZeroPage: true, uffdZeropage: true, ksm: true }
+      : { ...measured.policy, ...(args.hostPolicy ?? {}) };
+
+  for (const { file, name, script } of scripts) {
+    if (!script) continue;
     let res: Awaited<ReturnType<typeof runProbe>>;
     try {
       res = await io.runProbe(file);
+      if (args.record) await record(args.record, "scripts", file, res);
     } catch (e) {
       out(`== ${name}: ERROR ${e instanceof Error ? e.message : String(e)}\n`);
       errors++;
@@ -428,20 +521,13 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
     const env = first.env ?? {};
     if (typeof env.kernel === "string") kernelRelease = env.kernel;
     modelVersion = args.modelKernel ?? kernelMajorMinor(kernelRelease);
-    if (scriptUses(script, "thp") && env.thpUseZeroPage === 0) {
-      out(
-        `== ${name}: SKIPPED on this machine: transparent_hugepage/use_zero_page is 0 here; ` +
-          "the model assumes 1 (the default)\n",
-      );
-      skipped++;
-      continue;
-    }
     const thp =
       typeof env.thpEnabled === "string" && THP_MODES.includes(env.thpEnabled) ? env.thpEnabled : "madvise";
     const model = runModel(script, {
       kernelVersion: modelVersion,
       baseVpn: baseVpnOf(first.base ?? DEFAULT_BASE_HEX),
       thp: thp as ThpMode,
+      zeropage: policy,
     });
     const c = compareRecords(name, kernel, model);
     checked++;
@@ -458,7 +544,11 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
     out("");
   }
 
-  const modelNote = args.modelKernel ? ` — MODEL RUN AS ${modelVersion} (--model-kernel)` : "";
+  const notes: string[] = [];
+  if (args.modelKernel) notes.push(` — MODEL RUN AS ${modelVersion} (--model-kernel)`);
+  if (args.hostPolicy)
+    notes.push(` — MODEL UNDER ANOTHER HOST POLICY (--host-policy): ${describeHostPolicy(policy)}`);
+  const modelNote = notes.join("");
   out(
     `kernel-check: ${checked} scripts checked, ${skipped} skipped, ${errors} errors; ${steps} steps, ` +
       `${fields} fields compared, ${mismatches.length} mismatches; kernel ${kernelRelease}, ` +

@@ -8,7 +8,8 @@
  *   first address the probe tries: 1 GiB aligned and the start of an unused 512 GiB window);
  * - kernelVersion = the running kernel's major.minor (decides PT reclaim, THP-on-wp);
  * - the VMA starts writable, private (COW) and VM_NOHUGEPAGE (the probe's mmap + MADV_NOHUGEPAGE);
- * - host THP mode as the kernel's (default 'madvise'); KSM run = 1 if the script merges,
+ * - host THP mode as the kernel's (default 'madvise'), and the host's zeropage policy as policy.ts
+ *   measured it (default upstream: the zero page on every path); KSM run = 1 if the script merges,
  *   use_zero_pages as chosen by `ksm-zero-pages` (default on). ksmd only acts in ksm_scan, so a
  *   host built with ksmRun from the start is equivalent to switching it on for the merge.
  *
@@ -32,6 +33,7 @@ import {
   type EventResult,
   formatPath,
   type HostConfig,
+  type HostZeropagePolicy,
   type KernelEvent,
   type MmConfig,
   ruleAt,
@@ -64,6 +66,8 @@ export interface ModelOptions {
   readonly baseVpn?: number;
   /** /sys/kernel/mm/transparent_hugepage/enabled; default 'madvise'. */
   readonly thp?: ThpMode;
+  /** The host's zeropage policy per path (policy.ts measures it); default upstream. */
+  readonly zeropage?: HostZeropagePolicy;
 }
 
 /** A rule the model applied during a step: from an effect (pages > 0) or an event-level step. */
@@ -159,6 +163,7 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
     ksmRun: scriptUses(script, "ksm-merge"),
     ksmUseZeroPages: zeroAtFirstMerge,
     thp: opts.thp ?? "madvise",
+    ...(opts.zeropage ? { zeropage: opts.zeropage } : {}),
   };
   const cfg: MmConfig = {
     name: script.file,

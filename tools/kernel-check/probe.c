@@ -103,6 +103,7 @@ struct pm_scan_arg {
 
 /* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
 #define KPF_KSM_BIT 21
+#define KPF_THP_BIT 22
 #define KPF_ZERO_PAGE_BIT 24
 
 /* ---- constants ---------------------------------------------------------- */
@@ -162,9 +163,36 @@ static unsigned long region_pages;
 static bool debug; /* PROBE_DEBUG=1: dump scan results to stderr */
 static int pagemap_fd = -1;
 static int kpageflags_fd = -1;
-static bool have_scan;          /* PAGEMAP_SCAN works */
-static uint64_t zero_pfn;       /* fallback: PFN of the shared zeropage */
-static volatile char *zero_ref; /* fallback: page that maps the zeropage */
+/*
+ * How a PTE mapping the shared zero page is recognised. None of them trusts a
+ * read fault to map it (a host's kernel may not: see README "Host policy"):
+ *   ZS_SCAN        PAGEMAP_SCAN's PAGE_IS_PFNZERO: the kernel's own
+ *                  is_zero_pfn() / is_huge_zero_pmd() (Linux 6.7+);
+ *   ZS_KPAGEFLAGS  pagemap PFNs + /proc/kpageflags: KPF_ZERO_PAGE without
+ *                  KPF_THP is the small zero page, with KPF_THP the huge one
+ *                  (fs/proc/page.c stable_page_flags());
+ *   ZS_UFFD_PFN    pagemap PFNs compared with the PFN that UFFDIO_ZEROPAGE
+ *                  maps at two addresses (the same frame at both, so the
+ *                  shared zero page, not a zeroed folio); cannot see the huge
+ *                  zero page.
+ * PROBE_ZERO_SIGNAL=scan|kpageflags|uffd forces one (exit 3 if unavailable).
+ */
+enum zero_signal { ZS_SCAN, ZS_KPAGEFLAGS, ZS_UFFD_PFN };
+static enum zero_signal zero_signal;
+static uint64_t zero_pfn; /* ZS_UFFD_PFN: PFN of the shared zero page */
+
+static const char *zero_signal_name(void)
+{
+	switch (zero_signal) {
+	case ZS_SCAN:
+		return "PAGEMAP_SCAN PAGE_IS_PFNZERO";
+	case ZS_KPAGEFLAGS:
+		return "kpageflags KPF_ZERO_PAGE";
+	case ZS_UFFD_PFN:
+		return "UFFDIO_ZEROPAGE pfn";
+	}
+	return "?";
+}
 
 static struct page_region *scan_vec; /* PAGEMAP_SCAN output */
 static size_t scan_vec_len;
@@ -705,27 +733,37 @@ static long long count_ksm_pages(void)
 
 /*
  * Fallback path: one pagemap entry per page. Bit 63 = present, bits 0-54 =
- * PFN (visible only with CAP_SYS_ADMIN). A small-zeropage PTE has the PFN of
- * the shared zeropage, learned at startup from a private page we read-faulted
- * (zero_ref). The huge zero folio is recognised with /proc/kpageflags
- * (KPF_ZERO_PAGE on a PFN that is not the small zeropage); PMD-mapped THPs
- * are taken from smaps AnonHugePages since pagemap cannot tell PMD from PTE
- * mappings.
+ * PFN (visible only with CAP_SYS_ADMIN). The zero page is recognised as
+ * zero_signal says (kpageflags, or the PFN UFFDIO_ZEROPAGE mapped); a block
+ * of 512 consecutive PFNs whose first has KPF_ZERO_PAGE|KPF_THP is the huge
+ * zero folio. PMD-mapped THPs are taken from smaps AnonHugePages since
+ * pagemap cannot tell PMD from PTE mappings.
  */
 static void count_pagemap(struct counts *c)
 {
 	read_pagemap_all();
 	unsigned long hz_pages = 0;
+	uint64_t last_pfn = 0, last_flags = 0;
 	for (unsigned long i = 0; i < region_pages; i++) {
 		uint64_t e = pm_buf[i];
 		if (!(e & (1ULL << 63)))
 			continue;
 		c->present++;
 		uint64_t pfn = e & ((1ULL << 55) - 1);
-		if (pfn == zero_pfn) {
+		if (zero_signal == ZS_UFFD_PFN) {
+			if (pfn == zero_pfn)
+				c->zero_ptes++;
+			continue;
+		}
+		if (pfn != last_pfn || i == 0) {
+			last_pfn = pfn;
+			last_flags = kpageflags(pfn);
+		}
+		if (!(last_flags & (1ULL << KPF_ZERO_PAGE_BIT)))
+			continue;
+		if (!(last_flags & (1ULL << KPF_THP_BIT))) {
 			c->zero_ptes++;
-		} else if (i % PMD_PAGES == 0 && i + PMD_PAGES <= region_pages &&
-			   (kpageflags(pfn) & (1ULL << KPF_ZERO_PAGE_BIT))) {
+		} else if (i % PMD_PAGES == 0 && i + PMD_PAGES <= region_pages) {
 			/* first page of a block mapped by the huge zero folio */
 			unsigned long j = 1;
 			while (j < PMD_PAGES && (pm_buf[i + j] & (1ULL << 63)) &&
@@ -743,7 +781,7 @@ static void count_pagemap(struct counts *c)
 static void count_region(struct counts *c)
 {
 	memset(c, 0, sizeof(*c));
-	if (have_scan)
+	if (zero_signal == ZS_SCAN)
 		count_scan(c);
 	else
 		count_pagemap(c);
@@ -820,10 +858,11 @@ static void report(int step, const struct op *op, bool ok, int err, const struct
 		}
 		read_trimmed(THP_DIR "use_zero_page", thp_zero, sizeof(thp_zero));
 		OUT(", \"base\": \"0x%" PRIxPTR "\"", (uintptr_t)region);
-		OUT(", \"env\": {\"kernel\": \"%s\", \"counter\": \"%s\", \"thpEnabled\": \"%s\", "
-		    "\"thpUseZeroPage\": %s, \"ksmWritable\": %s}",
-		    u.release, have_scan ? "PAGEMAP_SCAN" : "pagemap", thp_en[0] ? thp_en : "unavailable",
-		    thp_zero[0] ? thp_zero : "null", ksm_available ? "true" : "false");
+		OUT(", \"env\": {\"kernel\": \"%s\", \"counter\": \"%s\", \"zeroSignal\": \"%s\", "
+		    "\"thpEnabled\": \"%s\", \"thpUseZeroPage\": %s, \"ksmWritable\": %s}",
+		    u.release, zero_signal == ZS_SCAN ? "PAGEMAP_SCAN" : "pagemap", zero_signal_name(),
+		    thp_en[0] ? thp_en : "unavailable", thp_zero[0] ? thp_zero : "null",
+		    ksm_available ? "true" : "false");
 	}
 	OUT("}\n");
 #undef OUT
@@ -831,7 +870,7 @@ static void report(int step, const struct op *op, bool ok, int err, const struct
 		die("record too long");
 	write_all(1, b, o);
 
-	if (!have_scan)
+	if (zero_signal != ZS_SCAN)
 		return;
 	/* Cross-check the THP count against smaps (cheap, catches surprises). */
 	long long kib = smaps_anon_huge_kib();
@@ -888,9 +927,9 @@ static void *uffd_handler(void *arg)
 	return NULL;
 }
 
-static const char *uffd_open(void)
+/* Opens a userfaultfd (syscall, /dev/userfaultfd, user-mode-only); -1 and `why` on failure. */
+static int open_uffd(char *why, size_t cap)
 {
-	static char why[200];
 	/* 1: the syscall (needs CAP_SYS_PTRACE or vm.unprivileged_userfaultfd=1) */
 	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	int e_sys = fd < 0 ? errno : 0, e_dev = 0;
@@ -912,17 +951,25 @@ static const char *uffd_open(void)
 			diag("using a UFFD_USER_MODE_ONLY userfaultfd");
 	}
 	if (fd < 0) {
-		snprintf(why, sizeof(why),
-			 "userfaultfd unavailable: syscall: %s; /dev/userfaultfd: %s; user-mode-only: %s",
+		snprintf(why, cap, "userfaultfd unavailable: syscall: %s; /dev/userfaultfd: %s; user-mode-only: %s",
 			 strerror(e_sys), strerror(e_dev), strerror(errno));
-		return why;
+		return -1;
 	}
 	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
 	if (ioctl(fd, UFFDIO_API, &api) < 0) {
-		snprintf(why, sizeof(why), "UFFDIO_API failed: %s", strerror(errno));
+		snprintf(why, cap, "UFFDIO_API failed: %s", strerror(errno));
 		close(fd);
-		return why;
+		return -1;
 	}
+	return fd;
+}
+
+static const char *uffd_open(void)
+{
+	static char why[200];
+	int fd = open_uffd(why, sizeof(why));
+	if (fd < 0)
+		return why;
 	uffd = fd;
 	return NULL;
 }
@@ -1188,6 +1235,45 @@ static void *map_prefaulted(size_t len)
 	return p;
 }
 
+/*
+ * ZS_UFFD_PFN: the PFN UFFDIO_ZEROPAGE maps at two addresses of a scratch
+ * mapping. The same frame at both is the shared zero page; two frames mean
+ * this kernel installs zeroed folios for UFFDIO_ZEROPAGE (then it cannot
+ * serve). Returns NULL or why not.
+ */
+static const char *learn_zero_pfn_from_uffd(void)
+{
+	static char why[240];
+	int fd = open_uffd(why, sizeof(why));
+	if (fd < 0)
+		return why;
+	char *scratch = mmap(NULL, 2 * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (scratch == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	madvise(scratch, 2 * PAGE_SZ, MADV_NOHUGEPAGE);
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)scratch, .len = 2 * PAGE_SZ },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_zeropage zp = { .range = { .start = (uintptr_t)scratch, .len = 2 * PAGE_SZ }, .mode = 0 };
+	const char *res = NULL;
+	if (ioctl(fd, UFFDIO_REGISTER, &reg) < 0 || ioctl(fd, UFFDIO_ZEROPAGE, &zp) < 0) {
+		snprintf(why, sizeof(why), "UFFDIO_ZEROPAGE on a scratch page failed: %s", strerror(errno));
+		res = why;
+	} else {
+		uint64_t a = pagemap_entry(scratch) & ((1ULL << 55) - 1);
+		uint64_t b = pagemap_entry(scratch + PAGE_SZ) & ((1ULL << 55) - 1);
+		if (a == 0 || a != b) {
+			res = "UFFDIO_ZEROPAGE maps no shared frame here (a zeroed page per address)";
+		} else {
+			zero_pfn = a;
+		}
+	}
+	close(fd);
+	munmap(scratch, 2 * PAGE_SZ);
+	return res;
+}
+
 static void setup_counters(void)
 {
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
@@ -1197,30 +1283,68 @@ static void setup_counters(void)
 
 	scan_vec_len = region_pages + 1;
 	scan_vec = map_prefaulted(scan_vec_len * sizeof(*scan_vec));
-
-	/* Reference page for the fallback: a read fault maps the shared zeropage. */
-	zero_ref = mmap(NULL, PAGE_SZ, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (zero_ref == MAP_FAILED)
-		die("mmap: %s", strerror(errno));
-	(void)zero_ref[0];
+	/* pagemap entries: the fallback counter and the KSM page count use them */
+	pm_buf = map_prefaulted(region_pages * sizeof(uint64_t));
 
 	const char *dbg = getenv("PROBE_DEBUG");
 	debug = dbg && *dbg && strcmp(dbg, "0");
-	const char *force = getenv("PROBE_NO_PAGEMAP_SCAN");
+	const char *want = getenv("PROBE_ZERO_SIGNAL");
+	const char *noscan = getenv("PROBE_NO_PAGEMAP_SCAN"); /* older name: anything but scan */
+	if (want && !*want)
+		want = NULL;
+	if (want && strcmp(want, "scan") && strcmp(want, "kpageflags") && strcmp(want, "uffd"))
+		die("PROBE_ZERO_SIGNAL must be scan, kpageflags or uffd, not '%s'", want);
+	bool allow_scan = !(noscan && *noscan && strcmp(noscan, "0")) && (!want || !strcmp(want, "scan"));
+
+	/* A scratch page that is written (a real page under every zeropage policy). */
+	char *scratch = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (scratch == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	madvise(scratch, PAGE_SZ, MADV_NOHUGEPAGE);
+	scratch[0] = 1;
+
 	uint64_t we;
 	long n;
-	have_scan = !(force && *force && strcmp(force, "0")) &&
-		    do_scan((uintptr_t)zero_ref, (uintptr_t)zero_ref + PAGE_SZ, &we, &n) == 0;
-	/* pagemap entries: the fallback counter and the KSM page count use them */
-	pm_buf = map_prefaulted(region_pages * sizeof(uint64_t));
-	if (have_scan)
+	const char *no_scan = "PAGEMAP_SCAN unavailable (Linux < 6.7)";
+	if (allow_scan) {
+		if (do_scan((uintptr_t)scratch, (uintptr_t)scratch + PAGE_SZ, &we, &n) == 0) {
+			zero_signal = ZS_SCAN;
+			munmap(scratch, PAGE_SZ);
+			return;
+		}
+		if (want)
+			emit_skip("PROBE_ZERO_SIGNAL=scan, but %s", no_scan);
+	} else {
+		no_scan = "PAGEMAP_SCAN not used (PROBE_ZERO_SIGNAL / PROBE_NO_PAGEMAP_SCAN)";
+	}
+	/* The fallbacks read PFNs from pagemap, which needs CAP_SYS_ADMIN. */
+	uint64_t scratch_pfn = pagemap_entry(scratch) & ((1ULL << 55) - 1);
+	if (scratch_pfn == 0)
+		emit_skip("cannot identify the zero page: %s, and pagemap PFNs are hidden (needs CAP_SYS_ADMIN)",
+			  no_scan);
+	const char *no_kpf = NULL;
+	if (want && !strcmp(want, "uffd"))
+		no_kpf = "kpageflags not used (PROBE_ZERO_SIGNAL=uffd)";
+	else if (kpageflags_fd < 0)
+		no_kpf = "/proc/kpageflags not readable";
+	else if (kpageflags(scratch_pfn) & (1ULL << KPF_ZERO_PAGE_BIT))
+		no_kpf = "/proc/kpageflags marks a written page KPF_ZERO_PAGE";
+	munmap(scratch, PAGE_SZ);
+	if (!no_kpf) {
+		zero_signal = ZS_KPAGEFLAGS;
+		diag("PAGEMAP_SCAN not used; zero pages by /proc/kpageflags KPF_ZERO_PAGE");
 		return;
-
-	uint64_t e = pagemap_entry((const void *)zero_ref);
-	zero_pfn = e & ((1ULL << 55) - 1);
-	if (!(e & (1ULL << 63)) || zero_pfn == 0)
-		emit_skip("PAGEMAP_SCAN unavailable and pagemap PFNs are hidden (needs CAP_SYS_ADMIN)");
-	diag("PAGEMAP_SCAN unavailable; using pagemap PFNs (zeropage pfn 0x%" PRIx64 ")", zero_pfn);
+	}
+	if (want && !strcmp(want, "kpageflags"))
+		emit_skip("PROBE_ZERO_SIGNAL=kpageflags, but %s", no_kpf);
+	const char *no_uffd = learn_zero_pfn_from_uffd();
+	if (no_uffd)
+		emit_skip("cannot identify the zero page: %s; %s; %s", no_scan, no_kpf, no_uffd);
+	if (script_uses(OP_THP))
+		emit_skip("cannot identify the huge zero page: %s and %s (UFFDIO_ZEROPAGE shows only the small one)",
+			  no_scan, no_kpf);
+	zero_signal = ZS_UFFD_PFN;
+	diag("zero pages by the PFN UFFDIO_ZEROPAGE maps (0x%" PRIx64 ")", zero_pfn);
 }
 
 /* ---- op execution ------------------------------------------------------- */
