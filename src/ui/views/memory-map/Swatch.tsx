@@ -1,6 +1,7 @@
 /** A legend swatch drawn with the very tile the map uses, so the legend cannot drift from the map. */
 import { useLayoutEffect, useRef } from "react";
 import { buildBalloonTiles, buildTiles } from "./draw.ts";
+import { devicePxOf } from "./layout.ts";
 import type { MapPalette } from "./palette.ts";
 
 export interface SwatchProps {
@@ -16,8 +17,7 @@ export function Swatch({ palette, tile, kind = "host", cssPx = 14 }: SwatchProps
   useLayoutEffect(() => {
     const canvas = ref.current;
     if (!canvas || !palette) return;
-    const dpr = window.devicePixelRatio || 1;
-    const size = Math.round(cssPx * dpr);
+    const size = devicePxOf(cssPx, window.devicePixelRatio);
     canvas.width = size;
     canvas.height = size;
     const tiles =

@@ -2,7 +2,6 @@
 import { type RefObject, useEffect, useRef, useState } from "react";
 import { type MapPalette, onThemeChange, readPalette } from "./palette.ts";
 
-/** The content width of an element in CSS px, kept up to date with a ResizeObserver. */
 /**
  * The element behind `ref`, as state: it may appear after the first render (a view that renders
  * nothing until the run is loaded) or be replaced, and effects that use it must run again then.
@@ -15,15 +14,23 @@ function useCurrentElement(ref: RefObject<HTMLElement | null>): HTMLElement | nu
   return el;
 }
 
+/**
+ * The content width of an element in whole CSS px (at least 120), kept up to date with a
+ * ResizeObserver. An element that has left the document (a view that renders nothing while the
+ * next run loads) is not measured: its computed padding is "" and its width 0, and the last good
+ * width stays until the element is back.
+ */
 export function useElementWidth(ref: RefObject<HTMLElement | null>, fallback = 560): number {
   const [width, setWidth] = useState(fallback);
   const el = useCurrentElement(ref);
   useEffect(() => {
     if (!el) return;
     const measure = () => {
+      if (!el.isConnected) return;
       const style = getComputedStyle(el);
-      const inner = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      setWidth(Math.max(120, Math.floor(inner)));
+      const padding = (parseFloat(style.paddingLeft) || 0) + (parseFloat(style.paddingRight) || 0);
+      const inner = Math.floor(el.clientWidth - padding);
+      if (Number.isFinite(inner) && inner > 0) setWidth(Math.max(120, inner));
     };
     measure();
     if (typeof ResizeObserver === "undefined") return;

@@ -5,6 +5,7 @@ import {
   cellOfTable,
   cellOriginDevicePx,
   computeLayout,
+  devicePxOf,
   labelRowStride,
   MIN_ZOOM_TABLES,
   placeViewport,
@@ -60,6 +61,33 @@ describe("computeLayout", () => {
         .cells,
     ).toBeGreaterThan(0);
     expect(computeLayout({ ...base, tableCount: 0, devicePixelRatio: 1 }).cells).toBe(0);
+  });
+
+  it("gives whole device-px sizes whatever it is given: NaN (a detached element), Infinity, fractions", () => {
+    const odd = [Number.NaN, Number.POSITIVE_INFINITY, -3, 0, 0.5, 611.7];
+    for (const cssPxWidth of odd)
+      for (const devicePixelRatio of [Number.NaN, 0, 1, 1.25, 1.5, 2.625])
+        for (const tableSpaceLength of [undefined, Number.NaN, 1000.5]) {
+          const l = computeLayout({
+            ...base,
+            cssPxWidth,
+            tableCount: 102_400,
+            tableSpaceLength,
+            devicePixelRatio,
+          });
+          for (const v of [l.devicePxWidth, l.devicePxHeight, l.devicePxPitch, l.devicePxGutter, l.cells])
+            expect(Number.isInteger(v) && v >= 0, `${cssPxWidth} ${devicePixelRatio}: ${v}`).toBe(true);
+          expect(l.devicePxWidth).toBeGreaterThan(0);
+          expect(l.devicePxHeight).toBeGreaterThan(0);
+        }
+  });
+
+  it("devicePxOf: whole pixels, at least the minimum, for any input", () => {
+    expect(devicePxOf(14, 1.5)).toBe(21);
+    expect(devicePxOf(14, 1.25)).toBe(17);
+    expect(devicePxOf(Number.NaN, 2)).toBe(1);
+    expect(devicePxOf(14, Number.NaN)).toBe(14);
+    expect(devicePxOf(-5, 1, 0)).toBe(0);
   });
 
   it("the same inputs give the same layout for every map (host maps and the balloon map line up)", () => {

@@ -65,22 +65,43 @@ export function gapFor(devicePxPitch: number): number {
   return devicePxPitch < 16 ? 1 : 2;
 }
 
+/** A count or index from the outside: a whole number ≥ 0, and `fallback` for NaN or ±Infinity. */
+function wholeOr(n: number | undefined, fallback: number): number {
+  return n !== undefined && Number.isFinite(n) ? Math.max(0, Math.floor(n)) : fallback;
+}
+
+/**
+ * CSS px → device px for any canvas size: a whole number of pixels, at least `min`. Every canvas
+ * backing store (the maps, the balloon map, compare's maps, the legend swatches) gets its size
+ * from here or from computeLayout, which uses it: canvas.width and createImageData() take whole
+ * numbers only, and a size measured from a detached element (NaN) or a fractional ratio must not
+ * reach them.
+ */
+export function devicePxOf(cssPx: number, devicePixelRatio: number, min = 1): number {
+  const dpr = Number.isFinite(devicePixelRatio) && devicePixelRatio > 0 ? devicePixelRatio : 1;
+  const v = Math.floor(cssPx * dpr);
+  return Number.isFinite(v) ? Math.max(min, v) : min;
+}
+
 /**
  * The layout with the fewest tables per cell that fits, and for that, the biggest cells. Never
- * fails: at worst cells are one device pixel and cover many tables.
+ * fails: at worst cells are one device pixel and cover many tables. The one place where a map's
+ * sizes are computed: every device-px size it returns is a whole number, whatever it is given
+ * (layout.test.ts feeds it NaN, Infinity and fractions).
  */
 export function computeLayout(input: LayoutInput): MapLayout {
-  const dpr = input.devicePixelRatio > 0 ? input.devicePixelRatio : 1;
-  const tableCount = Math.max(0, Math.floor(input.tableCount));
-  const tableSpaceStart = Math.max(0, Math.min(Math.floor(input.tableSpaceStart ?? 0), tableCount));
-  const tableSpaceLength = Math.max(
-    0,
-    Math.min(Math.floor(input.tableSpaceLength ?? tableCount), tableCount - tableSpaceStart),
+  const dpr =
+    Number.isFinite(input.devicePixelRatio) && input.devicePixelRatio > 0 ? input.devicePixelRatio : 1;
+  const tableCount = wholeOr(input.tableCount, 0);
+  const tableSpaceStart = Math.min(wholeOr(input.tableSpaceStart, 0), tableCount);
+  const tableSpaceLength = Math.min(
+    wholeOr(input.tableSpaceLength, tableCount),
+    tableCount - tableSpaceStart,
   );
-  const devicePxGutter = Math.round(input.cssPxGutter * dpr);
-  const devicePxAvailWidth = Math.max(1, Math.floor(input.cssPxWidth * dpr) - devicePxGutter);
-  const devicePxMaxHeight = Math.max(1, Math.floor(input.cssPxMaxHeight * dpr));
-  const devicePxMaxPitch = Math.max(1, Math.floor(input.cssPxMaxPitch * dpr));
+  const devicePxGutter = devicePxOf(input.cssPxGutter, dpr, 0);
+  const devicePxAvailWidth = Math.max(1, devicePxOf(input.cssPxWidth, dpr) - devicePxGutter);
+  const devicePxMaxHeight = devicePxOf(input.cssPxMaxHeight, dpr);
+  const devicePxMaxPitch = devicePxOf(input.cssPxMaxPitch, dpr);
 
   let chosen: { k: number; pitch: number; columns: number; rows: number; cells: number } | null = null;
   for (let k = 1; chosen === null; k *= 2) {
