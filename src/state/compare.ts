@@ -21,6 +21,7 @@ import { createStore, type StoreApi } from "zustand/vanilla";
 import { jsonEqual, toJson } from "../permalink/index.ts";
 import type {
   CompareInfo,
+  Divergence,
   EngineApi,
   Granularity,
   PairDiff,
@@ -82,10 +83,11 @@ export interface CompareState {
   setGranularity(g: Granularity): Promise<void>;
   select(selection: Selection | null): void;
   /**
-   * Seeks to a divergence by index (its position at the current granularity) and, with the diff
-   * map on, selects the first page table that differs there on the divergence's mm.
+   * Moves the cursor onto a divergence by index (at divergenceGranularity(): page table when
+   * stepping by action) and, with the diff map on, selects the first page table that differs there
+   * on the divergence's mm.
    */
-  goToDivergence(index: number): void;
+  goToDivergence(index: number): Promise<void>;
   /** The next (+1) or previous (-1) divergence from the current position; false if none. */
   stepDivergence(direction: 1 | -1): boolean;
   setDiffMap(on: boolean): void;
@@ -96,7 +98,30 @@ export interface CompareState {
 
 export type CompareStore = StoreApi<CompareState>;
 
-/** The divergence index to go to from `position`, or -1 (positions at granularity g). */
+/**
+ * The granularity at which the cursor stands on a divergence. A divergence is one step inside an
+ * action, and at "action" granularity the cursor stands only between actions (the commit's story
+ * holds all 96 of its divergences in action 4, whose end is the end of the run): there, going to a
+ * divergence steps by page table instead, so that the maps and the LEFT/RIGHT lines show the step
+ * where the runs part. Finer granularities stand on it as they are.
+ */
+export function divergenceGranularity(g: Granularity): Granularity {
+  return g === "action" ? "table" : g;
+}
+
+/**
+ * Whether divergence `d` lies after (`1`) or before (`-1`) the cursor at `position` (granularity
+ * g), or neither (0: the cursor stands on it). At "action" granularity a divergence inside action
+ * a (0-based) lies between the boundaries a and a + 1: after the cursor at boundaries 0 … a,
+ * before it at a + 1 and later.
+ */
+export function divergenceSide(d: Divergence, g: Granularity, position: number): 1 | -1 | 0 {
+  if (g === "action") return d.action >= position ? 1 : -1;
+  const p = d.positions[g];
+  return p > position ? 1 : p < position ? -1 : 0;
+}
+
+/** The divergence index to go to from `position` (granularity g), or -1. */
 export function divergenceFrom(
   info: CompareInfo,
   g: Granularity,
@@ -105,10 +130,10 @@ export function divergenceFrom(
 ): number {
   const list = info.divergences;
   if (direction > 0) {
-    for (const d of list) if (d.positions[g] > position) return d.index;
+    for (const d of list) if (divergenceSide(d, g, position) > 0) return d.index;
     return -1;
   }
-  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.positions[g] < position) return i;
+  for (let i = list.length - 1; i >= 0; i--) if (divergenceSide(list[i]!, g, position) < 0) return i;
   return -1;
 }
 
@@ -402,14 +427,33 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
         void fetchView();
       },
 
-      goToDivergence(index) {
+      async goToDivergence(index) {
         const s = get();
-        const d = s.info?.divergences[index];
-        if (!d) return;
+        const info = s.info;
+        const d = info?.divergences[index];
+        if (!info || !d) return;
+        const g = divergenceGranularity(s.granularity);
+        const p = Math.max(0, Math.min(d.positions[g], info.counts[g]));
         // Select the page table where the difference is, once the diff map shows it.
-        const p = Math.max(0, Math.min(d.positions[s.granularity], s.info!.counts[s.granularity]));
         selectOn = d.mm && s.diffMap ? { mm: d.mm, position: p } : null;
-        get().seek(p);
+        if (g === s.granularity) {
+          get().seek(p);
+          return;
+        }
+        // A finer granularity, straight at the divergence's position (no conversion of the old
+        // one). The app changes granularity first, so that the view's answer can mirror the left
+        // side's position into it.
+        linkAt = null;
+        set({ granularity: g, position: p });
+        mirroring = true;
+        try {
+          await app.getState().setGranularity(g);
+        } finally {
+          mirroring = false;
+        }
+        if (get().info !== info || get().granularity !== g) return;
+        wanted = get().position;
+        await fetchView();
       },
 
       stepDivergence(direction) {
@@ -417,7 +461,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
         if (!s.info) return false;
         const i = divergenceFrom(s.info, s.granularity, s.position, direction);
         if (i < 0) return false;
-        get().goToDivergence(i);
+        void get().goToDivergence(i);
         return true;
       },
 

@@ -5,11 +5,35 @@
  * while the kernels read them differently).
  */
 import { memo } from "react";
+import { divergenceSide } from "../../state/compare.ts";
 import type { CompareInfo, Divergence, Granularity, PairViewState } from "../../worker/api.ts";
 import { useCompare, useCompareStore } from "./context.tsx";
 
+/** Where a divergence is: "step 390,211", or at action granularity "in action 4". */
 function stepText(d: Pick<Divergence, "positions">, g: Granularity): string {
-  return `${g === "action" ? "action" : "step"} ${d.positions[g].toLocaleString("en-US")}`;
+  // positions.action is the end of the action the divergence belongs to.
+  return g === "action"
+    ? `in action ${d.positions.action.toLocaleString("en-US")}`
+    : `step ${d.positions[g].toLocaleString("en-US")}`;
+}
+
+/** The divergence counter: which one the cursor is on, or how many lie before it. */
+function countText(
+  list: readonly Divergence[],
+  current: Divergence | null,
+  g: Granularity,
+  position: number,
+) {
+  if (list.length === 0) return "no divergences";
+  if (g === "action") {
+    const before = list.filter((d) => divergenceSide(d, g, position) < 0).length;
+    return before === 0
+      ? `${list.length} divergences, none yet`
+      : `${before} of ${list.length} divergences before this point`;
+  }
+  return current
+    ? `divergence ${current.index + 1} of ${list.length}`
+    : `${list.length} divergences, none yet`;
 }
 
 export const DivergencePanel = memo(function DivergencePanel({
@@ -25,8 +49,8 @@ export const DivergencePanel = memo(function DivergencePanel({
   const list = info.divergences;
   const first = info.first >= 0 ? list[info.first]! : null;
   const current = view.divergence >= 0 ? list[view.divergence]! : null;
-  const hasPrev = list.some((d) => d.positions[g] < position);
-  const hasNext = list.some((d) => d.positions[g] > position);
+  const hasPrev = list.some((d) => divergenceSide(d, g, position) < 0);
+  const hasNext = list.some((d) => divergenceSide(d, g, position) > 0);
   const notes = info.policy.filter((n) => !first || n.positions.table <= first.positions.table);
   return (
     <section className="panel cmp-divergence" aria-label="Divergences" data-testid="divergence-panel">
@@ -35,8 +59,13 @@ export const DivergencePanel = memo(function DivergencePanel({
         <div className="cmp-div-nav">
           <button
             type="button"
-            onClick={() => first && store.getState().goToDivergence(first.index)}
+            onClick={() => first && void store.getState().goToDivergence(first.index)}
             disabled={!first}
+            title={
+              g === "action"
+                ? "Steps by page table: the cursor stands on the step where the runs part"
+                : undefined
+            }
           >
             First divergence
           </button>
@@ -47,11 +76,7 @@ export const DivergencePanel = memo(function DivergencePanel({
             Next divergence ▶
           </button>
           <span className="muted small" data-testid="divergence-count">
-            {list.length === 0
-              ? "no divergences"
-              : current
-                ? `divergence ${current.index + 1} of ${list.length}`
-                : `${list.length} divergences, none yet`}
+            {countText(list, current, g, position)}
           </span>
         </div>
       </div>
@@ -65,7 +90,13 @@ export const DivergencePanel = memo(function DivergencePanel({
       ) : (
         <p data-testid="first-divergence">The two runs never differ in memory.</p>
       )}
-      {current && current !== first && (
+      {g === "action" && list.length > 0 && (
+        <p className="muted small" data-testid="divergence-granularity-note">
+          Stepping by scenario action, the cursor stands between actions; the divergence buttons step by page
+          table, onto the step where the runs part.
+        </p>
+      )}
+      {current && current !== first && g !== "action" && (
         <p className="cmp-current" data-testid="current-divergence">
           <strong>At {stepText(current, g)}:</strong> {current.text}
         </p>
