@@ -13,6 +13,7 @@ import { CompareProvider } from "./compare/context.tsx";
 import { ShareProvider } from "./share/context.tsx";
 import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
 import { StoreProvider } from "./store-context.tsx";
+import { installMapColours } from "./views/memory-map/colours.ts";
 import "./styles.css";
 
 export interface MountHandles {
@@ -23,6 +24,7 @@ export interface MountHandles {
 }
 
 export function mount(root: HTMLElement, h: MountHandles): void {
+  installMapColours();
   createRoot(root).render(
     <StrictMode>
       <StoreProvider store={h.store}>

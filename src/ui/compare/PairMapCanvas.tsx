@@ -9,6 +9,7 @@ import { type PointerEvent, useLayoutEffect, useRef, useState } from "react";
 import { aggregatePartial, aggregateTiles, markRuns } from "../views/memory-map/aggregate.ts";
 import {
   buildTiles,
+  drawStepMarks,
   fadeTiles,
   outlineCells,
   paintCells,
@@ -46,6 +47,7 @@ interface Buffers {
   tilesKey: string;
   tileByCell: Uint8Array;
   markByCell: Uint8Array;
+  rows: Uint8Array;
   palette: MapPalette | null;
 }
 
@@ -60,6 +62,7 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
     tilesKey: "",
     tileByCell: new Uint8Array(0),
     markByCell: new Uint8Array(0),
+    rows: new Uint8Array(0),
     palette: null,
   });
   const [tip, setTip] = useState<string | null>(null);
@@ -85,7 +88,7 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
     const size = Math.max(1, layout.devicePxPitch - layout.devicePxGap);
     if (buf.tilesKey !== String(size) || buf.palette !== palette || !buf.tiles || !buf.faded) {
       buf.tiles = buildTiles(palette.pixels, size);
-      buf.faded = fadeTiles(buf.tiles, palette.pixels.noneFill, 0.75);
+      buf.faded = fadeTiles(buf.tiles, palette.backgroundPixel, 0.75);
       buf.tilesKey = String(size);
       buf.palette = palette;
     }
@@ -135,16 +138,13 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
       }
     }
     if (activeRuns && activeRuns.length > 0) {
+      // The single view's step marks (gutter marks; outlines only on cells big enough to carry a
+      // line), not a dashed line around every touched cell: at the balloon step that was 40,000
+      // tiny cells under black dashes.
       buf.markByCell.fill(0, 0, layout.cells);
-      markRuns(activeRuns, props.pageOffset, props.ptesPerTable, layout, 1, buf.markByCell);
-      ctx.beginPath();
-      if (outlineCells(ctx, layout, buf.markByCell, 1) > 0) {
-        ctx.strokeStyle = palette.active;
-        ctx.lineWidth = 1.5 * dpr;
-        ctx.setLineDash([2 * dpr, 2 * dpr]);
-        ctx.stroke();
-        ctx.setLineDash([]);
-      }
+      const count = markRuns(activeRuns, props.pageOffset, props.ptesPerTable, layout, 1, buf.markByCell);
+      if (buf.rows.length < layout.rows) buf.rows = new Uint8Array(layout.rows);
+      drawStepMarks(ctx, layout, buf.markByCell, count, buf.rows, palette);
     }
     if (selectedTable !== null) {
       const cell = cellOfTable(layout, selectedTable);

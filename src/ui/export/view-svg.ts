@@ -17,6 +17,7 @@
 import type { RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { SLOT_COUNT, SLOT_KEYS, SLOT_LABELS, type SlotKey, slotOf } from "../views/memory-map/classes.ts";
+import { MAP_COLOURS } from "../views/memory-map/colours.ts";
 import { formatCounter, plainLine, xmlText } from "./export-data.ts";
 
 /** Cells per map at most: 512 × 256, so 100 GiB of 1 MiB tables stays one table per cell. */
@@ -31,20 +32,13 @@ export interface ViewSvgTheme {
   readonly slots: Readonly<Record<SlotKey, string>>;
 }
 
-/** maps.css's light values: the export looks like the page on a white slide. */
+/** The maps' light colours (colours.ts, the same the page uses): the export looks like the page on a white slide. */
 export const LIGHT_THEME: ViewSvgTheme = {
   bg: "#ffffff",
   text: "#1b1d21",
   muted: "#5d6470",
   border: "#d9dce1",
-  slots: {
-    absent: "#e8eaed",
-    none: "#8c95a1",
-    zero: "#56b4e9",
-    "anon-zero": "#e69f00",
-    "anon-data": "#c75300",
-    ksm: "#009e73",
-  },
+  slots: Object.fromEntries(SLOT_KEYS.map((k) => [k, MAP_COLOURS.light[k]])) as Record<SlotKey, string>,
 };
 
 export interface ViewSvgInput {

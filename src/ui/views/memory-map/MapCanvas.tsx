@@ -23,9 +23,8 @@ import { aggregatePartial, aggregateTiles, markRuns } from "./aggregate.ts";
 import {
   buildBalloonTiles,
   buildTiles,
+  drawStepMarks,
   fadeTiles,
-  markedRows,
-  outlineCells,
   paintCells,
   ringRect,
   type TileSet,
@@ -163,8 +162,6 @@ export function MapCanvas(props: MapCanvasProps) {
           : buildBalloonTiles(palette.guestPixel, palette.balloonPixel, palette.pixels.inkLight, size);
       b.tilesKey = key;
     }
-    const dpr = layout.devicePixelRatio;
-    const cssPitch = layout.devicePxPitch / dpr;
     // Focus: the balloon's tables when linked, else the cells this step touched.
     b.activeByCell.fill(0, 0, layout.cells);
     const activeCount =
@@ -200,40 +197,8 @@ export function MapCanvas(props: MapCanvasProps) {
     ctx.save();
     ctx.lineJoin = "miter";
     ctx.lineCap = "square";
-    if (activeCount > 0) {
-      // Gutter marks: every row the step touched, so tiny cells are found at a glance.
-      if (b.rows.length < layout.rows) b.rows = new Uint8Array(layout.rows);
-      markedRows(layout, b.activeByCell, 1, b.rows);
-      ctx.fillStyle = palette.active;
-      const markX = layout.devicePxGutter - 5 * dpr;
-      for (let row = 0; row < layout.rows; row++) {
-        if (b.rows[row])
-          ctx.fillRect(markX, row * layout.devicePxPitch, 3 * dpr, Math.max(1, layout.devicePxPitch));
-      }
-      if (cssPitch >= 5) {
-        // Cells big enough to carry a line: outline the touched region.
-        ctx.beginPath();
-        outlineCells(ctx, layout, b.activeByCell, 1);
-        ctx.strokeStyle = palette.activeHalo;
-        ctx.lineWidth = 3 * dpr;
-        ctx.stroke();
-        ctx.strokeStyle = palette.active;
-        ctx.lineWidth = 1.5 * dpr;
-        ctx.stroke();
-      } else if (activeCount <= 24) {
-        // A few tiny cells: ring each one.
-        for (let c = 0; c < layout.cells; c++) {
-          if (!b.activeByCell[c]) continue;
-          const r = ringRect(layout, c, 9 * dpr);
-          ctx.strokeStyle = palette.activeHalo;
-          ctx.lineWidth = 3 * dpr;
-          ctx.strokeRect(r.x, r.y, r.size, r.size);
-          ctx.strokeStyle = palette.active;
-          ctx.lineWidth = 1.5 * dpr;
-          ctx.strokeRect(r.x, r.y, r.size, r.size);
-        }
-      }
-    }
+    if (b.rows.length < layout.rows) b.rows = new Uint8Array(layout.rows);
+    drawStepMarks(ctx, layout, b.activeByCell, activeCount, b.rows, palette);
     ctx.restore();
     // How long this frame's drawing took, for the UI benchmark and the e2e log.
     canvas.dataset.drawMs = (performance.now() - t0).toFixed(2);

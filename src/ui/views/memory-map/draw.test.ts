@@ -22,7 +22,7 @@ const palette: PixelPalette = {
     rgba(199, 83, 0),
     rgba(0, 158, 115),
   ]),
-  noneFill: rgba(244, 245, 247),
+  noneEdge: rgba(111, 120, 133),
   ink: rgba(0, 0, 0),
   inkLight: rgba(255, 255, 255),
 };
@@ -47,6 +47,18 @@ describe("colours", () => {
 });
 
 describe("tiles", () => {
+  it("draw each class in its own colour at every cell size: cues cover the smaller part", () => {
+    // The legend's swatch (14 px at ratio 1, 28 at 2) and a map's 1-px cells must read the same.
+    for (let size = 1; size <= 28; size++) {
+      const tiles = buildTiles(palette, size);
+      for (let slot = 0; slot < palette.slot.length; slot++) {
+        const tile = tiles.data.subarray(slot * 4 * size * size, (slot * 4 + 1) * size * size);
+        const own = tile.filter((c) => c === palette.slot[slot]).length;
+        expect(own / tile.length, `slot ${slot} at ${size} px`).toBeGreaterThan(0.5);
+      }
+    }
+  });
+
   it("builds every tile; plain colour at 1 px, patterns from 6 px", () => {
     const one = buildTiles(palette, 1);
     expect(one.data.length).toBe(TILE_COUNT);

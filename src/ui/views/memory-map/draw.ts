@@ -7,16 +7,19 @@
  *      writes, about a millisecond. Tiles are rebuilt only when the cell size or the theme changes.
  *   2. Overlays with the 2D context in devicePx: gutter labels and marks, the outline of the cells
  *      the step touched (one path of merged edges; only when cells are big enough that a line does
- *      not cover them), rings around a few touched cells, the hover and selection rings.
+ *      not cover them), rings around a few touched cells, the hover and selection rings. The step's
+ *      marks are drawStepMarks(), the same on every map (the single view's and compare's).
  *
  * Focus + context: to show where the action is (the step's pages, or the balloon's tables when
  * linked), the other cells are painted from a second, faded tile set. The focused cells keep
  * their true colours, however small they are; nothing is drawn over them.
  *
- * Tiles carry the non-colour cues (classes.ts): an empty table is drawn hollow, zeropage tables
+ * Tiles carry the non-colour cues (classes.ts): an empty table has a dark edge, zeropage tables
  * have a light centre, zero-filled anon pages a dark dot, KSM a cross, mixed tables a diagonal, and
- * huge PMDs a dark corner. They need cells of about 6 device px; smaller cells are plain colour and
- * the legend says to zoom in.
+ * huge PMDs a dark corner. They need cells of about 6 device px (the edge 7); smaller cells are
+ * plain colour and the legend says to zoom in. Every cue is drawn over the class's own colour and
+ * covers the smaller part of the tile, so a class looks the same colour at every cell size and in
+ * the legend's swatch (colours.ts).
  */
 import { SLOT_COUNT, TILE_COUNT } from "./classes.ts";
 import { cellOriginDevicePx, type MapLayout } from "./layout.ts";
@@ -25,8 +28,8 @@ import { cellOriginDevicePx, type MapLayout } from "./layout.ts";
 export interface PixelPalette {
   /** Base colour per palette slot (classes.ts SLOT_KEYS order). */
   readonly slot: Uint32Array;
-  /** Inside of an empty (hollow) table. */
-  readonly noneFill: number;
+  /** The edge of an empty table's cell (its body is its slot colour, like every class). */
+  readonly noneEdge: number;
   /** Dark and light marks drawn over a base colour, with their opacity. */
   readonly ink: number;
   readonly inkLight: number;
@@ -68,14 +71,14 @@ export function buildTiles(palette: PixelPalette, size: number): TileSet {
       const dark = blend(base, palette.ink, 0.55);
       const light = blend(base, palette.inkLight, 0.75);
       const off = (slot * 4 + flags) * s * s;
-      const border = s >= 12 ? 2 : 1;
       const mid = (s - 1) / 2;
       for (let y = 0; y < s; y++) {
         for (let x = 0; x < s; x++) {
           let c = base;
-          if (slot === SLOT_NONE && s >= 5) {
-            const edge = x < border || y < border || x >= s - border || y >= s - border;
-            c = edge ? base : palette.noneFill;
+          // An empty table's edge: one pixel, from 7 px, so the body stays the larger part.
+          if (slot === SLOT_NONE && s >= 7) {
+            const edge = x < 1 || y < 1 || x >= s - 1 || y >= s - 1;
+            if (edge) c = palette.noneEdge;
           }
           if (patterns) {
             const dx = Math.abs(x - mid);
@@ -253,4 +256,68 @@ export function ringRect(
   const p = layout.devicePxPitch;
   const size = Math.max(p, devicePxMin);
   return { x: o.x + p / 2 - size / 2, y: o.y + p / 2 - size / 2, size };
+}
+
+/** The part of CanvasRenderingContext2D drawStepMarks() uses. */
+export interface MarkContext extends PathSink {
+  fillStyle: string | CanvasGradient | CanvasPattern;
+  strokeStyle: string | CanvasGradient | CanvasPattern;
+  lineWidth: number;
+  beginPath(): void;
+  stroke(): void;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  strokeRect(x: number, y: number, w: number, h: number): void;
+}
+
+/** Below this cell pitch (CSS px) a line would cover the cells it outlines. */
+export const OUTLINE_MIN_CSS_PITCH = 5;
+/** Up to this many touched cells too small to outline, each gets a ring. */
+export const RING_MAX_CELLS = 24;
+
+/**
+ * Marks the cells a step touched (byCell[c] === 1, `count` of them): a mark in the gutter on every
+ * row that holds one, so tiny cells are found at a glance; an outline of the touched region when
+ * cells are big enough to carry a line; rings around a few tiny ones. Never a line over every tiny
+ * cell: a step that touches 40,000 one-pixel cells (the balloon) would bury the map in ink.
+ * `rows` is scratch space (at least layout.rows long).
+ */
+export function drawStepMarks(
+  ctx: MarkContext,
+  layout: MapLayout,
+  byCell: Uint8Array,
+  count: number,
+  rows: Uint8Array,
+  colours: { readonly active: string; readonly activeHalo: string },
+): void {
+  if (count <= 0) return;
+  const dpr = layout.devicePixelRatio;
+  markedRows(layout, byCell, 1, rows);
+  ctx.fillStyle = colours.active;
+  const markX = layout.devicePxGutter - 5 * dpr;
+  if (markX >= 0)
+    for (let row = 0; row < layout.rows; row++) {
+      if (rows[row])
+        ctx.fillRect(markX, row * layout.devicePxPitch, 3 * dpr, Math.max(1, layout.devicePxPitch));
+    }
+  if (layout.devicePxPitch / dpr >= OUTLINE_MIN_CSS_PITCH) {
+    ctx.beginPath();
+    outlineCells(ctx, layout, byCell, 1);
+    ctx.strokeStyle = colours.activeHalo;
+    ctx.lineWidth = 3 * dpr;
+    ctx.stroke();
+    ctx.strokeStyle = colours.active;
+    ctx.lineWidth = 1.5 * dpr;
+    ctx.stroke();
+  } else if (count <= RING_MAX_CELLS) {
+    for (let c = 0; c < layout.cells; c++) {
+      if (byCell[c] !== 1) continue;
+      const r = ringRect(layout, c, 9 * dpr);
+      ctx.strokeStyle = colours.activeHalo;
+      ctx.lineWidth = 3 * dpr;
+      ctx.strokeRect(r.x, r.y, r.size, r.size);
+      ctx.strokeStyle = colours.active;
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.strokeRect(r.x, r.y, r.size, r.size);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * Theme colours for the canvases, read from the CSS custom properties in maps.css (light and dark
- * values there follow prefers-color-scheme). Any CSS colour works: a 1 × 1 canvas resolves it.
+ * Theme colours for the canvases, read from the --map-* CSS custom properties (colours.ts defines
+ * them, light and dark by prefers-color-scheme). Any CSS colour works: a 1 × 1 canvas resolves it.
  */
 import { SLOT_KEYS } from "./classes.ts";
 import { type PixelPalette, rgba } from "./draw.ts";
@@ -49,7 +49,7 @@ export function readPalette(el: Element): MapPalette {
   return {
     pixels: {
       slot,
-      noneFill: toPixel(v("--map-none-fill", "#eee")),
+      noneEdge: toPixel(v("--map-none-edge", "#777")),
       ink: toPixel(v("--map-ink", "#000")),
       inkLight: toPixel(v("--map-ink-light", "#fff")),
     },
