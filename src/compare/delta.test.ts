@@ -1,6 +1,6 @@
 /** The delta table (delta.ts): final and peak counters, differences, the mailing-list text. */
 import { describe, expect, test } from "vitest";
-import { deltaRow, deltaTable, formatDeltaTable, formatPct } from "./delta.ts";
+import { deltaRow, deltaTable, formatDeltaTable, formatDiff, formatPct } from "./delta.ts";
 import { createVm, dontneed, read, simulate, write } from "./testing.ts";
 
 const MiB = 2 ** 20;
@@ -25,10 +25,22 @@ describe("deltaTable", () => {
     expect(r.peakPct).toBe(-50);
   });
 
-  test("page counters convert to bytes, plain counts do not", () => {
-    expect(deltaRow(t, "source", "zeropagePtes")!.finalDiffBytes).toBe(768 * 4096);
-    expect(deltaRow(t, "source", "zeropagePtes")!.finalPct).toBeNull();
+  test("page counters and counts stay counts: never bytes", () => {
+    const z = deltaRow(t, "source", "zeropagePtes")!;
+    expect(z.finalDiff).toBe(768);
+    expect(z.finalDiffBytes).toBeNull();
+    expect(formatDiff(z, "final")).toBe("+768");
+    expect(z.finalPct).toBeNull();
     expect(deltaRow(t, "source", "pteTables")!.finalDiffBytes).toBeNull();
+  });
+
+  test("a rise of zeropage PTEs is a gain, a fall of RssAnon too; a rise of RssAnon is a cost", () => {
+    expect(deltaRow(t, "source", "zeropagePtes")!.finalTone).toBe("gain");
+    expect(deltaRow(t, "source", "rssAnonBytes")!.finalTone).toBe("gain");
+    const back = deltaTable(b, a, ["right run", "left run"]);
+    expect(deltaRow(back, "source", "rssAnonBytes")!.finalTone).toBe("cost");
+    expect(deltaRow(back, "source", "zeropagePtes")!.finalTone).toBe("cost");
+    expect(deltaRow(t, "source", "vmPteBytes")!.finalTone).toBe("neutral");
   });
 
   test("the text table, for a mailing list", () => {
@@ -41,10 +53,10 @@ describe("deltaTable", () => {
         "source  RssAnon                 4 MiB        1 MiB  -3 MiB  -75.0%      4 MiB       2 MiB     -2 MiB  -50.0%",
         "source  VmPTE                  24 KiB       24 KiB     0 B    0.0%     24 KiB      24 KiB        0 B    0.0%",
         "source  page-table memory      32 KiB       32 KiB     0 B    0.0%     32 KiB      32 KiB        0 B    0.0%",
-        "source  zeropage PTEs               0          768  +3 MiB     new          0         768     +3 MiB     new",
+        "source  zeropage PTEs               0          768    +768     new          0         768       +768     new",
         "source  host memory          4.03 MiB     1.03 MiB  -3 MiB  -74.4%   4.03 MiB    2.02 MiB  -2.01 MiB  -49.8%",
         "",
-        "diff = right - left; % of left; page counts as 4 KiB pages.",
+        "diff = right - left; % of left; page counts are in pages (4 KiB each).",
       ].join("\n"),
     );
   });

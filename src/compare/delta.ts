@@ -4,31 +4,38 @@
  * text form to paste into a mailing-list reply.
  *
  * Counters come from the traces (the values after each event, and the initial ones): final is after
- * the last event, peak is the largest value at any step. Page counters convert to bytes at 4 KiB;
- * plain counts (tables, PMDs) have no byte difference. Mms are matched by name.
+ * the last event, peak is the largest value at any step. A difference is in the counter's own unit:
+ * bytes for byte counters, a plain signed count for page counters and counts (zeropage PTEs are
+ * pages that cost no frame, so "+40 GiB" would read as memory spent). Each row says whether the
+ * right side's change is a cost, a gain or neither (the counter's sense, engine/proc/status.ts),
+ * for the views to colour. Mms are matched by name.
  *
  * Worked numbers (the commit story, fa41ba0d against 06201e00): RssAnon on the source ends at
  * 100 GiB against 60 GiB, a difference of -40 GiB, -40.0 %; the destination the same.
  */
 import { formatBytes, formatCount } from "../base/units.ts";
 import { COUNTER_COUNT, COUNTERS, type CounterKey, counterAt, type Trace } from "../engine/index.ts";
-
-const PAGE = 4096;
+import { type CounterSense, changeTone } from "../engine/proc/status.ts";
 
 export interface DeltaRow {
   readonly mm: string;
   readonly counter: CounterKey;
   readonly label: string;
   readonly unit: "bytes" | "pages" | "count";
+  /** Whether a rise is memory spent, saved, or neither. */
+  readonly sense: CounterSense;
   /** Value per side; null if that side has no such mm. */
   readonly final: readonly [number | null, number | null];
   readonly peak: readonly [number | null, number | null];
   /** Right minus left, in the counter's unit (a missing side counts as 0). */
   readonly finalDiff: number;
   readonly peakDiff: number;
-  /** The same in bytes (pages × 4 KiB), or null for plain counts. */
+  /** The same in bytes, for byte counters only (null for page counters and counts). */
   readonly finalDiffBytes: number | null;
   readonly peakDiffBytes: number | null;
+  /** How the right side's difference reads: memory spent ("cost"), saved ("gain"), or neither. */
+  readonly finalTone: "cost" | "gain" | "neutral";
+  readonly peakTone: "cost" | "gain" | "neutral";
   /** Per cent of the left value; null when the left is 0 (or missing) and the right is not. */
   readonly finalPct: number | null;
   readonly peakPct: number | null;
@@ -63,18 +70,21 @@ export function deltaTable(left: Trace, right: Trace, labels: readonly [string, 
       const b = ib >= 0 ? finalAndPeak(right, ib, c) : null;
       const finalDiff = (b?.[0] ?? 0) - (a?.[0] ?? 0);
       const peakDiff = (b?.[1] ?? 0) - (a?.[1] ?? 0);
-      const toBytes = info.unit === "bytes" ? 1 : info.unit === "pages" ? PAGE : null;
+      const bytes = info.unit === "bytes";
       rows.push({
         mm: name,
         counter: info.key,
         label: info.label,
         unit: info.unit,
+        sense: info.sense,
         final: [a?.[0] ?? null, b?.[0] ?? null],
         peak: [a?.[1] ?? null, b?.[1] ?? null],
         finalDiff,
         peakDiff,
-        finalDiffBytes: toBytes === null ? null : finalDiff * toBytes,
-        peakDiffBytes: toBytes === null ? null : peakDiff * toBytes,
+        finalDiffBytes: bytes ? finalDiff : null,
+        peakDiffBytes: bytes ? peakDiff : null,
+        finalTone: changeTone(info.sense, finalDiff),
+        peakTone: changeTone(info.sense, peakDiff),
         finalPct: pct(a?.[0] ?? 0, finalDiff),
         peakPct: pct(a?.[1] ?? 0, peakDiff),
       });
@@ -95,11 +105,10 @@ export function formatValue(unit: DeltaRow["unit"], v: number | null): string {
   return formatCount(v);
 }
 
-/** "-40 GiB", "+160 MiB", "0 B"; page counters as bytes; counts as signed numbers. */
+/** "-40 GiB", "+160 MiB", "0 B" for byte counters; "+10,485,760", "-3" for pages and counts. */
 export function formatDiff(row: DeltaRow, which: "final" | "peak"): string {
-  const bytes = which === "final" ? row.finalDiffBytes : row.peakDiffBytes;
   const v = which === "final" ? row.finalDiff : row.peakDiff;
-  const text = bytes !== null ? formatBytes(Math.abs(bytes)) : formatCount(Math.abs(v));
+  const text = row.unit === "bytes" ? formatBytes(Math.abs(v)) : formatCount(Math.abs(v));
   return v > 0 ? `+${text}` : v < 0 ? `-${text}` : text;
 }
 
@@ -176,6 +185,6 @@ export function formatDeltaTable(t: DeltaTable, o: FormatOptions = {}): string {
       .join("  ")
       .trimEnd();
   const out = [`left:  ${t.labels[0]}`, `right: ${t.labels[1]}`, "", line(head), ...body.map(line)];
-  out.push("", "diff = right - left; % of left; page counts as 4 KiB pages.");
+  out.push("", "diff = right - left; % of left; page counts are in pages (4 KiB each).");
   return out.join("\n");
 }

@@ -44,6 +44,8 @@ export interface CounterColumn {
   readonly key: keyof MmCounters;
   readonly label: string;
   readonly unit: "bytes" | "pages" | "count";
+  /** A rise is memory spent, saved, or neither (engine/proc/status.ts CounterSense). */
+  readonly sense: "cost" | "saving" | "neutral";
 }
 
 export interface VariantInfo {

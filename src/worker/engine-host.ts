@@ -160,7 +160,7 @@ export class EngineHost implements EngineApi {
         explain: x.explain,
         ...(x.assumption ? { assumption: x.assumption } : {}),
       })),
-      counters: COUNTERS.map((c) => ({ key: c.key, label: c.label, unit: c.unit })),
+      counters: COUNTERS.map((c) => ({ key: c.key, label: c.label, unit: c.unit, sense: c.sense })),
       outcome: r.outcome,
       outcomeReason: r.outcomeReason,
       computedIn: this.where,

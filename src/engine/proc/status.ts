@@ -43,29 +43,45 @@ export interface MmCounters {
 
 export type CounterKey = keyof MmCounters;
 
+/**
+ * What a rise of a counter means for the host: "cost" (memory spent: RssAnon, page tables, THPs),
+ * "saving" (pages that cost no frame of their own: zeropage PTEs, KSM sharing, huge zero PMDs) or
+ * "neutral" (a count that is neither, such as present pages). Views colour a change by it (a rise
+ * of a saving is good news, never shown as a cost), and the delta table too.
+ */
+export type CounterSense = "cost" | "saving" | "neutral";
+
 export interface CounterInfo {
   readonly key: CounterKey;
   readonly label: string;
+  /** "pages" are page counts (shown as counts, never as bytes); "count" are tables or PMDs. */
   readonly unit: "bytes" | "pages" | "count";
+  readonly sense: CounterSense;
 }
 
 /** Column order in the trace. Append only: links hash these. */
 export const COUNTERS: readonly CounterInfo[] = [
-  { key: "rssAnonBytes", label: "RssAnon", unit: "bytes" },
-  { key: "vmPteBytes", label: "VmPTE", unit: "bytes" },
-  { key: "pageTableBytes", label: "page-table memory", unit: "bytes" },
-  { key: "pteTables", label: "PTE tables", unit: "count" },
-  { key: "zeropagePtes", label: "zeropage PTEs", unit: "pages" },
-  { key: "anonPages", label: "anon pages", unit: "pages" },
-  { key: "ksmPages", label: "KSM mappings", unit: "pages" },
-  { key: "ksmPagesShared", label: "pages_shared", unit: "pages" },
-  { key: "ksmPagesSharing", label: "pages_sharing", unit: "pages" },
-  { key: "ksmZeroPages", label: "ksm_zero_pages", unit: "pages" },
-  { key: "hugeZeroPmds", label: "huge zero PMDs", unit: "count" },
-  { key: "thpPmds", label: "THP PMDs", unit: "count" },
-  { key: "presentPages", label: "present pages", unit: "pages" },
-  { key: "hostMemBytes", label: "host memory", unit: "bytes" },
+  { key: "rssAnonBytes", label: "RssAnon", unit: "bytes", sense: "cost" },
+  { key: "vmPteBytes", label: "VmPTE", unit: "bytes", sense: "cost" },
+  { key: "pageTableBytes", label: "page-table memory", unit: "bytes", sense: "cost" },
+  { key: "pteTables", label: "PTE tables", unit: "count", sense: "cost" },
+  { key: "zeropagePtes", label: "zeropage PTEs", unit: "pages", sense: "saving" },
+  { key: "anonPages", label: "anon pages", unit: "pages", sense: "cost" },
+  { key: "ksmPages", label: "KSM mappings", unit: "pages", sense: "saving" },
+  { key: "ksmPagesShared", label: "pages_shared", unit: "pages", sense: "neutral" },
+  { key: "ksmPagesSharing", label: "pages_sharing", unit: "pages", sense: "saving" },
+  { key: "ksmZeroPages", label: "ksm_zero_pages", unit: "pages", sense: "saving" },
+  { key: "hugeZeroPmds", label: "huge zero PMDs", unit: "count", sense: "saving" },
+  { key: "thpPmds", label: "THP PMDs", unit: "count", sense: "cost" },
+  { key: "presentPages", label: "present pages", unit: "pages", sense: "neutral" },
+  { key: "hostMemBytes", label: "host memory", unit: "bytes", sense: "cost" },
 ];
+
+/** How a change of `delta` in a counter of this sense reads: memory spent, saved, or neither. */
+export function changeTone(sense: CounterSense, delta: number): "cost" | "gain" | "neutral" {
+  if (delta === 0 || sense === "neutral") return "neutral";
+  return delta > 0 === (sense === "cost") ? "cost" : "gain";
+}
 
 export const COUNTER_COUNT = COUNTERS.length;
 

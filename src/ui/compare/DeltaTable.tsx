@@ -1,7 +1,9 @@
 /**
  * The delta table: final and peak counters of each mm on both sides and their difference (right
- * minus left), in bytes and per cent: the table a reviewer pastes into a reply. "Copy as text"
- * puts the fixed-width form (compare/delta.ts formatDeltaTable) on the clipboard.
+ * minus left), in the counter's unit (bytes, or a count of pages or tables) and per cent: the table a
+ * reviewer pastes into a reply. A difference is coloured by what it means for the host: memory
+ * spent in the cost colour, memory saved (fewer anon pages, more zeropage PTEs) in the gain colour.
+ * "Copy as text" puts the fixed-width form (compare/delta.ts formatDeltaTable) on the clipboard.
  */
 import { memo, useState } from "react";
 import { formatDeltaTable, formatDiff, formatPct, formatValue, selectRows } from "../../state/compare.ts";
@@ -51,28 +53,28 @@ export const DeltaTable = memo(function DeltaTable({ info }: { info: CompareInfo
               key={`${r.mm}-${r.counter}`}
               data-mm={r.mm}
               data-counter={r.counter}
-              data-final-diff={r.finalDiffBytes ?? r.finalDiff}
+              data-final-diff={r.finalDiff}
+              data-unit={r.unit}
+              data-final-tone={r.finalTone}
             >
               <th scope="row">{r.mm}</th>
               <td>{r.label}</td>
               <td>{formatValue(r.unit, r.final[0])}</td>
               <td>{formatValue(r.unit, r.final[1])}</td>
-              <td className={r.finalDiff < 0 ? "cmp-less" : r.finalDiff > 0 ? "cmp-more" : ""}>
-                {formatDiff(r, "final")}
-              </td>
+              <td className={`cmp-${r.finalTone}`}>{formatDiff(r, "final")}</td>
               <td>{formatPct(r.finalPct)}</td>
               <td>{formatValue(r.unit, r.peak[0])}</td>
               <td>{formatValue(r.unit, r.peak[1])}</td>
-              <td className={r.peakDiff < 0 ? "cmp-less" : r.peakDiff > 0 ? "cmp-more" : ""}>
-                {formatDiff(r, "peak")}
-              </td>
+              <td className={`cmp-${r.peakTone}`}>{formatDiff(r, "peak")}</td>
               <td>{formatPct(r.peakPct)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <p className="muted small">
-        Page counts convert to bytes at 4 KiB. Per cent of the left value; "new" when the left is zero.
+        Page counts are in pages (4 KiB each), not bytes. Red: memory the right side spends more of; green:
+        memory it saves (a rise of zeropage PTEs is a saving). Per cent of the left value; "new" when the left
+        is zero.
       </p>
     </section>
   );

@@ -93,12 +93,15 @@ describe("the compare view's delta table as CSV", () => {
             counter: "rssAnonBytes",
             label: "RssAnon",
             unit: "bytes",
+            sense: "cost",
             final: [100, 60],
             peak: [100, 100],
             finalDiff: -40,
             peakDiff: 0,
             finalDiffBytes: -40,
             peakDiffBytes: 0,
+            finalTone: "gain",
+            peakTone: "neutral",
             finalPct: -40,
             peakPct: 0,
           },
@@ -106,13 +109,16 @@ describe("the compare view's delta table as CSV", () => {
             mm: "destination",
             counter: "zeropagePtes",
             label: "zeropage PTEs",
-            unit: "count",
+            unit: "pages",
+            sense: "saving",
             final: [null, 5],
             peak: [null, 5],
             finalDiff: 5,
             peakDiff: 5,
             finalDiffBytes: null,
             peakDiffBytes: null,
+            finalTone: "gain",
+            peakTone: "gain",
             finalPct: null,
             peakPct: null,
           },
@@ -126,6 +132,6 @@ describe("the compare view's delta table as CSV", () => {
     expect(csv[2]).toBe("# http://app.test/#v=1&compare=s390-06201e00");
     expect(csv[3]).toMatch(/^mm,counter,unit,left_final,right_final,final_diff,final_diff_bytes,final_pct,/);
     expect(csv[4]).toBe("source,rssAnonBytes,bytes,100,60,-40,-40,-40,100,100,0,0,0");
-    expect(csv[5]).toBe("destination,zeropagePtes,count,,5,5,,,,5,5,,");
+    expect(csv[5]).toBe("destination,zeropagePtes,pages,,5,5,,,,5,5,,");
   });
 });

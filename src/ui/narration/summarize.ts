@@ -7,6 +7,7 @@
  *   stepSummary()    one table or PTE step: which pages, what changed (ViewState.changes).
  *   *Sentence()      the same as one plain-text sentence for the live region.
  */
+import { changeTone } from "../../state/counters.ts";
 import type { CounterColumn, RunInfo, StepChange, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 
@@ -42,6 +43,8 @@ export interface CounterDelta {
   readonly unit: CounterColumn["unit"] | "pages";
   readonly before: number;
   readonly after: number;
+  /** Memory spent ("cost"), saved ("gain") or neither, from the counter's sense. */
+  readonly tone: "cost" | "gain" | "neutral";
 }
 
 export interface ActionSummary {
@@ -64,7 +67,14 @@ export interface ActionSummary {
 }
 
 /** Counters the narration reports, in this order. */
-export const NARRATED_COUNTERS = ["rssAnonBytes", "zeropagePtes", "vmPteBytes", "pteTables", "hostMemBytes"];
+export const NARRATED_COUNTERS = [
+  "rssAnonBytes",
+  "zeropagePtes",
+  "hugeZeroPmds",
+  "vmPteBytes",
+  "pteTables",
+  "hostMemBytes",
+];
 
 const EXTRA_LABELS: Record<string, { label: string; unit: "pages" | "bytes" | "count"; scale?: number }> = {
   balloonPages: { label: "balloon", unit: "bytes", scale: PAGE },
@@ -174,6 +184,7 @@ export function actionSummary(run: NarrationRun, index: number): ActionSummary {
           unit: run.counters[c]!.unit,
           before: b,
           after: v,
+          tone: changeTone(run.counters[c]!.sense, v - b),
         });
     }
   }
@@ -183,7 +194,8 @@ export function actionSummary(run: NarrationRun, index: number): ActionSummary {
     if (!info) return;
     const b = extraValue(run, before, k) * (info.scale ?? 1);
     const v = extraValue(run, after, k) * (info.scale ?? 1);
-    if (b !== v) extras.push({ mm: -1, key, label: info.label, unit: info.unit, before: b, after: v });
+    if (b !== v)
+      extras.push({ mm: -1, key, label: info.label, unit: info.unit, before: b, after: v, tone: "neutral" });
   });
   return {
     index,

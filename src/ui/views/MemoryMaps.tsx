@@ -8,12 +8,12 @@
  * Zooming narrows the viewport by 8× around the selected table; at the narrowest, Enter moves the
  * focus into the table detail below.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { MmSnapshot, RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { type ClassCounts, countClassesFromHistogram } from "./memory-map/aggregate.ts";
-import { describeClass, SLOT_KEYS, SLOT_LABELS, SLOT_NOTES } from "./memory-map/classes.ts";
+import { describeClass, SLOT_KEYS, SLOT_LABELS, SLOT_NOTES, SLOT_ZERO } from "./memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
 import {
   appMapLayout,
@@ -350,6 +350,9 @@ function summaryAttr(c: ClassCounts): string {
   return SLOT_KEYS.map((k, i) => `${k}:${c.bySlot[i]}`).join(",");
 }
 
+const HUGE_ZERO_NOTE =
+  "a huge PMD maps the one huge zero page (x86_64 THP, mm/huge_memory.c do_huge_pmd_anonymous_page): 2 MiB of reads cost no frame of their own (only the PTE table deposited under the PMD); counted apart from zeropage PTEs";
+
 function Legend(props: {
   run: RunInfo;
   view: ViewState;
@@ -361,6 +364,7 @@ function Legend(props: {
   const span = run.geometry.tableSpanBytes;
   const ptes = run.geometry.ptesPerTable;
   const anyActive = view.active.some((a) => a.runs.length > 0);
+  const anyHugeZero = counts.some((c) => c.hugeBySlot[SLOT_ZERO]! > 0);
   return (
     <div className="zl-legend">
       <table className="zl-legend-table">
@@ -379,32 +383,71 @@ function Legend(props: {
         </thead>
         <tbody>
           {SLOT_KEYS.map((key, slot) => (
-            <tr key={key} title={SLOT_NOTES[key]}>
-              <th scope="row">
-                <Swatch palette={palette} tile={slot * 4} />
-                <span className="zl-legend-label">{SLOT_LABELS[key]}</span>
-              </th>
-              {view.mms.map((m, i) => {
-                const n = counts[i]!.bySlot[slot]!;
-                return (
-                  <td
-                    key={m.name}
-                    className={n === 0 ? "zl-zero" : undefined}
-                    data-pages={n * ptes}
-                    data-bytes={n * span}
-                  >
-                    {n === 0 ? (
-                      "–"
-                    ) : (
-                      <>
-                        {formatBytesShort(n * span)}
-                        <span className="zl-legend-pages"> · {formatInt(n * ptes)} pages</span>
-                      </>
-                    )}
-                  </td>
-                );
-              })}
-            </tr>
+            <Fragment key={key}>
+              <tr title={SLOT_NOTES[key]} data-slot={key}>
+                <th scope="row">
+                  <Swatch palette={palette} tile={slot * 4} />
+                  <span className="zl-legend-label">
+                    {SLOT_LABELS[key]}
+                    {slot === SLOT_ZERO && anyHugeZero ? " (PTEs)" : ""}
+                  </span>
+                </th>
+                {view.mms.map((m, i) => {
+                  // Huge zero PMDs have a row of their own: this one is what PTEs map.
+                  const c = counts[i]!;
+                  const n = c.bySlot[slot]! - (slot === SLOT_ZERO ? c.hugeBySlot[slot]! : 0);
+                  return (
+                    <td
+                      key={m.name}
+                      className={n === 0 ? "zl-zero" : undefined}
+                      data-pages={n * ptes}
+                      data-bytes={n * span}
+                    >
+                      {n === 0 ? (
+                        "–"
+                      ) : (
+                        <>
+                          {formatBytesShort(n * span)}
+                          <span className="zl-legend-pages"> · {formatInt(n * ptes)} pages</span>
+                        </>
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+              {slot === SLOT_ZERO && anyHugeZero && (
+                <tr title={HUGE_ZERO_NOTE} data-slot="huge-zero">
+                  <th scope="row">
+                    <Swatch palette={palette} tile={SLOT_ZERO * 4 + 2} />
+                    <span className="zl-legend-label">huge zero page (PMDs)</span>
+                  </th>
+                  {view.mms.map((m, i) => {
+                    const n = counts[i]!.hugeBySlot[SLOT_ZERO]!;
+                    return (
+                      <td
+                        key={m.name}
+                        className={n === 0 ? "zl-zero" : undefined}
+                        data-pages={n * ptes}
+                        data-pmds={n}
+                        data-bytes={n * span}
+                      >
+                        {n === 0 ? (
+                          "–"
+                        ) : (
+                          <>
+                            {formatBytesShort(n * span)}
+                            <span className="zl-legend-pages">
+                              {" "}
+                              · {formatInt(n)} PMDs · {formatInt(n * ptes)} pages
+                            </span>
+                          </>
+                        )}
+                      </td>
+                    );
+                  })}
+                </tr>
+              )}
+            </Fragment>
           ))}
         </tbody>
       </table>

@@ -104,7 +104,7 @@ function Deltas({ run, s }: { run: RunInfo; s: ActionSummary }) {
   return (
     <dl className="deltas">
       {s.deltas.map((d) => (
-        <div key={`${d.mm}-${d.key}`} className={d.after > d.before ? "up" : "down"}>
+        <div key={`${d.mm}-${d.key}`} className={d.tone} data-tone={d.tone} data-counter={d.key}>
           <dt>
             {run.trace.mmNames[d.mm]} {d.label}
           </dt>

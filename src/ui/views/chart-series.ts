@@ -33,11 +33,18 @@ export interface Track {
 
 type ChartRun = Pick<RunInfo, "trace" | "counters">;
 
-export const CHART_COUNTERS: readonly { key: string; description: string }[] = [
+/** The charted counters; `ifUsed`: only in runs where it is ever non-zero. */
+export const CHART_COUNTERS: readonly { key: string; description: string; ifUsed?: boolean }[] = [
   { key: "rssAnonBytes", description: "RssAnon in /proc/<pid>/status: anonymous memory mapped" },
   { key: "hostMemBytes", description: "host memory in use: anonymous pages, KSM pages and page tables" },
   { key: "vmPteBytes", description: "VmPTE in /proc/<pid>/status: page-table memory" },
-  { key: "zeropagePtes", description: "PTEs that map the shared zeropage" },
+  { key: "zeropagePtes", description: "PTEs that map the shared zeropage (huge zero PMDs not included)" },
+  {
+    key: "hugeZeroPmds",
+    description:
+      "huge PMDs that map the huge zero page (x86_64 THP): each maps 512 pages (2 MiB) of zeros, counted apart from zeropage PTEs",
+    ifUsed: true,
+  },
 ];
 
 function series(ax: TraceAxis, events: number, mm: number, name: string, at: (e: number) => number): Series {
@@ -66,7 +73,7 @@ export function chartTracks(run: ChartRun, ax: TraceAxis): Track[] {
   const mms = t.mmNames.length;
   const nc = run.counters.length;
   const tracks: Track[] = [];
-  for (const { key, description } of CHART_COUNTERS) {
+  for (const { key, description, ifUsed } of CHART_COUNTERS) {
     const c = run.counters.findIndex((x) => x.key === key);
     if (c < 0) continue;
     const ss = t.mmNames.map((name, mm) =>
@@ -74,6 +81,7 @@ export function chartTracks(run: ChartRun, ax: TraceAxis): Track[] {
         e < 0 ? t.initialCounters[mm * nc + c]! : t.counters[(e * mms + mm) * nc + c]!,
       ),
     );
+    if (ifUsed && maxOf(ss) === 0) continue;
     tracks.push({
       id: key,
       label: run.counters[c]!.label,

@@ -125,6 +125,11 @@ export interface ClassCounts {
   readonly bySlot: Float64Array;
   readonly mixed: number;
   readonly huge: number;
+  /**
+   * Of bySlot, the tables' worth of memory mapped by a huge PMD, per slot: in the "zero" slot these
+   * are huge zero PMDs (x86_64 THP), which the legend counts apart from zeropage PTEs.
+   */
+  readonly hugeBySlot: Float64Array;
 }
 
 /**
@@ -133,6 +138,7 @@ export interface ClassCounts {
  */
 export function countClassesFromHistogram(histogram: Float64Array): ClassCounts {
   const bySlot = new Float64Array(SLOT_COUNT);
+  const hugeBySlot = new Float64Array(SLOT_COUNT);
   let mixed = 0;
   let huge = 0;
   for (let b = 0; b < 256; b++) {
@@ -141,8 +147,11 @@ export function countClassesFromHistogram(histogram: Float64Array): ClassCounts 
     bySlot[slotOf(b)]! += n;
     if (b !== CLASS_ABSENT) {
       if (b & CLASS_MIXED) mixed += n;
-      if (b & CLASS_HUGE) huge += n;
+      if (b & CLASS_HUGE) {
+        huge += n;
+        hugeBySlot[slotOf(b)]! += n;
+      }
     }
   }
-  return { bySlot, mixed, huge };
+  return { bySlot, mixed, huge, hugeBySlot };
 }

@@ -24,6 +24,8 @@ const CONTENT_MASK = 0x07;
  * The same index space is used for per-class counts (`ClassCounts`).
  */
 export const SLOT_ABSENT = 0;
+/** The shared zeropage's slot (content class CLASS_ZERO). */
+export const SLOT_ZERO = 2;
 export const SLOT_COUNT = 6;
 
 export const SLOT_KEYS = ["absent", "none", "zero", "anon-zero", "anon-data", "ksm"] as const;
