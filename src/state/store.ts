@@ -15,6 +15,7 @@
  * in tests) and with the initial URL state, read once at creation (StrictMode runs effects twice).
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
+import { isVariantId } from "../engine/variants.ts";
 import type {
   EngineApi,
   Granularity,
@@ -105,6 +106,21 @@ export interface AppState {
 
 export type AppStore = StoreApi<AppState>;
 
+/** The kernel variant a scenario names (machine.kernel), or null. */
+export function scenarioKernel(scenario: unknown): VariantId | null {
+  const k = (scenario as { machine?: { kernel?: unknown } } | null)?.machine?.kernel;
+  return typeof k === "string" && isVariantId(k) ? k : null;
+}
+
+/**
+ * The kernel the user chose: the one being computed while a load runs, else the one shown. The
+ * header's picker shows it at once (a picker that snapped back to the old kernel for seconds read
+ * as "my click did not take").
+ */
+export function chosenKernel(s: Pick<AppState, "kernel" | "scenario" | "run">): VariantId | null {
+  return s.kernel ?? scenarioKernel(s.scenario) ?? s.run?.kernel.id ?? null;
+}
+
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
 export const GRANULARITY_ORDER: readonly Granularity[] = ["action", "table", "pte"];
 
@@ -182,11 +198,18 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       }
     };
 
+    /**
+     * Loads a scenario. While it computes, the run on screen stays: its views, its counters and its
+     * outcome, stepping included (status "loading" says a new one is coming; the header says which).
+     * The new run replaces it only together with its first view, in one update, so no frame shows
+     * a run without its view ("Computing…" beside counters of 0 B). `keep` is read when the new run
+     * lands, so a step taken meanwhile is kept too.
+     */
     const runLoad = async (
       presetId: string | null,
       scenario: unknown,
       kernel: VariantId | null,
-      keep?: InitialState,
+      keep?: () => InitialState,
     ) => {
       const seq = ++loadSeq;
       set({ status: "loading", presetId, scenario, kernel, issues: [], error: null, playing: false });
@@ -197,25 +220,32 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
           set({ status: "error", issues: r.issues, run: null, view: null });
           return;
         }
+        const k = keep?.();
+        const granularity = k?.granularity ?? get().granularity;
+        const last = r.run.counts[granularity];
+        const position = Math.max(0, Math.min(k?.position ?? last, last));
+        const selection = k?.selection ?? null;
+        const view = await api.view({ runId: r.run.runId, granularity, position, selection });
+        if (seq !== loadSeq) {
+          void api.release(r.run.runId);
+          return;
+        }
         const old = get().run;
         if (old) void api.release(old.runId);
-        const granularity = keep?.granularity ?? get().granularity;
-        const last = r.run.counts[granularity];
-        const position = Math.min(keep?.position ?? last, last);
         const page = get().selectedPage;
+        // Requests for the old run still in flight are dropped when they answer (runId check).
+        wanted = null;
         set({
           status: "ready",
           run: r.run,
           granularity,
           wantedGranularity: granularity,
-          position,
-          view: null,
-          selection: keep?.selection ?? null,
+          position: view.position,
+          view,
+          selection,
           selectedPage: page && page.mm < r.run.trace.mmNames.length ? page : null,
         });
-        wanted = position;
         void fetchHistory();
-        await fetchView();
       } catch (e) {
         if (seq !== loadSeq) return;
         set({ status: "error", error: `the engine failed: ${String(e)}`, run: null, view: null });
@@ -248,11 +278,12 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         const [presets, variants] = await Promise.all([api.presets(), api.variants()]);
         set({ presets, variants });
         const s = get();
-        const keep: InitialState = {
+        const first: InitialState = {
           granularity: s.granularity,
           ...(initial.position !== undefined ? { position: initial.position } : {}),
           selection: s.selection,
         };
+        const keep = () => first;
         if (s.scenario !== null) {
           await runLoad(s.presetId, s.scenario, s.kernel, keep);
           return;
@@ -277,10 +308,10 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
 
       async setKernel(kernel) {
         const s = get();
-        await runLoad(s.presetId, s.scenario, kernel, {
-          granularity: s.granularity,
-          position: s.position,
-          selection: s.selection,
+        // Where the user is when the new run lands (they may step the old one meanwhile).
+        await runLoad(s.presetId, s.scenario, kernel, () => {
+          const now = get();
+          return { granularity: now.granularity, position: now.position, selection: now.selection };
         });
       },
 

@@ -28,7 +28,7 @@
  * pending load.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
-import { isVariantId, type VariantId } from "../engine/variants.ts";
+import type { VariantId } from "../engine/variants.ts";
 import {
   type CheckReport,
   checkOf,
@@ -52,7 +52,7 @@ import {
   verifyCheck,
 } from "../permalink/index.ts";
 import type { RunInfo } from "../worker/api.ts";
-import type { AppState, AppStore } from "./store.ts";
+import { type AppState, type AppStore, scenarioKernel } from "./store.ts";
 import { linkResultState } from "./url.ts";
 
 /** The parts of `window` this module uses (tests pass a fake). */
@@ -161,11 +161,6 @@ export interface UrlSyncOptions {
 }
 
 type LoadKey = { presetId: string | null; scenario: unknown; kernel: VariantId | null };
-
-function scenarioKernel(scenario: unknown): VariantId | null {
-  const k = (scenario as { machine?: { kernel?: unknown } } | null)?.machine?.kernel;
-  return typeof k === "string" && isVariantId(k) ? k : null;
-}
 
 function outcomeOf(run: RunInfo): Outcome {
   return run.outcome;

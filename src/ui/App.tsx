@@ -108,7 +108,7 @@ export function App() {
           </ul>
         </div>
       )}
-      <main className="layout">
+      <main className="layout" aria-busy={status === "loading"}>
         <div className="column left">
           <section className="panel steps" aria-label="Scenario steps">
             <ViewBoundary name="steps" resetKey={runId}>

@@ -1,4 +1,11 @@
-/** Title bar: which scenario, under which kernel, and how it ended. */
+/**
+ * Title bar: which scenario, under which kernel, and how it ended.
+ *
+ * While another scenario or kernel computes, the pickers show the new choice at once, the run on
+ * screen stays (and can be stepped), the outcome badge is that run's, and a "computing …" note
+ * beside it says what is coming.
+ */
+import { chosenKernel } from "../../state/store.ts";
 import type { VariantId } from "../../worker/api.ts";
 import { CompareEntry } from "../compare/CompareEntry.tsx";
 import { ShareToolbar } from "../share/ShareToolbar.tsx";
@@ -11,7 +18,10 @@ export function Header() {
   const presetId = useApp((s) => s.presetId);
   const run = useApp((s) => s.run);
   const status = useApp((s) => s.status);
+  const kernel = useApp(chosenKernel);
   const preset = presets.find((p) => p.id === presetId);
+  const pending = status === "loading" && run !== null;
+  const coming = variants.find((v) => v.id === kernel);
   return (
     <header className="header">
       <h1 className="brand">
@@ -37,7 +47,7 @@ export function Header() {
       <label className="field kernel-field">
         <span>Kernel</span>
         <select
-          value={run?.kernel.id ?? ""}
+          value={kernel ?? ""}
           onChange={(e) => void store.getState().setKernel(e.target.value as VariantId)}
           aria-label="Kernel variant"
         >
@@ -56,12 +66,19 @@ export function Header() {
       )}
       <CompareEntry />
       <ShareToolbar />
+      {pending && (
+        <span className="pending-run" role="status" data-testid="pending-run">
+          <span className="pending-spinner" aria-hidden="true" />
+          computing {coming ? `${coming.letter} · ${coming.id}` : "the new run"}… showing {run.kernel.letter}{" "}
+          · {run.kernel.id} until it is ready
+        </span>
+      )}
       <span
-        className={`outcome outcome-${status === "ready" && run ? run.outcome : status}`}
+        className={`outcome outcome-${run ? run.outcome : status}`}
         data-testid="outcome"
         title={run?.outcomeReason || undefined}
       >
-        {status === "loading" ? "computing…" : run ? run.outcome : status}
+        {run ? run.outcome : status === "loading" ? "computing…" : status}
       </span>
     </header>
   );
