@@ -11,7 +11,7 @@
 //
 //   node scripts/e2e.mjs [playwright test arguments]
 //   node scripts/e2e.mjs --check-browser   exit 0 and name the browser if one can be used, else 1
-//                                          (no install attempt; .ci/run uses it)
+//                                          (no install attempt)
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";

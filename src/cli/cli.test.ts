@@ -87,7 +87,9 @@ describe("run --json", () => {
       "peak",
       "outcome",
       "outcomeReason",
+      "hostZeropage",
     ]);
+    expect(s.hostZeropage).toBeNull();
     expect(s.scenario).toBe("commit-06201e00");
     expect(s.kernel).toBe("s390-fa41ba0d"); // the preset's default variant
     expect(Number.isInteger(s.steps) && s.steps > 0).toBe(true);
@@ -128,6 +130,30 @@ describe("run --json", () => {
     const s = await runJson("postcopy-hang-2018", "--kernel", "s390-2faee8ff");
     expect(s.outcome).toBe("hung");
     expect(s.outcomeReason).toMatch(/zapped/);
+  });
+
+  test("a host zeropage policy is reported, and runs: the migration's reads of untouched memory allocate", async () => {
+    const onPvm = {
+      ...SMALL,
+      machine: {
+        ...SMALL.machine,
+        kernel: "x86_64",
+        hostZeropage: { readFault: false, hugeZeroPage: false },
+      },
+    };
+    const s = await runJson(scenarioFile("pvm.json", JSON.stringify(onPvm)));
+    expect(s.hostZeropage).toBe(
+      "read faults allocate (no zeropage), huge zero page off, UFFDIO_ZEROPAGE maps the zeropage, KSM maps the zeropage",
+    );
+    const upstream = await runJson(
+      scenarioFile(
+        "x86.json",
+        JSON.stringify({ ...onPvm, machine: { ...onPvm.machine, hostZeropage: undefined } }),
+      ),
+    );
+    expect(upstream.hostZeropage).toBeNull();
+    expect(s.final.source.zeropagePtes).toBe(0);
+    expect(s.final.source.rssAnonBytes).toBeGreaterThan(upstream.final.source.rssAnonBytes);
   });
 
   test("a scenario file is reported by its file name", async () => {

@@ -12,9 +12,14 @@ import {
   COUNTERS,
   type CounterKey,
   counterAt,
+  describeHostPolicy,
+  isHostPolicyNonDefault,
   type MmCounters,
   type Trace,
   traceHash,
+  UPSTREAM_ZEROPAGE,
+  VARIANTS,
+  type VariantId,
 } from "../engine/index.ts";
 import type { Outcome } from "../hypervisor/machine.ts";
 import type { RunResult } from "../scenario/compile.ts";
@@ -32,6 +37,8 @@ export interface RunSummary {
   readonly peak: { source: MmCounters; destination: MmCounters | null };
   readonly outcome: Outcome;
   readonly outcomeReason: string;
+  /** The hosts' zeropage policy in words where it is not upstream's (x86_64 only), else null. */
+  readonly hostZeropage: string | null;
 }
 
 function countersFrom(read: (c: number) => number): MmCounters {
@@ -79,5 +86,13 @@ export function summarizeRun(name: string, run: RunResult): RunSummary {
     },
     outcome: run.outcome,
     outcomeReason: run.outcomeReason,
+    hostZeropage: hostPolicyOf(run),
   };
+}
+
+/** machine.hostZeropage as the run applied it: only x86_64 hosts take one (Machine). */
+function hostPolicyOf(run: RunResult): string | null {
+  const p = { ...UPSTREAM_ZEROPAGE, ...run.scenario.machine.hostZeropage };
+  if (VARIANTS[run.kernel as VariantId]?.arch !== "x86_64" || !isHostPolicyNonDefault(p)) return null;
+  return describeHostPolicy(p);
 }

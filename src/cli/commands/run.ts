@@ -74,6 +74,7 @@ export function formatSummary(s: RunSummary): string {
   return [
     `${s.scenario} under ${s.kernel}`,
     ...(v ? [`kernel ${v.letter}: ${v.title}`] : []),
+    ...(s.hostZeropage ? [`host zeropage policy: ${s.hostZeropage}`] : []),
     `${s.steps.toLocaleString("en-US")} steps, trace ${s.traceHash}`,
     "",
     formatTable(header, rows),
