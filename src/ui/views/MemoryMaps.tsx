@@ -318,6 +318,7 @@ function HostMap(props: HostMapProps) {
           · host memory {formatBytesShort(c.hostMemBytes)} · RssAnon {formatBytesShort(c.rssAnonBytes)} · page
           tables {formatInt(c.pteTables)} ({formatBytesShort(c.pteTables * g.pteTableMemBytes)})
           {m.forbidsZeropage ? " · zeropage forbidden (mm_forbids_zeropage)" : ""}
+          {m.hostZeropage ? ` · host policy: ${m.hostZeropage}` : ""}
         </span>
       </figcaption>
       <MapCanvas
