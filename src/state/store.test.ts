@@ -48,6 +48,36 @@ describe("store", () => {
     expect(store.getState().playing).toBe(false);
   });
 
+  it("following a page selects its page table, so the table view shows where its events happen", async () => {
+    const store = await ready();
+    const t = store.getState().run!.trace;
+    const per = 2 ** t.mmPteShift[0]!;
+    const page = 3 * per + 17 - t.mmPageOffset[0]!;
+    store.getState().select({ mm: 0, table: 0 });
+    store.getState().selectPage({ mm: 0, page });
+    await idle(store);
+    expect(store.getState().selection).toEqual({ mm: 0, table: 3 });
+    expect(store.getState().view!.table?.table).toBe(3);
+  });
+
+  it("a kernel switch keeps the run on screen until the new one lands with its view", async () => {
+    const store = await ready();
+    const old = store.getState().run!;
+    const seen: { run: number; view: number | null; status: string }[] = [];
+    const off = store.subscribe((s) =>
+      seen.push({ run: s.run?.runId ?? -1, view: s.view?.runId ?? null, status: s.status }),
+    );
+    const done = store.getState().setKernel("x86_64");
+    expect(store.getState().run).toBe(old);
+    expect(store.getState().status).toBe("loading");
+    await done;
+    await idle(store);
+    off();
+    expect(store.getState().run!.kernel.id).toBe("x86_64");
+    // Never a run shown without its own view.
+    for (const x of seen) expect(x.view).toBe(x.run);
+  });
+
   it("moves speed along 0.25× … 8× and clamps", async () => {
     const store = await ready();
     store.getState().stepSpeed(1);

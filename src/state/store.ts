@@ -106,6 +106,17 @@ export interface AppState {
 
 export type AppStore = StoreApi<AppState>;
 
+/** The page table that maps guest page `page.page` of mm `page.mm`, or null outside its RAM. */
+export function tableOfPage(
+  trace: Pick<RunInfo["trace"], "mmPages" | "mmPageOffset" | "mmPteShift">,
+  page: PageRef,
+): number | null {
+  const pages = trace.mmPages[page.mm];
+  if (pages === undefined || page.page < 0 || page.page >= pages) return null;
+  const abs = page.page + (trace.mmPageOffset[page.mm] ?? 0);
+  return Math.floor(abs / 2 ** (trace.mmPteShift[page.mm] ?? 8));
+}
+
 /** The kernel variant a scenario names (machine.kernel), or null. */
 export function scenarioKernel(scenario: unknown): VariantId | null {
   const k = (scenario as { machine?: { kernel?: unknown } } | null)?.machine?.kernel;
@@ -418,10 +429,17 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       },
 
       selectPage(page) {
-        const cur = get().selectedPage;
+        const s = get();
+        const cur = s.selectedPage;
         if (page && cur && page.mm === cur.mm && page.page === cur.page) return;
         set({ selectedPage: page });
         void fetchHistory();
+        // Following a page shows its page table too: the table view and the maps' selection are
+        // where the history's events happen.
+        const table = page && s.run ? tableOfPage(s.run.trace, page) : null;
+        const sel = s.selection;
+        if (page && table !== null && (!sel || sel.mm !== page.mm || sel.table !== table))
+          get().select({ mm: page.mm, table });
       },
 
       setReducedMotion(reducedMotion) {

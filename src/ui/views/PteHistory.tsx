@@ -1,7 +1,9 @@
 /**
  * A PTE's life: every event that visited or changed the selected page, each as a cause chain
  * (narration/history.ts), with the step we are at marked. A page is selected in the table view
- * (store.selectPage), here by number, or as "the page this step touched".
+ * (store.selectPage), here by number, or as "the page this step touched"; its page table becomes
+ * the selection, so the table view shows it. While a page is followed, the history takes most of
+ * the column (the steps list keeps a few lines), so several events show at once.
  */
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { IconClose } from "../controls/Icons.tsx";
@@ -9,6 +11,7 @@ import { formatInt } from "../format.ts";
 import { chainText, currentEntry, historyItem } from "../narration/history.ts";
 import { stepPages } from "../narration/summarize.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
+import { useMapLink } from "./memory-map/link.ts";
 
 export function PteHistory() {
   const store = useAppStore();
@@ -37,7 +40,13 @@ export function PteHistory() {
     const p = Number(num.replace(/[,_\s]/g, ""));
     const m = Number(mm);
     if (!Number.isInteger(p) || p < 0 || p >= (t.mmPages[m] ?? 0)) return;
-    store.getState().selectPage({ mm: m, page: p });
+    followPage({ mm: m, page: p });
+  };
+  // Following a page selects its page table (store.selectPage); the table view stops following
+  // the step, which would move it to another table on the next step.
+  const followPage = (ref: { mm: number; page: number }) => {
+    useMapLink.getState().setFollowStep(false);
+    store.getState().selectPage(ref);
   };
 
   const per = (m: number) => 2 ** (t.mmPteShift[m] ?? 8);
@@ -47,7 +56,7 @@ export function PteHistory() {
   };
 
   return (
-    <div className="pte-history" data-testid="pte-history">
+    <div className="pte-history" data-testid="pte-history" data-following={page ? "true" : "false"}>
       <h2 className="panel-title">PTE history</h2>
       {!page ? (
         <>
@@ -85,7 +94,7 @@ export function PteHistory() {
             <button
               type="button"
               className="link-button"
-              onClick={() => store.getState().selectPage({ mm: stepped.mm, page: stepped.first })}
+              onClick={() => followPage({ mm: stepped.mm, page: stepped.first })}
             >
               Follow guest page {formatInt(stepped.first)} on the {t.mmNames[stepped.mm]}, the first this step
               touched
