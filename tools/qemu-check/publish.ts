@@ -45,7 +45,7 @@ export function summaryOf(doc: Measured): CheckSummary {
     hostKernel: doc.host.kernel,
     passed: doc.check?.passed ?? false,
     rows: rows.length,
-    href: "qemu-check/",
+    href: "qemu-check/index.html",
     measured: "qemu-check/measured.json",
   };
 }
