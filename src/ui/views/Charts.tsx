@@ -13,6 +13,14 @@ import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { chartTracks, compactCount, type Track } from "./chart-series.ts";
 import { axisOf, markersOf } from "./derived.ts";
+import {
+  MeasuredControls,
+  MeasuredLegendItem,
+  MeasuredMarks,
+  MeasuredTable,
+  useMeasuredRun,
+} from "./Measured.tsx";
+import { type MeasuredSeries, maxOfMeasured, measuredSeries } from "./measured-overlay.ts";
 import { eventAtU, positionToU } from "./trace-axis.ts";
 import { useWidth } from "./useWidth.ts";
 
@@ -36,15 +44,19 @@ const TrackPlot = memo(function TrackPlot({
   track,
   width,
   actionStarts,
+  measured,
 }: {
   track: Track;
   width: number;
   actionStarts: Float64Array;
+  /** A measured run's values on this track (Measured.tsx), drawn over the model's. */
+  measured?: readonly MeasuredSeries[] | undefined;
 }) {
   const h = TRACK_HEIGHT_UNITS;
   const x = scaleLinear().domain([0, 1]).range([0, width]);
+  const top = Math.max(track.max, measured ? maxOfMeasured(measured) : 0);
   const y = scaleLinear()
-    .domain([0, track.max > 0 ? track.max : 1])
+    .domain([0, top > 0 ? top : 1])
     .range([h - 1.5, 3]);
   const paths = track.series.map((s) => {
     const idx = Array.from({ length: s.u.length }, (_, i) => i);
@@ -79,9 +91,10 @@ const TrackPlot = memo(function TrackPlot({
         {paths.map(({ s, d }) => (
           <path key={s.mm} className={`series ${seriesClass(s.mm)}`} d={d} />
         ))}
+        {measured && measured.length > 0 && <MeasuredMarks series={measured} x={x} y={y} />}
       </svg>
       <span className="max-label" aria-hidden="true">
-        {formatUnit(track.unit, track.max)}
+        {formatUnit(track.unit, top)}
       </span>
     </>
   );
@@ -109,6 +122,16 @@ export function Charts() {
   const ax = useMemo(() => (run ? axisOf(run) : null), [run]);
   const tracks = useMemo(() => (run && ax ? chartTracks(run, ax) : []), [run, ax]);
   const markers = useMemo(() => (run ? markersOf(run) : []), [run]);
+  const measuredRun = useMeasuredRun();
+  const measured = useMemo(
+    () =>
+      measuredRun && run && ax
+        ? new Map(
+            tracks.map((tr) => [tr.id, measuredSeries(measuredRun, ax, run.trace.mmNames.length, tr.id)]),
+          )
+        : null,
+    [measuredRun, run, ax, tracks],
+  );
   if (!run || !ax) return null;
   const u = positionToU(ax, granularity, position);
   // The step's slot: from where the step started to where it ended. At action granularity the
@@ -156,10 +179,12 @@ export function Charts() {
               <span className="swatch series-guest" aria-hidden="true" />
               guest
             </li>
+            {measuredRun && <MeasuredLegendItem run={measuredRun} />}
           </ul>
           <p className="axis-note">
             x: scenario actions, each as wide as 1 + √(its events) · click a track to go there
           </p>
+          <MeasuredControls />
         </div>
       </div>
       <div className="tracks-body" id={bodyId} hidden={!open}>
@@ -192,7 +217,12 @@ export function Charts() {
           {width > 0 &&
             tracks.map((tr) => (
               <div key={tr.id} className="track-plot">
-                <TrackPlot track={tr} width={width} actionStarts={ax.actionStart_u} />
+                <TrackPlot
+                  track={tr}
+                  width={width}
+                  actionStarts={ax.actionStart_u}
+                  measured={measured?.get(tr.id)}
+                />
               </div>
             ))}
           {markers.map((m) => (
@@ -225,6 +255,7 @@ export function Charts() {
         </div>
       </div>
       <CountersByAction run={run} tracks={tracks} />
+      {measuredRun && <MeasuredTable run={measuredRun} actionLabels={t.actions.map((a) => a.label)} />}
     </div>
   );
 }

@@ -31,6 +31,7 @@ import {
   transitionText,
 } from "../narration/summarize.ts";
 import { useApp } from "../store-context.tsx";
+import { QemuCheckLink } from "./QemuCheckLink.tsx";
 
 function versions(run: RunInfo): SourceVersions {
   return { kernelTag: run.kernel.sourceTag, qemuVersion: run.qemuVersion };
@@ -282,6 +283,7 @@ function StartNarration({ run }: { run: RunInfo }) {
       <h2 className="headline">{run.title}</h2>
       <p>Nothing has happened yet: QEMU has not started, and no page table exists.</p>
       {preset && <p className="summary">{preset.summary}</p>}
+      {preset?.id === "commit-06201e00" && <QemuCheckLink />}
       <p className="muted small">
         Linux {run.kernel.sourceTag} ({run.kernel.title}), QEMU {run.qemuVersion}. Press → to step, Space to
         play, ? for keys.
