@@ -51,14 +51,11 @@ export function startMigration(m: Machine, mode: "precopy" | "postcopy", pagemap
   );
   if (mode === "postcopy") {
     // postcopy_ram_incoming_init(): discard all RAM ("we're going to get the copy from the source
-    // anyway"), then MADV_NOHUGEPAGE (postcopy_ram_prepare_discard → nhp_range).
+    // anyway"). MADV_NOHUGEPAGE comes only at the switch to postcopy (postcopy.ts): QEMU waits so
+    // that most of what precopy writes stays THP-backed.
     m.apply(
       { kind: "madvise", mm: DESTINATION, advice: "dontneed", ranges: [0, m.pages] },
       "qemu (destination): loadvm_postcopy_handle_advise → postcopy_ram_incoming_init → init_range → ram_discard_range → madvise(MADV_DONTNEED)",
-    );
-    m.apply(
-      { kind: "madvise", mm: DESTINATION, advice: "nohugepage", ranges: [0, m.pages] },
-      "qemu (destination): postcopy_ram_prepare_discard → nhp_range → qemu_madvise(QEMU_MADV_NOHUGEPAGE)",
     );
   }
   m.setExtra("migPhase", PHASE.precopy);

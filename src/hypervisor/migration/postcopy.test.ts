@@ -63,6 +63,36 @@ describe("placing pages: UFFDIO_ZEROPAGE for zero pages, UFFDIO_COPY for data", 
   });
 });
 
+test("x86_64: MADV_NOHUGEPAGE comes at the switch to postcopy, so pages precopy wrote keep their THPs", () => {
+  // One page of data in each 2 MiB of a 64 MiB guest: 32 data pages. Precopy sends the first
+  // 32 MiB (16 data pages) before the switch; the destination's write faults there land in a
+  // THP-eligible VMA (QEMU_MADV_HUGEPAGE), so each allocates a 2 MiB huge page:
+  // 16 × 2 MiB = 32 MiB. postcopy_ram_prepare_discard → nhp_range then turns THP off, and the
+  // other 16 pages arrive by UFFDIO_COPY as 4 KiB pages: 16 × 4 KiB = 64 KiB.
+  const m = testMachine({ kernel: "x86_64", thp: "madvise", qemu: { postcopyRam: true } });
+  for (let p = 0; p < m.pages; p += 512) guestRegion(m, "write", p, 1, "data");
+  migrate(m, {
+    mode: "postcopy",
+    dirtyPages: 0,
+    pagemapCheck: false,
+    precopyBeforeSwitchPages: 32 * MiB_PAGES,
+  });
+  expect(m.outcome).toBe("completed");
+  const dst = counters(m, DESTINATION);
+  expect(dst.thpPmds).toBe(16);
+  expect(dst.rssAnonBytes).toBe(16 * 2 * MiB + 16 * 4096);
+  // The switch, not the start, is where THP goes off: after precopy's writes on the destination.
+  const events = m.sim.events;
+  const nhp = events.findIndex(
+    (e) => e.kind === "madvise" && e.mm === DESTINATION && e.advice === "nohugepage",
+  );
+  const firstWrite = events.findIndex(
+    (e) => e.kind === "fault" && e.mm === DESTINATION && e.access === "write",
+  );
+  expect(firstWrite).toBeGreaterThanOrEqual(0);
+  expect(nhp).toBeGreaterThan(firstWrite);
+});
+
 test("the discard bitmap: pages dirtied after being sent are discarded and placed again", () => {
   const m = testMachine({ kernel: "s390-06201e00", qemu: { postcopyRam: true } });
   guestRegion(m, "write", 0, DATA, "data");

@@ -89,6 +89,13 @@ export function switchToPostcopy(m: Machine, send: SendRuns): boolean {
     m.fail("migrate-start-postcopy needs the postcopy-ram capability (migration mode postcopy)");
     return false;
   }
+  // The first CMD_POSTCOPY_RAM_DISCARD (or, with nothing to discard, the LISTEN command) moves the
+  // destination to POSTCOPY_INCOMING_DISCARD: postcopy_ram_prepare_discard() → nhp_range() turns
+  // THP off for guest RAM now, not at setup, so what precopy placed keeps its huge pages.
+  m.apply(
+    { kind: "madvise", mm: DESTINATION, advice: "nohugepage", ranges: [0, m.pages] },
+    "qemu (destination): loadvm_postcopy_ram_handle_discard (first discard; or loadvm_postcopy_handle_listen) → postcopy_ram_prepare_discard → nhp_range → qemu_madvise(QEMU_MADV_NOHUGEPAGE)",
+  );
   // ram_postcopy_send_discard_bitmap(): sent pages dirtied since must come again.
   const redirtied = intersectRuns(
     setRuns(m, SOURCE, DIRTY_SET, 1, 0, m.pages),
