@@ -115,7 +115,7 @@ async function main(): Promise<number> {
     say(
       `qemu-check: ${values.from}: QEMU ${doc.qemu.version} on Linux ${doc.host.kernel} ${doc.host.arch}, ${doc.date}; ${doc.runs.length} runs, checked against the current model${override ? ` under --model-policy ${values["model-policy"]}` : ""}`,
     );
-    say(`recorded host policy: ${doc.host.zeropageSummary}`);
+    say(`recorded ${doc.host.zeropageSummary}`);
     const rows = compareRuns(doc.runs, modelsForDocument(doc, override));
     const ok = report(rows, say);
     say(`qemu-check: ${rows.length} rows compared, ${rows.filter((r) => !r.ok).length} outside tolerance`);
