@@ -184,7 +184,8 @@ export const R_KSM_DISABLE = defineRule({
   id: "ksm_disable",
   title: "KSM disabled for the mm: unmerge everything, clear VM_MERGEABLE",
   path: [fr(KSM, "ksm_disable"), fr(KSM, "ksm_del_vmas"), fr(KSM, "unmerge_ksm_pages")],
-  explain: "Every VMA loses VM_MERGEABLE and all its KSM pages (and KSM-placed zeropages) are unshared.",
+  explain:
+    "Every VMA loses VM_MERGEABLE and its KSM pages are unshared into pages of its own. Kernels that mark the zeropages ksmd placed (v6.5 on) unshare those too; zeropages mapped by ordinary read faults stay.",
   assumption:
     "§11.4: nothing was found that stops user space from re-enabling KSM afterwards (MADV_MERGEABLE), and 06201e00's comment says nothing does; the model lets a later MADV_MERGEABLE and ksmd merge again, even placing KSM zeropages in an s390 mm that forbids the zeropage.",
 });

@@ -30,7 +30,7 @@ export const R_S390_UNSHARE = defineRule({
     fr("include/linux/ksm.h", "ksm_might_unmap_zero_page", "KSM-placed zeropage only"),
   ],
   explain:
-    "Once the guest uses storage keys or PV, no guest page may share a frame with anything else. 06201e00 replaces each mapped zeropage by a fresh zero-filled page of the guest's own (read-only, same content) instead of zapping it. The page stays present, so postcopy never sees a surprise missing fault, but every unshared zeropage now costs 4 KiB.",
+    "Once the guest uses storage keys or PV, its pages may no longer share a frame through the zeropage or KSM (fork()'s COW sharing is not affected). 06201e00 replaces each mapped zeropage by a fresh zero-filled page of the guest's own (read-only, same content) instead of zapping it. The page stays present, so postcopy never sees a surprise missing fault, but every unshared zeropage now costs 4 KiB.",
 });
 
 export const R_S390_UNSHARE_EFAULT = defineRule({

@@ -60,7 +60,7 @@ export const R_UFFD_ZEROPAGE = defineRule({
     step("pte_mkspecial(zero pfn)"),
   ],
   explain:
-    "User space says the page is all zeros, and the kernel maps the shared zeropage: no memory, no RssAnon.",
+    "User space says the page is all zeros, and the kernel maps the shared zeropage: no page is allocated and RssAnon does not change. A page table may be, if this is the first page of its range.",
 });
 
 export const R_UFFD_ZEROPAGE_BUG = defineRule({

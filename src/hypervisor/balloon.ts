@@ -41,7 +41,7 @@ export const R_BALLOON_DEFLATE = defineRule({
     step("qemu_madvise(QEMU_MADV_WILLNEED)"),
   ],
   explain:
-    "The guest may use these pages again. QEMU only hints the kernel; nothing is allocated until the guest writes them.",
+    "The guest may use these pages again. QEMU only hints the kernel; nothing is allocated until the guest touches them. A write allocates; a read maps the shared zeropage, except where the zeropage is forbidden (fa41ba0d's KVM guests, or keys or PV under 06201e00), where a read allocates too.",
 });
 
 /** Why inflation would be skipped now, or null. */

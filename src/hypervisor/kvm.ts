@@ -28,7 +28,7 @@ export function guestSkeys(m: Machine): void {
 export function guestPv(m: Machine): void {
   const r = m.apply(
     { kind: "enable_pv", mm: m.guestOn },
-    "qemu: s390_machine_protect → s390_pv_vm_init → KVM_PV_ENABLE (kvm_s390_handle_pv)",
+    "qemu: s390_machine_protect → s390_pv_vm_enable → KVM_PV_ENABLE (kvm_s390_handle_pv)",
   );
   if (!r.ok) m.fail(`KVM_PV_ENABLE failed: ${r.message ?? r.errno}`);
 }

@@ -9,8 +9,8 @@
  *   KVM_PV_ENABLE   B  gmap_mark_unmergeable();  C  s390_disable_cow_sharing();  A  no PV yet
  *
  * The zap of A and B empties PTEs: under a userfaultfd MISSING registration the next access raises
- * a missing fault. After a postcopy placed that page, QEMU will never send it again: the 2018 hang
- * (fa41ba0d's message, §9). C unshares instead, so the page stays present.
+ * a missing fault. After a postcopy placed that page, QEMU will never send it again: the 2017 hang
+ * (fa41ba0d's message). C unshares instead, so the page stays present.
  */
 import { costRanges, type Errno, identityPlan, mapRanges, type Recorder, selectRanges } from "../apply.ts";
 import { ksmDisable, unmergeCost } from "../ksm.ts";
@@ -112,7 +112,7 @@ export const R_SKEY_B = defineRule({
     fr("arch/s390/mm/pgtable.c", "ptep_zap_key"),
   ],
   explain:
-    "Under fa41ba0d the guest never had zeropages (forbidden since VM creation), so enabling keys only unmerges KSM pages and resets keys. Zeropages that UFFDIO_ZEROPAGE placed before 90a7592da149 are left in place.",
+    "fa41ba0d forbade fault-time zeropages from VM creation on, so enabling keys only unmerges KSM pages and resets keys; it has no zeropage handling. Zeropages that reached the guest by other paths stay mapped: those UFFDIO_ZEROPAGE placed before 90a7592da149, and those ksmd placed with use_zero_pages (try_to_merge_with_zero_page() does not ask mm_forbids_zeropage()).",
 });
 
 export const R_SKEY_C = defineRule({
@@ -128,7 +128,7 @@ export const R_SKEY_C = defineRule({
     fr("arch/s390/mm/pgtable.c", "ptep_zap_key"),
   ],
   explain:
-    "06201e00: the first storage-key use turns off all COW sharing for the guest. mm_forbids_zeropage() becomes true, every mapped zeropage is replaced by an exclusive zero page (RssAnon jumps by 4 KiB per zeropage), and KSM is disabled. Empty PTEs stay empty, so no userfaults appear.",
+    "06201e00: the first storage-key use turns off most COW sharing for the guest (the zeropage and KSM; fork()'s COW is not touched). mm_forbids_zeropage() becomes true, every mapped zeropage is replaced by an exclusive zero page (RssAnon jumps by 4 KiB per zeropage), and KSM is disabled. Empty PTEs stay empty, so no userfaults appear.",
   assumption: COW_FOREVER,
 });
 

@@ -69,7 +69,7 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
             ranges: complementWithin(zero, toRead),
             value: 1,
           },
-          "qemu (destination, proposed): pread(/proc/self/pagemap) → not present → already zero, no read",
+          "qemu (destination, proposed): pread(/proc/self/pagemap) → entry empty (neither present nor swapped) → already zero, no read",
         );
       }
       // ram_handle_zero(): memset only where the page held data (received before, now zero).

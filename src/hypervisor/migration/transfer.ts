@@ -62,7 +62,7 @@ export function sendRuns(m: Machine, s: MigrationState, dirty: number[]): boolea
         ranges: complementWithin(dirty, toRead),
         value: 1,
       },
-      "qemu (proposed): pread(/proc/self/pagemap) → not present → send as a zero page without reading it",
+      "qemu (proposed): pread(/proc/self/pagemap) → entry empty (neither present nor swapped) → send as a zero page without reading it",
     );
   }
   if (

@@ -9,7 +9,7 @@ export const commit06201e00Postcopy: Preset = {
   id: "commit-06201e00-postcopy",
   title: "The same story in postcopy: UFFDIO_ZEROPAGE before and after 90a7592d",
   summary:
-    "With postcopy the destination cannot skip a page: every zero page is placed with UFFDIO_ZEROPAGE. Under fa41ba0d before 90a7592da149 that still maps the shared zeropage, although the mm forbids it; with 90a7592da149 it allocates 40 GiB of zeroed pages. Under 06201e00 the zeropage is allowed again, so it stays cheap.",
+    "This migration switches to postcopy at once, before precopy sends anything, so every page arrives after the switch and the destination cannot skip one: every zero page is placed with UFFDIO_ZEROPAGE (pages sent before a switch would be loaded as in precopy). Under fa41ba0d before 90a7592da149 that still maps the shared zeropage, although the mm forbids it; with 90a7592da149 it allocates 40 GiB of zeroed pages. Under 06201e00 the zeropage is allowed again, so it stays cheap.",
   variants: ["s390-fa41ba0d-90a7592d", "s390-fa41ba0d", "s390-06201e00", "x86_64"],
   scenario: {
     schemaVersion: 1,

@@ -5,7 +5,7 @@ export const pagemapOptimization: Preset = {
   id: "pagemap-optimization",
   title: "The user-space alternative: consult pagemap before reading (under fa41ba0d)",
   summary:
-    "06201e00's message mentions a user-space fix: before reading guest memory on the source, and before the zero check on the destination, ask /proc/self/pagemap whether the page is populated at all. Pages that are not present are known to be zero and are never read, so even under fa41ba0d the ballooned 40 GiB stay unallocated, and no page tables are filled with zeropages on any architecture.",
+    "06201e00's message mentions a user-space fix: before reading guest memory on the source, and before the zero check on the destination, ask /proc/self/pagemap whether the page is populated at all. Pages whose pagemap entry is empty (neither present nor swapped out) are known to be zero and are never read, so even under fa41ba0d the ballooned 40 GiB stay unallocated, and no page tables are filled with zeropages on any architecture.",
   variants: ["s390-fa41ba0d", "s390-06201e00", "x86_64"],
   scenario: {
     schemaVersion: 1,
