@@ -80,6 +80,7 @@ const S390 = [
 ];
 
 const V6 = [
+  "kvm_s390_pv_is_protected",
   "do_pte_missing",
   "alloc_anon_folio",
   "add_mm_counter",

@@ -256,4 +256,18 @@ describe("__s390_disable_cow_sharing errors: the event fails and changes nothing
       expect(g.text(0, 4)).toBe("KKKK");
     }
   });
+
+  test("KVM_PV_ENABLE on an already protected VM fails with -EINVAL and changes nothing (B, C)", () => {
+    for (const variant of ["s390-fa41ba0d", "s390-06201e00"] as const) {
+      const g = new Guest(variant, 512);
+      g.createVm();
+      expect(g.enablePv().ok).toBe(true);
+      g.write(0, 4);
+      const before = g.text();
+      const r = g.enablePv();
+      expect(r.errno).toBe("EINVAL");
+      expect(rulesOf(r)).toEqual(["kvm_s390_handle_pv.already_protected"]);
+      expect(g.text()).toBe(before);
+    }
+  });
 });

@@ -175,6 +175,14 @@ export const R_PV_C = defineRule({
   assumption: `§11.5: the precise failure mode if a zeropage stayed mapped under PV is unconfirmed; the model only follows the code path that prevents it. ${COW_FOREVER}`,
 });
 
+export const R_PV_AGAIN = defineRule({
+  id: "kvm_s390_handle_pv.already_protected",
+  title: "KVM_PV_ENABLE on a VM that is already protected: -EINVAL",
+  path: [fr(KVM, "kvm_s390_handle_pv", "KVM_PV_ENABLE"), step("kvm_s390_pv_is_protected()", "-EINVAL")],
+  explain:
+    "The VM is a protected (PV) guest already; KVM refuses to convert it a second time and nothing changes.",
+});
+
 export const R_NO_SKEYS = defineRule({
   id: "skeys.not_s390",
   title: "storage keys do not exist here",
@@ -323,6 +331,10 @@ export function enablePv(mm: Mm, rec: Recorder, limit: number, budgetBytes: numb
     return { ok: false, errno: "EINVAL", message: `no protected virtualization in ${mm.variant.id}` };
   }
   if (!mm.ctx.hasPgste) return noVm(rec, "PV");
+  if (mm.ctx.pv) {
+    rec.step(R_PV_AGAIN.index);
+    return { ok: false, errno: "EINVAL", message: "the VM is already protected (kvm_s390_pv_is_protected)" };
+  }
   if (mm.variant.unshareOnCowDisable) {
     rec.step(R_PV_C.index);
     const r = disableCowSharing(mm, rec, limit, budgetBytes);

@@ -747,6 +747,7 @@ export class Oracle {
   private enablePv(): void {
     if (this.X || this.A) throw new Fail("EINVAL");
     if (!this.s.hasPgste) throw new Fail("EINVAL"); // no KVM VM yet
+    if (this.s.pv) throw new Fail("EINVAL"); // kvm_s390_pv_is_protected(): already protected
     if (this.C) this.disableCowSharing();
     else this.ksmDisable();
     this.s.pv = true;
