@@ -103,7 +103,7 @@ export async function hostPackages(
     if (!isRoot() || !which("apt-get")) {
       return {
         ok: false,
-        skip: `${missing.join(" and ")} not installed (apt-get install ${missing.join(" ")}; the check installs them itself when run as root on Debian)`,
+        skip: `${missing.join(" and ")} not installed (apt-get install ${missing.join(" ")}; the check installs ${missing.length > 1 ? "them" : "it"} itself when run as root on Debian)`,
       };
     }
     log(`qemu-check: installing ${missing.join(" ")} with apt-get`);

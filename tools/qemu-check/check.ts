@@ -9,9 +9,9 @@
  * measured, model, tolerance, and the model's rules behind each difference. Exit 1 if a row is
  * outside its tolerance or anything fails.
  *
- *   --json               print the measured-runs document (src/scenario/measured.ts) on stdout;
- *                        the report goes to stderr
- *   --out <file>         also write the document to <file>
+ *   --json               write the measured runs (src/scenario/measured.ts) to qemu-check.json in
+ *                        the current directory: the app imports it (Counters → Measured)
+ *   --out <file>         the same, to <file>
  *   --publish            after a passing check, write public/qemu-check/{measured.json,index.html}
  *                        and src/ui/narration/qemu-check.json (publish.ts)
  *   --from <file>        run no QEMU: check a recorded document against the current model, under
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
     },
     allowPositionals: false,
   });
-  const say = (s: string) => (values.json ? process.stderr : process.stdout).write(`${s}\n`);
+  const say = (s: string) => process.stdout.write(`${s}\n`);
   const override = values["model-policy"] ? parsePolicy(values["model-policy"]) : undefined;
 
   if (values.from) {
@@ -179,10 +179,10 @@ async function main(): Promise<number> {
     totalMs,
   });
   const json = `${JSON.stringify(doc, null, 2)}\n`;
-  if (values.json) process.stdout.write(json);
-  if (values.out) {
-    await writeFile(values.out, json);
-    say(`qemu-check: wrote ${values.out}`);
+  const out = values.out ?? (values.json ? "qemu-check.json" : null);
+  if (out) {
+    await writeFile(out, json);
+    say(`qemu-check: wrote the measured runs to ${out}`);
   }
   if (values.publish) {
     if (!ok || override)
