@@ -68,8 +68,10 @@ test("the recorded check on the counter charts: measured beside model, run by ru
   await expect(page.getByTestId("narration")).toContainText(first.scenario.title);
   await page.keyboard.press("End");
   await ready(page);
-  await page.getByTestId("charts").screenshot({ path: "test-results/measured-overlay.png" });
   await page.screenshot({ path: "test-results/measured-overlay-page.png" });
+  // Taller, so the tracks have room to show model and measured apart.
+  await page.setViewportSize({ width: 1440, height: 1400 });
+  await page.getByTestId("charts").screenshot({ path: "test-results/measured-overlay.png" });
 
   // Another run of the same check: its scenario, its measurement.
   await page.getByTestId("measured-run").selectOption("control-postcopy");

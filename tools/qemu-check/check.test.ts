@@ -14,9 +14,10 @@ import { beforeEach, describe, expect, test, vi } from "vitest";
 import type { ZeroHandling } from "../../src/hypervisor/migration/state.ts";
 import { parseMeasured } from "../../src/scenario/measured.ts";
 import { cpioNewc, isStaticElf, moduleDepends } from "./assets.ts";
-import { compareRuns, type Row, TOLERANCE } from "./compare.ts";
+import { compareRuns, formatCell, type Row, TOLERANCE } from "./compare.ts";
 import { modelsForDocument, phaseActionOf, readDocument } from "./document.ts";
 import { initScript } from "./init.ts";
+import { PUBLISH_PATHS, summaryOf } from "./publish.ts";
 import { guestRamRss, parseStatus } from "./qemu.ts";
 
 /** A wrong rule for the destination's zero pages, or null for the real one. */
@@ -101,6 +102,24 @@ describe("recorded measurements (public/qemu-check/measured.json)", () => {
     wrong.zeroHandling = "mark-only";
     const rows = compareRuns(doc.runs, modelsForDocument(doc));
     expect(failing(rows)).toContain("precopy destination-vmpte");
+  });
+});
+
+describe("what --publish wrote beside the recorded runs", () => {
+  test("the narration's link says what the recorded check says", () => {
+    const written = JSON.parse(readFileSync(PUBLISH_PATHS.summary, "utf8"));
+    expect(written).toEqual(summaryOf(doc));
+    expect(written.href).toBe("qemu-check/index.html");
+  });
+
+  test("the measured table shows the recorded check's rows", () => {
+    const html = readFileSync(PUBLISH_PATHS.html, "utf8");
+    const s = summaryOf(doc);
+    expect(html).toContain(`Checked against real QEMU ${s.qemu} on ${s.arch}, on ${s.date}`);
+    for (const r of doc.check!.rows) {
+      expect(html).toContain(formatCell(r.measured, r.unit));
+      expect(html).toContain(formatCell(r.model, r.unit));
+    }
   });
 });
 
