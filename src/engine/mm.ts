@@ -137,6 +137,11 @@ export class Mm {
   pt: PageTables;
   vmas: Vma[];
   ctx: MmContext;
+  /**
+   * KSM zeropages that left the page tables without ksm_might_unmap_zero_page(), so the kernel's
+   * ksm_zero_pages still counts them: fa41ba0d's __zap_zero_pages() exchanges the PTEs directly.
+   */
+  ksmZeroLeaked = 0;
 
   constructor(cfg: MmConfig) {
     this.name = cfg.name;

@@ -50,7 +50,8 @@ describe("KVM_CREATE_VM: kvm_arch_init_vm → s390_enable_sie", () => {
     expect(g.text(0, 4)).toBe("uukk");
     g.createVm();
     expect(g.text(0, 4)).toBe("....");
-    expect(g.c.ksmZeroPages).toBe(0);
+    // No ksm_might_unmap_zero_page() on this path: the two KSM zeropages stay counted.
+    expect(g.c.ksmZeroPages).toBe(2);
   });
 
   test("kvm_create_vm on x86_64: the zeropage policy does not change", () => {
@@ -269,5 +270,26 @@ describe("__s390_disable_cow_sharing errors: the event fails and changes nothing
       expect(rulesOf(r)).toEqual(["kvm_s390_handle_pv.already_protected"]);
       expect(g.text()).toBe(before);
     }
+  });
+
+  test("__zap_zero_pages (B) bypasses ksm_might_unmap_zero_page(): ksm_zero_pages keeps the zapped KSM zeropages", () => {
+    for (const variant of ["s390-fa41ba0d", "s390-fa41ba0d-90a7592d"] as const) {
+      const g = new Guest(variant, 512, { host: { ksmUseZeroPages: true } });
+      g.madvise("mergeable");
+      g.write(0, 8, "zero");
+      g.ksmScan();
+      expect(g.c).toMatchObject({ ksmZeroPages: 8, zeropagePtes: 8 });
+      g.createVm();
+      // The PTEs are gone, the counter is not (the kernel's count drifts; the model follows it).
+      expect(g.c).toMatchObject({ ksmZeroPages: 8, zeropagePtes: 0, presentPages: 0 });
+    }
+    // C has no zap at VM creation; a write fault on a KSM zeropage does decrement (wp_page_copy).
+    const c = new Guest("s390-06201e00", 512, { host: { ksmUseZeroPages: true } });
+    c.madvise("mergeable");
+    c.write(0, 8, "zero");
+    c.ksmScan();
+    c.createVm();
+    c.write(0, 1);
+    expect(c.c).toMatchObject({ ksmZeroPages: 7, zeropagePtes: 7 });
   });
 });

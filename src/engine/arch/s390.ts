@@ -63,7 +63,7 @@ export const R_ZAP_ZERO_SIE = defineRule({
     step("ptep_xchg_direct(_PAGE_INVALID)"),
   ],
   explain:
-    "fa41ba0d forbids the zeropage for the whole life of a KVM guest and removes any zeropages that were mapped before the VM existed. Page tables stay; the next access faults again (and now allocates).",
+    "fa41ba0d forbids the zeropage for the whole life of a KVM guest and removes any zeropages that were mapped before the VM existed. Page tables stay; the next access faults again (and now allocates). The PTEs are exchanged directly, without ksm_might_unmap_zero_page(), so zeropages ksmd had placed stay counted in ksm_zero_pages although nothing maps them any more.",
 });
 
 export const R_X86_CREATE_VM = defineRule({
@@ -238,8 +238,14 @@ export function createVm(mm: Mm, rec: Recorder, limit: number): S390Outcome {
   mm.ctx.hasPgste = true;
   mm.updateAllVmaFlags(VmFlag.NOHUGEPAGE, VmFlag.HUGEPAGE);
   rec.step(R_ENABLE_SIE.index);
-  // B: zap after has_pgste is set (no new zeropages) and after THP is off (§1.4).
-  if (mm.variant.zapZeroOnCreateVm) zapZeropages(mm, R_ZAP_ZERO_SIE.index, rec, limit);
+  // B: zap after has_pgste is set (no new zeropages) and after THP is off (s390_enable_sie()).
+  // __zap_zero_pages() exchanges the PTEs directly, without ksm_might_unmap_zero_page(), so the
+  // kernel's ksm_zero_pages goes on counting the KSM zeropages it removes.
+  if (mm.variant.zapZeroOnCreateVm) {
+    const ksmZero = mm.pt.stateCounts[Pte.ZERO_KSM]!;
+    zapZeropages(mm, R_ZAP_ZERO_SIE.index, rec, limit);
+    mm.ksmZeroLeaked += ksmZero - mm.pt.stateCounts[Pte.ZERO_KSM]!;
+  }
   return OK;
 }
 

@@ -2,8 +2,9 @@
  * The counters of one mm, under the names users know from /proc/<pid>/status,
  * /proc/<pid>/ksm_stat and /sys/kernel/mm/ksm (fs/proc/task_mmu.c task_mem(), mm/ksm.c).
  *
- * All are derived from the page-table state (pgtable.ts); none is kept separately, so they cannot
- * drift from the PTEs they describe.
+ * All are derived from the page-table state (pgtable.ts), so they cannot drift from the PTEs they
+ * describe, except where the kernel's own counter drifts: ksm_zero_pages keeps the KSM zeropages
+ * fa41ba0d's __zap_zero_pages() removed without ksm_might_unmap_zero_page() (Mm.ksmZeroLeaked).
  */
 
 import { ksmPagesShared } from "../ksm.ts";
@@ -128,7 +129,7 @@ export function snapshotCounters(mm: Mm): MmCounters {
     ksmPages: ksm,
     ksmPagesShared: shared,
     ksmPagesSharing: ksm - shared,
-    ksmZeroPages: s[Pte.ZERO_KSM]!,
+    ksmZeroPages: s[Pte.ZERO_KSM]! + mm.ksmZeroLeaked,
     hugeZeroPmds: hugeZero,
     thpPmds: thp,
     presentPages: mm.pages - s[Pte.NONE]!,

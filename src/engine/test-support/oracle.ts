@@ -83,6 +83,8 @@ interface State {
   usesSkeys: boolean;
   allowCow: boolean;
   pv: boolean;
+  /** ksm_zero_pages the kernel still counts for KSM zeropages B's __zap_zero_pages() removed. */
+  ksmZeroLeaked: number;
   sets: Map<string, Uint8Array>;
 }
 
@@ -125,6 +127,7 @@ export class Oracle {
       usesSkeys: false,
       allowCow: true,
       pv: false,
+      ksmZeroLeaked: 0,
       sets: new Map(),
     };
   }
@@ -715,7 +718,13 @@ export class Oracle {
     if (this.X || s.hasPgste) return;
     s.hasPgste = true;
     for (let p = 0; p < this.pages; p++) s.flags[p] = (s.flags[p]! | VmFlag.NOHUGEPAGE) & ~VmFlag.HUGEPAGE;
-    if (this.B) for (let p = 0; p < this.pages; p++) if (isZero(s.ptes[p]!)) this.set(p, Pte.NONE, false);
+    if (!this.B) return;
+    for (let p = 0; p < this.pages; p++) {
+      if (!isZero(s.ptes[p]!)) continue;
+      // __zap_zero_pages() exchanges the PTE without ksm_might_unmap_zero_page(): still counted.
+      if (s.ptes[p] === Pte.ZERO_KSM) s.ksmZeroLeaked++;
+      this.set(p, Pte.NONE, false);
+    }
   }
 
   /** C: __s390_disable_cow_sharing(). */
@@ -842,7 +851,7 @@ export class Oracle {
       ksmPages: ksm,
       ksmPagesShared: shared,
       ksmPagesSharing: ksm - shared,
-      ksmZeroPages: ksmZero,
+      ksmZeroPages: ksmZero + s.ksmZeroLeaked,
       hugeZeroPmds: hugeZero,
       thpPmds: thp,
       presentPages: this.pages - none,
