@@ -30,7 +30,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { HostZeropagePolicy } from "../../src/engine/index.ts";
 import { prepareAssets } from "./assets.ts";
-import { compareRuns, formatCell, formatTolerance, type Row, ruleNotes } from "./compare.ts";
+import {
+  compareRuns,
+  formatCell,
+  formatTolerance,
+  type MeasuredRun,
+  type Row,
+  ruleNotes,
+} from "./compare.ts";
 import { buildDocument, modelsForDocument, readDocument } from "./document.ts";
 import { measureHost } from "./host.ts";
 import { DEFAULT_SETUP, measureScenario, SCENARIOS, type ScenarioMeasurement } from "./measure.ts";
@@ -83,6 +90,34 @@ export function formatRows(rows: readonly Row[]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
+/** What each run measured, as the issue's feasibility table put it (process RssAnon, MiB). */
+export function formatRuns(runs: readonly MeasuredRun[]): string {
+  const mib = (kib: number) => `${Math.round(kib / 1024)}`;
+  const at = (r: MeasuredRun, phase: string, host: "source" | "destination") =>
+    r.phases.find((p) => p.phase === phase && p.host === host)?.rssAnonKiB ?? Number.NaN;
+  const header = [
+    "run",
+    "balloon",
+    "source RssAnon before → after",
+    "destination RssAnon after",
+    "duplicate / normal",
+  ];
+  const cells = runs.map((r) => [
+    r.id,
+    `${Math.round(r.balloonBytes / 2 ** 20)} MiB`,
+    `${mib(at(r, "ballooned", "source"))} → ${mib(at(r, "migrated", "source"))} MiB`,
+    `${mib(at(r, "migrated", "destination"))} MiB`,
+    `${r.migration.duplicate.toLocaleString("en-US")} / ${r.migration.normal.toLocaleString("en-US")}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]) =>
+    c
+      .map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
+
 function report(rows: readonly Row[], out: (s: string) => void): boolean {
   out(formatRows(rows));
   out("");
@@ -117,6 +152,8 @@ async function main(): Promise<number> {
     );
     say(`recorded ${doc.host.zeropageSummary}`);
     const rows = compareRuns(doc.runs, modelsForDocument(doc, override));
+    say(formatRuns(doc.runs));
+    say("");
     const ok = report(rows, say);
     say(`qemu-check: ${rows.length} rows compared, ${rows.filter((r) => !r.ok).length} outside tolerance`);
     return ok ? 0 : 1;
@@ -166,11 +203,14 @@ async function main(): Promise<number> {
       throw new Error(`the model's run ${m.id} ended ${m.outcome}, the real one completed`);
   const rows = compareRuns(measured, models);
   say("");
+  say(formatRuns(measured));
+  say("");
   const ok = report(rows, say);
   const totalMs = Date.now() - t0;
   const doc = buildDocument({
     date: new Date(),
-    host: { ...host.value, ...hostFacts },
+    // The host as measured; the scenarios carry the policy the model ran under (--model-policy).
+    host: { ...host.value, kernelVersion: hostFacts.kernelVersion, qemuVersion: hostFacts.qemuVersion },
     qemu: { version: a.qemuVersion, accel: "tcg", guestKernel: a.kernelPackage },
     setup,
     measured,

@@ -17,6 +17,8 @@ export interface MeasuredRun {
   readonly id: string;
   readonly balloon: boolean;
   readonly mode: Mode;
+  /** Guest RAM in the balloon after inflation (bytes). */
+  readonly balloonBytes: number;
   readonly phases: readonly {
     readonly phase: string;
     readonly host: "source" | "destination";
