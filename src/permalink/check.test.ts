@@ -65,7 +65,7 @@ describe("verifyCheck", () => {
     expect(r.expected).toEqual(r.current);
   });
 
-  it("says which step differs first, and which engine made the link", () => {
+  it("says which action differs first, by number and label, and which engine made the link", () => {
     const old: LinkCheck = {
       ...check,
       engine: 0,
@@ -76,13 +76,30 @@ describe("verifyCheck", () => {
     expect(r.matches).toBe(false);
     expect(r.step).toBe(3);
     expect(r.message).toBe(
-      `This link was made with engine version 0; the result now differs from step 3. This app runs engine version ${ENGINE_SEMANTICS_VERSION}.`,
+      `This link was made with engine version 0; the result now differs from action 3 (${run.trace.actions[2]!.label}). This app runs engine version ${ENGINE_SEMANTICS_VERSION}.`,
     );
   });
 
-  it("blames the last step when only the end differs, and 'the end' without action hashes", () => {
-    const endOnly = verifyCheck({ ...check, end: "000000000000" }, run.trace, COUNTER_KEYS, run.outcome);
-    expect(endOnly.step).toBe(run.trace.actions.length);
+  it("tells an altered hash from a changed model: x= and every action match, only h= does not", () => {
+    const r = verifyCheck({ ...check, end: "000000000000" }, run.trace, COUNTER_KEYS, run.outcome);
+    expect(r.matches).toBe(true);
+    expect(r.message).toBe("");
+    expect(r.note).toContain("h=000000000000 was altered");
+    expect(r.note).not.toContain("please report");
+    // Without x=, the actions alone cannot say; still no "report it", and no "step 4".
+    const bare = verifyCheck(
+      { engine: check.engine, end: "000000000000", actions: check.actions },
+      run.trace,
+      COUNTER_KEYS,
+      run.outcome,
+    );
+    expect(bare.matches).toBe(false);
+    expect(bare.step).toBeNull();
+    expect(bare.message).toContain("the hash was probably altered");
+    expect(bare.message).not.toContain("please report");
+  });
+
+  it("says 'the end' without action hashes", () => {
     const bare = verifyCheck(
       { engine: check.engine, end: "000000000000", actions: "" },
       run.trace,
@@ -94,8 +111,22 @@ describe("verifyCheck", () => {
     expect(bare.expected).toBeNull();
   });
 
-  it("says plainly when the result changed without an engine version bump", () => {
-    const r = verifyCheck({ ...check, end: "000000000000" }, run.trace, COUNTER_KEYS, run.outcome);
+  it("names an outcome that changed when the counters match at every action", () => {
+    const hung = { ...parseEndValues(check.values!)!, outcome: "hung" as const };
+    const linked: LinkCheck = { ...check, values: formatEndValues(hung), end: endHash(hung) };
+    const r = verifyCheck(linked, run.trace, COUNTER_KEYS, run.outcome);
+    expect(r.matches).toBe(false);
+    expect(r.message).toContain(`ends "${run.outcome}" where the link expected "hung"`);
+  });
+
+  it("says plainly when a substantiated result changed without an engine version bump", () => {
+    const r = verifyCheck(
+      { ...check, actions: corruptAction(check.actions, 1), end: "000000000000" },
+      run.trace,
+      COUNTER_KEYS,
+      run.outcome,
+    );
     expect(r.message).toContain(`also version ${ENGINE_SEMANTICS_VERSION}`);
+    expect(r.message).toContain("please report it");
   });
 });

@@ -34,20 +34,51 @@ describe("decodeLink", () => {
     expect(r.error).toMatch(/too long .* the limit is 64 KiB/);
   });
 
-  it("names the bad parameter", () => {
-    expect(refused("#v=1&kernel=s390-zzz").error).toContain("kernel: not a kernel variant");
-    expect(refused("#v=1&g=page").error).toContain("g: expected action, table, pte");
-    expect(refused("#v=1&step=-1").error).toContain("step: expected a whole number");
-    expect(refused("#v=1&sel=1").error).toContain("sel: expected mm.table");
-    expect(refused("#v=1&zoom=0").error).toContain("zoom: must be above 0");
+  it("names the bad scenario parameter and refuses the link", () => {
     expect(refused("#v=one").error).toContain("is not a whole number");
     expect(refused("#v=1&preset=nope").error).toContain('preset that does not exist: "nope"');
     expect(refused("#v=1&step=1&step=2").error).toContain('repeats the parameter "step"');
     expect(refused("#v=1&preset=teaching-small&s=abc").error).toContain("both a preset");
     expect(refused("#v=1&o=abc").error).toContain("no preset");
-    expect(refused("#v=1&h=0123456789ab").error).toContain("no engine version");
-    expect(refused("#v=1&e=1&ha=AAAA").error).toContain("without its hash");
     expect(refused("#v=1&preset=%E0%A4%A").error).toContain("broken percent-escape");
+  });
+
+  it("keeps what is valid: a malformed view parameter is replaced, named with its value in a note", () => {
+    const kept = (link: string, param: string) => {
+      const r = decodeLink(link);
+      if (!r.ok) throw new Error(`${link} was refused: ${r.error}`);
+      expect(r.state.scenario).toEqual({ kind: "preset", id: "teaching-small" });
+      expect(r.state.step).toBe(param === "step" ? null : 3);
+      const note = r.notes.find((n) => n.includes(`${param}=`));
+      expect(note, `a note naming ${param}= in ${JSON.stringify(r.notes)}`).toBeDefined();
+      return { state: r.state, note: note! };
+    };
+    const base = "#v=1&preset=teaching-small&step=3";
+    const k = kept(`${base}&kernel=s390-zzz`, "kernel");
+    expect(k.state.kernel).toBeNull();
+    expect(k.note).toContain('kernel="s390-zzz"');
+    expect(k.note).toContain("not a kernel variant this app knows (");
+    expect(k.note).toContain("the scenario's own kernel runs instead");
+    expect(kept(`${base}&g=page`, "g").note).toContain("expected action, table, pte");
+    expect(kept("#v=1&preset=teaching-small&step=-1", "step").note).toContain("the end of the run is shown");
+    expect(kept(`${base}&sel=1`, "sel").state.selection).toBeNull();
+    expect(kept(`${base}&zoom=0`, "zoom").state.zoom).toBeNull();
+    expect(kept(`${base}&view=attic`, "view").state.section).toBeNull();
+    expect(kept(`${base}&cstep=x`, "cstep").state.compareStep).toBeNull();
+    const c = kept(`${base}&e=1&h=0123456789ab&ch=xyz`, "ch");
+    expect(c.state.check?.end).toBe("0123456789ab");
+    expect(c.state.compareCheck).toBeNull();
+    const h = kept(`${base}&e=1&h=zz&ha=AAAA`, "h");
+    expect(h.state.check).toBeNull();
+    expect(h.note).toContain("the run is shown unchecked");
+  });
+
+  it("reads a self-check with missing parts as no self-check, with a note", () => {
+    for (const link of ["#v=1&h=0123456789ab", "#v=1&e=1&ha=AAAA", "#v=1&ch=0123456789ab"]) {
+      const r = decodeLink(link);
+      expect(r.ok && r.state.check).toBeNull();
+      expect(r.ok && r.notes.join(" ")).toContain("unchecked");
+    }
   });
 
   it("refuses truncated, corrupt, non-JSON and non-object scenario payloads", () => {
@@ -96,7 +127,7 @@ describe("decodeLink", () => {
   });
 
   it("keeps embed mode in the fallback, so a broken embedded link still shows the small layout", () => {
-    const r = refused("#v=1&embed=1&editor=0&kernel=nope");
+    const r = refused("#v=1&embed=1&editor=0&preset=nope");
     expect(r.fallback.embed).toEqual({ hideEditor: true, autoplay: false });
   });
 
@@ -138,16 +169,12 @@ describe("decodeLink", () => {
     );
     expect(refused("#v=1&co=abc").error).toContain("right-hand overrides (co=) but no preset (cpreset=)");
     expect(refused(`#v=1&cpreset=teaching-small&co=${packJson({ seed: -1 })}`).error).toContain("seed:");
-    expect(refused("#v=1&cstep=x").error).toContain("cstep: expected a whole number");
-    expect(refused("#v=1&e=1&h=0123456789ab&ch=xyz").error).toContain("ch: expected 12 hex digits");
-    expect(refused("#v=1&ch=0123456789ab").error).toContain("without its hash");
   });
 
-  it("drops expected end values (x=) that do not match the hash, with a note", () => {
+  it("keeps expected end values (x=) that disagree with the hash: the self-check tells which was altered", () => {
     const r = decodeLink("#v=1&e=1&h=0123456789ab&x=c_1.2.3.4");
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.state.check).toEqual({ engine: 1, end: "0123456789ab", actions: "" });
-    expect(r.notes[0]).toContain("do not match");
+    expect(r.state.check).toEqual({ engine: 1, end: "0123456789ab", actions: "", values: "c_1.2.3.4" });
   });
 });

@@ -11,7 +11,7 @@ import * as v from "valibot";
 import { DEFAULT_PRESET_ID, presetById } from "../scenario/presets/index.ts";
 import { formatIssues, parseScenario, type ScenarioInput, type ScenarioIssue } from "../scenario/schema.ts";
 import { errorText, unpackJson } from "./compress.ts";
-import { endHash, parseEndValues } from "./end-state.ts";
+import { parseEndValues } from "./end-state.ts";
 import { applyMergePatch, jsonDepth, MAX_JSON_DEPTH } from "./merge-patch.ts";
 import {
   LINK_VERSION,
@@ -58,6 +58,8 @@ export function defaultLinkState(embed: LinkEmbed | null = null): LinkState {
     selection: null,
     zoom: null,
     viewStart: null,
+    section: null,
+    balloonHighlight: false,
     compare: null,
     compareScenario: null,
     compareStep: null,
@@ -195,22 +197,90 @@ function readCompareScenario(p: LinkParams): ScenarioRef | null {
 function readCheck(p: LinkParams, notes: string[]): LinkCheck | null {
   if (p.h === undefined) {
     if (p.e !== undefined || p.ha !== undefined || p.x !== undefined || p.ch !== undefined)
-      fail("malformed", "This link has parts of a self-check (e=, ha=, x= or ch=) without its hash (h=).");
+      notes.push(
+        `This link has parts of a self-check (e=, ha=, x= or ch=) but no end-state hash (h=); the run is shown unchecked.`,
+      );
     return null;
   }
-  if (p.e === undefined)
-    fail("malformed", "This link has an end-state hash (h=) but no engine version (e=).");
+  if (p.e === undefined) {
+    notes.push(
+      `This link has an end-state hash h=${quote(p.h)} but no engine version (e=); the run is shown unchecked.`,
+    );
+    return null;
+  }
   const check: { -readonly [K in keyof LinkCheck]: LinkCheck[K] } = {
     engine: p.e,
     end: p.h,
     actions: p.ha ?? "",
   };
   if (p.x !== undefined) {
-    const values = parseEndValues(p.x);
-    if (values && endHash(values) === p.h) check.values = p.x;
-    else notes.push("The link's expected end values (x=) do not match its hash (h=); they were ignored.");
+    // Kept even when they disagree with h: verifyCheck tells an altered hash from altered values.
+    if (parseEndValues(p.x)) check.values = p.x;
+    else notes.push(`The link's expected end values x=${quote(p.x)} could not be read; they were ignored.`);
   }
   return check;
+}
+
+const SELF_CHECK = "the run is shown unchecked";
+
+/**
+ * What is shown instead when a parameter about the view or the check is malformed. Such a
+ * parameter is dropped with a note naming it, its value and this replacement, and the rest of the
+ * link stands: a link with a mistyped kernel still opens its scenario at its step. The scenario's
+ * parameters (preset, o, s and the right-hand cpreset, co, cs) and v stay errors: without them
+ * there is nothing to show.
+ */
+const REPLACED: Readonly<Record<string, string>> = {
+  kernel: "the scenario's own kernel runs instead",
+  g: "steps are by scenario action",
+  step: "the end of the run is shown",
+  sel: "nothing is selected",
+  zoom: "the maps show all guest RAM",
+  at: "the zoomed maps are placed around the selection",
+  view: "the memory panel opens at the maps",
+  balloon: "the ballooned tables are not highlighted",
+  compare: "compare mode is off",
+  cstep: "the compare view starts where the step maps",
+  ch: "the right-hand run is not checked",
+  embed: "the full app is shown",
+  editor: "the editor is offered",
+  autoplay: "playback waits for you",
+  e: SELF_CHECK,
+  h: SELF_CHECK,
+  ha: SELF_CHECK,
+  x: "its end values are not shown",
+};
+
+/** The self-check's parameters: a malformed one of these drops the whole check. */
+const CHECK_PARAMS = ["e", "h", "ha"];
+
+/** The parameters, validated; malformed ones that REPLACED names are dropped with a note. */
+function readParams(params: LinkParamMap, notes: string[]): LinkParams {
+  for (;;) {
+    const parsed = v.safeParse(LinkParamsSchema, Object.fromEntries(params));
+    if (parsed.success) return parsed.output;
+    const keys = parsed.issues.map((i) => {
+      const k = i.path?.[0]?.key;
+      return typeof k === "string" ? k : "";
+    });
+    const fatal = parsed.issues.filter((_, n) => !(keys[n]! in REPLACED) || !params.has(keys[n]!));
+    if (fatal.length > 0)
+      fail(
+        "malformed",
+        `This link is not valid: ${fatal
+          .slice(0, 4)
+          .map((i) => i.message)
+          .join("; ")}.`,
+      );
+    parsed.issues.forEach((issue, n) => {
+      const k = keys[n]!;
+      if (!params.has(k)) return;
+      const what = issue.message.startsWith(`${k}: `) ? issue.message.slice(k.length + 2) : issue.message;
+      notes.push(`This link's ${k}=${quote(params.get(k)!)} was replaced (${what}): ${REPLACED[k]}.`);
+      if (CHECK_PARAMS.includes(k)) for (const c of [...CHECK_PARAMS, "x", "ch"]) params.delete(c);
+      else params.delete(k);
+    });
+  }
 }
 
 function readEmbed(get: (k: string) => unknown): LinkEmbed | null {
@@ -236,13 +306,9 @@ function decodeOrThrow(input: string, embedOut: { embed: LinkEmbed | null }): De
   if (from >= 1 && repeated.length > 0)
     fail("malformed", `This link repeats the parameter ${quote(repeated[0]!)}.`);
   upgradeParams(params, from);
-  const parsed = v.safeParse(LinkParamsSchema, Object.fromEntries(params));
-  if (!parsed.success) {
-    const messages = parsed.issues.slice(0, 4).map((i) => i.message);
-    fail("malformed", `This link is not valid: ${messages.join("; ")}.`);
-  }
-  const p = parsed.output;
   const notes: string[] = [];
+  const p = readParams(params, notes);
+  const check = readCheck(p, notes);
   const state: LinkState = {
     v: LINK_VERSION,
     scenario: readScenario(p, LEFT_NAMES),
@@ -252,12 +318,14 @@ function decodeOrThrow(input: string, embedOut: { embed: LinkEmbed | null }): De
     selection: p.sel ?? null,
     zoom: p.zoom ?? null,
     viewStart: p.at ?? null,
+    section: p.view ?? null,
+    balloonHighlight: p.balloon ?? false,
     compare: p.compare ?? null,
     compareScenario: readCompareScenario(p),
     compareStep: p.cstep ?? null,
-    compareCheck: p.ch ?? null,
+    compareCheck: check ? (p.ch ?? null) : null,
     embed: readEmbed((k) => p[k as keyof LinkParams]),
-    check: readCheck(p, notes),
+    check,
   };
   return { ok: true, state, from, notes };
 }

@@ -21,9 +21,11 @@ export {
 export { jsonEqual, toJson } from "./merge-patch.ts";
 export { resolveScenario, scenarioRefFor } from "./scenario-ref.ts";
 export {
+  LINK_SECTIONS,
   LINK_VERSION,
   type LinkCheck,
   type LinkEmbed,
+  type LinkSection,
   type LinkSelection,
   type LinkState,
   MAX_FRAGMENT_CHARS,

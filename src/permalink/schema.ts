@@ -11,6 +11,9 @@
  *   sel=0.12 | sel=0.12.3075  the selection: mm, page table, and optionally a page
  *   zoom=4                    the memory maps' zoom factor
  *   at=12288                  the first page table the zoomed maps show
+ *   view=balloon              the memory panel's open section: table, balloon or migration
+ *                             (additive; absent: the maps, at the top)
+ *   balloon=1                 the ballooned tables highlighted on the host maps (additive)
  *   compare=s390-06201e00     compare against this variant (used by the compare view) …
  *   cpreset=pv-guest          … running this preset on the right (additive; absent: the left's
  *   co=<packed JSON>            scenario), with overrides, …
@@ -29,7 +32,7 @@
  */
 import * as v from "valibot";
 import type { Granularity } from "../engine/cursor.ts";
-import { isVariantId, type VariantId } from "../engine/variants.ts";
+import { isVariantId, VARIANT_IDS, type VariantId } from "../engine/variants.ts";
 import type { ScenarioInput } from "../scenario/schema.ts";
 
 /** The newest link format this app writes and reads. */
@@ -65,6 +68,10 @@ export interface LinkCheck {
   readonly values?: string;
 }
 
+/** The memory panel's sections a link can open (absent: the maps, at the top of the panel). */
+export const LINK_SECTIONS = ["table", "balloon", "migration"] as const;
+export type LinkSection = (typeof LINK_SECTIONS)[number];
+
 export interface LinkState {
   readonly v: typeof LINK_VERSION;
   readonly scenario: ScenarioRef;
@@ -77,6 +84,10 @@ export interface LinkState {
   readonly zoom: number | null;
   /** The first page table the zoomed maps show; null: the maps centre the selection. */
   readonly viewStart: number | null;
+  /** The memory panel's open section (additive `view`); null: the maps. */
+  readonly section: LinkSection | null;
+  /** The ballooned tables are highlighted on the host maps (additive `balloon`). */
+  readonly balloonHighlight: boolean;
   /** The compare view's right-hand kernel; null: compare mode is off. */
   readonly compare: VariantId | null;
   /** The right-hand scenario (additive `cpreset`/`co`/`cs`); null: the same scenario as the left. */
@@ -102,7 +113,10 @@ const PACKED = /^[A-Za-z0-9_-]+$/;
 const variantId = (what: string) =>
   v.pipe(
     v.string(),
-    v.check((s) => isVariantId(s), `${what}: not a kernel variant this app knows`),
+    v.check(
+      (s) => isVariantId(s),
+      `${what}: not a kernel variant this app knows (${VARIANT_IDS.join(", ")})`,
+    ),
     v.transform((s) => s as VariantId),
   );
 
@@ -157,6 +171,8 @@ export const LinkParamsSchema = v.object({
     ),
   ),
   at: v.optional(wholeNumber("at", 2 ** 40)),
+  view: v.optional(v.picklist(LINK_SECTIONS, `view: expected ${LINK_SECTIONS.join(", ")}`)),
+  balloon: v.optional(flag("balloon")),
   compare: v.optional(variantId("compare")),
   cpreset: v.optional(v.pipe(v.string(), v.regex(PRESET_ID, "cpreset: not a preset id"))),
   co: v.optional(v.pipe(v.string(), v.regex(PACKED, "co: expected packed JSON (base64url)"))),

@@ -133,7 +133,7 @@ describe("url sync", () => {
     expect(report?.matches).toBe(false);
     expect(report?.step).toBe(3);
     expect(report?.message).toMatch(
-      /^This link was made with engine version 0; the result now differs from step 3\./,
+      /^This link was made with engine version 0; the result now differs from action 3 \(/,
     );
     expect(host.location.hash).toContain("h=000000000000");
     store.getState().seek(5);
@@ -148,11 +148,54 @@ describe("url sync", () => {
   });
 
   it("shows a broken link's error and the default scenario", async () => {
-    const { store, sync, host } = await open("#v=1&preset=teaching-small&kernel=<script>");
-    expect(sync.links.getState().error?.message).toContain("kernel: not a kernel variant");
+    const { store, sync, host } = await open("#v=1&preset=no-such-story&kernel=x86_64");
+    expect(sync.links.getState().error?.message).toContain('preset that does not exist: "no-such-story"');
     expect(store.getState().presetId).toBe("commit-06201e00");
     expect(store.getState().status).toBe("ready");
     expect(host.location.hash).toMatch(/^#v=1&preset=commit-06201e00/);
+  });
+
+  it("keeps what a damaged link got right and names what it replaced", async () => {
+    const { store, sync, host } = await open(
+      "#v=1&preset=teaching-small&kernel=<script>&g=table&step=99999999&sel=0.99999",
+    );
+    const s = store.getState();
+    expect(sync.links.getState().error).toBeNull();
+    expect(s.presetId).toBe("teaching-small");
+    expect(s.granularity).toBe("table");
+    expect(s.position).toBe(s.run!.counts.table);
+    expect(s.selection).toBeNull();
+    const notes = sync.links.getState().notes.join("\n");
+    expect(notes).toContain('kernel="<script>" was replaced');
+    expect(notes).toContain(
+      `step=99,999,999 is past the end of this run (${s.run!.counts.table.toLocaleString("en-US")} steps by page table)`,
+    );
+    expect(notes).toContain("sel=0.99999 names page table 99,999 of the source");
+    expect(host.location.hash).toContain(`step=${s.run!.counts.table}`);
+    expect(host.location.hash).toContain(`kernel=${s.run!.kernel.id}&`);
+    expect(host.location.hash).not.toContain("script");
+  });
+
+  it("an altered end-state hash is a note, not a warning of a changed model", async () => {
+    const first = await open(SMALL);
+    const good = decodeLink(first.host.location.hash);
+    if (!good.ok || !good.state.check) throw new Error("no check");
+    const tampered = encodeLink({ ...good.state, check: { ...good.state.check, end: "000000000000" } });
+    const { sync, host } = await open(`#${tampered}`);
+    expect(sync.links.getState().report?.matches).toBe(true);
+    expect(sync.links.getState().notes.join(" ")).toContain("h=000000000000 was altered");
+    // The run's own hash replaces it in the address bar.
+    expect(host.location.hash).toContain(`h=${good.state.check.end}`);
+  });
+
+  it("carries the open section and the balloon highlight into the link, and a reopened link restores them", async () => {
+    const { store, sync, host } = await open(SMALL);
+    sync.setSection("balloon");
+    sync.setBalloonHighlight(true);
+    await settle(store);
+    expect(host.location.hash).toContain("view=balloon&balloon=1");
+    const again = await open(host.location.hash);
+    expect(again.sync.links.getState()).toMatchObject({ section: "balloon", balloonHighlight: true });
   });
 
   it("falls back when a valid scenario cannot run under the link's kernel", async () => {

@@ -43,6 +43,7 @@ import {
   LINK_VERSION,
   type LinkCheck,
   type LinkEmbed,
+  type LinkSection,
   type LinkState,
   type Outcome,
   resolveScenario,
@@ -65,6 +66,8 @@ export interface UrlHost {
   addEventListener(type: "popstate", listener: () => void): void;
   removeEventListener(type: "popstate", listener: () => void): void;
 }
+
+export type { LinkSection } from "../permalink/index.ts";
 
 export interface LinkError {
   readonly kind: DecodeErrorKind | "cannot-run";
@@ -127,6 +130,10 @@ export interface LinkStatus {
   readonly zoom: number | null;
   /** The first page table the zoomed maps show (with zoom), or null. */
   readonly viewStart: number | null;
+  /** The memory panel's open section (Page table, Balloon, Migration), or null for the maps. */
+  readonly section: LinkSection | null;
+  /** The ballooned tables are highlighted on the host maps. */
+  readonly balloonHighlight: boolean;
   /** Compare mode, or null when it is off. */
   readonly compare: LinkCompare | null;
   readonly embed: LinkEmbed | null;
@@ -140,6 +147,10 @@ export interface UrlSync {
   linkTo(opts?: { step?: boolean; embed?: LinkEmbed | null }): string;
   /** The memory maps' zoom factor and first table; (null, null) for the whole RAM. */
   setZoom(zoom: number | null, viewStart: number | null): void;
+  /** The memory panel's open section, as the user scrolls or picks it (replaces the entry). */
+  setSection(section: LinkSection | null): void;
+  /** The balloon view's "highlight the ballooned tables" (replaces the entry). */
+  setBalloonHighlight(on: boolean): void;
   /**
    * Compare mode turned on (against `kernel`, with `right` on the right or the left's scenario),
    * changed or turned off (null): pushes a history entry, unless a load is pending.
@@ -177,6 +188,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     report: null,
     zoom: firstState.zoom,
     viewStart: firstState.viewStart,
+    section: firstState.section,
+    balloonHighlight: firstState.balloonHighlight,
     compare: compareOfLink(firstState),
     embed: firstState.embed,
     page:
@@ -267,6 +280,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
           : null,
       zoom: l.zoom,
       viewStart: l.viewStart,
+      section: l.section,
+      balloonHighlight: l.balloonHighlight,
       compare: c?.kernel ?? null,
       compareScenario: c?.right ? rightRefOf(c.right) : null,
       compareStep: o.step && ready && c ? c.position : null,
@@ -313,6 +328,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     const seq = ++applySeq;
     applying++;
     try {
+      // A link lands on its own step: playback would move on from it (or from where it was).
+      store.getState().setPlaying(false);
       const s = store.getState();
       const scenario = resolveScenario(state.scenario);
       const sameLoad =
@@ -365,10 +382,28 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     if (!s.run || s.status !== "ready") return;
     const p = pending;
     pending = null;
+    if (p) {
+      // What the link asked for that this run does not have: say so, and what is shown instead.
+      const notes = rangeNotes(p, s.run);
+      const sel = p.selection;
+      if (sel && notes.some((n) => n.startsWith("This link's sel=")) && s.selection !== null) {
+        applying++;
+        try {
+          store.getState().select(null);
+          store.getState().selectPage(null);
+        } finally {
+          applying--;
+        }
+      }
+      if (notes.length > 0) links.setState({ notes: [...links.getState().notes, ...notes] });
+    }
     if (p?.check) {
       const keys = s.run.counters.map((c) => c.key);
       const report = verifyCheck(p.check, s.run.trace, keys, outcomeOf(s.run));
-      links.setState({ report });
+      links.setState({
+        report,
+        ...(report.note ? { notes: [...links.getState().notes, report.note] } : {}),
+      });
       pinned = report.matches ? null : p.check;
     } else if (p) {
       links.setState({ report: null });
@@ -493,6 +528,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       report: null,
       zoom: r.state.zoom,
       viewStart: r.state.viewStart,
+      section: r.state.section,
+      balloonHighlight: r.state.balloonHighlight,
       compare: compareOfLink(r.state),
       embed: r.state.embed,
       page:
@@ -514,6 +551,16 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       const state = stateOf(store.getState(), { step: o.step ?? true, fresh: true, embed: o.embed });
       const base = host.location.href.replace(/#.*$/, "");
       return `${base}#${encodeLink(state)}`;
+    },
+    setSection(section) {
+      if (links.getState().section === section) return;
+      links.setState({ section });
+      if (!quiet()) scheduleReplace();
+    },
+    setBalloonHighlight(on) {
+      if (links.getState().balloonHighlight === on) return;
+      links.setState({ balloonHighlight: on });
+      if (!quiet()) scheduleReplace();
     },
     setZoom(zoom, viewStart) {
       const l = links.getState();
@@ -566,6 +613,51 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       if (timer !== null) clearTimeout(timer);
     },
   };
+}
+
+const GRANULARITY_WORDS: Readonly<Record<string, string>> = {
+  action: "scenario action",
+  table: "page table",
+  pte: "PTE",
+};
+
+/**
+ * Notes for the parts of a link that name more than the run has (a link edited by hand, or made
+ * for another scenario): the step past the end, a selection outside the run's page tables. The
+ * store clamps the step and the view drops such a selection; these say so, with the value.
+ */
+export function rangeNotes(state: LinkState, run: RunInfo): string[] {
+  const notes: string[] = [];
+  const fmt = (n: number) => n.toLocaleString("en-US");
+  const count = run.counts[state.granularity];
+  if (state.step !== null && state.step > count)
+    notes.push(
+      `This link's step=${fmt(state.step)} is past the end of this run (${fmt(count)} steps by ${GRANULARITY_WORDS[state.granularity]}); its end, step ${fmt(count)}, is shown.`,
+    );
+  const sel = state.selection;
+  if (sel) {
+    const t = run.trace;
+    const spell = `sel=${sel.mm}.${sel.table}${sel.page !== undefined ? `.${sel.page}` : ""}`;
+    const mms = t.mmNames.length;
+    const pages = t.mmPages[sel.mm];
+    const tables =
+      pages === undefined
+        ? 0
+        : Math.ceil((pages + (t.mmPageOffset[sel.mm] ?? 0)) / 2 ** (t.mmPteShift[sel.mm] ?? 8));
+    if (sel.mm >= mms)
+      notes.push(
+        `This link's ${spell} names address space ${sel.mm}, which this run does not have (it has ${mms}: ${t.mmNames.join(", ")}); nothing is selected.`,
+      );
+    else if (sel.table >= tables)
+      notes.push(
+        `This link's ${spell} names page table ${fmt(sel.table)} of the ${t.mmNames[sel.mm]}, which has ${fmt(tables)}; nothing is selected.`,
+      );
+    else if (sel.page !== undefined && pages !== undefined && sel.page >= pages)
+      notes.push(
+        `This link's ${spell} follows guest page ${fmt(sel.page)}, past the ${t.mmNames[sel.mm]}'s ${fmt(pages)} pages; no page is followed.`,
+      );
+  }
+  return notes;
 }
 
 function cannotRun(s: AppState): LinkError {

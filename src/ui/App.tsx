@@ -25,6 +25,7 @@ import { StepControls } from "./controls/StepControls.tsx";
 import { Timeline } from "./controls/Timeline.tsx";
 import { usePlayback } from "./controls/usePlayback.ts";
 import { useShortcuts } from "./controls/useShortcuts.ts";
+import { useLinks } from "./share/context.tsx";
 import { LinkBanner } from "./share/LinkBanner.tsx";
 import { useApp, useAppStore } from "./store-context.tsx";
 import { BalloonView } from "./views/BalloonView.tsx";
@@ -36,6 +37,7 @@ import { MigrationView } from "./views/MigrationView.tsx";
 import { Narration, NarrationLive } from "./views/Narration.tsx";
 import { PteHistory } from "./views/PteHistory.tsx";
 import { StepList } from "./views/StepList.tsx";
+import { SECTIONS, sectionElementId, useSectionInLink } from "./views/sections.ts";
 import { TableDetail } from "./views/TableDetail.tsx";
 import { ViewBoundary } from "./views/ViewBoundary.tsx";
 
@@ -62,6 +64,7 @@ export function App() {
   const granularity = useApp((s) => s.granularity);
   const reducedMotion = useApp((s) => s.reducedMotion);
   const goToRef = useRef<HTMLInputElement>(null);
+  const centerRef = useRef<HTMLElement>(null);
   const ctx = useMemo<CommandContext>(
     () => ({
       store,
@@ -121,24 +124,24 @@ export function App() {
             </ViewBoundary>
           </section>
         </div>
-        <section className="panel center" aria-label="Memory">
-          <CenterNav />
-          <div id="view-maps" className="center-view">
+        <section className="panel center" aria-label="Memory" ref={centerRef}>
+          <CenterNav panelRef={centerRef} />
+          <div id={sectionElementId(null)} className="center-view">
             <ViewBoundary name="memory map" resetKey={runId}>
               <MemoryMaps />
             </ViewBoundary>
           </div>
-          <div id="view-table" className="center-view">
+          <div id={sectionElementId("table")} className="center-view">
             <ViewBoundary name="page table" resetKey={runId}>
               <TableDetail />
             </ViewBoundary>
           </div>
-          <div id="view-balloon" className="center-view">
+          <div id={sectionElementId("balloon")} className="center-view">
             <ViewBoundary name="balloon" resetKey={runId}>
               <BalloonView />
             </ViewBoundary>
           </div>
-          <div id="view-migration" className="center-view">
+          <div id={sectionElementId("migration")} className="center-view">
             <ViewBoundary name="migration" resetKey={runId}>
               <MigrationView />
             </ViewBoundary>
@@ -177,32 +180,23 @@ export function App() {
   );
 }
 
-const CENTER_VIEWS = [
-  ["view-maps", "Maps"],
-  ["view-table", "Page table"],
-  ["view-balloon", "Balloon"],
-  ["view-migration", "Migration"],
-] as const;
-
 /**
  * The memory panel's table of contents, pinned at its top: on a laptop screen the maps fill the
  * panel and the page table, balloon and migration sit below them, one click away. Buttons, not
- * links: the URL's fragment is the permalink.
+ * links: the URL's fragment is the permalink, which carries the open section (views/sections.ts).
  */
-function CenterNav() {
-  const reduced = useApp((s) => s.reducedMotion);
+function CenterNav({ panelRef }: { panelRef: RefObject<HTMLElement | null> }) {
+  const pick = useSectionInLink(panelRef);
+  const open = useLinks((s) => s.section);
   return (
     <nav className="center-nav" aria-label="Memory views">
-      {CENTER_VIEWS.map(([id, label]) => (
+      {SECTIONS.map(({ id, label }) => (
         <button
-          key={id}
+          key={label}
           type="button"
           className="center-nav-item"
-          onClick={() =>
-            document
-              .getElementById(id)
-              ?.scrollIntoView({ block: "start", behavior: reduced ? "auto" : "smooth" })
-          }
+          aria-current={open === id ? "true" : undefined}
+          onClick={() => pick(id)}
         >
           {label}
         </button>

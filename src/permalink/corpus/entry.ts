@@ -37,6 +37,8 @@ export const COUNTER_KEYS: readonly string[] = COUNTERS.map((c) => c.key);
  */
 export const ADDITIVE_DEFAULTS: Readonly<Partial<LinkState>> = {
   viewStart: null,
+  section: null,
+  balloonHighlight: false,
   compareScenario: null,
   compareStep: null,
   compareCheck: null,

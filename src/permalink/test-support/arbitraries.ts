@@ -10,7 +10,7 @@ import { VARIANT_IDS, VARIANTS, type VariantId } from "../../engine/variants.ts"
 import { PRESETS } from "../../scenario/presets/index.ts";
 import type { ScenarioInput } from "../../scenario/schema.ts";
 import { formatZoom } from "../encode.ts";
-import { GRANULARITY_IDS, LINK_VERSION, type LinkState, type ScenarioRef } from "../schema.ts";
+import { GRANULARITY_IDS, LINK_SECTIONS, LINK_VERSION, type LinkState, type ScenarioRef } from "../schema.ts";
 
 const KiB = 1024;
 const PAGE = 4 * KiB;
@@ -201,6 +201,8 @@ export function linkStateArb(): fc.Arbitrary<LinkState> {
         ),
         zoom: fc.option(zoomArb),
         viewStart: fc.option(fc.integer({ min: 0, max: 2 ** 40 })),
+        section: fc.option(fc.constantFrom(...LINK_SECTIONS)),
+        balloonHighlight: fc.boolean(),
         compare: fc.option(fc.constantFrom(...VARIANT_IDS)),
         compareScenario: fc.option(scenarioRefArb),
         compareStep: fc.option(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),

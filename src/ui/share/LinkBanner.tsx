@@ -95,7 +95,7 @@ function GoToStep({ step }: { step: number }) {
         store.getState().seek(step);
       }}
     >
-      Go to step {step}
+      Go to action {step}
       {label ? `: ${label}` : ""}
     </button>
   );

@@ -7,7 +7,7 @@ import { useId, useState } from "react";
 import type { LinkEmbed } from "../../permalink/index.ts";
 import { useApp } from "../store-context.tsx";
 import { copyText } from "./clipboard.ts";
-import { useUrlSync } from "./context.tsx";
+import { useLinks, useUrlSync } from "./context.tsx";
 
 export function ShareMenu() {
   const sync = useUrlSync();
@@ -16,6 +16,8 @@ export function ShareMenu() {
   useApp((s) => s.granularity);
   useApp((s) => s.selection);
   useApp((s) => s.selectedPage);
+  // The view's part of the link (open section, zoom, balloon highlight, compare) lives there.
+  useLinks((s) => s);
   const status = useApp((s) => s.status);
   const [copied, setCopied] = useState<string | null>(null);
   const [embed, setEmbed] = useState<LinkEmbed>({ hideEditor: false, autoplay: false });
@@ -73,7 +75,8 @@ export function ShareMenu() {
           </button>
         </div>
         <p className="muted">
-          Same step, granularity and selection. <a href={stepLink}>This exact step</a>
+          Same step, granularity and selection, and the same view: the open section, the zoom and the balloon
+          highlight. <a href={stepLink}>This exact step</a>
         </p>
       </section>
       <section>

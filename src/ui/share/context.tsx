@@ -42,6 +42,8 @@ const NO_LINKS = createStore<LinkStatus>()(() => ({
   report: null,
   zoom: null,
   viewStart: null,
+  section: null,
+  balloonHighlight: false,
   compare: null,
   embed: null,
   page: null,

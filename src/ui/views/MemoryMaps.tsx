@@ -27,7 +27,7 @@ import {
   type Viewport,
   wholeViewport,
 } from "./memory-map/layout.ts";
-import { useMapLink } from "./memory-map/link.ts";
+import { useBalloonHighlightInLink, useMapLink } from "./memory-map/link.ts";
 import { MapCanvas } from "./memory-map/MapCanvas.tsx";
 import { Swatch } from "./memory-map/Swatch.tsx";
 import { focusPteGrid, useViewportInLink, zoomMaps } from "./memory-map/zoom.ts";
@@ -141,6 +141,7 @@ export function MemoryMaps() {
   // A new run opens at the link's zoom (the whole RAM unless the link says otherwise); zooming and
   // panning write the link.
   useViewportInLink(tableCount, runId, selection?.table ?? null);
+  useBalloonHighlightInLink();
   const viewport = clampViewport(tableCount, viewportState);
 
   const mmCount = view?.mms.length ?? 1;

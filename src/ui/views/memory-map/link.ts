@@ -2,10 +2,13 @@
  * View-local state shared by the memory maps, the balloon and the table detail: what the pointer
  * is over (so hovering a cell on one map rings the same table on the others) and whether the
  * balloon's pages are outlined on the host maps, and the maps' shared viewport (the balloon map
- * uses it too, so a cell sits at the same place on every map). Only the viewport reaches the URL,
- * as the link's `zoom` and `at` (zoom.ts, useViewportInLink); the rest is view-local.
+ * uses it too, so a cell sits at the same place on every map). The viewport reaches the URL as the
+ * link's `zoom` and `at` (zoom.ts, useViewportInLink), the balloon highlight as `balloon`
+ * (useBalloonHighlightInLink); the rest is view-local.
  */
+import { useEffect } from "react";
 import { create } from "zustand";
+import { useLinks, useUrlSync } from "../../share/context.tsx";
 import type { Viewport } from "./layout.ts";
 
 export interface MapLinkState {
@@ -41,3 +44,22 @@ export const useMapLink = create<MapLinkState>()((set) => ({
     set({ followStep });
   },
 }));
+
+/**
+ * Keeps "highlight the ballooned tables" and the link's `balloon` in step: a link (or Back and
+ * Forward) sets the checkbox, the checkbox rewrites the link. Mounted once, by the host maps.
+ */
+export function useBalloonHighlightInLink(): void {
+  const sync = useUrlSync();
+  const linked = useLinks((s) => s.balloonHighlight);
+  const shown = useMapLink((s) => s.showBalloon);
+  // The link → the view.
+  useEffect(() => {
+    if (useMapLink.getState().showBalloon !== linked) useMapLink.getState().setShowBalloon(linked);
+  }, [linked]);
+  // The view → the link (the store is read: the effect above may have just set it).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `shown` triggers; the store is read.
+  useEffect(() => {
+    sync?.setBalloonHighlight(useMapLink.getState().showBalloon);
+  }, [sync, shown]);
+}
