@@ -286,13 +286,13 @@ test("a link whose result changed says so, from which step, and shows both resul
   await ready(page);
   const warning = page.getByTestId("link-check");
   await expect(warning).toContainText(
-    "This link was made with engine version 0; the result now differs from step 3.",
+    "This link was made with engine version 0; the result now differs from action 3 (",
   );
   await warning.getByRole("button", { name: "Show both" }).click();
   await expect(page.getByTestId("link-both")).toContainText("now");
   await expect(page.getByTestId("link-both").locator("td.zl-differs")).toHaveCount(1);
   await page.screenshot({ path: "test-results/permalink-self-check.png" });
-  await warning.getByRole("button", { name: /^Go to step 3/ }).click();
+  await warning.getByRole("button", { name: /^Go to action 3/ }).click();
   await ready(page);
   await expect(page.locator(".app")).toHaveAttribute("data-position", "3");
   await expect(page.locator("input[type=radio][value=action]")).toBeChecked();

@@ -9,7 +9,7 @@ export const commit06201e00Oom: Preset = {
   variants: ["s390-fa41ba0d", "s390-06201e00"],
   scenario: {
     schemaVersion: 1,
-    title: "100 GiB guest, 40 GiB ballooned, 96 GiB source host",
+    title: "100 GiB guest, 40 GiB ballooned, 96 GiB source host, precopy migration",
     seed: 6201,
     machine: {
       kernel: "s390-fa41ba0d",

@@ -4,8 +4,12 @@
  * once that passes, by the worker's compile-time checks (checkScenario, through EngineApi.check).
  * A valid draft re-simulates in the worker (store.loadScenario, which also adds a history entry);
  * the progress bar shows how far a large one has got and can cancel it.
+ *
+ * Fields are labelled from labels.ts, and the problem list names each place in the same words
+ * ("Action 2 · size"). A title derived from the parameters follows them as they change; a title
+ * typed by hand is kept (title.ts).
  */
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { parseScenario } from "../../scenario/schema.ts";
 import type { ScenarioIssue } from "../../worker/api.ts";
 import { useEngineHandle } from "../share/context.tsx";
@@ -26,6 +30,8 @@ import {
 } from "./draft.ts";
 import { ChoiceField, FlagField, fieldId, TextField } from "./fields.tsx";
 import { LoadProgressBar } from "./LoadProgressBar.tsx";
+import { placeOf } from "./labels.ts";
+import { derivedTitle, followTitle, titleIsDerived } from "./title.ts";
 import "./editor.css";
 
 const CHECK_DELAY_MS = 200;
@@ -44,6 +50,14 @@ export function ScenarioEditor() {
   const storeIssues = useApp((s) => s.issues);
   const variants = useApp((s) => s.variants);
   const [draft, setDraft] = useState<Draft>(() => draftFrom(storeScenario, storeKernel));
+  /** The title follows the parameters (title.ts): decided when a scenario is opened, and by typing. */
+  const following = useRef(titleIsDerived(draft));
+  /** Every edit of the parameters goes through here, so that a derived title follows it. */
+  const edit = (f: (d: Draft) => Draft) => setDraft((d) => followTitle(f(d), following.current));
+  const reset = useCallback((d: Draft) => {
+    following.current = titleIsDerived(d);
+    setDraft(d);
+  }, []);
   const [autoRun, setAutoRun] = useState(true);
   const [checkIssues, setCheckIssues] = useState<readonly ScenarioIssue[]>([]);
   const [addKind, setAddKind] = useState<ActionKindName>("guest-read");
@@ -54,8 +68,8 @@ export function ScenarioEditor() {
   useEffect(() => {
     if (storeScenario === submitted.current) return;
     submitted.current = null;
-    setDraft(draftFrom(storeScenario, storeKernel));
-  }, [storeScenario, storeKernel]);
+    reset(draftFrom(storeScenario, storeKernel));
+  }, [storeScenario, storeKernel, reset]);
 
   // A cancelled computation pauses auto-run, or the same draft would start again at once.
   useEffect(() => {
@@ -104,7 +118,18 @@ export function ScenarioEditor() {
     (x, n, list) => list.findIndex((y) => y.path === x.path && y.message === x.message) === n,
   );
   const issues = issuesByPath(allIssues);
-  const change = (path: string, value: unknown) => setDraft((d) => setAt(d, path, value));
+  const change = (path: string, value: unknown) => {
+    if (path !== "title") {
+      edit((d) => setAt(d, path, value));
+      return;
+    }
+    // Typing the title makes it the user's own, unless what they typed is the derived title.
+    setDraft((d) => {
+      const next = setAt(d, path, value);
+      following.current = titleIsDerived(next);
+      return next;
+    });
+  };
   const common = { draft, onChange: change, issues };
   const actions = Array.isArray(draft.actions) ? (draft.actions as Record<string, unknown>[]) : [];
   const kernels = variants.map((v) => v.id);
@@ -124,7 +149,7 @@ export function ScenarioEditor() {
           type="button"
           onClick={() => {
             submitted.current = null;
-            setDraft(draftFrom(store.getState().scenario, store.getState().kernel));
+            reset(draftFrom(store.getState().scenario, store.getState().kernel));
           }}
           disabled={upToDate}
         >
@@ -149,8 +174,9 @@ export function ScenarioEditor() {
                 className="zl-linklike"
                 onClick={() => document.getElementById(fieldId(i.path))?.focus()}
               >
-                <code>{i.path || "(scenario)"}</code>
-              </button>{" "}
+                {placeOf(i.path)}
+              </button>
+              {": "}
               {i.message}
             </li>
           ))}
@@ -159,12 +185,11 @@ export function ScenarioEditor() {
 
       <fieldset>
         <legend>Scenario</legend>
-        <TextField {...common} path="title" label="Title" />
-        <TextField {...common} path="description" label="Description" multiline />
+        <TextField {...common} path="title" placeholder={derivedTitle(draft) ?? undefined} />
+        <TextField {...common} path="description" multiline />
         <TextField
           {...common}
           path="seed"
-          label="Seed"
           inputMode="numeric"
           convert={numberOrText}
           hint="Decides which pages hold data and which the balloon takes."
@@ -173,52 +198,25 @@ export function ScenarioEditor() {
 
       <fieldset>
         <legend>Machine</legend>
-        <ChoiceField {...common} path="machine.kernel" label="Kernel variant" options={kernels} />
-        <TextField
-          {...common}
-          path="machine.kernelVersion"
-          label="Host kernel version"
-          placeholder="from the variant"
-        />
+        <ChoiceField {...common} path="machine.kernel" options={kernels} />
+        <TextField {...common} path="machine.kernelVersion" placeholder="from the variant" />
         <ChoiceField
           {...common}
           path="machine.arch"
-          label="Architecture"
           options={["s390x", "x86_64"]}
           emptyLabel="the kernel's"
         />
-        <TextField {...common} path="machine.guestRam" label="Guest RAM" placeholder="100GiB" />
-        <TextField
-          {...common}
-          path="machine.hosts.source.memLimit"
-          label="Source host memory limit"
-          placeholder="unlimited"
-        />
-        <TextField
-          {...common}
-          path="machine.hosts.destination.memLimit"
-          label="Destination host memory limit"
-          placeholder="unlimited"
-        />
+        <TextField {...common} path="machine.guestRam" placeholder="100GiB" />
+        <TextField {...common} path="machine.hosts.source.memLimit" placeholder="unlimited" />
+        <TextField {...common} path="machine.hosts.destination.memLimit" placeholder="unlimited" />
         <ChoiceField
           {...common}
           path="machine.thp"
-          label="Transparent huge pages (x86_64)"
           options={["always", "madvise", "never"]}
           emptyLabel="default (madvise)"
         />
-        <FlagField
-          {...common}
-          path="machine.ksm.enabled"
-          label="KSM running (ksm/run)"
-          defaultValue={false}
-        />
-        <FlagField
-          {...common}
-          path="machine.ksm.useZeroPages"
-          label="KSM use_zero_pages"
-          defaultValue={false}
-        />
+        <FlagField {...common} path="machine.ksm.enabled" defaultValue={false} />
+        <FlagField {...common} path="machine.ksm.useZeroPages" defaultValue={false} />
       </fieldset>
 
       <fieldset>
@@ -227,45 +225,24 @@ export function ScenarioEditor() {
           Upstream kernels map the shared zeropage on every path. Some hosts do not (for example with the boot
           option pvm_no_zero_page=1); <code>npm run kernel-check</code> measures yours.
         </p>
-        <FlagField
-          {...common}
-          path="machine.hostZeropage.readFault"
-          label="read faults map the zeropage"
-          defaultValue={true}
-        />
-        <FlagField
-          {...common}
-          path="machine.hostZeropage.hugeZeroPage"
-          label="THP reads map the huge zero page"
-          defaultValue={true}
-        />
-        <FlagField
-          {...common}
-          path="machine.hostZeropage.uffdZeropage"
-          label="UFFDIO_ZEROPAGE maps the zeropage"
-          defaultValue={true}
-        />
-        <FlagField
-          {...common}
-          path="machine.hostZeropage.ksm"
-          label="KSM (use_zero_pages) maps the zeropage"
-          defaultValue={true}
-        />
+        <FlagField {...common} path="machine.hostZeropage.readFault" defaultValue={true} />
+        <FlagField {...common} path="machine.hostZeropage.hugeZeroPage" defaultValue={true} />
+        <FlagField {...common} path="machine.hostZeropage.uffdZeropage" defaultValue={true} />
+        <FlagField {...common} path="machine.hostZeropage.ksm" defaultValue={true} />
       </fieldset>
 
       <fieldset>
         <legend>QEMU</legend>
-        <TextField {...common} path="machine.qemu.version" label="QEMU version" placeholder="9.2" />
-        <FlagField {...common} path="machine.qemu.multifd" label="multifd" defaultValue={false} />
+        <TextField {...common} path="machine.qemu.version" placeholder="9.2" />
+        <FlagField {...common} path="machine.qemu.multifd" defaultValue={false} />
         <ChoiceField
           {...common}
           path="machine.qemu.zeroPageDetection"
-          label="zero-page-detection"
           options={["legacy", "multifd", "none"]}
           emptyLabel="QEMU's default"
         />
-        <FlagField {...common} path="machine.qemu.postcopyRam" label="postcopy-ram" defaultValue={false} />
-        <FlagField {...common} path="machine.qemu.memMerge" label="mem-merge" defaultValue={true} />
+        <FlagField {...common} path="machine.qemu.postcopyRam" defaultValue={false} />
+        <FlagField {...common} path="machine.qemu.memMerge" defaultValue={true} />
       </fieldset>
 
       <fieldset>
@@ -287,16 +264,15 @@ export function ScenarioEditor() {
                   <ChoiceField
                     {...common}
                     path={`${at}.do`}
-                    label={`Action ${i + 1}`}
                     options={ACTION_KINDS}
                     onChange={(_p, v) =>
-                      setDraft((d) => setAt(d, at, changeKind(a, (v as ActionKindName) ?? "guest-read")))
+                      edit((d) => setAt(d, at, changeKind(a, (v as ActionKindName) ?? "guest-read")))
                     }
                   />
                   <div className="zl-action-buttons">
                     <button
                       type="button"
-                      onClick={() => setDraft((d) => moveAction(d, i, -1))}
+                      onClick={() => edit((d) => moveAction(d, i, -1))}
                       disabled={i === 0}
                       aria-label={`Move action ${i + 1} up`}
                     >
@@ -304,7 +280,7 @@ export function ScenarioEditor() {
                     </button>
                     <button
                       type="button"
-                      onClick={() => setDraft((d) => moveAction(d, i, 1))}
+                      onClick={() => edit((d) => moveAction(d, i, 1))}
                       disabled={i === actions.length - 1}
                       aria-label={`Move action ${i + 1} down`}
                     >
@@ -312,7 +288,7 @@ export function ScenarioEditor() {
                     </button>
                     <button
                       type="button"
-                      onClick={() => setDraft((d) => removeAction(d, i))}
+                      onClick={() => edit((d) => removeAction(d, i))}
                       aria-label={`Remove action ${i + 1}`}
                     >
                       ✕
@@ -333,7 +309,6 @@ export function ScenarioEditor() {
                           key={name}
                           {...common}
                           path={path}
-                          label={name}
                           placeholder={f.required ? "1GiB" : "all"}
                         />
                       );
@@ -343,12 +318,11 @@ export function ScenarioEditor() {
                           key={name}
                           {...common}
                           path={path}
-                          label={name}
                           options={f.options}
                           emptyLabel="default"
                         />
                       );
-                    return <FlagField key={name} {...common} path={path} label={name} defaultValue={false} />;
+                    return <FlagField key={name} {...common} path={path} defaultValue={false} />;
                   })}
               </li>
             );
@@ -369,7 +343,7 @@ export function ScenarioEditor() {
               ))}
             </select>
           </label>
-          <button type="button" onClick={() => setDraft((d) => addAction(d, addKind))}>
+          <button type="button" onClick={() => edit((d) => addAction(d, addKind))}>
             Add action
           </button>
         </div>

@@ -5,12 +5,14 @@
  */
 import type { ReactNode } from "react";
 import { getAt, optionalText, textOf } from "./draft.ts";
+import { fieldLabel } from "./labels.ts";
 
 export type OnChange = (path: string, value: unknown) => void;
 
 export interface FieldProps {
   readonly path: string;
-  readonly label: string;
+  /** Defaults to the form's label for the path (labels.ts). */
+  readonly label?: string;
   readonly draft: unknown;
   readonly onChange: OnChange;
   readonly issues: ReadonlyMap<string, readonly string[]>;
@@ -33,7 +35,7 @@ function Frame({
   const messages = issues.get(path) ?? [];
   return (
     <div className={messages.length > 0 ? "zl-field zl-invalid" : "zl-field"} data-path={path}>
-      <label htmlFor={id}>{label}</label>
+      <label htmlFor={id}>{label ?? fieldLabel(path)}</label>
       {children}
       {hint && (
         <span className="zl-hint" id={`${id}-hint`}>
@@ -134,7 +136,7 @@ export function FlagField(p: FieldProps & { defaultValue: boolean }) {
           aria-describedby={describedBy(p)}
           onChange={(e) => p.onChange(p.path, e.target.checked)}
         />{" "}
-        {p.label}
+        {p.label ?? fieldLabel(p.path)}
       </label>
       {p.hint && (
         <span className="zl-hint" id={`${id}-hint`}>
