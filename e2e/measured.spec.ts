@@ -31,6 +31,7 @@ test("the commit story's narration links to the measured table the check publish
   await ready(page);
   const link = page.getByTestId("qemu-check-link").getByRole("link");
   await expect(link).toHaveText(`checked against real QEMU 7.2 on x86_64, on ${recorded.date.slice(0, 10)}`);
+  await page.getByTestId("narration").screenshot({ path: "test-results/qemu-check-narration.png" });
   await link.click();
   await expect(page).toHaveURL(/qemu-check\/index\.html$/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText(

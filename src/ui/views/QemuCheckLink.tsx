@@ -9,7 +9,7 @@ import summary from "../narration/qemu-check.json";
 export function QemuCheckLink() {
   return (
     <p className="muted small" data-testid="qemu-check-link">
-      The balloon and migration rules behind this story are{" "}
+      QEMU's side of this story (the balloon and the migration, the same under every kernel) is{" "}
       <a href={summary.href}>
         checked against real QEMU {summary.qemu} on {summary.arch}, on {summary.date}
       </a>
