@@ -88,8 +88,12 @@ describe("run --json", () => {
       "outcome",
       "outcomeReason",
       "hostZeropage",
+      "kernelVersion",
+      "absent",
     ]);
     expect(s.hostZeropage).toBeNull();
+    expect(s.kernelVersion).toBe("6.9");
+    expect(s.absent).toEqual([]);
     expect(s.scenario).toBe("commit-06201e00");
     expect(s.kernel).toBe("s390-fa41ba0d"); // the preset's default variant
     expect(Number.isInteger(s.steps) && s.steps > 0).toBe(true);
@@ -130,6 +134,9 @@ describe("run --json", () => {
     const s = await runJson("postcopy-hang-2018", "--kernel", "s390-2faee8ff");
     expect(s.outcome).toBe("hung");
     expect(s.outcomeReason).toMatch(/zapped/);
+    // Variant A is a v4.12 kernel: no ksm_zero_pages counter yet (v6.6).
+    expect(s.kernelVersion).toBe("4.12");
+    expect(s.absent).toEqual(["ksmZeroPages"]);
   });
 
   test("a host zeropage policy is reported, and runs: the migration's reads of untouched memory allocate", async () => {

@@ -12,6 +12,7 @@ import {
   COUNTERS,
   type CounterKey,
   counterAt,
+  counterAvailable,
   describeHostPolicy,
   isHostPolicyNonDefault,
   type MmCounters,
@@ -39,6 +40,9 @@ export interface RunSummary {
   readonly outcomeReason: string;
   /** The hosts' zeropage policy in words where it is not upstream's (x86_64 only), else null. */
   readonly hostZeropage: string | null;
+  /** The kernel version modelled; counters the kernel did not have yet are listed in `absent`. */
+  readonly kernelVersion: string;
+  readonly absent: readonly CounterKey[];
 }
 
 function countersFrom(read: (c: number) => number): MmCounters {
@@ -87,6 +91,8 @@ export function summarizeRun(name: string, run: RunResult): RunSummary {
     outcome: run.outcome,
     outcomeReason: run.outcomeReason,
     hostZeropage: hostPolicyOf(run),
+    kernelVersion: run.kernelVersion,
+    absent: COUNTERS.filter((c) => !counterAvailable(c, run.kernelVersion)).map((c) => c.key),
   };
 }
 

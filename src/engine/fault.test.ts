@@ -285,12 +285,30 @@ describe("FAULT_FLAG_UNSHARE (§3.4, §10.2 event 6)", () => {
     expect(rulesOf(r)).toEqual(["wp_page_copy.unshare_ksm"]);
   });
 
-  test("do_wp_page (unshare): an exclusive anon page is left alone", () => {
+  test("do_wp_page (unshare): an exclusive read-only anon page is left alone; a writable PTE never enters do_wp_page", () => {
     const g = new Guest("x86_64", 512);
-    g.write(0, 1);
-    const r = g.unshare(0, 1);
-    expect(g.text(0, 1)).toBe("W");
-    expect(rulesOf(r)).toEqual(["do_wp_page.unshare_exclusive"]);
+    g.read(0, 1);
+    g.unshare(0, 1); // the zeropage becomes an exclusive read-only page
+    expect(g.text(0, 1)).toBe("r");
+    const ro = g.unshare(0, 1);
+    expect(g.text(0, 1)).toBe("r");
+    expect(rulesOf(ro)).toEqual(["do_wp_page.unshare_exclusive"]);
+    g.write(1, 1);
+    const rw = g.unshare(1, 1);
+    expect(g.text(1, 1)).toBe("W");
+    expect(rulesOf(rw)).toEqual(["handle_pte_fault.unshare_writable"]);
+  });
+
+  test("FAULT_FLAG_UNSHARE came in v5.19 (c89357e27f20): older kernels refuse unshare faults", () => {
+    const old = new Guest("x86_64", 512, { kernelVersion: "5.15" });
+    old.read(0, 1);
+    const r = old.unshare(0, 1);
+    expect(r.errno).toBe("EINVAL");
+    expect(rulesOf(r)).toEqual(["fault.no_unshare_flag"]);
+    expect(old.text(0, 1)).toBe("z");
+    const a = new Guest("s390-2faee8ff", 256);
+    expect(a.unshare(0, 1).errno).toBe("EINVAL");
+    expect(new Guest("x86_64", 512, { kernelVersion: "5.19" }).unshare(0, 1).ok).toBe(true);
   });
 
   test("do_anonymous_page (unshare): a none PTE is handled as a read fault (only FAULT_FLAG_WRITE is tested)", () => {

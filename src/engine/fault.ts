@@ -221,6 +221,28 @@ export const R_UNSHARE_EXCLUSIVE = defineRule({
   explain: "The page already belongs to this mm alone, so an unsharing fault changes nothing.",
 });
 
+export const R_UNSHARE_WRITABLE = defineRule({
+  id: "handle_pte_fault.unshare_writable",
+  title: "unshare fault on a writable PTE: nothing to do",
+  path: [
+    fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
+    fr(MEMORY, "handle_pte_fault"),
+    step("PTE already writable", "do_wp_page() not called"),
+  ],
+  explain:
+    "A writable PTE maps a page this mm owns alone, so handle_pte_fault() does not even enter do_wp_page(): the unsharing fault only marks the PTE young.",
+});
+
+export const R_NO_UNSHARE_FLAG = defineRule({
+  id: "fault.no_unshare_flag",
+  title: "no unshare faults in this kernel (FAULT_FLAG_UNSHARE came in v5.19)",
+  path: [fr(MEMORY, "handle_mm_fault"), step("no FAULT_FLAG_UNSHARE in this kernel", "c89357e27f20, v5.19")],
+  explain:
+    "Unsharing faults (FAULT_FLAG_UNSHARE) arrived with c89357e27f20 in v5.19, for GUP's read-only pins; KSM used them from v6.2 and s390 from 06201e00. An older kernel has no such fault, so the model refuses the event (-EINVAL) and nothing changes. KSM's unmerge on such a kernel breaks sharing with a write fault instead.",
+  assumption:
+    "Modelling choice: the kernel has no call that could ask for this; the model rejects the event rather than invent a fault the kernel cannot take.",
+});
+
 export const R_UNSHARE_NONE = defineRule({
   id: "do_anonymous_page.unshare_none",
   title: "unshare fault on a none PTE behaves as a read fault",
@@ -320,9 +342,9 @@ export function unsharePlan(mm: Mm, vma: Vma): Plan {
   }
   p.lut[Pte.KSM] = Pte.ANON_RO_ZERO;
   p.rules[Pte.KSM] = R_UNSHARE_KSM.index;
-  for (const a of [Pte.ANON_RO_ZERO, Pte.ANON_RO_DATA, Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA]) {
-    p.rules[a] = R_UNSHARE_EXCLUSIVE.index;
-  }
+  // do_wp_page() sees only read-only PTEs; a writable one is handled in handle_pte_fault().
+  for (const a of [Pte.ANON_RO_ZERO, Pte.ANON_RO_DATA]) p.rules[a] = R_UNSHARE_EXCLUSIVE.index;
+  for (const a of [Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA]) p.rules[a] = R_UNSHARE_WRITABLE.index;
   return p;
 }
 
@@ -348,6 +370,16 @@ export function fault(
   limit: number,
   budgetBytes: number,
 ): FaultOutcome {
+  if (access === "unshare" && !mm.has("unshareFault")) {
+    rec.step(R_NO_UNSHARE_FLAG.index);
+    return {
+      ok: false,
+      errno: "EINVAL",
+      message: `no FAULT_FLAG_UNSHARE before v5.19 (this kernel: ${mm.kernelVersion})`,
+      failedAt: ranges[0] ?? 0,
+      map: null,
+    };
+  }
   for (let i = 0; i < ranges.length; i += 2) {
     const first = ranges[i]!;
     const count = ranges[i + 1]!;

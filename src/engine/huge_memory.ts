@@ -103,6 +103,7 @@ export const R_ZAP_HUGE = defineRule({
   title: "MADV_DONTNEED of a whole huge PMD frees it and its deposited table",
   path: [
     fr("mm/madvise.c", "madvise_dontneed_single_vma"),
+    fr("mm/memory.c", "zap_page_range_single_batched"),
     fr("mm/memory.c", "zap_pmd_range"),
     fr(HUGE, "zap_huge_pmd"),
     fr(HUGE, "zap_deposited_table"),

@@ -35,7 +35,9 @@ export { complementRuns, dataRuns, noneRuns, presentRuns, zeropageRuns } from ".
 export {
   COUNTER_COUNT,
   COUNTERS,
+  type CounterInfo,
   type CounterKey,
+  counterAvailable,
   type MmCounters,
   snapshotCounters,
 } from "./proc/status.ts";
@@ -59,5 +61,15 @@ export {
   type TraceAction,
   traceHash,
 } from "./trace.ts";
-export { getVariant, isVariantId, VARIANT_IDS, VARIANTS, type Variant, type VariantId } from "./variants.ts";
+export {
+  getVariant,
+  isVariantId,
+  KERNEL_FEATURES,
+  type KernelFeature,
+  kernelHas,
+  VARIANT_IDS,
+  VARIANTS,
+  type Variant,
+  type VariantId,
+} from "./variants.ts";
 export { type EventResult, World } from "./world.ts";

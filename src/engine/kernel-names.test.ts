@@ -2,6 +2,8 @@
  * Every function a variant's call paths name exists at the kernel tag the narration links it to
  * (kernel-names.ts). The lists below hold only names checked against source for that version;
  * where a name was read:
+ *   v4.12  (variant A) as v4.18 below, with madvise_dontneed() (madvise_dontneed_single_vma() is v4.13);
+ *          the other names on A's paths are the same at v4.13 and v4.18 (research of v4.13 sources).
  *   v4.18  DepSurf/function per-version symbol tables (4.18 column: do_pte_missing, alloc_anon_folio,
  *          folio_prealloc, wp_can_reuse_anon_folio, mfill_atomic_install_pte, madvise_update_vma,
  *          ksm_del_vmas absent; reuse_swap_page called from do_wp_page; madvise_dontneed_single_vma
@@ -108,8 +110,12 @@ const V6 = [
 const PV = ["kvm_s390_handle_pv", "kvm_s390_pv_init_vm", "mm_uses_skeys", "ptep_zap_key", "walk_page_range"];
 
 const KNOWN: Record<string, readonly string[]> = {
-  "v4.18": [
-    ...COMMON,
+  // Variant A: v4.12, the newest tag that certainly predates fa41ba0d. madvise_dontneed() was
+  // split into madvise_dontneed_single_vma() in v4.13.
+  "v4.12": [
+    ...COMMON.filter((n) => n !== "madvise_dontneed_single_vma"),
+    "madvise_dontneed",
+    "unmap_single_vma",
     ...S390,
     "alloc_zeroed_user_highpage_movable",
     "inc_mm_counter_fast",
@@ -139,9 +145,10 @@ const KNOWN: Record<string, readonly string[]> = {
     "__zap_zero_pages",
     "ptep_xchg_direct",
     "gmap_mark_unmergeable",
-    // Only in s390-fa41ba0d-90a7592d, which carries 90a7592da149 on top of v6.9 (stable backport).
-    "mfill_atomic_pte_zeroed_folio",
+    "unmap_single_vma",
   ],
+  // s390-fa41ba0d-90a7592d reads 90a7592da149's function at the stable release that has it.
+  "v6.9.3": ["mfill_atomic_pte_zeroed_folio"],
   "v6.10": [
     ...COMMON,
     ...S390,
@@ -155,8 +162,13 @@ const KNOWN: Record<string, readonly string[]> = {
     "find_zeropage_pte_entry",
     "walk_page_range_vma",
     "allow_cow_sharing",
+    "unmap_single_vma",
+    // c2dc78b86e08 "mm/ksm: fix ksm_zero_pages accounting" (v6.10-rc3).
+    "ksm_map_zero_page",
   ],
   "v6.18": [
+    "unmap_single_vma",
+    "zap_page_range_single_batched",
     ...COMMON,
     ...V6,
     "access_error",
@@ -201,11 +213,16 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /** The identifiers Narration links (ui/narration/links.ts): a frame with a file, or code-like steps. */
 function linkedNames(path: readonly { fn: string; file?: string }[]): string[] {
-  const out: string[] = [];
+  return linkedFrames(path).map((f) => f.name);
+}
+
+/** As linkedNames(), with the tag each name is linked at (the frame's own, if it has one). */
+function linkedFrames(path: readonly { fn: string; file?: string; tag?: string }[]) {
+  const out: { name: string; tag?: string }[] = [];
   for (const f of path) {
     const m = IDENT.exec(f.fn)?.[0];
     if (!m) continue;
-    if (f.file || m.includes("_") || f.fn.slice(m.length).startsWith("(")) out.push(m);
+    if (f.file || m.includes("_") || f.fn.slice(m.length).startsWith("(")) out.push({ name: m, tag: f.tag });
   }
   return out;
 }
@@ -238,15 +255,16 @@ describe("kernel-names: call paths name functions of the linked kernel version",
       const rules = reachable(variant);
       expect(rules.size).toBeGreaterThan(30);
       for (const i of rules) {
-        for (const n of linkedNames(variantPath(ruleAt(i), variant))) {
-          if (!known.has(n)) unknown.push(`${ruleAt(i).id}: ${n}`);
+        for (const { name, tag: own } of linkedFrames(variantPath(ruleAt(i), variant))) {
+          const names = own ? new Set(KNOWN[own] ?? []) : known;
+          if (!names.has(name)) unknown.push(`${ruleAt(i).id}: ${name}${own ? ` (at ${own})` : ""}`);
         }
       }
       expect([...new Set(unknown)]).toEqual([]);
     },
   );
 
-  test("A (v4.18): the read fault of a forbidding mm takes the pre-mTHP, pre-do_pte_missing path", () => {
+  test("A (v4.12): the read fault of a forbidding mm takes the pre-mTHP, pre-do_pte_missing path", () => {
     const r = ruleById("do_anonymous_page.forbidden")!;
     expect(formatPath(variantPath(r, "s390-2faee8ff"))).toBe(
       "handle_mm_fault → __handle_mm_fault → handle_pte_fault → do_anonymous_page → pte_alloc → mm_forbids_zeropage = true → alloc_zeroed_user_highpage_movable → pte_mkwrite(pte_mkdirty(entry)) VM_WRITE → inc_mm_counter_fast MM_ANONPAGES +1",

@@ -1,7 +1,7 @@
 /**
  * Kernel names by version. Rule paths (rules.ts) are written with the names of the newest kernel
  * the model links to (v6.18, x86_64). A variant links its call paths to its own kernel tag
- * (Variant.sourceTag: A v4.18, B v6.9, C v6.10, X v6.18), and functions come and go between
+ * (Variant.sourceTag: A v4.12, B v6.9, C v6.10, X v6.18), and functions come and go between
  * those: do_pte_missing() appeared in v6.4, alloc_anon_folio() in v6.8 (mTHP), the mfill_atomic_*
  * names in v6.4 (a734991ccaec, before: mcopy_atomic / mfill_zeropage_pte / mcopy_atomic_pte),
  * ksm_disable() in v6.4, try_to_merge_with_zero_page() in v6.11. pathAt() rewrites a path for one
@@ -46,10 +46,17 @@ const HISTORY: Readonly<Record<string, readonly Rename[]>> = {
   ],
   wp_can_reuse_anon_folio: [{ before: "5.19", to: "reuse_swap_page" }],
   folio_test_ksm: [{ before: "6.0", to: "PageKsm", fn: "PageKsm()" }],
-  ksm_might_unmap_zero_page: [{ before: "6.5", to: null }],
-  is_ksm_zero_pte: [{ before: "6.5", to: null }],
+  // 79271476b336 / e2942062e01d (v6.6): KSM zeropages marked and counted.
+  ksm_might_unmap_zero_page: [{ before: "6.6", to: null }],
+  is_ksm_zero_pte: [{ before: "6.6", to: null }],
   vmf_insert_page_mkwrite: [{ before: "6.15", to: "vmf_insert_mixed" }],
-  // mm/madvise.c, mm/memory.c: MADV_DONTNEED
+  // mm/madvise.c, mm/memory.c: MADV_DONTNEED. zap_page_range_single_batched() is SeongJae Park's
+  // "mm/madvise: batch tlb flushes for MADV_DONTNEED and MADV_FREE" (v6.16).
+  madvise_dontneed_single_vma: [{ before: "4.13", to: "madvise_dontneed" }],
+  zap_page_range_single_batched: [
+    { before: "6.3", to: "zap_page_range" },
+    { before: "6.16", to: "zap_page_range_single" },
+  ],
   zap_page_range_single: [{ before: "6.3", to: "zap_page_range" }],
   zap_present_ptes: [{ before: "6.9", to: null }],
   madvise_vma_behavior: [{ before: "5.17", to: "madvise_behavior" }],
@@ -63,10 +70,11 @@ const HISTORY: Readonly<Record<string, readonly Rename[]>> = {
   mfill_atomic_install_pte: [{ before: "5.13", to: null }],
   // mm/ksm.c
   try_to_merge_with_zero_page: [{ before: "6.11", to: "try_to_merge_one_page" }],
-  ksm_map_zero_page: [{ before: "6.11", to: null }],
+  // c2dc78b86e08 "mm/ksm: fix ksm_zero_pages accounting" (v6.10-rc3).
+  ksm_map_zero_page: [{ before: "6.10", to: null }],
   ksm_disable: [{ before: "6.4", to: "ksm_madvise", fn: "ksm_madvise(MADV_UNMERGEABLE) per VMA" }],
   ksm_del_vmas: [{ before: "6.4", to: null }],
-  // arch/s390: mm_use_skey() was renamed mm_uses_skeys() between v4.18 and v6.9 (≈ below: only
+  // arch/s390: mm_use_skey() was renamed mm_uses_skeys() between v4.12 and v6.9 (≈ below: only
   // the side each linked tag falls on was checked); PV (KVM_PV_ENABLE) arrived ≈ v5.7 (§0).
   mm_uses_skeys: [{ before: "5.0", to: "mm_use_skey", fn: "mm_use_skey()" }],
   KVM_PV_ENABLE: [{ before: "5.7", to: null, fn: "no PV ioctls before v5.7" }],
@@ -112,7 +120,7 @@ function frameAt(f: Frame, tag: [number, number], arch: Arch): Frame | null {
   return stripUndefined({ fn, ...(file ? { file } : {}), ...(out.note ? { note: out.note } : {}) });
 }
 
-/** `path` as the kernel at `tag` ("v4.18", "6.10") on `arch` names it. */
+/** `path` as the kernel at `tag` ("v4.12", "6.10") on `arch` names it. */
 export function pathAt(path: readonly Frame[], tag: string, arch: Arch): Frame[] {
   const v = parseKernelVersion(tag.replace(/^v/, ""));
   if (!v) throw new Error(`bad kernel tag ${tag}`);
@@ -133,13 +141,20 @@ function stripUndefined(f: Frame): Frame {
 
 const cache = new Map<string, readonly Frame[]>();
 
-/** A rule's call path at the kernel tag `variant` links to (what Narration shows). */
+/**
+ * A rule's call path at the kernel tag `variant` links to (what Narration shows). A function the
+ * variant reads at another tag (Variant.tagOverrides) carries that tag.
+ */
 export function variantPath(rule: Rule, variant: VariantId): readonly Frame[] {
   const key = `${variant}:${rule.index}`;
   let p = cache.get(key);
   if (!p) {
     const v = VARIANTS[variant];
-    p = pathAt(rule.path, v.sourceTag, v.arch);
+    const overrides = v.tagOverrides ?? {};
+    p = pathAt(rule.path, v.sourceTag, v.arch).map((f) => {
+      const tag = overrides[IDENT.exec(f.fn)?.[0] ?? ""];
+      return tag ? { ...f, tag } : f;
+    });
     cache.set(key, p);
   }
   return p;

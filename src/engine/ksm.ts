@@ -42,7 +42,7 @@ import {
 import { type Mm, VmFlag } from "./mm.ts";
 import { Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
-import { versionAtLeast } from "./variants.ts";
+import { KERNEL_FEATURES, versionAtLeast } from "./variants.ts";
 
 const KSM = "mm/ksm.c";
 
@@ -62,7 +62,36 @@ export const R_KSM_ZERO = defineRule({
     step("dec_mm_counter(MM_ANONPAGES)"),
   ],
   explain:
-    "ksmd found a page full of zeros and, because use_zero_pages is on, mapped the shared zeropage in its place. The page is freed (RssAnon −4 KiB) and counted in ksm_zero_pages. There is no mm_forbids_zeropage() check on this path, even on s390 (§5, §10.2 event 10).",
+    "ksmd found a page full of zeros and, because use_zero_pages is on, mapped the shared zeropage in its place. The page is freed (RssAnon −4 KiB) and counted in ksm_zero_pages. There is no mm_forbids_zeropage() check on this path, even on s390 (try_to_merge_with_zero_page() asks only use_zero_pages).",
+});
+
+export const R_KSM_ZERO_UNMARKED = defineRule({
+  id: "replace_page.zero_unmarked",
+  title: "ksmd replaces a zero-filled page by the shared zeropage (not yet marked as KSM's)",
+  path: [
+    fr(KSM, "ksm_do_scan"),
+    fr(KSM, "cmp_and_merge_page", "use_zero_pages = 1"),
+    fr(KSM, "try_to_merge_one_page", "ZERO_PAGE(addr)"),
+    fr(KSM, "replace_page", "pte_mkspecial(zero pfn)"),
+    step("dec_mm_counter(MM_ANONPAGES)"),
+  ],
+  explain:
+    "ksmd found a page full of zeros and, because use_zero_pages is on, mapped the shared zeropage in its place: the page is freed, RssAnon −4 KiB. Kernels before v6.6 neither mark such a PTE (no pte_mkdirty) nor count it in ksm_zero_pages, so nothing can tell it from a zeropage a read fault mapped, and KSM unmerge leaves it alone.",
+});
+
+export const R_KSM_ZERO_RSS_KEPT = defineRule({
+  id: "replace_page.zero_rss_kept",
+  title: "ksmd replaces a zero-filled page by the zeropage, but RssAnon keeps counting it",
+  path: [
+    fr(KSM, "ksm_do_scan"),
+    fr(KSM, "cmp_and_merge_page", "use_zero_pages = 1"),
+    fr(KSM, "try_to_merge_one_page", "ZERO_PAGE(addr)"),
+    fr(KSM, "replace_page", "pte_mkspecial(zero pfn)"),
+    step("no dec_mm_counter(MM_ANONPAGES)"),
+  ],
+  explain:
+    'ksmd found a page full of zeros and mapped the shared zeropage in its place, freeing the page. This kernel predates a38c015f3156 ("mm/ksm.c: fix inconsistent accounting of zero pages"): MM_ANONPAGES is not decremented, so RssAnon still counts the freed page and stays 4 KiB too high for as long as the mm lives. Host memory does go down.',
+  assumption: KERNEL_FEATURES.ksmZeroPageRss.assumption,
 });
 
 export const R_KSM_MERGE = defineRule({
@@ -249,8 +278,13 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
   }
   const targets = selectRanges(mm, areas, isZeroAnon);
   const p = identityPlan();
-  const to = useZero ? Pte.ZERO_KSM : Pte.KSM;
-  const rule = useZero ? R_KSM_ZERO.index : hostRefuses ? R_KSM_MERGE_HOST.index : R_KSM_MERGE.index;
+  // Before v6.6 a KSM-placed zeropage is an ordinary zeropage; before a38c015f3156 RssAnon keeps it.
+  const tracked = mm.has("ksmZeroTracking");
+  const rssDropped = mm.has("ksmZeroPageRss");
+  const to = useZero ? (tracked ? Pte.ZERO_KSM : Pte.ZERO) : Pte.KSM;
+  const zeroRule = tracked ? R_KSM_ZERO : rssDropped ? R_KSM_ZERO_UNMARKED : R_KSM_ZERO_RSS_KEPT;
+  const rule = useZero ? zeroRule.index : hostRefuses ? R_KSM_MERGE_HOST.index : R_KSM_MERGE.index;
+  const zeroBefore = pt.stateCounts[Pte.ZERO]!;
   for (const s of [Pte.ANON_RO_ZERO, Pte.ANON_RW_ZERO]) {
     p.lut[s] = to;
     p.rules[s] = rule;
@@ -261,18 +295,19 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
     if (left < 2) return;
   }
   mapRanges(mm, targets, () => p, rec, { alloc: false, limit: limit - processed });
+  if (useZero && !rssDropped) mm.rssAnonKept += pt.stateCounts[Pte.ZERO]! - zeroBefore;
 }
 
 function unmergePlan(mm: Mm): Plan {
   const p = identityPlan();
-  if (mm.variant.breakKsmWriteFault) {
+  if (!mm.has("breakKsmUnshare")) {
     p.lut[Pte.KSM] = Pte.ANON_RW_ZERO;
     p.rules[Pte.KSM] = R_KSM_UNMERGE_WRITE.index;
   } else {
     p.lut[Pte.KSM] = Pte.ANON_RO_ZERO;
     p.rules[Pte.KSM] = R_KSM_UNMERGE.index;
   }
-  if (mm.variant.unmergeUnsharesKsmZero) {
+  if (mm.has("ksmZeroTracking")) {
     p.lut[Pte.ZERO_KSM] = Pte.ANON_RO_ZERO;
     p.rules[Pte.ZERO_KSM] = R_KSM_UNMERGE_ZERO.index;
   }

@@ -20,9 +20,11 @@ import { defineRule, fr, step } from "./rules.ts";
 const MADVISE = "mm/madvise.c";
 const MEMORY = "mm/memory.c";
 
+/** v6.18's chain (zap_page_range_single_batched() since v6.16; kernel-names.ts renames it older). */
 const zap = [
   fr(MADVISE, "madvise_dontneed_single_vma"),
-  fr(MEMORY, "zap_page_range_single"),
+  fr(MEMORY, "zap_page_range_single_batched"),
+  fr(MEMORY, "unmap_single_vma"),
   fr(MEMORY, "unmap_page_range"),
   fr(MEMORY, "zap_pte_range"),
 ];

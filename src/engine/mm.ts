@@ -14,7 +14,14 @@
  */
 import { type Geometry, geometryOf } from "./geometry.ts";
 import { PageTables } from "./pgtable.ts";
-import { hasPtReclaim, VARIANTS, type Variant, type VariantId } from "./variants.ts";
+import {
+  hasPtReclaim,
+  type KernelFeature,
+  kernelHas,
+  VARIANTS,
+  type Variant,
+  type VariantId,
+} from "./variants.ts";
 
 /** VMA flags the model reads. Bit values are the model's own, names are the kernel's. */
 export const VmFlag = {
@@ -142,6 +149,11 @@ export class Mm {
    * ksm_zero_pages still counts them: fa41ba0d's __zap_zero_pages() exchanges the PTEs directly.
    */
   ksmZeroLeaked = 0;
+  /**
+   * Pages MM_ANONPAGES still counts although a zeropage maps them: ksmd's use_zero_pages on
+   * kernels before a38c015f3156 freed the page without dec_mm_counter(). RssAnon includes them.
+   */
+  rssAnonKept = 0;
 
   constructor(cfg: MmConfig) {
     this.name = cfg.name;
@@ -176,6 +188,11 @@ export class Mm {
       case "no_cow_sharing":
         return !this.ctx.allowCowSharing;
     }
+  }
+
+  /** Whether this mm's kernel version has a generic mm change (variants.ts KERNEL_FEATURES). */
+  has(feature: KernelFeature): boolean {
+    return kernelHas(this.kernelVersion, feature);
   }
 
   /** The host kernel's zeropage policy (HostConfig.zeropage, upstream by default). */

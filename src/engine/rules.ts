@@ -16,6 +16,11 @@ export interface Frame {
   readonly file?: string;
   /** A decision taken at this frame, e.g. "= true" after mm_forbids_zeropage(). */
   readonly note?: string;
+  /**
+   * The kernel tag this frame is read at, where it differs from the variant's (set by
+   * kernel-names.ts variantPath(), e.g. a function only a stable release of that kernel has).
+   */
+  readonly tag?: string;
 }
 
 export interface Rule {

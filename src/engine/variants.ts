@@ -1,15 +1,24 @@
 /**
- * Kernel variants as sets of patch toggles (kernel-facts §0, §1.2, §10.2). The ids are part of
- * the interface: links, the CLI and presets use them.
+ * Kernel variants as sets of patch toggles (the mm_forbids_zeropage() definitions in
+ * arch/s390/include/asm/pgtable.h and include/linux/mm.h, and the s390 gmap.c code of each
+ * commit). The ids are part of the interface: links, the CLI and presets use them.
  *
- *   s390-2faee8ff          A  2014..2018: zeropage forbidden once storage keys are used; enabling
- *                            keys zaps zeropage PTEs (the 2018 postcopy hang)
- *   s390-fa41ba0d          B  2018..v6.9: forbidden for every KVM process (has_pgste); zeropages
- *                            zapped at KVM_CREATE_VM; UFFDIO_ZEROPAGE still maps the zeropage
- *   s390-fa41ba0d-90a7592d B + 90a7592da149: UFFDIO_ZEROPAGE honours mm_forbids_zeropage()
+ *   s390-2faee8ff          A  2014 (2faee8ff9dc6, ~v3.19) until fa41ba0d (2017, ~v4.14):
+ *                            zeropage forbidden once storage keys are used; enabling keys zaps
+ *                            zeropage PTEs (the 2017 postcopy hang). Linked at v4.12.
+ *   s390-fa41ba0d          B  fa41ba0d (2017) .. v6.9: forbidden for every KVM process
+ *                            (has_pgste); zeropages zapped at KVM_CREATE_VM; UFFDIO_ZEROPAGE
+ *                            still maps the zeropage
+ *   s390-fa41ba0d-90a7592d B' B + 90a7592da149: UFFDIO_ZEROPAGE honours mm_forbids_zeropage().
+ *                            No release has exactly this pair (the stable trees took 90a7592da149
+ *                            together with 06201e00: 6.9.3, 6.8.12, 6.6.33); it shows patch 1 of
+ *                            the series on its own.
  *   s390-06201e00          C  v6.10+: allowed until storage keys or PV; then zeropages are
  *                            unshared (__s390_unshare_zeropages) and KSM is disabled
  *   x86_64                 X  never forbidden; PT reclaim on MADV_DONTNEED from v6.14
+ *
+ * What changed in generic mm between those kernels (KSM, FAULT_FLAG_UNSHARE) is not a variant
+ * toggle but a function of the mm's kernel version: KERNEL_FEATURES below.
  */
 import type { Arch } from "./geometry.ts";
 
@@ -46,18 +55,11 @@ export interface Variant {
   /** Protected virtualization exists (KVM_PV_ENABLE): not in A (PV came ~v5.7). */
   readonly hasPv: boolean;
   /**
-   * break_ksm() also unshares KSM-placed zeropages (is_ksm_zero_pte), so KSM unmerge turns them
-   * into anon pages. ASSUMPTION (§11.2, ~v6.5 unconfirmed): present in B as modelled (v6.9) and C,
-   * absent in A.
+   * Source links for single functions at another tag than sourceTag: B' links
+   * mfill_atomic_pte_zeroed_folio() (90a7592da149) at the 6.9.y stable release that has it, while
+   * the rest of B' (fa41ba0d's gmap.c) is read at v6.9.
    */
-  readonly unmergeUnsharesKsmZero: boolean;
-  /**
-   * break_ksm() breaks COW with a fake write fault (FAULT_FLAG_WRITE | FAULT_FLAG_REMOTE), so the
-   * copy is mapped writable and dirty; since 6cce3314b928 (v6.2, "mm/ksm: fix KSM COW breaking with
-   * userfaultfd-wp via FAULT_FLAG_UNSHARE") it is an unshare fault and the copy stays read-only.
-   * Only A (v4.18) predates that.
-   */
-  readonly breakKsmWriteFault: boolean;
+  readonly tagOverrides?: Readonly<Record<string, string>>;
 }
 
 export const VARIANTS: Record<VariantId, Variant> = {
@@ -67,15 +69,15 @@ export const VARIANTS: Record<VariantId, Variant> = {
     title: "s390 before fa41ba0d (2faee8ff: zeropage forbidden once storage keys are used)",
     arch: "s390x",
     commit: "2faee8ff9dc6",
-    sourceTag: "v4.18",
+    // fa41ba0d was written in August 2017 and reached mainline at v4.13 or v4.14 (not pinned), and
+    // stable trees took it (4.9.y has it): v4.12 is the newest tag that certainly runs A's code.
+    sourceTag: "v4.12",
     forbids: "uses_skeys",
     zapZeroOnCreateVm: false,
     zapZeroOnSkeys: true,
     unshareOnCowDisable: false,
     uffdZeropageHonoursForbids: false,
     hasPv: false,
-    unmergeUnsharesKsmZero: false,
-    breakKsmWriteFault: true,
   },
   "s390-fa41ba0d": {
     id: "s390-fa41ba0d",
@@ -90,8 +92,6 @@ export const VARIANTS: Record<VariantId, Variant> = {
     unshareOnCowDisable: false,
     uffdZeropageHonoursForbids: false,
     hasPv: true,
-    unmergeUnsharesKsmZero: true,
-    breakKsmWriteFault: false,
   },
   "s390-fa41ba0d-90a7592d": {
     id: "s390-fa41ba0d-90a7592d",
@@ -106,8 +106,7 @@ export const VARIANTS: Record<VariantId, Variant> = {
     unshareOnCowDisable: false,
     uffdZeropageHonoursForbids: true,
     hasPv: true,
-    unmergeUnsharesKsmZero: true,
-    breakKsmWriteFault: false,
+    tagOverrides: { mfill_atomic_pte_zeroed_folio: "v6.9.3" },
   },
   "s390-06201e00": {
     id: "s390-06201e00",
@@ -122,8 +121,6 @@ export const VARIANTS: Record<VariantId, Variant> = {
     unshareOnCowDisable: true,
     uffdZeropageHonoursForbids: true,
     hasPv: true,
-    unmergeUnsharesKsmZero: true,
-    breakKsmWriteFault: false,
   },
   x86_64: {
     id: "x86_64",
@@ -138,8 +135,6 @@ export const VARIANTS: Record<VariantId, Variant> = {
     unshareOnCowDisable: false,
     uffdZeropageHonoursForbids: true,
     hasPv: false,
-    unmergeUnsharesKsmZero: true,
-    breakKsmWriteFault: false,
   },
 };
 
@@ -161,6 +156,41 @@ export function versionAtLeast(v: string, major: number, minor: number): boolean
   const p = parseKernelVersion(v);
   if (!p) return false;
   return p[0] > major || (p[0] === major && p[1] >= minor);
+}
+
+/**
+ * Generic mm changes the model follows by kernel version (the mm's kernelVersion: a scenario's
+ * machine.kernelVersion, else the variant's sourceTag). `since` is the first release that has it.
+ */
+export const KERNEL_FEATURES = {
+  /**
+   * replace_page() decrements MM_ANONPAGES when ksmd maps the zero page: a38c015f3156 "mm/ksm.c:
+   * fix inconsistent accounting of zero pages" (April 2018). Before it, use_zero_pages freed the
+   * page but RssAnon kept counting it.
+   */
+  ksmZeroPageRss: {
+    since: "4.17",
+    assumption:
+      "a38c015f3156 was queued in the mm tree in April 2018 (Cc stable); its first mainline release is taken to be v4.17 (v4.18 at the latest). Variant A (v4.12) predates it either way.",
+  },
+  /** FAULT_FLAG_UNSHARE: c89357e27f20 "mm: support GUP-triggered unsharing of anonymous pages". */
+  unshareFault: { since: "5.19" },
+  /** break_ksm() unshares instead of a fake write fault: 6cce3314b928. */
+  breakKsmUnshare: { since: "6.2" },
+  /**
+   * KSM-placed zeropages are marked (pte_mkdirty in replace_page(), is_ksm_zero_pte()), counted
+   * (ksm_zero_pages in sysfs and /proc/<pid>/ksm_stat) and unshared by KSM unmerge: 79271476b336,
+   * e2942062e01d, 6080d19f0704 (v6.6). Before, they are plain zeropages nothing can tell apart.
+   */
+  ksmZeroTracking: { since: "6.6" },
+} as const;
+
+export type KernelFeature = keyof typeof KERNEL_FEATURES;
+
+/** Whether a kernel of `version` ("6.10") has `feature`. */
+export function kernelHas(version: string, feature: KernelFeature): boolean {
+  const [major, minor] = KERNEL_FEATURES[feature].since.split(".").map(Number) as [number, number];
+  return versionAtLeast(version, major, minor);
 }
 
 /**

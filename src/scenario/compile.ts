@@ -33,6 +33,8 @@ const PAGE = 4096;
 export interface RunResult {
   readonly scenario: Scenario;
   readonly kernel: VariantId;
+  /** The kernel version the run modelled ("4.12", "6.18"): the scenario's, else the variant's tag. */
+  readonly kernelVersion: string;
   readonly trace: Trace;
   readonly simulation: Simulation;
   readonly outcome: Outcome;
@@ -386,6 +388,7 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
     run: {
       scenario: s,
       kernel,
+      kernelVersion: m.cfg.kernelVersion,
       trace: m.sim.finish(),
       simulation: m.sim,
       outcome: m.outcome,

@@ -63,19 +63,17 @@ export function formatSummary(s: RunSummary): string {
   const header = ["counter", "source final", "source peak"];
   if (dst) header.push("destination final", "destination peak");
   const rows = COUNTERS.map((info) => {
-    const row = [
-      info.label,
-      formatCounter(info, s.final.source[info.key]),
-      formatCounter(info, s.peak.source[info.key]),
-    ];
-    if (dst) row.push(formatCounter(info, dst[0]![info.key]), formatCounter(info, dst[1]![info.key]));
+    // A counter this kernel does not have (ksm_zero_pages before v6.6) is "n/a", not 0.
+    const cell = (v: number) => (s.absent.includes(info.key) ? "n/a" : formatCounter(info, v));
+    const row = [info.label, cell(s.final.source[info.key]), cell(s.peak.source[info.key])];
+    if (dst) row.push(cell(dst[0]![info.key]), cell(dst[1]![info.key]));
     return row;
   });
   return [
     `${s.scenario} under ${s.kernel}`,
     ...(v ? [`kernel ${v.letter}: ${v.title}`] : []),
     ...(s.hostZeropage ? [`host zeropage policy: ${s.hostZeropage}`] : []),
-    `${s.steps.toLocaleString("en-US")} steps, trace ${s.traceHash}`,
+    `${s.steps.toLocaleString("en-US")} steps, trace ${s.traceHash}, kernel version ${s.kernelVersion}`,
     "",
     formatTable(header, rows),
     ...(dst ? [] : ["(no destination: nothing was migrated)"]),

@@ -4,12 +4,14 @@
  *
  * All are derived from the page-table state (pgtable.ts), so they cannot drift from the PTEs they
  * describe, except where the kernel's own counter drifts: ksm_zero_pages keeps the KSM zeropages
- * fa41ba0d's __zap_zero_pages() removed without ksm_might_unmap_zero_page() (Mm.ksmZeroLeaked).
+ * fa41ba0d's __zap_zero_pages() removed without ksm_might_unmap_zero_page() (Mm.ksmZeroLeaked),
+ * and RssAnon keeps the pages ksmd replaced by the zeropage before a38c015f3156 (Mm.rssAnonKept).
  */
 
 import { ksmPagesShared } from "../ksm.ts";
 import type { Mm } from "../mm.ts";
 import { Pte } from "../pte.ts";
+import { type KernelFeature, kernelHas } from "../variants.ts";
 
 export interface MmCounters {
   /** RssAnon: MM_ANONPAGES × 4 KiB. Anon pages count once per mapping, KSM pages too (§3.5). */
@@ -58,6 +60,8 @@ export interface CounterInfo {
   /** "pages" are page counts (shown as counts, never as bytes); "count" are tables or PMDs. */
   readonly unit: "bytes" | "pages" | "count";
   readonly sense: CounterSense;
+  /** The kernel change that introduced the counter, where it is newer than the model's oldest kernel. */
+  readonly since?: KernelFeature;
 }
 
 /** Column order in the trace. Append only: links hash these. */
@@ -71,7 +75,7 @@ export const COUNTERS: readonly CounterInfo[] = [
   { key: "ksmPages", label: "KSM mappings", unit: "pages", sense: "saving" },
   { key: "ksmPagesShared", label: "pages_shared", unit: "pages", sense: "neutral" },
   { key: "ksmPagesSharing", label: "pages_sharing", unit: "pages", sense: "saving" },
-  { key: "ksmZeroPages", label: "ksm_zero_pages", unit: "pages", sense: "saving" },
+  { key: "ksmZeroPages", label: "ksm_zero_pages", unit: "pages", sense: "saving", since: "ksmZeroTracking" },
   { key: "hugeZeroPmds", label: "huge zero PMDs", unit: "count", sense: "saving" },
   { key: "thpPmds", label: "THP PMDs", unit: "count", sense: "cost" },
   { key: "presentPages", label: "present pages", unit: "pages", sense: "neutral" },
@@ -85,6 +89,11 @@ export function changeTone(sense: CounterSense, delta: number): "cost" | "gain" 
 }
 
 export const COUNTER_COUNT = COUNTERS.length;
+
+/** Whether a kernel of `version` reports the counter at all (ksm_zero_pages: v6.6 on). */
+export function counterAvailable(info: CounterInfo, version: string): boolean {
+  return info.since === undefined || kernelHas(version, info.since);
+}
 
 const PAGE = 4096;
 
@@ -120,7 +129,7 @@ export function snapshotCounters(mm: Mm): MmCounters {
   // KSM pages hold zeros (pte.ts), and one KSM page serves at most 256 mappings (ksm.ts).
   const shared = ksmPagesShared(ksm);
   return {
-    rssAnonBytes: (anon + ksm) * PAGE,
+    rssAnonBytes: (anon + ksm + mm.rssAnonKept) * PAGE,
     vmPteBytes: vmPte,
     pageTableBytes: ptMem,
     pteTables: pt.pteTables,

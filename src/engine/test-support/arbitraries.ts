@@ -32,7 +32,12 @@ export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
       ksmRun: fc.constantFrom(true, true, true, false),
       ksmUseZeroPages: fc.boolean(),
       thp: x86 ? fc.constantFrom("never", "madvise", "always") : fc.constant("never"),
-      kernelVersion: x86 ? fc.constantFrom("6.11", "6.12", "6.13", "6.14", "6.18") : fc.constant("6.10"),
+      // x86_64 across the generic changes the model follows (KERNEL_FEATURES: unshare faults 5.19,
+      // break_ksm unsharing 6.2, KSM zeropage tracking 6.6) and the THP/PT-reclaim ones; s390 at
+      // the variant's own kernel.
+      kernelVersion: x86
+        ? fc.constantFrom("5.15", "6.1", "6.5", "6.11", "6.12", "6.13", "6.14", "6.18")
+        : fc.constant(VARIANTS[variant].sourceTag.replace(/^v/, "")),
       vmaFlags: fc.constantFrom(
         VmFlag.WRITE | VmFlag.COW,
         VmFlag.WRITE | VmFlag.COW,

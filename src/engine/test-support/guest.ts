@@ -8,7 +8,7 @@ import { applyEvent } from "../kernel.ts";
 import { type HostConfig, type Mm, type MmConfig, VmFlag } from "../mm.ts";
 import { type MmCounters, snapshotCounters } from "../proc/status.ts";
 import { formatPath, ruleAt } from "../rules.ts";
-import type { VariantId } from "../variants.ts";
+import { VARIANTS, type VariantId } from "../variants.ts";
 import { type EventResult, World } from "../world.ts";
 import { ptesText, tablesText } from "./dump.ts";
 
@@ -36,7 +36,8 @@ export function guestConfig(variant: VariantId, pages: number, o: GuestOptions =
     name: "guest",
     host: { ...DEFAULT_HOST, ...o.host },
     variant,
-    kernelVersion: o.kernelVersion ?? (variant === "x86_64" ? "6.18" : "6.10"),
+    kernelVersion:
+      o.kernelVersion ?? (variant === "x86_64" ? "6.18" : VARIANTS[variant].sourceTag.replace(/^v/, "")),
     pages,
     vmaFlags: o.vmaFlags ?? VmFlag.WRITE | VmFlag.COW,
   };

@@ -85,6 +85,8 @@ interface State {
   pv: boolean;
   /** ksm_zero_pages the kernel still counts for KSM zeropages B's __zap_zero_pages() removed. */
   ksmZeroLeaked: number;
+  /** Pages RssAnon still counts after ksmd replaced them by the zeropage (before v4.17). */
+  rssKept: number;
   sets: Map<string, Uint8Array>;
 }
 
@@ -128,6 +130,7 @@ export class Oracle {
       allowCow: true,
       pv: false,
       ksmZeroLeaked: 0,
+      rssKept: 0,
       sets: new Map(),
     };
   }
@@ -259,6 +262,14 @@ export class Oracle {
     if (this.A) return this.s.usesSkeys;
     if (this.B) return this.s.hasPgste;
     return !this.s.allowCow;
+  }
+
+  /** Whether the mm's kernel is at least `version` ("6.6"). */
+  private since(version: string): boolean {
+    const [a, b] = version.split(".").map(Number) as [number, number];
+    const m = /^(\d+)\.(\d+)/.exec(this.cfg.kernelVersion);
+    const [x, y] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+    return x > a || (x === a && y >= b);
   }
 
   /** The host's zeropage policy (HostConfig.zeropage), upstream's when unset. */
@@ -394,6 +405,8 @@ export class Oracle {
 
   /** Returns the page where a MISSING userfault stopped the access, or -1. */
   private fault(access: "read" | "write" | "unshare", ranges: readonly number[], content: Content): number {
+    // FAULT_FLAG_UNSHARE exists from v5.19 (c89357e27f20).
+    if (access === "unshare" && !this.since("5.19")) throw new Fail("EINVAL", ranges[0] ?? 0);
     if (access === "write") {
       // A write to a VMA that is not writable private memory: SIGSEGV (the model's -EFAULT).
       for (const p of pagesOf(ranges)) {
@@ -691,7 +704,11 @@ export class Oracle {
     }
     cands = candidates();
     if (!useZero && cands.length < 2) return;
-    for (const p of cands) this.set(p, useZero ? Pte.ZERO_KSM : Pte.KSM, false);
+    // Before v6.6 ksmd's zeropage is unmarked; before a38c015f3156 (taken as v4.17) RssAnon keeps it.
+    for (const p of cands) {
+      this.set(p, useZero ? (this.since("6.6") ? Pte.ZERO_KSM : Pte.ZERO) : Pte.KSM, false);
+      if (useZero && !this.since("4.17")) this.s.rssKept++;
+    }
   }
 
   /**
@@ -701,8 +718,11 @@ export class Oracle {
   private unmerge(pages: readonly number[]): void {
     for (const p of pages) {
       const st = this.s.ptes[p]!;
-      if (st === Pte.KSM && this.A) this.set(p, Pte.ANON_RW_ZERO, true);
-      else if (st === Pte.KSM || (st === Pte.ZERO_KSM && !this.A)) this.set(p, Pte.ANON_RO_ZERO, true);
+      // break_ksm(): a fake write fault before v6.2, an unshare fault since; KSM-placed zeropages
+      // are marked and unshared only from v6.6.
+      if (st === Pte.KSM && !this.since("6.2")) this.set(p, Pte.ANON_RW_ZERO, true);
+      else if (st === Pte.KSM || (st === Pte.ZERO_KSM && this.since("6.6")))
+        this.set(p, Pte.ANON_RO_ZERO, true);
     }
   }
 
@@ -842,7 +862,7 @@ export class Oracle {
     });
     const shared = Math.ceil(ksm / MAX_SHARING);
     return {
-      rssAnonBytes: (anon + ksm) * PAGE,
+      rssAnonBytes: (anon + ksm + s.rssKept) * PAGE,
       vmPteBytes: vmPte,
       pageTableBytes: ptMem,
       pteTables: tables,

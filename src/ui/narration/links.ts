@@ -66,7 +66,7 @@ export function framePart(f: Frame, v: SourceVersions): PathPart {
   const href = ident
     ? qemu
       ? qemuIdentUrl(v.qemuVersion, ident)
-      : kernelIdentUrl(v.kernelTag, ident)
+      : kernelIdentUrl(f.tag ?? v.kernelTag, ident)
     : null;
   return {
     ident,
