@@ -306,7 +306,7 @@ test("migration: the mode, zero-page detection and QEMU's counters", async ({ pa
 test("postcopy: requests, UFFDIO_ZEROPAGE and UFFDIO_COPY, and the hung vCPU with its reason", async ({
   page,
 }) => {
-  await open(page, "preset=postcopy-hang-2018");
+  await open(page, "preset=postcopy-hang-2017");
   await expect(page.getByTestId("mig-mode")).toHaveText("postcopy");
   const counters = page.getByTestId("mig-counters");
   await expect(counters).toContainText("ram.postcopy-requests");

@@ -165,7 +165,7 @@ const CASES: readonly Case[] = [
   },
   {
     // A (2faee8ff): storage keys zap the zeropages postcopy placed; the next read hangs.
-    id: "postcopy-hang-2018",
+    id: "postcopy-hang-2017",
     outcome: "hung",
     end: { zeropagePtes: { destination: 0 } },
     narration: /waits forever/,

@@ -131,7 +131,7 @@ describe("run --json", () => {
   });
 
   test("a hung guest is an outcome, not an error: exit 0", async () => {
-    const s = await runJson("postcopy-hang-2018", "--kernel", "s390-2faee8ff");
+    const s = await runJson("postcopy-hang-2017", "--kernel", "s390-2faee8ff");
     expect(s.outcome).toBe("hung");
     expect(s.outcomeReason).toMatch(/zapped/);
     // Variant A is a v4.12 kernel: no ksm_zero_pages counter yet (v6.6).

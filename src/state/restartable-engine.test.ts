@@ -46,7 +46,7 @@ describe("restartable engine", () => {
   it("reports compile-time problems without running", async () => {
     const { engine } = hosts();
     const issues = await engine.api.check({
-      scenario: presetById("postcopy-hang-2018")!.scenario,
+      scenario: presetById("postcopy-hang-2017")!.scenario,
       kernel: "x86_64",
     });
     expect(issues.map((i) => i.message).join()).toContain("storage keys exist only on s390");

@@ -50,7 +50,7 @@ describe("RunInfo for the views", () => {
       zeroPageDetection: "legacy",
       postcopyRam: false,
     });
-    const hang = await load("postcopy-hang-2018");
+    const hang = await load("postcopy-hang-2017");
     expect(hang.migration.mode).toBe("postcopy");
     expect(hang.migration.postcopyRam).toBe(true);
   });

@@ -30,7 +30,7 @@
 import { restoreSkeys } from "../kvm.ts";
 import { DESTINATION, type Machine, PHASE, SOURCE } from "../machine.ts";
 import { intersectRuns, setRuns } from "./runs.ts";
-import { DIRTY_SET, migrationOf, RECEIVED_SET, UNTOUCHED_ZERO_SET } from "./state.ts";
+import { DIRTY_SET, migrationOf, qemuAtLeast, RECEIVED_SET, UNTOUCHED_ZERO_SET } from "./state.ts";
 import { countRequest } from "./stats.ts";
 
 /** Sends pages from the source (transfer.ts), passed in to keep the modules acyclic. */
@@ -131,14 +131,35 @@ export function switchToPostcopy(m: Machine, send: SendRuns): boolean {
 /**
  * postcopy_ram_fault_thread: a vCPU faulted on a missing page. Request it; the source sends it
  * only if it is still dirty there. Returns true once the page is placed.
+ *
+ * A page QEMU already counts as received is never placed again, but how it fails depends on the
+ * version: since 8f8bfffcf1b4 ("migration: Maintain postcopy faulted addresses", QEMU 5.2)
+ * migrate_send_rp_req_pages() checks the receive bitmap and sends no request at all; before, the
+ * request went out and the source's get_queued_page() → unqueue_page() dropped it because the
+ * page was no longer dirty (the 2017 QEMU of fa41ba0d's hang).
  */
 function requestPage(m: Machine, page: number, send: SendRuns): boolean {
+  const received = setRuns(m, DESTINATION, RECEIVED_SET, 1, page, 1).length > 0;
+  if (received && qemuAtLeast(m.cfg.qemu.version, 5, 2)) {
+    m.apply(
+      {
+        kind: "note",
+        mm: DESTINATION,
+        label: `no page request for guest page ${page}: QEMU counts it received`,
+      },
+      "qemu (destination): postcopy_ram_fault_thread → postcopy_request_page → migrate_send_rp_req_pages → ramblock_recv_bitmap_test_byte_offset: already received, no request is sent",
+    );
+    m.hang(
+      `a vCPU waits forever on guest page ${page}: it raised a MISSING userfault, but QEMU ${m.cfg.qemu.version} marks that page received and does not even request it again; ${whyMissing(m, page)}`,
+    );
+    return false;
+  }
   countRequest(m);
   const stillDirty = setRuns(m, SOURCE, DIRTY_SET, 1, page, 1).length > 0;
   if (!stillDirty) {
     m.apply(
       { kind: "note", mm: DESTINATION, label: `page request for guest page ${page} goes unanswered` },
-      "qemu (destination): postcopy_ram_fault_thread → postcopy_request_page → migrate_send_rp_req_pages; source: get_queued_page skips a page that is no longer dirty",
+      "qemu (destination): postcopy_ram_fault_thread → postcopy_request_page → migrate_send_rp_req_pages; source: get_queued_page → unqueue_page drops a page that is no longer dirty",
     );
     m.hang(
       `a vCPU waits forever on guest page ${page}: it raised a MISSING userfault, but QEMU had already received that page and the source will not send it again; ${whyMissing(m, page)}`,

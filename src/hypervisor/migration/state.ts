@@ -43,7 +43,8 @@ export function postcopyIncomingActive(m: Machine): boolean {
   return s !== null && s.phase === "postcopy";
 }
 
-function atLeast(version: string, major: number, minor: number): boolean {
+/** Whether QEMU `version` ("9.2") is at least major.minor. */
+export function qemuAtLeast(version: string, major: number, minor: number): boolean {
   const [a, b] = version.split(".").map(Number) as [number, number];
   return a > major || (a === major && b >= minor);
 }
@@ -59,8 +60,8 @@ export function zeroPageHandling(q: QemuConfig): ZeroHandling {
   // migrate_postcopy_ram() || the page was received before; it sets the receive bit either way.
   // (The fact sheet's §7.3 still calls the condition unconfirmed; read from the v10 patch that
   // was merged unchanged in the "Migration 20250520" pull.)
-  if (atLeast(q.version, 10, 1) && q.postcopyRam) return "write";
-  if (atLeast(q.version, 9, 1)) return "mark-only";
+  if (qemuAtLeast(q.version, 10, 1) && q.postcopyRam) return "write";
+  if (qemuAtLeast(q.version, 9, 1)) return "mark-only";
   return "read";
 }
 
@@ -68,7 +69,7 @@ export function zeroPageHandling(q: QemuConfig): ZeroHandling {
 export function sourceZeroCheckCause(q: QemuConfig): string {
   if (q.zeroPageDetection === "none")
     return "qemu: ram_save_target_page → ram_save_page → qemu_put_buffer (zero-page-detection=none: every page is read and sent in full)";
-  if (q.multifd && q.zeroPageDetection === "multifd" && atLeast(q.version, 9, 0))
+  if (q.multifd && q.zeroPageDetection === "multifd" && qemuAtLeast(q.version, 9, 0))
     return "qemu: multifd_send_thread → multifd_send_zero_page_detect → buffer_is_zero";
   // Multifd with legacy detection (or any multifd before 9.0) still checks for zeros in the
   // migration thread; only the pages found non-zero are queued for the multifd senders.
@@ -104,16 +105,16 @@ export interface LoadPaths {
 }
 
 export function loadPaths(q: QemuConfig): LoadPaths {
-  const multifdZero = q.multifd && q.zeroPageDetection === "multifd" && atLeast(q.version, 9, 0);
-  const handleZero = atLeast(q.version, 8, 2) ? "ram_handle_zero" : "ram_handle_compressed";
-  const recvHook = atLeast(q.version, 9, 2)
+  const multifdZero = q.multifd && q.zeroPageDetection === "multifd" && qemuAtLeast(q.version, 9, 0);
+  const handleZero = qemuAtLeast(q.version, 8, 2) ? "ram_handle_zero" : "ram_handle_compressed";
+  const recvHook = qemuAtLeast(q.version, 9, 2)
     ? "multifd_nocomp_recv"
-    : atLeast(q.version, 9, 0)
+    : qemuAtLeast(q.version, 9, 0)
       ? "nocomp_recv"
       : "nocomp_recv_pages";
   const mainChannel = !q.multifd
     ? ""
-    : atLeast(q.version, 9, 0)
+    : qemuAtLeast(q.version, 9, 0)
       ? " (multifd with zero-page-detection=legacy: zero pages go on the main channel)"
       : ` (multifd in QEMU ${q.version} has no zero-page detection of its own: zero pages go on the main channel)`;
   return {
@@ -131,11 +132,11 @@ export function loadPaths(q: QemuConfig): LoadPaths {
 
 /** The default zero-page-detection for a QEMU version (null before 9.0: the parameter did not exist). */
 export function defaultZeroPageDetection(version: string): "multifd" | "legacy" {
-  return atLeast(version, 9, 0) ? "multifd" : "legacy";
+  return qemuAtLeast(version, 9, 0) ? "multifd" : "legacy";
 }
 
 export function supportsZeroPageDetection(version: string): boolean {
-  return atLeast(version, 9, 0);
+  return qemuAtLeast(version, 9, 0);
 }
 
 /**
@@ -146,7 +147,7 @@ export function supportsZeroPageDetection(version: string): boolean {
  * multifd receiver writes zero pages when postcopy-ram is on): both are in 10.1.
  */
 export function allowsMultifdWithPostcopy(version: string): boolean {
-  return atLeast(version, 10, 1);
+  return qemuAtLeast(version, 10, 1);
 }
 
 /** The first QEMU release that accepts multifd with postcopy-ram (allowsMultifdWithPostcopy). */

@@ -4,7 +4,7 @@ import { commit06201e00Oom } from "./commit-06201e00-oom.ts";
 import { commit06201e00Postcopy } from "./commit-06201e00-postcopy.ts";
 import { ksmZeroPages } from "./ksm-zero-pages.ts";
 import { pagemapOptimization } from "./pagemap-optimization.ts";
-import { postcopyHang2018 } from "./postcopy-hang-2018.ts";
+import { postcopyHang2017 } from "./postcopy-hang-2017.ts";
 import { pvGuest } from "./pv-guest.ts";
 import { skeysAfterMigration } from "./skeys-after-migration.ts";
 import { teachingSmall } from "./teaching-small.ts";
@@ -19,13 +19,23 @@ export const PRESETS: readonly Preset[] = [
   pvGuest,
   ksmZeroPages,
   pagemapOptimization,
-  postcopyHang2018,
+  postcopyHang2017,
   teachingSmall,
   commit06201e00Oom,
 ];
 
 export const DEFAULT_PRESET_ID = "commit-06201e00";
 
+/**
+ * Ids a preset had before: links and scripts written with them still open the preset. New links
+ * are written with the current id.
+ */
+export const PRESET_ALIASES: Readonly<Record<string, string>> = {
+  // Renamed when fa41ba0d's hang was dated to 2017 (it was written in August 2017).
+  "postcopy-hang-2018": "postcopy-hang-2017",
+};
+
 export function presetById(id: string): Preset | undefined {
-  return PRESETS.find((p) => p.id === id);
+  const current = PRESET_ALIASES[id] ?? id;
+  return PRESETS.find((p) => p.id === current);
 }

@@ -1,13 +1,16 @@
 /**
- * Golden numbers for `ksm-zero-pages` (§5, §10.2 events 10 and 12): a 16 GiB guest writes 8 GiB
- * of data and zero-fills 4 GiB (1,048,576 pages); ksmd with use_zero_pages=1 replaces each
- * zero-filled page by the shared zeropage. try_to_merge_with_zero_page() has no
- * mm_forbids_zeropage() check, so this works on every s390 variant, even B: RSS 12 → 8 GiB,
- * ksm_zero_pages = 1,048,576. Then the guest enables storage keys:
+ * Golden numbers for `ksm-zero-pages`: a 16 GiB guest writes 8 GiB of data and zero-fills 4 GiB
+ * (1,048,576 pages); ksmd with use_zero_pages=1 replaces each zero-filled page by the shared
+ * zeropage. The KSM path (try_to_merge_with_zero_page(), or cmp_and_merge_page() before v6.11) has
+ * no mm_forbids_zeropage() check, so this works on every s390 variant, even B: RSS 12 → 8 GiB,
+ * ksm_zero_pages = 1,048,576 (counted from v6.6 on). Then the guest enables storage keys:
  *   C: __s390_unshare_zeropages() unshares every zeropage: back to 12 GiB;
- *   B: KSM unmerge (gmap_mark_unmergeable → ksm_disable → break_ksm) unshares KSM-placed
- *      zeropages, ASSUMPTION (§11.2, ~v6.5, as modelled in variants.ts): back to 12 GiB;
- *   A: the skey walk zaps zeropage PTEs: 8 GiB, the zero-filled pages are gone (none).
+ *   B (v6.9): KSM unmerge (gmap_mark_unmergeable → ksm_disable → break_ksm) unshares the
+ *      KSM-placed zeropages, marked since v6.6 (79271476b336): back to 12 GiB;
+ *   A (v4.12): before a38c015f3156 (2018) replace_page() did not decrement MM_ANONPAGES, so RssAnon
+ *      stays at 12 GiB although 4 GiB were freed; the zeropages are not marked as KSM's (nor
+ *      counted); the skey walk zaps them: no PTE maps the 4 GiB any more, RssAnon still 12 GiB,
+ *      host memory 8 GiB.
  */
 import { describe, expect, test } from "vitest";
 import type { VariantId } from "../../engine/index.ts";
@@ -25,7 +28,7 @@ const ID = "ksm-zero-pages";
 const ZERO_FILLED = pages(4 * GiB); // 1,048,576
 const DATA = pages(8 * GiB);
 
-describe.each<VariantId>(["s390-06201e00", "s390-fa41ba0d", "s390-2faee8ff"])("%s", (kernel) => {
+describe.each<VariantId>(["s390-06201e00", "s390-fa41ba0d"])("%s", (kernel) => {
   test("the guest's writes: 12 GiB RssAnon", () => {
     const run = runPreset(ID, kernel);
     const touched = afterAction(run, actionIndex(run, /writes zeros/), SOURCE);
@@ -54,10 +57,24 @@ test.each<VariantId>(["s390-06201e00", "s390-fa41ba0d"])(
   },
 );
 
-test("s390-2faee8ff (A): storage keys zap the KSM zeropages, 8 GiB", () => {
-  const c = finalCounters(runPreset(ID, "s390-2faee8ff"), SOURCE);
-  expect(c.rssAnonBytes).toBe(8 * GiB);
-  expect(c.zeropagePtes).toBe(0);
-  expect(c.ksmZeroPages).toBe(0);
-  expect(c.presentPages).toBe(DATA);
+describe("s390-2faee8ff (A, v4.12)", () => {
+  const run = () => runPreset(ID, "s390-2faee8ff");
+
+  test("ksmd maps the zeropage, unmarked and uncounted, and RssAnon keeps the 4 GiB it freed", () => {
+    const touched = afterAction(run(), actionIndex(run(), /writes zeros/), SOURCE);
+    const merged = afterAction(run(), actionIndex(run(), /ksmd/), SOURCE);
+    expect(merged.zeropagePtes).toBe(ZERO_FILLED);
+    expect(merged.ksmZeroPages).toBe(0);
+    expect(merged.rssAnonBytes).toBe(12 * GiB);
+    expect(merged.anonPages).toBe(DATA);
+    expect(touched.hostMemBytes - merged.hostMemBytes).toBe(4 * GiB);
+  });
+
+  test("storage keys zap the zeropages: 8 GiB present, RssAnon still 12 GiB", () => {
+    const c = finalCounters(run(), SOURCE);
+    expect(c.rssAnonBytes).toBe(12 * GiB);
+    expect(c.zeropagePtes).toBe(0);
+    expect(c.presentPages).toBe(DATA);
+    expect(c.anonPages).toBe(DATA);
+  });
 });

@@ -5,7 +5,7 @@ export const ksmZeroPages: Preset = {
   id: "ksm-zero-pages",
   title: "KSM with use_zero_pages, then storage keys",
   summary:
-    "ksmd replaces zero-filled guest pages by the shared zeropage (use_zero_pages=1), saving 4 GiB, even on s390 where faults may not map it: that path has no mm_forbids_zeropage() check. When the guest then uses storage keys, 06201e00 unshares every zeropage; fa41ba0d's KSM unmerge unshares the KSM-placed ones; 2faee8ff zaps them.",
+    "ksmd replaces zero-filled guest pages by the shared zeropage (use_zero_pages=1), saving 4 GiB, even on s390 where faults may not map it: that path has no mm_forbids_zeropage() check. When the guest then uses storage keys, 06201e00 unshares every zeropage; fa41ba0d's KSM unmerge unshares the KSM-placed ones (marked since v6.6); 2faee8ff zaps them. On 2faee8ff's 2017 kernels RssAnon never shows the saving: replace_page() did not decrement it until a38c015f3156 (2018).",
   variants: ["s390-06201e00", "s390-fa41ba0d", "s390-2faee8ff"],
   scenario: {
     schemaVersion: 1,

@@ -20,7 +20,7 @@ const REQUIRED_IDS = [
   "pv-guest",
   "ksm-zero-pages",
   "pagemap-optimization",
-  "postcopy-hang-2018",
+  "postcopy-hang-2017",
   "teaching-small",
 ];
 

@@ -113,7 +113,7 @@ describe("markers", () => {
   });
 
   it("mark the 2018 postcopy hang", () => {
-    const r = run("postcopy-hang-2018", "s390-2faee8ff");
+    const r = run("postcopy-hang-2017", "s390-2faee8ff");
     const m = traceMarkers(r.trace, traceAxis(r.trace), RULES, r);
     expect(m.at(-1)!.kind).toBe("hang");
     expect(m.map((x) => x.kind)).toContain("skeys");
