@@ -12,4 +12,4 @@
  * Do not bump it for changes that leave every trace's counters and outcome as they were:
  * narration text, rule explanations, labels, speed, refactors.
  */
-export const ENGINE_SEMANTICS_VERSION = 2;
+export const ENGINE_SEMANTICS_VERSION = 3;

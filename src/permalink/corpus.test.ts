@@ -74,6 +74,18 @@ for (const { name, corpus } of files) {
         });
 
         const check = entry.decodesTo.check;
+        const thenHash = check ? entry.endHashes[String(check.engine)] : undefined;
+        const nowHash = entry.endHashes[String(ENGINE_SEMANTICS_VERSION)];
+        if (check && check.engine < ENGINE_SEMANTICS_VERSION && thenHash && nowHash && thenHash !== nowHash) {
+          it("made with an older engine whose result has changed since: reopens with a notice naming both versions", () => {
+            const run = runOf(entry.decodesTo);
+            const report = verifyCheck(check, run.trace, COUNTER_KEYS, run.outcome);
+            expect(report.matches).toBe(false);
+            expect(report.message).toContain(`made with engine version ${check.engine}`);
+            expect(report.message).toContain(`This app runs engine version ${ENGINE_SEMANTICS_VERSION}`);
+            expect(report.step).not.toBeNull();
+          });
+        }
         if (check && check.engine === ENGINE_SEMANTICS_VERSION) {
           it("passes its own self-check (end hash and every action hash)", () => {
             const run = runOf(entry.decodesTo);
