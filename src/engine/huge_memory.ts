@@ -96,6 +96,8 @@ export const R_HUGE_SPLIT = defineRule({
   ],
   explain:
     "The huge PMD is split: the deposited page table becomes a real PTE table whose 512 entries map the same pages (zeropages for the huge zero page). VmPTE does not change.",
+  assumption:
+    "Modelling choice: when a split THP then loses some of its pages (a 4 KiB MADV_DONTNEED such as the balloon's), the model frees each unmapped 4 KiB at once. The kernel only lowers RssAnon then; the 2 MiB folio stays allocated until all its pages are unmapped or the deferred split shrinker splits it under memory pressure, so host memory goes down later than the model shows.",
 });
 
 export const R_ZAP_HUGE = defineRule({
