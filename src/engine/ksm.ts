@@ -1,5 +1,5 @@
 /**
- * Kernel samepage merging (mm/ksm.c, §5). ksmd scans VM_MERGEABLE areas and merges pages with
+ * Kernel samepage merging (mm/ksm.c). ksmd scans VM_MERGEABLE areas and merges pages with
  * identical content. With /sys/kernel/mm/ksm/use_zero_pages = 1 a zero-filled page is replaced by
  * the shared zeropage (try_to_merge_with_zero_page → replace_page, PTE marked dirty, counted in
  * ksm_zero_pages); otherwise zero-filled pages merge into ordinary KSM pages.
@@ -13,7 +13,7 @@
  * pages: pages_shared = ceil(N/256), pages_sharing = N − pages_shared.
  *
  * Unmerge (MADV_UNMERGEABLE, ksm_disable): break_ksm() issues an unshare fault for every KSM page
- * and, since 79271476b336 (~v6.5), every KSM-placed zeropage; both become exclusive read-only anon
+ * and, since 79271476b336 (v6.6), every KSM-placed zeropage; both become exclusive read-only anon
  * pages. Zeropages placed by ordinary faults are left alone. Before v6.2 (6cce3314b928) it was a
  * fake write fault instead, and the copies were mapped writable (variant A).
  *
@@ -108,7 +108,7 @@ export const R_KSM_MERGE = defineRule({
   explain:
     "ksmd found identical (here: zero-filled) pages and made them share one write-protected KSM page. Each mapping still counts in RssAnon, but the host keeps only one page per 256 sharers.",
   assumption:
-    "§3.5 inference: a KSM page is counted in MM_ANONPAGES once per mapping (replace_page() changes no counter for a non-zero KSM page), so merging leaves RssAnon unchanged.",
+    "Inference from mm/ksm.c replace_page(): it changes no counter when the KSM page is not the zero page, so a KSM page stays counted in MM_ANONPAGES once per mapping and merging leaves RssAnon unchanged.",
 });
 
 export const R_KSM_MERGE_HOST = defineRule({
@@ -204,9 +204,7 @@ export const R_KSM_UNMERGE_ZERO = defineRule({
     fr("include/linux/ksm.h", "ksm_might_unmap_zero_page", "ksm_zero_pages −1"),
   ],
   explain:
-    "A zeropage that KSM placed (its PTE is marked dirty) is unshared into an exclusive zero-filled page; zeropages placed by ordinary read faults are not touched.",
-  assumption:
-    "§5/§11.2: unsharing of KSM-placed zeropages dates from 79271476b336 (~v6.5); the model gives it to B (as of v6.9) and C, not to A.",
+    'A zeropage that KSM placed (its PTE is marked dirty) is unshared into an exclusive zero-filled page; zeropages placed by ordinary read faults are not touched. Kernels learnt this with 79271476b336 ("ksm: support unsharing KSM-placed zero pages", v6.6); older ones cannot tell a KSM zeropage apart and leave it, and the model follows the kernel version.',
 });
 
 export const R_KSM_DISABLE = defineRule({
@@ -214,9 +212,9 @@ export const R_KSM_DISABLE = defineRule({
   title: "KSM disabled for the mm: unmerge everything, clear VM_MERGEABLE",
   path: [fr(KSM, "ksm_disable"), fr(KSM, "ksm_del_vmas"), fr(KSM, "unmerge_ksm_pages")],
   explain:
-    "Every VMA loses VM_MERGEABLE and its KSM pages are unshared into pages of its own. Kernels that mark the zeropages ksmd placed (v6.5 on) unshare those too; zeropages mapped by ordinary read faults stay.",
+    "Every VMA loses VM_MERGEABLE and its KSM pages are unshared into pages of its own. Kernels that mark the zeropages ksmd placed (v6.6 on) unshare those too; zeropages mapped by ordinary read faults stay.",
   assumption:
-    "§11.4: nothing was found that stops user space from re-enabling KSM afterwards (MADV_MERGEABLE), and 06201e00's comment says nothing does; the model lets a later MADV_MERGEABLE and ksmd merge again, even placing KSM zeropages in an s390 mm that forbids the zeropage.",
+    "Unconfirmed: nothing in mm/ksm.c or arch/s390 was found that stops user space from re-enabling KSM afterwards (MADV_MERGEABLE), and 06201e00's comment says nothing does; the model lets a later MADV_MERGEABLE and ksmd merge again, even placing KSM zeropages in an s390 mm that forbids the zeropage.",
 });
 
 function isZeroAnon(s: number): boolean {
