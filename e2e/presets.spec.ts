@@ -1,7 +1,6 @@
 /**
  * Every preset in real Chromium: the app reaches the end state and shows the counters the kernel
- * rules predict (kernel-facts §10.3; the golden tests in src/scenario/presets/ hold the
- * arithmetic), and stepping back and forth returns exactly to earlier values.
+ * rules predict (the golden tests in src/scenario/presets/ hold the arithmetic), and stepping back and forth returns exactly to earlier values.
  */
 import { expect, type Page, test } from "@playwright/test";
 import { PRESETS } from "../src/scenario/presets/index.ts";

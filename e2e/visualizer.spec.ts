@@ -251,8 +251,10 @@ test("a rule that stands in for an unconfirmed fact says it is a modelling choic
     .click();
   await idle(page);
   const n = page.getByTestId("narration");
-  // Enabling PV runs several rules; the one for the unconfirmed failure mode (§11.5) says so.
-  const choice = n.locator(".assumption", { hasText: "§11.5" });
+  // Enabling PV runs several rules; the one for the unconfirmed failure mode says so.
+  const choice = n.locator(".assumption", {
+    hasText: "what would fail if a zeropage stayed mapped in a PV guest",
+  });
   await expect(choice).toHaveCount(1);
   await expect(choice).toContainText("Modelling choice, not a confirmed kernel fact");
 });

@@ -15,7 +15,7 @@ import {
   type VariantId,
 } from "../engine/index.ts";
 
-/** mm_forbids_zeropage() (§1.2) for a variant, from the recorded context flags. */
+/** mm_forbids_zeropage() for a variant, from the recorded context flags. */
 export function forbidsFromFlags(kernel: VariantId, flags: number): boolean {
   switch (VARIANTS[kernel].forbids) {
     case "never":

@@ -1,5 +1,5 @@
 /**
- * Kernel events: the things that happen to an mm, as the engine's input (kernel-facts §10.2).
+ * Kernel events: the things that happen to an mm, as the engine's input.
  * The hypervisor layer (QEMU, the guest, KVM) expands scenario actions into these.
  *
  * Ranges are flat [first, count, ...] page ranges relative to the start of guest RAM. A range
@@ -34,7 +34,7 @@ export type KernelEvent =
   | { kind: "uffd_zeropage"; mm: number; first: number; count: number }
   /** One UFFDIO_COPY ioctl over [first, first+count) from a buffer holding `content`. */
   | { kind: "uffd_copy"; mm: number; first: number; count: number; content: Content }
-  /** ksmd scans until every candidate page was seen twice with a stable checksum (§5). */
+  /** ksmd scans until every candidate page was seen twice with a stable checksum (cmp_and_merge_page()). */
   | { kind: "ksm_scan"; mm: number }
   /** ksm_disable(mm) / unmerge of all mergeable areas (MADV_UNMERGEABLE over everything). */
   | { kind: "ksm_disable"; mm: number }

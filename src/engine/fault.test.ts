@@ -1,5 +1,5 @@
 /**
- * Page faults (mm/memory.c, kernel-facts §3, §10.2 events 1–6), per variant where they differ.
+ * Page faults (mm/memory.c), per variant where they differ.
  */
 import { describe, expect, test } from "vitest";
 import { VmFlag } from "./mm.ts";
@@ -21,7 +21,7 @@ describe("do_anonymous_page: read fault on a none PTE", () => {
     expect(g.text(0, 6)).toBe("zzzz..");
     expect(g.c.rssAnonBytes).toBe(0);
     expect(g.c.zeropagePtes).toBe(4);
-    // pte_alloc() comes first: the zeropage still costs a page table (§3.2 step 2).
+    // pte_alloc() comes first: the zeropage still costs a page table.
     expect(g.c.pteTables).toBe(1);
     expect(g.c.pageTableBytes).toBe(S390_FIRST_TABLES);
     expect(g.c.vmPteBytes).toBe(S390_FIRST_VMPTE);
@@ -30,7 +30,7 @@ describe("do_anonymous_page: read fault on a none PTE", () => {
   });
 
   // What one read of untouched memory maps, per variant, before and after the event that makes
-  // mm_forbids_zeropage() true for that variant (§1.2, §10.1).
+  // mm_forbids_zeropage() true for that variant.
   const cases: [VariantId, string, string, (g: Guest) => void][] = [
     ["x86_64", "never forbidden", "z", () => {}],
     [
@@ -140,7 +140,7 @@ describe("do_anonymous_page: read fault on a none PTE", () => {
   });
 });
 
-describe("handle_userfault: MISSING userfaults (§4, research Q4)", () => {
+describe("handle_userfault: MISSING userfaults", () => {
   test("handle_userfault: a read of none in a MISSING range stops there; the table was allocated before the userfault", () => {
     const g = new Guest("s390-06201e00", 1024);
     g.read(0, 4);
@@ -265,7 +265,7 @@ describe("do_wp_page / wp_page_copy: write faults", () => {
   });
 });
 
-describe("FAULT_FLAG_UNSHARE (§3.4, §10.2 event 6)", () => {
+describe("FAULT_FLAG_UNSHARE", () => {
   test("wp_page_copy (unshare): a zeropage becomes an exclusive zero-filled page, still read-only (RssAnon +4 KiB)", () => {
     const g = new Guest("s390-06201e00", 256);
     g.read(0, 3);

@@ -1,13 +1,13 @@
 /**
  * Page faults on anonymous private memory: mm/memory.c handle_mm_fault() → __handle_mm_fault() →
- * handle_pte_fault() → do_anonymous_page() / do_wp_page() → wp_page_copy() (kernel-facts §3).
+ * handle_pte_fault() → do_anonymous_page() / do_wp_page() → wp_page_copy().
  *
  * One event is a CPU touching each page of a range in order. A page that is already mapped with
  * enough permission costs no fault at all (the MMU walks the PTE); the others fault. A fault in a
  * userfaultfd MISSING range stops the access: the thread blocks until user space resolves it, so
  * the event ends at that page (after pte_alloc(), which comes first).
  *
- * Decision table (§10.2 events 1–6):
+ * Decision table:
  *   read    NONE → ZERO if !mm_forbids_zeropage(), else a zeroed anon page (writable+dirty if VM_WRITE)
  *   write   NONE → anon page; ZERO → new zeroed page, no copy (wp_page_copy, pfn_is_zero);
  *           ANON r/o → reuse (wp_page_reuse); KSM → copy (wp_page_copy)
@@ -135,7 +135,7 @@ export const R_WRITE_NONE = defineRule({
   explain:
     "A write to never-touched memory allocates a zero-filled page, maps it writable, and RssAnon grows by 4 KiB.",
   assumption:
-    "§10.2 event 1/3: on x86_64 from v6.8, alloc_anon_folio() may allocate a larger (mTHP) folio when anon mTHP sizes are enabled in sysfs; the model always allocates 4 KiB pages here (PMD-sized THPs are modelled in mm/huge_memory.c's rules). This is the closest rule: mTHP is not modelled anywhere.",
+    "On x86_64 from v6.8, alloc_anon_folio() may allocate a larger (mTHP) folio when anon mTHP sizes are enabled in sysfs; the model always allocates 4 KiB pages here (PMD-sized THPs are modelled in mm/huge_memory.c's rules). This is the closest rule: mTHP is not modelled anywhere.",
 });
 
 export const R_WRITE_ZERO = defineRule({
@@ -250,7 +250,7 @@ export const R_UNSHARE_NONE = defineRule({
   explain:
     "do_anonymous_page() only looks at FAULT_FLAG_WRITE, so an unsharing fault on an empty PTE is handled like a read fault.",
   assumption:
-    "§3.4 inference from code: the s390 and KSM callers only issue unshare faults where they found a zeropage or KSM page, so this case is not reached by them.",
+    "Inference from mm/memory.c: the s390 and KSM callers only issue unshare faults where they found a zeropage or KSM page, so this case is not reached by them.",
 });
 
 export const R_NONCOW_READ = defineRule({

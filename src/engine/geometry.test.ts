@@ -1,5 +1,5 @@
 /**
- * Page-table geometry and VmPTE (kernel-facts §8.1, research Q1): what each table costs in memory
+ * Page-table geometry and VmPTE: what each table costs in memory
  * and in /proc VmPTE, per architecture, with the worked numbers the narration uses.
  */
 import { describe, expect, test } from "vitest";
@@ -34,7 +34,7 @@ describe("s390x: 256-entry PTE tables (1 MiB), 2048-entry segment tables (2 GiB)
     });
   });
 
-  test("worked numbers (§8.1): reading 40 GiB with the zeropage allowed costs 160 MiB of PTE tables (80 MiB of VmPTE)", () => {
+  test("worked numbers: reading 40 GiB with the zeropage allowed costs 160 MiB of PTE tables (80 MiB of VmPTE)", () => {
     const g = new Guest("s390-06201e00", (40 * GiB) / (4 * KiB));
     g.read(0, g.mm.pages);
     const segments = 20 * 16 * KiB;
@@ -77,7 +77,7 @@ describe("x86_64: 512-entry PTE, PMD and PUD tables of 4 KiB each", () => {
     expect(g.c).toMatchObject({ pteTables: 2, vmPteBytes: 6 * 4 * KiB });
   });
 
-  test("worked numbers (§8.1): reading 40 GiB costs 80 MiB of PTE tables", () => {
+  test("worked numbers: reading 40 GiB costs 80 MiB of PTE tables", () => {
     const g = new Guest("x86_64", (40 * GiB) / (4 * KiB));
     g.read(0, g.mm.pages);
     expect(g.c).toMatchObject({ pteTables: 20480, pageTableBytes: 80 * MiB + 40 * 4 * KiB + 4 * KiB });

@@ -4,11 +4,11 @@
  *
  * VmPTE (/proc/<pid>/status) prints mm_pgtables_bytes(mm), which mm_inc_nr_ptes()/_pmds()/_puds()
  * raise by PTRS_PER_xxx * sizeof(entry) per table. On s390 that is 256 × 8 B = 2 KiB for a PTE
- * table, although a KVM process's PTE table occupies a whole 4 KiB page (PTEs plus PGSTEs, §8.1).
+ * table, although a KVM process's PTE table occupies a whole 4 KiB page (PTEs plus PGSTEs: page_table_alloc() in arch/s390/mm/pgalloc.c, a full page since v6.7).
  * So the model keeps two numbers: `vmPteBytes` (what /proc shows) and `memBytes` (what the host
  * loses). Host memory counts memBytes.
  *
- * Worked numbers (§8.1): 40 GiB read with the zeropage allowed costs only page tables:
+ * Worked numbers: 40 GiB read with the zeropage allowed costs only page tables:
  *   s390x  40 GiB / 1 MiB = 40,960 tables × 4 KiB = 160 MiB
  *   x86_64 40 GiB / 2 MiB = 20,480 tables × 4 KiB =  80 MiB
  */

@@ -1,5 +1,5 @@
 /**
- * x86_64 transparent huge pages (mm/huge_memory.c, kernel-facts §3.6, research Q2): the huge zero
+ * x86_64 transparent huge pages (mm/huge_memory.c, research Q2): the huge zero
  * page, THP faults, write faults on the huge zero page per kernel version, zapping and splitting.
  */
 import { describe, expect, test } from "vitest";

@@ -1,7 +1,7 @@
 /**
  * Transparent huge pages on x86_64 (mm/huge_memory.c): the huge zero page and anonymous THPs
  * mapped by one PMD. Only the x86_64 variant uses them: s390 KVM processes have THP disabled by
- * thp_split_mm() in s390_enable_sie() (§3.6), and s390 guest RAM is modelled with 4 KiB PTEs only.
+ * thp_split_mm() in s390_enable_sie() (arch/s390/mm/gmap.c), and s390 guest RAM is modelled with 4 KiB PTEs only.
  *
  * A PTE table's range mapped by a huge PMD keeps its per-page states in the same table slot and is
  * flagged in PageTables.huge. The deposited page table (pgtable_trans_huge_deposit) is counted as a
@@ -42,7 +42,7 @@ export const R_HUGE_ZERO = defineRule({
   explain:
     "The whole 2 MiB range is eligible for a transparent huge page and was untouched, so a read maps the huge zero page with one PMD entry. A page table is still allocated and deposited for a later split, so VmPTE grows by 4 KiB just as for a table of 512 zeropage PTEs.",
   assumption:
-    "§11.6: the deposit is modelled as in the v6.10–v6.18 copies of set_huge_zero_folio(); a 2025/26 patch making it conditional on arch_needs_pgtable_deposit() (which would drop it on x86_64) is not modelled, as its merge is unconfirmed.",
+    "The deposit is modelled as in the v6.10–v6.18 copies of set_huge_zero_folio(); a 2025/26 patch making it conditional on arch_needs_pgtable_deposit() (which would drop it on x86_64) is not modelled, as its merge is unconfirmed.",
 });
 
 export const R_THP_ALLOC = defineRule({

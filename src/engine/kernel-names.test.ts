@@ -13,10 +13,10 @@
  *          set_pte_at) and mm/userfaultfd.c (mcopy_atomic_pte, mfill_zeropage_pte, mfill_zeropage).
  *   v6.9   the 6.8 column of DepSurf (alloc_anon_folio, folio_prealloc, wp_can_reuse_anon_folio,
  *          do_pte_missing, ksm_disable → ksm_del_vmas, mfill_atomic_install_pte, madvise_update_vma)
- *          plus the fact sheet's v6.10 reading (§3, §4); fa41ba0d's gmap.c (__zap_zero_pages,
+ *          plus the fact sheet's v6.10 reading; fa41ba0d's gmap.c (__zap_zero_pages,
  *          gmap_mark_unmergeable, enable_skey_walk_ops); zap_present_ptes (v6.9 zap batching).
- *   v6.10  as v6.9, plus 06201e00 (§2: __s390_disable_cow_sharing, __s390_unshare_zeropages,
- *          find_zeropage_pte_entry, walk_page_range_vma) and 90a7592da149 (§2.6).
+ *   v6.10  as v6.9, plus 06201e00 (__s390_disable_cow_sharing, __s390_unshare_zeropages,
+ *          find_zeropage_pte_entry, walk_page_range_vma) and 90a7592da149.
  *          try_to_merge_with_zero_page() and ksm_map_zero_page() are later (posted May 2024, v6.11).
  *   v6.18  the current torvalds/linux tree and tools/kernel-check runs on 6.18 (x86_64 only).
  */

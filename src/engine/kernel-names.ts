@@ -75,15 +75,15 @@ const HISTORY: Readonly<Record<string, readonly Rename[]>> = {
   ksm_disable: [{ before: "6.4", to: "ksm_madvise", fn: "ksm_madvise(MADV_UNMERGEABLE) per VMA" }],
   ksm_del_vmas: [{ before: "6.4", to: null }],
   // arch/s390: mm_use_skey() was renamed mm_uses_skeys() between v4.12 and v6.9 (≈ below: only
-  // the side each linked tag falls on was checked); PV (KVM_PV_ENABLE) arrived ≈ v5.7 (§0).
+  // the side each linked tag falls on was checked); PV (KVM_PV_ENABLE) arrived ≈ v5.7.
   mm_uses_skeys: [{ before: "5.0", to: "mm_use_skey", fn: "mm_use_skey()" }],
   KVM_PV_ENABLE: [{ before: "5.7", to: null, fn: "no PV ioctls before v5.7" }],
 };
 
 /**
  * Names whose definition depends on the architecture rather than on the version:
- * mm_forbids_zeropage() is s390's own (arch/s390/include/asm/pgtable.h, §1.2) and the generic
- * always-0 fallback elsewhere (include/linux/mm.h, §1.1); a bad access is reported by
+ * mm_forbids_zeropage() is s390's own (arch/s390/include/asm/pgtable.h) and the generic
+ * always-0 fallback elsewhere (include/linux/mm.h); a bad access is reported by
  * arch/s390/mm/fault.c's do_exception() on s390 and by access_error() on x86.
  */
 const BY_ARCH: Readonly<Record<string, Readonly<Record<Arch, Frame>>>> = {

@@ -1,5 +1,5 @@
 /**
- * KSM (mm/ksm.c, kernel-facts §5, §10.2 event 10, research Q3): merging with and without
+ * KSM (mm/ksm.c, research Q3): merging with and without
  * use_zero_pages, the pages_shared / pages_sharing arithmetic, and unmerging per variant.
  */
 import { describe, expect, test } from "vitest";
@@ -75,7 +75,7 @@ describe("ksmd merge pass", () => {
     expect(rulesOf(r)).toEqual(["ksm.not_running"]);
   });
 
-  test("try_to_merge_with_zero_page has no mm_forbids_zeropage() check: KSM zeropages in a forbidding B mm (§10.2 event 10)", () => {
+  test("try_to_merge_with_zero_page has no mm_forbids_zeropage() check: KSM zeropages in a forbidding B mm", () => {
     const g = new Guest("s390-fa41ba0d", 512, { host: { ksmUseZeroPages: true } });
     g.createVm();
     g.madvise("mergeable");

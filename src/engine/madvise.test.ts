@@ -1,5 +1,5 @@
 /**
- * madvise() (mm/madvise.c, kernel-facts §6.1, §10.2 event 7): MADV_DONTNEED with and without PT
+ * madvise() (mm/madvise.c): MADV_DONTNEED with and without PT
  * reclaim, per variant, and the VMA-flag advices.
  */
 import { describe, expect, test } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * madvise() on guest RAM (mm/madvise.c, §6.1): MADV_DONTNEED, which is also what QEMU's
+ * madvise() on guest RAM (mm/madvise.c): MADV_DONTNEED, which is also what QEMU's
  * virtio-balloon inflation does for private anonymous RAM (ram_block_discard_range), plus the
  * VMA-flag advices the scenarios need (MADV_HUGEPAGE / MADV_NOHUGEPAGE, MADV_MERGEABLE /
  * MADV_UNMERGEABLE).
@@ -8,7 +8,8 @@
  * KSM-placed one leaves ksm_zero_pages), KSM mappings dropped. Page tables stay, except on x86_64
  * from v6.14 (CONFIG_PT_RECLAIM): a PTE table is freed when ONE call covered its whole 2 MiB inside
  * one VMA and every entry is none afterwards (reclaim_pt_is_enabled(): end - start >= PMD_SIZE).
- * QEMU's balloon discards one 4 KiB page per call, so it never frees a table (§6.1).
+ * QEMU's balloon discards one 4 KiB page per call, so it never frees a table (reclaim_pt_is_enabled()
+ * needs one call covering the whole PMD range).
  */
 import { type Errno, identityPlan, mapRanges, type Ranges, type Recorder } from "./apply.ts";
 import { releaseEmptyFolios, splitHugeForVmaChange, zapHugePmds } from "./huge_memory.ts";
@@ -86,7 +87,7 @@ export const R_PT_KEPT = defineRule({
   explain:
     "MADV_DONTNEED frees pages, not page tables: the emptied table keeps costing memory until the mapping is unmapped. (x86_64 from v6.14 frees it when a single call covers the whole table; the balloon's 4 KiB calls never do.)",
   assumption:
-    "§11.7: s390 keeps emptied tables in every modelled kernel (it does not select ARCH_SUPPORTS_PT_RECLAIM through v6.18); a later series making PT_RECLAIM depend on MMU_GATHER_RCU_TABLE_FREE would free them on s390 too, but its release is unconfirmed and it is not modelled.",
+    "s390 keeps emptied tables in every modelled kernel (it does not select ARCH_SUPPORTS_PT_RECLAIM through v6.18); a later series making PT_RECLAIM depend on MMU_GATHER_RCU_TABLE_FREE would free them on s390 too, but its release is unconfirmed and it is not modelled.",
 });
 
 export const R_MADV_FLAGS = defineRule({

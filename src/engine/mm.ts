@@ -5,7 +5,7 @@
  * - its page tables over the guest-RAM range (pgtable.ts);
  * - VMAs over that range with the flags the rules read (VM_WRITE, COW or not, VM_MERGEABLE,
  *   userfaultfd MISSING registration, MADV_HUGEPAGE / MADV_NOHUGEPAGE);
- * - the s390 mm_context_t flags (§1.3): has_pgste, uses_skeys, allow_cow_sharing, and PV
+ * - the s390 mm_context_t flags (arch/s390/include/asm/mmu.h): has_pgste, uses_skeys, allow_cow_sharing, and PV
  *   (protected_count > 0);
  * - the kernel variant it runs under.
  *
@@ -175,7 +175,7 @@ export class Mm {
   }
 
   /**
-   * mm_forbids_zeropage() (§1.2): X never; A uses_skeys; B has_pgste; C !allow_cow_sharing.
+   * mm_forbids_zeropage(): X never; A uses_skeys; B has_pgste; C !allow_cow_sharing.
    */
   forbidsZeropage(): boolean {
     switch (this.variant.forbids) {

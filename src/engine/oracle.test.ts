@@ -44,7 +44,7 @@ function compareWithOracle(cfg: MmConfig, events: readonly KernelEvent[]): void 
   });
 }
 
-describe("compact engine equals the per-page oracle (§10.2)", () => {
+describe("compact engine equals the per-page oracle", () => {
   for (const variant of VARIANT_IDS) {
     test(`random event sequences: ${variant}`, () => {
       fc.assert(

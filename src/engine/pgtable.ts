@@ -8,7 +8,7 @@
  * number `baseVpn`, so the first table may be partial: table = (page + baseVpn % ptes) >> pteShift.
  *
  * Allocation follows __handle_mm_fault(): upper levels (pud_alloc, pmd_alloc) then the PTE table
- * (pte_alloc in do_anonymous_page) on first touch, before the zeropage decision (§3.2 step 2).
+ * (pte_alloc in do_anonymous_page) on first touch, before the zeropage decision (do_anonymous_page(): pte_alloc() comes first).
  * Nothing here frees upper levels; only PT reclaim (madvise.ts) frees PTE tables.
  */
 import { ABSENT, ChunkedBytes, MIXED } from "../base/chunked.ts";

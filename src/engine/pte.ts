@@ -1,5 +1,5 @@
 /**
- * The state of one PTE in guest RAM (kernel-facts §10.1), one byte per page in mixed page tables.
+ * The state of one PTE in guest RAM, one byte per page in mixed page tables.
  *
  *   NONE           pte_none(): nothing mapped (the page table itself may or may not exist)
  *   ZERO           the shared zeropage, special PTE, mapped by a read fault (do_anonymous_page)

@@ -32,7 +32,7 @@ export interface Rule {
   readonly path: readonly Frame[];
   /** Why, in plain language, for a student. */
   readonly explain: string;
-  /** Present when the rule stands in for an unconfirmed fact: "§11.n: the choice and why". */
+  /** Present when the rule stands in for an unconfirmed fact: what is unconfirmed, the choice and why. */
   readonly assumption?: string;
 }
 

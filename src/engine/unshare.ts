@@ -2,7 +2,7 @@
  * Replacing shared zeropages by exclusive pages on s390, variant C (06201e00, arch/s390/mm/gmap.c):
  * __s390_unshare_zeropages() walks every VMA with find_zeropage_ops and, for each zeropage PTE it
  * finds, calls handle_mm_fault(FAULT_FLAG_UNSHARE | FAULT_FLAG_REMOTE), restarting the walk at the
- * same address (§2.2, §2.3). The page keeps its (zero) content and stays present, so no userfault
+ * same address (find_zeropage_pte_entry(), __s390_unshare_zeropages() in 06201e00's gmap.c). The page keeps its (zero) content and stays present, so no userfault
  * can follow, unlike the zap of variants A and B.
  *
  * Errors: a zeropage in a VMA that is not a COW mapping → -EFAULT (find_zeropage_pte_entry);

@@ -1,5 +1,5 @@
 /**
- * userfaultfd (mm/userfaultfd.c, fs/userfaultfd.c; kernel-facts §4, §2.6, §10.2 events 8–9,
+ * userfaultfd (mm/userfaultfd.c, fs/userfaultfd.c,
  * research Q4): UFFDIO_ZEROPAGE before and after 90a7592da149, UFFDIO_COPY, -EEXIST, partial
  * progress (-EAGAIN), -ENOENT, -EINVAL and -ENOMEM.
  */

@@ -1,5 +1,5 @@
 /**
- * userfaultfd on anonymous private memory (mm/userfaultfd.c, fs/userfaultfd.c; §4), as QEMU's
+ * userfaultfd on anonymous private memory (mm/userfaultfd.c, fs/userfaultfd.c), as QEMU's
  * postcopy destination uses it: register guest RAM in MISSING mode, then fill pages with
  * UFFDIO_COPY (data) or UFFDIO_ZEROPAGE (a page known to be zero).
  *
@@ -246,7 +246,7 @@ export function uffdFill(
       progress: 0,
     };
   }
-  // mfill_atomic_install_pte(): the new page's PTE is writable only if the VMA has VM_WRITE (§4).
+  // mfill_atomic_install_pte(): the new page's PTE is writable only if the VMA has VM_WRITE.
   const planFor = (vma: Vma) => {
     const p = identityPlan();
     for (let s = 1; s < 256; s++) p.lut[s] = STOP; // never reached: the range ends before them

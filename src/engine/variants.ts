@@ -31,7 +31,7 @@ export const VARIANT_IDS = [
 ] as const;
 export type VariantId = (typeof VARIANT_IDS)[number];
 
-/** What mm_forbids_zeropage() tests, per variant (§1.2). */
+/** What mm_forbids_zeropage() tests, per variant (arch/s390/include/asm/pgtable.h of each commit). */
 export type ForbidsRule = "never" | "uses_skeys" | "has_pgste" | "no_cow_sharing";
 
 export interface Variant {
@@ -195,7 +195,8 @@ export function kernelHas(version: string, feature: KernelFeature): boolean {
 
 /**
  * CONFIG_PT_RECLAIM (6375e95f381e + 4817f70c25b6, v6.14): x86_64 only; s390 does not select
- * ARCH_SUPPORTS_PT_RECLAIM through at least v6.18 (§6.1, §11.7).
+ * ARCH_SUPPORTS_PT_RECLAIM through at least v6.18 (a later series making PT_RECLAIM depend on
+ * MMU_GATHER_RCU_TABLE_FREE would cover s390; its release is unconfirmed).
  */
 export function hasPtReclaim(v: Variant, kernelVersion: string): boolean {
   return v.arch === "x86_64" && versionAtLeast(kernelVersion, 6, 14);

@@ -1,5 +1,5 @@
 /**
- * virtio-balloon (balloon.ts, §7.1): inflating takes free guest pages first, then pages the guest
+ * virtio-balloon (balloon.ts): inflating takes free guest pages first, then pages the guest
  * used, and QEMU discards each with its own 4 KiB madvise(MADV_DONTNEED) call; deflating only
  * gives pages back. While virtio_balloon_inhibited() (a PV guest, whose discards are disabled, or
  * an incoming postcopy) the guest still fills and empties the balloon; only QEMU's madvise is
@@ -43,7 +43,7 @@ describe("inflate", () => {
     expect(counters(m, SOURCE).rssAnonBytes).toBe(48 * 2 ** 20);
   });
 
-  test("4 KiB calls never free a page table, even with x86_64's PT reclaim (§6.1)", () => {
+  test("4 KiB calls never free a page table, even with x86_64's PT reclaim", () => {
     const m = testMachine({ kernel: "x86_64", kernelVersion: "6.18" });
     guestRegion(m, "write", 0, m.pages, "data");
     balloonInflate(m, 48 * MiB_PAGES);

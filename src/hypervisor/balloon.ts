@@ -1,10 +1,10 @@
 /**
- * virtio-balloon (QEMU hw/virtio/virtio-balloon.c, §7.1). Inflating, the guest's balloon driver
+ * virtio-balloon (QEMU hw/virtio/virtio-balloon.c, system/physmem.c ram_block_discard_range()). Inflating, the guest's balloon driver
  * takes pages (free ones first; if it needs more, the guest reclaims pages it was using) and
  * reports their frame numbers; QEMU's virtio_balloon_handle_output() → balloon_inflate_page() →
  * ram_block_discard_range() then does madvise(MADV_DONTNEED) on each 4 KiB page of private
  * anonymous RAM: one call per page, which is why a balloon never frees a page table, even where
- * PT reclaim exists (§6.1).
+ * PT reclaim exists (v6.14).
  *
  * Deflating returns pages to the guest; QEMU only passes MADV_WILLNEED as a hint
  * (balloon_deflate_page), nothing is populated until the guest touches the pages.

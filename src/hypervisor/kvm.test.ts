@@ -1,5 +1,5 @@
 /**
- * KVM as QEMU and the guest drive it (kvm.ts, §1.4, §7.5), and ksmd's setup (ksmd.ts):
+ * KVM as QEMU and the guest drive it (kvm.ts), and ksmd's setup (ksmd.ts):
  * KVM_CREATE_VM on each host, the guest's first storage-key instruction, KVM_PV_ENABLE, and
  * KVM_S390_SET_SKEYS on a migration destination exactly when the source guest used keys.
  */

@@ -1,7 +1,7 @@
 /**
  * KVM as QEMU and the guest drive it (arch/s390/kvm): creating the VM, the guest's first
  * storage-key instruction (kvm_s390_skey_check_enable → s390_enable_skey), KVM_PV_ENABLE, and
- * KVM_S390_SET_SKEYS on a migration destination whose source guest used keys (§1.4, §7.5).
+ * KVM_S390_SET_SKEYS on a migration destination whose source guest used keys (QEMU's s390-skeys device, kvm_s390_set_skeys()).
  * The kernel side of each is in engine/arch/s390.ts; this room supplies the causes and the
  * decisions QEMU makes around them.
  */

@@ -1,6 +1,6 @@
 /**
- * JSON in a link: UTF-8, raw DEFLATE (fflate, level 9), then base64url without padding (RFC 4648
- * §5), so the value needs no percent-encoding in a URL fragment.
+ * JSON in a link: UTF-8, raw DEFLATE (fflate, level 9), then base64url without padding (RFC 4648,
+ * section 5), so the value needs no percent-encoding in a URL fragment.
  *
  * Decompression is capped: a 64 KiB link can hold a DEFLATE stream that expands to gigabytes
  * (DEFLATE's best ratio is about 1032:1), so the input is fed to a streaming inflater in small

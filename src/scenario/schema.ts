@@ -42,7 +42,7 @@ const Host = v.strictObject({
 });
 
 const Qemu = v.strictObject({
-  /** QEMU release, "major.minor". Decides zero-page detection defaults and receiver behaviour (§7). */
+  /** QEMU release, "major.minor". Decides zero-page detection defaults and receiver behaviour (migration/options.c). */
   version: v.optional(
     v.pipe(v.string(), v.regex(/^\d+\.\d+$/, 'expected a QEMU version such as "9.1"')),
     "9.2",

@@ -1,6 +1,6 @@
 /**
- * s390 KVM hooks (arch/s390/mm/gmap.c, arch/s390/kvm/kvm-s390.c; kernel-facts §1.4, §2, §9,
- * §10.2 events 11–13): KVM_CREATE_VM, storage keys and PV, per variant.
+ * s390 KVM hooks (arch/s390/mm/gmap.c, arch/s390/kvm/kvm-s390.c): KVM_CREATE_VM, storage keys and
+ * PV, per variant.
  */
 import { describe, expect, test } from "vitest";
 import { VmFlag } from "../mm.ts";

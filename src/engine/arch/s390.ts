@@ -1,5 +1,5 @@
 /**
- * s390 KVM hooks in the host mm (arch/s390/mm/gmap.c, arch/s390/kvm/kvm-s390.c; §1.4, §2, §9):
+ * s390 KVM hooks in the host mm (arch/s390/mm/gmap.c, arch/s390/kvm/kvm-s390.c, per commit):
  *
  *   KVM_CREATE_VM   s390_enable_sie(): has_pgste = 1, thp_split_mm(); B also zaps zeropages
  *   storage keys    s390_enable_skey(): uses_skeys = 1, then per variant
@@ -26,9 +26,9 @@ import {
 
 const GMAP = "arch/s390/mm/gmap.c";
 
-/** §1.4: allow_cow_sharing is only ever cleared (restored on an error path only). */
+/** allow_cow_sharing is only ever cleared (__s390_disable_cow_sharing() restores it on an error path only). */
 const COW_FOREVER =
-  "§1.4: allow_cow_sharing is never set back to 1 once storage keys or PV cleared it (no code doing so was found, unconfirmed that none exists), so the zeropage stays forbidden for the rest of the guest's life, even after PV is disabled.";
+  "Unconfirmed: no code was found that sets mm->context.allow_cow_sharing back to 1 once storage keys or PV cleared it (06201e00's gmap.c restores it only when unsharing fails), so the model keeps the zeropage forbidden for the rest of the guest's life, even after PV is disabled.";
 const KVM = "arch/s390/kvm/kvm-s390.c";
 
 export const R_ENABLE_SIE = defineRule({
@@ -43,7 +43,7 @@ export const R_ENABLE_SIE = defineRule({
   explain:
     "Creating a VM marks QEMU's address space as a KVM guest's: page tables carry PGSTEs and huge pages are off for good. Under fa41ba0d this alone makes mm_forbids_zeropage() true.",
   assumption:
-    "§11.3: every s390 PTE table is charged a full 4 KiB (PTEs + PGSTEs). Before v6.7 that holds because QEMU's process has alloc_pgste (vm.allocate_pgste or PT_S390_PGSTE; s390_enable_sie() fails with -EINVAL without it); whether v6.10 still has alloc_pgste is unconfirmed, and from v6.7 on every table is 4 KiB anyway.",
+    "Every s390 PTE table is charged a full 4 KiB (PTEs + PGSTEs): since d08d4e7cd6bf (v6.7) page_table_alloc() always takes a whole page. Before v6.7 that holds because QEMU's process has alloc_pgste (vm.allocate_pgste or PT_S390_PGSTE; s390_enable_sie() fails with -EINVAL without it); whether v6.10's mm_context_t still has alloc_pgste is unconfirmed, which does not matter for the cost.",
 });
 
 export const R_ENABLE_SIE_AGAIN = defineRule({
@@ -172,7 +172,7 @@ export const R_PV_C = defineRule({
   ],
   explain:
     "Secure-execution pages must be exclusively owned, so PV disables COW sharing exactly as storage keys do: zeropages are unshared and KSM is turned off, for the rest of the guest's life.",
-  assumption: `§11.5: the precise failure mode if a zeropage stayed mapped under PV is unconfirmed; the model only follows the code path that prevents it. ${COW_FOREVER}`,
+  assumption: `Unconfirmed: what would fail if a zeropage stayed mapped in a PV guest (secure conversion in arch/s390/kernel/uv.c needs writable, exclusively owned pages); the model only follows the code path that prevents it. ${COW_FOREVER}`,
 });
 
 export const R_PV_AGAIN = defineRule({

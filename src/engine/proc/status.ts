@@ -14,11 +14,11 @@ import { Pte } from "../pte.ts";
 import { type KernelFeature, kernelHas } from "../variants.ts";
 
 export interface MmCounters {
-  /** RssAnon: MM_ANONPAGES × 4 KiB. Anon pages count once per mapping, KSM pages too (§3.5). */
+  /** RssAnon: MM_ANONPAGES × 4 KiB. Anon pages count once per mapping, KSM pages too (replace_page()). */
   rssAnonBytes: number;
   /** VmPTE: mm_pgtables_bytes(), PTRS_PER_xxx × 8 B per counted table (2 KiB per s390 PTE table). */
   vmPteBytes: number;
-  /** Memory the page tables occupy (4 KiB per s390 PTE table with PGSTEs, §8.1). */
+  /** Memory the page tables occupy (4 KiB per s390 PTE table with PGSTEs: arch/s390/mm/pgalloc.c page_table_alloc()). */
   pageTableBytes: number;
   /** PTE tables present (including tables deposited under huge PMDs). */
   pteTables: number;

@@ -1,5 +1,5 @@
 /**
- * The naive per-page oracle: kernel-facts §10.2 implemented directly, one array entry per page and
+ * The naive per-page oracle: the kernel's rules written out directly, one array entry per page and
  * per page table, no run-length tricks, no lookup tables, no cost pre-pass. Property tests drive it
  * and the compact engine with the same events and compare full dumps (dump.ts format) after each.
  *
@@ -7,12 +7,12 @@
  *
  * It shares nothing with the engine but the input and output vocabulary (events, PTE state
  * numbers, VMA flag bits, MmConfig) and the geometry constants. Every rule below is written from
- * the fact sheet (§ numbers in comments) and the research notes (Q1–Q5), not from the engine code.
+ * the kernel functions its comments name, not from the engine code.
  *
  * Transactions: an event that fails leaves the oracle exactly as before (it restores a copy).
- * Memory: host memory = (anon pages + KSM pages_shared) × 4 KiB + page-table memory (§10.1). Each
+ * Memory: host memory = (anon pages + KSM pages_shared) × 4 KiB + page-table memory. Each
  * allocation is checked against the host limit, in the order the kernel allocates: page tables
- * before the page (§3.2).
+ * before the page.
  * ASSUMPTION (model accounting): within one event, memory that the event frees is not credited
  * until the event ends. Only a KSM mapping that is unshared or written frees anything during an
  * allocating event (pages_shared = ceil(n/256) may drop), and which KSM page of a chain the kernel
@@ -99,7 +99,7 @@ export class Oracle {
   private readonly cfg: MmConfig;
   s: State;
 
-  // Per-variant behaviour, from §0/§1.2/§10.2 and the variant ids of issue 3.
+  // Per-variant behaviour: mm_forbids_zeropage() and the s390 gmap.c code of each variant.
   private readonly A: boolean;
   private readonly B: boolean;
   private readonly C: boolean;
@@ -176,7 +176,7 @@ export class Oracle {
     this.tables = this.s.present.reduce((a, b) => a + b, 0);
   }
 
-  /** Host memory in use now (§10.1): anon pages + KSM pages kept + page tables. */
+  /** Host memory in use now: anon pages + KSM pages kept + page tables. */
   memNow(): number {
     let upper = 0;
     this.geometry.upper.forEach((l, i) => {
@@ -256,7 +256,7 @@ export class Oracle {
 
   // ---- mm_forbids_zeropage and friends ---------------------------------------------------------
 
-  /** §1.2 / §10.1 forbids(mm). */
+  /** forbids(mm). */
   forbids(): boolean {
     if (this.X) return false;
     if (this.A) return this.s.usesSkeys;
@@ -401,7 +401,7 @@ export class Oracle {
     }
   }
 
-  // ---- §10.2 events 1–6: faults ----------------------------------------------------------------
+  // ---- faults ----------------------------------------------------------------
 
   /** Returns the page where a MISSING userfault stopped the access, or -1. */
   private fault(access: "read" | "write" | "unshare", ranges: readonly number[], content: Content): number {
@@ -435,7 +435,7 @@ export class Oracle {
   }
 
   /**
-   * x86_64 huge-PMD paths (§3.6, research Q2) for pages [p, pieceEnd) of table t: "handled" when
+   * x86_64 huge-PMD paths for pages [p, pieceEnd) of table t: "handled" when
    * the PMD level handled them all, "pte" when the PTE level must (after a split, if any),
    * "userfault" when the access stops at p with a MISSING userfault.
    */
@@ -519,13 +519,13 @@ export class Oracle {
     const old = s.ptes[p]!;
     if (access !== "write" && old !== Pte.NONE) {
       // Present: a read needs no fault. FAULT_FLAG_UNSHARE (COW only, sanitize_fault_flags) makes
-      // zeropages and KSM pages exclusive, read-only (§3.4); exclusive anon pages stay.
+      // zeropages and KSM pages exclusive, read-only; exclusive anon pages stay.
       if (access === "unshare" && cow && (isZero(old) || old === Pte.KSM))
         this.set(p, Pte.ANON_RO_ZERO, true);
       return false;
     }
     if (old === Pte.NONE) {
-      this.allocTable(p); // pte_alloc() comes before everything else (§3.2 step 2)
+      this.allocTable(p); // pte_alloc() comes before everything else
       if (!cow) {
         // Non-COW mapping (a DAX-like stand-in): the hole maps the zeropage (engine modelling choice).
         this.set(p, Pte.ZERO, false);
@@ -544,7 +544,7 @@ export class Oracle {
     return false;
   }
 
-  // ---- §10.2 event 7: MADV_DONTNEED -------------------------------------------------------------
+  // ---- MADV_DONTNEED -------------------------------------------------------------
 
   private dontneed(ranges: readonly number[], callPages: number | undefined): void {
     const reclaim = this.X && atLeast(this.cfg.kernelVersion, 6, 14);
@@ -637,7 +637,7 @@ export class Oracle {
     }
   }
 
-  // ---- §10.2 events 8–9: UFFDIO_ZEROPAGE / UFFDIO_COPY -----------------------------------------
+  // ---- UFFDIO_ZEROPAGE / UFFDIO_COPY -----------------------------------------
 
   /** Returns EAGAIN for partial progress, null for all done; throws for no progress. */
   private mfill(first: number, count: number, content: Content | null): Errno | null {
@@ -676,7 +676,7 @@ export class Oracle {
     return null;
   }
 
-  // ---- §10.2 event 10: KSM ---------------------------------------------------------------------
+  // ---- KSM ---------------------------------------------------------------------
 
   private ksmScan(): void {
     const s = this.s;
@@ -731,7 +731,7 @@ export class Oracle {
     for (let p = 0; p < this.pages; p++) this.s.flags[p]! &= ~VmFlag.MERGEABLE;
   }
 
-  // ---- §10.2 events 11–13: s390 ----------------------------------------------------------------
+  // ---- s390 ----------------------------------------------------------------
 
   private createVm(): void {
     const s = this.s;

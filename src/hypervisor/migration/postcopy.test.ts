@@ -1,5 +1,5 @@
 /**
- * Postcopy (postcopy.ts, migrate.ts; §7.4, §9, §10.2 events 8, 9, 16) on a 64 MiB guest that wrote
+ * Postcopy (postcopy.ts, migrate.ts) on a 64 MiB guest that wrote
  * its first 16 MiB (4,096 pages of data, 12,288 zero pages).
  */
 import { describe, expect, test } from "vitest";

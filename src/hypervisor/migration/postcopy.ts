@@ -1,5 +1,5 @@
 /**
- * QEMU postcopy live migration (migration/postcopy-ram.c, ram.c; §7.4, §9, §10.2 event 16).
+ * QEMU postcopy live migration (migration/postcopy-ram.c, migration/ram.c).
  *
  * At the switch the guest starts running on the destination before its memory has arrived:
  * - the source sends the discard bitmap: pages sent earlier but dirtied since are discarded

@@ -1,5 +1,5 @@
 /**
- * Precopy (precopy.ts, transfer.ts; §7.2–7.3, §10.2 events 14–15) on a 64 MiB guest that wrote
+ * Precopy (precopy.ts, transfer.ts) on a 64 MiB guest that wrote
  * its first 16 MiB (4,096 pages): 12,288 pages were never touched and are zero.
  *
  * Under B (fa41ba0d) every read of a never-touched page allocates, so what each QEMU does with a
@@ -95,7 +95,7 @@ describe("the destination's zero pages, per QEMU version, multifd and zero-page-
   });
 });
 
-describe("the destination's narrated call paths, per QEMU version (§7.2, §7.3)", () => {
+describe("the destination's narrated call paths, per QEMU version", () => {
   /** The distinct call paths of the destination's reads and writes of guest RAM. */
   function loadCauses(qemu: Partial<QemuConfig>): { zero: string[]; normal: string[] } {
     const m = migrated("s390-fa41ba0d", qemu);

@@ -1,5 +1,5 @@
 /**
- * QEMU precopy live migration (migration/ram.c; §7.2, §7.3, §10.2 events 14–15).
+ * QEMU precopy live migration (migration/ram.c, migration/multifd-zero-page.c).
  *
  * Source: the bulk stage sends every page once, in address order. Sending reads the page:
  * save_zero_page() → buffer_is_zero() (or the multifd sender's zero check), and a page found to be

@@ -1,5 +1,5 @@
 /**
- * QEMU's version-dependent choices (state.ts, kernel-facts §7.2–7.3 and review log §12): what the
+ * QEMU's version-dependent choices (state.ts): what the
  * destination does with a zero page it has not received before, and the defaults.
  */
 import { describe, expect, test } from "vitest";

@@ -1,5 +1,6 @@
 /**
- * Migration state and QEMU's version-dependent choices (kernel-facts §7 and its review log §12).
+ * Migration state and QEMU's version-dependent choices (migration/ram.c, options.c,
+ * multifd-zero-page.c, postcopy-ram.c of the versions named below).
  *
  * Page sets: "mig.dirty" on the source (1 = still to be sent: the bulk stage starts with every
  * page dirty, ram_block_add sets DIRTY_CLIENTS_ALL), "mig.received" on the destination (QEMU's
@@ -58,8 +59,7 @@ export function zeroPageHandling(q: QemuConfig): ZeroHandling {
   // multifd with detection in the sender threads
   // 249543d0c02d (10.1): multifd_recv_zero_page_process() memsets a zero page when
   // migrate_postcopy_ram() || the page was received before; it sets the receive bit either way.
-  // (The fact sheet's §7.3 still calls the condition unconfirmed; read from the v10 patch that
-  // was merged unchanged in the "Migration 20250520" pull.)
+  // (Read from the v10 patch, merged unchanged in the "Migration 20250520" pull.)
   if (qemuAtLeast(q.version, 10, 1) && q.postcopyRam) return "write";
   if (qemuAtLeast(q.version, 9, 1)) return "mark-only";
   return "read";
@@ -79,7 +79,7 @@ export function sourceZeroCheckCause(q: QemuConfig): string {
 }
 
 /**
- * The destination's call paths for what arrives, by QEMU version and settings (§7.3).
+ * The destination's call paths for what arrives, by QEMU version and settings.
  *
  * Zero pages reach the multifd receiver only with multifd and detection "multifd" (QEMU >= 9.0:
  * multifd_send_zero_page_detect() sorts them into the packet). Otherwise (no multifd, detection

@@ -7,7 +7,7 @@
  * B (fa41ba0d): the source reads every page in address order; each read of a ballooned page
  * allocates 4 KiB (event 14), after allocating the page's 4 KiB PTE table (and 16 KiB segment
  * table) if its 1 MiB (2 GiB) range had none: do_anonymous_page() allocates the table first
- * (§3.2). The OOM killer ends QEMU at the first page whose allocation does not fit in 96 GiB.
+ *. The OOM killer ends QEMU at the first page whose allocation does not fit in 96 GiB.
  * Which page that is depends on where the guest's extents lie, so the test walks the guest's
  * page set with those rules and finds it, then checks the run names the same page.
  *

@@ -1,10 +1,10 @@
 /**
- * Golden numbers for `commit-06201e00-postcopy`: the commit's story with postcopy (§7.4, §10.2
+ * Golden numbers for `commit-06201e00-postcopy`: the commit's story with postcopy (
  * events 8, 9, 16). Nothing is sent before the switch, so after it the destination places every
  * page: 15,728,640 data pages with UFFDIO_COPY (+1 RSS each, event 9) and 10,485,760 zero pages
  * with UFFDIO_ZEROPAGE (event 8), which
  *   - maps the shared zeropage where allowed (C, X), and also under B before 90a7592da149 although
- *     mm_forbids_zeropage() is true there (the historical bug, §2.6, §9);
+ *     mm_forbids_zeropage() is true there (the historical bug);
  *   - allocates a zeroed page where forbidden with 90a7592da149 (B'): +40 GiB.
  * The source reads every page to send it (event 14) exactly as in precopy: +40 GiB under B and B'.
  */
@@ -70,7 +70,7 @@ test.each<VariantId>(["s390-06201e00", "x86_64"])(
 );
 
 test("x86_64: postcopy's MADV_NOHUGEPAGE keeps THPs off the destination; 51,200 PTE tables", () => {
-  // postcopy_ram_prepare_discard → nhp_range (§7.4): the destination places 4 KiB pages only, so
+  // postcopy_ram_prepare_discard → nhp_range: the destination places 4 KiB pages only, so
   // unlike precopy no 2 MiB range is rounded up to a THP: exactly 60 GiB.
   const dst = finalCounters(runPreset(ID, "x86_64"), DESTINATION);
   expect(dst.thpPmds).toBe(0);

@@ -5,7 +5,7 @@
  * rebuilds the exact state part-way through one of its events.
  *
  * Expectations from the rules: the bulk stage reads every page of guest RAM once, in address
- * order (§7.2), in chunks; under B each read of a ballooned (none) page allocates one 4 KiB page
+ * order, in chunks; under B each read of a ballooned (none) page allocates one 4 KiB page
  * (event 14) and nothing else changes (the source's tables all exist, the guest wrote all of RAM
  * before the balloon). So a cursor k tables into a chunk's read has added exactly
  * 4 KiB × (ballooned pages among the chunk's first 256·k pages) to the source's RssAnon.

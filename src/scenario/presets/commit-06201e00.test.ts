@@ -1,15 +1,15 @@
 /**
- * Golden numbers for `commit-06201e00`, the story of 06201e00's message (kernel-facts §9, §10.3):
+ * Golden numbers for `commit-06201e00`, the story of 06201e00's message:
  * a 100 GiB guest writes all its memory, its balloon takes 40 GiB back, QEMU migrates it with
  * precopy (no multifd, so the main thread's save_zero_page() and the destination's
- * ram_handle_zero(), §7.2–7.3).
+ * ram_handle_zero()).
  *
  * Worked numbers, from the rules rather than from a run:
  *   guest RAM   100 GiB / 4 KiB = 26,214,400 pages
- *   balloon      40 GiB / 4 KiB = 10,485,760 pages (MADV_DONTNEED, one 4 KiB call per page, §7.1)
+ *   balloon      40 GiB / 4 KiB = 10,485,760 pages (MADV_DONTNEED, one 4 KiB call per page)
  *   used         60 GiB / 4 KiB = 15,728,640 pages
  *   s390 PTE tables: 256 PTEs map 1 MiB, so 100 GiB / 1 MiB = 102,400 tables; each occupies a full
- *     4 KiB page with its PGSTEs (§8.1) = 400 MiB of memory, and adds PTRS_PER_PTE × 8 B = 2 KiB to
+ *     4 KiB page with its PGSTEs = 400 MiB of memory, and adds PTRS_PER_PTE × 8 B = 2 KiB to
  *     VmPTE = 200 MiB. Segment tables: 2048 entries × 1 MiB = 2 GiB each, 100 / 2 = 50 tables of
  *     16 KiB = 800 KiB. So page-table memory = 400 MiB + 800 KiB, VmPTE = 200 MiB + 800 KiB.
  *   x86_64: 512 PTEs map 2 MiB: 100 GiB / 2 MiB = 51,200 PTE tables of 4 KiB = 200 MiB, plus
@@ -61,7 +61,7 @@ describe("commit-06201e00: the query-migrate counters follow QEMU, not the kerne
 });
 
 describe("commit-06201e00 under s390-fa41ba0d (B): the balloon comes back on both hosts", () => {
-  // B forbids the zeropage from KVM_CREATE_VM on (mm_forbids_zeropage = has_pgste, §1.2). The
+  // B forbids the zeropage from KVM_CREATE_VM on (mm_forbids_zeropage = has_pgste). The
   // source's buffer_is_zero() read of each ballooned (none) page allocates it (event 14), and the
   // destination's ram_handle_zero() read of fresh RAM does too (event 15): +40 GiB on each end.
   const run = () => runPreset(ID, "s390-fa41ba0d");
@@ -84,7 +84,7 @@ describe("commit-06201e00 under s390-fa41ba0d (B): the balloon comes back on bot
 describe.each<VariantId>(["s390-06201e00", "s390-2faee8ff"])(
   "commit-06201e00 under %s: 60 GiB on both hosts, the reads cost only page tables",
   (kernel) => {
-    // C allows the zeropage until storage keys or PV (allow_cow_sharing, §1.2); A until storage
+    // C allows the zeropage until storage keys or PV (allow_cow_sharing); A until storage
     // keys. This guest uses neither, so both reads map the shared zeropage: RSS stays at the
     // 60 GiB the guest uses, and 10,485,760 PTEs point at the zeropage on each host.
     const run = () => runPreset(ID, kernel);
@@ -94,7 +94,7 @@ describe.each<VariantId>(["s390-06201e00", "s390-2faee8ff"])(
       expect(c.rssAnonBytes).toBe(60 * GiB);
       expect(c.zeropagePtes).toBe(BALLOON);
       // The guest wrote all 100 GiB before the balloon took 40 GiB back, and s390 never frees a
-      // PTE table on MADV_DONTNEED (§6.1), so every table was there before the migration.
+      // PTE table on MADV_DONTNEED, so every table was there before the migration.
       expect(c.pteTables).toBe(S390_TABLES);
       expect(c.pageTableBytes).toBe(S390_PT_MEMORY);
       expect(c.vmPteBytes).toBe(S390_VMPTE);
@@ -107,7 +107,7 @@ describe.each<VariantId>(["s390-06201e00", "s390-2faee8ff"])(
       expect(c.pteTables).toBe(S390_TABLES);
       expect(c.hostMemBytes).toBe(60 * GiB + S390_PT_MEMORY);
       expect(c.vmPteBytes).toBe(S390_VMPTE);
-      // §8.1: reading the 40 GiB costs 40 GiB / 1 MiB × 4 KiB = 160 MiB of the 400 MiB.
+      // reading the 40 GiB costs 40 GiB / 1 MiB × 4 KiB = 160 MiB of the 400 MiB.
       expect((BALLOON / 256) * 4 * KiB).toBe(160 * MiB);
     });
   },
@@ -123,13 +123,13 @@ test("commit-06201e00: fa41ba0d costs exactly 40 GiB more RssAnon than 06201e00 
 
 describe("commit-06201e00 under x86_64: zeropages and, with QEMU's MADV_HUGEPAGE, THPs", () => {
   // X never forbids the zeropage. QEMU madvises guest RAM MADV_HUGEPAGE and THP is "madvise"
-  // (the schema's default), so huge pages take part (§3.6, huge_memory.ts):
+  // (the schema's default), so huge pages take part (, huge_memory.ts):
   // - the guest's first write to each 2 MiB range allocates a THP (do_huge_pmd_anonymous_page),
   //   with a deposited PTE table counted in VmPTE: 51,200 THPs;
   // - the balloon's 4 KiB MADV_DONTNEED of a page inside a THP splits the PMD (the deposited table
-  //   becomes the PTE table) and frees that page; PT reclaim never fires for 4 KiB calls (§6.1);
+  //   becomes the PTE table) and frees that page; PT reclaim never fires for 4 KiB calls;
   // - the source's read of a ballooned page then maps a small zeropage: the PMD points to a table,
-  //   so no huge zero page (§3.6, last sentence);
+  //   so no huge zero page;
   // - the destination's fresh RAM is MADV_HUGEPAGE too: a 2 MiB range that receives any data page
   //   becomes a THP (a write to a none PMD, or to the huge zero page the zero check mapped first:
   //   do_huge_zero_wp_pmd, v6.13+), and a range of zero pages only maps the huge zero page.

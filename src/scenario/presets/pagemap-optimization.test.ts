@@ -1,5 +1,5 @@
 /**
- * Golden numbers for `pagemap-optimization` (§6.2, the user-space alternative in 06201e00's
+ * Golden numbers for `pagemap-optimization` (, the user-space alternative in 06201e00's
  * message): QEMU consults /proc/self/pagemap before reading a page on the source and before the
  * zero check on the destination. The ballooned 40 GiB are not present on the source, so they are
  * sent as zero pages without being read, and the destination never reads fresh RAM: nothing is

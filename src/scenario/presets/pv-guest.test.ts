@@ -1,5 +1,5 @@
 /**
- * Golden facts for `pv-guest` (§1.4, §7.1, §7.5, §8.3, §10.2 event 13): an 8 GiB guest writes
+ * Golden facts for `pv-guest`: an 8 GiB guest writes
  * 4 GiB, reads [6 GiB, 8 GiB) (the pages of it it never wrote are never-touched memory), then
  * turns protected.
  *   C: the reads map zeropages; KVM_PV_ENABLE → s390_disable_cow_sharing() unshares each one:

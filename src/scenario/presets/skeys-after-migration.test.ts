@@ -1,5 +1,5 @@
 /**
- * Golden numbers for `skeys-after-migration` (§2.3, §9, §10.2 event 12): after the commit's
+ * Golden numbers for `skeys-after-migration`: after the commit's
  * precopy migration the guest, now on the destination, executes its first storage-key
  * instruction.
  *   C: s390_enable_skey() → __s390_disable_cow_sharing(): every zeropage PTE is unshared into a
