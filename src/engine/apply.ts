@@ -14,7 +14,7 @@
  * A plan is chosen per VMA because the same access does different things in different VMAs
  * (a userfaultfd-registered range raises MISSING where another maps the zeropage).
  */
-import { STOP } from "../base/chunked.ts";
+import { ABSENT_AS_ZERO, type AbsentChunks, STOP } from "../base/chunked.ts";
 import type { Mm, Vma } from "./mm.ts";
 import { isAnon, PTE_STATES, Pte } from "./pte.ts";
 import { UNCHANGED } from "./rules.ts";
@@ -61,7 +61,12 @@ export class Recorder {
     this.effects.push({ from, to, rule, count });
   }
 
-  addTally(tally: Float64Array, plan: Plan): void {
+  /** Effects of a walk's tally, by old state in ascending order (or in `order`, if given). */
+  addTally(tally: Float64Array, plan: Plan, order: readonly number[] | null = null): void {
+    if (order !== null) {
+      for (const s of order) this.addEffect(s, plan.lut[s]!, plan.rules[s]!, tally[s]!);
+      return;
+    }
     for (let s = 0; s < PTE_STATES; s++) {
       const n = tally[s]!;
       if (n > 0) this.addEffect(s, plan.lut[s]!, plan.rules[s]!, n);
@@ -110,6 +115,12 @@ export interface MapOptions {
   readonly alloc: boolean;
   /** Visit at most this many pages (fine steps replay a prefix of an event). */
   readonly limit: number;
+  /**
+   * Record effects as one walk per page table would: in the order old states are first met, table
+   * by table (ascending within a table), rather than ascending over the whole piece. The fault
+   * path uses it for stretches it would otherwise have walked table by table.
+   */
+  readonly tableOrder?: boolean;
 }
 
 export interface MapOutcome {
@@ -130,15 +141,18 @@ export function mapRanges(
   opts: MapOptions,
 ): MapOutcome {
   const pt = mm.pt;
-  const tally = new Float64Array(256);
+  const tally = MAP_TALLY;
+  const order: number[] | null = opts.tableOrder ? [] : null;
   let processed = 0;
-  const onAbsent = opts.alloc
-    ? (table: number) => {
-        pt.allocTable(table);
-        rec.tablesAllocated++;
-        return Pte.NONE;
+  const absent: AbsentChunks = opts.alloc
+    ? {
+        value: Pte.NONE,
+        materialize: (table: number, count: number) => {
+          pt.allocTables(table, count);
+          rec.tablesAllocated += count;
+        },
       }
-    : () => -1;
+    : ABSENT_AS_ZERO;
   for (let i = 0; i < ranges.length; i += 2) {
     const first = ranges[i]!;
     const count = ranges[i + 1]!;
@@ -147,9 +161,10 @@ export function mapRanges(
       if (stopped >= 0 || processed >= opts.limit) return;
       const plan = planFor(vma);
       tally.fill(0);
-      const r = pt.ptes.mapRange(pFirst, pCount, plan.lut, tally, opts.limit - processed, onAbsent);
+      if (order !== null) order.length = 0;
+      const r = pt.ptes.mapRange(pFirst, pCount, plan.lut, tally, opts.limit - processed, absent, order);
       pt.account(tally, plan.lut);
-      rec.addTally(tally, plan);
+      rec.addTally(tally, plan, order);
       rec.addFootprint(pFirst, r.processed);
       processed += r.processed;
       if (r.stoppedAt >= 0) {
@@ -167,6 +182,9 @@ export function mapRanges(
   }
   return { processed, stoppedAt: -1 };
 }
+
+/** mapRanges()' tally, reused (cleared before each walk): a walk calls nothing that walks again. */
+const MAP_TALLY = new Float64Array(256);
 
 export interface Cost {
   /** Net anonymous pages the event would allocate. */
@@ -203,54 +221,116 @@ export function costRanges(
   let used = 0;
   let failsAt = -1;
   let lastTable = -1;
+  let stop = false;
   const PAGE = 4096;
+  const upperKey = (l: number, firstPage: number) => {
+    const span = 2 ** g.upper[l]!.spanShift;
+    return Math.floor((firstPage + (pt.baseVpn % span)) / span);
+  };
+  /** The page-table memory allocating `table` costs, its new upper tables counted once. */
+  const tableCost = (table: number, record: boolean): number => {
+    let cost = g.pteTableMemBytes;
+    pt.missingUpperFor(table, upperMissing);
+    const firstPage = pt.ptes.chunkStart(table);
+    for (let l = 0; l < g.upper.length; l++) {
+      // Count an upper table once even if several new PTE tables sit under it.
+      const key = upperKey(l, firstPage);
+      if (upperMissing[l] && !seenUpper[l]!.has(key)) {
+        if (record) seenUpper[l]!.add(key);
+        cost += g.upper[l]!.memBytes;
+      }
+    }
+    return cost;
+  };
+  /** A run of pages of one value within one table (or of a present stretch): its pages' cost. */
+  const pagesCost = (plan: Plan, value: number, start: number, length: number) => {
+    const to = plan.lut[value]!;
+    if (to === STOP) {
+      stop = true;
+      return;
+    }
+    const d = anonDelta(value, to);
+    if (d > 0 && used + d * length * PAGE > budgetBytes) {
+      const fit = Math.max(0, Math.floor((budgetBytes - used) / PAGE));
+      failsAt = start + fit;
+      pages += fit;
+      used += fit * PAGE;
+      return;
+    }
+    pages += d * length;
+    used += d * length * PAGE;
+  };
+  /** Absent tables met table by table: each table's cost, then its pages' (as the walk allocates). */
+  const absentTable = (plan: Plan, start: number, length: number) => {
+    const table = pt.tableOf(start);
+    if (alloc && table !== lastTable) {
+      lastTable = table;
+      const cost = tableCost(table, true);
+      if (used + cost > budgetBytes) {
+        failsAt = start;
+        return;
+      }
+      used += cost;
+      tableBytes += cost;
+    }
+    pagesCost(plan, 0, start, length);
+  };
+  /**
+   * A stretch of absent tables. Costs only grow here, so if the whole stretch fits, every step of
+   * it fits: it is priced at once (the new upper tables by their index ranges); otherwise table by
+   * table, to find the page that does not fit.
+   */
+  const absentStretch = (plan: Plan, start: number, length: number) => {
+    const end = start + length;
+    let t0 = pt.tableOf(start);
+    const t1 = pt.tableOf(end - 1);
+    const to = plan.lut[0]!;
+    if (t0 === t1 || to === STOP) {
+      for (let p = start; p < end && !stop && failsAt < 0; p = pt.ptes.chunkEnd(pt.tableOf(p)))
+        absentTable(plan, p, Math.min(end, pt.ptes.chunkEnd(pt.tableOf(p))) - p);
+      return;
+    }
+    let cost = 0;
+    const newKeys: number[][] = g.upper.map(() => []);
+    if (alloc) {
+      if (t0 === lastTable) t0++;
+      cost = (t1 - t0 + 1) * g.pteTableMemBytes;
+      for (let l = 0; l < g.upper.length; l++) {
+        // The key is the upper table's index (PageTables.upperIndex).
+        const level = pt.upper[l]!;
+        const lastKey = upperKey(l, pt.ptes.chunkStart(t1));
+        for (let key = upperKey(l, pt.ptes.chunkStart(t0)); key <= lastKey; key++) {
+          if (!level[key] && !seenUpper[l]!.has(key)) newKeys[l]!.push(key);
+        }
+        cost += newKeys[l]!.length * g.upper[l]!.memBytes;
+      }
+    }
+    const pageBytes = Math.max(0, anonDelta(0, to)) * length * PAGE;
+    if (used + cost + pageBytes > budgetBytes) {
+      for (let p = start; p < end && !stop && failsAt < 0; p = pt.ptes.chunkEnd(pt.tableOf(p)))
+        absentTable(plan, p, Math.min(end, pt.ptes.chunkEnd(pt.tableOf(p))) - p);
+      return;
+    }
+    if (alloc) {
+      lastTable = t1;
+      newKeys.forEach((keys, l) => {
+        for (const key of keys) seenUpper[l]!.add(key);
+      });
+      used += cost;
+      tableBytes += cost;
+    }
+    pagesCost(plan, 0, start, length);
+  };
   for (let i = 0; i < ranges.length; i += 2) {
     const first = ranges[i]!;
     const count = ranges[i + 1]!;
-    let stop = false;
     mm.forEachVmaPiece(first, count, (vma, pFirst, pCount) => {
       if (stop || failsAt >= 0) return;
       const plan = planFor(vma);
-      pt.ptes.forEachRun(pFirst, pCount, (value, start, length, absent) => {
+      pt.ptes.forEachSpan(pFirst, pCount, (value, start, length, absent) => {
         if (stop || failsAt >= 0) return;
-        const table = pt.tableOf(start);
-        if (absent && alloc && table !== lastTable) {
-          lastTable = table;
-          let cost = g.pteTableMemBytes;
-          pt.missingUpperFor(table, upperMissing);
-          const firstPage = pt.ptes.chunkStart(table);
-          for (let l = 0; l < g.upper.length; l++) {
-            // Count an upper table once even if several new PTE tables sit under it.
-            const key = Math.floor(
-              (firstPage + (pt.baseVpn % 2 ** g.upper[l]!.spanShift)) / 2 ** g.upper[l]!.spanShift,
-            );
-            if (upperMissing[l] && !seenUpper[l]!.has(key)) {
-              seenUpper[l]!.add(key);
-              cost += g.upper[l]!.memBytes;
-            }
-          }
-          if (used + cost > budgetBytes) {
-            failsAt = start;
-            return;
-          }
-          used += cost;
-          tableBytes += cost;
-        }
-        const to = plan.lut[value]!;
-        if (to === STOP) {
-          stop = true;
-          return;
-        }
-        const d = anonDelta(value, to);
-        if (d > 0 && used + d * length * PAGE > budgetBytes) {
-          const fit = Math.max(0, Math.floor((budgetBytes - used) / PAGE));
-          failsAt = start + fit;
-          pages += fit;
-          used += fit * PAGE;
-          return;
-        }
-        pages += d * length;
-        used += d * length * PAGE;
+        if (absent) absentStretch(plan, start, length);
+        else pagesCost(plan, value, start, length);
       });
     });
     if (stop || failsAt >= 0) break;
@@ -307,20 +387,15 @@ export function rangesPages(ranges: Ranges): number {
 
 /**
  * Runs of pages in `ranges` whose current state satisfies `pick`, in address order, skipping
- * absent tables and tables `skipTable` rejects. Walks (ksmd, the s390 zeropage walkers) use this
- * to find the pages they will change, so their footprint is the pages they changed.
+ * absent tables. Walks (ksmd, the s390 zeropage walkers) use this to find the pages they will
+ * change, so their footprint is the pages they changed.
  */
-export function selectRanges(
-  mm: Mm,
-  ranges: Ranges,
-  pick: (state: number) => boolean,
-  skipTable: (table: number) => boolean = () => false,
-): number[] {
+export function selectRanges(mm: Mm, ranges: Ranges, pick: (state: number) => boolean): number[] {
   const out: number[] = [];
   const pt = mm.pt;
   for (let i = 0; i < ranges.length; i += 2) {
-    pt.ptes.forEachRun(ranges[i]!, ranges[i + 1]!, (value, start, length, absent) => {
-      if (absent || !pick(value) || skipTable(pt.tableOf(start))) return;
+    pt.ptes.forEachSpan(ranges[i]!, ranges[i + 1]!, (value, start, length, absent) => {
+      if (absent || !pick(value)) return;
       const n = out.length;
       if (n >= 2 && out[n - 2]! + out[n - 1]! === start) out[n - 1] = out[n - 1]! + length;
       else out.push(start, length);

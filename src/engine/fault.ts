@@ -29,7 +29,13 @@ import {
   Recorder,
 } from "./apply.ts";
 import type { Content } from "./events.ts";
-import { hugeFaultsPossible, hugeFaultTable } from "./huge_memory.ts";
+import {
+  hugeFaultRun,
+  hugeFaultsPossible,
+  hugeFaultTable,
+  ptePathOnly,
+  ptePathOnlyUntil,
+} from "./huge_memory.ts";
 import { type Mm, type Vma, VmFlag } from "./mm.ts";
 import { anonState, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
@@ -92,6 +98,19 @@ export const R_READ_FORBIDDEN = defineRule({
   ],
   explain:
     "This mm may not use the shared zeropage, so even a read of never-touched memory allocates a real, zero-filled page. It is mapped writable and dirty because the VMA is writable, and RssAnon grows by 4 KiB.",
+});
+
+export const R_READ_ZEROPAGE_SHADOWED = defineRule({
+  id: "do_anonymous_page.zeropage_shadowed",
+  title: "read fault maps the zeropage although COW sharing is off (06201e00 v2's missing #define)",
+  path: [
+    ...anonymous,
+    fr(MM_H, "mm_forbids_zeropage", "(0): the generic macro shadows s390's function"),
+    step("pte_mkspecial(pfn_pte(my_zero_pfn(addr)))"),
+    fr("include/linux/pgtable.h", "set_ptes"),
+  ],
+  explain:
+    "Storage keys or PV cleared allow_cow_sharing and the zeropages were unshared, but in 06201e00 as posted in v2 s390's mm_forbids_zeropage() was never seen by generic code: without '#define mm_forbids_zeropage mm_forbids_zeropage', include/linux/mm.h defines its own always-0 macro and do_anonymous_page() uses that. So this read maps a new shared zeropage in a guest that must not have one, which is what review caught (the selftest's 'Shared zeropages should be disabled' fails).",
 });
 
 export const R_READ_HOST_NO_ZEROPAGE = defineRule({
@@ -301,7 +320,8 @@ export function readPlan(mm: Mm, vma: Vma): Plan {
     p.rules[Pte.NONE] = R_READ_FORBIDDEN.index;
   } else if (mm.hostZeropage.readFault) {
     p.lut[Pte.NONE] = Pte.ZERO;
-    p.rules[Pte.NONE] = R_READ_ZEROPAGE.index;
+    p.rules[Pte.NONE] =
+      mm.variant.forbidsShadowed && !mm.ctx.allowCowSharing ? R_READ_ZEROPAGE_SHADOWED.index : R_READ_ZEROPAGE.index;
   } else {
     p.lut[Pte.NONE] = anonState((vma.flags & VmFlag.WRITE) !== 0, false);
     p.rules[Pte.NONE] = R_READ_HOST_NO_ZEROPAGE.index;
@@ -429,7 +449,9 @@ export function fault(
     map: null,
   });
   const thp = hugeFaultsPossible(mm);
-  const finite = Number.isFinite(budgetBytes);
+  // A limit the fault cannot reach even at its worst changes nothing: run it as unlimited, without
+  // pricing it or keeping an undo copy of the page tables (the walk then takes whole stretches).
+  const finite = Number.isFinite(budgetBytes) && mostBytes(mm, ranges, thp) > budgetBytes;
   if (!thp && ranges.length <= 2) {
     // One range, 4 KiB pages only: price it in one pass before touching anything.
     if (finite) {
@@ -446,9 +468,12 @@ export function fault(
   const scratch = finite ? new Recorder() : rec;
   const out = faultByPiece(mm, access, ranges, content, planFor, scratch, limit, { left: budgetBytes }, thp);
   if (out.failsAt >= 0) {
+    mm.pt.release();
     mm.pt = saved!;
     return oom(out.failsAt);
   }
+  // The undo copy is not needed: the page tables write in place again.
+  saved?.release();
   if (scratch !== rec) rec.merge(scratch);
   return { ok: true, errno: null, message: null, failedAt: -1, map: out };
 }
@@ -456,11 +481,32 @@ export function fault(
 const PAGE = 4096;
 
 /**
- * The fault walk in pieces: one piece per range, or per page table when huge PMDs are possible so
- * that tables a huge PMD maps (or could map) take the mm/huge_memory.c path and the rest the PTE
- * path. With a finite budget each piece is priced (costRanges) before it runs and the budget left
- * shrinks as pieces allocate; `failsAt` >= 0 reports the page that would pass the host's limit
- * (the caller restores the page tables).
+ * The most memory a fault over `ranges` can allocate: a page for every page it visits (or, where
+ * huge PMDs are possible, a 2 MiB THP for every table it touches) and a PTE table with all its
+ * upper tables for every table it touches. Ranges that overlap count twice.
+ */
+function mostBytes(mm: Mm, ranges: Ranges, thp: boolean): number {
+  const g = mm.geometry;
+  let tableBytes = g.pteTableMemBytes;
+  for (const u of g.upper) tableBytes += u.memBytes;
+  let bytes = 0;
+  for (let i = 0; i < ranges.length; i += 2) {
+    const count = ranges[i + 1]!;
+    if (count === 0) continue;
+    const tables = mm.pt.tableOf(ranges[i]! + count - 1) - mm.pt.tableOf(ranges[i]!) + 1;
+    bytes += (thp ? Math.max(count, tables * g.ptesPerTable) : count) * PAGE + tables * tableBytes;
+  }
+  return bytes;
+}
+
+/**
+ * The fault walk in pieces: one piece per range, or, when huge PMDs are possible, per page table
+ * for tables a huge PMD maps or could map (they take the mm/huge_memory.c path) and per stretch of
+ * consecutive tables that can only take the PTE path (ptePathOnly), walked as one piece with
+ * effects recorded in table order, exactly as a walk table by table would record them. With a
+ * finite budget each piece is priced (costRanges) before it runs and the budget left shrinks as
+ * pieces allocate; `failsAt` >= 0 reports the page that would pass the host's limit (the caller
+ * restores the page tables).
  */
 function faultByPiece(
   mm: Mm,
@@ -480,15 +526,42 @@ function faultByPiece(
     let page = ranges[i]!;
     while (page < end && processed < limit) {
       const table = pt.tableOf(page);
-      const pieceEnd = thp ? Math.min(end, pt.ptes.chunkEnd(table), page + (limit - processed)) : end;
-      const huge =
-        thp &&
-        hugeFaultTable(mm, mm.vmaAt(page)!, table, access, page, pieceEnd - page, content, rec, budget);
-      if (huge === "userfault") return { processed, stoppedAt: page, failsAt: -1 };
-      if (huge) {
-        processed += pieceEnd - page;
-        page = pieceEnd;
-        continue;
+      const vma = mm.vmaAt(page)!;
+      let pieceEnd = end;
+      if (thp) {
+        pieceEnd = Math.min(end, pt.ptes.chunkEnd(table), page + (limit - processed));
+        if (ptePathOnly(mm, vma, table, access)) {
+          // Take the following tables along while they, too, can only take the PTE path (each in the
+          // VMA its piece starts in).
+          const stop = Math.min(end, page + (limit - processed));
+          const lastTable = pt.tableOf(stop - 1);
+          let t = table + 1;
+          while (t <= lastTable) {
+            const v = mm.vmaAt(pt.ptes.chunkStart(t))!;
+            const vLast = Math.min(lastTable, pt.tableOf(v.first + v.count - 1));
+            t = ptePathOnlyUntil(mm, v, t, access, vLast);
+            if (t <= vLast) break;
+          }
+          pieceEnd = Math.min(stop, pt.ptes.chunkEnd(t - 1));
+        } else {
+          if (!Number.isFinite(budget.left)) {
+            // Tables that each get a huge PMD: the whole stretch at once.
+            const stop = Math.min(end, page + (limit - processed));
+            const runEnd = hugeFaultRun(mm, vma, table, access, page, stop, content, rec);
+            if (runEnd > page) {
+              processed += runEnd - page;
+              page = runEnd;
+              continue;
+            }
+          }
+          const huge = hugeFaultTable(mm, vma, table, access, page, pieceEnd - page, content, rec, budget);
+          if (huge === "userfault") return { processed, stoppedAt: page, failsAt: -1 };
+          if (huge) {
+            processed += pieceEnd - page;
+            page = pieceEnd;
+            continue;
+          }
+        }
       }
       if (Number.isFinite(budget.left)) {
         const cost = costRanges(mm, [page, pieceEnd - page], planFor, true, budget.left);
@@ -498,6 +571,7 @@ function faultByPiece(
       const out = mapRanges(mm, [page, pieceEnd - page], planFor, rec, {
         alloc: true,
         limit: limit - processed,
+        tableOrder: thp,
       });
       processed += out.processed;
       if (out.stoppedAt >= 0) return { processed, stoppedAt: out.stoppedAt, failsAt: -1 };

@@ -19,6 +19,7 @@
  *
  * ASSUMPTIONS: khugepaged collapse and KSM on THPs are not modelled.
  */
+import { ABSENT, type AbsentChunks } from "../base/chunked.ts";
 import type { Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
 import { type Mm, type Vma, VmFlag } from "./mm.ts";
@@ -150,8 +151,7 @@ export function splitHugeForVmaChange(
     if (boundary <= vma.first || boundary >= vma.first + vma.count) return; // already a VMA edge
     const t = pt.tableOf(boundary);
     if (!pt.huge[t] || pt.ptes.chunkStart(t) === boundary) return;
-    pt.huge[t] = 0;
-    pt.hugePmds -= 1;
+    pt.setHuge(t, false);
     rec.step(R_HUGE_SPLIT_VMA.index);
   };
   splitAt(first, first);
@@ -201,11 +201,11 @@ function tableInsideVma(mm: Mm, vma: Vma, table: number): boolean {
   return start >= vma.first && end <= vma.first + vma.count;
 }
 
-function setWhole(mm: Mm, table: number, from: number, to: number): void {
+/** Tables [table, table + tables), each uniformly `from`, become uniformly `to`. */
+function setWhole(mm: Mm, table: number, tables: number, from: number, to: number): void {
   const pt = mm.pt;
-  const n = mm.geometry.ptesPerTable;
-  pt.ptes.tags[table] = to;
-  pt.ptes.mixed.delete(table);
+  const n = mm.geometry.ptesPerTable * tables;
+  pt.ptes.setChunk(table, to, tables);
   pt.stateCounts[from]! -= n;
   pt.stateCounts[to]! += n;
 }
@@ -218,6 +218,19 @@ function tableCost(mm: Mm, table: number): number {
   let cost = g.pteTableMemBytes;
   for (let i = 0; i < g.upper.length; i++) cost += missing[i]! * g.upper[i]!.memBytes;
   return cost;
+}
+
+/**
+ * Whether a fault of `access` on `table` certainly takes the PTE path with nothing done here, so
+ * that hugeFaultTable() returns false at once: the table is mapped by a huge PMD that a read finds
+ * present or that maps a THP (the PTE path updates its content), or it is not mapped by one and
+ * no huge PMD can be installed (a PTE table exists, the VMA is not THP-eligible, or the 2 MiB do
+ * not lie inside it). The fault walk (fault.ts) runs stretches of such tables as one piece.
+ */
+export function ptePathOnly(mm: Mm, vma: Vma, table: number, access: "read" | "write" | "unshare"): boolean {
+  const pt = mm.pt;
+  if (pt.huge[table]) return access === "read" || pt.tableTag(table) !== Pte.ZERO;
+  return pt.hasTable(table) || !thpEligible(mm, vma) || !tableInsideVma(mm, vma, table);
 }
 
 /**
@@ -239,6 +252,7 @@ export function hugeFaultTable(
   rec: Recorder,
   budget: { left: number } = { left: Number.POSITIVE_INFINITY },
 ): boolean | "userfault" {
+  if (ptePathOnly(mm, vma, table, access)) return false;
   const pt = mm.pt;
   const n = mm.geometry.ptesPerTable;
   const thpBytes = n * 4096;
@@ -248,21 +262,16 @@ export function hugeFaultTable(
     if (tag === Pte.ZERO) {
       if (access === "write" && versionAtLeast(mm.kernelVersion, 6, 13) && thpBytes <= budget.left) {
         budget.left -= thpBytes;
-        setWhole(mm, table, Pte.ZERO, Pte.ANON_RW_ZERO);
-        pt.folio[table] = 1;
-        rec.addEffect(Pte.ZERO, Pte.ANON_RW_ZERO, R_HUGE_ZERO_WP.index, n);
-        if (content === "data") writeContent(mm, first, count, rec, R_HUGE_ZERO_WP.index);
-        rec.addFootprint(first, count);
+        replaceHugeZero(mm, table, 1, first, count, content, rec);
         return true;
       }
-      pt.huge[table] = 0;
-      pt.hugePmds -= 1;
+      pt.setHuge(table, false);
       rec.step(R_HUGE_SPLIT.index);
       return false;
     }
     return false; // a THP is mapped writable: the PTE path updates content
   }
-  if (!pt.hasTable(table) && thpEligible(mm, vma) && tableInsideVma(mm, vma, table)) {
+  if (canInstallHuge(mm, vma, table)) {
     const tableBytes = tableCost(mm, table);
     // Without the huge zero page a read allocates a THP just as a write does.
     const allocates = access === "write" || !mm.hostZeropage.hugeZeroPage;
@@ -278,39 +287,162 @@ export function hugeFaultTable(
       return "userfault";
     }
     budget.left -= cost;
-    pt.allocTable(table);
-    rec.tablesAllocated++;
-    pt.huge[table] = 1;
-    pt.hugePmds += 1;
-    if (access === "write") {
-      setWhole(mm, table, Pte.NONE, Pte.ANON_RW_ZERO);
-      pt.folio[table] = 1;
-      rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_ALLOC.index, n);
-      if (content === "data") writeContent(mm, first, count, rec, R_THP_ALLOC.index);
-    } else if (!mm.hostZeropage.hugeZeroPage) {
-      setWhole(mm, table, Pte.NONE, Pte.ANON_RW_ZERO);
-      pt.folio[table] = 1;
-      rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_READ_ALLOC.index, n);
-    } else {
-      setWhole(mm, table, Pte.NONE, Pte.ZERO);
-      rec.addEffect(Pte.NONE, Pte.ZERO, R_HUGE_ZERO.index, n);
-    }
-    rec.addFootprint(first, count);
+    installHuge(mm, table, 1, access, first, count, content, rec);
     return true;
   }
   return false;
 }
 
+/** Whether a huge PMD can be installed for `table` in `vma`: no PTE table yet, THP allowed there. */
+function canInstallHuge(mm: Mm, vma: Vma, table: number): boolean {
+  return !mm.pt.hasTable(table) && thpEligible(mm, vma) && tableInsideVma(mm, vma, table);
+}
+
+/**
+ * do_huge_pmd_anonymous_page() for tables [table, table + tables), none of which has a PTE table:
+ * each gets a huge PMD (and its deposited table) mapping the huge zero page for a read, or a new
+ * THP for a write (or a read without the huge zero page); data written lands in the fault's pages
+ * [first, first + count). One table or a run of them: the effects are the same as table by table.
+ */
+function installHuge(
+  mm: Mm,
+  table: number,
+  tables: number,
+  access: "read" | "write" | "unshare",
+  first: number,
+  count: number,
+  content: Content,
+  rec: Recorder,
+): void {
+  const pt = mm.pt;
+  const n = mm.geometry.ptesPerTable * tables;
+  pt.allocTables(table, tables);
+  rec.tablesAllocated += tables;
+  pt.setHuge(table, true, tables);
+  if (access === "write") {
+    setWhole(mm, table, tables, Pte.NONE, Pte.ANON_RW_ZERO);
+    pt.setFolio(table, true, tables);
+    rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_ALLOC.index, n);
+    if (content === "data") writeContent(mm, first, count, rec, R_THP_ALLOC.index);
+  } else if (!mm.hostZeropage.hugeZeroPage) {
+    setWhole(mm, table, tables, Pte.NONE, Pte.ANON_RW_ZERO);
+    pt.setFolio(table, true, tables);
+    rec.addEffect(Pte.NONE, Pte.ANON_RW_ZERO, R_THP_READ_ALLOC.index, n);
+  } else {
+    setWhole(mm, table, tables, Pte.NONE, Pte.ZERO);
+    rec.addEffect(Pte.NONE, Pte.ZERO, R_HUGE_ZERO.index, n);
+  }
+  rec.addFootprint(first, count);
+}
+
+/**
+ * do_huge_zero_wp_pmd() (v6.13+) for tables [table, table + tables), each mapped by a huge zero
+ * PMD: a write replaces each by a new THP; data written lands in [first, first + count).
+ */
+function replaceHugeZero(
+  mm: Mm,
+  table: number,
+  tables: number,
+  first: number,
+  count: number,
+  content: Content,
+  rec: Recorder,
+): void {
+  setWhole(mm, table, tables, Pte.ZERO, Pte.ANON_RW_ZERO);
+  mm.pt.setFolio(table, true, tables);
+  rec.addEffect(Pte.ZERO, Pte.ANON_RW_ZERO, R_HUGE_ZERO_WP.index, mm.geometry.ptesPerTable * tables);
+  if (content === "data") writeContent(mm, first, count, rec, R_HUGE_ZERO_WP.index);
+  rec.addFootprint(first, count);
+}
+
+/**
+ * The fault's pages [first, end), starting in `table`, over a stretch of tables on each of which
+ * hugeFaultTable() would do the same with no memory limit to price against (the caller checks):
+ * install a huge PMD (tables without a PTE table, THP allowed), or replace a huge zero PMD by a
+ * THP (a write, v6.13+). All of them in one step, with the effects a table-by-table walk records.
+ * Returns where the stretch ends (first: not even `table`, and hugeFaultTable() decides for it).
+ * A VMA registered for userfaultfd MISSING is left to hugeFaultTable(): its first fault stops.
+ */
+export function hugeFaultRun(
+  mm: Mm,
+  vma: Vma,
+  table: number,
+  access: "read" | "write" | "unshare",
+  first: number,
+  end: number,
+  content: Content,
+  rec: Recorder,
+): number {
+  const pt = mm.pt;
+  const last = pt.tableOf(end - 1);
+  if (!(vma.flags & VmFlag.UFFD_MISSING) && canInstallHuge(mm, vma, table)) {
+    // canInstallHuge() for the tables after the first: no PTE table, and the 2 MiB inside the VMA
+    // (only the last table of the stretch can stick out of it).
+    let t = pt.ptes.endOfTag(table, ABSENT, last);
+    while (t - 1 > table && !tableInsideVma(mm, vma, t - 1)) t--;
+    const runEnd = Math.min(end, pt.ptes.chunkEnd(t - 1));
+    installHuge(mm, table, t - table, access, first, runEnd - first, content, rec);
+    return runEnd;
+  }
+  if (
+    access === "write" &&
+    pt.huge[table] === 1 &&
+    pt.tableTag(table) === Pte.ZERO &&
+    versionAtLeast(mm.kernelVersion, 6, 13)
+  ) {
+    // Huge zero PMDs: the tables that hold ZERO and are mapped by a huge PMD.
+    const notHuge = pt.huge.subarray(table, last + 1).indexOf(0);
+    const t = Math.min(pt.ptes.endOfTag(table, Pte.ZERO, last), notHuge < 0 ? last + 1 : table + notHuge);
+    const runEnd = Math.min(end, pt.ptes.chunkEnd(t - 1));
+    replaceHugeZero(mm, table, t - table, first, runEnd - first, content, rec);
+    return runEnd;
+  }
+  return first;
+}
+
+/**
+ * The first table of [table, last] for which ptePathOnly() is false, or last + 1: the end of a
+ * stretch the fault walk runs as one PTE-path piece. Tables are taken in `vma`. For a read only a
+ * table without a PTE table where a huge PMD may go leaves the PTE path, so the search for one is
+ * a scan for the next absent table.
+ */
+export function ptePathOnlyUntil(
+  mm: Mm,
+  vma: Vma,
+  table: number,
+  access: "read" | "write" | "unshare",
+  last: number,
+): number {
+  if (access === "read") {
+    if (!thpEligible(mm, vma)) return last + 1;
+    const range = mm.pt.ptes.tags.subarray(table, last + 1);
+    for (let i = range.indexOf(ABSENT); i >= 0; i = range.indexOf(ABSENT, i + 1)) {
+      if (tableInsideVma(mm, vma, table + i)) return table + i;
+    }
+    return last + 1;
+  }
+  let t = table;
+  while (t <= last && ptePathOnly(mm, vma, t, access)) t++;
+  return t;
+}
+
 /** Data written into pages of the huge page just mapped by `rule`: content changes, no fault. */
 function writeContent(mm: Mm, first: number, count: number, rec: Recorder, rule: number): void {
+  const tally = WRITE_TALLY.fill(0);
+  mm.pt.ptes.mapRange(first, count, WRITE_DATA_LUT, tally, count, WRITE_ABSENT);
+  mm.pt.account(tally, WRITE_DATA_LUT);
+  rec.addEffect(Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA, rule, tally[Pte.ANON_RW_ZERO]!);
+}
+
+/** writeContent()'s lookup table (zero-filled THP subpages → data) and scratch tally. */
+const WRITE_DATA_LUT = (() => {
   const lut = new Uint8Array(256);
   for (let i = 0; i < 256; i++) lut[i] = i;
   lut[Pte.ANON_RW_ZERO] = anonState(true, true);
-  const tally = new Float64Array(256);
-  mm.pt.ptes.mapRange(first, count, lut, tally, count, () => Pte.NONE);
-  mm.pt.account(tally, lut);
-  rec.addEffect(Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA, rule, tally[Pte.ANON_RW_ZERO]!);
-}
+  return lut;
+})();
+const WRITE_TALLY = new Float64Array(256);
+const WRITE_ABSENT: AbsentChunks = { value: Pte.NONE };
 
 /**
  * zap_pmd_range() for huge PMDs met by one madvise(MADV_DONTNEED) call [first, first+count):
@@ -339,8 +471,7 @@ export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder,
       pt.freeTable(t);
       rec.tablesFreed++;
     } else {
-      pt.huge[t] = 0;
-      pt.hugePmds -= 1;
+      pt.setHuge(t, false);
       rec.step(R_HUGE_SPLIT.index);
     }
   }
@@ -353,14 +484,8 @@ export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder,
 export function releaseEmptyFolios(mm: Mm, first: number, count: number): void {
   const pt = mm.pt;
   if (count <= 0) return;
-  const hist = new Float64Array(256);
   for (let t = pt.tableOf(first); t <= pt.tableOf(first + count - 1); t++) {
     if (!pt.folio[t]) continue;
-    hist.fill(0);
-    const s = pt.ptes.chunkStart(t);
-    pt.ptes.histogram(s, pt.ptes.chunkEnd(t) - s, hist);
-    let anon = 0;
-    for (let v = Pte.ANON_RO_ZERO; v <= Pte.ANON_RW_DATA; v++) anon += hist[v]!;
-    if (anon === 0) pt.folio[t] = 0;
+    if (!pt.ptes.chunkHolds(t, Pte.ANON_RO_ZERO, Pte.ANON_RW_DATA)) pt.setFolio(t, false);
   }
 }

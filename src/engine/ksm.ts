@@ -257,10 +257,9 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
   for (const t of folioTables) {
     if (processed >= limit) return;
     if (pt.huge[t]) {
-      pt.huge[t] = 0;
-      pt.hugePmds -= 1;
+      pt.setHuge(t, false);
     }
-    pt.folio[t] = 0;
+    pt.setFolio(t, false);
     if (!remap) {
       rec.step(R_KSM_SPLIT.index);
       continue;

@@ -21,25 +21,42 @@ export class PageTables {
   readonly baseVpn: number;
   /** PTE state per page; a table is ABSENT when its PMD entry is none. */
   ptes: ChunkedBytes;
-  /** Per upper level (lowest first): 1 where that table exists. */
+  /**
+   * Per upper level (lowest first): 1 where that table exists. upper, huge and folio are shared
+   * copy-on-write with clones (checkpoints): read them freely, change them only through this
+   * class (allocUpper, setHuge, setFolio), which copies them first if they are shared.
+   */
   upper: Uint8Array[];
   /** Offset of page 0 inside its table of each upper level. */
   private readonly upperOffset: number[];
   /** Pages one table of each upper level spans (2 ** spanShift, computed once: allocTable is hot). */
   private readonly upperSpan: number[];
-  /** 1 where a PTE table's range is mapped by a huge PMD (x86_64 THP or huge zero page). */
+  /** 1 where a PTE table's range is mapped by a huge PMD (x86_64 THP or huge zero page): setHuge(). */
   huge: Uint8Array;
   /**
    * 1 where the table's anonymous pages are the subpages of one THP folio: mapped by a huge PMD, or
    * by PTEs after the PMD was split (a partial MADV_DONTNEED). KSM must split such a folio before it
    * can merge a subpage (ksm.ts). ASSUMPTION: every anon page in such a table belongs to the folio.
+   * Changed through setFolio().
    */
   folio: Uint8Array;
+  /** How many copies hold upper, huge and folio (clones share them): more than one, copy first. */
+  private upperHolders = { n: 1 };
+  private hugeHolders = { n: 1 };
+  private folioHolders = { n: 1 };
   /** Pages per PTE state, over the whole range. */
   stateCounts: Float64Array;
   pteTables = 0;
   upperTables: number[];
   hugePmds = 0;
+  /**
+   * hugePmdKinds()'s bookkeeping: per table 0 (no huge PMD), 1 (huge zero page) or 2 (THP) as last
+   * counted, the counts, and the tables whose huge flag changed since (first, one past the last).
+   */
+  private kindOf: Uint8Array | null = null;
+  private kindCounts = { zero: 0, thp: 0 };
+  private hugeChangedLo = 0;
+  private hugeChangedHi = 0;
 
   constructor(geometry: Geometry, pages: number, baseVpn: number) {
     this.geometry = geometry;
@@ -92,19 +109,35 @@ export class PageTables {
    */
   allocTable(table: number): void {
     if (this.ptes.tags[table] !== ABSENT) return;
-    this.allocUpper(table);
-    this.ptes.materialize(table, Pte.NONE);
-    this.pteTables += 1;
+    this.allocTables(table, 1);
   }
 
-  /** pud_alloc()/pmd_alloc() only: the upper-level tables above `table` (__handle_mm_fault). */
-  allocUpper(table: number): void {
+  /** allocTable() for tables [first, first + count), all absent (a walk allocating as it goes). */
+  allocTables(first: number, count: number): void {
+    this.allocUpper(first, count);
+    this.ptes.materialize(first, Pte.NONE, count);
+    this.pteTables += count;
+  }
+
+  /**
+   * pud_alloc()/pmd_alloc() only: the upper-level tables above `table` (__handle_mm_fault), or
+   * above each of tables [table, table + count).
+   */
+  allocUpper(table: number, count = 1): void {
     const firstPage = this.ptes.chunkStart(table);
+    const lastPage = this.ptes.chunkStart(table + count - 1);
     for (let i = 0; i < this.upper.length; i++) {
-      const idx = this.upperIndex(i, firstPage);
-      if (!this.upper[i]![idx]) {
-        this.upper[i]![idx] = 1;
-        this.upperTables[i]! += 1;
+      const last = this.upperIndex(i, lastPage);
+      for (let idx = this.upperIndex(i, firstPage); idx <= last; idx++) {
+        if (!this.upper[i]![idx]) {
+          if (this.upperHolders.n > 1) {
+            this.upperHolders.n--;
+            this.upperHolders = { n: 1 };
+            this.upper = this.upper.map((u) => u.slice());
+          }
+          this.upper[i]![idx] = 1;
+          this.upperTables[i]! += 1;
+        }
       }
     }
   }
@@ -114,10 +147,49 @@ export class PageTables {
     if (this.ptes.tags[table] === ABSENT) return;
     this.ptes.drop(table);
     this.pteTables -= 1;
-    this.folio[table] = 0;
-    if (this.huge[table]) {
-      this.huge[table] = 0;
-      this.hugePmds -= 1;
+    this.setFolio(table, false);
+    if (this.huge[table]) this.setHuge(table, false);
+  }
+
+  /**
+   * Marks `table`'s anonymous pages (or those of each of tables [table, table + count)) as the
+   * subpages of one THP folio (true) or not (false).
+   */
+  setFolio(table: number, on: boolean, count = 1): void {
+    const v = on ? 1 : 0;
+    if (count === 1 && this.folio[table] === v) return;
+    if (this.folioHolders.n > 1) {
+      this.folioHolders.n--;
+      this.folioHolders = { n: 1 };
+      this.folio = this.folio.slice();
+    }
+    this.folio.fill(v, table, table + count);
+  }
+
+  /**
+   * Maps `table`'s range (or that of each of tables [table, table + count)) by a huge PMD (true)
+   * or not (false): the flags and hugePmds.
+   */
+  setHuge(table: number, on: boolean, count = 1): void {
+    const v = on ? 1 : 0;
+    const end = table + count;
+    let flips = 0;
+    if (count > 1 && this.huge.subarray(table, end).indexOf(v) < 0) flips = count;
+    else for (let t = table; t < end; t++) if (this.huge[t] !== v) flips++;
+    if (flips === 0) return;
+    if (this.hugeHolders.n > 1) {
+      this.hugeHolders.n--;
+      this.hugeHolders = { n: 1 };
+      this.huge = this.huge.slice();
+    }
+    this.huge.fill(v, table, end);
+    this.hugePmds += on ? flips : -flips;
+    if (this.hugeChangedLo === this.hugeChangedHi) {
+      this.hugeChangedLo = table;
+      this.hugeChangedHi = end;
+    } else {
+      this.hugeChangedLo = Math.min(this.hugeChangedLo, table);
+      this.hugeChangedHi = Math.max(this.hugeChangedHi, end);
     }
   }
 
@@ -147,15 +219,63 @@ export class PageTables {
     return this.ptes.tags[table] === MIXED;
   }
 
+  /**
+   * Huge PMDs by what they map: the huge zero page (the table's PTE states are all ZERO) or a THP.
+   * The trace reads this after every event, so it is kept up to date incrementally: only tables
+   * whose PTE states were written (ptes.takeWritten()) or whose huge flag changed (setHuge) since
+   * the last call are looked at again.
+   */
+  hugePmdKinds(): { readonly zero: number; readonly thp: number } {
+    const [wLo, wHi] = this.ptes.takeWritten();
+    let lo = wLo;
+    let hi = wHi;
+    if (this.hugeChangedLo !== this.hugeChangedHi) {
+      lo = lo === hi ? this.hugeChangedLo : Math.min(lo, this.hugeChangedLo);
+      hi = Math.max(hi, this.hugeChangedHi);
+      this.hugeChangedLo = this.hugeChangedHi = 0;
+    }
+    let kindOf = this.kindOf;
+    if (kindOf === null) {
+      if (this.hugePmds === 0) return this.kindCounts;
+      kindOf = this.kindOf = new Uint8Array(this.huge.length);
+      lo = 0;
+      hi = this.huge.length;
+    }
+    const tags = this.ptes.tags;
+    const huge = this.huge;
+    const counts = this.kindCounts;
+    for (let t = lo; t < hi; t++) {
+      const now = huge[t] === 0 ? 0 : tags[t] === Pte.ZERO ? 1 : 2;
+      const was = kindOf[t]!;
+      if (now === was) continue;
+      if (was === 1) counts.zero--;
+      else if (was === 2) counts.thp--;
+      if (now === 1) counts.zero++;
+      else if (now === 2) counts.thp++;
+      kindOf[t] = now;
+    }
+    return counts;
+  }
+
   clone(): PageTables {
     const copy = Object.create(PageTables.prototype) as PageTables;
     Object.assign(copy, this);
     copy.ptes = this.ptes.clone();
-    copy.upper = this.upper.map((u) => u.slice());
-    copy.huge = this.huge.slice();
-    copy.folio = this.folio.slice();
+    this.upperHolders.n++;
+    this.hugeHolders.n++;
+    this.folioHolders.n++;
     copy.stateCounts = this.stateCounts.slice();
     copy.upperTables = this.upperTables.slice();
+    // The copy counts its huge PMDs afresh when first asked.
+    copy.kindOf = null;
+    copy.kindCounts = { zero: 0, thp: 0 };
     return copy;
+  }
+  /** This copy will not be used again (an undo copy no longer needed): the others write in place. */
+  release(): void {
+    this.ptes.release();
+    this.upperHolders.n--;
+    this.hugeHolders.n--;
+    this.folioHolders.n--;
   }
 }

@@ -54,10 +54,15 @@ export class Simulation {
   private actionNote = "";
   private extra: number[];
 
+  /** false: no checkpoints after the first (a run nobody seeks: the CLI); worldAt() replays from the start. */
+  private readonly keepCheckpoints: boolean;
+
   constructor(
     configs: readonly MmConfig[],
     readonly extraKeys: readonly string[] = [],
+    options: { readonly checkpoints?: boolean } = {},
   ) {
+    this.keepCheckpoints = options.checkpoints ?? true;
     this.world = new World(configs);
     this.builder = new TraceBuilder(this.world, extraKeys);
     this.extra = extraKeys.map(() => 0);
@@ -115,7 +120,7 @@ export class Simulation {
     const tablesPerPage = mm ? 1 / mm.geometry.ptesPerTable : 0;
     this.workSinceCheckpoint +=
       1 + r.rec.footprintPages * tablesPerPage + (mm && isWalk(e) ? mm.pt.tables : 0);
-    if (this.workSinceCheckpoint >= this.checkpointWork) {
+    if (this.keepCheckpoints && this.workSinceCheckpoint >= this.checkpointWork) {
       this.checkpoints.push({ event: this.events.length, world: this.world.clone() });
       this.workSinceCheckpoint = 0;
       this.thinCheckpoints();

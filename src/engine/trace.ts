@@ -107,12 +107,22 @@ class Grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int
     this.data = make(64);
   }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = this.make(this.data.length * 2);
-      next.set(this.data as never);
-      this.data = next;
-    }
+    if (this.length === this.data.length) this.grow(this.length + 1);
     this.data[this.length++] = v;
+  }
+  /** Appends every value of `values` (one copy, not one push each). */
+  pushAll(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
+    this.data.set(values as never, this.length);
+    this.length += values.length;
+  }
+  /** Room for `needed` values: kept out of push() so that push stays small where it is inlined. */
+  private grow(needed: number): void {
+    let size = this.data.length * 2;
+    while (size < needed) size *= 2;
+    const next = this.make(size);
+    next.set(this.data as never);
+    this.data = next;
   }
   done(): T {
     return this.data.slice(0, this.length) as T;
@@ -158,7 +168,8 @@ export class TraceBuilder {
   private readonly counters = new Grow((n) => new Float64Array(n));
   private readonly flags = new Grow((n) => new Uint8Array(n));
   private readonly extra = new Grow((n) => new Float64Array(n));
-  private readonly scratch: Float64Array;
+  /** Every mm's counters after the last recorded event (mm-major), the next row's starting point. */
+  private readonly lastCounters: Float64Array;
   private events = 0;
   readonly initialCounters: Float64Array;
   readonly initialFlags: Uint8Array;
@@ -169,7 +180,6 @@ export class TraceBuilder {
     readonly extraKeys: readonly string[],
   ) {
     this.intern("");
-    this.scratch = new Float64Array(COUNTER_COUNT);
     const mms = world.mms.length;
     this.initialCounters = new Float64Array(mms * COUNTER_COUNT);
     this.initialFlags = new Uint8Array(mms);
@@ -178,6 +188,7 @@ export class TraceBuilder {
       this.initialFlags[i] = contextFlags(m);
     });
     this.initialExtra = new Float64Array(extraKeys.length);
+    this.lastCounters = this.initialCounters.slice();
   }
 
   intern(s: string): number {
@@ -217,7 +228,7 @@ export class TraceBuilder {
     const fp = r.rec.footprint;
     this.runStart.push(this.runs.length / 2);
     this.runCount.push(fp.length / 2);
-    for (const v of fp) this.runs.push(v);
+    this.runs.pushAll(fp);
     this.effStart.push(this.effects.length / 4);
     this.effCount.push(r.rec.effects.length);
     for (const ef of r.rec.effects) {
@@ -228,18 +239,18 @@ export class TraceBuilder {
     }
     this.stepStart.push(this.steps.length);
     this.stepCount.push(r.rec.steps.length);
-    for (const s of r.rec.steps) this.steps.push(s);
+    this.steps.pushAll(r.rec.steps);
     this.fpPages.push(r.rec.footprintPages);
     this.fpTables.push(mm ? countTablePieces(fp, mm.geometry.pteShift, mm.pt.ptes.pageOffset) : 0);
     this.ufAt.push(r.rec.userfaultAt);
     this.failAt.push(r.ok ? -1 : r.failedAt);
-    for (const m of this.world.mms) {
-      readCounters(m, this.scratch, 0);
-      for (let i = 0; i < COUNTER_COUNT; i++) this.counters.push(this.scratch[i]!);
-      this.flags.push(contextFlags(m));
-    }
+    // An event changes only the mm it names (applyEvent hands its room that one mm), so only that
+    // mm's counters are read again; the others carry over from the row before.
+    if (mm) readCounters(mm, this.lastCounters, e.mm * COUNTER_COUNT);
+    this.counters.pushAll(this.lastCounters);
+    for (const m of this.world.mms) this.flags.push(contextFlags(m));
     if (extra.length !== this.extraKeys.length) throw new Error("extra counters do not match extraKeys");
-    for (const v of extra) this.extra.push(v);
+    this.extra.pushAll(extra);
     this.events++;
   }
 
@@ -366,9 +377,12 @@ export function traceColumns(t: Trace): ArrayBufferView[] {
   ];
 }
 
-/** SHA-256 over every column and table: equal traces, equal hashes, on Node and in Chromium. */
-export function traceHash(t: Trace): string {
-  const h = new Hasher();
+/**
+ * SHA-256 over every column and table: equal traces, equal hashes, on Node and in Chromium.
+ * `hasher` may bring a native SHA-256 (Hasher's constructor); the digest is the same.
+ */
+export function traceHash(t: Trace, hasher: Hasher = new Hasher()): string {
+  const h = hasher;
   for (const s of t.strings) h.text(s);
   for (const s of t.ruleIds) h.text(s);
   for (const a of t.actions)

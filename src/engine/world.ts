@@ -8,7 +8,7 @@
 import { ChunkedBytes } from "../base/chunked.ts";
 import type { Errno, Recorder } from "./apply.ts";
 import { Mm, type MmConfig } from "./mm.ts";
-import { snapshotCounters } from "./proc/status.ts";
+import { hostMemBytes } from "./proc/status.ts";
 
 export class World {
   mms: Mm[];
@@ -35,7 +35,7 @@ export class World {
   budgetBytes(mm: Mm): number {
     if (!Number.isFinite(mm.host.memLimitBytes)) return Number.POSITIVE_INFINITY;
     let used = 0;
-    for (const m of this.mms) if (m.host === mm.host) used += snapshotCounters(m).hostMemBytes;
+    for (const m of this.mms) if (m.host === mm.host) used += hostMemBytes(m);
     return mm.host.memLimitBytes - used;
   }
 

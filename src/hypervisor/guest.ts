@@ -33,7 +33,7 @@ export function guestRuns(
   count = m.pages,
 ): number[] {
   const out: number[] = [];
-  guestSet(m).forEachRun(first, count, (value, start, length) => {
+  guestSet(m).forEachSpan(first, count, (value, start, length) => {
     if (!pick(value)) return;
     const n = out.length;
     if (n >= 2 && out[n - 2]! + out[n - 1]! === start) out[n - 1] = out[n - 1]! + length;

@@ -63,6 +63,8 @@ export interface MachineConfig {
   readonly qemu: QemuConfig;
   /** Whether the scenario ever migrates: then the world has a destination mm. */
   readonly withDestination: boolean;
+  /** false: the run keeps no checkpoints for seeking (Simulation), for a caller that never seeks. */
+  readonly checkpoints?: boolean;
   readonly seed: number;
 }
 
@@ -105,7 +107,7 @@ export class Machine {
     });
     const mms = [base("source", cfg.sourceLimitBytes)];
     if (cfg.withDestination) mms.push(base("destination", cfg.destinationLimitBytes));
-    this.sim = new Simulation(mms, EXTRA_KEYS);
+    this.sim = new Simulation(mms, EXTRA_KEYS, { checkpoints: cfg.checkpoints ?? true });
   }
 
   get pages(): number {

@@ -46,6 +46,8 @@ export type RunAttempt = { ok: true; run: RunResult } | { ok: false; issues: Sce
 export interface RunOptions {
   /** Run under this variant instead of the scenario's (CLI --kernel, links, compare). */
   readonly kernel?: VariantId;
+  /** false: keep no checkpoints for seeking (a caller that only reads the trace: the CLI). */
+  readonly checkpoints?: boolean;
   /** Called before each action and once at the end (done === total): the editor's progress bar. */
   readonly onAction?: (done: number, total: number) => void;
 }
@@ -366,6 +368,7 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
       memMerge: q.memMerge,
     },
     withDestination: usesMigration(s),
+    checkpoints: opts.checkpoints ?? true,
     seed: s.seed,
   });
   startQemu(m);

@@ -28,7 +28,7 @@ export function zeropageRuns(mm: Mm, ranges: readonly number[]): number[] {
 export function noneRuns(mm: Mm, ranges: readonly number[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < ranges.length; i += 2) {
-    mm.pt.ptes.forEachRun(ranges[i]!, ranges[i + 1]!, (value, start, length) => {
+    mm.pt.ptes.forEachSpan(ranges[i]!, ranges[i + 1]!, (value, start, length) => {
       if (value !== Pte.NONE) return;
       const n = out.length;
       if (n >= 2 && out[n - 2]! + out[n - 1]! === start) out[n - 1] = out[n - 1]! + length;

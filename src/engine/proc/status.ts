@@ -97,56 +97,60 @@ export function counterAvailable(info: CounterInfo, version: string): boolean {
 
 const PAGE = 4096;
 
-/** Reads all counters of `mm` into `out` at `offset`, in COUNTERS order. */
-export function readCounters(mm: Mm, out: Float64Array, offset: number): void {
-  const c = snapshotCounters(mm);
-  for (let i = 0; i < COUNTER_COUNT; i++) out[offset + i] = c[COUNTERS[i]!.key];
-}
+/** Position of each counter in COUNTERS (and in the trace's counter columns). */
+const AT = Object.fromEntries(COUNTERS.map((c, i) => [c.key, i])) as Record<CounterKey, number>;
 
-export function snapshotCounters(mm: Mm): MmCounters {
+/** Reads all counters of `mm` into `out` at `offset`, in COUNTERS order (after every event). */
+export function readCounters(mm: Mm, out: Float64Array, offset: number): void {
   const pt = mm.pt;
   const s = pt.stateCounts;
   const g = mm.geometry;
   const anon = s[Pte.ANON_RO_ZERO]! + s[Pte.ANON_RO_DATA]! + s[Pte.ANON_RW_ZERO]! + s[Pte.ANON_RW_DATA]!;
   const ksm = s[Pte.KSM]!;
   const zeroAll = s[Pte.ZERO]! + s[Pte.ZERO_UFFD]! + s[Pte.ZERO_KSM]!;
-  let hugeZero = 0;
-  let thp = 0;
-  if (pt.hugePmds > 0) {
-    for (let t = 0; t < pt.tables; t++) {
-      if (!pt.huge[t]) continue;
-      if (pt.tableTag(t) === Pte.ZERO) hugeZero++;
-      else thp++;
-    }
-  }
-  const hugeZeroPages = hugeZero * g.ptesPerTable;
+  const kinds = pt.hugePmdKinds();
   let vmPte = pt.pteTables * g.pteTableVmPteBytes;
-  let ptMem = pt.pteTables * g.pteTableMemBytes;
-  for (let i = 0; i < g.upper.length; i++) {
-    vmPte += pt.upperTables[i]! * g.upper[i]!.vmPteBytes;
-    ptMem += pt.upperTables[i]! * g.upper[i]!.memBytes;
-  }
+  for (let i = 0; i < g.upper.length; i++) vmPte += pt.upperTables[i]! * g.upper[i]!.vmPteBytes;
+  const ptMem = pageTableBytes(mm);
   // KSM pages hold zeros (pte.ts), and one KSM page serves at most 256 mappings (ksm.ts).
   const shared = ksmPagesShared(ksm);
-  return {
-    rssAnonBytes: (anon + ksm + mm.rssAnonKept) * PAGE,
-    vmPteBytes: vmPte,
-    pageTableBytes: ptMem,
-    pteTables: pt.pteTables,
-    zeropagePtes: zeroAll - hugeZeroPages,
-    anonPages: anon,
-    ksmPages: ksm,
-    ksmPagesShared: shared,
-    ksmPagesSharing: ksm - shared,
-    ksmZeroPages: s[Pte.ZERO_KSM]! + mm.ksmZeroLeaked,
-    hugeZeroPmds: hugeZero,
-    thpPmds: thp,
-    presentPages: mm.pages - s[Pte.NONE]!,
-    hostMemBytes: (anon + shared) * PAGE + ptMem,
-  };
+  out[offset + AT.rssAnonBytes] = (anon + ksm + mm.rssAnonKept) * PAGE;
+  out[offset + AT.vmPteBytes] = vmPte;
+  out[offset + AT.pageTableBytes] = ptMem;
+  out[offset + AT.pteTables] = pt.pteTables;
+  out[offset + AT.zeropagePtes] = zeroAll - kinds.zero * g.ptesPerTable;
+  out[offset + AT.anonPages] = anon;
+  out[offset + AT.ksmPages] = ksm;
+  out[offset + AT.ksmPagesShared] = shared;
+  out[offset + AT.ksmPagesSharing] = ksm - shared;
+  out[offset + AT.ksmZeroPages] = s[Pte.ZERO_KSM]! + mm.ksmZeroLeaked;
+  out[offset + AT.hugeZeroPmds] = kinds.zero;
+  out[offset + AT.thpPmds] = kinds.thp;
+  out[offset + AT.presentPages] = mm.pages - s[Pte.NONE]!;
+  out[offset + AT.hostMemBytes] = (anon + shared) * PAGE + ptMem;
 }
 
-/** Host memory in use by `mm`, cheaply (for the -ENOMEM check on every allocating event). */
+export function snapshotCounters(mm: Mm): MmCounters {
+  const values = new Float64Array(COUNTER_COUNT);
+  readCounters(mm, values, 0);
+  return Object.fromEntries(COUNTERS.map((c, i) => [c.key, values[i]!])) as unknown as MmCounters;
+}
+
+/** Memory the page tables of `mm` occupy. */
+function pageTableBytes(mm: Mm): number {
+  const pt = mm.pt;
+  const g = mm.geometry;
+  let bytes = pt.pteTables * g.pteTableMemBytes;
+  for (let i = 0; i < g.upper.length; i++) bytes += pt.upperTables[i]! * g.upper[i]!.memBytes;
+  return bytes;
+}
+
+/**
+ * Host memory in use by `mm` (the hostMemBytes counter), cheaply: the -ENOMEM check asks before
+ * every allocating event, and this needs neither the huge PMDs nor the other counters.
+ */
 export function hostMemBytes(mm: Mm): number {
-  return snapshotCounters(mm).hostMemBytes;
+  const s = mm.pt.stateCounts;
+  const anon = s[Pte.ANON_RO_ZERO]! + s[Pte.ANON_RO_DATA]! + s[Pte.ANON_RW_ZERO]! + s[Pte.ANON_RW_DATA]!;
+  return (anon + ksmPagesShared(s[Pte.KSM]!)) * PAGE + pageTableBytes(mm);
 }

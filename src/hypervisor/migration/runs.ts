@@ -15,7 +15,7 @@ export function setRuns(
   count: number,
 ): number[] {
   const out: number[] = [];
-  m.sim.world.pageset(mm, name).forEachRun(first, count, (v, start, length) => {
+  m.sim.world.pageset(mm, name).forEachSpan(first, count, (v, start, length) => {
     if (v !== value) return;
     const n = out.length;
     if (n >= 2 && out[n - 2]! + out[n - 1]! === start) out[n - 1] = out[n - 1]! + length;
