@@ -1,14 +1,26 @@
 /**
  * Content hashes for traces and end states. SHA-256 from @noble/hashes, so Node and Chromium
- * give the same digest for the same bytes (the determinism check compares them).
+ * give the same digest for the same bytes (the determinism check compares them). A caller that
+ * has a native SHA-256 (the CLI: node:crypto) may hand it in: same bytes in, same digest out.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 
+/** An incremental SHA-256: what Hasher feeds bytes to. */
+export interface Sha256 {
+  update(bytes: Uint8Array): unknown;
+  digest(): Uint8Array;
+}
+
 /** Incremental hasher over typed arrays and numbers. */
 export class Hasher {
-  private readonly h = sha256.create();
+  private readonly h: Sha256;
   private readonly scratch = new DataView(new ArrayBuffer(8));
+
+  /** `sha256` makes the digest (default: @noble/hashes, the same everywhere). */
+  constructor(create: () => Sha256 = () => sha256.create()) {
+    this.h = create();
+  }
 
   /** Feeds the raw bytes of a typed array (platform endianness is little-endian on every target). */
   bytes(view: ArrayBufferView): this {

@@ -1,21 +1,34 @@
 /**
  * The CLI in-process (runCli with captured output) and once through bin/zeropage-lab.mjs as a
- * child process, the way `npx zeropage-lab` runs it. Usage errors exit 2 with a message on stderr
- * and nothing on stdout.
+ * child process, the way `npx zeropage-lab` runs it: the bin loads the compiled CLI, so the file
+ * builds it first (npm run build:cli) from the sources under test. Usage errors exit 2 with a
+ * message on stderr and nothing on stdout.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, test } from "vitest";
-import { COUNTERS, VARIANT_IDS } from "../engine/index.ts";
-import { PRESETS } from "../scenario/presets/index.ts";
+import { beforeAll, describe, expect, test } from "vitest";
+import { COUNTERS, traceHash, VARIANT_IDS } from "../engine/index.ts";
+import { runScenario } from "../scenario/compile.ts";
+import { PRESETS, presetById } from "../scenario/presets/index.ts";
 import { type ErrorSource, exitQuietlyOnEpipe } from "./io.ts";
 import { type JsonError, runCli, wantsJson } from "./main.ts";
 import type { RunSummary } from "./summary.ts";
 
 const GiB = 2 ** 30;
+
+// The bin runs dist-cli/main.js: build it from the sources under test (vite.cli.config.ts).
+beforeAll(() => {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const vite = join(root, "node_modules", "vite", "bin", "vite.js");
+  const r = spawnSync(process.execPath, [vite, "build", "--config", "vite.cli.config.ts"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`building the CLI failed:\n${r.stdout}${r.stderr}`);
+}, 120_000);
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -120,6 +133,18 @@ describe("run --json", () => {
     const a = await runJson("teaching-small", "--kernel", "x86_64");
     const b = await runJson("teaching-small", "--kernel", "x86_64");
     expect(a.traceHash).toBe(b.traceHash);
+  });
+
+  test("the trace hash (node:crypto's SHA-256) is the engine's own (the app's, in the browser)", async () => {
+    for (const [id, kernel] of [
+      ["teaching-small", "x86_64"],
+      ["commit-06201e00", "s390-fa41ba0d"],
+    ] as const) {
+      const s = await runJson(id, "--kernel", kernel);
+      const attempt = runScenario(presetById(id)!.scenario, { kernel });
+      if (!attempt.ok) throw new Error(`${id} did not run`);
+      expect(s.traceHash).toBe(traceHash(attempt.run.trace));
+    }
   });
 
   test("a run without a migration (PV refuses it) has a null destination and says why it failed", async () => {
@@ -351,6 +376,24 @@ describe("a reader that goes away (| head)", () => {
 });
 
 describe("bin/zeropage-lab.mjs, as npx runs it", () => {
+  test("without the compiled CLI: a message saying how to build it, exit 1 (JSON with --json)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "zeropage-lab-bin-"));
+    mkdirSync(join(dir, "bin"));
+    copyFileSync(
+      fileURLToPath(new URL("../../bin/zeropage-lab.mjs", import.meta.url)),
+      join(dir, "bin", "cli.mjs"),
+    );
+    const lone = (...argv: string[]) =>
+      spawnSync(process.execPath, [join(dir, "bin", "cli.mjs"), ...argv], { encoding: "utf8" });
+    const plain = lone("presets");
+    expect(plain.status).toBe(1);
+    expect(plain.stdout).toBe("");
+    expect(plain.stderr).toMatch(/not built: dist-cli\/main\.js is missing.*npm run build:cli/);
+    const json = lone("run", "teaching-small", "--json");
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stderr).error).toMatch(/npm run build:cli/);
+  });
+
   const bin = fileURLToPath(new URL("../../bin/zeropage-lab.mjs", import.meta.url));
   const node = (...argv: string[]) => spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8" });
 

@@ -1,6 +1,7 @@
 /**
  * The zeropage-lab command line: the same scenarios and engine as the app, for reviewers' scripts
- * and tests. bin/zeropage-lab.mjs registers tsx and calls runCli().
+ * and tests. bin/zeropage-lab.mjs loads its compiled form (dist-cli/main.js, npm run build:cli) and
+ * calls runCli().
  *
  * Each command lives in commands/<name>.ts and exports register(program). To add a command, write
  * commands/<name>.ts and add it to COMMANDS below; nothing else changes.

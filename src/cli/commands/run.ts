@@ -45,7 +45,8 @@ export function register(program: Command): void {
         throw new UsageError(`${loaded.name} is not a valid scenario:\n${formatIssueList(parsed.issues)}`);
       }
       const kernel = opts.kernel ?? parsed.scenario.machine.kernel;
-      const attempt = runParsed(parsed.scenario, { kernel });
+      // The report reads the trace only: no checkpoints for seeking.
+      const attempt = runParsed(parsed.scenario, { kernel, checkpoints: false });
       if (!attempt.ok) {
         throw new UsageError(
           `${loaded.name} cannot run under ${kernel}:\n${formatIssueList(attempt.issues)}`,
