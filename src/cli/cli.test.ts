@@ -411,3 +411,28 @@ describe("bin/zeropage-lab.mjs, as npx runs it", () => {
     expect(r.stderr).toMatch(/unknown preset/);
   });
 });
+
+describe("selftest: shared_zeropage_test on the model", () => {
+  test("one kernel: its TAP, and its kselftest exit status (v2 fails check 3: exit 1)", async () => {
+    const v2 = await cli("selftest", "--kernel", "s390-06201e00-v2");
+    expect(v2.code).toBe(1);
+    expect(v2.out).toContain("not ok 3 Shared zeropages should be disabled");
+    const c = await cli("selftest", "--kernel", "s390-06201e00");
+    expect(c.code).toBe(0);
+    expect(c.out).toContain("# Totals: pass:3 fail:0");
+    const a = await cli("selftest", "--kernel", "s390-2faee8ff");
+    expect(a.code).toBe(4);
+    expect(a.err).toBe("");
+  });
+
+  test("every kernel by default, each after a '# kernel:' line; --json gives the reports", async () => {
+    const all = await cli("selftest");
+    expect(all.code).toBe(0);
+    expect(all.out.match(/^# kernel: /gm)).toHaveLength(VARIANT_IDS.length);
+    const json = await cli("selftest", "--kernel", "s390-fa41ba0d", "--json");
+    const [r] = JSON.parse(json.out) as { checks: { ok: boolean; rules: string[] }[]; exitCode: number }[];
+    expect(r!.checks.map((x) => x.ok)).toEqual([false, true, true]);
+    expect(r!.checks[0]!.rules).toEqual(["do_anonymous_page.forbidden"]);
+    expect(json.code).toBe(1);
+  });
+});

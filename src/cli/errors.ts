@@ -11,3 +11,14 @@ export const EXIT_USAGE = 2;
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
+
+/**
+ * Not an error: a command that has printed its result and wants a particular exit status, as a
+ * test runner does (`selftest` exits 1 when a check fails, 4 when it skips). Nothing is printed.
+ */
+export class ResultExit extends Error {
+  override readonly name = "ResultExit";
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

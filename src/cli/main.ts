@@ -20,11 +20,12 @@ import { Command, CommanderError } from "commander";
 import * as diff from "./commands/diff.ts";
 import * as presets from "./commands/presets.ts";
 import * as run from "./commands/run.ts";
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.ts";
+import * as selftest from "./commands/selftest.ts";
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ResultExit, UsageError } from "./errors.ts";
 import { type CliIo, processIo } from "./io.ts";
 
 /** The commands, in help order. */
-const COMMANDS: readonly { register(program: Command): void }[] = [presets, run, diff];
+const COMMANDS: readonly { register(program: Command): void }[] = [presets, run, diff, selftest];
 
 export const PROGRAM_NAME = "zeropage-lab";
 
@@ -89,6 +90,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_OK;
   } catch (e) {
+    if (e instanceof ResultExit) return e.code;
     if (e instanceof UsageError) {
       io.err(`${PROGRAM_NAME}: error: ${e.message}\n`);
       return EXIT_USAGE;
@@ -118,6 +120,7 @@ async function runJsonMode(argv: readonly string[], io: CliIo): Promise<number> 
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_OK;
   } catch (e) {
+    if (e instanceof ResultExit) return e.code;
     if (e instanceof UsageError) return fail(EXIT_USAGE, e.message, true);
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT_OK;

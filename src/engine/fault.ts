@@ -100,6 +100,19 @@ export const R_READ_FORBIDDEN = defineRule({
     "This mm may not use the shared zeropage, so even a read of never-touched memory allocates a real, zero-filled page. It is mapped writable and dirty because the VMA is writable, and RssAnon grows by 4 KiB.",
 });
 
+export const R_READ_ZEROPAGE_SHADOWED = defineRule({
+  id: "do_anonymous_page.zeropage_shadowed",
+  title: "read fault maps the zeropage although COW sharing is off (06201e00 v2's missing #define)",
+  path: [
+    ...anonymous,
+    fr(MM_H, "mm_forbids_zeropage", "(0): the generic macro shadows s390's function"),
+    step("pte_mkspecial(pfn_pte(my_zero_pfn(addr)))"),
+    fr("include/linux/pgtable.h", "set_ptes"),
+  ],
+  explain:
+    "Storage keys or PV cleared allow_cow_sharing and the zeropages were unshared, but in 06201e00 as posted in v2 s390's mm_forbids_zeropage() was never seen by generic code: without '#define mm_forbids_zeropage mm_forbids_zeropage', include/linux/mm.h defines its own always-0 macro and do_anonymous_page() uses that. So this read maps a new shared zeropage in a guest that must not have one, which is what review caught (the selftest's 'Shared zeropages should be disabled' fails).",
+});
+
 export const R_READ_HOST_NO_ZEROPAGE = defineRule({
   id: "do_anonymous_page.host_no_zeropage",
   title: "read fault allocates a zeroed anonymous page (this host maps no zeropage on read faults)",
@@ -307,7 +320,8 @@ export function readPlan(mm: Mm, vma: Vma): Plan {
     p.rules[Pte.NONE] = R_READ_FORBIDDEN.index;
   } else if (mm.hostZeropage.readFault) {
     p.lut[Pte.NONE] = Pte.ZERO;
-    p.rules[Pte.NONE] = R_READ_ZEROPAGE.index;
+    p.rules[Pte.NONE] =
+      mm.variant.forbidsShadowed && !mm.ctx.allowCowSharing ? R_READ_ZEROPAGE_SHADOWED.index : R_READ_ZEROPAGE.index;
   } else {
     p.lut[Pte.NONE] = anonState((vma.flags & VmFlag.WRITE) !== 0, false);
     p.rules[Pte.NONE] = R_READ_HOST_NO_ZEROPAGE.index;

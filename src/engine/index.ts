@@ -43,6 +43,11 @@ export {
 } from "./proc/status.ts";
 export { PTE_KEYS, PTE_NAMES, PTE_STATES, Pte } from "./pte.ts";
 export { allRules, type Frame, formatPath, type Rule, ruleAt, ruleById } from "./rules.ts";
+export {
+  type SelftestCheck,
+  type SelftestReport,
+  sharedZeropageTest,
+} from "./selftests/shared_zeropage_test.ts";
 export { type ApplyMeta, type Cursor, Simulation } from "./simulation.ts";
 export { CLASS_NAMES, type MmSnapshot, snapshotMm, type TableDetail, tableDetail } from "./snapshot.ts";
 export {

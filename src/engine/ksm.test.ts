@@ -142,6 +142,7 @@ describe("unmerge: ksm_disable / break_ksm", () => {
     "s390-fa41ba0d": true,
     "s390-fa41ba0d-90a7592d": true,
     "s390-06201e00": true,
+    "s390-06201e00-v2": true,
     x86_64: true,
   };
   test.each(VARIANT_IDS)(

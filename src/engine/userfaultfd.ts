@@ -109,6 +109,20 @@ export const R_UFFD_ZEROPAGE_HOST = defineRule({
     "Host policy, not upstream code: upstream mfill_atomic_pte_zeropage() maps the zeropage unless mm_forbids_zeropage(). The model assumes a host that forbids it here takes the mfill_atomic_pte_zeroed_folio() branch of 90a7592da149.",
 });
 
+export const R_UFFD_ZEROPAGE_SHADOWED = defineRule({
+  id: "mfill_atomic_pte_zeropage.shadowed",
+  title: "UFFDIO_ZEROPAGE maps the zeropage although COW sharing is off (06201e00 v2's missing #define)",
+  path: [
+    fr(FS, "userfaultfd_zeropage"),
+    fr(UFFD, "mfill_atomic"),
+    fr(UFFD, "mfill_atomic_pte_zeropage"),
+    fr("include/linux/mm.h", "mm_forbids_zeropage", "(0): the generic macro shadows s390's function"),
+    step("pte_mkspecial(zero pfn)"),
+  ],
+  explain:
+    "Storage keys or PV cleared allow_cow_sharing, but in 06201e00 as posted in v2 generic code never saw s390's mm_forbids_zeropage(): include/linux/mm.h's always-0 macro stood in its place (the self-referential #define came in v3). So 90a7592da149's check in mfill_atomic_pte_zeropage() reads 0 and a shared zeropage is placed.",
+});
+
 export const R_UFFD_COPY = defineRule({
   id: "mfill_atomic_pte_copy",
   title: "UFFDIO_COPY installs a page with the given content",
@@ -260,7 +274,13 @@ export function uffdFill(
         p.rules[Pte.NONE] = R_UFFD_ZEROPAGE_HOST.index;
       } else {
         p.lut[Pte.NONE] = Pte.ZERO_UFFD;
-        p.rules[Pte.NONE] = mm.forbidsZeropage() ? R_UFFD_ZEROPAGE_BUG.index : R_UFFD_ZEROPAGE.index;
+        // 06201e00 v2: the generic macro hides allow_cow_sharing = 0 from mfill_atomic_pte_zeropage().
+        const shadowed = mm.variant.forbidsShadowed && !mm.ctx.allowCowSharing;
+        p.rules[Pte.NONE] = shadowed
+          ? R_UFFD_ZEROPAGE_SHADOWED.index
+          : mm.forbidsZeropage()
+            ? R_UFFD_ZEROPAGE_BUG.index
+            : R_UFFD_ZEROPAGE.index;
       }
     } else {
       p.lut[Pte.NONE] = anonState(writable, content === "data");

@@ -15,6 +15,10 @@
  *                            the series on its own.
  *   s390-06201e00          C  v6.10+: allowed until storage keys or PV; then zeropages are
  *                            unshared (__s390_unshare_zeropages) and KSM is disabled
+ *   s390-06201e00-v2       C as posted in v2 (27 Mar 2024), never released: without the
+ *                            self-referential #define the generic mm_forbids_zeropage(X) (0)
+ *                            macro shadows s390's function, so keys/PV unshare the zeropages but
+ *                            later faults and UFFDIO_ZEROPAGE map new ones (caught in review)
  *   x86_64                 X  never forbidden; PT reclaim on MADV_DONTNEED from v6.14
  *
  * What changed in generic mm between those kernels (KSM, FAULT_FLAG_UNSHARE) is not a variant
@@ -27,6 +31,7 @@ export const VARIANT_IDS = [
   "s390-fa41ba0d",
   "s390-fa41ba0d-90a7592d",
   "s390-06201e00",
+  "s390-06201e00-v2",
   "x86_64",
 ] as const;
 export type VariantId = (typeof VARIANT_IDS)[number];
@@ -54,6 +59,11 @@ export interface Variant {
   readonly uffdZeropageHonoursForbids: boolean;
   /** Protected virtualization exists (KVM_PV_ENABLE): not in A (PV came ~v5.7). */
   readonly hasPv: boolean;
+  /**
+   * 06201e00 v2: s390's mm_forbids_zeropage() is shadowed by the generic always-0 macro in
+   * include/linux/mm.h, so generic mm never sees allow_cow_sharing = 0.
+   */
+  readonly forbidsShadowed?: boolean;
   /**
    * Source links for single functions at another tag than sourceTag: B' links
    * mfill_atomic_pte_zeroed_folio() (90a7592da149) at the 6.9.y stable release that has it, while
@@ -116,6 +126,23 @@ export const VARIANTS: Record<VariantId, Variant> = {
     commit: "06201e00ee3e",
     sourceTag: "v6.10",
     forbids: "no_cow_sharing",
+    zapZeroOnCreateVm: false,
+    zapZeroOnSkeys: false,
+    unshareOnCowDisable: true,
+    uffdZeropageHonoursForbids: true,
+    hasPv: true,
+  },
+  "s390-06201e00-v2": {
+    id: "s390-06201e00-v2",
+    letter: "C-v2",
+    title: "s390 with 06201e00 as posted in v2 (missing #define: new zeropages still mapped after keys/PV)",
+    arch: "s390x",
+    commit: "06201e00 v2",
+    // Never merged: the functions are read in v6.10, where v3 landed.
+    sourceTag: "v6.10",
+    // mm_forbids_zeropage(X) expands to (0) in every generic caller: never forbidden there.
+    forbids: "never",
+    forbidsShadowed: true,
     zapZeroOnCreateVm: false,
     zapZeroOnSkeys: false,
     unshareOnCowDisable: true,

@@ -8,7 +8,13 @@ import { dumpWorld } from "../test-support/dump.ts";
 import { Guest, KiB, rulesOf } from "../test-support/guest.ts";
 import { VARIANT_IDS, type VariantId } from "../variants.ts";
 
-const S390: VariantId[] = ["s390-2faee8ff", "s390-fa41ba0d", "s390-fa41ba0d-90a7592d", "s390-06201e00"];
+const S390: VariantId[] = [
+  "s390-2faee8ff",
+  "s390-fa41ba0d",
+  "s390-fa41ba0d-90a7592d",
+  "s390-06201e00",
+  "s390-06201e00-v2",
+];
 
 describe("KVM_CREATE_VM: kvm_arch_init_vm → s390_enable_sie", () => {
   const zaps: Record<VariantId, boolean> = {
@@ -16,6 +22,7 @@ describe("KVM_CREATE_VM: kvm_arch_init_vm → s390_enable_sie", () => {
     "s390-fa41ba0d": true,
     "s390-fa41ba0d-90a7592d": true,
     "s390-06201e00": false,
+    "s390-06201e00-v2": false,
     x86_64: false,
   };
   test.each(S390)(
@@ -188,7 +195,7 @@ describe("PV: KVM_PV_ENABLE", () => {
     }
     expect(r.ok).toBe(true);
     expect(g.mm.ctx.pv).toBe(true);
-    if (variant === "s390-06201e00") {
+    if (variant === "s390-06201e00" || variant === "s390-06201e00-v2") {
       // s390_disable_cow_sharing(): like keys, without touching uses_skeys.
       expect(g.text(0, 4)).toBe("rrrr");
       expect(g.mm.ctx).toMatchObject({ allowCowSharing: false, usesSkeys: false });

@@ -104,13 +104,16 @@ export class Oracle {
   private readonly B: boolean;
   private readonly C: boolean;
   private readonly X: boolean;
+  private readonly shadowed: boolean;
 
   constructor(cfg: MmConfig) {
     this.cfg = cfg;
     this.variant = cfg.variant;
     this.A = cfg.variant === "s390-2faee8ff";
     this.B = cfg.variant === "s390-fa41ba0d" || cfg.variant === "s390-fa41ba0d-90a7592d";
-    this.C = cfg.variant === "s390-06201e00";
+    // 06201e00 as posted in v2 runs C's s390 code; its generic mm sees mm_forbids_zeropage() = 0.
+    this.C = cfg.variant === "s390-06201e00" || cfg.variant === "s390-06201e00-v2";
+    this.shadowed = cfg.variant === "s390-06201e00-v2";
     this.X = cfg.variant === "x86_64";
     this.geometry = geometryOf(this.X ? "x86_64" : "s390x");
     const top = this.geometry.upper[this.geometry.upper.length - 1]!;
@@ -261,7 +264,7 @@ export class Oracle {
     if (this.X) return false;
     if (this.A) return this.s.usesSkeys;
     if (this.B) return this.s.hasPgste;
-    return !this.s.allowCow;
+    return !this.shadowed && !this.s.allowCow;
   }
 
   /** Whether the mm's kernel is at least `version` ("6.6"). */
