@@ -13,6 +13,9 @@ export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
   outputDir: "test-results/artifacts",
+  // The journeys' key frames (e2e/support.ts Journey.frame): one baseline per name, checked in;
+  // `npm run test:update-screenshots` rewrites them after a change made on purpose.
+  snapshotPathTemplate: "{testDir}/journeys/__screenshots__/{arg}{ext}",
   fullyParallel: false,
   workers: 1,
   retries: 0,

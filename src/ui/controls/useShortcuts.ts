@@ -17,10 +17,11 @@
  *   widgets with their own arrow keys       the map canvases, the PTE grid and the timeline
  *                                           handle their keys and call preventDefault()
  *
- * And a select chosen with the pointer gives the focus back to the page: the mouse was the input,
- * so the narration's "Press → to step" and Space must step and play, not reopen or move that
- * select (a kernel picker that stays focused would switch the kernel on the next →). A select
- * changed with the keyboard keeps the focus: that user is moving through the controls.
+ * And a choice made with the pointer in a control that keeps arrow keys (a select, a radio group
+ * such as "Step by") gives the focus back to the page: the mouse was the input, so the
+ * narration's "Press → to step" and Space must step and play, not move that choice (a kernel
+ * picker that stayed focused switched the kernel on the next →). A choice made with the keyboard
+ * keeps the focus: that user is moving through the controls.
  */
 import { useEffect } from "react";
 import { type CommandContext, commandForKey } from "../commands.ts";
@@ -57,22 +58,34 @@ export function ownsKey(el: EventTarget | null, key: string): boolean {
   return false;
 }
 
+/** A control that keeps arrow keys for itself: a select or a radio button. */
+function keepsArrows(el: EventTarget | null): el is HTMLSelectElement | HTMLInputElement {
+  return el instanceof HTMLSelectElement || (el instanceof HTMLInputElement && el.type === "radio");
+}
+
 /**
- * Blurs a select after a choice made with the pointer (see above). The last input on each select
- * decides: a pointer press on it (opening its list) or a key press on it.
+ * Blurs a select or radio button after a choice made with the pointer (see above). The last input
+ * on each control decides: a pointer press on it (or on its label) or a key press on it.
  */
-function useSelectFocusPolicy(): void {
+function usePointerChoiceFocusPolicy(): void {
   useEffect(() => {
-    const lastInput = new WeakMap<HTMLSelectElement, "pointer" | "keyboard">();
+    const lastInput = new WeakMap<Element, "pointer" | "keyboard">();
+    const controlOf = (t: EventTarget | null): Element | null => {
+      if (keepsArrows(t)) return t;
+      // A press on a radio's label chooses the radio.
+      const label = t instanceof Element ? t.closest("label") : null;
+      return label?.control && keepsArrows(label.control) ? label.control : null;
+    };
     const onPointer = (e: Event) => {
-      if (e.target instanceof HTMLSelectElement) lastInput.set(e.target, "pointer");
+      const c = controlOf(e.target);
+      if (c) lastInput.set(c, "pointer");
     };
     const onKey = (e: Event) => {
-      if (e.target instanceof HTMLSelectElement) lastInput.set(e.target, "keyboard");
+      if (keepsArrows(e.target)) lastInput.set(e.target, "keyboard");
     };
     const onChange = (e: Event) => {
       const el = e.target;
-      if (!(el instanceof HTMLSelectElement) || el.closest("dialog[open]")) return;
+      if (!keepsArrows(el) || el.closest("dialog[open]")) return;
       if (lastInput.get(el) === "pointer" && document.activeElement === el) el.blur();
     };
     document.addEventListener("pointerdown", onPointer, true);
@@ -87,7 +100,7 @@ function useSelectFocusPolicy(): void {
 }
 
 export function useShortcuts(ctx: CommandContext): void {
-  useSelectFocusPolicy();
+  usePointerChoiceFocusPolicy();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || ownsKey(e.target, e.key)) return;

@@ -46,7 +46,7 @@ export function LinkBanner() {
         </div>
       )}
       {notes.length > 0 && !error && (
-        <div className="banner zl-link-note" role="status">
+        <div className="banner zl-link-note" role="status" data-testid="link-notes">
           {notes.map((n) => (
             <p key={n}>{n}</p>
           ))}
