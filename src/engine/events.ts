@@ -9,9 +9,17 @@ import type { Ranges } from "./apply.ts";
 
 export type Content = "zero" | "data";
 
+/** Who reads, where it is not a CPU load: madvise(MADV_POPULATE_READ) or read-only remote GUP. */
+export type ReadVia = "populate_read" | "gup";
+
 export type KernelEvent =
-  /** A CPU access (guest vCPU or a QEMU thread) to each page of `ranges`, in order. */
-  | { kind: "fault"; mm: number; access: "read"; ranges: Ranges }
+  /**
+   * A read of each page of `ranges`, in order: a CPU access (guest vCPU or a QEMU thread), or, with
+   * `via`, a kernel path that faults pages in for reading on the process's behalf:
+   * MADV_POPULATE_READ, or read-only GUP from another process (process_vm_readv(), /proc/pid/mem).
+   * All of them end in handle_mm_fault() without FAULT_FLAG_WRITE, so the same rules decide.
+   */
+  | { kind: "fault"; mm: number; access: "read"; ranges: Ranges; via?: ReadVia }
   /** `content` is what the page holds afterwards: "zero" zero-fills it, "data" writes non-zero bytes. */
   | { kind: "fault"; mm: number; access: "write"; ranges: Ranges; content: Content }
   /** handle_mm_fault(FAULT_FLAG_UNSHARE | FAULT_FLAG_REMOTE) on each page (GUP R/O pin, break_ksm). */
@@ -74,7 +82,14 @@ export const EVENT_KINDS: readonly EventKind[] = [
 export function eventLabel(e: KernelEvent): string {
   switch (e.kind) {
     case "fault":
-      return e.access === "read" ? "read fault" : e.access === "write" ? "write fault" : "unshare fault";
+      if (e.access === "read") {
+        return e.via === "populate_read"
+          ? "MADV_POPULATE_READ"
+          : e.via === "gup"
+            ? "process_vm_readv (GUP read)"
+            : "read fault";
+      }
+      return e.access === "write" ? "write fault" : "unshare fault";
     case "madvise":
       return `MADV_${e.advice.toUpperCase()}`;
     case "uffd_register":

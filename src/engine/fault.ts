@@ -130,6 +130,41 @@ export const R_READ_HOST_NO_ZEROPAGE = defineRule({
     "Host policy, not upstream code: upstream do_anonymous_page() maps the zeropage whenever mm_forbids_zeropage() is false. Hosts booted with pvm_no_zero_page=1 were measured to allocate instead (RssAnon +4 KiB per page read, no PTE with the zero pfn); the source of that change was not read, so the model assumes it takes the same branch as a forbidding mm_forbids_zeropage().",
 });
 
+export const R_POPULATE_READ = defineRule({
+  id: "madvise_populate.read",
+  title: "MADV_POPULATE_READ faults the range in for reading",
+  path: [
+    fr("mm/madvise.c", "madvise_populate", "MADV_POPULATE_READ"),
+    fr("mm/gup.c", "__get_user_pages"),
+    fr("mm/gup.c", "faultin_page", "no FOLL_WRITE"),
+    fr(MEMORY, "handle_mm_fault"),
+  ],
+  explain:
+    "MADV_POPULATE_READ (v5.14) populates page tables as if every page had been read: each missing page takes an ordinary read fault through GUP, so it maps the shared zeropage where mm_forbids_zeropage() allows it and allocates a page where it does not. It is a zeropage path like any read.",
+});
+
+export const R_NO_POPULATE = defineRule({
+  id: "madvise.no_populate_read",
+  title: "no MADV_POPULATE_READ in this kernel (it came in v5.14): -EINVAL",
+  path: [fr("mm/madvise.c", "madvise_behavior_valid"), step("unknown advice", "-EINVAL")],
+  explain:
+    "MADV_POPULATE_READ arrived in v5.14 (4ca9b3859dac). An older kernel does not know the advice and madvise() fails with -EINVAL; nothing is faulted in.",
+});
+
+export const R_GUP_READ = defineRule({
+  id: "get_user_pages_remote.read",
+  title: "another process reads this memory (process_vm_readv, /proc/pid/mem): read-only GUP faults pages in",
+  path: [
+    fr("mm/process_vm_access.c", "process_vm_rw_core"),
+    fr("mm/gup.c", "pin_user_pages_remote", "no FOLL_WRITE"),
+    fr("mm/gup.c", "__get_user_pages"),
+    fr("mm/gup.c", "faultin_page"),
+    fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_REMOTE"),
+  ],
+  explain:
+    "A debugger, a dump tool or any process with ptrace rights reads this memory with process_vm_readv() (or /proc/<pid>/mem via access_remote_vm()). GUP without FOLL_WRITE faults each missing page in for reading, in this mm: the same decision as a read by the process itself, so the zeropage where allowed and a real page where not.",
+});
+
 export const R_USERFAULT = defineRule({
   id: "handle_userfault.missing",
   title: "missing-page userfault: the access blocks until user space places a page",
@@ -321,7 +356,9 @@ export function readPlan(mm: Mm, vma: Vma): Plan {
   } else if (mm.hostZeropage.readFault) {
     p.lut[Pte.NONE] = Pte.ZERO;
     p.rules[Pte.NONE] =
-      mm.variant.forbidsShadowed && !mm.ctx.allowCowSharing ? R_READ_ZEROPAGE_SHADOWED.index : R_READ_ZEROPAGE.index;
+      mm.variant.forbidsShadowed && !mm.ctx.allowCowSharing
+        ? R_READ_ZEROPAGE_SHADOWED.index
+        : R_READ_ZEROPAGE.index;
   } else {
     p.lut[Pte.NONE] = anonState((vma.flags & VmFlag.WRITE) !== 0, false);
     p.rules[Pte.NONE] = R_READ_HOST_NO_ZEROPAGE.index;

@@ -68,6 +68,9 @@ const COMMON = [
   "unmerge_ksm_pages",
   "break_ksm",
   "vma_can_userfault",
+  "__get_user_pages",
+  "faultin_page",
+  "process_vm_rw_core",
   "KVM_CREATE_VM",
   "VM_FAULT_OOM",
 ];
@@ -82,6 +85,8 @@ const S390 = [
 ];
 
 const V6 = [
+  "pin_user_pages_remote",
+  "madvise_populate",
   "kvm_s390_pv_is_protected",
   "do_pte_missing",
   "alloc_anon_folio",
@@ -116,6 +121,8 @@ const KNOWN: Record<string, readonly string[]> = {
     ...COMMON.filter((n) => n !== "madvise_dontneed_single_vma"),
     "madvise_dontneed",
     "unmap_single_vma",
+    "get_user_pages_remote",
+    "madvise_behavior_valid",
     ...S390,
     "alloc_zeroed_user_highpage_movable",
     "inc_mm_counter_fast",

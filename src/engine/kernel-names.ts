@@ -68,6 +68,9 @@ const HISTORY: Readonly<Record<string, readonly Rename[]>> = {
   mfill_atomic_pte_zeropage: [{ before: "6.4", to: "mfill_zeropage_pte" }],
   mfill_atomic_pte_copy: [{ before: "6.4", to: "mcopy_atomic_pte" }],
   mfill_atomic_install_pte: [{ before: "5.13", to: null }],
+  // mm/gup.c, mm/process_vm_access.c: FOLL_PIN (pin_user_pages_remote) for process_vm_readv came
+  // with John Hubbard's FOLL_PIN conversions (≈ v5.7); before, get_user_pages_remote().
+  pin_user_pages_remote: [{ before: "5.7", to: "get_user_pages_remote" }],
   // mm/ksm.c
   try_to_merge_with_zero_page: [{ before: "6.11", to: "try_to_merge_one_page" }],
   // c2dc78b86e08 "mm/ksm: fix ksm_zero_pages accounting" (v6.10-rc3).

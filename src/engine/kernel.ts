@@ -9,7 +9,7 @@
 import { Recorder } from "./apply.ts";
 import { createVm, enablePv, enableSkeys } from "./arch/s390.ts";
 import { eventRanges, type KernelEvent } from "./events.ts";
-import { fault } from "./fault.ts";
+import { fault, R_GUP_READ, R_NO_POPULATE, R_POPULATE_READ } from "./fault.ts";
 import { ksmDisable, ksmScan } from "./ksm.ts";
 import { madviseDontneed, madviseFlags } from "./madvise.ts";
 import { defineRule, step } from "./rules.ts";
@@ -57,6 +57,17 @@ export function applyEvent(w: World, e: KernelEvent, limit = Number.POSITIVE_INF
   if (bad) return done(false, rec, "EINVAL", bad);
   switch (e.kind) {
     case "fault": {
+      if (e.access === "read" && e.via === "populate_read" && !mm.has("populateRead")) {
+        rec.step(R_NO_POPULATE.index);
+        return done(
+          false,
+          rec,
+          "EINVAL",
+          `no MADV_POPULATE_READ before v5.14 (this kernel: ${mm.kernelVersion})`,
+        );
+      }
+      if (e.access === "read" && e.via)
+        rec.step(e.via === "populate_read" ? R_POPULATE_READ.index : R_GUP_READ.index);
       const content = e.access === "write" ? e.content : "zero";
       const r = fault(mm, e.access, e.ranges, content, rec, limit, w.budgetBytes(mm));
       return done(r.ok, rec, r.errno, r.message, r.failedAt);

@@ -200,6 +200,8 @@ export const KERNEL_FEATURES = {
     assumption:
       "a38c015f3156 was queued in the mm tree in April 2018 (Cc stable); its first mainline release is taken to be v4.17 (v4.18 at the latest). Variant A (v4.12) predates it either way.",
   },
+  /** MADV_POPULATE_READ / _WRITE: 4ca9b3859dac "mm/madvise: introduce MADV_POPULATE_(READ|WRITE)". */
+  populateRead: { since: "5.14" },
   /** FAULT_FLAG_UNSHARE: c89357e27f20 "mm: support GUP-triggered unsharing of anonymous pages". */
   unshareFault: { since: "5.19" },
   /** break_ksm() unshares instead of a fake write fault: 6cce3314b928. */

@@ -158,6 +158,7 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
         break;
       case "ksm-merge":
       case "madvise-dontneed":
+      case "host-read":
         if (a.on === "destination" && migration === "none")
           issues.push({ path: `${at}.on`, message: "there is no destination before a migration starts" });
         break;
@@ -168,7 +169,10 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
       const start = ("start" in a && a.start) || 0;
       const size = ("size" in a && a.size) || 0;
       if (
-        (a.do === "guest-read" || a.do === "guest-write" || a.do === "madvise-dontneed") &&
+        (a.do === "guest-read" ||
+          a.do === "guest-write" ||
+          a.do === "madvise-dontneed" ||
+          a.do === "host-read") &&
         start + size > s.machine.guestRam
       ) {
         issues.push({
@@ -220,6 +224,8 @@ export function actionLabel(a: Action, guestRam: number): string {
       return `ksmd merges pages${a.on ? ` on the ${a.on}` : ""}`;
     case "madvise-dontneed":
       return `MADV_DONTNEED of ${size(a.size)}${a.on ? ` on the ${a.on}` : ""}`;
+    case "host-read":
+      return `${a.via === "populate-read" ? "MADV_POPULATE_READ" : "process_vm_readv()"} reads ${size(a.size)}${a.on ? ` on the ${a.on}` : ""}`;
     case "migrate":
       return `${a.mode} migration${a.pagemapCheck ? " with the pagemap check" : ""}`;
     case "migrate-start":
@@ -250,6 +256,7 @@ function actorOf(a: Action): [string, string] {
     case "ksm-merge":
       return ["ksmd", "ksm"];
     case "madvise-dontneed":
+    case "host-read":
       return ["qemu", ""];
     case "migrate":
     case "migrate-start":
@@ -305,6 +312,29 @@ function runAction(m: MachineT, a: Action): void {
         { kind: "madvise", mm, advice: "dontneed", ranges: [first, count] },
         "user space: madvise(MADV_DONTNEED) in one call",
       );
+      return;
+    }
+    case "host-read": {
+      const mm = a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn;
+      const first = pages(a.start, 0);
+      const count = pages(a.size, m.pages * PAGE - (a.start ?? 0));
+      const populate = a.via === "populate-read";
+      const r = m.apply(
+        {
+          kind: "fault",
+          mm,
+          access: "read",
+          ranges: [first, count],
+          via: populate ? "populate_read" : "gup",
+        },
+        populate
+          ? "user space: madvise(MADV_POPULATE_READ) over guest RAM"
+          : "another process: process_vm_readv() of guest RAM (a debugger or dump tool)",
+      );
+      if (!r.ok && r.errno !== "EFAULT")
+        m.sim.noteAction(
+          `${populate ? "MADV_POPULATE_READ" : "process_vm_readv()"} failed: ${r.message ?? r.errno}`,
+        );
       return;
     }
     case "migrate":

@@ -162,6 +162,19 @@ const Action = v.variant(
     v.strictObject({ do: v.literal("balloon-deflate"), size: Size }),
     v.strictObject({ do: v.literal("ksm-merge"), on: v.optional(Side) }),
     v.strictObject({ do: v.literal("madvise-dontneed"), on: v.optional(Side), ...regionEntries }),
+    /**
+     * A host tool reads guest RAM through the kernel rather than with loads: MADV_POPULATE_READ in
+     * QEMU, or another process's process_vm_readv() (a debugger, a dump tool).
+     */
+    v.strictObject({
+      do: v.literal("host-read"),
+      via: v.optional(
+        v.picklist(["populate-read", "process-vm-readv"], 'expected "populate-read" or "process-vm-readv"'),
+        "populate-read",
+      ),
+      on: v.optional(Side),
+      ...regionEntries,
+    }),
     v.strictObject({
       do: v.literal("migrate"),
       mode: v.optional(v.picklist(["precopy", "postcopy"]), "precopy"),
@@ -181,7 +194,7 @@ const Action = v.variant(
     v.strictObject({ do: v.literal("migrate-switchover") }),
     v.strictObject({ do: v.literal("migrate-complete") }),
   ],
-  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, ksm-merge, madvise-dontneed, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
+  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, ksm-merge, madvise-dontneed, host-read, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
 );
 
 export const ScenarioSchema = v.strictObject({

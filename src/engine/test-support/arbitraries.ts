@@ -132,6 +132,13 @@ export function eventArb(cfg: MmConfig): fc.Arbitrary<KernelEvent> {
       arbitrary: ranges.map((r): KernelEvent => ({ kind: "fault", mm, access: "unshare", ranges: r })),
     },
     {
+      // MADV_POPULATE_READ, or another process's process_vm_readv().
+      weight: 1,
+      arbitrary: fc
+        .tuple(ranges, fc.constantFrom("populate_read" as const, "gup" as const))
+        .map(([r, via]): KernelEvent => ({ kind: "fault", mm, access: "read", ranges: r, via })),
+    },
+    {
       weight: 4,
       arbitrary: fc
         .tuple(ranges, fc.option(fc.integer({ min: 1, max: 300 }), { freq: 2 }))

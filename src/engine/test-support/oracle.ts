@@ -345,6 +345,8 @@ export class Oracle {
     switch (e.kind) {
       case "fault":
         if (!this.validRanges(e.ranges)) throw new Fail("EINVAL");
+        // MADV_POPULATE_READ exists from v5.14; otherwise a via-read is a read fault like any other.
+        if (e.access === "read" && e.via === "populate_read" && !this.since("5.14")) throw new Fail("EINVAL");
         return {
           errno: null,
           userfaultAt: this.fault(e.access, e.ranges, e.access === "write" ? e.content : "zero"),

@@ -62,6 +62,7 @@ export const ACTION_KINDS = [
   "balloon-deflate",
   "ksm-merge",
   "madvise-dontneed",
+  "host-read",
   "migrate",
   "migrate-start",
   "migrate-transfer",
@@ -93,6 +94,12 @@ export const ACTION_FIELDS: Readonly<Record<ActionKindName, Readonly<Record<stri
   "balloon-deflate": { size: { type: "size", required: true } },
   "ksm-merge": { on: { type: "choice", options: ["source", "destination"] } },
   "madvise-dontneed": {
+    on: { type: "choice", options: ["source", "destination"] },
+    start: { type: "size" },
+    size: { type: "size" },
+  },
+  "host-read": {
+    via: { type: "choice", options: ["populate-read", "process-vm-readv"] },
     on: { type: "choice", options: ["source", "destination"] },
     start: { type: "size" },
     size: { type: "size" },
