@@ -33,6 +33,9 @@
 export const MIXED = 0xfe;
 export const ABSENT = 0xff;
 
+/** What a step of mapRange returns when a STOP entry halted the walk. */
+const STOPPED = -1;
+
 /** Chunks per summary group (`groups`), and the summary of a group whose tags differ. */
 const GROUP_SHIFT = 6;
 const GROUP = 1 << GROUP_SHIFT;
@@ -371,85 +374,139 @@ export class ChunkedBytes {
     absent: AbsentChunks,
     order: number[] | null = null,
   ): MapResult {
+    // The loop dispatches; each kind of chunk has a method of its own (kept small, so that the JIT
+    // compiles each quickly and a case first met late recompiles only its own method). Each step
+    // returns the pages it visited, or STOPPED (the walk halts at `this.stopAt`).
     const end = first + count;
     let page = first;
     let processed = 0;
     while (page < end && processed < limit) {
-      const tags = this.tags; // re-read: the first write of a shared copy replaces the array
       const c = this.chunkOf(page);
-      const cStart = this.chunkStart(c);
       const stop = Math.min(end, page + (limit - processed));
-      const cEnd = Math.min(stop, this.chunkEnd(c));
-      let tag = tags[c]!;
+      let tag = this.tags[c]!;
       if (tag === ABSENT) {
-        const v = absent.value;
-        if (v < 0) {
-          if (lut[0] === STOP) return { processed, stoppedAt: page };
-          // Consecutive absent chunks are visited alike: one step.
-          const lastWhole = this.lastChunkEndingBy(stop);
-          const c2 = c + 1 <= lastWhole ? this.endOfTag(c, ABSENT, lastWhole) : c + 1;
-          const runEnd = c2 === c + 1 ? cEnd : this.chunkEnd(c2 - 1);
-          if (order !== null && tally[0] === 0) order.push(0);
-          tally[0]! += runEnd - page;
-          processed += runEnd - page;
-          page = runEnd;
-          continue;
-        }
-        // This chunk, and the absent chunks after it that the walk will reach.
-        const reach = this.chunkOf(stop - 1);
-        const c2 = lut[v] !== STOP && c < reach ? this.endOfTag(c, ABSENT, reach) : c + 1;
-        absent.materialize?.(c, c2 - c);
-        this.setTags(c, c2, v);
-        tag = v;
-      }
-      if (tag !== MIXED) {
-        const to = lut[tag]!;
-        if (to === STOP) return { processed, stoppedAt: page };
-        if (order !== null && tally[tag] === 0) order.push(tag);
-        if (page === cStart && cEnd === this.chunkEnd(c)) {
-          // Whole chunks: take every following whole chunk with the same tag along.
-          const c2 = this.endOfTag(c, tag, this.lastChunkEndingBy(stop));
-          const runEnd = this.chunkEnd(c2 - 1);
-          const n = runEnd - page;
-          tally[tag]! += n;
+        if (absent.value < 0) {
+          const n = this.visitAbsent(c, page, stop, lut, tally, order);
+          if (n === STOPPED) return { processed, stoppedAt: page };
           processed += n;
-          if (to !== tag) this.setTags(c, c2, to);
-          page = runEnd;
+          page += n;
           continue;
         }
-        const n = cEnd - page;
-        tally[tag]! += n;
-        processed += n;
-        if (to !== tag) {
-          const arr = new Uint8Array(this.chunkSize).fill(tag);
-          const base = c * this.chunkSize - this.pageOffset;
-          arr.fill(to, page - base, cEnd - base);
-          this.unshare();
-          this.mixed.set(c, arr);
-          this.owned.add(c);
-          this.setTags(c, c + 1, MIXED);
-        }
-        page = cEnd;
-        continue;
+        tag = this.materializeAbsent(c, stop, lut, absent);
       }
-      // A mixed chunk: page by page (in small functions of their own, which the JIT optimizes
-      // early), copying a shared array first if the lut changes a page before any STOP.
-      const base = c * this.chunkSize - this.pageOffset;
-      const lo = page - base;
-      const hi = cEnd - base;
-      let arr = this.mixed.get(c)!;
-      const writes = firstChange(arr, lo, hi, lut) < hi;
-      if (writes) arr = this.writable(c);
-      const mark = order === null ? 0 : order.length;
-      const at = mapPages(arr, lo, hi, lut, tally, order);
-      processed += at - lo;
-      // A mixed chunk no write touched is still mixed: only a written one may have become uniform.
-      if (writes) this.collapse(c);
-      if (order !== null) sortTail(order, mark);
-      if (at < hi) return { processed, stoppedAt: at + base };
-      page = cEnd;
+      const n =
+        tag === MIXED
+          ? this.mapMixed(c, page, stop, lut, tally, order)
+          : this.mapUniform(c, tag, page, stop, lut, tally, order);
+      if (n === STOPPED) return { processed: processed + this.stopAt - page, stoppedAt: this.stopAt };
+      processed += n;
+      page += n;
     }
     return { processed, stoppedAt: -1 };
+  }
+
+  /** Where the last step that returned STOPPED halted. */
+  private stopAt = -1;
+
+  /** Absent chunks from `c` visited as value 0 without materializing them: pages visited. */
+  private visitAbsent(
+    c: number,
+    page: number,
+    stop: number,
+    lut: Uint8Array,
+    tally: Float64Array,
+    order: number[] | null,
+  ): number {
+    if (lut[0] === STOP) return STOPPED;
+    // Consecutive absent chunks are visited alike: one step.
+    const lastWhole = this.lastChunkEndingBy(stop);
+    const c2 = this.endOfTag(c, ABSENT, lastWhole);
+    const runEnd = c2 === c + 1 ? Math.min(stop, this.chunkEnd(c)) : this.chunkEnd(c2 - 1);
+    if (order !== null && tally[0] === 0) order.push(0);
+    tally[0]! += runEnd - page;
+    return runEnd - page;
+  }
+
+  /** Materializes absent chunk `c` and those after it the walk will reach: their new tag. */
+  private materializeAbsent(c: number, stop: number, lut: Uint8Array, absent: AbsentChunks): number {
+    const v = absent.value;
+    const reach = this.chunkOf(stop - 1);
+    const c2 = lut[v] !== STOP ? this.endOfTag(c, ABSENT, reach) : c + 1;
+    absent.materialize?.(c, c2 - c);
+    this.setTags(c, c2, v);
+    return v;
+  }
+
+  /** Pages from `page` in uniform chunk `c` (and the whole chunks after it with its tag). */
+  private mapUniform(
+    c: number,
+    tag: number,
+    page: number,
+    stop: number,
+    lut: Uint8Array,
+    tally: Float64Array,
+    order: number[] | null,
+  ): number {
+    const to = lut[tag]!;
+    if (to === STOP) {
+      this.stopAt = page;
+      return STOPPED;
+    }
+    if (order !== null && tally[tag] === 0) order.push(tag);
+    const cEnd = Math.min(stop, this.chunkEnd(c));
+    if (page === this.chunkStart(c) && cEnd === this.chunkEnd(c)) {
+      // Whole chunks: take every following whole chunk with the same tag along.
+      const c2 = this.endOfTag(c, tag, this.lastChunkEndingBy(stop));
+      const n = this.chunkEnd(c2 - 1) - page;
+      tally[tag]! += n;
+      if (to !== tag) this.setTags(c, c2, to);
+      return n;
+    }
+    const n = cEnd - page;
+    tally[tag]! += n;
+    if (to !== tag) this.split(c, tag, page, cEnd, to);
+    return n;
+  }
+
+  /** Uniform chunk `c` holding `tag` gets `to` in pages [page, cEnd): it becomes mixed. */
+  private split(c: number, tag: number, page: number, cEnd: number, to: number): void {
+    const arr = new Uint8Array(this.chunkSize).fill(tag);
+    const base = c * this.chunkSize - this.pageOffset;
+    arr.fill(to, page - base, cEnd - base);
+    this.unshare();
+    this.mixed.set(c, arr);
+    this.owned.add(c);
+    this.setTags(c, c + 1, MIXED);
+  }
+
+  /**
+   * Pages from `page` in mixed chunk `c`, page by page (small functions of their own), copying a
+   * shared array first if the lut changes a page before any STOP.
+   */
+  private mapMixed(
+    c: number,
+    page: number,
+    stop: number,
+    lut: Uint8Array,
+    tally: Float64Array,
+    order: number[] | null,
+  ): number {
+    const base = c * this.chunkSize - this.pageOffset;
+    const lo = page - base;
+    const hi = Math.min(stop, this.chunkEnd(c)) - base;
+    let arr = this.mixed.get(c)!;
+    const writes = firstChange(arr, lo, hi, lut) < hi;
+    if (writes) arr = this.writable(c);
+    const mark = order === null ? 0 : order.length;
+    const at = mapPages(arr, lo, hi, lut, tally, order);
+    // A mixed chunk no write touched is still mixed: only a written one may have become uniform.
+    if (writes) this.collapse(c);
+    if (order !== null) sortTail(order, mark);
+    if (at < hi) {
+      this.stopAt = at + base;
+      return STOPPED;
+    }
+    return hi - lo;
   }
 
   /** Sets pages [first, first+count) to `value` (absent chunks are materialized as 0 first). */

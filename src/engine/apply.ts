@@ -153,12 +153,14 @@ export function mapRanges(
         },
       }
     : ABSENT_AS_ZERO;
-  for (let i = 0; i < ranges.length; i += 2) {
-    const first = ranges[i]!;
-    const count = ranges[i + 1]!;
-    let stopped = -1;
-    mm.forEachVmaPiece(first, count, (vma, pFirst, pCount) => {
-      if (stopped >= 0 || processed >= opts.limit) return;
+  for (let i = 0; i < ranges.length && processed < opts.limit; i += 2) {
+    // The range VMA by VMA (as mm.forEachVmaPiece, written out: this loop is the hottest there is).
+    const end = ranges[i]! + ranges[i + 1]!;
+    let pFirst = ranges[i]!;
+    while (pFirst < end && processed < opts.limit) {
+      const vma = mm.vmaAt(pFirst);
+      if (!vma) break;
+      const pCount = Math.min(end, vma.first + vma.count) - pFirst;
       const plan = planFor(vma);
       tally.fill(0);
       if (order !== null) order.length = 0;
@@ -168,17 +170,14 @@ export function mapRanges(
       rec.addFootprint(pFirst, r.processed);
       processed += r.processed;
       if (r.stoppedAt >= 0) {
-        stopped = r.stoppedAt;
         rec.addFootprint(r.stoppedAt, 1);
         // The page the walk stopped at names why (handle_userfault): record that rule as a step.
         rec.step(plan.rules[pt.ptes.get(r.stoppedAt)]!);
+        rec.userfaultAt = r.stoppedAt;
+        return { processed, stoppedAt: r.stoppedAt };
       }
-    });
-    if (stopped >= 0) {
-      rec.userfaultAt = stopped;
-      return { processed, stoppedAt: stopped };
+      pFirst += pCount;
     }
-    if (processed >= opts.limit) break;
   }
   return { processed, stoppedAt: -1 };
 }

@@ -484,8 +484,9 @@ export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder,
 export function releaseEmptyFolios(mm: Mm, first: number, count: number): void {
   const pt = mm.pt;
   if (count <= 0) return;
-  for (let t = pt.tableOf(first); t <= pt.tableOf(first + count - 1); t++) {
-    if (!pt.folio[t]) continue;
-    if (!pt.ptes.chunkHolds(t, Pte.ANON_RO_ZERO, Pte.ANON_RW_DATA)) pt.setFolio(t, false);
+  const t0 = pt.tableOf(first);
+  const folios = pt.folio.subarray(t0, pt.tableOf(first + count - 1) + 1);
+  for (let i = folios.indexOf(1); i >= 0; i = folios.indexOf(1, i + 1)) {
+    if (!pt.ptes.chunkHolds(t0 + i, Pte.ANON_RO_ZERO, Pte.ANON_RW_DATA)) pt.setFolio(t0 + i, false);
   }
 }

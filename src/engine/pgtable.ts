@@ -241,20 +241,8 @@ export class PageTables {
       lo = 0;
       hi = this.huge.length;
     }
-    const tags = this.ptes.tags;
-    const huge = this.huge;
-    const counts = this.kindCounts;
-    for (let t = lo; t < hi; t++) {
-      const now = huge[t] === 0 ? 0 : tags[t] === Pte.ZERO ? 1 : 2;
-      const was = kindOf[t]!;
-      if (now === was) continue;
-      if (was === 1) counts.zero--;
-      else if (was === 2) counts.thp--;
-      if (now === 1) counts.zero++;
-      else if (now === 2) counts.thp++;
-      kindOf[t] = now;
-    }
-    return counts;
+    recountKinds(kindOf, this.huge, this.ptes.tags, lo, hi, this.kindCounts);
+    return this.kindCounts;
   }
 
   clone(): PageTables {
@@ -277,5 +265,29 @@ export class PageTables {
     this.upperHolders.n--;
     this.hugeHolders.n--;
     this.folioHolders.n--;
+  }
+}
+
+/**
+ * Tables [lo, hi) counted again for hugePmdKinds(): kindOf[t] is 0 (no huge PMD), 1 (the huge
+ * zero page: the table's PTEs are all ZERO) or 2 (a THP), and `counts` follows the changes.
+ */
+function recountKinds(
+  kindOf: Uint8Array,
+  huge: Uint8Array,
+  tags: Uint8Array,
+  lo: number,
+  hi: number,
+  counts: { zero: number; thp: number },
+): void {
+  for (let t = lo; t < hi; t++) {
+    const now = huge[t] === 0 ? 0 : tags[t] === Pte.ZERO ? 1 : 2;
+    const was = kindOf[t]!;
+    if (now === was) continue;
+    if (was === 1) counts.zero--;
+    else if (was === 2) counts.thp--;
+    if (now === 1) counts.zero++;
+    else if (now === 2) counts.thp++;
+    kindOf[t] = now;
   }
 }
