@@ -199,9 +199,9 @@ function anyEmptyTable(mm: Mm, ranges: Ranges): boolean {
   for (let i = 0; i < ranges.length; i += 2) {
     const count = ranges[i + 1]!;
     if (count === 0) continue;
-    for (let t = pt.tableOf(ranges[i]!); t <= pt.tableOf(ranges[i]! + count - 1); t++) {
-      if (pt.hasTable(t) && pt.tableIsEmpty(t)) return true;
-    }
+    // A present table whose PTEs are all none is one whose tag is NONE (pgtable.ts).
+    const tags = pt.ptes.tags.subarray(pt.tableOf(ranges[i]!), pt.tableOf(ranges[i]! + count - 1) + 1);
+    if (tags.indexOf(Pte.NONE) >= 0) return true;
   }
   return false;
 }
