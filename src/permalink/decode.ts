@@ -14,6 +14,7 @@ import { errorText, unpackJson } from "./compress.ts";
 import { parseEndValues } from "./end-state.ts";
 import { applyMergePatch, jsonDepth, MAX_JSON_DEPTH } from "./merge-patch.ts";
 import {
+  EmbedOriginsSchema,
   LINK_VERSION,
   type LinkCheck,
   type LinkEmbed,
@@ -245,6 +246,7 @@ const REPLACED: Readonly<Record<string, string>> = {
   embed: "the full app is shown",
   editor: "the editor is offered",
   autoplay: "playback waits for you",
+  origin: "no host page may drive the embed",
   e: SELF_CHECK,
   h: SELF_CHECK,
   ha: SELF_CHECK,
@@ -285,10 +287,20 @@ function readParams(params: LinkParamMap, notes: string[]): LinkParams {
 
 function readEmbed(get: (k: string) => unknown): LinkEmbed | null {
   if (get("embed") !== true && get("embed") !== "1") return null;
-  return {
+  const embed = {
     hideEditor: get("editor") === false || get("editor") === "0",
     autoplay: get("autoplay") === true || get("autoplay") === "1",
   };
+  // Validated values (an array) or, for the fallback of a refused link, the raw text; an absent or
+  // malformed origin leaves the key out, so links without one decode as before it existed.
+  const raw = get("origin");
+  let origins: readonly string[] = [];
+  if (Array.isArray(raw)) origins = raw as string[];
+  else if (typeof raw === "string") {
+    const r = v.safeParse(EmbedOriginsSchema, raw);
+    if (r.success) origins = r.output;
+  }
+  return origins.length > 0 ? { ...embed, origins } : embed;
 }
 
 function decodeOrThrow(input: string, embedOut: { embed: LinkEmbed | null }): DecodeResult {

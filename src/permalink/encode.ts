@@ -55,6 +55,8 @@ export function encodeLink(state: LinkState): string {
     out.push(["embed", "1"]);
     if (state.embed.hideEditor) out.push(["editor", "0"]);
     if (state.embed.autoplay) out.push(["autoplay", "1"]);
+    if (state.embed.origins && state.embed.origins.length > 0)
+      out.push(["origin", state.embed.origins.join(",")]);
   }
   const c = state.check;
   if (c) {

@@ -21,6 +21,8 @@ export {
 export { jsonEqual, toJson } from "./merge-patch.ts";
 export { resolveScenario, scenarioRefFor } from "./scenario-ref.ts";
 export {
+  EmbedOriginsSchema,
+  isOrigin,
   LINK_SECTIONS,
   LINK_VERSION,
   type LinkCheck,
@@ -28,6 +30,7 @@ export {
   type LinkSection,
   type LinkSelection,
   type LinkState,
+  MAX_EMBED_ORIGINS,
   MAX_FRAGMENT_CHARS,
   type ScenarioRef,
 } from "./schema.ts";

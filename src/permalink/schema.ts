@@ -22,6 +22,10 @@
  *                             absent: where the left side's `step` maps on the aligned timeline)
  *   ch=4f1c…                  the right run's expected end-state hash, under engine `e` (additive)
  *   embed=1 editor=0 autoplay=1   embed mode and its options
+ *   origin=https://slides.example.edu,http://localhost:8000
+ *                             the host pages that may drive the embed by postMessage (additive;
+ *                             absent: none). Origins as a browser spells them (scheme, host,
+ *                             port; no path), comma-separated (state/embed-control.ts)
  *   e=1 h=… ha=… x=…          the self-check: engine semantics version, end-state hash,
  *                             per-action hashes, expected end values (end-state.ts)
  *
@@ -54,7 +58,46 @@ export interface LinkSelection {
 export interface LinkEmbed {
   readonly hideEditor: boolean;
   readonly autoplay: boolean;
+  /**
+   * The origins whose pages may drive the embed with postMessage (additive `origin`), in the
+   * spelling of MessageEvent.origin. Absent when the link names none (then nothing may).
+   */
+  readonly origins?: readonly string[];
 }
+
+/** At most this many origins in one link. */
+export const MAX_EMBED_ORIGINS = 8;
+
+/**
+ * An origin as MessageEvent.origin spells it: http or https, a lower-case host name, IPv4 or
+ * bracketed IPv6 address, and a port only when it is not the scheme's default. "null" (the origin
+ * of file: pages and sandboxed frames) is refused: any such page would share it.
+ */
+const ORIGIN =
+  /^(https?):\/\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]{2,45}\])(?::(\d{1,5}))?$/;
+
+export function isOrigin(s: string): boolean {
+  const m = ORIGIN.exec(s);
+  if (!m) return false;
+  const port = m[3];
+  if (port === undefined) return true;
+  const n = Number(port);
+  if (n < 1 || n > 65535 || String(n) !== port) return false;
+  return !((m[1] === "http" && n === 80) || (m[1] === "https" && n === 443));
+}
+
+/** The `origin` parameter: comma-separated origins, each as isOrigin() accepts it. */
+export const EmbedOriginsSchema = v.pipe(
+  v.string(),
+  v.maxLength(2000, "origin: too long"),
+  v.transform((s) => s.split(",")),
+  v.check((list) => list.length <= MAX_EMBED_ORIGINS, `origin: at most ${MAX_EMBED_ORIGINS} origins`),
+  v.check(
+    (list) => list.every(isOrigin),
+    "origin: expected origins such as https://slides.example.edu (scheme, lower-case host and a port other than the default; no path, no trailing slash), separated by commas",
+  ),
+  v.transform((list) => [...new Set(list)]),
+);
 
 /** What a link expects the run to produce (end-state.ts). */
 export interface LinkCheck {
@@ -182,6 +225,7 @@ export const LinkParamsSchema = v.object({
   embed: v.optional(flag("embed")),
   editor: v.optional(flag("editor")),
   autoplay: v.optional(flag("autoplay")),
+  origin: v.optional(EmbedOriginsSchema),
   e: v.optional(wholeNumber("e", 1_000_000)),
   h: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{12}$/, "h: expected 12 hex digits"))),
   ha: v.optional(

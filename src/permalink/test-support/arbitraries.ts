@@ -177,6 +177,23 @@ const zoomArb = fc
   .oneof(fc.integer({ min: 1, max: 65536 }), fc.double({ min: 0.001, max: 65536, noNaN: true }))
   .map((z) => Number(formatZoom(z) ?? "1"));
 
+/** Origins as MessageEvent.origin spells them (schema.ts isOrigin): the embed's `origin` list. */
+export const originArb: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom("http", "https"),
+    fc.oneof(
+      fc.domain(),
+      fc.ipV4().map((ip) => ip),
+      fc.constant("[::1]"),
+    ),
+    fc.option(fc.integer({ min: 1, max: 65535 })),
+  )
+  .map(([scheme, host, port]) =>
+    port === null || (scheme === "http" && port === 80) || (scheme === "https" && port === 443)
+      ? `${scheme}://${host.toLowerCase()}`
+      : `${scheme}://${host.toLowerCase()}:${port}`,
+  );
+
 const hashChars = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
 /** Any state a link can carry. */
@@ -207,7 +224,16 @@ export function linkStateArb(): fc.Arbitrary<LinkState> {
         compareScenario: fc.option(scenarioRefArb),
         compareStep: fc.option(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
         compareCheck: fc.option(fc.stringMatching(/^[0-9a-f]{12}$/)),
-        embed: fc.option(fc.record({ hideEditor: fc.boolean(), autoplay: fc.boolean() })),
+        embed: fc.option(
+          fc.record(
+            {
+              hideEditor: fc.boolean(),
+              autoplay: fc.boolean(),
+              origins: fc.uniqueArray(originArb, { minLength: 1, maxLength: 3 }),
+            },
+            { requiredKeys: ["hideEditor", "autoplay"] },
+          ),
+        ),
         check: fc.option(
           fc.record({
             engine: fc.integer({ min: 0, max: 1000 }),
