@@ -170,6 +170,13 @@ const CASES: readonly Case[] = [
     narration: /waits forever/,
   },
   {
+    // C: CMM's DIAGNOSE 0x10 zaps pages postcopy placed; the guest touches one again and hangs.
+    id: "cmm-during-postcopy",
+    outcome: "hung",
+    end: {},
+    narration: /waits forever/,
+  },
+  {
     // 64 MiB: 32 MiB written, 16 MiB ballooned, every unwritten page read as a zeropage (C).
     id: "teaching-small",
     outcome: "completed",

@@ -35,6 +35,11 @@ export type KernelEvent =
       advice: "hugepage" | "nohugepage" | "mergeable" | "unmergeable";
       ranges: Ranges;
     }
+  /**
+   * s390: the guest released these pages with DIAGNOSE 0x10 (its CMM driver); KVM's
+   * diag_release_pages() → gmap_discard() zaps them in the kernel, QEMU is not involved.
+   */
+  | { kind: "gmap_discard"; mm: number; ranges: Ranges }
   /** UFFDIO_REGISTER with UFFDIO_REGISTER_MODE_MISSING (QEMU ram_block_enable_notify). */
   | { kind: "uffd_register"; mm: number; ranges: Ranges }
   | { kind: "uffd_unregister"; mm: number; ranges: Ranges }
@@ -76,6 +81,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   "enable_pv",
   "pageset",
   "note",
+  "gmap_discard",
 ];
 
 /** A one-line name for an event, for lists and the CLI: "read fault", "MADV_DONTNEED", ... */
@@ -92,6 +98,8 @@ export function eventLabel(e: KernelEvent): string {
       return e.access === "write" ? "write fault" : "unshare fault";
     case "madvise":
       return `MADV_${e.advice.toUpperCase()}`;
+    case "gmap_discard":
+      return "DIAGNOSE 0x10 (gmap_discard)";
     case "uffd_register":
       return "UFFDIO_REGISTER (MISSING)";
     case "uffd_unregister":
@@ -122,6 +130,7 @@ export function eventRanges(e: KernelEvent): Ranges {
   switch (e.kind) {
     case "fault":
     case "madvise":
+    case "gmap_discard":
     case "uffd_register":
     case "uffd_unregister":
     case "pageset":

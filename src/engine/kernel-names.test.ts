@@ -76,6 +76,8 @@ const COMMON = [
 ];
 
 const S390 = [
+  "diag_release_pages",
+  "gmap_discard",
   "do_exception",
   "kvm_arch_init_vm",
   "s390_enable_sie",

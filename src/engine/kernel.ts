@@ -11,7 +11,7 @@ import { createVm, enablePv, enableSkeys } from "./arch/s390.ts";
 import { eventRanges, type KernelEvent } from "./events.ts";
 import { fault, R_GUP_READ, R_NO_POPULATE, R_POPULATE_READ } from "./fault.ts";
 import { ksmDisable, ksmScan } from "./ksm.ts";
-import { madviseDontneed, madviseFlags } from "./madvise.ts";
+import { madviseDontneed, madviseFlags, R_GMAP_DISCARD, R_MADV_DONTNEED, R_NO_GMAP } from "./madvise.ts";
 import { defineRule, step } from "./rules.ts";
 import { uffdFill, uffdRegister } from "./userfaultfd.ts";
 import type { EventResult, World } from "./world.ts";
@@ -73,10 +73,20 @@ export function applyEvent(w: World, e: KernelEvent, limit = Number.POSITIVE_INF
       return done(r.ok, rec, r.errno, r.message, r.failedAt);
     }
     case "madvise": {
+      if (e.advice === "dontneed") rec.step(R_MADV_DONTNEED.index);
       const r =
         e.advice === "dontneed"
           ? madviseDontneed(mm, e.ranges, e.callPages, rec, limit)
           : madviseFlags(mm, e.advice, e.ranges, rec, limit, w.budgetBytes(mm));
+      return done(r.ok, rec, r.errno, r.message);
+    }
+    case "gmap_discard": {
+      if (mm.variant.arch !== "s390x") {
+        rec.step(R_NO_GMAP.index);
+        return done(false, rec, "EINVAL", "DIAGNOSE 0x10 and gmap_discard() exist only on s390");
+      }
+      rec.step(R_GMAP_DISCARD.index);
+      const r = madviseDontneed(mm, e.ranges, undefined, rec, limit, false);
       return done(r.ok, rec, r.errno, r.message);
     }
     case "uffd_register":

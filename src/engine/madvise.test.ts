@@ -23,6 +23,7 @@ describe("zap_pte_range: MADV_DONTNEED", () => {
     expect(g.c.pteTables).toBe(1);
     expect(rulesOf(r).sort()).toEqual(
       [
+        "madvise_dontneed_single_vma",
         "zap_pte_range.ksm",
         "zap_pte_range.zeropage",
         "zap_pte_range.anon",
@@ -169,4 +170,27 @@ describe("madvise_vma_behavior: VMA flags", () => {
     expect(g.mm.vmas[0]!.flags & 4).toBe(4);
     expect(g.madvise("unmergeable", 0, 7).ok).toBe(true);
   });
+});
+
+test("gmap_discard (s390 DIAGNOSE 0x10): KVM zaps like MADV_DONTNEED, under its own entry, never reclaiming tables", () => {
+  const g = new Guest("s390-06201e00", 512);
+  g.createVm();
+  g.write(0, 256);
+  const r = g.apply({ kind: "gmap_discard", mm: 0, ranges: [0, 256] });
+  expect(rulesOf(r)).toEqual(["zap_pte_range.anon", "gmap_discard", "zap_pte_range.table_kept"]);
+  expect(g.c).toMatchObject({ rssAnonBytes: 0, presentPages: 0, pteTables: 1 });
+  // x86_64 has no such instruction.
+  const x = new Guest("x86_64", 512);
+  const rx = x.apply({ kind: "gmap_discard", mm: 0, ranges: [0, 1] });
+  expect(rx.errno).toBe("EINVAL");
+  expect(rulesOf(rx)).toEqual(["gmap_discard.not_s390"]);
+});
+
+test("gmap_discard in a MISSING-registered range empties a placed page: its next read is a userfault again", () => {
+  const g = new Guest("s390-06201e00", 256);
+  g.createVm();
+  g.uffdRegister();
+  g.uffdZeropage(0, 8);
+  g.apply({ kind: "gmap_discard", mm: 0, ranges: [0, 8] });
+  expect(g.read(0, 1).rec.userfaultAt).toBe(0);
 });

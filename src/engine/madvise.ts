@@ -21,18 +21,47 @@ import { defineRule, fr, step } from "./rules.ts";
 const MADVISE = "mm/madvise.c";
 const MEMORY = "mm/memory.c";
 
-/** v6.18's chain (zap_page_range_single_batched() since v6.16; kernel-names.ts renames it older). */
-const zap = [
-  fr(MADVISE, "madvise_dontneed_single_vma"),
-  fr(MEMORY, "zap_page_range_single_batched"),
-  fr(MEMORY, "unmap_single_vma"),
-  fr(MEMORY, "unmap_page_range"),
-  fr(MEMORY, "zap_pte_range"),
-];
+/**
+ * The zap itself, whoever asked for it: MADV_DONTNEED (R_MADV_DONTNEED) or KVM's discard of guest
+ * pages on s390 (R_GMAP_DISCARD) record their entry as a step, then these rules per page.
+ */
+const zap = [fr(MEMORY, "unmap_single_vma"), fr(MEMORY, "unmap_page_range"), fr(MEMORY, "zap_pte_range")];
+
+export const R_MADV_DONTNEED = defineRule({
+  id: "madvise_dontneed_single_vma",
+  title: "madvise(MADV_DONTNEED): zap the range (and maybe its empty page tables)",
+  path: [
+    fr(MADVISE, "madvise_dontneed_single_vma", "details.reclaim_pt = true"),
+    fr(MEMORY, "zap_page_range_single_batched"),
+  ],
+  explain:
+    "MADV_DONTNEED throws the pages of the range away: each present PTE is cleared and what it mapped is freed; the next access faults like a first touch. On x86_64 from v6.14 a call that covers a whole page table may free the table too (PT reclaim).",
+});
+
+export const R_GMAP_DISCARD = defineRule({
+  id: "gmap_discard",
+  title: "the s390 guest releases pages to the host (DIAGNOSE 0x10): KVM zaps them",
+  path: [
+    fr("arch/s390/kvm/diag.c", "diag_release_pages", "DIAGNOSE 0x10"),
+    fr("arch/s390/mm/gmap.c", "gmap_discard"),
+    fr(MEMORY, "zap_page_range_single", "details = NULL"),
+  ],
+  explain:
+    "The guest's CMM driver (arch/s390/mm/cmm.c) gave these pages to the hypervisor with DIAGNOSE 0x10. KVM handles it in the kernel: gmap_discard() zaps the host PTEs behind them, as MADV_DONTNEED would, without asking QEMU. So QEMU's balloon inhibit (PV, incoming postcopy) does not stop it, and no userfaultfd REMOVE event tells QEMU. Page tables stay (no PT reclaim on this path).",
+  assumption:
+    "Inferred from code, unconfirmed by a run: during an incoming postcopy this zap can empty a page QEMU already placed under a MISSING registration; its next access then raises a userfault for a page QEMU counts as received, the same wait as fa41ba0d's 2017 hang, on any s390 kernel.",
+});
+
+export const R_NO_GMAP = defineRule({
+  id: "gmap_discard.not_s390",
+  title: "no DIAGNOSE 0x10 here: it is an s390 instruction",
+  path: [step("not s390", "-EINVAL")],
+  explain: "Collaborative memory management's DIAGNOSE 0x10 and KVM's gmap exist only on s390; this event does nothing here.",
+});
 
 export const R_ZAP_ANON = defineRule({
   id: "zap_pte_range.anon",
-  title: "MADV_DONTNEED frees an anonymous page",
+  title: "zap frees an anonymous page",
   path: [...zap, fr(MEMORY, "zap_present_ptes"), step("rss[MM_ANONPAGES]--"), step("folio freed")],
   explain:
     "The PTE is cleared and the page goes back to the host's free memory: RssAnon drops by 4 KiB. The next access faults like a first touch.",
@@ -40,7 +69,7 @@ export const R_ZAP_ANON = defineRule({
 
 export const R_ZAP_ZERO = defineRule({
   id: "zap_pte_range.zeropage",
-  title: "MADV_DONTNEED clears a zeropage PTE",
+  title: "zap clears a zeropage PTE",
   path: [
     ...zap,
     fr(MEMORY, "zap_present_ptes"),
@@ -53,7 +82,7 @@ export const R_ZAP_ZERO = defineRule({
 
 export const R_ZAP_KSM = defineRule({
   id: "zap_pte_range.ksm",
-  title: "MADV_DONTNEED drops a KSM mapping",
+  title: "zap drops a KSM mapping",
   path: [...zap, fr(MEMORY, "zap_present_ptes"), step("rss[MM_ANONPAGES]--")],
   explain:
     "The mapping of the shared KSM page is removed; the KSM page itself is freed when its last sharer goes.",
@@ -61,7 +90,7 @@ export const R_ZAP_KSM = defineRule({
 
 export const R_ZAP_NONE = defineRule({
   id: "zap_pte_range.none",
-  title: "MADV_DONTNEED on an empty PTE: nothing to do",
+  title: "zap of an empty PTE: nothing to do",
   path: [...zap, step("pte_none()")],
   explain: "Nothing is mapped here, so there is nothing to free.",
 });
@@ -128,6 +157,8 @@ export function madviseDontneed(
   callPages: number | undefined,
   rec: Recorder,
   limit: number,
+  /** PT reclaim may free emptied tables: madvise's zap (reclaim_pt), not gmap_discard()'s. */
+  reclaim = true,
 ): MadviseOutcome {
   for (let i = 0; i < ranges.length; i += 2) {
     if (!mm.covers(ranges[i]!, ranges[i + 1]!)) {
@@ -179,7 +210,7 @@ export function madviseDontneed(
           if (!pt.hasTable(t)) continue;
           const whole = vFirst <= pt.ptes.chunkStart(t) && vEnd >= pt.ptes.chunkEnd(t);
           const fullSize = pt.ptes.chunkEnd(t) - pt.ptes.chunkStart(t) === mm.geometry.ptesPerTable;
-          if (mm.ptReclaim && whole && fullSize && pt.tableIsEmpty(t)) {
+          if (reclaim && mm.ptReclaim && whole && fullSize && pt.tableIsEmpty(t)) {
             pt.freeTable(t);
             rec.tablesFreed++;
             if (!rec.steps.includes(R_PT_RECLAIM.index)) rec.step(R_PT_RECLAIM.index);

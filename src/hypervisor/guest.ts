@@ -6,9 +6,9 @@
  * Which guest pages it uses is decided by the scenario's seeded PRNG: allocations come as extents
  * (contiguous runs of random length, as a buddy allocator hands out memory after a while), not as
  * single scattered pages. The guest's view of its memory is the page set "guest" on mm 0:
- *   0 free   1 used (allocated and written)   2 in the balloon
+ *   0 free   1 used (allocated and written)   2 in the balloon   3 held by the CMM driver (s390)
  *
- * ASSUMPTION (modelling choice): the guest never touches pages it gave to the balloon.
+ * ASSUMPTION (modelling choice): the guest never touches pages it gave to the balloon or to CMM.
  */
 import type { ChunkedBytes } from "../base/chunked.ts";
 import type { Prng } from "../base/prng.ts";
@@ -20,6 +20,8 @@ export const GUEST_SET = "guest";
 export const GUEST_FREE = 0;
 export const GUEST_USED = 1;
 export const GUEST_BALLOON = 2;
+/** s390: pages the guest's CMM driver holds and released to the host with DIAGNOSE 0x10 (cmm.ts). */
+export const GUEST_CMM = 3;
 
 export function guestSet(m: Machine): ChunkedBytes {
   return m.sim.world.pageset(SOURCE, GUEST_SET);
@@ -211,7 +213,7 @@ export function guestTouch(m: Machine, pages: number, content: Content): void {
   logDirty(m, runs);
 }
 
-/** guest-read / guest-write over a region, skipping pages the balloon holds. */
+/** guest-read / guest-write over a region, skipping pages the balloon or CMM holds. */
 export function guestRegion(
   m: Machine,
   access: "read" | "write",
@@ -219,7 +221,7 @@ export function guestRegion(
   count: number,
   content: Content,
 ): void {
-  const runs = guestRuns(m, (s) => s !== GUEST_BALLOON, first, count);
+  const runs = guestRuns(m, (s) => s !== GUEST_BALLOON && s !== GUEST_CMM, first, count);
   const cause = access === "read" ? "guest: reads memory (KVM_RUN)" : "guest: writes memory (KVM_RUN)";
   if (!guestAccess(m, access, runs, content, cause)) return;
   if (access !== "write") return;

@@ -8,6 +8,7 @@ import { formatBytes } from "../base/units.ts";
 import type { Trace, VariantId } from "../engine/index.ts";
 import { type Simulation, VARIANTS } from "../engine/index.ts";
 import { balloonDeflate, balloonInflate } from "../hypervisor/balloon.ts";
+import { cmmReclaim, cmmRelease } from "../hypervisor/cmm.ts";
 import { guestRegion, guestTouch } from "../hypervisor/guest.ts";
 import { ksmMerge, markMergeable } from "../hypervisor/ksmd.ts";
 import { createVm, guestPv, guestSkeys } from "../hypervisor/kvm.ts";
@@ -101,6 +102,15 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
         break;
       case "guest-touch":
         withinRam(`${at}.size`, a.size, "what the guest allocates");
+        break;
+      case "guest-cmm-release":
+      case "guest-cmm-reclaim":
+        if (v.arch !== "s390x")
+          issues.push({
+            path: at,
+            message: `CMM (DIAGNOSE 0x10) is an s390 guest's; ${kernel} is an ${v.arch} kernel`,
+          });
+        withinRam(`${at}.size`, a.size, "the CMM driver's pages");
         break;
       case "balloon-inflate":
       case "balloon-deflate":
@@ -220,6 +230,10 @@ export function actionLabel(a: Action, guestRam: number): string {
       return `balloon inflates by ${size(a.size)}`;
     case "balloon-deflate":
       return `balloon deflates by ${size(a.size)}`;
+    case "guest-cmm-release":
+      return `guest's CMM driver releases ${size(a.size)} (DIAGNOSE 0x10)`;
+    case "guest-cmm-reclaim":
+      return `guest's CMM driver frees ${size(a.size)} for the guest again`;
     case "ksm-merge":
       return `ksmd merges pages${a.on ? ` on the ${a.on}` : ""}`;
     case "madvise-dontneed":
@@ -253,6 +267,9 @@ function actorOf(a: Action): [string, string] {
       return ["balloon", "inflate"];
     case "balloon-deflate":
       return ["balloon", "deflate"];
+    case "guest-cmm-release":
+    case "guest-cmm-reclaim":
+      return ["guest", "cmm"];
     case "ksm-merge":
       return ["ksmd", "ksm"];
     case "madvise-dontneed":
@@ -300,6 +317,12 @@ function runAction(m: MachineT, a: Action): void {
       return;
     case "balloon-deflate":
       balloonDeflate(m, pages(a.size, 0));
+      return;
+    case "guest-cmm-release":
+      cmmRelease(m, pages(a.size, 0));
+      return;
+    case "guest-cmm-reclaim":
+      cmmReclaim(m, pages(a.size, 0));
       return;
     case "ksm-merge":
       ksmMerge(m, a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn);

@@ -160,6 +160,10 @@ const Action = v.variant(
     v.strictObject({ do: v.literal("guest-pv") }),
     v.strictObject({ do: v.literal("balloon-inflate"), size: Size }),
     v.strictObject({ do: v.literal("balloon-deflate"), size: Size }),
+    /** s390: the guest's CMM driver releases free pages to the host with DIAGNOSE 0x10 (KVM zaps them). */
+    v.strictObject({ do: v.literal("guest-cmm-release"), size: Size }),
+    /** s390: the CMM driver gives pages back to the guest (the host is not told). */
+    v.strictObject({ do: v.literal("guest-cmm-reclaim"), size: Size }),
     v.strictObject({ do: v.literal("ksm-merge"), on: v.optional(Side) }),
     v.strictObject({ do: v.literal("madvise-dontneed"), on: v.optional(Side), ...regionEntries }),
     /**
@@ -194,7 +198,7 @@ const Action = v.variant(
     v.strictObject({ do: v.literal("migrate-switchover") }),
     v.strictObject({ do: v.literal("migrate-complete") }),
   ],
-  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, ksm-merge, madvise-dontneed, host-read, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
+  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, guest-cmm-release, guest-cmm-reclaim, ksm-merge, madvise-dontneed, host-read, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
 );
 
 export const ScenarioSchema = v.strictObject({

@@ -163,6 +163,8 @@ export function eventArb(cfg: MmConfig): fc.Arbitrary<KernelEvent> {
         )
         .map(([r, advice]): KernelEvent => ({ kind: "madvise", mm, advice, ranges: r })),
     },
+    // s390's DIAGNOSE 0x10 (CMM): KVM zaps the pages (x86_64 refuses it).
+    { weight: 1, arbitrary: ranges.map((r): KernelEvent => ({ kind: "gmap_discard", mm, ranges: r })) },
     { weight: 2, arbitrary: ranges.map((r): KernelEvent => ({ kind: "uffd_register", mm, ranges: r })) },
     // Whole guest RAM, as QEMU does (postcopy registers every RAM block; KSM via MADV_MERGEABLE).
     { weight: 2, arbitrary: fc.constant<KernelEvent>({ kind: "uffd_register", mm, ranges: [0, cfg.pages] }) },

@@ -356,6 +356,12 @@ export class Oracle {
         if (e.advice === "dontneed") this.dontneed(e.ranges, e.callPages);
         else this.advise(e.advice, e.ranges);
         return none;
+      case "gmap_discard":
+        // diag_release_pages() → gmap_discard() → zap_page_range_single(..., NULL): s390 only, no PT reclaim.
+        if (!this.validRanges(e.ranges)) throw new Fail("EINVAL");
+        if (this.X) throw new Fail("EINVAL");
+        this.dontneed(e.ranges, undefined, false);
+        return none;
       case "uffd_register":
       case "uffd_unregister":
         if (!this.validRanges(e.ranges)) throw new Fail("EINVAL");
@@ -551,8 +557,8 @@ export class Oracle {
 
   // ---- MADV_DONTNEED -------------------------------------------------------------
 
-  private dontneed(ranges: readonly number[], callPages: number | undefined): void {
-    const reclaim = this.X && atLeast(this.cfg.kernelVersion, 6, 14);
+  private dontneed(ranges: readonly number[], callPages: number | undefined, madvise = true): void {
+    const reclaim = madvise && this.X && atLeast(this.cfg.kernelVersion, 6, 14);
     for (let i = 0; i < ranges.length; i += 2) {
       const first = ranges[i]!;
       const end = first + ranges[i + 1]!;

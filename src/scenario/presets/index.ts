@@ -1,4 +1,6 @@
 /** The preset gallery. Order is display order; `commit-06201e00` is the app's default scenario. */
+
+import { cmmDuringPostcopy } from "./cmm-during-postcopy.ts";
 import { commit06201e00 } from "./commit-06201e00.ts";
 import { commit06201e00Oom } from "./commit-06201e00-oom.ts";
 import { commit06201e00Postcopy } from "./commit-06201e00-postcopy.ts";
@@ -20,6 +22,7 @@ export const PRESETS: readonly Preset[] = [
   ksmZeroPages,
   pagemapOptimization,
   postcopyHang2017,
+  cmmDuringPostcopy,
   teachingSmall,
   commit06201e00Oom,
 ];

@@ -60,6 +60,8 @@ export const ACTION_KINDS = [
   "guest-pv",
   "balloon-inflate",
   "balloon-deflate",
+  "guest-cmm-release",
+  "guest-cmm-reclaim",
   "ksm-merge",
   "madvise-dontneed",
   "host-read",
@@ -92,6 +94,8 @@ export const ACTION_FIELDS: Readonly<Record<ActionKindName, Readonly<Record<stri
   "guest-pv": {},
   "balloon-inflate": { size: { type: "size", required: true } },
   "balloon-deflate": { size: { type: "size", required: true } },
+  "guest-cmm-release": { size: { type: "size", required: true } },
+  "guest-cmm-reclaim": { size: { type: "size", required: true } },
   "ksm-merge": { on: { type: "choice", options: ["source", "destination"] } },
   "madvise-dontneed": {
     on: { type: "choice", options: ["source", "destination"] },
