@@ -6,9 +6,11 @@
  */
 import { appEngine } from "../state/app-engine.ts";
 import { connectCompareLinks, createCompareStore } from "../state/compare.ts";
+import { connectEmbedControl } from "../state/embed-control.ts";
 import { createAppStore } from "../state/store.ts";
 import { readUrlState } from "../state/url.ts";
 import { createUrlSync } from "../state/url-sync.ts";
+import { registerOffline } from "./offline/register.ts";
 
 // The worker behind a cancellable wrapper (the editor's Cancel), and the URL kept in step with the
 // store (src/state/url-sync.ts: history entries, Back/Forward, the link's self-check).
@@ -18,7 +20,11 @@ const sync = createUrlSync(store, window);
 // Compare mode (issue 7): a slice beside the store, following the link's compare= parameter.
 const compare = createCompareStore(engine.api, store);
 connectCompareLinks(compare, sync);
+// Embed mode (embed=1&origin=…): the host pages the link names may drive it by postMessage.
+connectEmbedControl(store, sync.links, window);
 void store.getState().init();
+// The service worker (offline use, and the prompt when a new version is deployed).
+registerOffline();
 
 const motion = window.matchMedia("(prefers-reduced-motion: reduce)");
 store.getState().setReducedMotion(motion.matches);

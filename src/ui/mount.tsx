@@ -10,6 +10,8 @@ import type { AppStore } from "../state/store.ts";
 import type { UrlSync } from "../state/url-sync.ts";
 import { App } from "./App.tsx";
 import { CompareProvider } from "./compare/context.tsx";
+import { HandoutHost } from "./handout/Handout.tsx";
+import { UpdatePrompt } from "./offline/UpdatePrompt.tsx";
 import { ShareProvider } from "./share/context.tsx";
 import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
 import { StoreProvider } from "./store-context.tsx";
@@ -31,6 +33,8 @@ export function mount(root: HTMLElement, h: MountHandles): void {
         <CompareProvider store={h.compare}>
           <ShareProvider sync={h.sync} engine={h.engine}>
             <EmbedSwitch full={<App />} />
+            <HandoutHost />
+            <UpdatePrompt />
           </ShareProvider>
         </CompareProvider>
       </StoreProvider>

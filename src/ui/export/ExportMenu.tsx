@@ -2,8 +2,10 @@
  * Export and import: the scenario as JSON (and import of one), the trace as JSON, the counters as
  * CSV, the current view (memory maps at this step and zoom, view-svg.ts) as SVG or PNG, a summary
  * card of the step, a plain-text summary for a mailing list, and in compare mode the delta table
- * as text or CSV. File contents come from export-data.ts and view-svg.ts; this component only
- * wires them to buttons and downloads.
+ * as text or CSV; for a recorded lecture, the narration as WebVTT captions and as a transcript
+ * (captions.ts, timed at the current granularity and speed) and the printable handout
+ * (handout/Handout.tsx). File contents come from export-data.ts, view-svg.ts and captions.ts; this
+ * component only wires them to buttons and downloads.
  */
 import { useState } from "react";
 import { useStore } from "zustand";
@@ -12,10 +14,12 @@ import type { CompareState } from "../../state/compare.ts";
 import { formatDeltaTable } from "../../state/compare.ts";
 import { useCompareStoreOrNull } from "../compare/context.tsx";
 import { draftFrom } from "../editor/draft.ts";
+import { openHandout } from "../handout/handout-store.ts";
 import { useUrlSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { clampViewport, wholeViewport } from "../views/memory-map/layout.ts";
 import { useMapLink } from "../views/memory-map/link.ts";
+import { type CaptionMeta, narrationCues, toTranscript, toWebVtt } from "./captions.ts";
 import { download } from "./download.ts";
 import {
   countersCsv,
@@ -50,7 +54,7 @@ function pageTheme(): ViewSvgTheme {
   return { ...LIGHT_THEME, slots };
 }
 
-export function ExportMenu({ onImported }: { onImported?: () => void }) {
+export function ExportMenu({ onImported, onClose }: { onImported?: () => void; onClose?: () => void }) {
   const sync = useUrlSync();
   const run = useApp((s) => s.run);
   const view = useApp((s) => s.view);
@@ -58,6 +62,7 @@ export function ExportMenu({ onImported }: { onImported?: () => void }) {
   const kernel = useApp((s) => s.kernel);
   const position = useApp((s) => s.position);
   const granularity = useApp((s) => s.granularity);
+  const speed = useApp((s) => s.speed);
   const viewport = useMapLink((s) => s.viewport);
   const compareStore = useCompareStoreOrNull() ?? NO_COMPARE;
   const compareKernel = useStore(compareStore, (s) => s.rightKernel);
@@ -92,6 +97,14 @@ export function ExportMenu({ onImported }: { onImported?: () => void }) {
       theme: pageTheme(),
     });
   };
+  const captionMeta = (): CaptionMeta => ({
+    title: run.title,
+    kernel: `${run.kernel.id} (${run.kernel.title})`,
+    granularity,
+    speed,
+    link: sync?.linkTo({ step: false, embed: null }) ?? window.location.href,
+  });
+  const timing = `by ${GRANULARITY_NAMES[granularity]} at ${speed}×`;
   const act = (label: string, f: () => void | Promise<void>) => async () => {
     try {
       await f();
@@ -214,6 +227,48 @@ export function ExportMenu({ onImported }: { onImported?: () => void }) {
           </div>
         </section>
       )}
+      <section data-testid="export-lecture">
+        <h3>For a recorded lecture</h3>
+        <p className="muted">
+          The narration, step by step, timed as playback plays it {timing} from the start (change the step
+          size or the speed first to time it otherwise); and a handout of the key frames to print.
+        </p>
+        <div className="zl-row">
+          <button
+            type="button"
+            onClick={act("Captions", () =>
+              download(
+                `${base}.captions.vtt`,
+                toWebVtt(narrationCues(run, granularity, speed), captionMeta()),
+                "text/vtt",
+              ),
+            )}
+          >
+            Captions (WebVTT)
+          </button>
+          <button
+            type="button"
+            onClick={act("Transcript", () =>
+              download(
+                `${base}.transcript.txt`,
+                toTranscript(narrationCues(run, granularity, speed), captionMeta()),
+                "text/plain",
+              ),
+            )}
+          >
+            Transcript (text)
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              onClose?.();
+              openHandout();
+            }}
+          >
+            Handout (print)
+          </button>
+        </div>
+      </section>
       <section>
         <h3>For a mailing list</h3>
         <div className="zl-row">

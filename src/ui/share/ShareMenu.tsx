@@ -4,7 +4,8 @@
  * self-check.
  */
 import { useId, useState } from "react";
-import type { LinkEmbed } from "../../permalink/index.ts";
+import { isOrigin, type LinkEmbed, MAX_EMBED_ORIGINS } from "../../permalink/index.ts";
+import { OfflineStatus } from "../offline/UpdatePrompt.tsx";
 import { useApp } from "../store-context.tsx";
 import { copyText } from "./clipboard.ts";
 import { useLinks, useUrlSync } from "./context.tsx";
@@ -21,11 +22,19 @@ export function ShareMenu() {
   const status = useApp((s) => s.status);
   const [copied, setCopied] = useState<string | null>(null);
   const [embed, setEmbed] = useState<LinkEmbed>({ hideEditor: false, autoplay: false });
-  const ids = { link: useId(), step: useId(), embed: useId() };
+  const [originText, setOriginText] = useState("");
+  const ids = { link: useId(), step: useId(), embed: useId(), origin: useId(), originHelp: useId() };
+  // The host pages that may drive the embed (origin=): as typed, each checked; bad ones left out.
+  const typed = originText
+    .split(/[\s,]+/)
+    .map((o) => o.trim().replace(/\/+$/, ""))
+    .filter((o) => o !== "");
+  const origins = [...new Set(typed.filter(isOrigin))].slice(0, MAX_EMBED_ORIGINS);
+  const badOrigins = typed.filter((o) => !isOrigin(o));
   if (!sync) return <p className="muted">Links are not available on this page.</p>;
   const scenarioLink = sync.linkTo({ step: false, embed: null });
   const stepLink = sync.linkTo({ step: true, embed: null });
-  const embedLink = sync.linkTo({ step: true, embed });
+  const embedLink = sync.linkTo({ step: true, embed: origins.length > 0 ? { ...embed, origins } : embed });
   const iframe = `<iframe src="${embedLink.replace(/"/g, "&quot;")}" width="960" height="640" title="Zeropage Lab" loading="lazy"></iframe>`;
 
   const copy = async (what: string, text: string, inputId: string) => {
@@ -99,6 +108,21 @@ export function ShareMenu() {
             autoplay
           </label>
         </div>
+        <label htmlFor={ids.origin}>Slide deck that may drive it (origin)</label>
+        <input
+          id={ids.origin}
+          className="zl-link-text"
+          value={originText}
+          onChange={(e) => setOriginText(e.target.value)}
+          placeholder="https://slides.example.edu"
+          aria-describedby={ids.originHelp}
+          data-testid="embed-origin"
+        />
+        <p id={ids.originHelp} className={badOrigins.length > 0 ? "zl-differs" : "muted"}>
+          {badOrigins.length > 0
+            ? `Not an origin, left out: ${badOrigins.join(", ")}. Write scheme and host (and a port other than 80 or 443), no path: https://slides.example.edu`
+            : "The pages at these origins (comma-separated) may step, play, pause and switch the kernel of the embed with postMessage (docs/embed-api.md); no other page can."}
+        </p>
         <textarea
           id={ids.embed}
           className="zl-embed-code"
@@ -115,6 +139,10 @@ export function ShareMenu() {
             Preview the embed
           </a>
         </div>
+      </section>
+      <section>
+        <h3>Offline</h3>
+        <OfflineStatus />
       </section>
       <output className="zl-copied" aria-live="polite">
         {copied}

@@ -41,7 +41,7 @@ export function ShareToolbar() {
         <ShareMenu />
       </Dialog>
       <Dialog open={open === "export"} onClose={close} title="Export and import">
-        <ExportMenu onImported={close} />
+        <ExportMenu onImported={close} onClose={close} />
       </Dialog>
     </div>
   );
