@@ -231,7 +231,7 @@ test("broken links say what is wrong: truncated, oversized, malformed, newer, un
   const cases: [string, RegExp][] = [
     [`#${good.slice(0, -7)}`, /could not be read/],
     [`#v=1&preset=teaching-small&pad=${"A".repeat(70_000)}`, /too long/],
-    ["#v=1&step=ten", /step: expected a whole number/],
+    ["#v=1&preset=teaching-small&s=abc", /both a preset \(preset=\) and a custom scenario/],
     ["#v=1&preset=no-such-story", /preset that does not exist/],
     ["#v=2&preset=teaching-small", /newer than this copy of Zeropage Lab/],
   ];
@@ -245,6 +245,14 @@ test("broken links say what is wrong: truncated, oversized, malformed, newer, un
       await page.screenshot({ path: "test-results/permalink-newer.png" });
     }
   }
+  // A malformed view parameter is not a broken link: it is replaced, and a note names it.
+  await page.goto("/#v=1&preset=teaching-small&step=ten");
+  await ready(page);
+  await expect(page.getByTestId("link-error")).toHaveCount(0);
+  await expect(page.getByTestId("link-notes")).toContainText(
+    'step="ten" was replaced (expected a whole number)',
+  );
+  await expect(page.getByLabel("Scenario preset")).toHaveValue("teaching-small");
   await assertNothingRan(page, seen);
 });
 
@@ -300,7 +308,7 @@ test("a link whose result changed says so, from which step, and shows both resul
   expect(await hashOf(page)).toContain(`h=${old.check!.end}`);
   await page.reload();
   await ready(page);
-  await expect(page.getByTestId("link-check")).toContainText("differs from step 3");
+  await expect(page.getByTestId("link-check")).toContainText("differs from action 3");
 });
 
 test("embed mode: a reduced layout, autoplay, no editor, and an 'open in full app' link", async ({

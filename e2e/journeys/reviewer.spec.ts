@@ -11,12 +11,18 @@
  *   6  compare at the balloon step: no ink over the maps' cells (dashes around 40,000 cells)
  *   9  following a page moves the Page table view to its table; the history shows several events
  *  10  the editor names problems in the form's words; the derived title follows the balloon
+ *
+ * It also holds what compare.spec.ts's first two tests checked before it: the first divergence's
+ * text and deciding check, 40 GiB less RssAnon on both hosts, the diff map at the first
+ * divergence, and the divergence buttons moving the shared cursor.
  */
 import { readFileSync } from "node:fs";
 import { expect, type Page } from "@playwright/test";
 import { canvasColours, chooseWithMouse, counter, GiB, type Journey, journey } from "../support.ts";
 
 const FIRST_LEFT = "read fault allocates a zeroed anonymous page (zeropage forbidden)";
+const FIRST_TEXT =
+  "the source's read fault (precopy migration) allocates a zeroed anonymous page (zeropage forbidden) on the left but maps the shared zeropage on the right (mm_forbids_zeropage)";
 const FIRST_RIGHT = "read fault maps the shared zeropage";
 const DIVERGENCES = 96;
 
@@ -100,6 +106,16 @@ journey(
         await expect(count(page)).toHaveText(
           `${DIVERGENCES} of ${DIVERGENCES} divergences before this point`,
         );
+        await expect(page.getByTestId("first-divergence")).toContainText(FIRST_TEXT);
+        await expect(page.getByTestId("first-divergence")).toContainText(
+          "mm_forbids_zeropage() is true on the left",
+        );
+        for (const mm of ["source", "destination"]) {
+          const row = page.locator(
+            `[data-testid=delta-table] tr[data-mm="${mm}"][data-counter="rssAnonBytes"]`,
+          );
+          await expect(row).toHaveAttribute("data-final-diff", String(-40 * GiB));
+        }
       },
     );
 
@@ -116,6 +132,13 @@ journey(
         await expect(page.getByTestId("side-step-left")).toContainText(FIRST_LEFT);
         await expect(page.getByTestId("side-step-right")).toContainText(FIRST_RIGHT);
         await expect(page.getByRole("button", { name: "◀ Previous divergence" })).toBeDisabled();
+        // Only the source differs, in the table the read just reached; that table is selected.
+        const summary = page.getByTestId("diff-summary");
+        await expect(summary.locator("[data-mm=source]")).not.toHaveAttribute("data-differing", "0");
+        await expect(summary.locator("[data-mm=destination]")).toHaveAttribute("data-differing", "0");
+        await expect(page.getByTestId("compare-selected-table")).toContainText(
+          /source page table [\d,]+ · [1-9]\d* of 256 PTEs differ/,
+        );
       },
     );
     await j.frame("first-divergence");

@@ -11,6 +11,9 @@
  *      pending note, and no panel shows "Computing…" beside a run (counters of 0 B)
  *   5  x86_64: the huge zero page has its own legend row (PMDs and pages) and counter track
  *   6  the balloon step: an empty table is drawn in its legend swatch's colour
+ *
+ * It also holds what e2e/app.spec.ts checked before it: the story computed in the worker, the
+ * end and the step before the migration under fa41ba0d, and 06201e00 keeping both hosts at 60 GiB.
  */
 import { expect, type Page } from "@playwright/test";
 import { canvasColours, chooseWithMouse, counter, dominant, GiB, type Journey, journey } from "../support.ts";
@@ -130,6 +133,9 @@ journey(
     await expect(picker(page)).toHaveValue("s390-fa41ba0d");
     await expect(page.getByTestId("outcome")).toHaveText("completed");
     expect(await counter(page, "rssAnonBytes", "source")).toBe(100 * GiB);
+    expect(await counter(page, "rssAnonBytes", "destination")).toBe(100 * GiB);
+    // Computed in the worker, never on the main thread.
+    await expect(page.locator(".app")).toHaveAttribute("data-engine-env", "worker");
 
     // Step through: Home, the buttons, then →.
     await j.act(
@@ -180,6 +186,9 @@ journey(
       async () => {
         expect(await j.position).toBe(3);
         expect(await counter(page, "rssAnonBytes", "source")).toBe(60 * GiB);
+        // Before the migration the destination holds nothing; the balloon's discard is the step.
+        expect(await counter(page, "rssAnonBytes", "destination")).toBe(0);
+        await expect(page.getByTestId("narration")).toContainText("MADV_DONTNEED");
       },
     );
 
@@ -207,6 +216,17 @@ journey(
       await chooseKernel(j, kernel);
       expect(await j.position).toBe(4);
       await arrowsStepNotKernel(j, kernel, "ArrowLeft");
+      if (kernel === "s390-06201e00") {
+        // Under 06201e00 the ballooned 40 GiB cost only page tables, on both hosts.
+
+        expect(await counter(page, "rssAnonBytes", "source")).toBe(60 * GiB);
+
+        expect(await counter(page, "rssAnonBytes", "destination")).toBe(60 * GiB);
+
+        // 100 GiB / 1 MiB × 4 KiB = 400 MiB of PTE tables.
+
+        expect(await counter(page, "pteTables", "source")).toBe(102_400);
+      }
       if (kernel === "x86_64") {
         await openEverySection(j);
         // The huge zero page, counted apart: a legend row in PMDs and pages, and a counter track.
