@@ -47,6 +47,10 @@ export interface QemuConfig {
   readonly zeroPageDetection: "legacy" | "multifd" | "none";
   readonly postcopyRam: boolean;
   readonly memMerge: boolean;
+  /** virtio-balloon free-page-reporting=on (free-page.ts). */
+  readonly freePageReporting?: boolean;
+  /** virtio-balloon free-page-hint=on (free-page.ts). */
+  readonly freePageHinting?: boolean;
 }
 
 export interface MachineConfig {

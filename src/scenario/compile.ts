@@ -9,6 +9,7 @@ import type { Trace, VariantId } from "../engine/index.ts";
 import { type Simulation, VARIANTS } from "../engine/index.ts";
 import { balloonDeflate, balloonInflate } from "../hypervisor/balloon.ts";
 import { cmmReclaim, cmmRelease } from "../hypervisor/cmm.ts";
+import { guestFree } from "../hypervisor/free-page.ts";
 import { guestRegion, guestTouch } from "../hypervisor/guest.ts";
 import { ksmMerge, markMergeable } from "../hypervisor/ksmd.ts";
 import { createVm, guestPv, guestSkeys } from "../hypervisor/kvm.ts";
@@ -25,6 +26,7 @@ import {
   defaultZeroPageDetection,
   MULTIFD_POSTCOPY_SINCE,
   migrationOf,
+  qemuAtLeast,
   supportsZeroPageDetection,
 } from "../hypervisor/migration/state.ts";
 import { type Action, parseScenario, type Scenario, type ScenarioIssue } from "./schema.ts";
@@ -78,6 +80,18 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
       message: `QEMU ${q.version} refuses multifd together with postcopy-ram (${why}): migrate_caps_check() fails with "Postcopy is not yet compatible with multifd"; QEMU ${MULTIFD_POSTCOPY_SINCE} is the first release that accepts both`,
     });
   }
+  if (q.freePageReporting && !qemuAtLeast(q.version, 5, 1)) {
+    issues.push({
+      path: "machine.qemu.freePageReporting",
+      message: `free page reporting came in QEMU 5.1 (virtio_balloon_handle_report); this machine has QEMU ${q.version}`,
+    });
+  }
+  if (q.freePageHinting && !qemuAtLeast(q.version, 4, 0)) {
+    issues.push({
+      path: "machine.qemu.freePageHinting",
+      message: `free page hinting came in QEMU 4.0 (qemu_guest_free_page_hint); this machine has QEMU ${q.version}`,
+    });
+  }
   const ram = s.machine.guestRam;
   /** A size that must fit in guest RAM (a larger one is a typo, not a request the guest can meet). */
   const withinRam = (path: string, bytes: number | undefined, what: string) => {
@@ -102,6 +116,9 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
         break;
       case "guest-touch":
         withinRam(`${at}.size`, a.size, "what the guest allocates");
+        break;
+      case "guest-free":
+        withinRam(`${at}.size`, a.size, "what the guest frees");
         break;
       case "guest-cmm-release":
       case "guest-cmm-reclaim":
@@ -230,6 +247,8 @@ export function actionLabel(a: Action, guestRam: number): string {
       return `balloon inflates by ${size(a.size)}`;
     case "balloon-deflate":
       return `balloon deflates by ${size(a.size)}`;
+    case "guest-free":
+      return `guest frees ${size(a.size)}`;
     case "guest-cmm-release":
       return `guest's CMM driver releases ${size(a.size)} (DIAGNOSE 0x10)`;
     case "guest-cmm-reclaim":
@@ -270,6 +289,8 @@ function actorOf(a: Action): [string, string] {
     case "guest-cmm-release":
     case "guest-cmm-reclaim":
       return ["guest", "cmm"];
+    case "guest-free":
+      return ["guest", "free"];
     case "ksm-merge":
       return ["ksmd", "ksm"];
     case "madvise-dontneed":
@@ -317,6 +338,9 @@ function runAction(m: MachineT, a: Action): void {
       return;
     case "balloon-deflate":
       balloonDeflate(m, pages(a.size, 0));
+      return;
+    case "guest-free":
+      guestFree(m, pages(a.size, 0));
       return;
     case "guest-cmm-release":
       cmmRelease(m, pages(a.size, 0));
@@ -419,6 +443,8 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
       zeroPageDetection: q.zeroPageDetection ?? defaultZeroPageDetection(q.version),
       postcopyRam: usesPostcopyRam(s),
       memMerge: q.memMerge,
+      freePageReporting: q.freePageReporting,
+      freePageHinting: q.freePageHinting,
     },
     withDestination: usesMigration(s),
     checkpoints: opts.checkpoints ?? true,

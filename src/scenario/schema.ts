@@ -65,6 +65,13 @@ const Qemu = v.strictObject({
   postcopyRam: v.optional(v.boolean(), false),
   /** -machine mem-merge (default on): QEMU marks guest RAM MADV_MERGEABLE. */
   memMerge: v.optional(v.boolean(), true),
+  /**
+   * virtio-balloon free-page-reporting=on (QEMU 5.1): the guest reports free blocks of
+   * pageblock_order and QEMU discards each with one call (hypervisor/free-page.ts).
+   */
+  freePageReporting: v.optional(v.boolean(), false),
+  /** virtio-balloon free-page-hint=on (QEMU 4.0): precopy skips the pages the guest hints as free. */
+  freePageHinting: v.optional(v.boolean(), false),
 });
 
 const Ksm = v.strictObject({
@@ -160,6 +167,8 @@ const Action = v.variant(
     v.strictObject({ do: v.literal("guest-pv") }),
     v.strictObject({ do: v.literal("balloon-inflate"), size: Size }),
     v.strictObject({ do: v.literal("balloon-deflate"), size: Size }),
+    /** The guest frees memory it used (with free page reporting on, it then reports free blocks). */
+    v.strictObject({ do: v.literal("guest-free"), size: Size }),
     /** s390: the guest's CMM driver releases free pages to the host with DIAGNOSE 0x10 (KVM zaps them). */
     v.strictObject({ do: v.literal("guest-cmm-release"), size: Size }),
     /** s390: the CMM driver gives pages back to the guest (the host is not told). */
@@ -198,7 +207,7 @@ const Action = v.variant(
     v.strictObject({ do: v.literal("migrate-switchover") }),
     v.strictObject({ do: v.literal("migrate-complete") }),
   ],
-  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, guest-cmm-release, guest-cmm-reclaim, ksm-merge, madvise-dontneed, host-read, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
+  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, guest-free, guest-cmm-release, guest-cmm-reclaim, ksm-merge, madvise-dontneed, host-read, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
 );
 
 export const ScenarioSchema = v.strictObject({

@@ -8,6 +8,8 @@
  * "migrate-switchover" and "migrate-complete" run the steps one by one, so guest actions can happen
  * in between (the postcopy-hang preset).
  */
+
+import { hintFreePages } from "../free-page.ts";
 import { GUEST_USED, guestRegion, guestRuns, pickExtents } from "../guest.ts";
 import { markMergeable } from "../ksmd.ts";
 import { createVm, restoreSkeys } from "../kvm.ts";
@@ -49,6 +51,8 @@ export function startMigration(m: Machine, mode: "precopy" | "postcopy", pagemap
     { kind: "pageset", mm: SOURCE, set: DIRTY_SET, ranges: [0, m.pages], value: 1 },
     "qemu: ram_save_setup → ram_init_bitmaps → every page starts dirty (bulk stage)",
   );
+  // virtio-balloon free-page-hint: the guest's free pages leave the bitmap before the bulk stage.
+  hintFreePages(m);
   if (mode === "postcopy") {
     // postcopy_ram_incoming_init(): discard all RAM ("we're going to get the copy from the source
     // anyway"). MADV_NOHUGEPAGE comes only at the switch to postcopy (postcopy.ts): QEMU waits so

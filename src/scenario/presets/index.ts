@@ -4,6 +4,7 @@ import { cmmDuringPostcopy } from "./cmm-during-postcopy.ts";
 import { commit06201e00 } from "./commit-06201e00.ts";
 import { commit06201e00Oom } from "./commit-06201e00-oom.ts";
 import { commit06201e00Postcopy } from "./commit-06201e00-postcopy.ts";
+import { freePageReporting } from "./free-page-reporting.ts";
 import { ksmZeroPages } from "./ksm-zero-pages.ts";
 import { pagemapOptimization } from "./pagemap-optimization.ts";
 import { postcopyHang2017 } from "./postcopy-hang-2017.ts";
@@ -21,6 +22,7 @@ export const PRESETS: readonly Preset[] = [
   pvGuest,
   ksmZeroPages,
   pagemapOptimization,
+  freePageReporting,
   postcopyHang2017,
   cmmDuringPostcopy,
   teachingSmall,

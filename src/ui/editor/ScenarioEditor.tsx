@@ -243,6 +243,8 @@ export function ScenarioEditor() {
         />
         <FlagField {...common} path="machine.qemu.postcopyRam" defaultValue={false} />
         <FlagField {...common} path="machine.qemu.memMerge" defaultValue={true} />
+        <FlagField {...common} path="machine.qemu.freePageReporting" defaultValue={false} />
+        <FlagField {...common} path="machine.qemu.freePageHinting" defaultValue={false} />
       </fieldset>
 
       <fieldset>

@@ -27,6 +27,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   "machine.qemu.zeroPageDetection": "zero-page-detection",
   "machine.qemu.postcopyRam": "postcopy-ram",
   "machine.qemu.memMerge": "mem-merge",
+  "machine.qemu.freePageReporting": "virtio-balloon free-page-reporting",
+  "machine.qemu.freePageHinting": "virtio-balloon free-page-hint",
 };
 
 /** The label of a fixed field; an action's own fields are labelled by their names. */
