@@ -174,7 +174,14 @@ test("defaults are filled in", () => {
   expect(m.thp).toBe("madvise");
   expect(m.hosts).toEqual({ source: { memLimit: "unlimited" }, destination: { memLimit: "unlimited" } });
   expect(m.ksm).toEqual({ enabled: false, useZeroPages: false });
-  expect(m.qemu).toEqual({ version: "9.2", multifd: false, postcopyRam: false, memMerge: true });
+  expect(m.qemu).toEqual({
+    version: "9.2",
+    multifd: false,
+    postcopyRam: false,
+    memMerge: true,
+    freePageReporting: false,
+    freePageHinting: false,
+  });
   expect(r.scenario.actions).toEqual([
     { do: "guest-touch", size: MiB, content: "data" },
     { do: "migrate", mode: "precopy", pagemapCheck: false },
