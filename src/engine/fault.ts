@@ -471,12 +471,23 @@ export function fault(
       };
     }
   }
-  const planFor =
+  const makePlan =
     access === "read"
       ? (vma: Vma) => readPlan(mm, vma)
       : access === "write"
         ? (vma: Vma) => writePlan(vma, content)
         : (vma: Vma) => unsharePlan(mm, vma);
+  // A plan depends on the mm (which one event does not change) and the VMA's flags: one per flags
+  // value for the whole event, however many ranges and pieces it walks.
+  const plans = new Map<number, Plan>();
+  const planFor = (vma: Vma): Plan => {
+    let p = plans.get(vma.flags);
+    if (!p) {
+      p = makePlan(vma);
+      plans.set(vma.flags, p);
+    }
+    return p;
+  };
 
   const oom = (page: number): FaultOutcome => ({
     ok: false,
