@@ -30,9 +30,9 @@ describe("key frames", () => {
     for (const run of [runs.a!, runs.b!]) {
       const frames = keyFrames(run);
       expect(titles(frames)).toEqual([
-        "The balloon inflated: balloon inflates by 40 GiB",
+        "The balloon inflated",
         "First read fault on ballooned memory",
-        "Migration complete: precopy migration",
+        "Migration complete",
       ]);
       const t = run.trace;
       const inflate = t.actions.findIndex((a) => a.marker === "inflate");

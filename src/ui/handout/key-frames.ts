@@ -189,7 +189,7 @@ export function keyFrames(run: Run): KeyFrame[] {
     if (a.endEvent <= a.firstEvent) return;
     const stopsHere = stopEvent >= a.firstEvent && stopEvent < a.endEvent;
     if (a.marker === "inflate") {
-      frames.push(actionFrame(run, i, "inflate", `The balloon inflated: ${a.label}`));
+      frames.push(actionFrame(run, i, "inflate", "The balloon inflated"));
       const e = firstTouchAfter(run, i);
       if (e >= 0 && (stopEvent < 0 || e <= stopEvent))
         frames.push(eventFrame(run, e, "first-touch", `First ${eventLabel(run, e)} on ballooned memory`));
@@ -200,11 +200,9 @@ export function keyFrames(run: Run): KeyFrame[] {
       const goesOn = t.actions
         .slice(i + 1)
         .some((b) => b.marker === "switchover" || b.marker === "migration-end");
-      frames.push(
-        actionFrame(run, i, "action", `${goesOn ? "Migration under way" : "Migration complete"}: ${a.label}`),
-      );
+      frames.push(actionFrame(run, i, "action", goesOn ? "Migration under way" : "Migration complete"));
     } else if (a.marker in ACTION_TITLES) {
-      frames.push(actionFrame(run, i, "action", `${ACTION_TITLES[a.marker]}: ${a.label}`));
+      frames.push(actionFrame(run, i, "action", ACTION_TITLES[a.marker]!));
     }
     if (stopsHere) {
       const kind = run.outcome === "hung" ? "hang" : "failed";
@@ -216,8 +214,7 @@ export function keyFrames(run: Run): KeyFrame[] {
   });
   if (frames.length === 0) {
     t.actions.forEach((a, i) => {
-      if (a.endEvent > a.firstEvent)
-        frames.push(actionFrame(run, i, "end", `After action ${i + 1}: ${a.label}`));
+      if (a.endEvent > a.firstEvent) frames.push(actionFrame(run, i, "end", `After action ${i + 1}`));
     });
   }
   return frames.slice(0, MAX_FRAMES);
