@@ -224,6 +224,44 @@ test("run without --json prints a table of final and peak values per mm and the 
   expect(r.out).toContain("outcome: completed");
 });
 
+describe("run --ledger: what a real machine would print at the end", () => {
+  test("each command, then its lines: fa41ba0d's source maps no zeropage, 06201e00's maps the 40 GiB read back", async () => {
+    const b = await cli("run", "commit-06201e00", "--kernel", "s390-fa41ba0d", "--ledger");
+    expect(b.code).toBe(0);
+    const lines = b.out.split("\n");
+    const at = (cmd: string, host = 0) => {
+      const hostStart = lines.indexOf(host === 0 ? "## source host" : "## destination host");
+      return lines.indexOf(lines.slice(hostStart).find((l) => l.startsWith(`$ ${cmd}`))!, hostStart);
+    };
+    const i = at("page-types");
+    expect(lines[i + 1]).toBe("zero_page: 0 pages (0 MB)");
+    // 100 GiB of RssAnon in /proc/<pid>/status's own format.
+    expect(lines[at("grep -E '^(RssAnon|VmPTE):'") + 1]).toBe(`RssAnon:\t${100 * 2 ** 20} kB`);
+    const c = await cli("run", "commit-06201e00", "--kernel", "s390-06201e00", "--ledger");
+    const cl = c.out.split("\n");
+    const j = cl.indexOf(cl.find((l) => l.startsWith("$ page-types"))!);
+    expect(cl[j + 1]).toBe(`zero_page: ${40 * 2 ** 18} pages (${40 * 1024} MB)`);
+    expect(c.out).toContain(
+      "$ virsh qemu-monitor-command <domain> --hmp 'info balloon'\nballoon: actual=61440",
+    );
+  });
+
+  test("--json --ledger adds the ledger's sections per host, with the values the text prints", async () => {
+    const r = await cli("run", "commit-06201e00", "--kernel", "s390-06201e00", "--json", "--ledger");
+    const o = JSON.parse(r.out) as {
+      ledger: { host: string; sections: { source: string; lines: { name: string; value: number }[] }[] }[];
+    };
+    expect(o.ledger.map((h) => h.host)).toEqual(["source", "destination"]);
+    const value = (host: number, name: string) =>
+      o.ledger[host]!.sections.flatMap((s) => s.lines).find((l) => l.name === name)!.value;
+    // Under 06201e00 the 40 GiB that went through the balloon costs neither host any RssAnon: both
+    // hold only the 60 GiB of data.
+    expect(value(0, "RssAnon")).toBe(60 * 2 ** 20);
+    expect(value(1, "RssAnon")).toBe(60 * 2 ** 20);
+    expect(value(0, "PageTables")).toBeGreaterThan(value(0, "VmPTE"));
+  });
+});
+
 describe("usage errors: exit 2, a message on stderr, nothing on stdout", () => {
   const cases: [string, string[], RegExp][] = [
     [

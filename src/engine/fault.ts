@@ -75,6 +75,7 @@ export const R_PRESENT_WRITE = defineRule({
 
 export const R_READ_ZEROPAGE = defineRule({
   id: "do_anonymous_page.zeropage",
+  vmstat: { pgfault: "pte" },
   title: "read fault maps the shared zeropage",
   path: [
     ...anonymous,
@@ -88,6 +89,7 @@ export const R_READ_ZEROPAGE = defineRule({
 
 export const R_READ_FORBIDDEN = defineRule({
   id: "do_anonymous_page.forbidden",
+  vmstat: { pgfault: "pte" },
   title: "read fault allocates a zeroed anonymous page (zeropage forbidden)",
   path: [
     ...anonymous,
@@ -102,6 +104,7 @@ export const R_READ_FORBIDDEN = defineRule({
 
 export const R_READ_ZEROPAGE_SHADOWED = defineRule({
   id: "do_anonymous_page.zeropage_shadowed",
+  vmstat: { pgfault: "pte" },
   title: "read fault maps the zeropage although COW sharing is off (06201e00 v2's missing #define)",
   path: [
     ...anonymous,
@@ -115,6 +118,7 @@ export const R_READ_ZEROPAGE_SHADOWED = defineRule({
 
 export const R_READ_HOST_NO_ZEROPAGE = defineRule({
   id: "do_anonymous_page.host_no_zeropage",
+  vmstat: { pgfault: "pte" },
   title: "read fault allocates a zeroed anonymous page (this host maps no zeropage on read faults)",
   path: [
     ...anonymous,
@@ -167,6 +171,7 @@ export const R_GUP_READ = defineRule({
 
 export const R_USERFAULT = defineRule({
   id: "handle_userfault.missing",
+  vmstat: { pgfault: "pte" },
   title: "missing-page userfault: the access blocks until user space places a page",
   path: [
     ...anonymous,
@@ -179,6 +184,7 @@ export const R_USERFAULT = defineRule({
 
 export const R_WRITE_NONE = defineRule({
   id: "do_anonymous_page.write",
+  vmstat: { pgfault: "pte" },
   title: "write fault allocates an anonymous page",
   path: [
     ...anonymous,
@@ -194,6 +200,7 @@ export const R_WRITE_NONE = defineRule({
 
 export const R_WRITE_ZERO = defineRule({
   id: "wp_page_copy.zeropage_write",
+  vmstat: { pgfault: "pte" },
   title: "write to the zeropage: copy-on-write to a new zeroed page",
   path: [
     ...entry,
@@ -210,6 +217,7 @@ export const R_WRITE_ZERO = defineRule({
 
 export const R_WRITE_REUSE = defineRule({
   id: "do_wp_page.reuse",
+  vmstat: { pgfault: "pte" },
   title: "write to an exclusive read-only page: reuse it",
   path: [
     ...entry,
@@ -223,6 +231,7 @@ export const R_WRITE_REUSE = defineRule({
 
 export const R_WRITE_KSM = defineRule({
   id: "wp_page_copy.ksm",
+  vmstat: { pgfault: "pte" },
   title: "write to a KSM page: copy-on-write",
   path: [
     ...entry,
@@ -236,6 +245,7 @@ export const R_WRITE_KSM = defineRule({
 
 export const R_UNSHARE_ZERO = defineRule({
   id: "wp_page_copy.unshare_zeropage",
+  vmstat: { pgfault: "pte" },
   title: "unshare fault replaces the zeropage by an exclusive zeroed page (read-only)",
   path: [
     fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
@@ -252,6 +262,7 @@ export const R_UNSHARE_ZERO = defineRule({
 
 export const R_UNSHARE_KSM = defineRule({
   id: "wp_page_copy.unshare_ksm",
+  vmstat: { pgfault: "pte" },
   title: "unshare fault copies a KSM page into an exclusive page (read-only)",
   path: [
     fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
@@ -266,6 +277,7 @@ export const R_UNSHARE_KSM = defineRule({
 
 export const R_UNSHARE_EXCLUSIVE = defineRule({
   id: "do_wp_page.unshare_exclusive",
+  vmstat: { pgfault: "pte" },
   title: "unshare fault on an exclusive page: nothing to do",
   path: [
     fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
@@ -277,6 +289,7 @@ export const R_UNSHARE_EXCLUSIVE = defineRule({
 
 export const R_UNSHARE_WRITABLE = defineRule({
   id: "handle_pte_fault.unshare_writable",
+  vmstat: { pgfault: "pte" },
   title: "unshare fault on a writable PTE: nothing to do",
   path: [
     fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
@@ -299,6 +312,7 @@ export const R_NO_UNSHARE_FLAG = defineRule({
 
 export const R_UNSHARE_NONE = defineRule({
   id: "do_anonymous_page.unshare_none",
+  vmstat: { pgfault: "pte" },
   title: "unshare fault on a none PTE behaves as a read fault",
   path: [...anonymous, step("only FAULT_FLAG_WRITE is tested")],
   explain:
@@ -309,6 +323,7 @@ export const R_UNSHARE_NONE = defineRule({
 
 export const R_NONCOW_READ = defineRule({
   id: "dax.load_hole",
+  vmstat: { pgfault: "pte" },
   title: "read fault in a non-COW mapping maps the zeropage (DAX hole)",
   path: [
     fr("fs/dax.c", "dax_iomap_pte_fault"),

@@ -31,6 +31,7 @@ const HUGE = "mm/huge_memory.c";
 
 export const R_HUGE_ZERO = defineRule({
   id: "do_huge_pmd_anonymous_page.huge_zero",
+  vmstat: { pgfault: "pmd", hugeZeroPage: true },
   title: "read fault maps the huge zero page (one PMD for 2 MiB)",
   path: [
     fr("mm/memory.c", "__handle_mm_fault"),
@@ -48,6 +49,7 @@ export const R_HUGE_ZERO = defineRule({
 
 export const R_THP_ALLOC = defineRule({
   id: "do_huge_pmd_anonymous_page.thp",
+  vmstat: { pgfault: "pmd", thpFaultAlloc: true },
   title: "write fault allocates a 2 MiB transparent huge page",
   path: [
     fr("mm/memory.c", "__handle_mm_fault"),
@@ -62,6 +64,7 @@ export const R_THP_ALLOC = defineRule({
 
 export const R_THP_READ_ALLOC = defineRule({
   id: "do_huge_pmd_anonymous_page.no_huge_zero",
+  vmstat: { pgfault: "pmd", thpFaultAlloc: true },
   title: "read fault allocates a 2 MiB transparent huge page (no huge zero page on this host)",
   path: [
     fr("mm/memory.c", "__handle_mm_fault"),
@@ -79,6 +82,7 @@ export const R_THP_READ_ALLOC = defineRule({
 
 export const R_HUGE_ZERO_WP = defineRule({
   id: "do_huge_zero_wp_pmd.thp",
+  vmstat: { pgfault: "pmd", thpFaultAlloc: true },
   title: "write to the huge zero page allocates a THP",
   path: [fr(HUGE, "do_huge_pmd_wp_page"), fr(HUGE, "do_huge_zero_wp_pmd"), fr(HUGE, "map_anon_folio_pmd")],
   explain:
@@ -160,6 +164,7 @@ export function splitHugeForVmaChange(
 
 export const R_HUGE_USERFAULT = defineRule({
   id: "do_huge_pmd_anonymous_page.userfault",
+  vmstat: { pgfault: "pmd" },
   title: "missing-page userfault on the huge-PMD path: no page table is left behind",
   path: [
     fr("mm/memory.c", "__handle_mm_fault", "pud_alloc, pmd_alloc"),

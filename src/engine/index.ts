@@ -31,6 +31,13 @@ export {
   UPSTREAM_ZEROPAGE,
   VmFlag,
 } from "./mm.ts";
+export {
+  type KernelLedgerInput,
+  kernelLedger,
+  type LedgerLine,
+  type LedgerSection,
+  qemuBinary,
+} from "./proc/ledger.ts";
 export { complementRuns, dataRuns, noneRuns, presentRuns, zeropageRuns } from "./proc/pagemap.ts";
 export {
   COUNTER_COUNT,
@@ -41,6 +48,7 @@ export {
   type MmCounters,
   snapshotCounters,
 } from "./proc/status.ts";
+export { type VmstatDeltas, vmstatDeltas } from "./proc/vmstat.ts";
 export { PTE_KEYS, PTE_NAMES, PTE_STATES, Pte } from "./pte.ts";
 export { allRules, type Frame, formatPath, type Rule, ruleAt, ruleById } from "./rules.ts";
 export {

@@ -12,6 +12,7 @@ import { eventRanges, type KernelEvent } from "./events.ts";
 import { fault, R_GUP_READ, R_NO_POPULATE, R_POPULATE_READ } from "./fault.ts";
 import { ksmDisable, ksmScan } from "./ksm.ts";
 import { madviseDontneed, madviseFlags, R_GMAP_DISCARD, R_MADV_DONTNEED, R_NO_GMAP } from "./madvise.ts";
+import { countVmEvents } from "./proc/vmstat.ts";
 import { defineRule, step } from "./rules.ts";
 import { uffdFill, uffdRegister } from "./userfaultfd.ts";
 import type { EventResult, World } from "./world.ts";
@@ -50,6 +51,14 @@ function badRanges(e: KernelEvent, pages: number): string | null {
 }
 
 export function applyEvent(w: World, e: KernelEvent, limit = Number.POSITIVE_INFINITY): EventResult {
+  const r = route(w, e, limit);
+  // A failed event changed nothing (every room is a transaction), so it counted nothing either.
+  const mm = w.mms[e.mm];
+  if (r.ok && mm) countVmEvents(mm, r.rec);
+  return r;
+}
+
+function route(w: World, e: KernelEvent, limit: number): EventResult {
   const rec = new Recorder();
   const mm = w.mms[e.mm];
   if (!mm) return done(false, rec, "EINVAL", `no mm with index ${e.mm}`);

@@ -167,6 +167,7 @@ export const R_KSM_OFF = defineRule({
 
 export const R_KSM_UNMERGE = defineRule({
   id: "break_ksm.unshare",
+  vmstat: { pgfault: "pte" },
   title: "unmerge: break_ksm() unshares a KSM page",
   path: [
     fr(KSM, "unmerge_ksm_pages"),
@@ -180,6 +181,7 @@ export const R_KSM_UNMERGE = defineRule({
 
 export const R_KSM_UNMERGE_WRITE = defineRule({
   id: "break_ksm.write_fault",
+  vmstat: { pgfault: "pte" },
   title: "unmerge: break_ksm() breaks COW with a fake write fault",
   path: [
     fr(KSM, "unmerge_ksm_pages"),
@@ -194,6 +196,7 @@ export const R_KSM_UNMERGE_WRITE = defineRule({
 
 export const R_KSM_UNMERGE_ZERO = defineRule({
   id: "break_ksm.unshare_zeropage",
+  vmstat: { pgfault: "pte" },
   title: "unmerge: break_ksm() unshares a KSM-placed zeropage",
   path: [
     fr(KSM, "unmerge_ksm_pages"),

@@ -56,7 +56,8 @@ export const R_NO_GMAP = defineRule({
   id: "gmap_discard.not_s390",
   title: "no DIAGNOSE 0x10 here: it is an s390 instruction",
   path: [step("not s390", "-EINVAL")],
-  explain: "Collaborative memory management's DIAGNOSE 0x10 and KVM's gmap exist only on s390; this event does nothing here.",
+  explain:
+    "Collaborative memory management's DIAGNOSE 0x10 and KVM's gmap exist only on s390; this event does nothing here.",
 });
 
 export const R_ZAP_ANON = defineRule({

@@ -154,6 +154,13 @@ export class Mm {
    * kernels before a38c015f3156 freed the page without dec_mm_counter(). RssAnon includes them.
    */
   rssAnonKept = 0;
+  /**
+   * /proc/vmstat events this mm's faults caused since the scenario began (proc/vmstat.ts):
+   * PGFAULT, THP_FAULT_ALLOC, and whether it mapped the huge zero page (THP_ZERO_PAGE_ALLOC).
+   */
+  pgfault = 0;
+  thpFaultAlloc = 0;
+  hugeZeroUsed = false;
 
   constructor(cfg: MmConfig) {
     this.name = cfg.name;

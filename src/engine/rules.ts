@@ -34,6 +34,25 @@ export interface Rule {
   readonly explain: string;
   /** Present when the rule stands in for an unconfirmed fact: what is unconfirmed, the choice and why. */
   readonly assumption?: string;
+  /** What each page this rule changes adds to /proc/vmstat's event counters (none if absent). */
+  readonly vmstat?: VmstatCount;
+}
+
+/**
+ * The /proc/vmstat events (include/linux/vm_event_item.h) a rule's effect counts, for the ledger
+ * (proc/ledger.ts). Counted from the effects an event records, so a step part-way through an event
+ * counts exactly the pages done so far.
+ */
+export interface VmstatCount {
+  /**
+   * handle_mm_fault() ran: count_vm_event(PGFAULT), once per page ("pte") or once per huge PMD
+   * ("pmd"). Faults from GUP (KVM, MADV_POPULATE_READ, process_vm_readv, unsharing) count as well.
+   */
+  readonly pgfault?: "pte" | "pmd";
+  /** The fault allocated a PMD-sized THP: THP_FAULT_ALLOC, once per huge PMD. */
+  readonly thpFaultAlloc?: true;
+  /** The fault mapped the huge zero page, allocating it on first use (THP_ZERO_PAGE_ALLOC). */
+  readonly hugeZeroPage?: true;
 }
 
 const registry: Rule[] = [];

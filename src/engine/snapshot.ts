@@ -12,6 +12,7 @@
 import { MIXED } from "../base/chunked.ts";
 import { describeHostPolicy, isHostPolicyNonDefault } from "./mm.ts";
 import { type MmCounters, snapshotCounters } from "./proc/status.ts";
+import { type VmstatDeltas, vmstatDeltas } from "./proc/vmstat.ts";
 import { Pte } from "./pte.ts";
 import type { World } from "./world.ts";
 
@@ -76,6 +77,8 @@ export interface MmSnapshot {
   readonly tableClassHash: number;
   readonly balloonHash: number;
   readonly counters: MmCounters;
+  /** /proc/vmstat events this mm caused since the scenario began (proc/vmstat.ts). */
+  readonly vmstat: VmstatDeltas;
   readonly forbidsZeropage: boolean;
   /** The host's zeropage policy in words where it is not upstream's (describeHostPolicy), else null. */
   readonly hostZeropage: string | null;
@@ -201,6 +204,7 @@ export function snapshotMm(w: World, index: number, balloon?: PagesetSummary): M
     tableClassHash: (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff),
     balloonHash: (g1 >>> 0) * 2 ** 21 + ((g2 >>> 0) & 0x1fffff),
     counters: snapshotCounters(mm),
+    vmstat: vmstatDeltas(mm),
     forbidsZeropage: mm.forbidsZeropage(),
     hostZeropage: isHostPolicyNonDefault(mm.hostZeropage) ? describeHostPolicy(mm.hostZeropage) : null,
   };

@@ -19,6 +19,7 @@ const GMAP = "arch/s390/mm/gmap.c";
 
 export const R_S390_UNSHARE = defineRule({
   id: "__s390_unshare_zeropages",
+  vmstat: { pgfault: "pte" },
   title: "s390 unshares a zeropage: it becomes an exclusive zero-filled page",
   path: [
     fr(GMAP, "__s390_disable_cow_sharing"),

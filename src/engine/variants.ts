@@ -212,6 +212,20 @@ export const KERNEL_FEATURES = {
    * e2942062e01d, 6080d19f0704 (v6.6). Before, they are plain zeropages nothing can tell apart.
    */
   ksmZeroTracking: { since: "6.6" },
+  /** /proc/<pid>/smaps_rollup: 493b0e9d945f "mm: add /proc/pid/smaps_rollup". */
+  smapsRollup: { since: "4.14" },
+  /**
+   * memory.stat's `pagetables` (cgroup v2): f0c0c115fb81 "mm: memcontrol: account pagetables per
+   * node".
+   */
+  memcgPagetables: {
+    since: "5.11",
+    assumption: "f0c0c115fb81 is dated to v5.11 from its posting (Nov 2020), not from a release tag.",
+  },
+  /** /sys/kernel/mm/ksm/general_profit and ksm_stat's ksm_process_profit: d21077fbc2fc. */
+  ksmProfit: { since: "6.4" },
+  /** PAGEMAP_SCAN with PAGE_IS_PFNZERO: 52526ca7fdb9 "fs/proc/task_mmu: implement IOCTL to get and optionally clear info about PTEs". */
+  pagemapScan: { since: "6.7" },
 } as const;
 
 export type KernelFeature = keyof typeof KERNEL_FEATURES;

@@ -18,12 +18,15 @@ import type {
   Trace,
   VariantId,
 } from "../engine/index.ts";
+import type { HostLedger } from "../scenario/ledger.ts";
 import type { ScenarioIssue } from "../scenario/schema.ts";
 
+export type { LedgerLine, LedgerSection } from "../engine/index.ts";
 export type {
   Cursor,
   Frame,
   Granularity,
+  HostLedger,
   MmCounters,
   MmSnapshot,
   ScenarioIssue,
@@ -163,6 +166,8 @@ export interface ViewState {
    * granularity; null at action granularity and for a step without pages.
    */
   readonly changes: readonly StepChange[] | null;
+  /** What a real machine would print at this step, per host (scenario/ledger.ts). */
+  readonly ledger: readonly HostLedger[];
   readonly elapsedMs: number;
 }
 

@@ -33,6 +33,7 @@ import { GUEST_BALLOON, GUEST_SET } from "../hypervisor/guest.ts";
 import { SOURCE } from "../hypervisor/machine.ts";
 import { defaultZeroPageDetection } from "../hypervisor/migration/state.ts";
 import { checkScenario, type RunResult, runScenario } from "../scenario/compile.ts";
+import { runLedger } from "../scenario/ledger.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
 import { parseScenario } from "../scenario/schema.ts";
 import type {
@@ -235,6 +236,7 @@ export class EngineHost implements EngineApi {
       active,
       table,
       changes,
+      ledger: runLedger(h.result, world, ledgerRow(t, built, loc.event)),
       elapsedMs: now() - t0,
     };
   }
@@ -446,6 +448,16 @@ function builtCursor(t: Trace, g: Granularity, cursor: Cursor, event: number): C
   if (g === "action" || cursor.done > 0 || event < 0 || event !== cursor.event - 1) return cursor;
   const pages = t.footprintPages[event]!;
   return t.ok[event] && pages > 0 ? { event, done: pages } : cursor;
+}
+
+/**
+ * The trace row whose hypervisor counters go with the world at `built`: an event's row holds them
+ * after it, so part-way through event `event` it is the row before.
+ */
+function ledgerRow(t: Trace, built: Cursor, event: number): number {
+  if (event < 0) return -1;
+  const finished = built.event > event || built.done >= t.footprintPages[event]!;
+  return finished ? event : event - 1;
 }
 
 /** PTE transitions of the last step's pages, by (from, to, rule); [] when the event changed nothing. */

@@ -1,7 +1,9 @@
 /**
- * `zeropage-lab run <preset-id | scenario.json> [--kernel <variant-id>] [--json]`: runs a scenario
- * through the same engine as the app (scenario/compile.ts) and reports, per mm, the counters at
- * the end and their peaks, plus the outcome (completed, hung, failed).
+ * `zeropage-lab run <preset-id | scenario.json> [--kernel <variant-id>] [--json] [--ledger]`: runs
+ * a scenario through the same engine as the app (scenario/compile.ts) and reports, per mm, the
+ * counters at the end and their peaks, plus the outcome (completed, hung, failed). --ledger adds
+ * what a real machine would print at the end (scenario/ledger.ts): each host's files and QEMU's
+ * monitor output, with the commands that print them, as in the app's ledger panel.
  *
  * --json prints exactly one object (summary.ts's RunSummary) and nothing else on stdout. Without
  * it, a fixed-width table. A scenario that is not valid, or that cannot run under the chosen
@@ -10,6 +12,7 @@
 import { type Command, Option } from "commander";
 import { COUNTERS, VARIANT_IDS, VARIANTS, type VariantId } from "../../engine/index.ts";
 import { runParsed } from "../../scenario/compile.ts";
+import { finalLedgerText, runLedger } from "../../scenario/ledger.ts";
 import { parseScenario, type ScenarioIssue } from "../../scenario/schema.ts";
 import { UsageError } from "../errors.ts";
 import { writeOut } from "../io.ts";
@@ -20,6 +23,7 @@ import { formatCounter, formatTable } from "../table.ts";
 interface RunOptions {
   kernel?: VariantId;
   json?: boolean;
+  ledger?: boolean;
 }
 
 /** "  actions[2].size: expected whole 4 KiB pages, got 100 bytes", one line per issue. */
@@ -38,6 +42,7 @@ export function register(program: Command): void {
       ),
     )
     .option("--json", "print one JSON object instead of a table")
+    .option("--ledger", "also print what a real machine would print at the end, with the commands")
     .action((arg: string, opts: RunOptions, cmd: Command) => {
       const loaded = loadScenarioArg(arg);
       const parsed = parseScenario(loaded.input);
@@ -52,8 +57,17 @@ export function register(program: Command): void {
           `${loaded.name} cannot run under ${kernel}:\n${formatIssueList(attempt.issues)}`,
         );
       }
-      const summary = summarizeRun(loaded.name, attempt.run);
-      writeOut(cmd, opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
+      const run = attempt.run;
+      const summary = summarizeRun(loaded.name, run);
+      if (opts.json) {
+        const out = opts.ledger
+          ? { ...summary, ledger: runLedger(run, run.simulation.world, run.trace.events - 1) }
+          : summary;
+        writeOut(cmd, `${JSON.stringify(out, null, 2)}\n`);
+        return;
+      }
+      const ledger = opts.ledger ? `\n${finalLedgerText(run)}` : "";
+      writeOut(cmd, `${formatSummary(summary)}\n${ledger}`);
     });
 }
 
