@@ -16,6 +16,7 @@
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import { isVariantId } from "../engine/variants.ts";
+import { PRESET_ALIASES } from "../scenario/presets/index.ts";
 import type {
   EngineApi,
   Granularity,
@@ -28,6 +29,11 @@ import type {
   VariantInfo,
   ViewState,
 } from "../worker/api.ts";
+
+/** A preset's current id: links and scripts may name one by an id it had before (PRESET_ALIASES). */
+function currentPresetId(id: string): string {
+  return PRESET_ALIASES[id] ?? id;
+}
 
 export interface InitialState {
   readonly presetId?: string;
@@ -299,13 +305,13 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
           await runLoad(s.presetId, s.scenario, s.kernel, keep);
           return;
         }
-        const preset = presets.find((p) => p.id === (s.presetId ?? "")) ?? presets[0];
+        const preset = presets.find((p) => p.id === currentPresetId(s.presetId ?? "")) ?? presets[0];
         if (!preset) return;
         await runLoad(preset.id, preset.scenario, s.kernel, keep);
       },
 
       async loadPreset(id, kernel = null) {
-        const preset = get().presets.find((p) => p.id === id);
+        const preset = get().presets.find((p) => p.id === currentPresetId(id));
         if (!preset) {
           set({ status: "error", error: `there is no preset "${id}"` });
           return;

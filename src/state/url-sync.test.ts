@@ -3,8 +3,10 @@
  * in-process engine (EngineHost). Pushes for loads, replaces for steps, Back/Forward, the
  * self-check, and broken links falling back to the default scenario.
  */
+
 import { describe, expect, it } from "vitest";
 import { ENGINE_SEMANTICS_VERSION } from "../engine/version.ts";
+import { packJson } from "../permalink/compress.ts";
 import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
@@ -198,10 +200,28 @@ describe("url sync", () => {
     expect(again.sync.links.getState()).toMatchObject({ section: "balloon", balloonHighlight: true });
   });
 
-  it("falls back when a valid scenario cannot run under the link's kernel", async () => {
-    const { store, sync } = await open("#v=1&preset=postcopy-hang-2018&kernel=x86_64");
-    expect(sync.links.getState().error?.kind).toBe("cannot-run");
-    expect(sync.links.getState().error?.message).toContain("storage keys exist only on s390");
+  it("runs a scenario its link's kernel cannot run under its own kernel, at the link's step, and says so", async () => {
+    const { store, sync, host } = await open("#v=1&preset=postcopy-hang-2018&kernel=x86_64&g=action&step=2");
+    expect(sync.links.getState().error).toBeNull();
+    const notes = sync.links.getState().notes.join(" ");
+    expect(notes).toContain("kernel=x86_64 cannot run its scenario");
+    expect(notes).toContain("storage keys exist only on s390");
+    // The preset's old id opens it under its current one.
+    expect(store.getState().presetId).toBe("postcopy-hang-2017");
+    expect(store.getState().kernel).toBeNull();
+    expect(store.getState().status).toBe("ready");
+    expect(store.getState().position).toBe(2);
+    expect(host.location.hash).not.toContain("kernel=x86_64");
+  });
+
+  it("falls back to the default when a scenario cannot run under its own kernel either", async () => {
+    const scenario = {
+      schemaVersion: 1,
+      machine: { kernel: "x86_64", guestRam: "64MiB" },
+      actions: [{ do: "guest-skeys" }],
+    };
+    const { store, sync } = await open(`#v=1&s=${packJson(scenario)}`);
+    expect(sync.links.getState().error?.message).toBeTruthy();
     expect(store.getState().presetId).toBe("commit-06201e00");
     expect(store.getState().status).toBe("ready");
   });
