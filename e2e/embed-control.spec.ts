@@ -24,7 +24,9 @@ async function onePage(html: () => string): Promise<{ origin: string; server: Se
 function exampleDeck(app: string, deck: string): string {
   const html = readFileSync("docs/embed-example.html", "utf8");
   expect(html.split("\n").filter((l) => l.trim() !== "").length).toBeLessThanOrEqual(10);
-  return html.replace("https://example.edu/os/zeropage/", `${app}/`).replace("https://slides.example.edu", deck);
+  return html
+    .replace("https://example.edu/os/zeropage/", `${app}/`)
+    .replace("https://slides.example.edu", deck);
 }
 
 /** A page that embeds the same link and records every message it receives. */
@@ -56,7 +58,10 @@ test.afterAll(async () => {
   }
 });
 
-test("the example deck drives the embed; a page at another origin changes nothing", async ({ page, baseURL }) => {
+test("the example deck drives the embed; a page at another origin changes nothing", async ({
+  page,
+  baseURL,
+}) => {
   deckHtml = exampleDeck(baseURL!, deck.origin);
   await page.goto(`${deck.origin}/`);
   const lab = page.frameLocator("#lab");
@@ -94,7 +99,10 @@ test("the example deck drives the embed; a page at another origin changes nothin
       await new Promise((r) => setTimeout(r, 50));
     return got;
   });
-  expect(heard[0]).toEqual({ type: "zeropage-lab:error", message: "zeropage-lab:seek: step: expected a number" });
+  expect(heard[0]).toEqual({
+    type: "zeropage-lab:error",
+    message: "zeropage-lab:seek: step: expected a number",
+  });
   expect(heard.at(-1)).toMatchObject({ type: "zeropage-lab:step", kernel: "s390-06201e00", step: 4 });
   await expect(lab.locator(".zl-embed-head")).toContainText("s390-06201e00");
   await page.screenshot({ path: "test-results/embed-control-deck.png" });
