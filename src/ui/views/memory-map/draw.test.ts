@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLASS_ANON_DATA, CLASS_MIXED, CLASS_ZERO, TILE_COUNT, tileOf } from "./classes.ts";
+import { CLASS_ANON_DATA, CLASS_HUGE, CLASS_MIXED, CLASS_ZERO, TILE_COUNT, tileOf } from "./classes.ts";
 import {
   blend,
   buildBalloonTiles,
@@ -23,6 +23,7 @@ const palette: PixelPalette = {
     rgba(0, 158, 115),
   ]),
   noneEdge: rgba(111, 120, 133),
+  hugeZero: rgba(0, 114, 178),
   ink: rgba(0, 0, 0),
   inkLight: rgba(255, 255, 255),
 };
@@ -126,5 +127,15 @@ describe("outlineCells", () => {
     expect(r.segments).toContainEqual([p, 3 * p, 3 * p, 3 * p]); // bottom
     expect(r.segments).toContainEqual([p, p, p, 2 * p]); // left, row 1
     expect(firstCell(layout, on, 1)).toBe(5);
+  });
+});
+
+describe("huge zero page", () => {
+  it("a huge PMD of zeropage content has its own body colour, not the zeropage's", () => {
+    const big = buildTiles(palette, 12);
+    const t = tileOf(CLASS_ZERO | CLASS_HUGE);
+    const tile = big.data.subarray(t * 144, (t + 1) * 144);
+    expect(tile[11 * 12 + 11]).toBe(palette.hugeZero);
+    expect(tile.filter((c) => c === palette.slot[2]).length).toBe(0);
   });
 });

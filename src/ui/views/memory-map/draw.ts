@@ -30,6 +30,8 @@ export interface PixelPalette {
   readonly slot: Uint32Array;
   /** The edge of an empty table's cell (its body is its slot colour, like every class). */
   readonly noneEdge: number;
+  /** The body of a huge PMD that maps the huge zero page (the zeropage slot with the huge flag). */
+  readonly hugeZero: number;
   /** Dark and light marks drawn over a base colour, with their opacity. */
   readonly ink: number;
   readonly inkLight: number;
@@ -67,7 +69,7 @@ export function buildTiles(palette: PixelPalette, size: number): TileSet {
     for (let flags = 0; flags < 4; flags++) {
       const mixed = (flags & 1) !== 0;
       const huge = (flags & 2) !== 0;
-      const base = palette.slot[slot]!;
+      const base = slot === SLOT_ZERO && huge ? palette.hugeZero : palette.slot[slot]!;
       const dark = blend(base, palette.ink, 0.55);
       const light = blend(base, palette.inkLight, 0.75);
       const off = (slot * 4 + flags) * s * s;

@@ -50,6 +50,7 @@ export function readPalette(el: Element): MapPalette {
     pixels: {
       slot,
       noneEdge: toPixel(v("--map-none-edge", "#777")),
+      hugeZero: toPixel(v("--map-huge-zero", "#0072b2")),
       ink: toPixel(v("--map-ink", "#000")),
       inkLight: toPixel(v("--map-ink-light", "#fff")),
     },
