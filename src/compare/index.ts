@@ -49,3 +49,4 @@ export {
   type MmDiff,
   worldsDiffer,
 } from "./state-diff.ts";
+export { nameSides, type StepAt, type StepDifference, stepDifference } from "./step-difference.ts";

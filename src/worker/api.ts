@@ -19,6 +19,7 @@ import type {
   VariantId,
 } from "../engine/index.ts";
 import type { HostLedger } from "../scenario/ledger.ts";
+import type { PatchStory } from "../scenario/presets/types.ts";
 import type { ScenarioIssue } from "../scenario/schema.ts";
 
 export type { LedgerLine, LedgerSection } from "../engine/index.ts";
@@ -29,6 +30,7 @@ export type {
   HostLedger,
   MmCounters,
   MmSnapshot,
+  PatchStory,
   ScenarioIssue,
   TableDetail,
   Trace,
@@ -66,6 +68,8 @@ export interface PresetInfo {
   readonly summary: string;
   readonly variants: readonly VariantId[];
   readonly scenario: unknown;
+  /** The patch the story is about (the before/after panel), or null. */
+  readonly patch: PatchStory | null;
 }
 
 export interface LoadRequest {

@@ -108,6 +108,7 @@ export class EngineHost implements EngineApi {
       summary: p.summary,
       variants: p.variants,
       scenario: p.scenario,
+      patch: p.patch ?? null,
     }));
   }
 

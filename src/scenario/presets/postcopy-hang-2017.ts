@@ -19,6 +19,14 @@ export const postcopyHang2017: Preset = {
   summary:
     "Postcopy places the guest's zero pages with UFFDIO_ZEROPAGE and marks them received. Then the guest, already running on the destination, executes its first storage-key instruction. Under 2faee8ff that zaps every zeropage PTE; the next access raises a MISSING userfault for a page QEMU already received: 2017's QEMU 2.10 requests it, but the source, which no longer has it dirty, never sends it (QEMU 5.2 and later would not even ask), and the vCPU hangs. fa41ba0d avoided it by forbidding fault-time zeropages in KVM guests from VM creation on; 06201e00 unshares instead of zapping.",
   variants: ["s390-2faee8ff", "s390-fa41ba0d", "s390-06201e00"],
+  patch: {
+    commit: "fa41ba0d",
+    subject: "s390/mm: avoid empty zero pages for KVM guests to avoid postcopy hangs",
+    before: "s390-2faee8ff",
+    after: "s390-fa41ba0d",
+    also: ["s390-06201e00"],
+    caveat: "",
+  },
   scenario: {
     schemaVersion: 1,
     title: "Storage keys enabled during postcopy",
