@@ -6,8 +6,10 @@
  * what was valid and names the value it replaced.
  *
  * Items of issue 13 this journey holds (each step fails without its fix):
+ *   1  a pasted link whose kernel cannot run its scenario: every view draws again afterwards
  *   7  an altered h= is a note (not "the model changed … please report it", not "step 4"); an
- *      unknown kernel keeps the scenario and step and names the value; step=99999999 is noted
+ *      unknown kernel keeps the scenario and step and names the value; step=99999999 is noted; a
+ *      kernel that cannot run the scenario is replaced by the scenario's own, and named
  *   8  the link carries the open section, the balloon highlight and compare's granularity; a link
  *      pasted while playing lands on its own step
  */
@@ -281,5 +283,23 @@ journey(
       await expectation(there, other);
       await there.context().close();
     }
+
+    // A link pasted over the scenario on screen whose kernel cannot run its scenario (a PV guest under x86_64):
+    // the scenario runs under its own kernel at the link's step, a note names the kernel, and
+    // every view draws (the views emptied while the refused run was cleared; coming back, the
+    // balloon map was sized from an element no longer in the page and failed, item 1).
+    await j.act(
+      "paste a link to a PV guest under x86_64",
+      async () => {
+        await page.goto("/#v=1&preset=pv-guest&kernel=x86_64&g=action&step=5");
+      },
+      async () => {
+        await expect(page.getByLabel("Scenario preset", { exact: true })).toHaveValue("pv-guest");
+        await expect(page.getByTestId("link-notes")).toContainText("kernel=x86_64 cannot run its scenario");
+        await expect(page.getByTestId("link-error")).toHaveCount(0);
+        expect(await j.position).toBe(5);
+        await expect(page.getByTestId("balloon").locator("canvas").first()).toBeVisible();
+      },
+    );
   },
 );

@@ -346,7 +346,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       if (after.status === "error" && after.issues.length > 0 && !isFallback) {
         applying--;
         try {
-          await fallBack(cannotRun(after), defaultLinkState(links.getState().embed));
+          if (state.kernel !== null) await underOwnKernel(state, after);
+          else await fallBack(cannotRun(after), defaultLinkState(links.getState().embed));
         } finally {
           applying++;
         }
@@ -359,6 +360,28 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       applying--;
     }
     onReady();
+  };
+
+  /**
+   * A link whose kernel cannot run its scenario (a PV guest under x86_64): the kernel is the part
+   * that was wrong, so the scenario runs under its own kernel, at the link's step, with a note
+   * that names the kernel; the link's self-check, made for that kernel, is not applied. Only a
+   * scenario that cannot run under its own kernel either falls back to the default.
+   */
+  const underOwnKernel = async (state: LinkState, failed: AppState) => {
+    const why = failed.issues
+      .slice(0, 2)
+      .map((i) => i.message)
+      .join("; ");
+    const own: LinkState = { ...state, kernel: null, check: null, compareCheck: null };
+    links.setState({
+      notes: [
+        ...links.getState().notes,
+        `This link's kernel=${state.kernel} cannot run its scenario (${why}); the scenario's own kernel runs instead, and the link's self-check, made for ${state.kernel}, is not applied.`,
+      ],
+    });
+    pending = own;
+    await applyState(own);
   };
 
   /** Granularity, step, selection and page of a link, once its run is ready. */
@@ -466,7 +489,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
         void onFirstReady();
       } else if (becameError && s.issues.length > 0) {
         started = true;
-        void fallBack(cannotRun(s), defaultLinkState(links.getState().embed));
+        if (firstState.kernel !== null && first.ok) void underOwnKernel(firstState, s);
+        else void fallBack(cannotRun(s), defaultLinkState(links.getState().embed));
       }
       return;
     }
