@@ -47,6 +47,7 @@ export function encodeLink(state: LinkState): string {
   if (state.viewStart !== null) out.push(["at", String(Math.max(0, Math.round(state.viewStart)))]);
   if (state.section !== null) out.push(["view", state.section]);
   if (state.balloonHighlight) out.push(["balloon", "1"]);
+  if (state.present) out.push(["present", "1"]);
   if (state.compare) out.push(["compare", state.compare]);
   if (state.compareScenario)
     pushScenario(out, state.compareScenario, { preset: "cpreset", o: "co", s: "cs" });

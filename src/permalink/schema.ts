@@ -14,6 +14,8 @@
  *   view=balloon              the memory panel's open section: table, balloon or migration
  *                             (additive; absent: the maps, at the top)
  *   balloon=1                 the ballooned tables highlighted on the host maps (additive)
+ *   present=1                 presentation mode: large type, the map larger, side panels folded
+ *                             (additive; absent: the ordinary layout)
  *   compare=s390-06201e00     compare against this variant (used by the compare view) …
  *   cpreset=pv-guest          … running this preset on the right (additive; absent: the left's
  *   co=<packed JSON>            scenario), with overrides, …
@@ -131,6 +133,8 @@ export interface LinkState {
   readonly section: LinkSection | null;
   /** The ballooned tables are highlighted on the host maps (additive `balloon`). */
   readonly balloonHighlight: boolean;
+  /** Presentation mode (additive `present`); absent: the ordinary layout. */
+  readonly present?: boolean;
   /** The compare view's right-hand kernel; null: compare mode is off. */
   readonly compare: VariantId | null;
   /** The right-hand scenario (additive `cpreset`/`co`/`cs`); null: the same scenario as the left. */
@@ -216,6 +220,7 @@ export const LinkParamsSchema = v.object({
   at: v.optional(wholeNumber("at", 2 ** 40)),
   view: v.optional(v.picklist(LINK_SECTIONS, `view: expected ${LINK_SECTIONS.join(", ")}`)),
   balloon: v.optional(flag("balloon")),
+  present: v.optional(flag("present")),
   compare: v.optional(variantId("compare")),
   cpreset: v.optional(v.pipe(v.string(), v.regex(PRESET_ID, "cpreset: not a preset id"))),
   co: v.optional(v.pipe(v.string(), v.regex(PACKED, "co: expected packed JSON (base64url)"))),

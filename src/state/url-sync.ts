@@ -134,6 +134,8 @@ export interface LinkStatus {
   readonly section: LinkSection | null;
   /** The ballooned tables are highlighted on the host maps. */
   readonly balloonHighlight: boolean;
+  /** Presentation mode (large type, the map larger, side panels folded). */
+  readonly present: boolean;
   /** Compare mode, or null when it is off. */
   readonly compare: LinkCompare | null;
   readonly embed: LinkEmbed | null;
@@ -151,6 +153,8 @@ export interface UrlSync {
   setSection(section: LinkSection | null): void;
   /** The balloon view's "highlight the ballooned tables" (replaces the entry). */
   setBalloonHighlight(on: boolean): void;
+  /** Presentation mode on or off (replaces the entry). */
+  setPresent(on: boolean): void;
   /**
    * Compare mode turned on (against `kernel`, with `right` on the right or the left's scenario),
    * changed or turned off (null): pushes a history entry, unless a load is pending.
@@ -190,6 +194,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     viewStart: firstState.viewStart,
     section: firstState.section,
     balloonHighlight: firstState.balloonHighlight,
+    present: firstState.present ?? false,
     compare: compareOfLink(firstState),
     embed: firstState.embed,
     page:
@@ -282,6 +287,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       viewStart: l.viewStart,
       section: l.section,
       balloonHighlight: l.balloonHighlight,
+      ...(l.present ? { present: true } : {}),
       compare: c?.kernel ?? null,
       compareScenario: c?.right ? rightRefOf(c.right) : null,
       compareStep: o.step && ready && c ? c.position : null,
@@ -554,6 +560,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       viewStart: r.state.viewStart,
       section: r.state.section,
       balloonHighlight: r.state.balloonHighlight,
+      present: r.state.present ?? false,
       compare: compareOfLink(r.state),
       embed: r.state.embed,
       page:
@@ -584,6 +591,11 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     setBalloonHighlight(on) {
       if (links.getState().balloonHighlight === on) return;
       links.setState({ balloonHighlight: on });
+      if (!quiet()) scheduleReplace();
+    },
+    setPresent(on) {
+      if (links.getState().present === on) return;
+      links.setState({ present: on });
       if (!quiet()) scheduleReplace();
     },
     setZoom(zoom, viewStart) {

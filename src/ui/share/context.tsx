@@ -44,6 +44,7 @@ const NO_LINKS = createStore<LinkStatus>()(() => ({
   viewStart: null,
   section: null,
   balloonHighlight: false,
+  present: false,
   compare: null,
   embed: null,
   page: null,
