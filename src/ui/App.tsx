@@ -25,7 +25,10 @@ import { StepControls } from "./controls/StepControls.tsx";
 import { Timeline } from "./controls/Timeline.tsx";
 import { usePlayback } from "./controls/usePlayback.ts";
 import { useShortcuts } from "./controls/useShortcuts.ts";
-import { useLinks } from "./share/context.tsx";
+import { BeforeAfter } from "./lecture/BeforeAfter.tsx";
+import { LectureBar } from "./lecture/LectureBar.tsx";
+import { usePresenting } from "./lecture/presenting.ts";
+import { useLinks, useUrlSync } from "./share/context.tsx";
 import { LinkBanner } from "./share/LinkBanner.tsx";
 import { useApp, useAppStore } from "./store-context.tsx";
 import { BalloonView } from "./views/BalloonView.tsx";
@@ -65,6 +68,8 @@ export function App() {
   const reducedMotion = useApp((s) => s.reducedMotion);
   const goToRef = useRef<HTMLInputElement>(null);
   const centerRef = useRef<HTMLElement>(null);
+  const sync = useUrlSync();
+  const presenting = usePresenting();
   const ctx = useMemo<CommandContext>(
     () => ({
       store,
@@ -72,8 +77,9 @@ export function App() {
         goToRef.current?.focus();
         goToRef.current?.select();
       },
+      togglePresenting: () => sync?.setPresent(!sync.links.getState().present),
     }),
-    [store],
+    [store, sync],
   );
   usePlayback();
   useShortcuts(ctx);
@@ -84,7 +90,8 @@ export function App() {
   if (comparing) return <CompareView />;
   return (
     <div
-      className="app"
+      className={presenting ? "app presenting" : "app"}
+      data-presenting={presenting ? "true" : "false"}
       data-status={status}
       data-engine-env={computedIn}
       ref={attachApp}
@@ -93,6 +100,7 @@ export function App() {
       style={{ "--tween-ms": `${tween}ms` } as CSSProperties}
     >
       <Header />
+      <LectureBar />
       <LinkBanner />
       {error && (
         <div className="banner banner-error" role="alert">
@@ -125,6 +133,9 @@ export function App() {
           </section>
         </div>
         <section className="panel center" aria-label="Memory" ref={centerRef}>
+          <ViewBoundary name="before and after" resetKey={runId}>
+            <BeforeAfter />
+          </ViewBoundary>
           <CenterNav panelRef={centerRef} />
           <div id={sectionElementId(null)} className="center-view">
             <ViewBoundary name="memory map" resetKey={runId}>

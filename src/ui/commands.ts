@@ -21,6 +21,7 @@ export type CommandId =
   | "previous-marker"
   | "next-marker"
   | "go-to-step"
+  | "toggle-presentation"
   | "show-help";
 
 export interface KeyBinding {
@@ -34,12 +35,14 @@ export interface CommandContext {
   readonly store: AppStore;
   /** Moves focus to the "go to step" box (a DOM concern the registry does not own). */
   readonly focusGoTo: () => void;
+  /** Turns presentation mode on or off (the link's present=1; absent where there is no link). */
+  readonly togglePresenting?: () => void;
 }
 
 export interface Command {
   readonly id: CommandId;
   readonly label: string;
-  readonly group: "Playback" | "Stepping" | "Markers" | "Help";
+  readonly group: "Playback" | "Stepping" | "Markers" | "View" | "Help";
   readonly keys: readonly KeyBinding[];
   readonly enabled: (s: AppState) => boolean;
   readonly perform: (ctx: CommandContext) => void;
@@ -180,6 +183,14 @@ export const COMMANDS: readonly Command[] = [
     perform: (ctx) => ctx.focusGoTo(),
   },
   {
+    id: "toggle-presentation",
+    label: "Show or leave presentation mode (large type for a lecture hall)",
+    group: "View",
+    keys: [{ key: "p", label: "P" }],
+    enabled: () => true,
+    perform: (ctx) => ctx.togglePresenting?.(),
+  },
+  {
     id: "show-help",
     label: "Show keyboard shortcuts",
     group: "Help",
@@ -227,4 +238,4 @@ export function ariaKeys(id: CommandId): string {
     .join(" ");
 }
 
-export const GROUPS: readonly Command["group"][] = ["Playback", "Stepping", "Markers", "Help"];
+export const GROUPS: readonly Command["group"][] = ["Playback", "Stepping", "Markers", "View", "Help"];

@@ -5,6 +5,7 @@
  * browser fetches and parses them, instead of starting after them.
  */
 import { appEngine } from "../state/app-engine.ts";
+import { createBeforeAfterStore } from "../state/before-after.ts";
 import { connectCompareLinks, createCompareStore } from "../state/compare.ts";
 import { connectEmbedControl } from "../state/embed-control.ts";
 import { createAppStore } from "../state/store.ts";
@@ -15,11 +16,19 @@ import { registerOffline } from "./offline/register.ts";
 // The worker behind a cancellable wrapper (the editor's Cancel), and the URL kept in step with the
 // store (src/state/url-sync.ts: history entries, Back/Forward, the link's self-check).
 const engine = appEngine();
-const store = createAppStore(engine.api, readUrlState(window.location.hash));
+// No link at all (the default story): open at step 0 and invite the viewer to press Play. A link
+// opens where it says (no step: the end).
+const hash = window.location.hash.replace(/^#/, "");
+const store = createAppStore(engine.api, {
+  ...readUrlState(window.location.hash),
+  ...(hash === "" ? { position: 0 } : {}),
+});
 const sync = createUrlSync(store, window);
 // Compare mode (issue 7): a slice beside the store, following the link's compare= parameter.
 const compare = createCompareStore(engine.api, store);
 connectCompareLinks(compare, sync);
+// The story's patch, before and after, in the main view (issue 14).
+const beforeAfter = createBeforeAfterStore(engine.api, store);
 // Embed mode (embed=1&origin=…): the host pages the link names may drive it by postMessage.
 connectEmbedControl(store, sync.links, window);
 void store.getState().init();
@@ -40,7 +49,7 @@ declare global {
   }
 }
 window.__zeropage = {
-  idle: () => store.getState().isIdle() && compare.getState().isIdle(),
+  idle: () => store.getState().isIdle() && compare.getState().isIdle() && beforeAfter.getState().isIdle(),
   seek: (p) => store.getState().seek(p),
   /** How long the worker took to compute the view on screen. */
   viewMs: () => store.getState().view?.elapsedMs ?? Number.NaN,
@@ -49,4 +58,4 @@ window.__zeropage = {
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");
 const { mount } = await import("./mount.tsx");
-mount(root, { store, compare, sync, engine });
+mount(root, { store, compare, sync, engine, beforeAfter });

@@ -4,6 +4,7 @@
  */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import type { BeforeAfterStore } from "../state/before-after.ts";
 import type { CompareStore } from "../state/compare.ts";
 import type { RestartableEngine } from "../state/restartable-engine.ts";
 import type { AppStore } from "../state/store.ts";
@@ -11,6 +12,7 @@ import type { UrlSync } from "../state/url-sync.ts";
 import { App } from "./App.tsx";
 import { CompareProvider } from "./compare/context.tsx";
 import { HandoutHost } from "./handout/Handout.tsx";
+import { BeforeAfterProvider } from "./lecture/context.tsx";
 import { UpdatePrompt } from "./offline/UpdatePrompt.tsx";
 import { ShareProvider } from "./share/context.tsx";
 import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
@@ -23,6 +25,7 @@ export interface MountHandles {
   readonly compare: CompareStore;
   readonly sync: UrlSync;
   readonly engine: RestartableEngine;
+  readonly beforeAfter: BeforeAfterStore;
 }
 
 export function mount(root: HTMLElement, h: MountHandles): void {
@@ -31,11 +34,13 @@ export function mount(root: HTMLElement, h: MountHandles): void {
     <StrictMode>
       <StoreProvider store={h.store}>
         <CompareProvider store={h.compare}>
-          <ShareProvider sync={h.sync} engine={h.engine}>
-            <EmbedSwitch full={<App />} />
-            <HandoutHost />
-            <UpdatePrompt />
-          </ShareProvider>
+          <BeforeAfterProvider store={h.beforeAfter}>
+            <ShareProvider sync={h.sync} engine={h.engine}>
+              <EmbedSwitch full={<App />} />
+              <HandoutHost />
+              <UpdatePrompt />
+            </ShareProvider>
+          </BeforeAfterProvider>
         </CompareProvider>
       </StoreProvider>
     </StrictMode>,

@@ -8,6 +8,7 @@
 import { chosenKernel } from "../../state/store.ts";
 import type { VariantId } from "../../worker/api.ts";
 import { CompareEntry } from "../compare/CompareEntry.tsx";
+import { PresentButton } from "../lecture/PresentButton.tsx";
 import { ShareToolbar } from "../share/ShareToolbar.tsx";
 import { useApp, useAppStore } from "../store-context.tsx";
 
@@ -66,6 +67,7 @@ export function Header() {
       )}
       <CompareEntry />
       <ShareToolbar />
+      <PresentButton />
       {pending && (
         <span className="pending-run" role="status" data-testid="pending-run">
           <span className="pending-spinner" aria-hidden="true" />

@@ -3,8 +3,12 @@
  * current granularity (pacing in playback.ts) and stops at the end. Seeks are latest-wins in the
  * store, so a slow view never queues frames: the playhead keeps its pace and the views show the
  * newest step they can.
+ *
+ * The guided story (lecture/guided.ts): a step that would pass one of the story's key moments
+ * stops on it, pauses and shows its caption; Space plays on, → steps on.
  */
 import { useEffect } from "react";
+import { momentsOf, stopBetween, useGuided } from "../lecture/guided.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { advance } from "./playback.ts";
 
@@ -26,6 +30,14 @@ export function usePlayback(): void {
       if (a.steps > 0) {
         const total = s.run.counts[s.granularity];
         const next = Math.min(total, s.position + a.steps);
+        const guided = useGuided.getState();
+        const stop = guided.guided ? stopBetween(momentsOf(s.run, s.granularity), s.position, next) : null;
+        if (stop) {
+          s.seek(stop.position);
+          s.setPlaying(false);
+          guided.setCaption(stop);
+          return;
+        }
         s.seek(next);
         if (next >= total) {
           s.setPlaying(false);
