@@ -4,8 +4,10 @@
  *
  *   ui → state → worker → scenario → hypervisor → engine → base
  *
- * with these side rooms: permalink (imports scenario and below; imported by state, ui, cli),
- * compare (imports scenario and below; imported by worker, state, ui as types, cli), and cli
+ * with these side rooms: permalink (imports scenario and below, and sweep's link spelling;
+ * imported by state, ui, cli), compare (imports scenario and below; imported by worker, state, ui
+ * as types, cli), exercise and sweep (issue 19: a student's draw, answers from a run, parameter
+ * sweeps; import scenario and below, sweep also exercise; imported by worker, state, cli), and cli
  * (imports anything but ui and state). base may be imported from anywhere.
  *
  * ui may import values only from state, ui and base; from the rooms below state it may import
@@ -34,10 +36,12 @@ const ALLOWED = {
   hypervisor: ["engine"],
   scenario: ["hypervisor", "engine"],
   compare: ["scenario", "hypervisor", "engine"],
-  permalink: ["scenario", "hypervisor", "engine"],
-  worker: ["scenario", "hypervisor", "engine", "compare", "permalink"],
-  state: ["worker", "permalink", "scenario", "engine", "compare"],
-  cli: ["scenario", "hypervisor", "engine", "compare", "permalink", "worker"],
+  exercise: ["scenario", "hypervisor", "engine"],
+  sweep: ["scenario", "hypervisor", "engine", "exercise"],
+  permalink: ["scenario", "hypervisor", "engine", "sweep"],
+  worker: ["scenario", "hypervisor", "engine", "compare", "permalink", "exercise", "sweep"],
+  state: ["worker", "permalink", "scenario", "engine", "compare", "exercise", "sweep"],
+  cli: ["scenario", "hypervisor", "engine", "compare", "permalink", "worker", "exercise", "sweep"],
   ui: ["state"],
 };
 
@@ -65,7 +69,16 @@ const EXCEPTIONS = [
 ];
 
 /** Rooms whose package imports are limited to PACKAGES. */
-const MODEL_ROOMS = new Set(["base", "engine", "hypervisor", "scenario", "compare", "permalink"]);
+const MODEL_ROOMS = new Set([
+  "base",
+  "engine",
+  "hypervisor",
+  "scenario",
+  "compare",
+  "permalink",
+  "exercise",
+  "sweep",
+]);
 
 /**
  * Packages the model's rooms may import: [specifier, reason, {names?, refuse?}]. `names`: only

@@ -9,7 +9,7 @@
  * the path ("runs[1].phases[3].rssAnonKiB") and what was expected, as the scenario schema's do.
  */
 import * as v from "valibot";
-import { type ScenarioIssue, ScenarioSchema } from "./schema.ts";
+import { ScenarioDocumentSchema, type ScenarioIssue } from "./schema.ts";
 
 export const MEASURED_FORMAT = "zeropage-lab/measured";
 export const MEASURED_VERSION = 1;
@@ -57,7 +57,7 @@ const Run = v.strictObject({
   balloon: v.boolean(),
   mode: v.picklist(["precopy", "postcopy"]),
   /** The scenario the model runs for this measurement. */
-  scenario: ScenarioSchema,
+  scenario: ScenarioDocumentSchema,
   dataPages: Count,
   fillPages: Count,
   /** Guest RAM in the balloon after inflation (query-balloon: RAM − actual). */

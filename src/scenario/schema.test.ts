@@ -129,9 +129,16 @@ describe("errors name the path and what was expected", () => {
   });
 
   test("a schema version this build does not know", () => {
-    expect(issues({ ...base(), schemaVersion: 2 })).toEqual([
-      { path: "schemaVersion", message: `expected schemaVersion ${SCHEMA_VERSION}` },
+    expect(issues({ ...base(), schemaVersion: SCHEMA_VERSION + 1 })).toEqual([
+      {
+        path: "schemaVersion",
+        message: `this scenario is schemaVersion ${SCHEMA_VERSION + 1}, newer than this copy of Zeropage Lab reads (up to ${SCHEMA_VERSION}); reload the page or update the command line`,
+      },
     ]);
+    for (const bad of [0, "2", null])
+      expect(issues({ ...base(), schemaVersion: bad })).toEqual([
+        { path: "schemaVersion", message: `expected schemaVersion ${SCHEMA_VERSION}` },
+      ]);
   });
 
   test("a QEMU version that is not major.minor", () => {

@@ -12,8 +12,14 @@
 import * as v from "valibot";
 import { PAGE_SIZE, parseSize } from "../base/units.ts";
 import { VARIANT_IDS, VARIANTS } from "../engine/variants.ts";
+import { ExerciseSchema, exerciseIssues } from "./exercise-schema.ts";
+import { upgradeScenario } from "./upgrade.ts";
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2 added `exercise` (exercise-schema.ts). Older documents are upgraded before validation
+ * (upgrade.ts), so a version 1 file, preset or link reads as it always did.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** A size in bytes; accepts "100GiB", "4 KiB", "256 pages", 4096. */
 const Size = v.pipe(
@@ -212,6 +218,8 @@ const Action = v.variant(
 
 export const ScenarioSchema = v.strictObject({
   schemaVersion: v.literal(SCHEMA_VERSION, `expected schemaVersion ${SCHEMA_VERSION}`),
+  /** Questions asked before steps, and the ranges a student's seed draws from (exercise-schema.ts). */
+  exercise: v.optional(ExerciseSchema),
   title: v.optional(v.pipe(v.string(), v.maxLength(200)), ""),
   description: v.optional(v.pipe(v.string(), v.maxLength(4000)), ""),
   seed: v.optional(
@@ -222,8 +230,16 @@ export const ScenarioSchema = v.strictObject({
   actions: v.pipe(v.array(Action, "expected a list of actions"), v.maxLength(500, "at most 500 actions")),
 });
 
-/** What a scenario file holds (sizes as written). */
-export type ScenarioInput = v.InferInput<typeof ScenarioSchema>;
+/**
+ * A scenario inside another document (the recorded QEMU check, measured.ts): any schemaVersion
+ * this build reads, upgraded (upgrade.ts), then validated as the current version.
+ */
+export const ScenarioDocumentSchema = v.pipe(v.unknown(), v.transform(upgradeScenario), ScenarioSchema);
+
+/** What a scenario file holds (sizes as written), of any schemaVersion this build reads. */
+export type ScenarioInput = Omit<v.InferInput<typeof ScenarioSchema>, "schemaVersion"> & {
+  readonly schemaVersion: 1 | typeof SCHEMA_VERSION;
+};
 /** A validated scenario (sizes in bytes, defaults filled in). */
 export type Scenario = v.InferOutput<typeof ScenarioSchema>;
 export type Action = Scenario["actions"][number];
@@ -261,14 +277,35 @@ function messageOf(issue: v.BaseIssue<unknown>): string {
   return issue.message;
 }
 
-/** Validates unknown JSON; never throws. */
+/** A document's schemaVersion problem in the file's words, or null when it is one we read. */
+function versionIssue(input: unknown): ScenarioIssue | null {
+  if (typeof input !== "object" || input === null) return null;
+  const doc = input as Record<string, unknown>;
+  const version = doc.schemaVersion;
+  if (typeof version === "number" && Number.isInteger(version) && version > SCHEMA_VERSION)
+    return {
+      path: "schemaVersion",
+      message: `this scenario is schemaVersion ${version}, newer than this copy of Zeropage Lab reads (up to ${SCHEMA_VERSION}); reload the page or update the command line`,
+    };
+  if (version === 1 && "exercise" in doc)
+    return { path: "exercise", message: "exercises need schemaVersion 2 (set schemaVersion to 2)" };
+  return null;
+}
+
+/** Validates unknown JSON (any schemaVersion up to SCHEMA_VERSION, upgraded first); never throws. */
 export function parseScenario(input: unknown): ParseResult {
   if (Array.isArray(input)) {
     return { ok: false, issues: [{ path: "", message: "expected a scenario object, got an array" }] };
   }
-  const r = v.safeParse(ScenarioSchema, input);
-  if (r.success) return { ok: true, scenario: r.output };
-  return { ok: false, issues: r.issues.map((i) => ({ path: pathOf(i), message: messageOf(i) })) };
+  const version = versionIssue(input);
+  if (version) return { ok: false, issues: [version] };
+  const r = v.safeParse(ScenarioSchema, upgradeScenario(input));
+  if (!r.success)
+    return { ok: false, issues: r.issues.map((i) => ({ path: pathOf(i), message: messageOf(i) })) };
+  const ex = r.output.exercise;
+  const issues = ex ? exerciseIssues(ex, r.output) : [];
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, scenario: r.output };
 }
 
 /** "actions[2].size: expected whole 4 KiB pages, got 100 bytes" */

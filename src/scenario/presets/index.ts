@@ -2,12 +2,15 @@
 
 import { cmmDuringPostcopy } from "./cmm-during-postcopy.ts";
 import { commit06201e00 } from "./commit-06201e00.ts";
+import { commit06201e00Exercise } from "./commit-06201e00-exercise.ts";
 import { commit06201e00Oom } from "./commit-06201e00-oom.ts";
 import { commit06201e00Postcopy } from "./commit-06201e00-postcopy.ts";
 import { freePageReporting } from "./free-page-reporting.ts";
 import { ksmZeroPages } from "./ksm-zero-pages.ts";
+import { ksmZeroPagesExercise } from "./ksm-zero-pages-exercise.ts";
 import { pagemapOptimization } from "./pagemap-optimization.ts";
 import { postcopyHang2017 } from "./postcopy-hang-2017.ts";
+import { postcopyHang2017Exercise } from "./postcopy-hang-2017-exercise.ts";
 import { pvGuest } from "./pv-guest.ts";
 import { skeysAfterMigration } from "./skeys-after-migration.ts";
 import { teachingSmall } from "./teaching-small.ts";
@@ -27,6 +30,10 @@ export const PRESETS: readonly Preset[] = [
   cmmDuringPostcopy,
   teachingSmall,
   commit06201e00Oom,
+  // Exercises (issue 19): the stories above with questions asked before their steps.
+  commit06201e00Exercise,
+  postcopyHang2017Exercise,
+  ksmZeroPagesExercise,
 ];
 
 export const DEFAULT_PRESET_ID = "commit-06201e00";
