@@ -4,8 +4,8 @@
  * source once a migration has started (QEMU's migration/migration.c populate_ram_info(): ram.normal,
  * ram.duplicate, ram.transferred, ram.postcopy-requests).
  *
- * The same function serves the app (at every step, through the worker) and the CLI (`--ledger`),
- * and ledgerText() gives the copyable transcript both print.
+ * The same function serves the app (at every step, through the worker) and the CLI (`--ledger`);
+ * scenario/ledger-text.ts turns it into the transcript both print.
  */
 import {
   type Arch,
@@ -96,17 +96,4 @@ export function machineLedger(input: LedgerInput): HostLedger[] {
     }
     return { host: h.name, sections: [...sections, ...qemu] };
   });
-}
-
-/** The ledger as a terminal transcript: per host, each command and what it prints. */
-export function ledgerText(hosts: readonly HostLedger[], heading: string): string {
-  const out: string[] = [`# ${heading}`];
-  for (const h of hosts) {
-    out.push("", `## ${h.host} host`);
-    for (const s of h.sections) {
-      out.push(`$ ${s.command}`);
-      for (const l of s.lines) out.push(l.missing === null ? l.printed : `# ${l.name}: ${l.missing}`);
-    }
-  }
-  return `${out.join("\n")}\n`;
 }

@@ -114,7 +114,7 @@ export interface LinkCheck {
 }
 
 /** The memory panel's sections a link can open (absent: the maps, at the top of the panel). */
-export const LINK_SECTIONS = ["table", "balloon", "migration"] as const;
+export const LINK_SECTIONS = ["table", "balloon", "migration", "ledger"] as const;
 export type LinkSection = (typeof LINK_SECTIONS)[number];
 
 export interface LinkState {

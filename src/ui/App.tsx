@@ -35,6 +35,7 @@ import { BalloonView } from "./views/BalloonView.tsx";
 import { Charts } from "./views/Charts.tsx";
 import { CountersTable } from "./views/CountersTable.tsx";
 import { HelpOverlay } from "./views/HelpOverlay.tsx";
+import { Ledger } from "./views/Ledger.tsx";
 import { MemoryMaps } from "./views/MemoryMaps.tsx";
 import { MigrationView } from "./views/MigrationView.tsx";
 import { Narration, NarrationLive } from "./views/Narration.tsx";
@@ -155,6 +156,11 @@ export function App() {
           <div id={sectionElementId("migration")} className="center-view">
             <ViewBoundary name="migration" resetKey={runId}>
               <MigrationView />
+            </ViewBoundary>
+          </div>
+          <div id={sectionElementId("ledger")} className="center-view">
+            <ViewBoundary name="ledger" resetKey={runId}>
+              <Ledger />
             </ViewBoundary>
           </div>
         </section>

@@ -237,7 +237,12 @@ export class EngineHost implements EngineApi {
       active,
       table,
       changes,
-      ledger: runLedger(h.result, world, ledgerRow(t, built, loc.event)),
+      ledger: runLedger(
+        h.result,
+        world,
+        built.event + (built.done > 0 ? 1 : 0),
+        ledgerRow(t, built, loc.event),
+      ),
       elapsedMs: now() - t0,
     };
   }

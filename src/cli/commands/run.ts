@@ -61,7 +61,10 @@ export function register(program: Command): void {
       const summary = summarizeRun(loaded.name, run);
       if (opts.json) {
         const out = opts.ledger
-          ? { ...summary, ledger: runLedger(run, run.simulation.world, run.trace.events - 1) }
+          ? {
+              ...summary,
+              ledger: runLedger(run, run.simulation.world, run.trace.events, run.trace.events - 1),
+            }
           : summary;
         writeOut(cmd, `${JSON.stringify(out, null, 2)}\n`);
         return;

@@ -1,5 +1,5 @@
 /**
- * The memory panel's sections (Maps, Page table, Balloon, Migration) and which one is open: the
+ * The memory panel's sections (Maps, Page table, Balloon, Migration, Real machine) and which one is open: the
  * one the user picked in the panel's contents bar, or scrolled to. The link carries it (`view=`,
  * url-sync.ts setSection), so a shared link opens the panel at the same section; Back and Forward
  * to an entry with another section scroll there.
@@ -19,6 +19,7 @@ export const SECTIONS: readonly { readonly id: LinkSection | null; readonly labe
   { id: "table", label: "Page table" },
   { id: "balloon", label: "Balloon" },
   { id: "migration", label: "Migration" },
+  { id: "ledger", label: "Real machine" },
 ];
 
 /** The element id of a section's container in the memory panel. */
