@@ -8,7 +8,7 @@
  * Everything shown comes from the slice (state/before-after.ts): views the worker computed and
  * the comparison's explanations. Nothing here decides what a kernel does.
  */
-import { useMemo, useRef } from "react";
+import { useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { BeforeAfterColumn, BeforeAfterStep } from "../../state/before-after.ts";
 import type { MmCounters, VariantId, ViewState } from "../../worker/api.ts";
 import { PairMapCanvas } from "../compare/PairMapCanvas.tsx";
@@ -194,7 +194,25 @@ function PairMapsCompact(props: {
   const presenting = useLinks((s) => s.present);
   const mms = step.views[0]?.mms.map((m) => m.name) ?? [];
   const perMap = Math.max(120, Math.floor((width - 12 * (columns.length - 1)) / columns.length));
-  const maxHeight = presenting ? 210 : 110;
+  // Presenting, the maps take the height left above the transport bar (everything on one screen).
+  const [room, setRoom] = useState(0);
+  useLayoutEffect(() => {
+    if (!presenting) return;
+    const measure = () => {
+      const el = rootRef.current;
+      const bar = document.querySelector(".controls");
+      if (!el) return;
+      const bottom = bar ? bar.getBoundingClientRect().top : window.innerHeight;
+      setRoom(Math.floor(bottom - el.getBoundingClientRect().top));
+    };
+    measure();
+    window.addEventListener("resize", measure);
+    return () => window.removeEventListener("resize", measure);
+  });
+  const chrome = 34 + mms.length * 26;
+  const maxHeight = presenting
+    ? Math.max(48, Math.min(260, Math.floor((room - chrome) / Math.max(1, mms.length))))
+    : 110;
   const layouts = useMemo(
     () =>
       step.views.map((v) => {

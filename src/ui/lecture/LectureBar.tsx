@@ -20,7 +20,6 @@ export function LectureBar() {
   if (!run || !view) return null;
   const shownCaption = caption && caption.position === position && !playing ? caption : null;
   const atStart = position === 0 && !playing;
-  if (!presenting && !shownCaption && !atStart) return null;
   const actions = run.trace.actions.length;
   const headline =
     view.action < 0
@@ -29,12 +28,11 @@ export function LectureBar() {
         ? `${view.action + 1} of ${actions}: ${run.trace.actions[view.action]?.label ?? ""}`
         : `${view.action + 1} of ${actions}: ${eventLabel(run, view.event)}`;
   return (
-    <div className="lecture-bar" data-testid="lecture-bar">
-      {presenting && (
-        <p className="lecture-headline" data-testid="lecture-headline">
-          {headline}
-        </p>
-      )}
+    <div className="lecture-bar" data-testid="lecture-bar" data-presenting={presenting ? "true" : "false"}>
+      {/* Shown in presentation mode and on a phone (lecture.css); the narration panel says it elsewhere. */}
+      <p className="lecture-headline" data-testid="lecture-headline">
+        {headline}
+      </p>
       {shownCaption ? (
         <p className="lecture-caption" data-testid="story-caption" role="status">
           <strong>{shownCaption.title}.</strong> {shownCaption.sentence}{" "}
