@@ -80,3 +80,23 @@ test("under 06201e00 the same story maps the 40 GiB to the zeropage and Rss leav
   await ready(page);
   await expect(field(page, "source", "pagetables")).toHaveText(/not in Linux 4\.12: it came in v5\.11/);
 });
+
+test("the reviewer reads the selftest on every kernel: 06201e00 as posted in v2 fails check 3", async ({
+  page,
+}) => {
+  await page.goto("/#v=1&preset=commit-06201e00&kernel=s390-06201e00-v2&g=action&view=ledger");
+  await ready(page);
+  const table = page.getByTestId("selftest");
+  await expect(table.locator('tr[data-kernel="s390-06201e00-v2"]')).toHaveAttribute("aria-current", "true");
+  await expect(table.locator('tr[data-kernel="s390-06201e00-v2"] td').last()).toHaveText("fail");
+  await expect(table.locator('tr[data-kernel="s390-06201e00"] td').last()).toHaveText("pass");
+  await expect(table.locator('tr[data-kernel="s390-fa41ba0d"] td').first()).toHaveText("not ok");
+  await expect(page.getByTestId("selftest-tap")).toContainText(
+    "not ok 3 Shared zeropages should be disabled",
+  );
+  // Switching the kernel with the header's picker moves the outline and the TAP with it.
+  await page.getByLabel("Kernel variant", { exact: true }).selectOption("s390-06201e00");
+  await ready(page);
+  await expect(table.locator('tr[data-kernel="s390-06201e00"]')).toHaveAttribute("aria-current", "true");
+  await expect(page.getByTestId("selftest-tap")).toContainText("# Totals: pass:3 fail:0");
+});

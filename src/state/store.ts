@@ -25,6 +25,7 @@ import type {
   RunInfo,
   ScenarioIssue,
   Selection,
+  SelftestReport,
   VariantId,
   VariantInfo,
   ViewState,
@@ -60,6 +61,11 @@ export interface PageHistory {
 export interface AppState {
   readonly presets: readonly PresetInfo[];
   readonly variants: readonly VariantInfo[];
+  /**
+   * shared_zeropage_test.c run on the model of every kernel (EngineApi.selftests), once the ledger
+   * panel asked for it (loadSelftests); null before.
+   */
+  readonly selftests: readonly SelftestReport[] | null;
   /** The preset the scenario came from, or null for a custom scenario. */
   readonly presetId: string | null;
   readonly scenario: unknown;
@@ -106,6 +112,8 @@ export interface AppState {
   selectPage(page: PageRef | null): void;
   setReducedMotion(reduced: boolean): void;
   setHelpOpen(open: boolean): void;
+  /** Asks the engine for the selftest reports, once (a second call while one runs does nothing). */
+  loadSelftests(): Promise<void>;
   /** True when the view shows `position` and no request is in flight. */
   isIdle(): boolean;
 }
@@ -167,6 +175,8 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
     return draining;
   };
 
+  /** loadSelftests() is waiting for the engine. */
+  let selftestsAsked = false;
   const store = createStore<AppState>()((set, get) => {
     const fetchView = async (): Promise<void> => {
       const s = get();
@@ -271,6 +281,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
 
     return {
       presets: [],
+      selftests: null,
       variants: [],
       presetId: initial.presetId ?? null,
       scenario: initial.scenario ?? null,
@@ -290,6 +301,18 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       pageHistory: null,
       reducedMotion: false,
       helpOpen: false,
+
+      async loadSelftests() {
+        if (get().selftests !== null || selftestsAsked) return;
+        selftestsAsked = true;
+        try {
+          set({ selftests: await api.selftests() });
+        } catch (e) {
+          set({ error: `the engine could not run the selftest: ${String(e)}` });
+        } finally {
+          selftestsAsked = false;
+        }
+      },
 
       async init() {
         const [presets, variants] = await Promise.all([api.presets(), api.variants()]);

@@ -40,6 +40,7 @@ import { MemoryMaps } from "./views/MemoryMaps.tsx";
 import { MigrationView } from "./views/MigrationView.tsx";
 import { Narration, NarrationLive } from "./views/Narration.tsx";
 import { PteHistory } from "./views/PteHistory.tsx";
+import { SelftestView } from "./views/SelftestView.tsx";
 import { StepList } from "./views/StepList.tsx";
 import { SECTIONS, sectionElementId, useSectionInLink } from "./views/sections.ts";
 import { TableDetail } from "./views/TableDetail.tsx";
@@ -161,6 +162,9 @@ export function App() {
           <div id={sectionElementId("ledger")} className="center-view">
             <ViewBoundary name="ledger" resetKey={runId}>
               <Ledger />
+            </ViewBoundary>
+            <ViewBoundary name="selftest" resetKey={runId}>
+              <SelftestView />
             </ViewBoundary>
           </div>
         </section>

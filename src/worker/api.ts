@@ -14,6 +14,7 @@ import type {
   Granularity,
   MmCounters,
   MmSnapshot,
+  SelftestReport,
   TableDetail,
   Trace,
   VariantId,
@@ -32,6 +33,7 @@ export type {
   MmSnapshot,
   PatchStory,
   ScenarioIssue,
+  SelftestReport,
   TableDetail,
   Trace,
   VariantId,
@@ -202,6 +204,11 @@ export interface EngineApi {
   positionOfEvent(runId: number, granularity: Granularity, event: number): Promise<number>;
   history(runId: number, mm: number, page: number): Promise<readonly HistoryEntry[]>;
   release(runId: number): Promise<void>;
+  /**
+   * The s390 KVM selftest shared_zeropage_test.c (engine/selftests) on the model of every kernel
+   * variant: its checks, the rules behind each and its TAP.
+   */
+  selftests(): Promise<readonly SelftestReport[]>;
   /**
    * The scenario's problems (schema and compile-time checks, checkScenario) without running it:
    * the editor's inline validation.

@@ -20,10 +20,13 @@ import {
   Positions,
   PTE_KEYS,
   PTE_NAMES,
+  type SelftestReport,
+  sharedZeropageTest,
   snapshotMm,
   type Trace,
   tableDetail,
   traceHash,
+  VARIANT_IDS,
   VARIANTS,
   variantPath,
   type World,
@@ -285,6 +288,10 @@ export class EngineHost implements EngineApi {
 
   async release(runId: number): Promise<void> {
     this.runs.delete(runId);
+  }
+
+  async selftests(): Promise<readonly SelftestReport[]> {
+    return VARIANT_IDS.map((k) => sharedZeropageTest(k));
   }
 
   // --- Compare mode (issue 7): two held runs in lockstep (src/compare) ---------------------------
