@@ -1,0 +1,160 @@
+/**
+ * Running a sweep's points: the scenario with the parameter set (scenario/parameters.ts), run by
+ * the engine under one kernel (no checkpoints: only the trace is read), reduced to what the small
+ * multiples draw: final and peak RssAnon and host memory on the source and the destination, the
+ * outcome, and the step a click on the point opens (relevantEvent).
+ *
+ * One point at a time: the worker answers one call per point, so the page shows progress and can
+ * stop between points; the command line loops over the same function.
+ */
+import { COUNTERS, counterAt, effectsOf, type Trace, type VariantId } from "../engine/index.ts";
+import { isAnon, Pte } from "../engine/pte.ts";
+import type { Outcome } from "../hypervisor/machine.ts";
+import { runScenario } from "../scenario/compile.ts";
+import { applyParameter, type ParameterId, type ParameterValue } from "../scenario/parameters.ts";
+import type { SweepSpec } from "./spec.ts";
+import { sweepValues } from "./spec.ts";
+
+/** What a point is measured by: a counter's final or peak value. */
+export const MEASURES = [
+  { id: "rssAnonFinal", counter: "rssAnonBytes", stat: "final", label: "RssAnon, final" },
+  { id: "rssAnonPeak", counter: "rssAnonBytes", stat: "peak", label: "RssAnon, peak" },
+  { id: "hostMemFinal", counter: "hostMemBytes", stat: "final", label: "host memory, final" },
+  { id: "hostMemPeak", counter: "hostMemBytes", stat: "peak", label: "host memory, peak" },
+] as const;
+export type MeasureId = (typeof MEASURES)[number]["id"];
+export const SIDES = ["source", "destination"] as const;
+export type Side = (typeof SIDES)[number];
+
+export interface SweepPointRequest {
+  /** Scenario JSON the sweep runs over (the app's scenario, a student's draw included). */
+  readonly scenario: unknown;
+  readonly param: ParameterId;
+  readonly value: ParameterValue;
+  readonly kernel: VariantId;
+}
+
+export interface SweepPoint {
+  readonly param: ParameterId;
+  readonly value: ParameterValue;
+  readonly kernel: VariantId;
+  /** Empty when the point ran; else why it could not ("…: QEMU 9.2 refuses …"). */
+  readonly problem: string;
+  readonly outcome: Outcome | null;
+  readonly outcomeReason: string;
+  /** Bytes by measure and side; null for a side the run never used (no migration). */
+  readonly values: Readonly<Record<MeasureId, Readonly<Record<Side, number | null>>>>;
+  readonly events: number;
+  /** The event a click on the point opens (-1: the run has none). */
+  readonly relevantEvent: number;
+  /** What that event is: "the first allocation of ballooned memory", … */
+  readonly relevantLabel: string;
+}
+
+const AT = new Map<string, number>(COUNTERS.map((c, i) => [c.key, i]));
+
+function active(t: Trace, mm: number): boolean {
+  if (mm >= t.mmNames.length) return false;
+  for (let e = 0; e < t.events; e++) if (t.mm[e] === mm) return true;
+  return false;
+}
+
+function reduce(t: Trace, mm: number, counter: string, stat: "final" | "peak"): number {
+  const c = AT.get(counter)!;
+  if (stat === "final") return counterAt(t, t.events - 1, mm, c);
+  let max = counterAt(t, -1, mm, c);
+  for (let e = 0; e < t.events; e++) max = Math.max(max, counterAt(t, e, mm, c));
+  return max;
+}
+
+/**
+ * The step a click on a point opens: the first allocation of ballooned memory (an empty PTE, as
+ * the balloon leaves it, filled with a page of its own on the balloon's side), else the first
+ * mapping of ballooned memory at all (the zeropage where it is allowed), else the migration's
+ * first event, else the run's last.
+ */
+export function relevantEvent(t: Trace): { event: number; label: string } {
+  const inflate = t.actions.findIndex((a) => a.marker === "inflate");
+  if (inflate >= 0) {
+    const a = t.actions[inflate]!;
+    const mm = a.endEvent > a.firstEvent ? t.mm[a.firstEvent]! : 0;
+    let mapped = -1;
+    for (let e = a.endEvent; e < t.events; e++) {
+      if (t.mm[e] !== mm) continue;
+      for (const eff of effectsOf(t, e)) {
+        if (eff.from !== Pte.NONE || eff.to === Pte.NONE) continue;
+        if (isAnon(eff.to)) return { event: e, label: "the first allocation of ballooned memory" };
+        if (mapped < 0) mapped = e;
+      }
+    }
+    if (mapped >= 0) return { event: mapped, label: "the first mapping of ballooned memory" };
+  }
+  const migration = t.actions.find((a) => a.marker === "migration-start");
+  if (migration && migration.endEvent > migration.firstEvent)
+    return { event: migration.firstEvent, label: "the start of the migration" };
+  return { event: t.events - 1, label: "the end of the run" };
+}
+
+function emptyValues(): Record<MeasureId, Record<Side, number | null>> {
+  return Object.fromEntries(MEASURES.map((m) => [m.id, { source: null, destination: null }])) as Record<
+    MeasureId,
+    Record<Side, number | null>
+  >;
+}
+
+/** The scenario JSON of one point (also what a click on the point opens). */
+export function pointScenario(
+  scenario: unknown,
+  param: ParameterId,
+  value: ParameterValue,
+): { ok: true; scenario: unknown } | { ok: false; problem: string } {
+  const r = applyParameter(scenario, param, value);
+  return r.ok
+    ? { ok: true, scenario: r.scenario }
+    : { ok: false, problem: `${r.issue.path}: ${r.issue.message}` };
+}
+
+export function runSweepPoint(req: SweepPointRequest): SweepPoint {
+  const base = {
+    param: req.param,
+    value: req.value,
+    kernel: req.kernel,
+    outcome: null,
+    outcomeReason: "",
+    values: emptyValues(),
+    events: 0,
+    relevantEvent: -1,
+    relevantLabel: "",
+  };
+  const point = pointScenario(req.scenario, req.param, req.value);
+  if (!point.ok) return { ...base, problem: point.problem };
+  const r = runScenario(point.scenario, { kernel: req.kernel, checkpoints: false });
+  if (!r.ok)
+    return {
+      ...base,
+      problem: r.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "),
+    };
+  const t = r.run.trace;
+  const values = emptyValues();
+  for (const m of MEASURES)
+    SIDES.forEach((side, mm) => {
+      values[m.id][side] = active(t, mm) || mm === 0 ? reduce(t, mm, m.counter, m.stat) : null;
+    });
+  const rel = relevantEvent(t);
+  return {
+    ...base,
+    problem: "",
+    outcome: r.run.outcome,
+    outcomeReason: r.run.outcomeReason,
+    values,
+    events: t.events,
+    relevantEvent: rel.event,
+    relevantLabel: rel.label,
+  };
+}
+
+/** Every point of a sweep, in order (each value, each kernel), as the command line runs it. */
+export function* runSweep(spec: SweepSpec, scenario: unknown): Generator<SweepPoint> {
+  for (const value of sweepValues(spec, scenario))
+    for (const kernel of spec.kernels) yield runSweepPoint({ scenario, param: spec.param, value, kernel });
+}
