@@ -202,9 +202,17 @@ journey(
     // Compare's granularity: one per configuration, all three across them.
     for (const g of [(["action", "table", "pte"] as const)[k % 3]!]) {
       await j.act(`compare: step by ${g}`, () => page.getByLabel("Step granularity").selectOption(g));
-      await j.act("compare: next divergence", () =>
-        page.getByRole("button", { name: "Next divergence ▶" }).click(),
-      );
+      // Stepping by action the cursor stands between actions (a divergence would step by page
+      // table): one action back; finer, the next divergence.
+      if (g === "action")
+        await j.act("compare: previous aligned step", () =>
+          page.getByRole("button", { name: "Previous aligned step" }).click(),
+        );
+      else
+        await j.act("compare: next divergence", () =>
+          page.getByRole("button", { name: "Next divergence ▶" }).click(),
+        );
+      await expect(page.getByLabel("Step granularity")).toHaveValue(g);
       const cmpOf = async (p: Page) =>
         JSON.stringify({
           g: await p.getByLabel("Step granularity").inputValue(),
