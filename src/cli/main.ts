@@ -18,14 +18,23 @@
  */
 import { Command, CommanderError } from "commander";
 import * as diff from "./commands/diff.ts";
+import * as exercise from "./commands/exercise.ts";
 import * as presets from "./commands/presets.ts";
 import * as run from "./commands/run.ts";
 import * as selftest from "./commands/selftest.ts";
+import * as sweep from "./commands/sweep.ts";
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ResultExit, UsageError } from "./errors.ts";
 import { type CliIo, processIo } from "./io.ts";
 
 /** The commands, in help order. */
-const COMMANDS: readonly { register(program: Command): void }[] = [presets, run, diff, selftest];
+const COMMANDS: readonly { register(program: Command): void }[] = [
+  presets,
+  run,
+  diff,
+  selftest,
+  sweep,
+  exercise,
+];
 
 export const PROGRAM_NAME = "zeropage-lab";
 
@@ -58,6 +67,8 @@ export function buildProgram(io: CliIo = processIo, onError?: (text: string) => 
         `  ${PROGRAM_NAME} run commit-06201e00 --kernel s390-fa41ba0d`,
         `  ${PROGRAM_NAME} run commit-06201e00 --kernel s390-06201e00 --json`,
         `  ${PROGRAM_NAME} run my-scenario.json`,
+        `  ${PROGRAM_NAME} sweep commit-06201e00 --param balloon --from 0 --to 100% --points 11 --kernel s390-fa41ba0d,s390-06201e00`,
+        `  ${PROGRAM_NAME} exercise commit-06201e00-exercise --seeds 1-30`,
         "",
         "Exit codes: 0 ok, 2 bad arguments or scenario (message on stderr), 1 internal error.",
         "With --json, errors are JSON as well: one object on stderr,",

@@ -320,3 +320,40 @@ export interface EngineApi {
   alignedOf(compareId: number, side: 0 | 1, granularity: Granularity, position: number): Promise<number>;
   releaseCompare(compareId: number): Promise<void>;
 }
+
+// -------------------------------------------------------------------------------------------------
+// Exercises and sweeps (issue 19): answers derived from a held run (src/exercise), and the one-run
+// calls a sweep or an answer key is made of (src/sweep, src/exercise/key.ts). The app asks the
+// latter of a second worker, so that its own runs stay responsive while a sweep computes.
+
+import type { ExerciseAnswers } from "../exercise/answers.ts";
+import type { AnswerKeyRow } from "../exercise/key.ts";
+import type { SweepPoint, SweepPointRequest } from "../sweep/run.ts";
+
+export type {
+  Answer,
+  CheckpointAnswer,
+  CounterReveal,
+  ExerciseAnswers,
+  Reveal,
+} from "../exercise/answers.ts";
+export type { DrawnValue } from "../exercise/draw.ts";
+export type { AnswerKeyRow } from "../exercise/key.ts";
+export type { MeasureId, Side, SweepPoint, SweepPointRequest } from "../sweep/run.ts";
+
+export interface AnswerKeyRequest {
+  /** The scenario as the author wrote it (with its ranges). */
+  readonly scenario: unknown;
+  /** The student's seed; null: the scenario as written. */
+  readonly seed: number | null;
+  readonly kernel?: VariantId;
+}
+
+export interface EngineApi {
+  /** The questions of a loaded run's scenario, answered from that run (null: it asks none). */
+  exercise(runId: number): Promise<ExerciseAnswers | null>;
+  /** Runs one sweep point (the scenario with one parameter set, under one kernel). */
+  sweepPoint(req: SweepPointRequest): Promise<SweepPoint>;
+  /** One seed's row of the answer key: its problem and the answers its run gives. */
+  answerKeyRow(req: AnswerKeyRequest): Promise<AnswerKeyRow>;
+}

@@ -40,9 +40,12 @@ import { runLedger } from "../scenario/ledger.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
 import { parseScenario } from "../scenario/schema.ts";
 import type {
+  AnswerKeyRequest,
+  AnswerKeyRow,
   CompareInfo,
   CompareRequest,
   EngineApi,
+  ExerciseAnswers,
   HistoryEntry,
   LoadProgress,
   LoadRequest,
@@ -57,11 +60,14 @@ import type {
   RunInfo,
   ScenarioIssue,
   StepChange,
+  SweepPoint,
+  SweepPointRequest,
   TableGeometry,
   VariantInfo,
   ViewRequest,
   ViewState,
 } from "./api.ts";
+import { answerKey, exerciseOf, sweepPoint } from "./study-host.ts";
 
 /** Ballooned guest pages: the guest's page set (on mm 0, hypervisor/guest.ts), value GUEST_BALLOON. */
 const BALLOON = { mm: SOURCE, name: GUEST_SET, value: GUEST_BALLOON } as const;
@@ -404,6 +410,20 @@ export class EngineHost implements EngineApi {
 
   async releaseCompare(compareId: number): Promise<void> {
     this.compares.delete(compareId);
+  }
+
+  // --- Exercises and sweeps (issue 19): src/exercise and src/sweep, through study-host.ts --------
+
+  async exercise(runId: number): Promise<ExerciseAnswers | null> {
+    return exerciseOf(this.held(runId).result);
+  }
+
+  async sweepPoint(req: SweepPointRequest): Promise<SweepPoint> {
+    return sweepPoint(req);
+  }
+
+  async answerKeyRow(req: AnswerKeyRequest): Promise<AnswerKeyRow> {
+    return answerKey(req);
   }
 }
 
