@@ -1,5 +1,15 @@
 import { execFile, execFileSync } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -12,7 +22,14 @@ import {
   main,
   parseHostPolicy,
 } from "./check.ts";
-import { baseVpnOf, DEFAULT_BASE, kernelMajorMinor, type ModelRecord, runModel } from "./model.ts";
+import {
+  baseVpnOf,
+  DEFAULT_BASE,
+  kernelMajorMinor,
+  type ModelRecord,
+  runModel,
+  unmodelledOp,
+} from "./model.ts";
 import { OpsSyntaxError, parseOps } from "./ops.ts";
 import { measureHostPolicy } from "./policy.ts";
 import { recordedScripts, replayProbe } from "./replay.ts";
@@ -83,6 +100,12 @@ describe("ops parser", () => {
     ["region 16\nuffd-copy 0 1 data\n", 2, "'uffd-copy' needs an earlier 'uffd-register'"],
     ["region 16\nuffd-register\nuffd-register\n", 3, "'uffd-register' may appear only once"],
     ["region 16\nbarrier 1 2 3 4 5 6 7 8\n", 2, "too many tokens"],
+    ["region 16\npopulate-read 0\n", 2, "'populate-read' takes 2 argument(s), got 1"],
+    ["region 16\nremote-read 8 9\n", 2, "range 8+9 exceeds the region (16 pages)"],
+    ["region 16\nfork 1\n", 2, "'fork' takes 0 argument(s), got 1"],
+    ["region 16\nchild-exit\n", 2, "'child-exit' needs a live child of an earlier 'fork'"],
+    ["region 16\nfork\nfork\n", 3, "'fork' while the child of an earlier 'fork' lives: 'child-exit' first"],
+    ["region 16\nfork\nchild-exit\nchild-exit\n", 4, "'child-exit' needs a live child of an earlier 'fork'"],
     ["# only a comment\n\n", 2, "empty script: the first op must be 'region <pages>'"],
     ["", 1, "empty script: the first op must be 'region <pages>'"],
   ])("rejects %j at line %i", (text, line, reason) => {
@@ -181,6 +204,51 @@ describe("model mapping (x86_64 at the probe's default base)", () => {
     expect(r[2]).toMatchObject({ hugeZeroPmds: 1, zeroPtes: 0, presentPages: 512 });
     expect(r[4]).toMatchObject({ thpPmds: 1, hugeZeroPmds: 1, rssAnonKiB: 2048, vmPteKiB: 16 });
     expect(r[9]).toMatchObject({ zeroPtes: 512, hugeZeroPmds: 1 });
+  });
+
+  it("populate-read and remote-read: read faults through GUP, zeropage where allowed, present pages free", () => {
+    const p = at("populate-read.ops");
+    // MADV_POPULATE_READ of 512 untouched pages: 512 read faults, zeropages, smaps Rss +0.
+    expect(p[1]).toMatchObject({ zeroPtes: 512, presentPages: 512, faults: 512, smapsRssKiB: 0 });
+    expect(p[1]!.rules.map((u) => u.id)).toEqual(["madvise_populate.read", "do_anonymous_page.zeropage"]);
+    // Present pages cost no fault: only the 512 missing ones of the 1024, then none at all.
+    expect(p[4]!.faults - p[3]!.faults).toBe(512);
+    expect(p[5]!.faults).toBe(p[4]!.faults);
+    // THP: one fault maps the huge zero PMD for the whole block; AnonHugePages stays 0.
+    expect(p[9]).toMatchObject({ hugeZeroPmds: 1, anonHugeKiB: 0 });
+    expect(p[9]!.faults - p[8]!.faults).toBe(1);
+    const r = at("remote-read.ops");
+    expect(r[1]).toMatchObject({ zeroPtes: 512, faults: 512, remoteRead: 512 });
+    expect(r[1]!.rules.map((u) => u.id)).toEqual([
+      "get_user_pages_remote.read",
+      "do_anonymous_page.zeropage",
+    ]);
+    expect(r[4]).toMatchObject({ presentPages: 1500, remoteRead: 1500 });
+    expect(r.filter((x) => x.op.startsWith("remote-read")).every((x) => x.remoteRead !== undefined)).toBe(
+      true,
+    );
+    expect(r[2]!.remoteRead).toBeUndefined();
+  });
+
+  it("smaps: Rss and Anonymous follow RssAnon here, AnonHugePages counts THPs only (ledger)", () => {
+    const r = at("smaps-rss.ops");
+    const b = r[0]!;
+    for (const x of r) {
+      // No KSM in this script: every anon page is in RssAnon and in smaps; zeropages in neither.
+      expect(x.smapsRssKiB, x.op).toBe(x.rssAnonKiB - b.rssAnonKiB);
+      expect(x.smapsAnonKiB, x.op).toBe(x.smapsRssKiB);
+      expect(x.anonHugeKiB, x.op).toBe(x.thpPmds * 2048);
+    }
+    expect(r[6]).toMatchObject({ hugeZeroPmds: 1, smapsRssKiB: 128, anonHugeKiB: 0 });
+    expect(r[8]).toMatchObject({ thpPmds: 2, anonHugeKiB: 4096 });
+  });
+
+  it("fork is not modelled: the script is refused with why", () => {
+    const s = script("fork.ops");
+    expect(unmodelledOp(s)).toMatchObject({ op: { kind: "fork", line: 23 } });
+    expect(unmodelledOp(s)!.why).toMatch(/no fork event/);
+    expect(() => runModel(s, { kernelVersion: "6.18" })).toThrow(/fork\.ops:23: 'fork' is not modelled/);
+    expect(unmodelledOp(script("read-then-write.ops"))).toBeNull();
   });
 
   it("ksm: use_zero_pages on and off", () => {
@@ -364,7 +432,7 @@ describe("main", () => {
     const text = lines.join("\n");
     expect(text).toContain("ksm-zero-pages.ops: SKIPPED on this machine: /sys/kernel/mm/ksm is not writable");
     expect(text).toMatch(
-      /kernel-check: 1 scripts checked, 1 skipped, 0 errors; 7 steps, 70 fields compared, 0 mismatches; kernel 6\.18\.44/,
+      /kernel-check: 1 scripts checked, 1 skipped, 0 probe-only \(not compared\), 0 errors; 7 steps, 70 fields compared, 0 mismatches; kernel 6\.18\.44/,
     );
     expect(text).toContain(
       "kernel-check: host policy: read faults map the zeropage, huge zero page on, UFFDIO_ZEROPAGE maps it, KSM use_zero_pages not measured (/sys/kernel/mm/ksm is not writable (needs root))",
@@ -416,7 +484,7 @@ describe("recorded hosts (fixtures/)", () => {
     const r = await replay(dir, cmdline);
     expect(r.lines[0]).toBe(`kernel-check: host policy: ${policy}`);
     expect(r.text).toMatch(
-      /scripts checked, 0 skipped, 0 errors; \d+ steps, \d+ fields compared, 0 mismatches/,
+      /scripts checked, 0 skipped, \d+ probe-only \(not compared\), 0 errors; \d+ steps, \d+ fields compared, 0 mismatches/,
     );
     expect(r.code, r.lines.filter((l) => l.startsWith("MISMATCH")).join("\n")).toBe(0);
   });
@@ -425,7 +493,7 @@ describe("recorded hosts (fixtures/)", () => {
     const r = await replay(dir, cmdline, ["--model-kernel", "6.13"]);
     expect(r.code).toBe(1);
     expect(r.text).toContain("MISMATCH");
-    expect(r.text).toMatch(/model rule path:\n(?:    .*\n)*    zap_pte_range\.table_kept/);
+    expect(r.text).toMatch(/model rule path:\n(?: {4}.*\n)* {4}zap_pte_range\.table_kept/);
   });
 
   it("the pvm host compared under upstream's policy fails where reads allocate", async () => {
@@ -468,6 +536,16 @@ describe("recorded hosts (fixtures/)", () => {
     expect(lines[1]).toBe(
       "kernel-check: FAILED: this host's zeropage policy is one the model cannot express: read fault: 512 pages, 300 map the zero page, 512 present, RssAnon +848 KiB",
     );
+  });
+
+  it("a recorded script the engine does not model (fork) is printed, not compared", async () => {
+    const r = await replay(UPSTREAM, "");
+    expect(r.text).toMatch(
+      /== \S*fork\.ops {2}\(base 0x[0-9a-f]+, 2048 pages\): PROBE ONLY, not compared: 'fork' \(line 23\): the engine has no fork event/,
+    );
+    // The child's counts are in the table: no PTE is copied while the region has no anon_vma.
+    expect(r.text).toMatch(/child zeroPtes/);
+    expect(r.text).toMatch(/1 probe-only \(not compared\)/);
   });
 
   it("parses --host-policy", () => {
@@ -534,6 +612,8 @@ describe("the probe's zero-page signals", () => {
         path.join(SCRIPTS, "zeropage-paths.ops"),
         path.join(SCRIPTS, "uffd-zeropage-then-write.ops"),
         path.join(SCRIPTS, "thp-read.ops"),
+        path.join(SCRIPTS, "populate-read.ops"),
+        path.join(SCRIPTS, "remote-read.ops"),
       ];
       const counts = (stdout: string) =>
         stdout
@@ -564,6 +644,54 @@ describe("the probe's zero-page signals", () => {
       expect(ran.size).toBeGreaterThan(0);
     },
     60_000,
+  );
+});
+
+/**
+ * The probe's parser against ops.ts for the ops that came later: the same scripts are rejected
+ * with exit 2 and the same "file:line: reason", and accepted ones run.
+ */
+describe("the probe's parser agrees with ops.ts", () => {
+  const cases = [
+    "region 16\npopulate-read 0\n",
+    "region 16\nremote-read 8 9\n",
+    "region 16\nfork 1\n",
+    "region 16\nchild-exit\n",
+    "region 16\nfork\nfork\n",
+    "region 16\nfork\nchild-exit\nchild-exit\n",
+  ];
+  it.skipIf(unavailable !== null)(
+    "on malformed scripts with the new ops",
+    async () => {
+      const probe = await buildProbe();
+      if (typeof probe !== "string") throw new Error(probe.skip);
+      const dir = mkdtempSync(path.join(os.tmpdir(), "kc-parse-"));
+      try {
+        for (const [i, text] of cases.entries()) {
+          const file = path.join(dir, `t${i}.ops`);
+          writeFileSync(file, text);
+          const r = await runProbeBinary(probe, file);
+          let want = "";
+          try {
+            parseOps(text, file);
+          } catch (e) {
+            want = (e as Error).message;
+          }
+          expect(want, text).not.toBe("");
+          expect(r.code, text).toBe(2);
+          expect(r.stdout).toBe("");
+          expect(r.stderr.trim()).toBe(`probe: ${want}`);
+        }
+        const good = path.join(dir, "good.ops");
+        writeFileSync(good, "region 16\npopulate-read 0 4\nremote-read 4 4\nfork\nchild-exit\n");
+        const r = await runProbeBinary(probe, good);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout.trim().split("\n")).toHaveLength(5);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
   );
 });
 

@@ -14,7 +14,13 @@
  *     VmPTE (kernelPteTables(): no /proc file counts PTE tables on their own);
  *   - RssAnon and VmPTE must be equal after subtracting each side's step 0 (the probe's process
  *     has its own baseline; the model starts at 0);
- *   - errno must be equal, and the bytes a uffd ioctl reports (.zeropage / .copy).
+ *   - errno must be equal, and the bytes a uffd ioctl reports (.zeropage / .copy) or
+ *     process_vm_readv() returns;
+ *   - the main thread's completed page faults since step 0 (getrusage RUSAGE_THREAD) must equal the
+ *     engine's vmstat pgfault, and the region's smaps Rss / Anonymous / AnonHugePages must equal the
+ *     engine ledger's, where the probe reports them (recordings made before they existed do not).
+ * A script with an op the engine does not model (fork) runs on the kernel only: its records are
+ * printed and nothing is compared (model.ts unmodelledOp() says why).
  * Prints a table per script, every mismatch with both values and the model's rule path, and one
  * summary line. Exit 1 on any mismatch or error, 0 otherwise.
  *
@@ -42,6 +48,7 @@ import {
   kernelMajorMinor,
   type ModelRecord,
   runModel,
+  unmodelledOp,
 } from "./model.ts";
 import { type OpsScript, OpsSyntaxError, parseOps, scriptUses } from "./ops.ts";
 import {
@@ -74,6 +81,14 @@ export interface KernelRecord {
   readonly ksmPages: number | null;
   readonly zeropage?: number;
   readonly copy?: number;
+  /** Completed faults of the probe's main thread since step 0; absent in older recordings. */
+  readonly faults?: number;
+  /** smaps Rss / Anonymous / AnonHugePages summed over the region's VMAs (kB); absent in older recordings. */
+  readonly smapsRssKiB?: number;
+  readonly smapsAnonKiB?: number;
+  readonly anonHugeKiB?: number;
+  /** remote-read: bytes process_vm_readv() read, or -errno. */
+  readonly remoteRead?: number;
   /** The region's address (step 0 only); the model's default when absent. */
   readonly base?: string;
 }
@@ -88,6 +103,11 @@ interface FieldDef {
   readonly label: string;
   /** Delta against step 0 (KiB) rather than an absolute count. */
   readonly delta?: boolean;
+  /**
+   * A cumulative count compared as its change over this step alone (the op's own faults), so a
+   * wrong count shows at the op that made it instead of at every later step.
+   */
+  readonly perStep?: boolean;
   readonly get: (r: KernelRecord | ModelRecord) => Value | undefined;
 }
 
@@ -104,7 +124,10 @@ export const FIELDS: readonly FieldDef[] = [
   { name: "uffdFaults", label: "uffd", get: (r) => r.uffdFaults },
   { name: "ksmZeroPages", label: "ksmZero", get: (r) => r.ksmZeroPages },
   { name: "ksmPages", label: "ksmPg", get: (r) => r.ksmPages },
-  { name: "bytes", label: "bytes", get: (r) => r.zeropage ?? r.copy },
+  { name: "smapsRssKiB", label: "smRss", get: (r) => r.smapsRssKiB },
+  { name: "smapsAnonKiB", label: "smAnon", get: (r) => r.smapsAnonKiB },
+  { name: "anonHugeKiB", label: "anonHuge", get: (r) => r.anonHugeKiB },
+  { name: "bytes", label: "bytes", get: (r) => r.zeropage ?? r.copy ?? r.remoteRead },
 ];
 
 /** x86_64 4-level paging: a PMD table maps 1 GiB, a PUD table 512 GiB; every table is 4 KiB. */
@@ -220,6 +243,16 @@ export function compareRecords(
         kv -= f.get(k0!) as number;
         mv -= f.get(m0!) as number;
       }
+      if (f.perStep && i > 0 && typeof kv === "number" && typeof mv === "number") {
+        const kp = f.get(kernel[i - 1]!);
+        const mp = f.get(model[i - 1]!);
+        if (typeof kp === "number" && typeof mp === "number") {
+          kv -= kp;
+          mv -= mp;
+        } else {
+          kv = null; // the previous record lacks the count: this step's share is unknown
+        }
+      }
       const compared = kv !== null;
       const ok = !compared || kv === mv;
       if (compared) fieldsCompared++;
@@ -279,7 +312,60 @@ export function formatComparison(c: Comparison, model?: readonly ModelRecord[], 
 }
 
 const fieldUnit = (field: string): string =>
-  field === "rssAnonKiB" || field === "vmPteKiB" ? " KiB (change since step 0)" : "";
+  field === "rssAnonKiB" || field === "vmPteKiB"
+    ? " KiB (change since step 0)"
+    : field.endsWith("KiB")
+      ? " KiB"
+      : field === "faults"
+        ? " (completed faults in this op)"
+        : "";
+
+/** The columns of a script the engine does not model: the kernel's records alone. */
+const KERNEL_ONLY_COLUMNS: readonly [string, (r: ProbeRecord, r0: ProbeRecord) => Value | undefined][] = [
+  ["errno", (r) => r.errno ?? "ok"],
+  ["dRssAnon", (r, r0) => r.rssAnonKiB - r0.rssAnonKiB],
+  ["dVmPTE", (r, r0) => r.vmPteKiB - r0.vmPteKiB],
+  ["zeroPtes", (r) => r.zeroPtes],
+  ["present", (r) => r.presentPages],
+  ["thp", (r) => r.thpPmds],
+  ["hzPmd", (r) => r.hugeZeroPmds],
+  ["faults", (r) => r.faults],
+  ["smRss", (r) => r.smapsRssKiB],
+  ["anonHuge", (r) => r.anonHugeKiB],
+  ["child zeroPtes", (r) => r.child?.zeroPtes],
+  ["child present", (r) => r.child?.presentPages],
+  ["child thp", (r) => r.child?.thpPmds],
+  ["child hzPmd", (r) => r.child?.hugeZeroPmds],
+];
+
+/** The kernel's records of a script that is not compared, as a table ("-": not reported). */
+export function formatKernelOnly(records: readonly ProbeRecord[]): string {
+  const r0 = records[0];
+  if (!r0) return "(no records)";
+  const head = ["step", "op", ...KERNEL_ONLY_COLUMNS.map(([h]) => h)];
+  const rows = [
+    head,
+    ...records.map((r) => [
+      String(r.step),
+      r.op,
+      ...KERNEL_ONLY_COLUMNS.map(([, get]) => show(get(r, r0) ?? null)),
+    ]),
+  ];
+  const keep = head.map((_, i) => i < 2 || rows.slice(1).some((row) => row[i] !== "-"));
+  const kept = rows.map((row) => row.filter((_, i) => keep[i]));
+  const widths = kept[0]!.map((_, i) => Math.max(...kept.map((row) => [...row[i]!].length)));
+  return kept
+    .map((row) =>
+      row
+        .map((cell, i) => {
+          const pad = " ".repeat(widths[i]! - [...cell].length);
+          return i === 1 ? cell + pad : pad + cell;
+        })
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
 
 /**
  * The mismatches as self-contained messages, one per step: every differing field with the kernel
@@ -451,6 +537,7 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
 
   let checked = 0;
   let skipped = 0;
+  let probeOnly = 0;
   let errors = 0;
   let steps = 0;
   let fields = 0;
@@ -521,6 +608,17 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
     const env = first.env ?? {};
     if (typeof env.kernel === "string") kernelRelease = env.kernel;
     modelVersion = args.modelKernel ?? kernelMajorMinor(kernelRelease);
+    const unmodelled = unmodelledOp(script);
+    if (unmodelled) {
+      probeOnly++;
+      out(
+        `== ${name}  (base ${first.base}, ${script.pages} pages): PROBE ONLY, not compared: ` +
+          `'${unmodelled.op.text}' (line ${unmodelled.op.line}): ${unmodelled.why}`,
+      );
+      out(formatKernelOnly(kernel));
+      out("");
+      continue;
+    }
     const thp =
       typeof env.thpEnabled === "string" && THP_MODES.includes(env.thpEnabled) ? env.thpEnabled : "madvise";
     const model = runModel(script, {
@@ -550,7 +648,8 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CheckIo
     notes.push(` — MODEL UNDER ANOTHER HOST POLICY (--host-policy): ${describeHostPolicy(policy)}`);
   const modelNote = notes.join("");
   out(
-    `kernel-check: ${checked} scripts checked, ${skipped} skipped, ${errors} errors; ${steps} steps, ` +
+    `kernel-check: ${checked} scripts checked, ${skipped} skipped, ${probeOnly} probe-only (not compared), ` +
+      `${errors} errors; ${steps} steps, ` +
       `${fields} fields compared, ${mismatches.length} mismatches; kernel ${kernelRelease}, ` +
       `model x86_64 at ${modelVersion}${modelNote}`,
   );

@@ -26,7 +26,18 @@
  *   ksm-merge          madvise mergeable over the region, then ksm_scan
  *   ksm-unmerge        madvise unmergeable over the region
  *   ksm-zero-pages     (none: chooses use_zero_pages for the next ksm-merge)
+ *   populate-read      fault event, access read, via populate_read (MADV_POPULATE_READ: GUP faults
+ *                      each missing page in for reading); MISSING userfaults answered as for read
+ *   remote-read        fault event, access read, via gup (process_vm_readv's read-only GUP); the
+ *                      record's remoteRead is count bytes (one byte per page) or -errno
+ *   fork, child-exit   not modelled: the engine has no fork event (unmodelledOp() says why), so
+ *                      check.ts runs a script with them on the kernel only
  *   barrier            (none)
+ *
+ * Per record, besides the page-table counts: `faults` is the engine's /proc/vmstat pgfault for the
+ * mm (vmstatDeltas(): each rule's vmstat annotation, one per completed fault), and smapsRssKiB /
+ * smapsAnonKiB / anonHugeKiB are the smaps lines of the engine's ledger (kernelLedger(): the
+ * zeropage and the huge zero page never count, KSM mappings do, a THP counts 2 MiB).
  */
 import {
   applyEvent,
@@ -35,15 +46,20 @@ import {
   type HostConfig,
   type HostZeropagePolicy,
   type KernelEvent,
+  kernelLedger,
   type MmConfig,
   ruleAt,
   ruleById,
   snapshotCounters,
   type ThpMode,
   VmFlag,
+  vmstatDeltas,
   World,
 } from "../../src/engine/index.ts";
-import { type Op, type OpsScript, scriptUses } from "./ops.ts";
+import { type Op, type OpKind, type OpsScript, scriptUses } from "./ops.ts";
+
+/** How a read reaches handle_mm_fault() other than by a CPU load (the fault event's `via`). */
+type ReadVia = NonNullable<Extract<KernelEvent, { kind: "fault"; access: "read" }>["via"]>;
 
 /** The probe's default region address (README: first window tried). */
 export const DEFAULT_BASE = 0x100000000000;
@@ -100,6 +116,14 @@ export interface ModelRecord {
   readonly uffdFaults: number;
   readonly ksmZeroPages: number;
   readonly ksmPages: number;
+  /** Completed page faults since step 0 (the engine's vmstat pgfault for this mm). */
+  readonly faults: number;
+  /** smaps Rss / Anonymous / AnonHugePages of the region in kB (the engine's ledger). */
+  readonly smapsRssKiB: number;
+  readonly smapsAnonKiB: number;
+  readonly anonHugeKiB: number;
+  /** remote-read: bytes read or -errno, as process_vm_readv() returns. */
+  readonly remoteRead?: number;
   /** uffd-zeropage: bytes filled or -errno, as the kernel's .zeropage. */
   readonly zeropage?: number;
   /** uffd-copy: bytes filled or -errno, as the kernel's .copy. */
@@ -147,8 +171,41 @@ function addRuleUses(out: RuleUse[], label: string, r: EventResult): void {
   for (const e of r.rec.effects) noteRule(out, e.rule, e.count, label);
 }
 
+/**
+ * Ops the engine has no event for, with why. A script that uses one runs on the kernel only
+ * (check.ts prints its records and compares nothing).
+ */
+const UNMODELLED: Partial<Record<OpKind, string>> = {
+  fork:
+    "the engine has no fork event: copy_page_range() write-protects every anon PTE in both processes (COW " +
+    "against the child), so the parent's later writes fault and copy (or reuse once the child is gone) and a " +
+    "shared THP is split on write; the engine's mm has no state for an anon page shared with another mm",
+  "child-exit": "ends the child of 'fork', which the engine does not model",
+};
+
+/** The first op of `script` the engine cannot model, with why; null if it can run them all. */
+export function unmodelledOp(script: OpsScript): { op: Op; why: string } | null {
+  for (const op of script.ops) {
+    const why = UNMODELLED[op.kind];
+    if (why) return { op, why };
+  }
+  return null;
+}
+
+/** The value of the ledger line `name` (smaps Rss, Anonymous, AnonHugePages, in kB). */
+function ledgerValue(sections: ReturnType<typeof kernelLedger>, name: string): number {
+  for (const s of sections) for (const l of s.lines) if (l.name === name) return l.value;
+  throw new Error(`model: the engine's ledger has no line '${name}'`);
+}
+
 /** Runs `script` through the engine and returns one record per op (step 0 = region). */
 export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
+  const unmodelled = unmodelledOp(script);
+  if (unmodelled) {
+    throw new Error(
+      `model: ${script.file}:${unmodelled.op.line}: '${unmodelled.op.text}' is not modelled: ${unmodelled.why}`,
+    );
+  }
   const version = kernelMajorMinor(opts.kernelVersion);
   const merges = script.ops.filter((o) => o.kind === "ksm-merge" || o.kind === "ksm-zero-pages");
   // use_zero_pages in effect at the first ksm-merge (default on).
@@ -185,6 +242,7 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
     const messages: string[] = [];
     let errno: string | null = null;
     let bytes: number | undefined;
+    let remoteRead: number | undefined;
 
     const apply = (e: KernelEvent, label: string): EventResult => {
       const r = applyEvent(world, e);
@@ -198,21 +256,35 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
       if (r.errno && errno === null) errno = r.errno;
       return r;
     };
-    /** A CPU access; MISSING userfaults are resolved like the probe's handler thread does. */
-    const access = (o: Extract<Op, { kind: "read" | "write" }>) => {
+    /**
+     * An access to each page in order, by the CPU (read, write) or on the process's behalf by GUP
+     * (populate-read, remote-read); MISSING userfaults are resolved like the probe's handler thread
+     * does, and the access resumes at that page.
+     */
+    const access = (o: Extract<Op, { kind: "read" | "write" | "populate-read" | "remote-read" }>) => {
       const end = o.first + o.count;
+      const via: ReadVia | undefined =
+        o.kind === "populate-read" ? "populate_read" : o.kind === "remote-read" ? "gup" : undefined;
+      const label =
+        o.kind === "write"
+          ? "write fault"
+          : o.kind === "populate-read"
+            ? "MADV_POPULATE_READ"
+            : o.kind === "remote-read"
+              ? "process_vm_readv"
+              : "read fault";
       let from = o.first;
       for (;;) {
         const ranges = [from, end - from];
         const r =
-          o.kind === "read"
-            ? main({ kind: "fault", mm: MM, access: "read", ranges }, "read fault")
-            : main({ kind: "fault", mm: MM, access: "write", ranges, content: o.content }, "write fault");
+          o.kind === "write"
+            ? main({ kind: "fault", mm: MM, access: "write", ranges, content: o.content }, label)
+            : main({ kind: "fault", mm: MM, access: "read", ranges, ...(via ? { via } : {}) }, label);
         if (!r.ok || r.rec.userfaultAt < 0) return;
         const at = r.rec.userfaultAt;
         uffdFaults++;
         // The recorder keeps the stop in userfaultAt, not as an effect: name its rule here.
-        noteRule(rules, USERFAULT_RULE, 1, o.kind === "read" ? "read fault" : "write fault");
+        noteRule(rules, USERFAULT_RULE, 1, label);
         const z = apply({ kind: "uffd_zeropage", mm: MM, first: at, count: 1 }, "handler UFFDIO_ZEROPAGE");
         if (!z.ok) {
           throw new Error(
@@ -243,8 +315,16 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
         break;
       case "read":
       case "write":
+      case "populate-read":
         access(op);
         break;
+      case "remote-read":
+        access(op);
+        remoteRead = errno === null ? op.count : -(ERRNO_NUMBERS[errno] ?? 0);
+        break;
+      case "fork":
+      case "child-exit":
+        throw new Error(`model: '${op.text}' is not modelled`); // unmodelledOp() refused the script
       case "dontneed":
         main({ kind: "madvise", mm: MM, advice: "dontneed", ranges: [op.first, op.count] }, "MADV_DONTNEED");
         break;
@@ -283,7 +363,16 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
         break;
     }
 
-    const c = snapshotCounters(world.mms[MM]!);
+    const mm = world.mms[MM]!;
+    const c = snapshotCounters(mm);
+    const vmstat = vmstatDeltas(mm);
+    const ledger = kernelLedger({
+      counters: c,
+      vmstat,
+      arch: "x86_64",
+      kernelVersion: version,
+      thp: host.thp !== "never",
+    });
     const rec: ModelRecord = {
       step,
       op: op.text,
@@ -300,6 +389,11 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
       uffdFaults,
       ksmZeroPages: c.ksmZeroPages,
       ksmPages: c.ksmPages,
+      faults: vmstat.pgfault,
+      smapsRssKiB: ledgerValue(ledger, "Rss"),
+      smapsAnonKiB: ledgerValue(ledger, "Anonymous"),
+      anonHugeKiB: ledgerValue(ledger, "AnonHugePages"),
+      ...(op.kind === "remote-read" ? { remoteRead } : {}),
       ...(op.kind === "uffd-zeropage" ? { zeropage: bytes } : {}),
       ...(op.kind === "uffd-copy" ? { copy: bytes } : {}),
       messages,

@@ -31,6 +31,10 @@ export type OpBody =
   | { kind: "ksm-zero-pages"; on: boolean }
   | { kind: "ksm-merge" }
   | { kind: "ksm-unmerge" }
+  | { kind: "populate-read"; first: number; count: number }
+  | { kind: "remote-read"; first: number; count: number }
+  | { kind: "fork" }
+  | { kind: "child-exit" }
   | { kind: "barrier" };
 
 export type OpKind = OpBody["kind"];
@@ -72,6 +76,10 @@ const ARITY: Record<OpKind, number> = {
   "ksm-zero-pages": 1,
   "ksm-merge": 0,
   "ksm-unmerge": 0,
+  "populate-read": 2,
+  "remote-read": 2,
+  fork: 0,
+  "child-exit": 0,
   barrier: 0,
 };
 
@@ -82,6 +90,8 @@ const RANGE_OPS: ReadonlySet<OpKind> = new Set([
   "dontneed-each",
   "uffd-zeropage",
   "uffd-copy",
+  "populate-read",
+  "remote-read",
 ]);
 
 function isOpKind(s: string): s is OpKind {
@@ -115,6 +125,7 @@ export function parseOps(text: string, file = "<script>"): OpsScript {
   const ops: Op[] = [];
   let pages = 0;
   let haveUffd = false;
+  let haveChild = false;
   const fail = (line: number, reason: string): never => {
     throw new OpsSyntaxError(file, line, reason);
   };
@@ -182,7 +193,19 @@ export function parseOps(text: string, file = "<script>"): OpsScript {
       case "read":
       case "dontneed":
       case "dontneed-each":
+      case "populate-read":
+      case "remote-read":
         body = { kind: cmd, first, count };
+        break;
+      case "fork":
+        if (haveChild) fail(line, "'fork' while the child of an earlier 'fork' lives: 'child-exit' first");
+        haveChild = true;
+        body = { kind: "fork" };
+        break;
+      case "child-exit":
+        if (!haveChild) fail(line, "'child-exit' needs a live child of an earlier 'fork'");
+        haveChild = false;
+        body = { kind: "child-exit" };
         break;
       case "write":
         body = { kind: "write", first, count, content: content() };

@@ -32,6 +32,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +40,12 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +62,9 @@
 #endif
 #ifndef MADV_UNMERGEABLE
 #define MADV_UNMERGEABLE 13
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
 #endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -140,6 +147,10 @@ enum op_kind {
 	OP_KSM_ZERO_PAGES,
 	OP_KSM_MERGE,
 	OP_KSM_UNMERGE,
+	OP_POPULATE_READ,
+	OP_REMOTE_READ,
+	OP_FORK,
+	OP_CHILD_EXIT,
 	OP_BARRIER,
 };
 
@@ -217,6 +228,34 @@ static int ksm_lock_fd = -1;
 
 static char outbuf[8192];
 static char procbuf[1 << 20];
+
+/* remote-read: process_vm_readv() iovecs (IOV_MAX at a time) and the local
+ * buffer the bytes land in, one byte per region page (both pre-touched) */
+static struct iovec *remote_iov;
+static char *remote_buf;
+
+/* fork: the child (blocked reading child_pipe until 'child-exit') */
+static pid_t child_pid = -1;
+static int child_pipe[2] = { -1, -1 };
+static int child_pagemap_fd = -1;
+static char child_path[64]; /* "/proc/<pid>/" */
+
+/*
+ * The measurement window of an op: getrusage(RUSAGE_THREAD) right before and
+ * right after the op's own work (run_op() opens and closes it around the
+ * syscall or the access loop, never around reporting), and /proc/vmstat
+ * around that. `faults` is the main thread's completed page faults
+ * (ru_minflt + ru_majflt: mm_account_fault() counts each completed fault
+ * once, GUP's too, a retried one on completion), summed over the windows
+ * since step 0; faults outside windows (reporting) are never counted.
+ */
+struct window {
+	bool begun, ended;
+	struct rusage r0, r1;
+	long long thp_alloc0, thp_zero0, thp_alloc1, thp_zero1;
+};
+static struct window win;
+static unsigned long long faults_total, major_faults_total;
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -379,6 +418,40 @@ static long long field_value(const char *text, const char *key)
 	return -1;
 }
 
+/* ---- the measurement window (faults, host vmstat) ------------------------ */
+
+/* thp_fault_alloc and thp_zero_page_alloc from /proc/vmstat (-1 if absent) */
+static void read_thp_vmstat(long long *alloc, long long *zero)
+{
+	*alloc = *zero = -1;
+	if (read_file("/proc/vmstat", procbuf, sizeof(procbuf)) < 0)
+		return;
+	*alloc = field_value(procbuf, "thp_fault_alloc ");
+	*zero = field_value(procbuf, "thp_zero_page_alloc ");
+}
+
+static void measure_begin(void)
+{
+	if (win.begun)
+		die("internal: measurement window opened twice");
+	read_thp_vmstat(&win.thp_alloc0, &win.thp_zero0);
+	if (getrusage(RUSAGE_THREAD, &win.r0) < 0)
+		die("getrusage(RUSAGE_THREAD): %s", strerror(errno));
+	win.begun = true;
+}
+
+static void measure_end(void)
+{
+	if (!win.begun || win.ended)
+		die("internal: measurement window closed without being opened");
+	if (getrusage(RUSAGE_THREAD, &win.r1) < 0)
+		die("getrusage(RUSAGE_THREAD): %s", strerror(errno));
+	read_thp_vmstat(&win.thp_alloc1, &win.thp_zero1);
+	win.ended = true;
+	faults_total += (unsigned long long)((win.r1.ru_minflt - win.r0.ru_minflt) + (win.r1.ru_majflt - win.r0.ru_majflt));
+	major_faults_total += (unsigned long long)(win.r1.ru_majflt - win.r0.ru_majflt);
+}
+
 /* ---- script parsing ----------------------------------------------------- */
 
 static void script_error(const char *path, int lineno, const char *fmt, ...)
@@ -420,6 +493,7 @@ static void parse_script(const char *path)
 	char line[4096];
 	int lineno = 0;
 	bool have_uffd = false;
+	bool have_child = false;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f))
@@ -500,6 +574,20 @@ static void parse_script(const char *path)
 		} else if (!strcmp(cmd, "ksm-unmerge")) {
 			op->kind = OP_KSM_UNMERGE;
 			want_args = 0;
+		} else if (!strcmp(cmd, "populate-read")) {
+			op->kind = OP_POPULATE_READ;
+			want_args = 2;
+			range = true;
+		} else if (!strcmp(cmd, "remote-read")) {
+			op->kind = OP_REMOTE_READ;
+			want_args = 2;
+			range = true;
+		} else if (!strcmp(cmd, "fork")) {
+			op->kind = OP_FORK;
+			want_args = 0;
+		} else if (!strcmp(cmd, "child-exit")) {
+			op->kind = OP_CHILD_EXIT;
+			want_args = 0;
 		} else if (!strcmp(cmd, "barrier")) {
 			op->kind = OP_BARRIER;
 			want_args = 0;
@@ -549,6 +637,16 @@ static void parse_script(const char *path)
 				script_error(path, lineno, "'uffd-register' may appear only once");
 			have_uffd = true;
 		}
+		if (op->kind == OP_FORK) {
+			if (have_child)
+				script_error(path, lineno, "'fork' while the child of an earlier 'fork' lives: 'child-exit' first");
+			have_child = true;
+		}
+		if (op->kind == OP_CHILD_EXIT) {
+			if (!have_child)
+				script_error(path, lineno, "'child-exit' needs a live child of an earlier 'fork'");
+			have_child = false;
+		}
 		if ((op->kind == OP_UFFD_ZEROPAGE || op->kind == OP_UFFD_COPY) && !have_uffd)
 			script_error(path, lineno, "'%s' needs an earlier 'uffd-register'", cmd);
 		if (op->kind == OP_UFFD_COPY && op->count > copy_src_pages)
@@ -572,13 +670,18 @@ static bool script_uses(enum op_kind k)
 
 /* ---- pagemap ------------------------------------------------------------ */
 
-static uint64_t pagemap_entry(const void *addr)
+static uint64_t pagemap_entry_of(int fd, const void *addr)
 {
 	uint64_t e = 0;
 	off_t off = (off_t)((uintptr_t)addr / PAGE_SZ * sizeof(uint64_t));
-	if (pread(pagemap_fd, &e, sizeof(e), off) != sizeof(e))
+	if (pread(fd, &e, sizeof(e), off) != sizeof(e))
 		return 0;
 	return e;
+}
+
+static uint64_t pagemap_entry(const void *addr)
+{
+	return pagemap_entry_of(pagemap_fd, addr);
 }
 
 static uint64_t kpageflags(uint64_t pfn)
@@ -591,8 +694,8 @@ static uint64_t kpageflags(uint64_t pfn)
 	return f;
 }
 
-/* Try PAGEMAP_SCAN on [start, end); returns 0 or -errno. */
-static int do_scan(uintptr_t start, uintptr_t end, uint64_t *walk_end, long *nregions)
+/* Try PAGEMAP_SCAN on [start, end) of the mm behind `fd`; returns 0 or -errno. */
+static int do_scan(int fd, uintptr_t start, uintptr_t end, uint64_t *walk_end, long *nregions)
 {
 	struct pm_scan_arg arg;
 	memset(&arg, 0, sizeof(arg));
@@ -603,7 +706,7 @@ static int do_scan(uintptr_t start, uintptr_t end, uint64_t *walk_end, long *nre
 	arg.vec_len = scan_vec_len;
 	arg.category_anyof_mask = PAGE_IS_PRESENT;
 	arg.return_mask = PAGE_IS_PRESENT | PAGE_IS_PFNZERO | PAGE_IS_HUGE;
-	long r = ioctl(pagemap_fd, PAGEMAP_SCAN, &arg);
+	long r = ioctl(fd, PAGEMAP_SCAN, &arg);
 	if (r < 0)
 		return -errno;
 	*walk_end = arg.walk_end;
@@ -624,14 +727,14 @@ struct counts {
  * set as well on kernels that detect it with is_huge_zero_pmd()). Regions are
  * coalesced runs of pages with equal categories, so we count pages.
  */
-static void count_scan(struct counts *c)
+static void count_scan(int fd, struct counts *c)
 {
 	uintptr_t start = (uintptr_t)region, end = start + region_pages * PAGE_SZ;
 	unsigned long huge_pages = 0, huge_zero_pages = 0;
 	while (start < end) {
 		uint64_t walk_end = end;
 		long n = 0;
-		int e = do_scan(start, end, &walk_end, &n);
+		int e = do_scan(fd, start, end, &walk_end, &n);
 		if (e < 0)
 			die("PAGEMAP_SCAN failed: %s", strerror(-e));
 		for (long i = 0; i < n; i++) {
@@ -650,7 +753,7 @@ static void count_scan(struct counts *c)
 				bool hz = (cat & PAGE_IS_PFNZERO) != 0;
 				if (!hz) {
 					/* older kernels: is_zero_pfn() misses the huge zero folio */
-					uint64_t pfn = pagemap_entry((void *)(uintptr_t)r->start) & ((1ULL << 55) - 1);
+					uint64_t pfn = pagemap_entry_of(fd, (void *)(uintptr_t)r->start) & ((1ULL << 55) - 1);
 					hz = pfn && (kpageflags(pfn) & (1ULL << KPF_ZERO_PAGE_BIT));
 				}
 				if (hz)
@@ -669,13 +772,25 @@ static void count_scan(struct counts *c)
 		diag("warning: PMD-mapped page count not a multiple of 512 (%lu, %lu)", huge_pages, huge_zero_pages);
 }
 
-/* Sum AnonHugePages (kB) of all VMAs overlapping the region in smaps. */
-static long long smaps_anon_huge_kib(void)
+/* smaps fields (kB) summed over the VMAs of the region. */
+struct smaps_sum {
+	long long rss;
+	long long anon;
+	long long anon_huge;
+};
+
+/*
+ * Sum Rss, Anonymous and AnonHugePages over every VMA of `path` (an smaps
+ * file) that overlaps the region. The region is alone in its 512 GiB window,
+ * so the overlapping VMAs are the region's own (madvise may have split it);
+ * the probe's heap, stacks and buffers never count. false if unreadable.
+ */
+static bool smaps_region(const char *path, struct smaps_sum *s)
 {
-	if (read_file("/proc/self/smaps", procbuf, sizeof(procbuf)) < 0)
-		return -1;
+	memset(s, 0, sizeof(*s));
+	if (read_file(path, procbuf, sizeof(procbuf)) < 0)
+		return false;
 	uintptr_t rs = (uintptr_t)region, re = rs + region_pages * PAGE_SZ;
-	long long total = 0;
 	bool inside = false;
 	for (char *p = procbuf; p && *p;) {
 		char *nl = strchr(p, '\n');
@@ -684,12 +799,23 @@ static long long smaps_anon_huge_kib(void)
 		if (sscanf(p, "%lx%c%lx", &a, &dash, &b) == 3 && dash == '-') {
 			/* a VMA header line "start-end perms offset dev inode path" */
 			inside = a < re && b > rs;
+		} else if (inside && strncmp(p, "Rss:", 4) == 0) {
+			s->rss += strtoll(p + 4, NULL, 10);
+		} else if (inside && strncmp(p, "Anonymous:", 10) == 0) {
+			s->anon += strtoll(p + 10, NULL, 10);
 		} else if (inside && strncmp(p, "AnonHugePages:", 14) == 0) {
-			total += strtoll(p + 14, NULL, 10);
+			s->anon_huge += strtoll(p + 14, NULL, 10);
 		}
 		p = nl ? nl + 1 : NULL;
 	}
-	return total;
+	return true;
+}
+
+/* Sum AnonHugePages (kB) of all VMAs overlapping the region in smaps. */
+static long long smaps_anon_huge_kib(void)
+{
+	struct smaps_sum s;
+	return smaps_region("/proc/self/smaps", &s) ? s.anon_huge : -1;
 }
 
 /* Read the region's pagemap entries into pm_buf. */
@@ -782,7 +908,7 @@ static void count_region(struct counts *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (zero_signal == ZS_SCAN)
-		count_scan(c);
+		count_scan(pagemap_fd, c);
 	else
 		count_pagemap(c);
 }
@@ -798,6 +924,37 @@ struct extra {
 	long long ksm_wait_ms;
 };
 
+/* The child's side after 'fork': its own RssAnon/VmPTE (whole process) and
+ * its counts over the same region addresses, as a JSON object in `b`. */
+static size_t child_json(char *b, size_t cap)
+{
+	size_t o = 0;
+#define COUT(...) (o += (size_t)snprintf(b + o, o < cap ? cap - o : 0, __VA_ARGS__))
+	char path[96];
+	snprintf(path, sizeof(path), "%sstatus", child_path);
+	long long rss_anon = -1, vm_pte = -1;
+	if (read_file(path, procbuf, sizeof(procbuf)) >= 0) {
+		rss_anon = field_value(procbuf, "RssAnon:");
+		vm_pte = field_value(procbuf, "VmPTE:");
+	}
+	COUT("{\"pid\": %d, \"rssAnonKiB\": %lld, \"vmPteKiB\": %lld", (int)child_pid, rss_anon, vm_pte);
+	if (zero_signal == ZS_SCAN && child_pagemap_fd >= 0) {
+		struct counts c;
+		memset(&c, 0, sizeof(c));
+		count_scan(child_pagemap_fd, &c);
+		COUT(", \"zeroPtes\": %lu, \"presentPages\": %lu, \"thpPmds\": %lu, \"hugeZeroPmds\": %lu", c.zero_ptes,
+		     c.present, c.thp_pmds, c.huge_zero_pmds);
+	}
+	struct smaps_sum sm;
+	snprintf(path, sizeof(path), "%ssmaps", child_path);
+	if (smaps_region(path, &sm))
+		COUT(", \"smapsRssKiB\": %lld, \"smapsAnonKiB\": %lld, \"anonHugeKiB\": %lld", sm.rss, sm.anon,
+		     sm.anon_huge);
+	COUT("}");
+#undef COUT
+	return o;
+}
+
 static void report(int step, const struct op *op, bool ok, int err, const struct extra *x)
 {
 	if (read_file("/proc/self/status", procbuf, sizeof(procbuf)) < 0)
@@ -808,6 +965,9 @@ static void report(int step, const struct op *op, bool ok, int err, const struct
 	count_region(&c);
 
 	long long ksm_pages = want_ksm_pages ? count_ksm_pages() : -1;
+	struct smaps_sum sm;
+	if (!smaps_region("/proc/self/smaps", &sm))
+		die("cannot read /proc/self/smaps");
 	long long ksm_zero = -1, ksm_merging = -1;
 	if (read_file("/proc/self/ksm_stat", procbuf, sizeof(procbuf)) >= 0) {
 		ksm_zero = field_value(procbuf, "ksm_zero_pages ");
@@ -841,10 +1001,25 @@ static void report(int step, const struct op *op, bool ok, int err, const struct
 		OUT(", \"ksmPages\": %lld", ksm_pages);
 	else
 		OUT(", \"ksmPages\": null");
+	OUT(", \"faults\": %llu, \"majorFaults\": %llu", faults_total, major_faults_total);
+	OUT(", \"smapsRssKiB\": %lld, \"smapsAnonKiB\": %lld, \"anonHugeKiB\": %lld", sm.rss, sm.anon, sm.anon_huge);
+	if (win.thp_alloc0 >= 0 && win.thp_alloc1 >= 0)
+		OUT(", \"hostThpFaultAlloc\": %lld", win.thp_alloc1 - win.thp_alloc0);
+	else
+		OUT(", \"hostThpFaultAlloc\": null");
+	if (win.thp_zero0 >= 0 && win.thp_zero1 >= 0)
+		OUT(", \"hostThpZeroPageAlloc\": %lld", win.thp_zero1 - win.thp_zero0);
+	else
+		OUT(", \"hostThpZeroPageAlloc\": null");
 	if (x && x->has_bytes)
 		OUT(", \"%s\": %lld", x->bytes_key, x->bytes);
 	if (x && x->has_ksm_scan)
 		OUT(", \"ksmFullScans\": %lld, \"ksmWaitMs\": %lld", x->ksm_scans, x->ksm_wait_ms);
+	if (child_pid > 0) {
+		OUT(", \"child\": ");
+		if (o < cap)
+			o += child_json(b + o, cap - o);
+	}
 	if (op->kind == OP_REGION) {
 		struct utsname u;
 		char thp_en[128] = "", thp_zero[32] = "";
@@ -859,7 +1034,8 @@ static void report(int step, const struct op *op, bool ok, int err, const struct
 		read_trimmed(THP_DIR "use_zero_page", thp_zero, sizeof(thp_zero));
 		OUT(", \"base\": \"0x%" PRIxPTR "\"", (uintptr_t)region);
 		OUT(", \"env\": {\"kernel\": \"%s\", \"counter\": \"%s\", \"zeroSignal\": \"%s\", "
-		    "\"thpEnabled\": \"%s\", \"thpUseZeroPage\": %s, \"ksmWritable\": %s}",
+		    "\"thpEnabled\": \"%s\", \"thpUseZeroPage\": %s, \"ksmWritable\": %s, "
+		    "\"faultCounter\": \"getrusage RUSAGE_THREAD\"}",
 		    u.release, zero_signal == ZS_SCAN ? "PAGEMAP_SCAN" : "pagemap", zero_signal_name(),
 		    thp_en[0] ? thp_en : "unavailable", thp_zero[0] ? thp_zero : "null",
 		    ksm_available ? "true" : "false");
@@ -873,10 +1049,9 @@ static void report(int step, const struct op *op, bool ok, int err, const struct
 	if (zero_signal != ZS_SCAN)
 		return;
 	/* Cross-check the THP count against smaps (cheap, catches surprises). */
-	long long kib = smaps_anon_huge_kib();
-	if (kib >= 0 && (unsigned long)(kib / 2048) != c.thp_pmds)
+	if ((unsigned long)(sm.anon_huge / 2048) != c.thp_pmds)
 		diag("step %d: PAGEMAP_SCAN says %lu THP PMDs, smaps AnonHugePages says %lld kB", step, c.thp_pmds,
-		     kib);
+		     sm.anon_huge);
 }
 
 /* ---- userfaultfd -------------------------------------------------------- */
@@ -1307,7 +1482,7 @@ static void setup_counters(void)
 	long n;
 	const char *no_scan = "PAGEMAP_SCAN unavailable (Linux < 6.7)";
 	if (allow_scan) {
-		if (do_scan((uintptr_t)scratch, (uintptr_t)scratch + PAGE_SZ, &we, &n) == 0) {
+		if (do_scan(pagemap_fd, (uintptr_t)scratch, (uintptr_t)scratch + PAGE_SZ, &we, &n) == 0) {
 			zero_signal = ZS_SCAN;
 			munmap(scratch, PAGE_SZ);
 			return;
@@ -1357,6 +1532,241 @@ static inline char *page_addr(unsigned long idx)
 static inline uint64_t data_word(unsigned long idx)
 {
 	return DATA_MAGIC | (uint64_t)(idx + 1);
+}
+
+/*
+ * process_vm_readv() on our own pid: one byte at offset 0 of each page, the
+ * remote side in chunks of IOV_MAX single-byte iovecs, the local side one
+ * pre-touched buffer. The kernel reads the region through read-only GUP
+ * (process_vm_rw_core() -> pin_user_pages_remote() without FOLL_WRITE), so a
+ * missing page takes a read fault in handle_mm_fault() for this thread.
+ * The record's "remoteRead" is the bytes read (== count) or -errno.
+ */
+static int remote_read(const struct op *op, struct extra *x)
+{
+	pid_t self = getpid();
+	long long done = 0;
+	int err = 0;
+	for (unsigned long i = op->first; i < op->first + op->count;) {
+		unsigned long n = op->first + op->count - i;
+		if (n > IOV_MAX)
+			n = IOV_MAX;
+		for (unsigned long j = 0; j < n; j++) {
+			remote_iov[j].iov_base = page_addr(i + j);
+			remote_iov[j].iov_len = 1;
+		}
+		struct iovec local = { .iov_base = remote_buf, .iov_len = n };
+		ssize_t r = process_vm_readv(self, &local, 1, remote_iov, n, 0);
+		if (r < 0) {
+			err = errno;
+			break;
+		}
+		done += r;
+		if ((unsigned long)r != n) {
+			err = EFAULT;
+			break;
+		}
+		i += n;
+	}
+	x->has_bytes = true;
+	x->bytes_key = "remoteRead";
+	x->bytes = err ? -err : done;
+	return err;
+}
+
+/* The child: raw syscalls only (it shares nothing with the parent but the
+ * copied address space, and must not touch the region); it waits for EOF on
+ * the pipe ('child-exit' or the probe's exit) and exits. */
+static void __attribute__((noreturn)) child_main(void)
+{
+	char c;
+	syscall(SYS_close, child_pipe[1]);
+	while (syscall(SYS_read, child_pipe[0], &c, 1) > 0)
+		;
+	syscall(SYS_exit_group, 0);
+	__builtin_unreachable();
+}
+
+/* x86_64 syscalls without a function call: after fork every page of ours is
+ * COW-shared, so even the return address a call pushes would fault. */
+static inline long raw_syscall2(long nr, long a, long b)
+{
+	long r;
+	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(a), "S"(b) : "rcx", "r11", "memory");
+	return r;
+}
+
+static inline long raw_syscall5(long nr, long a, long b, long c, long d, long e)
+{
+	long r;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
+/* glibc (2.35+) registers an rseq area per thread; weak, so older libcs link */
+extern const ptrdiff_t __rseq_offset __attribute__((weak));
+extern const unsigned int __rseq_size __attribute__((weak));
+#define PROBE_RSEQ_SIG 0x53053053 /* RSEQ_SIG on x86 */
+#define PROBE_RSEQ_FLAG_UNREGISTER 1
+
+/*
+ * Scripts that fork: unregister this thread's rseq area. After fork the TLS
+ * page holding it is COW-shared, and the kernel's rseq update on return to
+ * user space (rseq_handle_notify_resume(), after a preemption or migration,
+ * so whenever the busy machine decides) would fault on it and count a fault
+ * of ours in whatever window is open. Nothing here needs rseq.
+ */
+static void rseq_unregister(void)
+{
+#ifdef SYS_rseq
+	if (&__rseq_size == NULL || &__rseq_offset == NULL || __rseq_size == 0)
+		return;
+	char *tp;
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+	void *area = tp + __rseq_offset;
+	/* the length must be the one registered: 32 (sizeof(struct rseq)) on
+	 * glibc 2.35..2.39, at least __rseq_size on later ones */
+	unsigned int lens[2] = { 32, __rseq_size };
+	for (int i = 0; i < 2; i++)
+		if (syscall(SYS_rseq, area, lens[i], PROBE_RSEQ_FLAG_UNREGISTER, PROBE_RSEQ_SIG) == 0)
+			return;
+	diag("warning: could not unregister rseq (%s): fault counts around fork may be off by one",
+	     strerror(errno));
+#endif
+}
+
+/*
+ * fork(2) as the raw clone syscall with SIGCHLD only (glibc's fork handlers
+ * would write to memory in between): copy_page_range() copies the region's
+ * page tables to the child (if the VMA has an anon_vma: vma_needs_copy()),
+ * write-protecting anon PTEs in both (COW) and copying zeropage PTEs as they
+ * are. The window is closed by getrusage() issued inline right after the
+ * syscall, before any store of ours can fault on a now COW-shared page (the
+ * kernel's copy of the result into win.r1 faults after the values are taken).
+ */
+static int fork_measured(void)
+{
+	measure_begin();
+	long pid = raw_syscall5(SYS_clone, (long)SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		child_main();
+	long r = raw_syscall2(SYS_getrusage, RUSAGE_THREAD, (long)&win.r1);
+	if (r < 0)
+		die("getrusage(RUSAGE_THREAD): %s", strerror((int)-r));
+	read_thp_vmstat(&win.thp_alloc1, &win.thp_zero1);
+	win.ended = true;
+	faults_total += (unsigned long long)((win.r1.ru_minflt - win.r0.ru_minflt) + (win.r1.ru_majflt - win.r0.ru_majflt));
+	major_faults_total += (unsigned long long)(win.r1.ru_majflt - win.r0.ru_majflt);
+	if (pid < 0)
+		return (int)-pid;
+	child_pid = (pid_t)pid;
+	return 0;
+}
+
+static int end_child(void)
+{
+	if (child_pid <= 0)
+		return ECHILD;
+	close(child_pipe[1]);
+	child_pipe[1] = -1;
+	int status;
+	while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(child_pipe[0]);
+	child_pipe[0] = -1;
+	if (child_pagemap_fd >= 0)
+		close(child_pagemap_fd);
+	child_pagemap_fd = -1;
+	child_pid = -1;
+	return 0;
+}
+
+/* MADV_POPULATE_READ (v5.14) on a scratch page: EINVAL on older kernels. */
+static const char *populate_read_precheck(void)
+{
+	static char why[160];
+	char *scratch = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (scratch == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	const char *res = NULL;
+	if (madvise(scratch, PAGE_SZ, MADV_POPULATE_READ) < 0) {
+		snprintf(why, sizeof(why), "MADV_POPULATE_READ unavailable (Linux < 5.14?): %s", strerror(errno));
+		res = why;
+	}
+	munmap(scratch, PAGE_SZ);
+	return res;
+}
+
+/* process_vm_readv() of one byte of our own memory (CONFIG_CROSS_MEMORY_ATTACH). */
+static const char *remote_read_precheck(void)
+{
+	static char why[160];
+	char src = 1;
+	struct iovec local = { .iov_base = remote_buf, .iov_len = 1 };
+	struct iovec remote = { .iov_base = &src, .iov_len = 1 };
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1) {
+		snprintf(why, sizeof(why), "process_vm_readv unavailable: %s", strerror(errno));
+		return why;
+	}
+	return NULL;
+}
+
+static void touch_range(void *p, size_t len)
+{
+	for (size_t o = 0; o < len; o += PAGE_SZ) {
+		volatile char *c = (volatile char *)p + o;
+		*c = *c;
+	}
+	if (len)
+		*((volatile char *)p + len - 1) = *((volatile char *)p + len - 1);
+}
+
+/*
+ * After fork every private page of ours is COW-shared with the child, so our
+ * next write to a buffer, the stack or .data/.bss would fault (and count in
+ * the next window). Write to all of them once now, outside any window, and
+ * open the child's pagemap for its counts.
+ */
+static void after_fork(void)
+{
+	pretouch_stack();
+	/* the statics written inside a window or while reporting (a .data/.bss
+	 * page never touched before must not be allocated here) */
+	memset(procbuf, 0, sizeof(procbuf));
+	memset(outbuf, 0, sizeof(outbuf));
+	touch_range(&win, sizeof(win));
+	touch_range(&faults_total, sizeof(faults_total));
+	touch_range(&major_faults_total, sizeof(major_faults_total));
+	touch_range(&child_pid, sizeof(child_pid));
+	touch_range(&ksm_merge_pending, sizeof(ksm_merge_pending));
+	touch_range(&uffd_registered, sizeof(uffd_registered));
+	touch_range(child_pipe, sizeof(child_pipe));
+	touch_range(&child_pagemap_fd, sizeof(child_pagemap_fd));
+	touch_range(child_path, sizeof(child_path));
+	if (scan_vec)
+		touch_range(scan_vec, scan_vec_len * sizeof(*scan_vec));
+	if (pm_buf)
+		touch_range(pm_buf, region_pages * sizeof(uint64_t));
+	if (copy_src)
+		touch_range(copy_src, copy_src_pages * PAGE_SZ);
+	if (remote_iov)
+		touch_range(remote_iov, IOV_MAX * sizeof(*remote_iov));
+	if (remote_buf)
+		touch_range(remote_buf, PAGE_SZ);
+	errno = 0; /* the TLS page */
+	close(child_pipe[0]);
+	child_pipe[0] = -1;
+	snprintf(child_path, sizeof(child_path), "/proc/%d/", (int)child_pid);
+	char path[96];
+	snprintf(path, sizeof(path), "%spagemap", child_path);
+	child_pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (child_pagemap_fd < 0)
+		diag("cannot open %s: %s", path, strerror(errno));
 }
 
 static int run_op(const struct op *op, struct extra *x)
@@ -1439,6 +1849,16 @@ static int run_op(const struct op *op, struct extra *x)
 		if (madvise(region, region_pages * PAGE_SZ, MADV_UNMERGEABLE) < 0)
 			return errno;
 		return 0;
+	case OP_POPULATE_READ:
+		if (madvise(page_addr(op->first), len, MADV_POPULATE_READ) < 0)
+			return errno;
+		return 0;
+	case OP_REMOTE_READ:
+		return remote_read(op, x);
+	case OP_FORK:
+		return EINVAL; /* fork_measured(), from main() */
+	case OP_CHILD_EXIT:
+		return end_child();
 	case OP_BARRIER:
 		return 0;
 	}
@@ -1480,6 +1900,20 @@ int main(int argc, char **argv)
 		if (strstr(en, "[never]"))
 			emit_skip("transparent hugepages disabled (enabled=never)");
 	}
+	if (script_uses(OP_POPULATE_READ)) {
+		const char *why = populate_read_precheck();
+		if (why)
+			emit_skip("%s", why);
+	}
+	if (script_uses(OP_REMOTE_READ)) {
+		remote_iov = map_prefaulted(IOV_MAX * sizeof(*remote_iov));
+		remote_buf = map_prefaulted(PAGE_SZ);
+		const char *why = remote_read_precheck();
+		if (why)
+			emit_skip("%s", why);
+	}
+	if (script_uses(OP_FORK))
+		rseq_unregister();
 	setup_counters();
 	if (copy_src_pages)
 		copy_src = map_prefaulted(copy_src_pages * PAGE_SZ);
@@ -1490,20 +1924,40 @@ int main(int argc, char **argv)
 	 * must not fault in a fresh buffer page between two records) */
 	memset(procbuf, 0, sizeof(procbuf));
 	memset(outbuf, 0, sizeof(outbuf));
-	/* warm up the reporting path (first /proc reads may allocate) */
+	/* warm up the reporting path (first /proc reads may allocate), and the
+	 * measurement window (getrusage, /proc/vmstat) */
 	(void)smaps_anon_huge_kib();
 	(void)read_file("/proc/self/status", procbuf, sizeof(procbuf));
+	measure_begin();
+	measure_end();
+	memset(&win, 0, sizeof(win));
+	faults_total = major_faults_total = 0;
 
 	for (int i = 0; i < nops; i++) {
 		struct extra x;
 		memset(&x, 0, sizeof(x));
-		int err = run_op(&ops[i], &x);
+		if (ops[i].kind == OP_FORK && pipe2(child_pipe, O_CLOEXEC) < 0)
+			die("pipe2: %s", strerror(errno));
+		memset(&win, 0, sizeof(win));
+		int err;
+		if (ops[i].kind == OP_FORK) {
+			err = fork_measured();
+		} else {
+			measure_begin();
+			err = run_op(&ops[i], &x);
+			measure_end();
+		}
+		if (ops[i].kind == OP_FORK && !err)
+			after_fork();
 		if (i == 0 && err)
 			die("madvise(MADV_NOHUGEPAGE) on the region failed: %s", strerror(err));
-		if (err && ops[i].kind != OP_UFFD_ZEROPAGE && ops[i].kind != OP_UFFD_COPY)
+		if (err && ops[i].kind != OP_UFFD_ZEROPAGE && ops[i].kind != OP_UFFD_COPY &&
+		    ops[i].kind != OP_REMOTE_READ)
 			diag("line %d '%s': %s", ops[i].lineno, ops[i].text, strerror(err));
 		report(i, &ops[i], err == 0, err, &x);
 	}
+	if (child_pid > 0)
+		end_child();
 	if (atomic_load(&uffd_errors))
 		diag("warning: %lu userfaultfd handler errors", (unsigned long)atomic_load(&uffd_errors));
 	ksm_restore();

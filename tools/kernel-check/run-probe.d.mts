@@ -17,12 +17,40 @@ export interface ProbeRecord {
   ksmZeroPages: number | null;
   ksmMergingPages: number | null;
   ksmPages: number | null;
+  /** Completed faults of the main thread since step 0 (getrusage RUSAGE_THREAD); newer probes only. */
+  faults?: number;
+  /** Of those, major ones (a fault retried after VM_FAULT_RETRY may count as major). */
+  majorFaults?: number;
+  /** smaps Rss / Anonymous / AnonHugePages summed over the region's VMAs (kB). */
+  smapsRssKiB?: number;
+  smapsAnonKiB?: number;
+  anonHugeKiB?: number;
+  /** /proc/vmstat thp_fault_alloc / thp_zero_page_alloc: change around this op, host-wide. */
+  hostThpFaultAlloc?: number | null;
+  hostThpZeroPageAlloc?: number | null;
   zeropage?: number;
   copy?: number;
+  /** remote-read: bytes process_vm_readv() read, or -errno. */
+  remoteRead?: number;
+  /** While a child of 'fork' lives: its counters (RssAnon/VmPTE of its whole process, the rest over the region). */
+  child?: ProbeChild;
   ksmFullScans?: number;
   ksmWaitMs?: number;
   base?: string;
   env?: Record<string, unknown>;
+}
+
+export interface ProbeChild {
+  pid: number;
+  rssAnonKiB: number;
+  vmPteKiB: number;
+  zeroPtes?: number;
+  presentPages?: number;
+  thpPmds?: number;
+  hugeZeroPmds?: number;
+  smapsRssKiB?: number;
+  smapsAnonKiB?: number;
+  anonHugeKiB?: number;
 }
 
 export interface Skip {

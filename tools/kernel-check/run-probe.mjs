@@ -37,8 +37,17 @@ const CFLAGS = ["-O2", "-Wall", "-Wextra", "-std=gnu11", "-pthread"];
  * @property {number | null} ksmZeroPages
  * @property {number | null} ksmMergingPages
  * @property {number | null} ksmPages
+ * @property {number} [faults]
+ * @property {number} [majorFaults]
+ * @property {number} [smapsRssKiB]
+ * @property {number} [smapsAnonKiB]
+ * @property {number} [anonHugeKiB]
+ * @property {number | null} [hostThpFaultAlloc]
+ * @property {number | null} [hostThpZeroPageAlloc]
  * @property {number} [zeropage]
  * @property {number} [copy]
+ * @property {number} [remoteRead]
+ * @property {Record<string, number>} [child]
  * @property {number} [ksmFullScans]
  * @property {number} [ksmWaitMs]
  * @property {string} [base]
@@ -136,7 +145,8 @@ export function formatTable(records) {
   const base = records[0];
   /** @param {number | null | undefined} v */
   const n = (v) => (v === null || v === undefined ? "-" : String(v));
-  const head = "step op ok errno dRssAnon dVmPTE zeroPtes present thp hzPmd uffd ksmZero ksmPg extra";
+  const head =
+    "step op ok errno dRssAnon dVmPTE zeroPtes present thp hzPmd uffd ksmZero ksmPg faults smRss smAnon anonHuge extra";
   /** @type {string[][]} */
   const rows = [head.split(" ")];
   for (const r of records) {
@@ -144,6 +154,10 @@ export function formatTable(records) {
     const extra = [];
     if (r.zeropage !== undefined) extra.push(`zeropage=${r.zeropage}`);
     if (r.copy !== undefined) extra.push(`copy=${r.copy}`);
+    if (r.remoteRead !== undefined) extra.push(`remoteRead=${r.remoteRead}`);
+    if (r.hostThpFaultAlloc) extra.push(`host thp_fault_alloc+${r.hostThpFaultAlloc}`);
+    if (r.hostThpZeroPageAlloc) extra.push(`host thp_zero_page_alloc+${r.hostThpZeroPageAlloc}`);
+    if (r.child) extra.push(`child=${JSON.stringify(r.child)}`);
     if (r.ksmFullScans !== undefined) extra.push(`scans=${r.ksmFullScans} ${r.ksmWaitMs}ms`);
     if (r.base !== undefined) extra.push(`base=${r.base} rss=${r.rssAnonKiB} pte=${r.vmPteKiB}`);
     rows.push([
@@ -160,11 +174,15 @@ export function formatTable(records) {
       String(r.uffdFaults),
       n(r.ksmZeroPages),
       n(r.ksmPages),
+      n(r.faults),
+      n(r.smapsRssKiB),
+      n(r.smapsAnonKiB),
+      n(r.anonHugeKiB),
       extra.join(" "),
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const numeric = new Set([0, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  const numeric = new Set([0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
   return rows
     .map((row) =>
       row
