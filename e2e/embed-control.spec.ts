@@ -80,7 +80,13 @@ test("the example deck drives the embed; a page at another origin changes nothin
   await expect(page.locator("#at")).toHaveText(/^step 2 of 4: guest allocates 100 GiB/);
   await expect(lab.locator(".app.embed")).toHaveAttribute("data-view-position", "2");
 
-  // Play from step 2: the deck hears each step to the end.
+  // Play from step 2: the deck hears each step. Playback pauses at the story's key moments (the
+  // balloon inflated, at step 3); Play again goes on to the end.
+  await page.getByRole("button", { name: "Play" }).click();
+  await expect(page.locator("#at")).toHaveText("step 3 of 4: balloon inflates by 40 GiB", {
+    timeout: 20_000,
+  });
+  await expect(lab.locator(".app.embed")).toHaveAttribute("data-playing", "false");
   await page.getByRole("button", { name: "Play" }).click();
   await expect(page.locator("#at")).toHaveText(/^step 4 of 4: precopy migration/, { timeout: 20_000 });
   await expect(lab.locator(".app.embed")).toHaveAttribute("data-playing", "false");
