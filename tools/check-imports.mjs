@@ -4,8 +4,8 @@
  *
  *   ui → state → worker → scenario → hypervisor → engine → base
  *
- * with these side rooms: permalink (imports scenario and below, and sweep's link spelling;
- * imported by state, ui, cli), compare (imports scenario and below; imported by worker, state, ui
+ * with these side rooms: permalink (imports scenario and below, sweep's link spelling and the
+ * exercise's draw of a link's seed; imported by state, ui, cli), compare (imports scenario and below; imported by worker, state, ui
  * as types, cli), exercise and sweep (issue 19: a student's draw, answers from a run, parameter
  * sweeps; import scenario and below, sweep also exercise; imported by worker, state, cli), and cli
  * (imports anything but ui and state). base may be imported from anywhere.
@@ -38,7 +38,7 @@ const ALLOWED = {
   compare: ["scenario", "hypervisor", "engine"],
   exercise: ["scenario", "hypervisor", "engine"],
   sweep: ["scenario", "hypervisor", "engine", "exercise"],
-  permalink: ["scenario", "hypervisor", "engine", "sweep"],
+  permalink: ["scenario", "hypervisor", "engine", "sweep", "exercise"],
   worker: ["scenario", "hypervisor", "engine", "compare", "permalink", "exercise", "sweep"],
   state: ["worker", "permalink", "scenario", "engine", "compare", "exercise", "sweep"],
   cli: ["scenario", "hypervisor", "engine", "compare", "permalink", "worker", "exercise", "sweep"],

@@ -9,12 +9,11 @@ import { describe, expect, it } from "vitest";
 import { ENGINE_SEMANTICS_VERSION } from "../engine/version.ts";
 import { runScenario } from "../scenario/compile.ts";
 import { verifyCheck } from "./check.ts";
-import { COUNTER_KEYS, type CorpusFile, decodesToNow } from "./corpus/entry.ts";
+import { COUNTER_KEYS, type CorpusFile, decodesToNow, runnableScenario } from "./corpus/entry.ts";
 import { decodeLink } from "./decode.ts";
 import { encodeLink } from "./encode.ts";
 import { endHash, endStateOf } from "./end-state.ts";
 import { toJson } from "./merge-patch.ts";
-import { resolveScenario } from "./scenario-ref.ts";
 import { LINK_VERSION, type LinkState } from "./schema.ts";
 
 /** Each entry's run, simulated once for both tests that need it. */
@@ -23,7 +22,7 @@ function runOf(state: LinkState) {
   const key = JSON.stringify(state);
   let run = runs.get(key);
   if (!run) {
-    const r = runScenario(resolveScenario(state.scenario), state.kernel ? { kernel: state.kernel } : {});
+    const r = runScenario(runnableScenario(state), state.kernel ? { kernel: state.kernel } : {});
     if (!r.ok) throw new Error(`the scenario does not run: ${JSON.stringify(r.issues)}`);
     run = r.run;
     runs.set(key, run);

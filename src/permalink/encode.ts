@@ -8,6 +8,8 @@
  *
  * decodeLink(encodeLink(state)) returns `state` for every valid state (roundtrip.test.ts).
  */
+
+import { formatSpec } from "../sweep/spec.ts";
 import { packJson } from "./compress.ts";
 import { LINK_VERSION, type LinkState, type ScenarioRef } from "./schema.ts";
 
@@ -48,6 +50,8 @@ export function encodeLink(state: LinkState): string {
   if (state.section !== null) out.push(["view", state.section]);
   if (state.balloonHighlight) out.push(["balloon", "1"]);
   if (state.present) out.push(["present", "1"]);
+  if (state.seed !== undefined) out.push(["seed", String(state.seed)]);
+  if (state.sweep !== undefined) out.push(["sweep", formatSpec(state.sweep)]);
   if (state.compare) out.push(["compare", state.compare]);
   if (state.compareScenario)
     pushScenario(out, state.compareScenario, { preset: "cpreset", o: "co", s: "cs" });

@@ -16,6 +16,11 @@
  *   balloon=1                 the ballooned tables highlighted on the host maps (additive)
  *   present=1                 presentation mode: large type, the map larger, side panels folded
  *                             (additive; absent: the ordinary layout)
+ *   seed=42                   a student's seed: the scenario's exercise draws this student's
+ *                             problem from its ranges (additive; absent: the scenario as written)
+ *   sweep=balloon~0%~100%~11~s390-fa41ba0d.s390-06201e00
+ *                             a parameter sweep over the scenario, open beside it (additive;
+ *                             absent: none). Spelled as src/sweep/spec.ts writes it
  *   compare=s390-06201e00     compare against this variant (used by the compare view) …
  *   cpreset=pv-guest          … running this preset on the right (additive; absent: the left's
  *   co=<packed JSON>            scenario), with overrides, …
@@ -40,6 +45,7 @@ import * as v from "valibot";
 import type { Granularity } from "../engine/cursor.ts";
 import { isVariantId, VARIANT_IDS, type VariantId } from "../engine/variants.ts";
 import type { ScenarioInput } from "../scenario/schema.ts";
+import { parseSpec, type SweepSpec } from "../sweep/spec.ts";
 
 /** The newest link format this app writes and reads. */
 export const LINK_VERSION = 1;
@@ -135,6 +141,10 @@ export interface LinkState {
   readonly balloonHighlight: boolean;
   /** Presentation mode (additive `present`); absent: the ordinary layout. */
   readonly present?: boolean;
+  /** A student's seed (additive `seed`): the exercise's draw; absent: the scenario as written. */
+  readonly seed?: number;
+  /** A parameter sweep shown beside the run (additive `sweep`); absent: none. */
+  readonly sweep?: SweepSpec;
   /** The compare view's right-hand kernel; null: compare mode is off. */
   readonly compare: VariantId | null;
   /** The right-hand scenario (additive `cpreset`/`co`/`cs`); null: the same scenario as the left. */
@@ -221,6 +231,19 @@ export const LinkParamsSchema = v.object({
   view: v.optional(v.picklist(LINK_SECTIONS, `view: expected ${LINK_SECTIONS.join(", ")}`)),
   balloon: v.optional(flag("balloon")),
   present: v.optional(flag("present")),
+  seed: v.optional(wholeNumber("seed", 2 ** 31 - 1)),
+  sweep: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(300, "sweep: too long"),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const r = parseSpec(dataset.value);
+        if (r.ok) return r.spec;
+        addIssue({ message: `sweep: ${r.error}` });
+        return NEVER;
+      }),
+    ),
+  ),
   compare: v.optional(variantId("compare")),
   cpreset: v.optional(v.pipe(v.string(), v.regex(PRESET_ID, "cpreset: not a preset id"))),
   co: v.optional(v.pipe(v.string(), v.regex(PACKED, "co: expected packed JSON (base64url)"))),

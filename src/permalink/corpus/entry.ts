@@ -6,6 +6,7 @@
 
 import { COUNTERS } from "../../engine/proc/status.ts";
 import { ENGINE_SEMANTICS_VERSION } from "../../engine/version.ts";
+import { drawScenario } from "../../exercise/draw.ts";
 import { runScenario } from "../../scenario/compile.ts";
 import { decodeLink } from "../decode.ts";
 import { endHash, endStateOf } from "../end-state.ts";
@@ -49,9 +50,21 @@ export function decodesToNow(entry: CorpusEntry): LinkState {
   return { ...ADDITIVE_DEFAULTS, ...entry.decodesTo } as LinkState;
 }
 
+/**
+ * The scenario JSON a decoded link runs: its scenario, drawn for the link's seed when it has one
+ * (a student's problem, src/exercise/draw.ts).
+ */
+export function runnableScenario(state: LinkState): unknown {
+  const scenario = resolveScenario(state.scenario);
+  if (state.seed === undefined) return scenario;
+  const drawn = drawScenario(scenario, state.seed);
+  if (!drawn.ok) throw new Error(`the seed draws no problem: ${JSON.stringify(drawn.issues)}`);
+  return drawn.scenario;
+}
+
 /** Re-simulates a decoded link: its end-state hash under the current engine. */
 export function simulatedEndHash(state: LinkState): string {
-  const scenario = resolveScenario(state.scenario);
+  const scenario = runnableScenario(state);
   const r = runScenario(scenario, state.kernel ? { kernel: state.kernel } : {});
   if (!r.ok) throw new Error(`the scenario does not run: ${JSON.stringify(r.issues)}`);
   return endHash(endStateOf(r.run.trace, COUNTER_KEYS, r.run.outcome));

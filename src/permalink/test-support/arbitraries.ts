@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { VARIANT_IDS, VARIANTS, type VariantId } from "../../engine/variants.ts";
 import { PRESETS } from "../../scenario/presets/index.ts";
 import type { ScenarioInput } from "../../scenario/schema.ts";
+import { makeSpec, type SweepSpec } from "../../sweep/spec.ts";
 import { formatZoom } from "../encode.ts";
 import { GRANULARITY_IDS, LINK_SECTIONS, LINK_VERSION, type LinkState, type ScenarioRef } from "../schema.ts";
 
@@ -246,5 +247,38 @@ export function linkStateArb(): fc.Arbitrary<LinkState> {
       })
       // The right run's hash (ch) rides with the left's self-check, whose engine version it uses.
       .map((st) => (st.check ? st : { ...st, compareCheck: null }))
+      // The additive seed and sweep (issue 19) are absent keys when a link has none.
+      .chain((st) =>
+        fc
+          .record(
+            { seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }), sweep: sweepSpecArb },
+            { requiredKeys: [] },
+          )
+          .map((extra): LinkState => ({ ...st, ...extra })),
+      )
   );
 }
+
+/** A sweep as a link spells it (src/sweep/spec.ts). */
+const sweepSpecArb: fc.Arbitrary<SweepSpec> = fc
+  .tuple(
+    fc.constantFrom("balloon", "written", "guestRam", "migration", "zeroPageDetection"),
+    fc.integer({ min: 0, max: 100 }),
+    fc.integer({ min: 0, max: 100 }),
+    fc.integer({ min: 2, max: 51 }),
+    fc.uniqueArray(fc.constantFrom(...VARIANT_IDS), { minLength: 1, maxLength: 6 }),
+  )
+  .map(([param, a, b, points, kernels]) => {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    const r =
+      param === "migration"
+        ? makeSpec({ param, values: ["postcopy", "precopy"].slice(0, 1 + (a % 2)), kernels })
+        : param === "zeroPageDetection"
+          ? makeSpec({ param, kernels })
+          : param === "guestRam"
+            ? makeSpec({ param, from: `${lo + 1}GiB`, to: `${hi + 1}GiB`, points, kernels })
+            : makeSpec({ param, from: `${lo}%`, to: `${hi}%`, points, kernels });
+    if (!r.ok) throw new Error(r.error);
+    return r.spec;
+  });
