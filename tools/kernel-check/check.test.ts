@@ -219,10 +219,10 @@ describe("model mapping (x86_64 at the probe's default base)", () => {
     expect(p[9]!.faults - p[8]!.faults).toBe(1);
     const r = at("remote-read.ops");
     expect(r[1]).toMatchObject({ zeroPtes: 512, faults: 512, remoteRead: 512 });
-    expect(r[1]!.rules.map((u) => u.id)).toEqual([
-      "get_user_pages_remote.read",
-      "do_anonymous_page.zeropage",
-    ]);
+    // GUP's entry rule, then the read fault's decision for each missing page.
+    expect(r[1]!.rules.map((u) => u.id)).toEqual(
+      expect.arrayContaining(["get_user_pages_remote.read", "do_anonymous_page.zeropage"]),
+    );
     expect(r[4]).toMatchObject({ presentPages: 1500, remoteRead: 1500 });
     expect(r.filter((x) => x.op.startsWith("remote-read")).every((x) => x.remoteRead !== undefined)).toBe(
       true,
@@ -357,6 +357,35 @@ describe("compareRecords", () => {
     const c = compareRecords("whole-table-dontneed.ops", observedWholeTable(), bad);
     expect(c.mismatches.map((m) => [m.step, m.field, m.kernel, m.model])).toEqual([[1, "pteTables", 4, 5]]);
     expect(formatComparison(c)).toContain("4≠5");
+  });
+
+  it("compares faults op by op and smaps where the kernel reports them; older recordings compare neither", () => {
+    const model = runModel(s, { kernelVersion: "6.18" });
+    // whole-table-dontneed: 2048 write faults, then 1 read fault and 1 write fault.
+    expect(model.map((r) => r.faults)).toEqual([0, 2048, 2048, 2048, 2049, 2050, 2050]);
+    const withNew = observedWholeTable().map((r, i) => ({
+      ...r,
+      faults: model[i]!.faults,
+      smapsRssKiB: r.rssAnonKiB - 1460,
+      smapsAnonKiB: r.rssAnonKiB - 1460,
+      anonHugeKiB: 0,
+    }));
+    const ok = compareRecords("whole-table-dontneed.ops", withNew, model);
+    expect(ok.mismatches).toEqual([]);
+    // 4 more fields at each of the 7 steps than the recording without them.
+    expect(ok.fieldsCompared).toBe(70 + 7 * 4);
+    // One fault too many in step 4: the mismatch is that op's own count, not every later step's.
+    const extra = withNew.map((r, i) => (i >= 4 ? { ...r, faults: r.faults + 1 } : r));
+    const c = compareRecords("whole-table-dontneed.ops", extra, model);
+    expect(c.mismatches.map((m) => [m.step, m.field, m.kernel, m.model])).toEqual([[4, "faults", 2, 1]]);
+    expect(formatMismatches(c.mismatches)).toContain(
+      "step 4 'read 0 1': faults kernel 2, model 1 (completed faults in this op)",
+    );
+    // A kernel that counts the zeropage in smaps Rss would be caught.
+    const zeroCounted = withNew.map((r, i) => (i === 4 ? { ...r, smapsRssKiB: r.smapsRssKiB + 4 } : r));
+    expect(
+      compareRecords("x", zeroCounted, model).mismatches.map((m) => [m.step, m.field, m.kernel, m.model]),
+    ).toEqual([[4, "smapsRssKiB", 4, 0]]);
   });
 
   it("reports errno, op text and step-count differences", () => {

@@ -124,6 +124,7 @@ export const FIELDS: readonly FieldDef[] = [
   { name: "uffdFaults", label: "uffd", get: (r) => r.uffdFaults },
   { name: "ksmZeroPages", label: "ksmZero", get: (r) => r.ksmZeroPages },
   { name: "ksmPages", label: "ksmPg", get: (r) => r.ksmPages },
+  { name: "faults", label: "faults", perStep: true, get: (r) => r.faults },
   { name: "smapsRssKiB", label: "smRss", get: (r) => r.smapsRssKiB },
   { name: "smapsAnonKiB", label: "smAnon", get: (r) => r.smapsAnonKiB },
   { name: "anonHugeKiB", label: "anonHuge", get: (r) => r.anonHugeKiB },
