@@ -296,6 +296,20 @@ journey(
       () => page.keyboard.press("End"),
       async () => expect(await j.position).toBe(4),
     );
+    // Another page table first (a click low on the source map), so that following the page has to
+    // move the table view (it stayed on the table selected before).
+    await j.act(
+      "click a cell low on the source map",
+      async () => {
+        const canvas = page.getByTestId("map-source").locator("canvas").first();
+        const box = (await canvas.boundingBox())!;
+        await canvas.click({ position: { x: box.width * 0.8, y: box.height * 0.9 } });
+      },
+      async () => {
+        await expect(page.locator("#view-table h2")).toContainText("source host, page table");
+        await expect(page.locator("#view-table h2")).not.toContainText("page table 432 ");
+      },
+    );
     await j.act(
       "follow guest page 110,673",
       async () => {
