@@ -15,6 +15,7 @@ import { PairMapCanvas } from "../compare/PairMapCanvas.tsx";
 import { download } from "../export/download.ts";
 import { svgToPng } from "../export/rasterize.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
+import { codesInWords } from "../narration/bookkeeping.ts";
 import { useLinks, useUrlSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { describeClass } from "../views/memory-map/classes.ts";
@@ -105,8 +106,8 @@ export function BeforeAfter() {
       {step && columns.length > 0 && (
         <>
           <p className="ba-sentence" data-testid="ba-sentence" data-kind={step.difference.kind}>
-            {step.difference.text}
-            {step.difference.why && <span className="ba-why"> Why: {step.difference.why}</span>}
+            {codesInWords(step.difference.text)}
+            {step.difference.why && <span className="ba-why"> Why: {codesInWords(step.difference.why)}</span>}
           </p>
           <div className="ba-body">
             <PairCounters columns={columns} step={step} commit={patch.commit} />
@@ -293,8 +294,8 @@ function SlideButtons(props: {
         geometry: c.run.geometry,
         view: props.step.views[i]!,
       })),
-      sentence: props.step.difference.text,
-      why: props.step.difference.why,
+      sentence: codesInWords(props.step.difference.text),
+      why: props.step.difference.why && codesInWords(props.step.difference.why),
       stepLabel: `step ${formatInt(props.step.position)} by ${props.step.granularity === "action" ? "action" : props.step.granularity === "table" ? "page table" : "PTE"}`,
       link: sync?.linkTo() ?? "",
       counters: PAIR_COUNTERS,

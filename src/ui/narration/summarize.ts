@@ -10,6 +10,7 @@
 import { changeTone } from "../../state/counters.ts";
 import type { CounterColumn, RunInfo, StepChange, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
+import { labelInWords } from "./bookkeeping.ts";
 
 const PAGE = 4096;
 
@@ -113,8 +114,9 @@ export function isBookkeeping(run: NarrationRun, e: number): boolean {
   return true;
 }
 
+/** The event's label, with bookkeeping codes ("guest = 2") in words (bookkeeping.ts). */
 export function eventLabel(run: NarrationRun, e: number): string {
-  return run.trace.strings[run.trace.label[e]!] ?? "";
+  return labelInWords(run.trace.strings[run.trace.label[e]!] ?? "");
 }
 
 export function eventCause(run: NarrationRun, e: number): string {

@@ -1,9 +1,13 @@
 /**
  * The current step's counters for each mm, under the names /proc and sysfs use, with the change
  * the last step made. Rows that are zero throughout the run are folded away to keep it dense.
+ * A legend below says what each shown counter means and how VmPTE, page-table memory and host
+ * memory relate (narration/counter-legend.ts).
  */
 import { useMemo } from "react";
 import { formatBytesShort, formatInt } from "../format.ts";
+import { counterMeaning, countersRelation } from "../narration/counter-legend.ts";
+import "../narration/asides.css";
 import { useApp } from "../store-context.tsx";
 
 export function CountersTable() {
@@ -30,33 +34,49 @@ export function CountersTable() {
   const rows = run.counters.filter((c) => used.has(c.key));
   const hidden = run.counters.length - rows.length;
   return (
-    <table className="counters" data-testid="counters">
-      <caption>
-        Counters after this step
-        {hidden > 0 && <span className="muted"> · {hidden} always zero, not shown</span>}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">counter</th>
-          {view.mms.map((m) => (
-            <th scope="col" key={m.name}>
-              {m.name}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {run.counters.map((c) => (
-          <tr key={c.key} data-counter={c.key} hidden={!used.has(c.key)}>
-            <th scope="row">{c.label}</th>
+    <>
+      <table className="counters" data-testid="counters">
+        <caption>
+          Counters after this step
+          {hidden > 0 && <span className="muted"> · {hidden} always zero, not shown</span>}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">counter</th>
             {view.mms.map((m) => (
-              <td key={m.name} data-mm={m.name} data-value={m.counters[c.key]}>
-                {fmt(c.unit, m.counters[c.key])}
-              </td>
+              <th scope="col" key={m.name}>
+                {m.name}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {run.counters.map((c) => (
+            <tr key={c.key} data-counter={c.key} hidden={!used.has(c.key)}>
+              <th scope="row" title={counterMeaning(c.key, run.geometry) || undefined}>
+                {c.label}
+              </th>
+              {view.mms.map((m) => (
+                <td key={m.name} data-mm={m.name} data-value={m.counters[c.key]}>
+                  {fmt(c.unit, m.counters[c.key])}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <details className="counters-legend" data-testid="counters-legend" open>
+        <summary>What the counters mean</summary>
+        <p>{countersRelation(run.geometry)}</p>
+        <dl>
+          {rows.map((c) => (
+            <div key={c.key} data-counter={c.key}>
+              <dt>{c.label}</dt>
+              <dd>{counterMeaning(c.key, run.geometry)}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+    </>
   );
 }

@@ -12,6 +12,8 @@
 import { useEffect, useMemo, useState } from "react";
 import type { RunInfo, ViewState } from "../../worker/api.ts";
 import { formatInt } from "../format.ts";
+import { type Aside, actionAsides, eventAsides, messageNumbers } from "../narration/asides.ts";
+import { causeLines, causesShown } from "../narration/causes.ts";
 import { causeParts, frameParts, type PathPart, type SourceVersions } from "../narration/links.ts";
 import {
   type ActionSummary,
@@ -32,6 +34,7 @@ import {
 } from "../narration/summarize.ts";
 import { useApp } from "../store-context.tsx";
 import { QemuCheckLink } from "./QemuCheckLink.tsx";
+import "../narration/asides.css";
 
 function versions(run: RunInfo): SourceVersions {
   return { kernelTag: run.kernel.sourceTag, qemuVersion: run.qemuVersion };
@@ -63,15 +66,44 @@ function Path({ parts, label }: { parts: readonly PathPart[]; label: string }) {
   );
 }
 
-function Cause({ run, cause }: { run: RunInfo; cause: string }) {
+function Cause({ run, cause, did }: { run: RunInfo; cause: string; did?: readonly string[] }) {
   const c = causeParts(cause, versions(run));
   const who = c.who.startsWith("qemu") ? `QEMU${c.who.slice(4)}` : c.who || "caller";
-  return (
+  const path = (
     <div className="cause">
       <span className="path-label">{who}</span>
       <Path parts={c.parts} label={`${who} call path`} />
     </div>
   );
+  if (!did || did.length === 0) return path;
+  return (
+    <div className="cause-block">
+      {path}
+      <p className="cause-did">{did.join("; ")}</p>
+    </div>
+  );
+}
+
+/** The explanations a student needs at this step (narration/asides.ts). */
+function Asides({ asides }: { asides: readonly Aside[] }) {
+  if (asides.length === 0) return null;
+  return (
+    <div className="asides" data-testid="asides">
+      {asides.map((a) => (
+        <section key={a.id} className="aside" data-aside={a.id} aria-label={a.title}>
+          <h4>{a.title}</h4>
+          <p>{a.text}</p>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+/** The story's patch caveat (the commit message's own numbers), or "". */
+function useCaveat(): string {
+  const presets = useApp((s) => s.presets);
+  const presetId = useApp((s) => s.presetId);
+  return presets.find((p) => p.id === presetId)?.patch?.caveat ?? "";
 }
 
 function RuleBlock({ run, rule }: { run: RunInfo; rule: number }) {
@@ -128,8 +160,11 @@ function Deltas({ run, s }: { run: RunInfo; s: ActionSummary }) {
 
 function ActionNarration({ run, index }: { run: RunInfo; index: number }) {
   const s = useMemo(() => actionSummary(run, index), [run, index]);
+  const caveat = useCaveat();
+  const asides = useMemo(() => actionAsides(run, s, caveat), [run, s, caveat]);
+  const lines = useMemo(() => causeLines(run, s), [run, s]);
+  const shown = causesShown(lines);
   const t = run.trace;
-  const causes = s.causes.slice(0, 4);
   return (
     <>
       <p className="kicker">
@@ -190,12 +225,21 @@ function ActionNarration({ run, index }: { run: RunInfo; index: number }) {
           </section>
         );
       })}
-      {causes.length > 0 && <h3 className="section-title">Who called</h3>}
-      {causes.map((c) => (
-        <Cause key={c} run={run} cause={c} />
+      <Asides asides={asides} />
+      {lines.length > 0 && <h3 className="section-title">Who called</h3>}
+      {lines.slice(0, shown).map((c) => (
+        <Cause key={c.cause} run={run} cause={c.cause} did={c.did} />
       ))}
-      {s.causes.length > causes.length && (
-        <p className="muted small">and {s.causes.length - causes.length} more call paths in this action</p>
+      {lines.length > shown && (
+        <details className="more-causes">
+          <summary className="muted small">
+            {lines.length - shown} more call path{lines.length - shown === 1 ? "" : "s"} in this action (none
+            changed a PTE)
+          </summary>
+          {lines.slice(shown).map((c) => (
+            <Cause key={c.cause} run={run} cause={c.cause} />
+          ))}
+        </details>
       )}
       {s.rules.length > 0 && <h3 className="section-title">Why: the kernel rules</h3>}
       {s.rules.map((r) => (
@@ -218,6 +262,8 @@ function StepNarration({ run, view }: { run: RunInfo; view: ViewState }) {
       : eventRules(run, e);
   const a = t.actions[t.action[e]!];
   const cause = eventCause(run, e);
+  const caveat = useCaveat();
+  const asides = useMemo(() => eventAsides(run, e, caveat), [run, e, caveat]);
   return (
     <>
       <p className="kicker">
@@ -259,6 +305,7 @@ function StepNarration({ run, view }: { run: RunInfo; view: ViewState }) {
           {transitionText(run, changes[0]!.from, changes[0]!.to)}).
         </p>
       ) : null}
+      <Asides asides={asides} />
       {cause && (
         <>
           <h3 className="section-title">Who called</h3>
@@ -283,6 +330,7 @@ function StartNarration({ run }: { run: RunInfo }) {
       <h2 className="headline">{run.title}</h2>
       <p>Nothing has happened yet: QEMU has not started, and no page table exists.</p>
       {preset && <p className="summary">{preset.summary}</p>}
+      <Asides asides={[messageNumbers(preset?.patch?.caveat ?? "")].filter((a): a is Aside => a !== null)} />
       {preset?.id === "commit-06201e00" && <QemuCheckLink />}
       <p className="muted small">
         Linux {run.kernel.sourceTag} ({run.kernel.title}), QEMU {run.qemuVersion}. Press → to step, Space to

@@ -37,7 +37,11 @@ type ChartRun = Pick<RunInfo, "trace" | "counters">;
 export const CHART_COUNTERS: readonly { key: string; description: string; ifUsed?: boolean }[] = [
   { key: "rssAnonBytes", description: "RssAnon in /proc/<pid>/status: anonymous memory mapped" },
   { key: "hostMemBytes", description: "host memory in use: anonymous pages, KSM pages and page tables" },
-  { key: "vmPteBytes", description: "VmPTE in /proc/<pid>/status: page-table memory" },
+  {
+    key: "vmPteBytes",
+    description:
+      "VmPTE in /proc/<pid>/status: the page-table bytes the kernel counts (mm_pgtables_bytes()); on s390 2 KiB per PTE table, half of the 4 KiB a KVM table occupies with its PGSTEs (host memory counts the 4 KiB)",
+  },
   { key: "zeropagePtes", description: "PTEs that map the shared zeropage (huge zero PMDs not included)" },
   {
     key: "hugeZeroPmds",
