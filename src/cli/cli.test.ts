@@ -236,7 +236,7 @@ describe("run --ledger: what a real machine would print at the end", () => {
     const i = at("page-types");
     expect(lines[i + 1]).toBe("zero_page: 0 pages (0 MB)");
     // 100 GiB of RssAnon in /proc/<pid>/status's own format.
-    expect(lines[at("grep -E '^(RssAnon|VmPTE):'") + 1]).toBe(`RssAnon:\t${100 * 2 ** 20} kB`);
+    expect(lines[at("grep -E '^(RssAnon|RssShmem|VmPTE):'") + 1]).toBe(`RssAnon:\t${100 * 2 ** 20} kB`);
     const c = await cli("run", "commit-06201e00", "--kernel", "s390-06201e00", "--ledger");
     const cl = c.out.split("\n");
     const j = cl.indexOf(cl.find((l) => l.startsWith("$ page-types"))!);

@@ -16,7 +16,7 @@
  */
 import { ABSENT_AS_ZERO, type AbsentChunks, STOP } from "../base/chunked.ts";
 import type { Mm, Vma } from "./mm.ts";
-import { isAnon, PTE_STATES, Pte } from "./pte.ts";
+import { ownsFrame, PTE_STATES, Pte } from "./pte.ts";
 import { UNCHANGED } from "./rules.ts";
 
 export type Errno = "ENOMEM" | "EEXIST" | "EFAULT" | "EINVAL" | "ENOENT" | "EAGAIN";
@@ -194,9 +194,12 @@ export interface Cost {
   failsAt: number;
 }
 
-/** Whether moving a page from `from` to `to` allocates (+1), frees (-1) or keeps an anon page. */
+/**
+ * Whether moving a page from `from` to `to` allocates (+1), frees (-1) or keeps a frame of its own
+ * (an anonymous page, or a memfd page in the page cache, mapped or not).
+ */
 function anonDelta(from: number, to: number): number {
-  return (isAnon(to) ? 1 : 0) - (isAnon(from) ? 1 : 0);
+  return (ownsFrame(to) ? 1 : 0) - (ownsFrame(from) ? 1 : 0);
 }
 
 /**

@@ -40,6 +40,11 @@ export type KernelEvent =
    * diag_release_pages() → gmap_discard() zaps them in the kernel, QEMU is not involved.
    */
   | { kind: "gmap_discard"; mm: number; ranges: Ranges }
+  /**
+   * fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) on the memfd behind guest RAM (QEMU's
+   * ram_block_discard_range() for a RAM block with an fd): unmaps and frees (engine/shmem.ts).
+   */
+  | { kind: "punch_hole"; mm: number; ranges: Ranges }
   /** UFFDIO_REGISTER with UFFDIO_REGISTER_MODE_MISSING (QEMU ram_block_enable_notify). */
   | { kind: "uffd_register"; mm: number; ranges: Ranges }
   | { kind: "uffd_unregister"; mm: number; ranges: Ranges }
@@ -82,6 +87,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   "pageset",
   "note",
   "gmap_discard",
+  "punch_hole",
 ];
 
 /** A one-line name for an event, for lists and the CLI: "read fault", "MADV_DONTNEED", ... */
@@ -100,6 +106,8 @@ export function eventLabel(e: KernelEvent): string {
       return `MADV_${e.advice.toUpperCase()}`;
     case "gmap_discard":
       return "DIAGNOSE 0x10 (gmap_discard)";
+    case "punch_hole":
+      return "fallocate(PUNCH_HOLE)";
     case "uffd_register":
       return "UFFDIO_REGISTER (MISSING)";
     case "uffd_unregister":
@@ -131,6 +139,7 @@ export function eventRanges(e: KernelEvent): Ranges {
     case "fault":
     case "madvise":
     case "gmap_discard":
+    case "punch_hole":
     case "uffd_register":
     case "uffd_unregister":
     case "pageset":

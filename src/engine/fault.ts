@@ -39,6 +39,7 @@ import {
 import { type Mm, type Vma, VmFlag } from "./mm.ts";
 import { anonState, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
+import { shmemReadPlan, shmemWritePlan } from "./shmem.ts";
 
 const MEMORY = "mm/memory.c";
 const MM_H = "include/linux/mm.h";
@@ -356,6 +357,7 @@ export const R_NONCOW_WRITE = defineRule({
 
 /** The per-state plan of a read fault in `vma` of `mm`. */
 export function readPlan(mm: Mm, vma: Vma): Plan {
+  if (vma.flags & VmFlag.SHMEM) return shmemReadPlan(vma, R_PRESENT_READ.index);
   const p = identityPlan(R_PRESENT_READ.index);
   if (!(vma.flags & VmFlag.COW)) {
     p.lut[Pte.NONE] = Pte.ZERO;
@@ -382,10 +384,11 @@ export function readPlan(mm: Mm, vma: Vma): Plan {
 }
 
 function writePlan(vma: Vma, content: Content): Plan {
+  if (vma.flags & VmFlag.SHMEM) return shmemWritePlan(vma, content, R_PRESENT_WRITE.index);
   const data = content === "data";
   const p = identityPlan(R_PRESENT_WRITE.index);
   const target = anonState(true, data);
-  for (let s = 0; s < 9; s++) p.lut[s] = target;
+  for (let s = Pte.NONE; s <= Pte.KSM; s++) p.lut[s] = target;
   if (vma.flags & VmFlag.UFFD_MISSING) {
     p.lut[Pte.NONE] = STOP;
     p.rules[Pte.NONE] = R_USERFAULT.index;
@@ -468,7 +471,9 @@ export function fault(
     let bad = -1;
     let readOnly = false;
     mm.forEachVmaPiece(first, count, (vma, f) => {
-      if (bad < 0 && access === "write" && (!(vma.flags & VmFlag.WRITE) || !(vma.flags & VmFlag.COW))) {
+      // The memfd is mapped shared and writable: a write needs no COW.
+      const writableKind = (vma.flags & (VmFlag.COW | VmFlag.SHMEM)) !== 0;
+      if (bad < 0 && access === "write" && (!(vma.flags & VmFlag.WRITE) || !writableKind)) {
         bad = f;
         readOnly = !(vma.flags & VmFlag.WRITE);
       }

@@ -23,7 +23,7 @@ import { ABSENT, type AbsentChunks } from "../base/chunked.ts";
 import type { Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
 import { type Mm, type Vma, VmFlag } from "./mm.ts";
-import { anonState, Pte } from "./pte.ts";
+import { anonState, PTE_STATES, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
 import { versionAtLeast } from "./variants.ts";
 
@@ -466,7 +466,7 @@ export function zapHugePmds(mm: Mm, first: number, count: number, rec: Recorder,
     if (wholeCall && first <= s && end >= e) {
       const hist = new Float64Array(256);
       pt.ptes.histogram(s, e - s, hist);
-      for (let v = 0; v < 9; v++) {
+      for (let v = 0; v < PTE_STATES; v++) {
         if (hist[v]! > 0) {
           rec.addEffect(v, Pte.NONE, R_ZAP_HUGE.index, hist[v]!);
           pt.stateCounts[v]! -= hist[v]!;

@@ -21,7 +21,7 @@ import { snapshotCounters } from "./proc/status.ts";
 import { isZeropage, PTE_STATES } from "./pte.ts";
 import { Simulation } from "./simulation.ts";
 import { setupArb } from "./test-support/arbitraries.ts";
-import { checkConsistency, worldDigest } from "./test-support/dump.ts";
+import { checkConsistency, STATE_CHARS, worldDigest } from "./test-support/dump.ts";
 import { traceHash } from "./trace.ts";
 import { VARIANT_IDS } from "./variants.ts";
 import { World } from "./world.ts";
@@ -59,14 +59,23 @@ describe.each(VARIANT_IDS)("invariants over random event sequences: %s", (varian
           let anon = 0;
           let ksm = 0;
           let zeroPtes = 0;
+          let shmemMapped = 0;
+          let cachedOnly = 0;
           for (let p = 0; p < mm.pages; p++) {
             const s = mm.pt.ptes.get(p);
             if (s >= 4 && s <= 7) anon++;
             if (s === 8) ksm++;
+            if (s === 9 || s === 10) shmemMapped++;
+            if (s === 11 || s === 12) cachedOnly++;
             if (isZeropage(s) && !mm.pt.huge[mm.pt.tableOf(p)]) zeroPtes++;
           }
           expect(c.anonPages, where).toBe(anon);
-          expect(c.hostMemBytes, where).toBe((anon + c.ksmPagesShared) * PAGE + c.pageTableBytes);
+          // A memfd page costs memory while the page cache holds it, mapped or not.
+          expect(c.hostMemBytes, where).toBe(
+            (anon + c.ksmPagesShared + shmemMapped + cachedOnly) * PAGE + c.pageTableBytes,
+          );
+          expect(c.rssShmemBytes, where).toBe(shmemMapped * PAGE);
+          expect(c.shmemBytes, where).toBe((shmemMapped + cachedOnly) * PAGE);
           expect(c.ksmPagesShared, where).toBe(Math.ceil(ksm / 256));
           expect(c.zeropagePtes, where).toBe(zeroPtes);
           // RssAnon is the kernel's counter: it follows the PTEs except for the pages ksmd replaced by
@@ -144,6 +153,7 @@ describe.each(VARIANT_IDS)("invariants over random event sequences: %s", (varian
   });
 });
 
-test("PTE state numbering covers the nine states the dumps and oracle use", () => {
-  expect(PTE_STATES).toBe(9);
+test("PTE state numbering covers the thirteen states the dumps and oracle use", () => {
+  expect(PTE_STATES).toBe(13);
+  expect(STATE_CHARS).toHaveLength(PTE_STATES);
 });

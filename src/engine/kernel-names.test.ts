@@ -31,6 +31,19 @@ import { World } from "./world.ts";
 import "./index.ts";
 
 const COMMON = [
+  // memfd-backed guest RAM (mm/shmem.c, mm/memory.c's file fault path), present at every tag used.
+  "do_fault",
+  "do_read_fault",
+  "do_shared_fault",
+  "finish_fault",
+  "shmem_fault",
+  "shmem_add_to_page_cache",
+  "shmem_fallocate",
+  "shmem_truncate_range",
+  "shmem_undo_range",
+  "unmap_mapping_range",
+  "vfs_fallocate",
+  "ksm_madvise",
   "handle_mm_fault",
   "__handle_mm_fault",
   "handle_pte_fault",
@@ -87,6 +100,9 @@ const S390 = [
 ];
 
 const V6 = [
+  "shmem_get_folio_gfp",
+  "shmem_mfill_atomic_pte",
+  "vma_ksm_compatible",
   "pin_user_pages_remote",
   "madvise_populate",
   "kvm_s390_pv_is_protected",
@@ -140,6 +156,8 @@ const KNOWN: Record<string, readonly string[]> = {
     "mfill_zeropage",
     "mfill_zeropage_pte",
     "ksm_madvise",
+    "shmem_getpage_gfp",
+    "shmem_mcopy_atomic_pte",
     "mm_use_skey",
     "walk_page_range",
     "__s390_enable_skey",

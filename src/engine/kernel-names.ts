@@ -77,6 +77,20 @@ const HISTORY: Readonly<Record<string, readonly Rename[]>> = {
   ksm_map_zero_page: [{ before: "6.10", to: null }],
   ksm_disable: [{ before: "6.4", to: "ksm_madvise", fn: "ksm_madvise(MADV_UNMERGEABLE) per VMA" }],
   ksm_del_vmas: [{ before: "6.4", to: null }],
+  // vma_ksm_compatible() came with d21077fbc2fc's series (v6.4); before, ksm_madvise() tested
+  // VM_SHARED and the other flags itself.
+  vma_ksm_compatible: [{ before: "6.4", to: null }],
+  // mm/shmem.c: the folio conversion renamed the page-cache lookup (v6.0); Axel Rasmussen's
+  // "userfaultfd/shmem: combine shmem_{mcopy_atomic,mfill_zeropage}_pte" (v5.14) merged the two
+  // userfaultfd fill functions (shmem_mfill_zeropage_pte() itself arrived in v4.14).
+  shmem_get_folio_gfp: [{ before: "6.0", to: "shmem_getpage_gfp" }],
+  shmem_mfill_atomic_pte: [
+    {
+      before: "5.14",
+      to: "shmem_mcopy_atomic_pte",
+      fn: "shmem_mcopy_atomic_pte() / shmem_mfill_zeropage_pte()",
+    },
+  ],
   // arch/s390: mm_use_skey() was renamed mm_uses_skeys() between v4.12 and v6.9 (≈ below: only
   // the side each linked tag falls on was checked); PV (KVM_PV_ENABLE) arrived ≈ v5.7.
   mm_uses_skeys: [{ before: "5.0", to: "mm_use_skey", fn: "mm_use_skey()" }],

@@ -14,6 +14,7 @@ import { ksmDisable, ksmScan } from "./ksm.ts";
 import { madviseDontneed, madviseFlags, R_GMAP_DISCARD, R_MADV_DONTNEED, R_NO_GMAP } from "./madvise.ts";
 import { countVmEvents } from "./proc/vmstat.ts";
 import { defineRule, step } from "./rules.ts";
+import { punchHole } from "./shmem.ts";
 import { uffdFill, uffdRegister } from "./userfaultfd.ts";
 import type { EventResult, World } from "./world.ts";
 
@@ -96,6 +97,10 @@ function route(w: World, e: KernelEvent, limit: number): EventResult {
       }
       rec.step(R_GMAP_DISCARD.index);
       const r = madviseDontneed(mm, e.ranges, undefined, rec, limit, false);
+      return done(r.ok, rec, r.errno, r.message);
+    }
+    case "punch_hole": {
+      const r = punchHole(mm, e.ranges, rec, limit);
       return done(r.ok, rec, r.errno, r.message);
     }
     case "uffd_register":

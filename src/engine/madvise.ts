@@ -17,6 +17,7 @@ import { unmergeCost, unmergeRange } from "./ksm.ts";
 import { type Mm, VmFlag } from "./mm.ts";
 import { Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
+import { addShmemZap, R_KSM_SHARED } from "./shmem.ts";
 
 const MADVISE = "mm/madvise.c";
 const MEMORY = "mm/memory.c";
@@ -139,6 +140,7 @@ function dontneedPlan() {
   }
   p.lut[Pte.KSM] = Pte.NONE;
   p.rules[Pte.KSM] = R_ZAP_KSM.index;
+  addShmemZap(p, R_ZAP_NONE.index);
   return p;
 }
 
@@ -276,7 +278,14 @@ export function madviseFlags(
     // ksm_madvise(MADV_UNMERGEABLE): unmerge_ksm_pages() first, then clear VM_MERGEABLE.
     if (advice === "unmergeable") unmergeRange(mm, first, count, rec, limit);
     splitHugeForVmaChange(mm, first, count, set, clear, rec);
-    mm.updateVmaFlags(first, count, set, clear);
+    if (advice === "mergeable") {
+      // vma_ksm_compatible(): a shared mapping (the memfd) never becomes VM_MERGEABLE.
+      mm.forEachVmaPiece(first, count, (vma, f, n) => {
+        if (vma.flags & VmFlag.SHMEM) {
+          if (!rec.steps.includes(R_KSM_SHARED.index)) rec.step(R_KSM_SHARED.index);
+        } else mm.updateVmaFlags(f, n, set, clear);
+      });
+    } else mm.updateVmaFlags(first, count, set, clear);
   }
   rec.step(R_MADV_FLAGS.index);
   return { ok: true, errno: null, message: null };

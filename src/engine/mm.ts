@@ -37,6 +37,11 @@ export const VmFlag = {
   HUGEPAGE: 16,
   /** VM_NOHUGEPAGE (MADV_NOHUGEPAGE, or thp_split_mm() on s390 KVM processes). */
   NOHUGEPAGE: 32,
+  /**
+   * A shared mapping of shmem (a memfd mapped MAP_SHARED, QEMU's memory-backend-memfd share=on):
+   * VM_SHARED with vma_is_shmem(). Not COW; pages live in the memfd's page cache (engine/shmem.ts).
+   */
+  SHMEM: 128,
 } as const;
 
 export interface Vma {

@@ -38,6 +38,12 @@ export const STATE_CLASS: readonly number[] = [
   CLASS_ANON_ZERO,
   CLASS_ANON_DATA,
   CLASS_KSM,
+  // A memfd page is a frame of the guest's own, like an anonymous one; a page only the page cache
+  // holds has no PTE, so the map shows its entry as empty.
+  CLASS_ANON_ZERO,
+  CLASS_ANON_DATA,
+  CLASS_NONE,
+  CLASS_NONE,
 ];
 
 /**
@@ -54,6 +60,10 @@ export const STATE_FRAME: readonly ("none" | "zeropage" | "own" | "ksm")[] = [
   "own",
   "own",
   "ksm",
+  "own",
+  "own",
+  "none",
+  "none",
 ];
 
 export interface MmSnapshot {

@@ -22,6 +22,7 @@ import { splitHugeForVmaChange } from "./huge_memory.ts";
 import { type Mm, type Vma, VmFlag } from "./mm.ts";
 import { anonState, Pte } from "./pte.ts";
 import { defineRule, fr, step } from "./rules.ts";
+import { R_SHMEM_NO_UFFD_ZEROPAGE, shmemFillPlan } from "./shmem.ts";
 
 const UFFD = "mm/userfaultfd.c";
 const FS = "fs/userfaultfd.c";
@@ -177,7 +178,7 @@ export function uffdRegister(
     let bad = -1;
     for (let i = 0; i < ranges.length && bad < 0; i += 2) {
       mm.forEachVmaPiece(ranges[i]!, ranges[i + 1]!, (vma, f) => {
-        if (bad < 0 && !(vma.flags & VmFlag.COW)) bad = f;
+        if (bad < 0 && !(vma.flags & (VmFlag.COW | VmFlag.SHMEM))) bad = f;
       });
     }
     if (bad >= 0) {
@@ -243,7 +244,26 @@ export function uffdFill(
       progress: 0,
     };
   }
+  // shmem learnt UFFDIO_ZEROPAGE in v4.14 (shmem_mfill_zeropage_pte()).
+  if (content === null && !mm.has("shmemUffdZeropage")) {
+    let shmem = -1;
+    mm.forEachVmaPiece(first, count, (vma, f) => {
+      if (shmem < 0 && vma.flags & VmFlag.SHMEM) shmem = f;
+    });
+    if (shmem >= 0) {
+      rec.step(R_SHMEM_NO_UFFD_ZEROPAGE.index);
+      return {
+        ok: false,
+        errno: "EINVAL",
+        message: `no UFFDIO_ZEROPAGE for shared memory before v4.14 (this kernel: ${mm.kernelVersion})`,
+        failedAt: shmem,
+        progress: 0,
+      };
+    }
+  }
   // The pages this call will fill: up to the first PTE that is not none (or is under a huge PMD).
+  // A memfd page the page cache still holds is not none to userfaultfd: -EEXIST
+  // (shmem_add_to_page_cache()).
   const pt = mm.pt;
   let progress = 0;
   pt.ptes.forEachRun(first, count, (value, start, length) => {
@@ -262,6 +282,7 @@ export function uffdFill(
   }
   // mfill_atomic_install_pte(): the new page's PTE is writable only if the VMA has VM_WRITE.
   const planFor = (vma: Vma) => {
+    if (vma.flags & VmFlag.SHMEM) return shmemFillPlan(content);
     const p = identityPlan();
     for (let s = 1; s < 256; s++) p.lut[s] = STOP; // never reached: the range ends before them
     const writable = (vma.flags & VmFlag.WRITE) !== 0;

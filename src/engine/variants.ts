@@ -212,6 +212,8 @@ export const KERNEL_FEATURES = {
    * e2942062e01d, 6080d19f0704 (v6.6). Before, they are plain zeropages nothing can tell apart.
    */
   ksmZeroTracking: { since: "6.6" },
+  /** UFFDIO_ZEROPAGE on shared memory: shmem_mfill_zeropage_pte() (Mike Rapoport's series, v4.14). */
+  shmemUffdZeropage: { since: "4.14" },
   /** /proc/<pid>/smaps_rollup: 493b0e9d945f "mm: add /proc/pid/smaps_rollup". */
   smapsRollup: { since: "4.14" },
   /**

@@ -18,6 +18,7 @@
  * mapped, no MADV_DONTNEED (inflate) and no MADV_WILLNEED hint (deflate).
  */
 import { defineRule, fr, step } from "../engine/rules.ts";
+import { discardRange } from "./discard.ts";
 import {
   GUEST_BALLOON,
   GUEST_FREE,
@@ -30,8 +31,7 @@ import {
 import type { Machine } from "./machine.ts";
 import { postcopyIncomingActive } from "./migration/state.ts";
 
-const INFLATE_CAUSE =
-  "qemu: virtio_balloon_handle_output → balloon_inflate_page → ram_block_discard_range → madvise(MADV_DONTNEED), one 4 KiB page per call";
+const INFLATE_CAUSE = "qemu: virtio_balloon_handle_output → balloon_inflate_page → ram_block_discard_range";
 
 export const R_BALLOON_DEFLATE = defineRule({
   id: "qemu.balloon_deflate_page",
@@ -91,7 +91,7 @@ export function balloonInflate(m: Machine, pages: number): void {
     );
     return;
   }
-  m.apply({ kind: "madvise", mm: m.guestOn, advice: "dontneed", ranges: runs, callPages: 1 }, INFLATE_CAUSE);
+  discardRange(m, m.guestOn, runs, INFLATE_CAUSE, ", one 4 KiB page per call", 1);
 }
 
 export function balloonDeflate(m: Machine, pages: number): void {

@@ -22,6 +22,7 @@
  * is freed, where the real one reports only blocks freed since its last report. Reporting a block
  * again zaps PTEs that are already none, which changes nothing.
  */
+import { discardRange } from "./discard.ts";
 import { GUEST_FREE, GUEST_USED, guestRuns, markGuest, pickExtents } from "./guest.ts";
 import { type Machine, SOURCE } from "./machine.ts";
 import { DIRTY_SET, postcopyIncomingActive } from "./migration/state.ts";
@@ -66,9 +67,13 @@ export function reportFreePages(m: Machine): void {
     );
     return;
   }
-  m.apply(
-    { kind: "madvise", mm: m.guestOn, advice: "dontneed", ranges: blocks, callPages: block },
-    `guest: page_reporting reports free blocks (page_reporting_order = pageblock_order); qemu: virtio_balloon_handle_report → ram_block_discard_range → madvise(MADV_DONTNEED), one ${block === 512 ? "2 MiB" : "1 MiB"} block per call`,
+  discardRange(
+    m,
+    m.guestOn,
+    blocks,
+    "guest: page_reporting reports free blocks (page_reporting_order = pageblock_order); qemu: virtio_balloon_handle_report → ram_block_discard_range",
+    `, one ${block === 512 ? "2 MiB" : "1 MiB"} block per call`,
+    block,
   );
 }
 

@@ -16,7 +16,7 @@
 import { Prng } from "../base/prng.ts";
 import { MiB } from "../base/units.ts";
 import type { EventResult, HostZeropagePolicy, KernelEvent, MmConfig, VariantId } from "../engine/index.ts";
-import { positionInRanges, Simulation, truncateRanges, VARIANTS } from "../engine/index.ts";
+import { positionInRanges, Simulation, truncateRanges, VARIANTS, VmFlag } from "../engine/index.ts";
 
 export const SOURCE = 0;
 export const DESTINATION = 1;
@@ -51,6 +51,11 @@ export interface QemuConfig {
   readonly freePageReporting?: boolean;
   /** virtio-balloon free-page-hint=on (free-page.ts). */
   readonly freePageHinting?: boolean;
+  /**
+   * Guest RAM's backend: "ram" (memory-backend-ram: anonymous private memory, the default) or
+   * "memfd" (memory-backend-memfd with share=on: a memfd mapped shared, engine/shmem.ts).
+   */
+  readonly memoryBackend?: "ram" | "memfd";
 }
 
 export interface MachineConfig {
@@ -108,6 +113,8 @@ export class Machine {
       variant: cfg.kernel,
       kernelVersion: cfg.kernelVersion,
       pages: cfg.guestPages,
+      // memory-backend-memfd,share=on: qemu_ram_mmap() maps the memfd MAP_SHARED.
+      ...(cfg.qemu.memoryBackend === "memfd" ? { vmaFlags: VmFlag.WRITE | VmFlag.SHMEM } : {}),
     });
     const mms = [base("source", cfg.sourceLimitBytes)];
     if (cfg.withDestination) mms.push(base("destination", cfg.destinationLimitBytes));

@@ -445,6 +445,7 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
       memMerge: q.memMerge,
       freePageReporting: q.freePageReporting,
       freePageHinting: q.freePageHinting,
+      memoryBackend: q.memoryBackend,
     },
     withDestination: usesMigration(s),
     checkpoints: opts.checkpoints ?? true,

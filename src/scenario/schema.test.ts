@@ -188,6 +188,7 @@ test("defaults are filled in", () => {
     memMerge: true,
     freePageReporting: false,
     freePageHinting: false,
+    memoryBackend: "ram",
   });
   expect(r.scenario.actions).toEqual([
     { do: "guest-touch", size: MiB, content: "data" },

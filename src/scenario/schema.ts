@@ -78,6 +78,12 @@ const Qemu = v.strictObject({
   freePageReporting: v.optional(v.boolean(), false),
   /** virtio-balloon free-page-hint=on (QEMU 4.0): precopy skips the pages the guest hints as free. */
   freePageHinting: v.optional(v.boolean(), false),
+  /**
+   * Guest RAM's backend: "ram" (memory-backend-ram, anonymous private memory: QEMU's default) or
+   * "memfd" (memory-backend-memfd with share=on, as vhost-user needs: a memfd mapped shared, whose
+   * pages live in the page cache; the zeropage never applies to it).
+   */
+  memoryBackend: v.optional(v.picklist(["ram", "memfd"], "memoryBackend: expected ram or memfd"), "ram"),
 });
 
 const Ksm = v.strictObject({

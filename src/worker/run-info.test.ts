@@ -1,5 +1,6 @@
 /** RunInfo's view-facing fields: PTE state info, the migration setup and the table geometry. */
 import { describe, expect, it } from "vitest";
+import { PTE_STATES } from "../engine/pte.ts";
 import { Pte, STATE_CLASS } from "../engine/snapshot.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
 import type { RunInfo } from "./api.ts";
@@ -17,13 +18,16 @@ async function load(id: string, kernel?: "x86_64"): Promise<RunInfo> {
 describe("RunInfo for the views", () => {
   it("describes every PTE state: its class and the frame it maps", async () => {
     const run = await load("teaching-small");
-    expect(run.pteStates).toHaveLength(9);
+    expect(run.pteStates).toHaveLength(PTE_STATES);
     expect(run.pteStates.map((s) => s.contentClass)).toEqual(STATE_CLASS);
     const frame = (s: number) => run.pteStates[s]!.frame;
     expect([Pte.ZERO, Pte.ZERO_UFFD, Pte.ZERO_KSM].map(frame)).toEqual(["zeropage", "zeropage", "zeropage"]);
     expect([Pte.ANON_RO_ZERO, Pte.ANON_RW_DATA].map(frame)).toEqual(["own", "own"]);
     expect(frame(Pte.KSM)).toBe("ksm");
     expect(frame(Pte.NONE)).toBe("none");
+    // A memfd page is a frame of the guest's own; one only the page cache holds has no PTE.
+    expect([Pte.SHMEM_ZERO, Pte.SHMEM_DATA].map(frame)).toEqual(["own", "own"]);
+    expect([Pte.CACHED_ZERO, Pte.CACHED_DATA].map(frame)).toEqual(["none", "none"]);
   });
 
   it("gives the s390 table geometry: 256 PTEs, 4 KiB of memory, 2 KiB in VmPTE", async () => {

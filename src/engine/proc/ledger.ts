@@ -104,19 +104,20 @@ export function kernelLedger(input: KernelLedgerInput): LedgerSection[] {
   };
   sections.push({
     source: "/proc/<pid>/status",
-    command: `grep -E '^(RssAnon|VmPTE):' /proc/${pid}/status`,
-    lines: [tab("RssAnon", c.rssAnonBytes), tab("VmPTE", c.vmPteBytes)],
+    command: `grep -E '^(RssAnon|RssShmem|VmPTE):' /proc/${pid}/status`,
+    lines: [tab("RssAnon", c.rssAnonBytes), tab("RssShmem", c.rssShmemBytes), tab("VmPTE", c.vmPteBytes)],
     note:
       arch === "s390x"
         ? "QEMU's guest RAM only; QEMU's own heap and libraries add some MiB on a real host. VmPTE counts 2 KiB per s390 page table (256 entries × 8 B), half of the 4 KiB page each KVM table occupies with its PGSTEs."
         : "QEMU's guest RAM only; QEMU's own heap and libraries add some MiB on a real host.",
   });
 
-  // smaps_pte_entry(): vm_normal_page() is NULL for the zero pfn, so zeropages count nowhere.
-  const rss = (c.anonPages + c.ksmPages) * PAGE;
+  // smaps_pte_entry(): vm_normal_page() is NULL for the zero pfn, so zeropages count nowhere; a
+  // memfd page counts in Rss but is not anonymous.
+  const anonymous = (c.anonPages + c.ksmPages) * PAGE;
   const smaps = [
-    kbLine("Rss", rss, 16),
-    kbLine("Anonymous", rss, 16),
+    kbLine("Rss", anonymous + c.rssShmemBytes, 16),
+    kbLine("Anonymous", anonymous, 16),
     kbLine("AnonHugePages", c.thpPmds * PMD_PAGES * PAGE, 16),
   ];
   const rollup = kernelHas(v, "smapsRollup");
@@ -131,8 +132,8 @@ export function kernelLedger(input: KernelLedgerInput): LedgerSection[] {
 
   sections.push({
     source: "/proc/meminfo",
-    command: "grep PageTables /proc/meminfo",
-    lines: [kbLine("PageTables", c.pageTableBytes, 16)],
+    command: "grep -E '^(Shmem|PageTables):' /proc/meminfo",
+    lines: [kbLine("Shmem", c.shmemBytes, 16), kbLine("PageTables", c.pageTableBytes, 16)],
     note:
       arch === "s390x"
         ? "Host-wide: the figure is this QEMU's share; every other process adds its own. Each s390 KVM page table is a whole 4 KiB page (the PTEs and their PGSTEs), so PageTables grows twice as fast as VmPTE."

@@ -7,11 +7,11 @@
  */
 import { selectRanges } from "../apply.ts";
 import type { Mm } from "../mm.ts";
-import { hasZeroContent, isZeropage, Pte } from "../pte.ts";
+import { hasZeroContent, isPresent, isZeropage, Pte } from "../pte.ts";
 
 /** Runs of present pages (PM_PRESENT) within `ranges`. */
 export function presentRuns(mm: Mm, ranges: readonly number[]): number[] {
-  return selectRanges(mm, ranges, (s) => s !== Pte.NONE);
+  return selectRanges(mm, ranges, isPresent);
 }
 
 /** Runs of pages whose content is not all zeros (buffer_is_zero() would return false). */

@@ -40,8 +40,15 @@ export interface MmCounters {
   thpPmds: number;
   /** Present PTEs or pages under huge PMDs (pagemap PM_PRESENT). */
   presentPages: number;
-  /** Host memory this mm costs: its anon pages, the KSM pages it holds, and its page tables. */
+  /**
+   * Host memory this mm costs: its anon pages, the KSM pages it holds, its memfd's page-cache pages
+   * and its page tables.
+   */
   hostMemBytes: number;
+  /** RssShmem: MM_SHMEMPAGES × 4 KiB, memfd pages mapped by a PTE (0 for anonymous guest RAM). */
+  rssShmemBytes: number;
+  /** The memfd's pages in the page cache, mapped or not (its share of /proc/meminfo Shmem). */
+  shmemBytes: number;
 }
 
 export type CounterKey = keyof MmCounters;
@@ -80,6 +87,8 @@ export const COUNTERS: readonly CounterInfo[] = [
   { key: "thpPmds", label: "THP PMDs", unit: "count", sense: "cost" },
   { key: "presentPages", label: "present pages", unit: "pages", sense: "neutral" },
   { key: "hostMemBytes", label: "host memory", unit: "bytes", sense: "cost" },
+  { key: "rssShmemBytes", label: "RssShmem", unit: "bytes", sense: "cost" },
+  { key: "shmemBytes", label: "Shmem (memfd)", unit: "bytes", sense: "cost" },
 ];
 
 /** How a change of `delta` in a counter of this sense reads: memory spent, saved, or neither. */
@@ -112,6 +121,8 @@ export function readCounters(mm: Mm, out: Float64Array, offset: number): void {
   let vmPte = pt.pteTables * g.pteTableVmPteBytes;
   for (let i = 0; i < g.upper.length; i++) vmPte += pt.upperTables[i]! * g.upper[i]!.vmPteBytes;
   const ptMem = pageTableBytes(mm);
+  const shmemMapped = s[Pte.SHMEM_ZERO]! + s[Pte.SHMEM_DATA]!;
+  const cached = s[Pte.CACHED_ZERO]! + s[Pte.CACHED_DATA]!;
   // KSM pages hold zeros (pte.ts), and one KSM page serves at most 256 mappings (ksm.ts).
   const shared = ksmPagesShared(ksm);
   out[offset + AT.rssAnonBytes] = (anon + ksm + mm.rssAnonKept) * PAGE;
@@ -126,8 +137,10 @@ export function readCounters(mm: Mm, out: Float64Array, offset: number): void {
   out[offset + AT.ksmZeroPages] = s[Pte.ZERO_KSM]! + mm.ksmZeroLeaked;
   out[offset + AT.hugeZeroPmds] = kinds.zero;
   out[offset + AT.thpPmds] = kinds.thp;
-  out[offset + AT.presentPages] = mm.pages - s[Pte.NONE]!;
-  out[offset + AT.hostMemBytes] = (anon + shared) * PAGE + ptMem;
+  out[offset + AT.presentPages] = mm.pages - s[Pte.NONE]! - cached;
+  out[offset + AT.hostMemBytes] = (anon + shared + shmemMapped + cached) * PAGE + ptMem;
+  out[offset + AT.rssShmemBytes] = shmemMapped * PAGE;
+  out[offset + AT.shmemBytes] = (shmemMapped + cached) * PAGE;
 }
 
 export function snapshotCounters(mm: Mm): MmCounters {
@@ -152,5 +165,6 @@ function pageTableBytes(mm: Mm): number {
 export function hostMemBytes(mm: Mm): number {
   const s = mm.pt.stateCounts;
   const anon = s[Pte.ANON_RO_ZERO]! + s[Pte.ANON_RO_DATA]! + s[Pte.ANON_RW_ZERO]! + s[Pte.ANON_RW_DATA]!;
-  return (anon + ksmPagesShared(s[Pte.KSM]!)) * PAGE + pageTableBytes(mm);
+  const shmem = s[Pte.SHMEM_ZERO]! + s[Pte.SHMEM_DATA]! + s[Pte.CACHED_ZERO]! + s[Pte.CACHED_DATA]!;
+  return (anon + shmem + ksmPagesShared(s[Pte.KSM]!)) * PAGE + pageTableBytes(mm);
 }

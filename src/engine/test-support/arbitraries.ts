@@ -46,6 +46,9 @@ export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
         VmFlag.WRITE | VmFlag.COW | VmFlag.HUGEPAGE,
         VmFlag.COW,
         VmFlag.WRITE,
+        // A memfd mapped shared (QEMU memory-backend-memfd, share=on).
+        VmFlag.WRITE | VmFlag.SHMEM,
+        VmFlag.WRITE | VmFlag.SHMEM,
       ),
       // The host's zeropage policy (x86_64): mostly upstream, sometimes any mix of paths.
       zeropage: x86
@@ -165,6 +168,8 @@ export function eventArb(cfg: MmConfig): fc.Arbitrary<KernelEvent> {
     },
     // s390's DIAGNOSE 0x10 (CMM): KVM zaps the pages (x86_64 refuses it).
     { weight: 1, arbitrary: ranges.map((r): KernelEvent => ({ kind: "gmap_discard", mm, ranges: r })) },
+    // fallocate(PUNCH_HOLE) on the memfd (refused where there is none).
+    { weight: 2, arbitrary: ranges.map((r): KernelEvent => ({ kind: "punch_hole", mm, ranges: r })) },
     { weight: 2, arbitrary: ranges.map((r): KernelEvent => ({ kind: "uffd_register", mm, ranges: r })) },
     // Whole guest RAM, as QEMU does (postcopy registers every RAM block; KSM via MADV_MERGEABLE).
     { weight: 2, arbitrary: fc.constant<KernelEvent>({ kind: "uffd_register", mm, ranges: [0, cfg.pages] }) },

@@ -7,6 +7,7 @@
  *   .  none           z  zeropage (fault)   u  zeropage (UFFDIO_ZEROPAGE)   k  zeropage (KSM)
  *   r  anon r/o zero  R  anon r/o data      w  anon r/w zero                W  anon r/w data
  *   K  KSM page       -  no page table (the PMD entry is none; the page reads as none)
+ *   s  memfd page, zero   S  memfd page, data   c  cached only, zero   C  cached only, data
  *
  * `dumpMm()` is the canonical full-state dump the property tests compare between the compact
  * engine and the per-page oracle (oracle.ts prints the same format from its own arrays).
@@ -18,7 +19,7 @@ import { snapshotCounters } from "../proc/status.ts";
 import { PTE_STATES, Pte } from "../pte.ts";
 import type { World } from "../world.ts";
 
-export const STATE_CHARS = ".zukrRwWK";
+export const STATE_CHARS = ".zukrRwWKsScC";
 
 export function stateChar(s: number): string {
   const c = STATE_CHARS[s];
@@ -80,7 +81,7 @@ export function setPtes(mm: Mm, first: number, text: string): void {
 
 /** VMA flag letters: W write, C cow, M mergeable, U uffd-missing, H hugepage, N nohugepage. */
 export function flagsText(flags: number): string {
-  const letters = "WCMUHN";
+  const letters = "WCMUHND";
   let out = "";
   for (let i = 0; i < letters.length; i++) if (flags & (1 << i)) out += letters[i];
   return out || "0";

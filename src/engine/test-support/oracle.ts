@@ -61,6 +61,21 @@ function isAnon(s: number): boolean {
   return s === Pte.ANON_RO_ZERO || s === Pte.ANON_RO_DATA || s === Pte.ANON_RW_ZERO || s === Pte.ANON_RW_DATA;
 }
 
+/** A memfd page mapped by a PTE. */
+function isShmemMapped(s: number): boolean {
+  return s === Pte.SHMEM_ZERO || s === Pte.SHMEM_DATA;
+}
+
+/** Not mapped, but in the memfd's page cache. */
+function isCachedOnly(s: number): boolean {
+  return s === Pte.CACHED_ZERO || s === Pte.CACHED_DATA;
+}
+
+/** A memfd page in the page cache (mapped or not): memory in use. */
+function isShmemPage(s: number): boolean {
+  return isShmemMapped(s) || isCachedOnly(s);
+}
+
 function major(v: string): [number, number] {
   const m = /^(\d+)\.(\d+)/.exec(v);
   return m ? [Number(m[1]), Number(m[2])] : [0, 0];
@@ -170,11 +185,13 @@ export class Oracle {
   }
 
   private anon = 0;
+  private shmem = 0;
   private ksm = 0;
   private tables = 0;
 
   private recount(): void {
     this.anon = this.count(isAnon);
+    this.shmem = this.count(isShmemPage);
     this.ksm = this.count((s) => s === Pte.KSM);
     this.tables = this.s.present.reduce((a, b) => a + b, 0);
   }
@@ -186,7 +203,7 @@ export class Oracle {
       upper += this.s.upper[i]!.size * l.memBytes;
     });
     return (
-      (this.anon + Math.ceil(this.ksm / MAX_SHARING)) * PAGE +
+      (this.anon + this.shmem + Math.ceil(this.ksm / MAX_SHARING)) * PAGE +
       this.tables * this.geometry.pteTableMemBytes +
       upper
     );
@@ -254,6 +271,7 @@ export class Oracle {
     if (allocates) this.charge(PAGE, p);
     this.s.ptes[p] = to;
     this.anon += (isAnon(to) ? 1 : 0) - (isAnon(from) ? 1 : 0);
+    this.shmem += (isShmemPage(to) ? 1 : 0) - (isShmemPage(from) ? 1 : 0);
     this.ksm += (to === Pte.KSM ? 1 : 0) - (from === Pte.KSM ? 1 : 0);
   }
 
@@ -362,13 +380,20 @@ export class Oracle {
         if (this.X) throw new Fail("EINVAL");
         this.dontneed(e.ranges, undefined, false);
         return none;
+      case "punch_hole":
+        // fallocate(PUNCH_HOLE) on the memfd: only memfd-backed pages; unmaps and frees them.
+        if (!this.validRanges(e.ranges)) throw new Fail("EINVAL");
+        for (const p of pagesOf(e.ranges))
+          if (!(this.s.flags[p]! & VmFlag.SHMEM)) throw new Fail("EINVAL", p);
+        for (const p of pagesOf(e.ranges)) if (isShmemPage(this.s.ptes[p]!)) this.set(p, Pte.NONE, false);
+        return none;
       case "uffd_register":
       case "uffd_unregister":
         if (!this.validRanges(e.ranges)) throw new Fail("EINVAL");
-        // vma_can_userfault(): the non-COW (DAX-like) mapping cannot be registered.
+        // vma_can_userfault(): anonymous or shmem; the non-COW (DAX-like) mapping cannot be registered.
         if (e.kind === "uffd_register")
           for (const p of pagesOf(e.ranges))
-            if (!(this.s.flags[p]! & VmFlag.COW)) throw new Fail("EINVAL", p);
+            if (!(this.s.flags[p]! & (VmFlag.COW | VmFlag.SHMEM))) throw new Fail("EINVAL", p);
         for (let i = 0; i < e.ranges.length; i += 2) {
           const set = e.kind === "uffd_register" ? VmFlag.UFFD_MISSING : 0;
           const clear = e.kind === "uffd_register" ? 0 : VmFlag.UFFD_MISSING;
@@ -422,7 +447,7 @@ export class Oracle {
       // A write to a VMA that is not writable private memory: SIGSEGV (the model's -EFAULT).
       for (const p of pagesOf(ranges)) {
         const f = this.s.flags[p]!;
-        if (!(f & VmFlag.WRITE) || !(f & VmFlag.COW)) throw new Fail("EFAULT", p);
+        if (!(f & VmFlag.WRITE) || !(f & (VmFlag.COW | VmFlag.SHMEM))) throw new Fail("EFAULT", p);
       }
     }
     const data = content === "data";
@@ -528,6 +553,20 @@ export class Oracle {
     const f = s.flags[p]!;
     const cow = (f & VmFlag.COW) !== 0;
     const old = s.ptes[p]!;
+    if (f & VmFlag.SHMEM) {
+      // shmem_fault(): a page the cache holds is mapped back; a hole gets a new page-cache page
+      // (none is a MISSING userfault when registered). Mapped pages: a write changes content only.
+      const target = access === "write" ? (data ? Pte.SHMEM_DATA : Pte.SHMEM_ZERO) : -1;
+      if (old === Pte.NONE) {
+        this.allocTable(p);
+        if (f & VmFlag.UFFD_MISSING) return true;
+        this.set(p, target >= 0 ? target : Pte.SHMEM_ZERO, true);
+      } else if (isCachedOnly(old)) {
+        const back = old === Pte.CACHED_DATA ? Pte.SHMEM_DATA : Pte.SHMEM_ZERO;
+        this.set(p, target >= 0 ? target : back, false);
+      } else if (target >= 0) this.set(p, target, false);
+      return false;
+    }
     if (access !== "write" && old !== Pte.NONE) {
       // Present: a read needs no fault. FAULT_FLAG_UNSHARE (COW only, sanitize_fault_flags) makes
       // zeropages and KSM pages exclusive, read-only; exclusive anon pages stay.
@@ -590,7 +629,19 @@ export class Oracle {
         s.huge[t] = 0; // partial: __split_huge_pmd, then the PTEs below
       }
     }
-    for (let q = a; q < b; q++) this.set(q, Pte.NONE, false);
+    for (let q = a; q < b; q++) {
+      // A memfd page is only unmapped: the page cache keeps it.
+      const st = s.ptes[q]!;
+      const to =
+        st === Pte.SHMEM_ZERO
+          ? Pte.CACHED_ZERO
+          : st === Pte.SHMEM_DATA
+            ? Pte.CACHED_DATA
+            : isCachedOnly(st)
+              ? st
+              : Pte.NONE;
+      this.set(q, to, false);
+    }
     // A THP folio none of whose subpages is mapped any more is freed.
     for (let t = this.tableOf(a); t <= this.tableOf(b - 1); t++) {
       if (!s.folio[t]) continue;
@@ -643,8 +694,17 @@ export class Oracle {
       const n = ranges[i + 1]!;
       if (advice === "hugepage") this.changeFlags(a, n, VmFlag.HUGEPAGE, VmFlag.NOHUGEPAGE);
       else if (advice === "nohugepage") this.changeFlags(a, n, VmFlag.NOHUGEPAGE, VmFlag.HUGEPAGE);
-      else if (advice === "mergeable") this.changeFlags(a, n, VmFlag.MERGEABLE, 0);
-      else this.changeFlags(a, n, 0, VmFlag.MERGEABLE);
+      else if (advice === "mergeable") {
+        // vma_ksm_compatible(): a shared (memfd) mapping never becomes VM_MERGEABLE.
+        let p = a;
+        while (p < a + n) {
+          const shmem = this.s.flags[p]! & VmFlag.SHMEM;
+          let q = p + 1;
+          while (q < a + n && (this.s.flags[q]! & VmFlag.SHMEM) === shmem) q++;
+          if (!shmem) this.changeFlags(p, q - p, VmFlag.MERGEABLE, 0);
+          p = q;
+        }
+      } else this.changeFlags(a, n, 0, VmFlag.MERGEABLE);
     }
   }
 
@@ -657,6 +717,9 @@ export class Oracle {
     for (let p = first; p < first + count; p++) {
       if (!(s.flags[p]! & VmFlag.UFFD_MISSING)) throw new Fail("ENOENT", p);
     }
+    // UFFDIO_ZEROPAGE on shared memory came in v4.14.
+    if (content === null && !this.since("4.14"))
+      for (let p = first; p < first + count; p++) if (s.flags[p]! & VmFlag.SHMEM) throw new Fail("EINVAL", p);
     let done = 0;
     for (let p = first; p < first + count; p++) {
       if (s.ptes[p] !== Pte.NONE || s.huge[this.tableOf(p)]) {
@@ -665,7 +728,9 @@ export class Oracle {
       }
       // mfill_atomic(): the page's table first, then the page. ASSUMPTION (transactions): when the
       // page does not fit, the table allocated for it is not kept either (the kernel keeps it).
+      const shmem = (s.flags[p]! & VmFlag.SHMEM) !== 0;
       const placesZeropage =
+        !shmem &&
         content === null &&
         !(this.forbids() && (this.C || this.variant === "s390-fa41ba0d-90a7592d")) &&
         (this.forbids() || this.policy.uffdZeropage);
@@ -677,7 +742,8 @@ export class Oracle {
       // mfill_atomic_install_pte(): writable only with VM_WRITE.
       const w = (s.flags[p]! & VmFlag.WRITE) !== 0;
       const zero = w ? Pte.ANON_RW_ZERO : Pte.ANON_RO_ZERO;
-      if (content !== null)
+      if (shmem) this.set(p, content === "data" ? Pte.SHMEM_DATA : Pte.SHMEM_ZERO, true);
+      else if (content !== null)
         this.set(p, content === "data" ? (w ? Pte.ANON_RW_DATA : Pte.ANON_RO_DATA) : zero, true);
       else if (!placesZeropage)
         this.set(p, zero, true); // 90a7592da149: zeroed folio
@@ -847,8 +913,12 @@ export class Oracle {
     let zeroPtes = 0;
     let ksmZero = 0;
     let none = 0;
+    let shmemMapped = 0;
+    let cachedOnly = 0;
     for (let p = 0; p < this.pages; p++) {
       const st = s.ptes[p]!;
+      if (isShmemMapped(st)) shmemMapped++;
+      if (isCachedOnly(st)) cachedOnly++;
       if (isAnon(st)) anon++;
       if (st === Pte.KSM) ksm++;
       if (isZero(st) && !s.huge[this.tableOf(p)]) zeroPtes++;
@@ -885,8 +955,10 @@ export class Oracle {
       ksmZeroPages: ksmZero + s.ksmZeroLeaked,
       hugeZeroPmds: hugeZero,
       thpPmds: thp,
-      presentPages: this.pages - none,
-      hostMemBytes: (anon + shared) * PAGE + ptMem,
+      presentPages: this.pages - none - cachedOnly,
+      hostMemBytes: (anon + shared + shmemMapped + cachedOnly) * PAGE + ptMem,
+      rssShmemBytes: shmemMapped * PAGE,
+      shmemBytes: (shmemMapped + cachedOnly) * PAGE,
     };
   }
 

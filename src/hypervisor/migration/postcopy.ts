@@ -27,6 +27,7 @@
  * QEMUs never combine the two; scenarios reject the pair before 10.1 (compile.ts), and a Machine
  * built directly can still show it.
  */
+import { discardRange } from "../discard.ts";
 import { restoreSkeys } from "../kvm.ts";
 import { DESTINATION, type Machine, PHASE, SOURCE } from "../machine.ts";
 import { intersectRuns, setRuns } from "./runs.ts";
@@ -42,20 +43,31 @@ export function placeZeroAndCopy(m: Machine, zero: readonly number[], data: read
   for (let i = 0; i < zero.length; i += 2) runs.push({ first: zero[i]!, count: zero[i + 1]!, zero: true });
   for (let i = 0; i < data.length; i += 2) runs.push({ first: data[i]!, count: data[i + 1]!, zero: false });
   runs.sort((a, b) => a.first - b.first);
+  // QEMU places a zero page with UFFDIO_ZEROPAGE only where the registration offers it
+  // (ram_block_enable_notify(): qemu_ram_set_uf_zeroable()); shmem offers it from v4.14 on, before
+  // that QEMU copies a zeroed page (postcopy_place_page_zero()).
+  const zeroable =
+    m.cfg.qemu.memoryBackend !== "memfd" || m.sim.world.mms[DESTINATION]!.has("shmemUffdZeropage");
   for (const run of runs) {
-    const r = run.zero
+    const viaCopy = run.zero && !zeroable;
+    const r = viaCopy
       ? m.apply(
-          { kind: "uffd_zeropage", mm: DESTINATION, first: run.first, count: run.count },
-          "qemu (destination): ram_load_postcopy → all_zero → postcopy_place_page_zero → qemu_ufd_copy_ioctl → uffd_zero_page",
+          { kind: "uffd_copy", mm: DESTINATION, first: run.first, count: run.count, content: "zero" },
+          "qemu (destination): ram_load_postcopy → all_zero → postcopy_place_page_zero → !qemu_ram_is_uf_zeroable → postcopy_place_page (a zeroed page) → uffd_copy_page",
         )
-      : m.apply(
-          { kind: "uffd_copy", mm: DESTINATION, first: run.first, count: run.count, content: "data" },
-          "qemu (destination): ram_load_postcopy → postcopy_place_page → qemu_ufd_copy_ioctl → uffd_copy_page",
-        );
+      : run.zero
+        ? m.apply(
+            { kind: "uffd_zeropage", mm: DESTINATION, first: run.first, count: run.count },
+            "qemu (destination): ram_load_postcopy → all_zero → postcopy_place_page_zero → qemu_ufd_copy_ioctl → uffd_zero_page",
+          )
+        : m.apply(
+            { kind: "uffd_copy", mm: DESTINATION, first: run.first, count: run.count, content: "data" },
+            "qemu (destination): ram_load_postcopy → postcopy_place_page → qemu_ufd_copy_ioctl → uffd_copy_page",
+          );
     if (!r.ok) {
       if (r.errno === "ENOMEM") {
         m.fail(
-          `QEMU on the destination could not place guest page ${run.first}: ${run.zero ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY"} failed with -ENOMEM (the host's memory limit); the postcopy migration fails and the guest is lost`,
+          `QEMU on the destination could not place guest page ${run.first}: ${run.zero && !viaCopy ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY"} failed with -ENOMEM (the host's memory limit); the postcopy migration fails and the guest is lost`,
         );
       } else {
         m.fail(
@@ -68,11 +80,11 @@ export function placeZeroAndCopy(m: Machine, zero: readonly number[], data: read
       // Partial progress: the pages before `stuck` were placed, the ioctl stopped at it.
       const done = r.rec.footprintPages;
       m.fail(
-        `QEMU on the destination could not place guest page ${run.first + done}: ${run.zero ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY"} stopped after ${done} of ${run.count} pages (${r.message}); QEMU treats -EAGAIN as an error and the postcopy migration fails`,
+        `QEMU on the destination could not place guest page ${run.first + done}: ${run.zero && !viaCopy ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY"} stopped after ${done} of ${run.count} pages (${r.message}); QEMU treats -EAGAIN as an error and the postcopy migration fails`,
       );
       return false;
     }
-    m.addExtra(run.zero ? "migUffdZeropage" : "migUffdCopy", run.count);
+    m.addExtra(run.zero && !viaCopy ? "migUffdZeropage" : "migUffdCopy", run.count);
   }
   return true;
 }
@@ -102,9 +114,12 @@ export function switchToPostcopy(m: Machine, send: SendRuns): boolean {
     setRuns(m, DESTINATION, RECEIVED_SET, 1, 0, m.pages),
   );
   if (redirtied.length > 0) {
-    m.apply(
-      { kind: "madvise", mm: DESTINATION, advice: "dontneed", ranges: redirtied },
-      "qemu (destination): loadvm_postcopy_ram_handle_discard → ram_discard_range → madvise(MADV_DONTNEED)",
+    discardRange(
+      m,
+      DESTINATION,
+      redirtied,
+      "qemu (destination): loadvm_postcopy_ram_handle_discard → ram_discard_range → ram_block_discard_range",
+      "",
     );
     m.apply(
       { kind: "pageset", mm: DESTINATION, set: RECEIVED_SET, ranges: redirtied, value: 0 },

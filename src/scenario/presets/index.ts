@@ -3,6 +3,7 @@
 import { cmmDuringPostcopy } from "./cmm-during-postcopy.ts";
 import { commit06201e00 } from "./commit-06201e00.ts";
 import { commit06201e00Exercise } from "./commit-06201e00-exercise.ts";
+import { commit06201e00Memfd } from "./commit-06201e00-memfd.ts";
 import { commit06201e00Oom } from "./commit-06201e00-oom.ts";
 import { commit06201e00Postcopy } from "./commit-06201e00-postcopy.ts";
 import { freePageReporting } from "./free-page-reporting.ts";
@@ -21,6 +22,7 @@ export type { Preset } from "./types.ts";
 export const PRESETS: readonly Preset[] = [
   commit06201e00,
   commit06201e00Postcopy,
+  commit06201e00Memfd,
   skeysAfterMigration,
   pvGuest,
   ksmZeroPages,

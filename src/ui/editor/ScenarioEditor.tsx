@@ -245,6 +245,12 @@ export function ScenarioEditor() {
         <FlagField {...common} path="machine.qemu.memMerge" defaultValue={true} />
         <FlagField {...common} path="machine.qemu.freePageReporting" defaultValue={false} />
         <FlagField {...common} path="machine.qemu.freePageHinting" defaultValue={false} />
+        <ChoiceField
+          {...common}
+          path="machine.qemu.memoryBackend"
+          options={["ram", "memfd"]}
+          emptyLabel="ram (QEMU's default)"
+        />
       </fieldset>
 
       <fieldset>

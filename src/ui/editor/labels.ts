@@ -29,6 +29,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   "machine.qemu.memMerge": "mem-merge",
   "machine.qemu.freePageReporting": "virtio-balloon free-page-reporting",
   "machine.qemu.freePageHinting": "virtio-balloon free-page-hint",
+  "machine.qemu.memoryBackend": "guest RAM backend (memory-backend-ram / -memfd share=on)",
 };
 
 /** The label of a fixed field; an action's own fields are labelled by their names. */

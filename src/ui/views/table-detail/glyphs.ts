@@ -13,6 +13,10 @@ export const GLYPHS: Readonly<Record<string, string>> = {
   anon_rw_zero: "w",
   anon_rw_data: "W",
   ksm: "K",
+  shmem_zero: "s",
+  shmem_data: "S",
+  cached_zero: "c",
+  cached_data: "C",
 };
 
 export function stateGlyph(key: string): string {
