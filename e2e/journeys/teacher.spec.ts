@@ -185,6 +185,10 @@ journey(
           (onMap.get(inSwatch) ?? 0) / total,
           `map pixels in the swatch's colour ${inSwatch}`,
         ).toBeGreaterThan(0.2);
+        await page
+          .getByRole("navigation", { name: "Memory views" })
+          .getByRole("button", { name: "Maps", exact: true })
+          .click();
         await j.frame("balloon-step", page.locator(".panel.center"));
       }
     }
