@@ -185,7 +185,16 @@ export function ScenarioEditor() {
 
       <fieldset>
         <legend>Scenario</legend>
-        <TextField {...common} path="title" placeholder={derivedTitle(draft) ?? undefined} />
+        <TextField
+          {...common}
+          path="title"
+          placeholder={derivedTitle(draft) ?? undefined}
+          hint={
+            following.current
+              ? "Follows the parameters (guest RAM, balloon, source host limit, migration) until you type your own."
+              : "Your own title: kept as typed. Type the suggested title to have it follow the parameters again."
+          }
+        />
         <TextField {...common} path="description" multiline />
         <TextField
           {...common}

@@ -64,6 +64,11 @@ export function HelpOverlay() {
             Focus the timeline (Tab) and use ← → to step, PageUp / PageDown to move a whole event, Home / End
             to jump. Drag it with the pointer; click a chart to go to that event.
           </p>
+          <p>
+            The keys work wherever the focused control does not need them: a text field keeps every key, a
+            slider its arrows, and a list (such as the kernel picker) ↑ ↓ to change its choice, so ← and →
+            still step. A list or a “Step by” choice made with the mouse gives the keys back to the page.
+          </p>
           <p className="muted">
             At 1×, playback moves {STEPS_PER_SECOND.action} action, {STEPS_PER_SECOND.table} page tables or{" "}
             {STEPS_PER_SECOND.pte} PTEs a second; speed scales that from 0.25× to 8×.
