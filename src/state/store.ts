@@ -16,6 +16,7 @@
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import { isVariantId } from "../engine/variants.ts";
+import { drawScenario, hasCheckpoints } from "../exercise/draw.ts";
 import { PRESET_ALIASES } from "../scenario/presets/index.ts";
 import type {
   EngineApi,
@@ -43,6 +44,15 @@ export interface InitialState {
   readonly granularity?: Granularity;
   readonly position?: number;
   readonly selection?: Selection | null;
+  /** A student's seed (a link's seed=, issue 19). */
+  readonly seed?: number | null;
+}
+
+/** The furthest position stepping and playback may reach in run `runId`, at `granularity`. */
+export interface SeekLimit {
+  readonly runId: number;
+  readonly granularity: Granularity;
+  readonly position: number;
 }
 
 /** A PTE: the mm and the guest page it maps. */
@@ -92,8 +102,9 @@ export interface AppState {
   readonly helpOpen: boolean;
 
   init(): Promise<void>;
-  loadPreset(id: string, kernel?: VariantId | null): Promise<void>;
-  loadScenario(scenario: unknown, kernel?: VariantId | null): Promise<void>;
+  /** `seed`, when given, replaces the student's seed (a link's seed=; undefined keeps it). */
+  loadPreset(id: string, kernel?: VariantId | null, seed?: number | null): Promise<void>;
+  loadScenario(scenario: unknown, kernel?: VariantId | null, seed?: number | null): Promise<void>;
   setKernel(kernel: VariantId | null): Promise<void>;
   seek(position: number): void;
   /** Seeks to the end of event `event` (or the start with -1), at the current granularity. */
@@ -114,6 +125,20 @@ export interface AppState {
   setHelpOpen(open: boolean): void;
   /** Asks the engine for the selftest reports, once (a second call while one runs does nothing). */
   loadSelftests(): Promise<void>;
+  /**
+   * A student's seed (issue 19): the run is the scenario drawn for it from its exercise's ranges
+   * (src/exercise/draw.ts); null: the scenario as written. It stays when another scenario loads
+   * (it is the student's), and matters only for scenarios with ranges.
+   */
+  readonly seed: number | null;
+  /** Draws the scenario again for `seed`: a new problem, under its own kernel. */
+  setSeed(seed: number | null): Promise<void>;
+  /**
+   * A step that stepping and playback may reach but not pass (an exercise's unanswered question,
+   * state/exercise.ts), or null. A seek past it from before it stops there, and pauses playback.
+   */
+  readonly seekLimit: SeekLimit | null;
+  setSeekLimit(limit: SeekLimit | null): void;
   /** True when the view shows `position` and no request is in flight. */
   isIdle(): boolean;
 }
@@ -142,8 +167,28 @@ export function scenarioKernel(scenario: unknown): VariantId | null {
  * header's picker shows it at once (a picker that snapped back to the old kernel for seconds read
  * as "my click did not take").
  */
-export function chosenKernel(s: Pick<AppState, "kernel" | "scenario" | "run">): VariantId | null {
-  return s.kernel ?? scenarioKernel(s.scenario) ?? s.run?.kernel.id ?? null;
+export function chosenKernel(s: Pick<AppState, "kernel" | "scenario" | "seed" | "run">): VariantId | null {
+  return s.kernel ?? scenarioKernel(concreteScenario(s)) ?? s.run?.kernel.id ?? null;
+}
+
+let drawn: { scenario: unknown; seed: number; result: ReturnType<typeof drawScenario> } | null = null;
+
+/** The scenario and seed's draw (remembered for the last pair: the header asks on every render). */
+function drawOf(scenario: unknown, seed: number): ReturnType<typeof drawScenario> {
+  if (drawn && drawn.scenario === scenario && drawn.seed === seed) return drawn.result;
+  const result = drawScenario(scenario, seed);
+  drawn = { scenario, seed, result };
+  return result;
+}
+
+/**
+ * The scenario a state runs (issue 19): the problem its seed draws where the scenario has ranges,
+ * else the scenario itself (a draw that fails runs nothing: the load reports why).
+ */
+export function concreteScenario(s: Pick<AppState, "scenario" | "seed">): unknown {
+  if (s.seed === null) return s.scenario;
+  const d = drawOf(s.scenario, s.seed);
+  return d.ok ? d.scenario : s.scenario;
 }
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
@@ -201,7 +246,15 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
     const seekNow = (position: number): void => {
       const s = get();
       if (!s.run) return;
-      const p = Math.max(0, Math.min(Math.round(position), s.run.counts[s.granularity]));
+      let p = Math.max(0, Math.min(Math.round(position), s.run.counts[s.granularity]));
+      // An exercise's open question (issue 19): a seek from before it stops there.
+      const lim = s.seekLimit;
+      if (lim && lim.runId === s.run.runId && lim.granularity === s.granularity) {
+        if (s.position <= lim.position && p > lim.position) {
+          p = lim.position;
+          if (s.playing) set({ playing: false });
+        }
+      }
       set({ position: p });
       wanted = p;
       void fetchView();
@@ -241,7 +294,15 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       const seq = ++loadSeq;
       set({ status: "loading", presetId, scenario, kernel, issues: [], error: null, playing: false });
       try {
-        const r = await api.load(kernel ? { scenario, kernel } : { scenario });
+        // A student's problem (issue 19): the scenario drawn for the seed, when it has ranges.
+        const seed = get().seed;
+        const draw = seed === null ? null : drawOf(scenario, seed);
+        if (draw && !draw.ok) {
+          set({ status: "error", issues: [...draw.issues], run: null, view: null });
+          return;
+        }
+        const toRun = draw ? draw.scenario : scenario;
+        const r = await api.load(kernel ? { scenario: toRun, kernel } : { scenario: toRun });
         if (seq !== loadSeq) return;
         if (!r.ok) {
           set({ status: "error", issues: r.issues, run: null, view: null });
@@ -250,7 +311,8 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         const k = keep?.();
         const granularity = k?.granularity ?? get().granularity;
         const last = r.run.counts[granularity];
-        const position = Math.max(0, Math.min(k?.position ?? last, last));
+        // An exercise starts at its beginning (its questions come before their steps).
+        const position = Math.max(0, Math.min(k?.position ?? (hasCheckpoints(scenario) ? 0 : last), last));
         const selection = k?.selection ?? null;
         const view = await api.view({ runId: r.run.runId, granularity, position, selection });
         if (seq !== loadSeq) {
@@ -282,6 +344,8 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
     return {
       presets: [],
       selftests: null,
+      seed: initial.seed ?? null,
+      seekLimit: null,
       variants: [],
       presetId: initial.presetId ?? null,
       scenario: initial.scenario ?? null,
@@ -333,17 +397,31 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         await runLoad(preset.id, preset.scenario, s.kernel, keep);
       },
 
-      async loadPreset(id, kernel = null) {
+      async loadPreset(id, kernel = null, seed) {
         const preset = get().presets.find((p) => p.id === currentPresetId(id));
         if (!preset) {
           set({ status: "error", error: `there is no preset "${id}"` });
           return;
         }
+        if (seed !== undefined) set({ seed });
         await runLoad(preset.id, preset.scenario, kernel);
       },
 
-      async loadScenario(scenario, kernel = null) {
+      async loadScenario(scenario, kernel = null, seed) {
+        if (seed !== undefined) set({ seed });
         await runLoad(null, scenario, kernel);
+      },
+
+      async setSeed(seed) {
+        const s = get();
+        if (s.seed === seed) return;
+        set({ seed });
+        // A new problem: its own kernel (a drawn one, where the ranges draw the kernel).
+        await runLoad(s.presetId, s.scenario, null);
+      },
+
+      setSeekLimit(seekLimit) {
+        set({ seekLimit });
       },
 
       async setKernel(kernel) {

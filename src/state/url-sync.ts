@@ -29,6 +29,7 @@
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { VariantId } from "../engine/variants.ts";
+import { hasCheckpoints, hasVary } from "../exercise/draw.ts";
 import {
   type CheckReport,
   checkOf,
@@ -52,8 +53,9 @@ import {
   toJson,
   verifyCheck,
 } from "../permalink/index.ts";
+import type { SweepSpec } from "../sweep/spec.ts";
 import type { RunInfo } from "../worker/api.ts";
-import { type AppState, type AppStore, scenarioKernel } from "./store.ts";
+import { type AppState, type AppStore, concreteScenario, scenarioKernel } from "./store.ts";
 import { linkResultState } from "./url.ts";
 
 /** The parts of `window` this module uses (tests pass a fake). */
@@ -136,6 +138,8 @@ export interface LinkStatus {
   readonly balloonHighlight: boolean;
   /** Presentation mode (large type, the map larger, side panels folded). */
   readonly present: boolean;
+  /** A parameter sweep shown beside the run (issue 19, state/sweep.ts), or null. */
+  readonly sweep: SweepSpec | null;
   /** Compare mode, or null when it is off. */
   readonly compare: LinkCompare | null;
   readonly embed: LinkEmbed | null;
@@ -155,6 +159,8 @@ export interface UrlSync {
   setBalloonHighlight(on: boolean): void;
   /** Presentation mode on or off (replaces the entry). */
   setPresent(on: boolean): void;
+  /** A sweep opened, changed or closed (replaces the entry; a point it opens pushes its own). */
+  setSweep(spec: SweepSpec | null): void;
   /**
    * Compare mode turned on (against `kernel`, with `right` on the right or the left's scenario),
    * changed or turned off (null): pushes a history entry, unless a load is pending.
@@ -175,7 +181,12 @@ export interface UrlSyncOptions {
   readonly replaceDelayMs?: number;
 }
 
-type LoadKey = { presetId: string | null; scenario: unknown; kernel: VariantId | null };
+type LoadKey = { presetId: string | null; scenario: unknown; kernel: VariantId | null; seed: number | null };
+
+/** The seed a state's link carries (issue 19): only a scenario with ranges draws from one. */
+function linkSeed(s: Pick<AppState, "scenario" | "seed">): number | null {
+  return s.seed !== null && hasVary(s.scenario) ? s.seed : null;
+}
 
 function outcomeOf(run: RunInfo): Outcome {
   return run.outcome;
@@ -195,6 +206,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     section: firstState.section,
     balloonHighlight: firstState.balloonHighlight,
     present: firstState.present ?? false,
+    sweep: firstState.sweep ?? null,
     compare: compareOfLink(firstState),
     embed: firstState.embed,
     page:
@@ -274,7 +286,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     return {
       v: LINK_VERSION,
       scenario: refOf(s),
-      kernel: s.kernel ?? scenarioKernel(s.scenario),
+      kernel: s.kernel ?? scenarioKernel(concreteScenario(s)),
       granularity: s.granularity,
       step: o.step && ready ? s.position : null,
       selection:
@@ -288,6 +300,8 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       section: l.section,
       balloonHighlight: l.balloonHighlight,
       ...(l.present ? { present: true } : {}),
+      ...(linkSeed(s) !== null ? { seed: linkSeed(s)! } : {}),
+      ...(l.sweep ? { sweep: l.sweep } : {}),
       compare: c?.kernel ?? null,
       compareScenario: c?.right ? rightRefOf(c.right) : null,
       compareStep: o.step && ready && c ? c.position : null,
@@ -338,14 +352,18 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       store.getState().setPlaying(false);
       const s = store.getState();
       const scenario = resolveScenario(state.scenario);
+      const seed = state.seed ?? null;
       const sameLoad =
         s.run !== null &&
         jsonEqual(toJson(s.scenario), toJson(scenario)) &&
-        (s.kernel ?? scenarioKernel(s.scenario)) === (state.kernel ?? scenarioKernel(scenario));
+        linkSeed(s) === (hasVary(scenario) ? seed : null) &&
+        (s.kernel ?? scenarioKernel(concreteScenario(s))) ===
+          (state.kernel ?? scenarioKernel(concreteScenario({ scenario, seed })));
       if (!sameLoad) {
         const sc = state.scenario;
-        if (sc.kind === "preset" && !sc.overrides) await store.getState().loadPreset(sc.id, state.kernel);
-        else await store.getState().loadScenario(scenario, state.kernel);
+        if (sc.kind === "preset" && !sc.overrides)
+          await store.getState().loadPreset(sc.id, state.kernel, seed);
+        else await store.getState().loadScenario(scenario, state.kernel, seed);
       }
       if (seq !== applySeq) return;
       const after = store.getState();
@@ -396,7 +414,9 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     if (st.granularity !== state.granularity) await st.setGranularity(state.granularity);
     const run = store.getState().run;
     if (!run) return;
-    store.getState().seek(state.step ?? run.counts[state.granularity]);
+    // An exercise opens at its beginning (its questions come before their steps).
+    const end = hasCheckpoints(store.getState().scenario) ? 0 : run.counts[state.granularity];
+    store.getState().seek(state.step ?? end);
     const sel = state.selection;
     const cur = store.getState().selection;
     if (sel ? !cur || cur.mm !== sel.mm || cur.table !== sel.table : cur !== null)
@@ -463,12 +483,14 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
   const sameLoadAsEntry = (s: AppState): boolean => {
     const r = decodeLink(host.location.hash);
     if (!r.ok) return false;
-    const kernel = s.kernel ?? scenarioKernel(s.scenario);
+    const kernel = s.kernel ?? scenarioKernel(concreteScenario(s));
     const scenario = resolveScenario(r.state.scenario);
     const c = links.getState().compare;
     const entry = compareOfLink(r.state);
+    const seed = r.state.seed ?? null;
     return (
-      (r.state.kernel ?? scenarioKernel(scenario)) === kernel &&
+      (r.state.kernel ?? scenarioKernel(concreteScenario({ scenario, seed }))) === kernel &&
+      (hasVary(scenario) ? seed : null) === linkSeed(s) &&
       jsonEqual(toJson(scenario), toJson(s.scenario)) &&
       entry?.kernel === c?.kernel &&
       sameRight(entry?.right ?? null, c?.right ?? null)
@@ -479,9 +501,10 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     presetId: s.presetId,
     scenario: s.scenario,
     kernel: s.kernel,
+    seed: s.seed,
   });
   const sameKey = (a: LoadKey, b: LoadKey) =>
-    a.presetId === b.presetId && a.scenario === b.scenario && a.kernel === b.kernel;
+    a.presetId === b.presetId && a.scenario === b.scenario && a.kernel === b.kernel && a.seed === b.seed;
 
   const unsubscribe = store.subscribe((s, prev) => {
     // A new left run means a new comparison: its right run reports again when it is ready.
@@ -561,6 +584,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
       section: r.state.section,
       balloonHighlight: r.state.balloonHighlight,
       present: r.state.present ?? false,
+      sweep: r.state.sweep ?? null,
       compare: compareOfLink(r.state),
       embed: r.state.embed,
       page:
@@ -596,6 +620,11 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     setPresent(on) {
       if (links.getState().present === on) return;
       links.setState({ present: on });
+      if (!quiet()) scheduleReplace();
+    },
+    setSweep(sweep) {
+      if (links.getState().sweep === sweep) return;
+      links.setState({ sweep });
       if (!quiet()) scheduleReplace();
     },
     setZoom(zoom, viewStart) {

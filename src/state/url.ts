@@ -19,6 +19,7 @@ export function initialStateOf(state: LinkState): InitialState {
   out.granularity = state.granularity;
   if (state.step !== null) out.position = state.step;
   if (state.selection) out.selection = { mm: state.selection.mm, table: state.selection.table };
+  if (state.seed !== undefined) out.seed = state.seed;
   return out;
 }
 

@@ -45,6 +45,7 @@ const NO_LINKS = createStore<LinkStatus>()(() => ({
   section: null,
   balloonHighlight: false,
   present: false,
+  sweep: null,
   compare: null,
   embed: null,
   page: null,

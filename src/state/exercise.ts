@@ -1,0 +1,337 @@
+/**
+ * An exercise being played (issue 19): a slice beside the app store that asks the scenario's
+ * questions before their steps, grades the answers, reveals the steps and keeps the score.
+ *
+ * The answers come from the worker (EngineApi.exercise: derived from the run on screen, never
+ * from the document). Each question is tied to the step before its scenario action (its "hold");
+ * the app store's seek limit (AppState.seekLimit) keeps stepping and playback from passing the
+ * next unanswered one. Arriving at a hold asks its question (playback pauses); an answer or a
+ * skip reveals the step (the store seeks past it) with the rule that decided it and the counter
+ * that answers it; Continue resumes playback if it was playing. Several questions about one step
+ * are asked one after the other, then revealed together. At the end of the run, with every
+ * question settled, a score summary.
+ *
+ * A question the run never reaches (it hangs before) is not asked; it counts as "not reached".
+ * Turning "ask the questions" off lifts the limit (a teacher browsing the run); answers stay.
+ */
+import { createStore, type StoreApi } from "zustand/vanilla";
+import { hasCheckpoints } from "../exercise/draw.ts";
+import { type Given, isCorrect, type Score, scoreOf } from "../exercise/grade.ts";
+import type { EngineApi, ExerciseAnswers } from "../worker/api.ts";
+import type { AppStore, SeekLimit } from "./store.ts";
+
+export type CheckpointStatus = "right" | "wrong" | "skipped" | "void";
+
+export interface CheckpointResult {
+  readonly status: CheckpointStatus;
+  readonly given: Given | null;
+}
+
+export type ExercisePhase =
+  | { readonly kind: "idle" }
+  | { readonly kind: "asking"; readonly index: number }
+  | { readonly kind: "revealed"; readonly indices: readonly number[] }
+  | { readonly kind: "summary" };
+
+/** Where each question is asked and revealed, at one granularity of one run. */
+export interface ExercisePositions {
+  readonly runId: number;
+  readonly granularity: string;
+  readonly holds: readonly number[];
+  readonly reveals: readonly number[];
+}
+
+export interface ExerciseState {
+  /** The run the answers belong to; null: no exercise on screen. */
+  readonly runId: number | null;
+  readonly status: "none" | "loading" | "ready" | "error";
+  readonly error: string | null;
+  readonly answers: ExerciseAnswers | null;
+  /** Per question: null while open. */
+  readonly results: readonly (CheckpointResult | null)[];
+  readonly phase: ExercisePhase;
+  readonly positions: ExercisePositions | null;
+  /** Questions are asked (off: browse the run freely; the answers stay). */
+  readonly asking: boolean;
+  /** A click question's choice so far: the page table last clicked on the map. */
+  readonly clicked: { readonly mm: number; readonly table: number } | null;
+
+  answer(given: Given): void;
+  skip(): void;
+  /** After a reveal: carry on (playback resumes if the question paused it). */
+  proceed(): void;
+  /** Forgets every answer and goes back to the start. */
+  restart(): void;
+  setAsking(on: boolean): void;
+  closeSummary(): void;
+  /** Nothing is being fetched or converted (tests wait on it). */
+  isIdle(): boolean;
+}
+
+export type ExerciseStore = StoreApi<ExerciseState> & { stop(): void };
+
+export function scoreOfResults(results: readonly (CheckpointResult | null)[]): Score {
+  return scoreOf(results);
+}
+
+export function createExerciseStore(app: AppStore, api: EngineApi): ExerciseStore {
+  let seq = 0;
+  let busy = 0;
+  /** Playback was on when the open question paused it. */
+  let resume = false;
+  /** The summary was shown (or closed) for this run. */
+  let summarized = false;
+
+  const store: StoreApi<ExerciseState> = createStore<ExerciseState>()(() => ({
+    runId: null,
+    status: "none",
+    error: null,
+    answers: null,
+    results: [],
+    phase: { kind: "idle" },
+    positions: null,
+    asking: true,
+    clicked: null,
+    answer: (given) => answer(given),
+    skip: () => settle({ status: "skipped", given: null }),
+    proceed: () => proceed(),
+    restart: () => restart(),
+    setAsking: (on) => setAsking(on),
+    closeSummary: () => {
+      if (store.getState().phase.kind === "summary") store.setState({ phase: { kind: "idle" } });
+    },
+    isIdle: (): boolean => {
+      const s: ExerciseState = store.getState();
+      return busy === 0 && s.status !== "loading" && (s.status !== "ready" || s.positions !== null);
+    },
+  }));
+  const get = store.getState;
+  const set = store.setState;
+
+  /** The exercise, the app and the positions, when all three describe the run on screen. */
+  const current = () => {
+    const s = get();
+    const a = app.getState();
+    const p = s.positions;
+    if (s.status !== "ready" || !s.answers || !p || !a.run) return null;
+    if (p.runId !== a.run.runId || p.granularity !== a.granularity || s.runId !== a.run.runId) return null;
+    return { s, a, p };
+  };
+
+  /** The seek limit: the first hold of an open question at or after the position. */
+  const updateLimit = () => {
+    const c = current();
+    const a = app.getState();
+    let next: SeekLimit | null = null;
+    if (c?.s.asking && a.run) {
+      let limit: number | null = null;
+      c.p.holds.forEach((h, i) => {
+        if (c.s.results[i] === null && h >= a.position && (limit === null || h < limit)) limit = h;
+      });
+      if (limit !== null) next = { runId: a.run.runId, granularity: a.granularity, position: limit };
+    }
+    const old = a.seekLimit;
+    if (
+      next?.position !== old?.position ||
+      next?.runId !== old?.runId ||
+      next?.granularity !== old?.granularity
+    )
+      a.setSeekLimit(next);
+  };
+
+  /** At a hold with an open question: ask it. At the end with none open: the score. */
+  const check = () => {
+    updateLimit();
+    const c = current();
+    if (!c?.s.asking || c.s.phase.kind !== "idle") return;
+    const pos = c.a.position;
+    const i = c.p.holds.findIndex((h, k) => h === pos && c.s.results[k] === null);
+    if (i >= 0) {
+      resume = resume || c.a.playing;
+      if (c.a.playing) c.a.setPlaying(false);
+      set({ phase: { kind: "asking", index: i }, clicked: null });
+      if (c.s.answers!.checkpoints[i]?.kind === "click" && c.a.selection !== null) c.a.select(null);
+      return;
+    }
+    const count = c.a.run!.counts[c.a.granularity];
+    if (!summarized && pos === count && c.s.results.every((r) => r !== null)) {
+      summarized = true;
+      set({ phase: { kind: "summary" } });
+    }
+  };
+
+  /** Places every question at the app's granularity: its hold and the step that reveals it. */
+  const place = async () => {
+    const s = get();
+    const a = app.getState();
+    if (s.status !== "ready" || !s.answers || !a.run || s.runId !== a.run.runId) return;
+    const run = a.run;
+    const g = a.granularity;
+    const mine = ++seq;
+    busy++;
+    try {
+      const end = run.counts[g];
+      const holds: number[] = [];
+      const reveals: number[] = [];
+      for (const c of s.answers.checkpoints) {
+        if (c.answer === null || !run.trace.actions[c.at + 1]) {
+          // Not reached (void), or how the run ends: asked at the end of what ran.
+          holds.push(end);
+          reveals.push(end);
+          continue;
+        }
+        holds.push(await api.convert(run.runId, "action", c.at + 1, g));
+        reveals.push(await api.convert(run.runId, "action", c.at + 2, g));
+      }
+      const now = app.getState();
+      if (mine !== seq || now.run?.runId !== run.runId || now.granularity !== g) return;
+      set({ positions: { runId: run.runId, granularity: g, holds, reveals } });
+    } catch (e) {
+      if (mine === seq)
+        set({ status: "error", error: `the exercise's steps could not be placed: ${String(e)}` });
+      return;
+    } finally {
+      busy--;
+    }
+    check();
+  };
+
+  /** A new run on screen: its answers, from the worker, if its scenario asks anything. */
+  const load = async () => {
+    const a = app.getState();
+    const run = a.run;
+    resume = false;
+    summarized = false;
+    const mine = ++seq;
+    if (!run || a.status !== "ready" || !hasCheckpoints(a.scenario)) {
+      set({
+        runId: null,
+        status: "none",
+        answers: null,
+        results: [],
+        phase: { kind: "idle" },
+        positions: null,
+      });
+      updateLimit();
+      return;
+    }
+    set({
+      runId: run.runId,
+      status: "loading",
+      answers: null,
+      results: [],
+      phase: { kind: "idle" },
+      positions: null,
+    });
+    updateLimit();
+    busy++;
+    try {
+      const answers = await api.exercise(run.runId);
+      if (mine !== seq || app.getState().run?.runId !== run.runId) return;
+      if (!answers) {
+        set({ status: "none" });
+        return;
+      }
+      const results = answers.checkpoints.map((c) =>
+        c.answer === null ? { status: "void" as const, given: null } : null,
+      );
+      set({ status: "ready", answers, results, error: null });
+    } catch (e) {
+      if (mine === seq) set({ status: "error", error: `the answers could not be derived: ${String(e)}` });
+      return;
+    } finally {
+      busy--;
+    }
+    await place();
+  };
+
+  /** Settles the open question, then asks the next one about the same step or reveals the step. */
+  const settle = (result: CheckpointResult) => {
+    const s = get();
+    const c = current();
+    if (s.phase.kind !== "asking" || !c) return;
+    const i = s.phase.index;
+    const results = s.results.slice();
+    results[i] = result;
+    set({ results, clicked: null });
+    const hold = c.p.holds[i]!;
+    const next = c.p.holds.findIndex((h, k) => h === hold && results[k] === null);
+    if (next >= 0) {
+      set({ phase: { kind: "asking", index: next } });
+      return;
+    }
+    const indices = c.p.holds
+      .map((h, k) => (h === hold && results[k]?.status !== "void" ? k : -1))
+      .filter((k) => k >= 0);
+    set({ phase: { kind: "revealed", indices } });
+    updateLimit();
+    app.getState().seek(c.p.reveals[i]!);
+  };
+
+  const answer = (given: Given) => {
+    const s = get();
+    if (s.phase.kind !== "asking" || !s.answers) return;
+    const a = s.answers.checkpoints[s.phase.index]?.answer;
+    if (!a) return;
+    settle({ status: isCorrect(a, given) ? "right" : "wrong", given });
+  };
+
+  const proceed = () => {
+    if (get().phase.kind !== "revealed") return;
+    set({ phase: { kind: "idle" } });
+    const playAgain = resume;
+    resume = false;
+    check();
+    if (get().phase.kind === "asking") {
+      // The next question follows at once: playback stays paused for it, and resumes after it.
+      resume = playAgain;
+      return;
+    }
+    if (playAgain) app.getState().setPlaying(true);
+  };
+
+  const restart = () => {
+    summarized = false;
+    resume = false;
+    set({
+      results: get().results.map((r) => (r?.status === "void" ? r : null)),
+      phase: { kind: "idle" },
+      clicked: null,
+    });
+    app.getState().setPlaying(false);
+    app.getState().seek(0);
+    check();
+  };
+
+  const setAsking = (asking: boolean) => {
+    set({ asking, ...(asking ? {} : { phase: { kind: "idle" } as const }) });
+    check();
+  };
+
+  // A new run loads its answers; another granularity places the questions again; every move of
+  // the position may ask one; a click on the map is a click question's choice.
+  const stop = app.subscribe((s, prev) => {
+    const st = get();
+    if (s.run !== prev.run || (s.status !== prev.status && s.status === "ready")) {
+      if ((s.run?.runId ?? null) !== st.runId || st.status === "none") {
+        void load();
+        return;
+      }
+    }
+    if (s.granularity !== prev.granularity) {
+      set({ positions: null });
+      updateLimit();
+      void place();
+      return;
+    }
+    if (st.phase.kind === "asking" && s.selection !== prev.selection && s.selection) {
+      const q = st.answers?.checkpoints[st.phase.index];
+      if (q?.kind === "click") set({ clicked: { mm: s.selection.mm, table: s.selection.table } });
+    }
+    if (s.position !== prev.position) check();
+  });
+  // The store may already show a run when the slice is made.
+  if (app.getState().run) void load();
+
+  return Object.assign(store, { stop });
+}

@@ -1,0 +1,242 @@
+/**
+ * A parameter sweep beside the run (issue 19): a slice that runs the scenario on screen over one
+ * parameter's range for two or more kernels, one point at a time on a second engine worker
+ * (study-engine.ts), reporting each point as it lands; it can be cancelled (the worker is ended
+ * mid-point) and it travels in the link (url-sync's links.sweep, `sweep=`).
+ *
+ * The sweep runs over the scenario as it runs (a student's draw included) and remembers its last
+ * few results, so Back to a sweep shows it again at once. Opening a point loads that point's
+ * scenario under its kernel (a history entry of its own, without the sweep) at the step that
+ * matters: the first allocation of ballooned memory (src/sweep/run.ts relevantEvent), at page-table
+ * granularity.
+ */
+import { createStore, type StoreApi } from "zustand/vanilla";
+import { applyParameter, type ParameterValue } from "../scenario/parameters.ts";
+import { formatSpec, type SweepSpec, sweepValues } from "../sweep/spec.ts";
+import type { EngineApi, SweepPoint, VariantId } from "../worker/api.ts";
+import { CancelledError } from "./restartable-engine.ts";
+import { type AppStore, concreteScenario } from "./store.ts";
+import type { UrlSync } from "./url-sync.ts";
+
+export type SweepStatus = "idle" | "running" | "done" | "cancelled" | "error";
+
+export interface SweepRun {
+  readonly spec: SweepSpec;
+  /** The scenario JSON the sweep ran over, and the run's title. */
+  readonly scenario: unknown;
+  readonly title: string;
+  /** The parameter's value at each point. */
+  readonly values: readonly ParameterValue[];
+  /** points[v * kernels + k]: value v under kernel k, null until it lands. */
+  readonly points: readonly (SweepPoint | null)[];
+}
+
+export interface SweepState {
+  /** The sweep panel is open. */
+  readonly open: boolean;
+  readonly run: SweepRun | null;
+  readonly status: SweepStatus;
+  readonly done: number;
+  readonly total: number;
+  /** performance.now() when it started, and how long it took (or has taken). */
+  readonly startedAt: number;
+  readonly elapsedMs: number;
+  readonly error: string | null;
+
+  /** Opens the panel (with a spec: runs that sweep). */
+  openPanel(spec?: SweepSpec): void;
+  close(): void;
+  start(spec: SweepSpec): Promise<void>;
+  cancel(): void;
+  /** Loads point (value v, kernel) at its step that matters; closes the panel. */
+  openPoint(valueIndex: number, kernel: VariantId): Promise<void>;
+}
+
+export type SweepStore = StoreApi<SweepState> & { stop(): void };
+
+/** What a sweep runs on: the cancellable second worker (study-engine.ts) or, in tests, a host. */
+export interface SweepEngine {
+  readonly api: EngineApi;
+  cancel(): void;
+}
+
+const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+const KEEP = 4;
+
+export function createSweepStore(
+  app: AppStore,
+  engine: SweepEngine,
+  sync: UrlSync | null,
+  appApi: EngineApi,
+): SweepStore {
+  let seq = 0;
+  /** The link's sweep this slice last followed or wrote (see follow below). */
+  let last: SweepSpec | null = null;
+  /** Results by scenario and spec, newest last. */
+  const cache: { scenario: unknown; spec: string; run: SweepRun; elapsedMs: number }[] = [];
+
+  const store: StoreApi<SweepState> = createStore<SweepState>()(() => ({
+    open: false,
+    run: null,
+    status: "idle",
+    done: 0,
+    total: 0,
+    startedAt: 0,
+    elapsedMs: 0,
+    error: null,
+    openPanel: (spec) => {
+      store.setState({ open: true });
+      if (spec) void start(spec);
+    },
+    close: () => {
+      if (store.getState().status === "running") cancel();
+      store.setState({ open: false });
+      last = null;
+      sync?.setSweep(null);
+    },
+    start: (spec) => start(spec),
+    cancel: () => cancel(),
+    openPoint: (v, k) => openPoint(v, k),
+  }));
+
+  const cancel = () => {
+    if (store.getState().status !== "running") return;
+    seq++;
+    engine.cancel();
+    store.setState({ status: "cancelled", elapsedMs: now() - store.getState().startedAt });
+  };
+
+  const start = async (spec: SweepSpec) => {
+    const a = app.getState();
+    const scenario = concreteScenario(a);
+    const key = formatSpec(spec);
+    if (store.getState().status === "running") cancel();
+    const mine = ++seq;
+    last = spec;
+    sync?.setSweep(spec);
+    const hit = cache.find((c) => c.scenario === scenario && c.spec === key);
+    if (hit) {
+      store.setState({
+        open: true,
+        run: hit.run,
+        status: "done",
+        done: hit.run.points.length,
+        total: hit.run.points.length,
+        elapsedMs: hit.elapsedMs,
+        error: null,
+      });
+      return;
+    }
+    const values = sweepValues(spec, scenario);
+    const total = values.length * spec.kernels.length;
+    const points: (SweepPoint | null)[] = new Array(total).fill(null);
+    const startedAt = now();
+    const title = a.run?.title ?? "";
+    store.setState({
+      open: true,
+      run: { spec, scenario, title, values, points: points.slice() },
+      status: "running",
+      done: 0,
+      total,
+      startedAt,
+      elapsedMs: 0,
+      error: null,
+    });
+    try {
+      for (let v = 0; v < values.length; v++) {
+        for (let k = 0; k < spec.kernels.length; k++) {
+          const point = await engine.api.sweepPoint({
+            scenario,
+            param: spec.param,
+            value: values[v]!,
+            kernel: spec.kernels[k]!,
+          });
+          if (mine !== seq) return;
+          points[v * spec.kernels.length + k] = point;
+          const done = v * spec.kernels.length + k + 1;
+          store.setState({
+            run: { spec, scenario, title, values, points: points.slice() },
+            done,
+            elapsedMs: now() - startedAt,
+          });
+        }
+      }
+      const run: SweepRun = { spec, scenario, title, values, points };
+      const elapsedMs = now() - startedAt;
+      cache.push({ scenario, spec: key, run, elapsedMs });
+      if (cache.length > KEEP) cache.shift();
+      store.setState({ status: "done", elapsedMs });
+    } catch (e) {
+      if (mine !== seq || e instanceof CancelledError) return;
+      store.setState({ status: "error", error: `the sweep stopped: ${String(e)}` });
+    }
+  };
+
+  const openPoint = async (valueIndex: number, kernel: VariantId) => {
+    const run = store.getState().run;
+    if (!run) return;
+    const value = run.values[valueIndex];
+    const point = run.points[valueIndex * run.spec.kernels.length + run.spec.kernels.indexOf(kernel)];
+    if (value === undefined || !point || point.problem) return;
+    const set = applyParameter(run.scenario, run.spec.param, value);
+    if (!set.ok) return;
+    // The point is a run to look at, not an exercise to answer.
+    const scenario = { ...set.scenario };
+    delete scenario.exercise;
+    // The load pushes its own history entry (url-sync); the sweep is closed meanwhile, so the
+    // entry before keeps it, and Back returns to the sweep.
+    const loading = app.getState().loadScenario(scenario, kernel, null);
+    if (store.getState().status === "running") cancel();
+    store.setState({ open: false });
+    last = null;
+    sync?.setSweep(null);
+    await loading;
+    const a = app.getState();
+    if (a.status !== "ready" || !a.run) return;
+    const runId = a.run.runId;
+    await a.setGranularity("table");
+    if (app.getState().run?.runId !== runId || point.relevantEvent < 0) return;
+    // The first page-table step of the event: the step where ballooned memory is first allocated.
+    const start =
+      point.relevantEvent > 0 ? await appApi.positionOfEvent(runId, "table", point.relevantEvent - 1) : 0;
+    if (app.getState().run?.runId !== runId) return;
+    app.getState().seek(start + 1);
+  };
+
+  // A link's sweep (the first one, Back and Forward): open it and run it (or show it again).
+  const follow = () => {
+    const spec = sync?.links.getState().sweep ?? null;
+    if (spec === last) return;
+    last = spec;
+    if (spec === null) {
+      if (store.getState().open) {
+        if (store.getState().status === "running") cancel();
+        store.setState({ open: false });
+      }
+      return;
+    }
+    const cur = store.getState().run;
+    if (store.getState().open && cur && formatSpec(cur.spec) === formatSpec(spec)) return;
+    // The run must be on screen first: the sweep runs over its scenario.
+    if (app.getState().status !== "ready") return;
+    void start(spec);
+  };
+  const stopLinks = sync?.links.subscribe(follow) ?? (() => {});
+  const stopApp = app.subscribe((s, prev) => {
+    if (s.status === "ready" && prev.status !== "ready") {
+      last = null;
+      const spec = sync?.links.getState().sweep ?? null;
+      if (spec && !store.getState().open) follow();
+      else last = spec;
+    }
+  });
+  if (app.getState().status === "ready") follow();
+
+  return Object.assign(store, {
+    stop() {
+      stopLinks();
+      stopApp();
+    },
+  });
+}
