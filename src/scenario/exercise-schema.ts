@@ -53,6 +53,8 @@ export const QUESTION_COUNTERS = [
   "thpPmds",
   "presentPages",
   "hostMemBytes",
+  "rssShmemBytes",
+  "shmemBytes",
 ] as const;
 export type QuestionCounter = (typeof QUESTION_COUNTERS)[number];
 
@@ -62,6 +64,8 @@ export const BYTE_COUNTERS: readonly QuestionCounter[] = [
   "vmPteBytes",
   "pageTableBytes",
   "hostMemBytes",
+  "rssShmemBytes",
+  "shmemBytes",
 ];
 
 /** When a counter is read, relative to the step: after it, before it, its change, or its peak. */
