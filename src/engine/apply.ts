@@ -19,7 +19,7 @@ import type { Mm, Vma } from "./mm.ts";
 import { ownsFrame, PTE_STATES, Pte } from "./pte.ts";
 import { UNCHANGED } from "./rules.ts";
 
-export type Errno = "ENOMEM" | "EEXIST" | "EFAULT" | "EINVAL" | "ENOENT" | "EAGAIN";
+export type Errno = "ENOMEM" | "EEXIST" | "EFAULT" | "EINVAL" | "ENOENT" | "EAGAIN" | "EBUSY";
 
 /** Flat [first, count, first, count, ...] page ranges. */
 export type Ranges = readonly number[];

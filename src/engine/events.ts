@@ -52,6 +52,17 @@ export type KernelEvent =
   | { kind: "uffd_zeropage"; mm: number; first: number; count: number }
   /** One UFFDIO_COPY ioctl over [first, first+count) from a buffer holding `content`. */
   | { kind: "uffd_copy"; mm: number; first: number; count: number; content: Content }
+  /**
+   * One UFFDIO_MOVE ioctl (mode 0) by a thread of this mm's own process: moves the pages mapped at
+   * [src, src+count) to [dst, dst+count), which must be registered with the userfaultfd
+   * (engine/uffd-move.ts).
+   */
+  | { kind: "uffd_move"; mm: number; src: number; dst: number; count: number }
+  /**
+   * fork() of the process that owns this mm: dup_mmap() gives the child a copy of every VMA not
+   * marked VM_DONTCOPY (engine/fork.ts). The model has no child mm.
+   */
+  | { kind: "fork"; mm: number }
   /** ksmd scans until every candidate page was seen twice with a stable checksum (cmp_and_merge_page()). */
   | { kind: "ksm_scan"; mm: number }
   /** ksm_disable(mm) / unmerge of all mergeable areas (MADV_UNMERGEABLE over everything). */
@@ -87,6 +98,8 @@ export const EVENT_KINDS: readonly EventKind[] = [
   "pageset",
   "note",
   "gmap_discard",
+  "uffd_move",
+  "fork",
   "punch_hole",
 ];
 
@@ -116,6 +129,10 @@ export function eventLabel(e: KernelEvent): string {
       return "UFFDIO_ZEROPAGE";
     case "uffd_copy":
       return "UFFDIO_COPY";
+    case "uffd_move":
+      return "UFFDIO_MOVE";
+    case "fork":
+      return "fork()";
     case "ksm_scan":
       return "ksmd merge pass";
     case "ksm_disable":
@@ -147,6 +164,8 @@ export function eventRanges(e: KernelEvent): Ranges {
     case "uffd_zeropage":
     case "uffd_copy":
       return [e.first, e.count];
+    case "uffd_move":
+      return [e.src, e.count, e.dst, e.count];
     default:
       return [];
   }

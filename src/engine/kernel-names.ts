@@ -71,6 +71,21 @@ const HISTORY: Readonly<Record<string, readonly Rename[]>> = {
   // mm/gup.c, mm/process_vm_access.c: FOLL_PIN (pin_user_pages_remote) for process_vm_readv came
   // with John Hubbard's FOLL_PIN conversions (≈ v5.7); before, get_user_pages_remote().
   pin_user_pages_remote: [{ before: "5.7", to: "get_user_pages_remote" }],
+  // mm/userfaultfd.c: UFFDIO_MOVE's PTE path became batched ("userfaultfd: opportunistic TLB-flush
+  // batching for present pages in MOVE", posted August 2025, taken as v6.18): move_pages_ptes()
+  // and move_present_ptes(); v6.8 to v6.17 name them in the singular.
+  move_pages_ptes: [{ before: "6.18", to: "move_pages_pte" }],
+  move_present_ptes: [{ before: "6.18", to: "move_present_pte" }],
+  // fork: dup_mmap() moved from kernel/fork.c to mm/mmap.c ("mm: move dup_mmap() to mm", posted
+  // April 2025, v6.16); copy_present_ptes() is the v6.9 batched copy_present_pte(), which split
+  // out of copy_one_pte() in v5.9; vma_needs_copy() came with the uffd-wp PTE markers (v5.19),
+  // before which copy_page_range() made the same test inline.
+  dup_mmap: [{ before: "6.16", to: "dup_mmap", file: "kernel/fork.c" }],
+  copy_present_ptes: [
+    { before: "5.9", to: "copy_one_pte" },
+    { before: "6.9", to: "copy_present_pte" },
+  ],
+  vma_needs_copy: [{ before: "5.19", to: null }],
   // mm/ksm.c
   try_to_merge_with_zero_page: [{ before: "6.11", to: "try_to_merge_one_page" }],
   // c2dc78b86e08 "mm/ksm: fix ksm_zero_pages accounting" (v6.10-rc3).

@@ -10,11 +10,13 @@ import { Recorder } from "./apply.ts";
 import { createVm, enablePv, enableSkeys } from "./arch/s390.ts";
 import { eventRanges, type KernelEvent } from "./events.ts";
 import { fault, R_GUP_READ, R_NO_POPULATE, R_POPULATE_READ } from "./fault.ts";
+import { fork } from "./fork.ts";
 import { ksmDisable, ksmScan } from "./ksm.ts";
 import { madviseDontneed, madviseFlags, R_GMAP_DISCARD, R_MADV_DONTNEED, R_NO_GMAP } from "./madvise.ts";
 import { countVmEvents } from "./proc/vmstat.ts";
 import { defineRule, step } from "./rules.ts";
 import { punchHole } from "./shmem.ts";
+import { uffdMove } from "./uffd-move.ts";
 import { uffdFill, uffdRegister } from "./userfaultfd.ts";
 import type { EventResult, World } from "./world.ts";
 
@@ -113,6 +115,14 @@ function route(w: World, e: KernelEvent, limit: number): EventResult {
       const content = e.kind === "uffd_copy" ? e.content : null;
       const r = uffdFill(mm, e.first, e.count, content, rec, limit, w.budgetBytes(mm));
       return done(r.ok, rec, r.errno, r.message, r.failedAt);
+    }
+    case "uffd_move": {
+      const r = uffdMove(mm, e.src, e.dst, e.count, rec, limit, w.budgetBytes(mm));
+      return done(r.ok, rec, r.errno, r.message, r.failedAt);
+    }
+    case "fork": {
+      const r = fork(mm, rec);
+      return done(r.ok, rec, r.errno, r.message);
     }
     case "ksm_scan":
       ksmScan(mm, rec, limit);

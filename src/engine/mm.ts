@@ -38,6 +38,11 @@ export const VmFlag = {
   /** VM_NOHUGEPAGE (MADV_NOHUGEPAGE, or thp_split_mm() on s390 KVM processes). */
   NOHUGEPAGE: 32,
   /**
+   * VM_DONTCOPY (MADV_DONTFORK): fork()'s dup_mmap() does not copy the VMA into the child. QEMU
+   * sets it on all guest RAM (qemu_ram_apply_settings() → qemu_madvise(QEMU_MADV_DONTFORK)).
+   */
+  DONTCOPY: 64,
+  /**
    * A shared mapping of shmem (a memfd mapped MAP_SHARED, QEMU's memory-backend-memfd share=on):
    * VM_SHARED with vma_is_shmem(). Not COW; pages live in the memfd's page cache (engine/shmem.ts).
    */

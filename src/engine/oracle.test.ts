@@ -19,7 +19,7 @@ import { World } from "./world.ts";
 
 /** Events whose failing page the engine reports (the walks report none). */
 function reportsFailedAt(e: KernelEvent): boolean {
-  return e.kind === "fault" || e.kind === "uffd_zeropage" || e.kind === "uffd_copy";
+  return e.kind === "fault" || e.kind === "uffd_zeropage" || e.kind === "uffd_copy" || e.kind === "uffd_move";
 }
 
 /** Runs both models side by side; throws at the first difference. */

@@ -28,7 +28,7 @@ import { COUNTER_COUNT, readCounters } from "./proc/status.ts";
 import { allRules } from "./rules.ts";
 import type { EventResult, World } from "./world.ts";
 
-export const ERRNOS = ["", "ENOMEM", "EEXIST", "EFAULT", "EINVAL", "ENOENT", "EAGAIN"] as const;
+export const ERRNOS = ["", "ENOMEM", "EEXIST", "EFAULT", "EINVAL", "ENOENT", "EAGAIN", "EBUSY"] as const;
 
 export const FLAG_HAS_PGSTE = 1;
 export const FLAG_USES_SKEYS = 2;

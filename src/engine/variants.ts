@@ -228,6 +228,18 @@ export const KERNEL_FEATURES = {
   ksmProfit: { since: "6.4" },
   /** PAGEMAP_SCAN with PAGE_IS_PFNZERO: 52526ca7fdb9 "fs/proc/task_mmu: implement IOCTL to get and optionally clear info about PTEs". */
   pagemapScan: { since: "6.7" },
+  /** UFFDIO_MOVE: adef440691ba "userfaultfd: UFFDIO_MOVE uABI" (Andrea Arcangeli, Suren Baghdasaryan). */
+  uffdMove: { since: "6.8" },
+  /**
+   * UFFDIO_MOVE of a zeropage PTE or the huge zero page (move_zeropage_pte(), and the huge zero
+   * PMD in move_pages_huge_pmd()): eb1521dad8f3 "userfaultfd: handle zeropage moves by
+   * UFFDIO_MOVE". Before it, both are -EBUSY.
+   */
+  uffdMoveZeropage: {
+    since: "6.9",
+    assumption:
+      "eb1521dad8f3 is dated to v6.9 from its posting (v2, 31 January 2024, to the mm tree before the v6.9 merge window), not from a release tag.",
+  },
 } as const;
 
 export type KernelFeature = keyof typeof KERNEL_FEATURES;

@@ -36,7 +36,7 @@ export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
       // break_ksm unsharing 6.2, KSM zeropage tracking 6.6) and the THP/PT-reclaim ones; s390 at
       // the variant's own kernel.
       kernelVersion: x86
-        ? fc.constantFrom("5.15", "6.1", "6.5", "6.11", "6.12", "6.13", "6.14", "6.18")
+        ? fc.constantFrom("5.15", "6.1", "6.5", "6.8", "6.11", "6.12", "6.13", "6.14", "6.18")
         : fc.constant(VARIANTS[variant].sourceTag.replace(/^v/, "")),
       vmaFlags: fc.constantFrom(
         VmFlag.WRITE | VmFlag.COW,
@@ -44,6 +44,8 @@ export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
         VmFlag.WRITE | VmFlag.COW,
         VmFlag.WRITE | VmFlag.COW | VmFlag.MERGEABLE,
         VmFlag.WRITE | VmFlag.COW | VmFlag.HUGEPAGE,
+        // QEMU's guest RAM: MADV_DONTFORK (a fork copies none of it).
+        VmFlag.WRITE | VmFlag.COW | VmFlag.DONTCOPY,
         VmFlag.COW,
         VmFlag.WRITE,
         // A memfd mapped shared (QEMU memory-backend-memfd, share=on).
@@ -193,6 +195,20 @@ export function eventArb(cfg: MmConfig): fc.Arbitrary<KernelEvent> {
         .tuple(one, content)
         .map(([[first, count], c]): KernelEvent => ({ kind: "uffd_copy", mm, first, count, content: c })),
     },
+    {
+      // UFFDIO_MOVE anywhere in guest RAM (macroArb sets up moves that can succeed).
+      weight: 2,
+      arbitrary: fc.tuple(one, fc.nat()).map(
+        ([[src, count], d]): KernelEvent => ({
+          kind: "uffd_move",
+          mm,
+          src,
+          dst: d % (cfg.pages - count + 1),
+          count,
+        }),
+      ),
+    },
+    { weight: 1, arbitrary: fc.constant<KernelEvent>({ kind: "fork", mm }) },
     { weight: 3, arbitrary: fc.constant<KernelEvent>({ kind: "ksm_scan", mm }) },
     { weight: 1, arbitrary: fc.constant<KernelEvent>({ kind: "ksm_disable", mm }) },
     { weight: 1, arbitrary: fc.constant<KernelEvent>({ kind: "kvm_create_vm", mm }) },
@@ -260,9 +276,48 @@ function macroArb(cfg: MmConfig): fc.Arbitrary<KernelEvent[]> {
       { kind: "fault", mm, access: "read", ranges: [a, n] },
       kind === "enable_skeys" ? { kind: "enable_skeys", mm, via: "instruction" } : { kind: "enable_pv", mm },
     ]);
+  // UFFDIO_MOVE set up to succeed: pages at the source (a fault, UFFDIO_ZEROPAGE, or KSM), the
+  // destination registered; sometimes whole page tables (on x86_64 THP-advised: whole huge PMDs).
+  const x86 = VARIANTS[cfg.variant].arch === "x86_64";
+  const ptes = geometryOf(VARIANTS[cfg.variant].arch).ptesPerTable;
+  const firstWhole = (ptes - ((cfg.baseVpn ?? 0) % ptes)) % ptes;
+  const wholeTables = Math.floor((cfg.pages - firstWhole) / ptes);
+  const move = fc
+    .tuple(one, fc.nat(), fc.constantFrom("read", "write", "zeropage", "ksm"), fc.boolean())
+    .map(([[a, n], d, how, aligned]): KernelEvent[] => {
+      let [src, count, dst] = [a, n, d % (cfg.pages - n + 1)];
+      if (aligned && wholeTables >= 2) {
+        src = firstWhole + (d % wholeTables) * ptes;
+        dst = firstWhole + (Math.floor(d / wholeTables) % wholeTables) * ptes;
+        count = ptes;
+      }
+      const at = [src, count];
+      const fill: KernelEvent[] =
+        how === "zeropage"
+          ? [
+              { kind: "uffd_register", mm, ranges: at },
+              { kind: "uffd_zeropage", mm, first: src, count },
+              { kind: "uffd_unregister", mm, ranges: at },
+            ]
+          : how === "ksm"
+            ? [
+                { kind: "madvise", mm, advice: "mergeable", ranges: all },
+                { kind: "fault", mm, access: "write", ranges: at, content: "zero" },
+                { kind: "ksm_scan", mm },
+              ]
+            : how === "read"
+              ? [{ kind: "fault", mm, access: "read", ranges: at }]
+              : [{ kind: "fault", mm, access: "write", ranges: at, content: "data" }];
+      return [
+        ...(x86 && aligned ? [{ kind: "madvise", mm, advice: "hugepage", ranges: all } as const] : []),
+        ...fill,
+        { kind: "uffd_register", mm, ranges: [dst, count] },
+        { kind: "uffd_move", mm, src, dst, count },
+      ];
+    });
   return VARIANTS[cfg.variant].arch === "s390x"
-    ? fc.oneof(ksm, postcopy, huge, kvm)
-    : fc.oneof(ksm, postcopy, huge);
+    ? fc.oneof(ksm, postcopy, huge, kvm, move)
+    : fc.oneof(ksm, postcopy, huge, move);
 }
 
 export function setupArb(variant: VariantId, maxSteps = 20): fc.Arbitrary<Setup> {

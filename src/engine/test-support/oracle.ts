@@ -407,6 +407,14 @@ export class Oracle {
           errno: this.mfill(e.first, e.count, e.kind === "uffd_copy" ? e.content : null),
           userfaultAt: -1,
         };
+      case "uffd_move":
+        if (!this.validRanges([e.src, e.count, e.dst, e.count])) throw new Fail("EINVAL");
+        return { errno: this.move(e.src, e.dst, e.count), userfaultAt: -1 };
+      case "fork":
+        // dup_mmap(): only VM_DONTCOPY memory, which the child does not get; the model has no child.
+        for (let p = 0; p < this.pages; p++)
+          if (!(this.s.flags[p]! & VmFlag.DONTCOPY)) throw new Fail("EINVAL");
+        return none;
       case "ksm_scan":
         this.ksmScan();
         return none;
@@ -748,6 +756,123 @@ export class Oracle {
       else if (!placesZeropage)
         this.set(p, zero, true); // 90a7592da149: zeroed folio
       else this.set(p, Pte.ZERO_UFFD, false); // before 90a7592da149 even where forbidden (B)
+      done++;
+    }
+    return null;
+  }
+
+  // ---- UFFDIO_MOVE ----------------------------------------------------------
+
+  /** Whether the PMD table (lowest upper level) above page p's PTE table exists (mm_find_pmd()). */
+  private pmdTable(p: number): boolean {
+    const l = this.geometry.upper[0]!;
+    const vpn = this.baseVpn + this.tablePages(this.tableOf(p))[0];
+    return this.s.upper[0]!.has(Math.floor(vpn / 2 ** l.spanShift));
+  }
+
+  /**
+   * move_pages(), page by page from the start: EAGAIN after partial progress, null when all moved;
+   * throws when nothing moved. The page where it stops gets nothing (no table either).
+   */
+  private move(src: number, dst: number, count: number): Errno | null {
+    const s = this.s;
+    if (!this.since("6.8")) throw new Fail("EINVAL"); // userfaultfd_ioctl(): unknown command
+    if (count === 0) throw new Fail("EINVAL"); // validate_range()
+    // Each range inside one VMA (a maximal run of equal flags); validate_move_areas(): private
+    // anonymous, VM_WRITE, the destination registered.
+    const oneVma = (a: number) => {
+      for (let p = a + 1; p < a + count; p++) if (s.flags[p] !== s.flags[a]) return false;
+      return true;
+    };
+    if (!oneVma(src) || !oneVma(dst)) throw new Fail("EINVAL");
+    for (const a of [src, dst])
+      if (!(s.flags[a]! & VmFlag.COW) || !(s.flags[a]! & VmFlag.WRITE)) throw new Fail("EINVAL");
+    if (!(s.flags[dst]! & VmFlag.UFFD_MISSING)) throw new Fail("EINVAL");
+    const zeroMoves = this.since("6.9"); // eb1521dad8f3
+    // Engine modelling choice: a THP the call would split (split_huge_pmd, split_folio) is refused
+    // up front, judged on the state before the call.
+    const n = this.ptes;
+    const overlap = src < dst + count && dst < src + count;
+    for (let p = src; p < src + count; p++) {
+      const t = this.tableOf(p);
+      if (!s.present[t]) continue;
+      const [lo, hi] = this.tablePages(t);
+      if (s.huge[t]) {
+        if (p !== Math.max(lo, src)) continue;
+        if (s.huge[this.tableOf(p + dst - src)]) continue; // -EEXIST comes first
+        if (s.ptes[lo] === Pte.ZERO && !zeroMoves) continue; // -EBUSY, no split
+        const q = lo + dst - src;
+        const [dlo, dhi] = this.tablePages(this.tableOf(q));
+        const whole =
+          !overlap &&
+          this.tableWhole(t) &&
+          lo >= src &&
+          hi <= src + count &&
+          dlo === q &&
+          dhi - dlo === n &&
+          !s.present[this.tableOf(q)];
+        if (!whole) throw new Fail("EINVAL");
+      } else if (s.folio[t] && isAnon(s.ptes[p]!)) throw new Fail("EINVAL");
+    }
+    for (let q = dst; q < dst + count; q++) {
+      const t = this.tableOf(q);
+      if (s.folio[t] && !s.huge[t]) throw new Fail("EINVAL");
+    }
+    let done = 0;
+    const stop = (errno: Errno, at: number): Errno => {
+      if (done === 0) throw new Fail(errno, at);
+      return "EAGAIN";
+    };
+    for (let i = 0; i < count; ) {
+      const p = src + i;
+      const q = dst + i;
+      const ts = this.tableOf(p);
+      const td = this.tableOf(q);
+      if (!s.present[ts] && !this.pmdTable(p)) return stop("ENOENT", p);
+      if (s.huge[td]) return stop("EEXIST", q);
+      if (!s.present[ts]) return stop("ENOENT", p);
+      if (s.huge[ts]) {
+        // move_pages_huge_pmd(): the PMD and its deposited table; upper tables at the destination.
+        const [lo, hi] = this.tablePages(ts);
+        if (s.ptes[lo] === Pte.ZERO && !zeroMoves) return stop("EBUSY", p);
+        const upper = this.tableCost(td) - this.geometry.pteTableMemBytes;
+        if (!this.fits(upper)) return stop("ENOMEM", q);
+        this.charge(upper, q);
+        this.addUpper(td);
+        for (let k = 0; k < hi - lo; k++) {
+          this.set(q + k, s.ptes[lo + k]!, false);
+          this.set(lo + k, Pte.NONE, false);
+        }
+        s.present[td] = 1;
+        s.huge[td] = 1;
+        s.folio[td] = s.folio[ts]!;
+        this.tables++;
+        this.freeTable(ts);
+        i += hi - lo;
+        done += hi - lo;
+        continue;
+      }
+      // move_pages_ptes(): pte_alloc(dst), then the destination PTE, then the source's.
+      if (!s.present[td] && !this.fits(this.tableCost(td))) return stop("ENOMEM", q);
+      if (s.ptes[q] !== Pte.NONE) return stop("EEXIST", q);
+      const v = s.ptes[p]!;
+      if (v === Pte.NONE) return stop("ENOENT", p);
+      if (isZero(v) ? !zeroMoves : !isAnon(v)) return stop("EBUSY", p);
+      this.allocTable(q);
+      // move_zeropage_pte(): a fresh zero-pfn PTE (a KSM one loses its mark, ksm_zero_pages keeps
+      // counting it); move_present_ptes(): the page, writable at its new address.
+      if (v === Pte.ZERO_KSM) s.ksmZeroLeaked++;
+      const to =
+        v === Pte.ZERO_KSM
+          ? Pte.ZERO
+          : v === Pte.ANON_RO_ZERO
+            ? Pte.ANON_RW_ZERO
+            : v === Pte.ANON_RO_DATA
+              ? Pte.ANON_RW_DATA
+              : v;
+      this.set(q, to, false);
+      this.set(p, Pte.NONE, false);
+      i++;
       done++;
     }
     return null;

@@ -365,4 +365,4 @@ export function failureText(run: NarrationRun, e: number): string {
 }
 
 /** engine/trace.ts ERRNOS, by index (the trace stores the index). */
-const ERRNO_NAMES = ["", "ENOMEM", "EEXIST", "EFAULT", "EINVAL", "ENOENT", "EAGAIN"];
+const ERRNO_NAMES = ["", "ENOMEM", "EEXIST", "EFAULT", "EINVAL", "ENOENT", "EAGAIN", "EBUSY"];
