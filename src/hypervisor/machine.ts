@@ -113,8 +113,12 @@ export class Machine {
       variant: cfg.kernel,
       kernelVersion: cfg.kernelVersion,
       pages: cfg.guestPages,
-      // memory-backend-memfd,share=on: qemu_ram_mmap() maps the memfd MAP_SHARED.
-      ...(cfg.qemu.memoryBackend === "memfd" ? { vmaFlags: VmFlag.WRITE | VmFlag.SHMEM } : {}),
+      // memory-backend-memfd,share=on: qemu_ram_mmap() maps the memfd MAP_SHARED; otherwise
+      // private anonymous memory. Either way ram_block_add() → qemu_ram_apply_settings() marks it
+      // QEMU_MADV_DONTFORK (VM_DONTCOPY, system/physmem.c): a fork of QEMU copies none of it.
+      vmaFlags:
+        (cfg.qemu.memoryBackend === "memfd" ? VmFlag.WRITE | VmFlag.SHMEM : VmFlag.WRITE | VmFlag.COW) |
+        VmFlag.DONTCOPY,
     });
     const mms = [base("source", cfg.sourceLimitBytes)];
     if (cfg.withDestination) mms.push(base("destination", cfg.destinationLimitBytes));

@@ -11,6 +11,7 @@ import { balloonDeflate, balloonInflate } from "../hypervisor/balloon.ts";
 import { cmmReclaim, cmmRelease } from "../hypervisor/cmm.ts";
 import { guestFree } from "../hypervisor/free-page.ts";
 import { guestRegion, guestTouch } from "../hypervisor/guest.ts";
+import { hostFork, hostUffdMove } from "../hypervisor/host-process.ts";
 import { ksmMerge, markMergeable } from "../hypervisor/ksmd.ts";
 import { createVm, guestPv, guestSkeys } from "../hypervisor/kvm.ts";
 import {
@@ -186,11 +187,27 @@ export function checkScenario(s: Scenario, kernel: VariantId): ScenarioIssue[] {
       case "ksm-merge":
       case "madvise-dontneed":
       case "host-read":
+      case "host-fork":
+      case "host-uffd-move":
         if (a.on === "destination" && migration === "none")
           issues.push({ path: `${at}.on`, message: "there is no destination before a migration starts" });
         break;
       default:
         break;
+    }
+    if (a.do === "host-uffd-move") {
+      // Both ranges inside guest RAM (the kernel's own checks, such as overlap, are the engine's).
+      const start = a.start ?? 0;
+      if (start + a.size > ram)
+        issues.push({
+          path: at,
+          message: `the source ends at ${formatBytes(start + a.size)}, past guest RAM (${formatBytes(ram)})`,
+        });
+      if (a.to + a.size > ram)
+        issues.push({
+          path: `${at}.to`,
+          message: `the destination ends at ${formatBytes(a.to + a.size)}, past guest RAM (${formatBytes(ram)})`,
+        });
     }
     if ("start" in a || "size" in a) {
       const start = ("start" in a && a.start) || 0;
@@ -259,6 +276,10 @@ export function actionLabel(a: Action, guestRam: number): string {
       return `MADV_DONTNEED of ${size(a.size)}${a.on ? ` on the ${a.on}` : ""}`;
     case "host-read":
       return `${a.via === "populate-read" ? "MADV_POPULATE_READ" : "process_vm_readv()"} reads ${size(a.size)}${a.on ? ` on the ${a.on}` : ""}`;
+    case "host-fork":
+      return `QEMU forks a helper${a.on ? ` on the ${a.on}` : ""}`;
+    case "host-uffd-move":
+      return `UFFDIO_MOVE of ${formatBytes(a.size)} from ${formatBytes(a.start ?? 0)} to ${formatBytes(a.to)}${a.on ? ` on the ${a.on}` : ""}`;
     case "migrate":
       return `${a.mode} migration${a.pagemapCheck ? " with the pagemap check" : ""}`;
     case "migrate-start":
@@ -295,6 +316,8 @@ function actorOf(a: Action): [string, string] {
       return ["ksmd", "ksm"];
     case "madvise-dontneed":
     case "host-read":
+    case "host-fork":
+    case "host-uffd-move":
       return ["qemu", ""];
     case "migrate":
     case "migrate-start":
@@ -384,6 +407,18 @@ function runAction(m: MachineT, a: Action): void {
         );
       return;
     }
+    case "host-fork":
+      hostFork(m, a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn);
+      return;
+    case "host-uffd-move":
+      hostUffdMove(
+        m,
+        a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn,
+        pages(a.start, 0),
+        pages(a.to, 0),
+        pages(a.size, 0),
+      );
+      return;
     case "migrate":
       migrate(m, {
         mode: a.mode,

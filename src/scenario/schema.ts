@@ -200,6 +200,25 @@ const Action = v.variant(
       on: v.optional(Side),
       ...regionEntries,
     }),
+    /**
+     * QEMU forks a helper (qemu-bridge-helper when a bridged network device is added). Guest RAM
+     * is MADV_DONTFORK, so the child gets none of it.
+     */
+    v.strictObject({ do: v.literal("host-fork"), on: v.optional(Side) }),
+    /**
+     * A thread in QEMU's process moves `size` bytes of guest RAM from `start` to `to` with
+     * UFFDIO_MOVE (Linux 6.8), registering the destination with its userfaultfd for the call.
+     */
+    v.strictObject({
+      do: v.literal("host-uffd-move"),
+      on: v.optional(Side),
+      start: v.optional(Size),
+      to: Size,
+      size: v.pipe(
+        Size,
+        v.check((bytes) => bytes > 0, "expected at least one 4 KiB page"),
+      ),
+    }),
     v.strictObject({
       do: v.literal("migrate"),
       mode: v.optional(v.picklist(["precopy", "postcopy"]), "precopy"),
@@ -219,7 +238,7 @@ const Action = v.variant(
     v.strictObject({ do: v.literal("migrate-switchover") }),
     v.strictObject({ do: v.literal("migrate-complete") }),
   ],
-  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, guest-free, guest-cmm-release, guest-cmm-reclaim, ksm-merge, madvise-dontneed, host-read, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
+  "expected an action: guest-touch, guest-read, guest-write, guest-skeys, guest-pv, balloon-inflate, balloon-deflate, guest-free, guest-cmm-release, guest-cmm-reclaim, ksm-merge, madvise-dontneed, host-read, host-fork, host-uffd-move, migrate, migrate-start, migrate-transfer, migrate-switchover or migrate-complete",
 );
 
 export const ScenarioSchema = v.strictObject({

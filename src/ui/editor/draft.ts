@@ -66,6 +66,8 @@ export const ACTION_KINDS = [
   "ksm-merge",
   "madvise-dontneed",
   "host-read",
+  "host-fork",
+  "host-uffd-move",
   "migrate",
   "migrate-start",
   "migrate-transfer",
@@ -109,6 +111,13 @@ export const ACTION_FIELDS: Readonly<Record<ActionKindName, Readonly<Record<stri
     on: { type: "choice", options: ["source", "destination"] },
     start: { type: "size" },
     size: { type: "size" },
+  },
+  "host-fork": { on: { type: "choice", options: ["source", "destination"] } },
+  "host-uffd-move": {
+    on: { type: "choice", options: ["source", "destination"] },
+    start: { type: "size" },
+    to: { type: "size", required: true },
+    size: { type: "size", required: true },
   },
   migrate: {
     mode: { type: "choice", options: ["precopy", "postcopy"] },
