@@ -167,12 +167,29 @@ export const R_GUP_READ = defineRule({
     fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_REMOTE"),
   ],
   explain:
-    "A debugger, a dump tool or any process with ptrace rights reads this memory with process_vm_readv() (or /proc/<pid>/mem via access_remote_vm()). GUP without FOLL_WRITE faults each missing page in for reading, in this mm: the same decision as a read by the process itself, so the zeropage where allowed and a real page where not.",
+    "A debugger, a dump tool or any process with ptrace rights reads this memory with process_vm_readv(). GUP without FOLL_WRITE faults each missing page in for reading, in this mm: the same decision as a read by the process itself, so the zeropage where allowed and a real page where not. process_vm_readv() pins what it reads (FOLL_PIN), which from v5.19 also unshares KSM pages; /proc/<pid>/mem (access_remote_vm(), no pin) reads the same way but leaves KSM pages shared.",
+});
+
+export const R_GUP_PIN_UNSHARE_KSM = defineRule({
+  id: "gup_must_unshare.ksm",
+  title: "a read-only pin of a KSM page unshares it first (process_vm_readv)",
+  vmstat: { pgfault: "pte" },
+  path: [
+    fr("mm/gup.c", "pin_user_pages_remote", "FOLL_PIN, no FOLL_WRITE"),
+    fr("mm/gup.c", "follow_page_pte"),
+    fr("mm/internal.h", "gup_must_unshare", "anon, !PageAnonExclusive"),
+    fr("mm/gup.c", "faultin_page", "FOLL_UNSHARE"),
+    fr(MEMORY, "handle_mm_fault", "FAULT_FLAG_UNSHARE"),
+    fr(MEMORY, "wp_page_copy"),
+  ],
+  explain:
+    "A pinned page must stay the page this mm maps, so GUP refuses to pin a read-only view of an anonymous page that may be shared: a KSM page is never exclusive, so process_vm_readv() first unshares it into a page of this mm's own (read-only), then pins that. Each such read costs a page. The zeropage (not anonymous) and exclusive pages are pinned as they are.",
+  assumption:
+    "Dated with FAULT_FLAG_UNSHARE (c89357e27f20's series, v5.19), whose R/O-pin unsharing this is; before it a pin took the KSM page as it was. Measured on 6.18 by the kernel check (remote-read-ksm).",
 });
 
 export const R_USERFAULT = defineRule({
   id: "handle_userfault.missing",
-  vmstat: { pgfault: "pte" },
   title: "missing-page userfault: the access blocks until user space places a page",
   path: [
     ...anonymous,
@@ -405,6 +422,18 @@ function writePlan(vma: Vma, content: Content): Plan {
   return p;
 }
 
+/**
+ * A read through process_vm_readv()'s read-only pin: a read fault where nothing is mapped, and
+ * from v5.19 gup_must_unshare() for KSM pages (not anonymous-exclusive): unshared first.
+ */
+function pinReadPlan(mm: Mm, vma: Vma): Plan {
+  const p = readPlan(mm, vma);
+  if (!mm.has("unshareFault") || !(vma.flags & VmFlag.COW)) return p;
+  p.lut[Pte.KSM] = Pte.ANON_RO_ZERO;
+  p.rules[Pte.KSM] = R_GUP_PIN_UNSHARE_KSM.index;
+  return p;
+}
+
 /** The per-state plan of an unshare fault (FAULT_FLAG_UNSHARE) in `vma`. */
 export function unsharePlan(mm: Mm, vma: Vma): Plan {
   // sanitize_fault_flags(): FAULT_FLAG_UNSHARE is dropped outside COW mappings → plain read fault.
@@ -444,6 +473,8 @@ export function fault(
   rec: Recorder,
   limit: number,
   budgetBytes: number,
+  /** A read through a read-only FOLL_PIN (process_vm_readv()): KSM pages are unshared first. */
+  pin = false,
 ): FaultOutcome {
   if (access === "unshare" && !mm.has("unshareFault")) {
     rec.step(R_NO_UNSHARE_FLAG.index);
@@ -493,7 +524,9 @@ export function fault(
   }
   const makePlan =
     access === "read"
-      ? (vma: Vma) => readPlan(mm, vma)
+      ? pin
+        ? (vma: Vma) => pinReadPlan(mm, vma)
+        : (vma: Vma) => readPlan(mm, vma)
       : access === "write"
         ? (vma: Vma) => writePlan(vma, content)
         : (vma: Vma) => unsharePlan(mm, vma);

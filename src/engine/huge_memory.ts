@@ -164,7 +164,6 @@ export function splitHugeForVmaChange(
 
 export const R_HUGE_USERFAULT = defineRule({
   id: "do_huge_pmd_anonymous_page.userfault",
-  vmstat: { pgfault: "pmd" },
   title: "missing-page userfault on the huge-PMD path: no page table is left behind",
   path: [
     fr("mm/memory.c", "__handle_mm_fault", "pud_alloc, pmd_alloc"),

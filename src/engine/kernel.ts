@@ -81,7 +81,8 @@ function route(w: World, e: KernelEvent, limit: number): EventResult {
       if (e.access === "read" && e.via)
         rec.step(e.via === "populate_read" ? R_POPULATE_READ.index : R_GUP_READ.index);
       const content = e.access === "write" ? e.content : "zero";
-      const r = fault(mm, e.access, e.ranges, content, rec, limit, w.budgetBytes(mm));
+      const pin = e.access === "read" && e.via === "gup";
+      const r = fault(mm, e.access, e.ranges, content, rec, limit, w.budgetBytes(mm), pin);
       return done(r.ok, rec, r.errno, r.message, r.failedAt);
     }
     case "madvise": {

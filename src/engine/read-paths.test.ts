@@ -45,3 +45,34 @@ describe("read paths other than a load", () => {
     expect(r.rec.userfaultAt).toBe(0);
   });
 });
+
+describe("process_vm_readv pins what it reads", () => {
+  function merged(kernelVersion: string) {
+    const g = new Guest("x86_64", 512, { kernelVersion });
+    g.write(0, 64, "zero");
+    g.madvise("mergeable");
+    g.ksmScan();
+    expect(g.c.ksmPages).toBe(64);
+    return g;
+  }
+
+  test("from v5.19 a read-only pin unshares a KSM page first (gup_must_unshare): a page and a fault each", () => {
+    const g = merged("6.18");
+    const mem = g.c.hostMemBytes;
+    const r = g.apply({ kind: "fault", mm: 0, access: "read", ranges: [0, 8], via: "gup" });
+    expect(rulesOf(r)).toContain("gup_must_unshare.ksm");
+    expect(g.c.ksmPages).toBe(56);
+    expect(g.text(0, 8)).toBe("rrrrrrrr");
+    expect(g.c.hostMemBytes - mem).toBe(8 * 4 * KiB);
+  });
+
+  test("MADV_POPULATE_READ does not pin, and v5.15's pin took the KSM page as it was", () => {
+    const a = merged("6.18");
+    a.apply({ kind: "fault", mm: 0, access: "read", ranges: [0, 8], via: "populate_read" });
+    expect(a.c.ksmPages).toBe(64);
+    const b = merged("5.15");
+    const r = b.apply({ kind: "fault", mm: 0, access: "read", ranges: [0, 8], via: "gup" });
+    expect(rulesOf(r)).not.toContain("gup_must_unshare.ksm");
+    expect(b.c.ksmPages).toBe(64);
+  });
+});

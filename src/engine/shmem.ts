@@ -79,7 +79,6 @@ export const R_SHMEM_CACHED = defineRule({
 export const R_SHMEM_USERFAULT = defineRule({
   id: "shmem_fault.userfault",
   title: "missing-page userfault on the memfd: the access blocks until user space places a page",
-  vmstat: { pgfault: "pte" },
   path: [
     ...fileFault,
     fr(SHMEM, "shmem_fault"),

@@ -235,6 +235,12 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
   const region = [0, script.pages];
   let useZeroPages = true;
   let uffdFaults = 0;
+  /**
+   * Faults the probe's CPU accesses retry after a userfault: the engine counts a userfault as no
+   * completed fault (mm_account_fault() sees VM_FAULT_RETRY), and models the vCPU's GUP, whose retry
+   * finds the page; a CPU's retry is one more completed fault even where it maps nothing new.
+   */
+  let cpuRetries = 0;
   const records: ModelRecord[] = [];
 
   script.ops.forEach((op, step) => {
@@ -292,7 +298,21 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
               `(${z.errno}: ${z.message}); the access would block for ever`,
           );
         }
-        from = at;
+        if (via) {
+          // GUP retries through follow_page_mask(), which finds the placed page: no fault.
+          from = at;
+          continue;
+        }
+        // The CPU retries the fault on that page (FAULT_FLAG_TRIED); it completes and counts once,
+        // whether it has work left (a write to the placed zeropage) or not (a read).
+        const before = vmstatDeltas(world.mms[0]!).pgfault;
+        const retry =
+          o.kind === "write"
+            ? main({ kind: "fault", mm: MM, access: "write", ranges: [at, 1], content: o.content }, label)
+            : main({ kind: "fault", mm: MM, access: "read", ranges: [at, 1] }, label);
+        if (vmstatDeltas(world.mms[0]!).pgfault === before) cpuRetries++;
+        if (!retry.ok || at + 1 >= end) return;
+        from = at + 1;
       }
     };
     const fill = (e: KernelEvent & { kind: "uffd_zeropage" | "uffd_copy" }, label: string) => {
@@ -389,7 +409,7 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
       uffdFaults,
       ksmZeroPages: c.ksmZeroPages,
       ksmPages: c.ksmPages,
-      faults: vmstat.pgfault,
+      faults: vmstat.pgfault + cpuRetries,
       smapsRssKiB: ledgerValue(ledger, "Rss"),
       smapsAnonKiB: ledgerValue(ledger, "Anonymous"),
       anonHugeKiB: ledgerValue(ledger, "AnonHugePages"),

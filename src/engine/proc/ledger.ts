@@ -178,7 +178,7 @@ export function kernelLedger(input: KernelLedgerInput): LedgerSection[] {
     source: "/proc/vmstat",
     command: "grep -E '^(pgfault|thp_fault_alloc|thp_zero_page_alloc) ' /proc/vmstat",
     lines: input.thp ? vm : vm.slice(0, 1),
-    note: `Host-wide counters that only grow: the values are what this QEMU adds since the scenario began (read the file before and after, and subtract). pgfault counts every handle_mm_fault(): the guest's faults through KVM, unsharing faults, MADV_POPULATE_READ and other processes' reads; UFFDIO_COPY and UFFDIO_ZEROPAGE fill pages without a fault. A fault that waited for a userfault is counted once, when its retry completes (mm_account_fault(), v5.9 on).${input.thp ? " thp_zero_page_alloc is 1 if this run first needed the huge zero page: a host that had it allocated already shows 0." : ""}`,
+    note: `Host-wide counters that only grow: the values are what this QEMU adds since the scenario began (read the file before and after, and subtract). pgfault counts every handle_mm_fault(): the guest's faults through KVM, unsharing faults, MADV_POPULATE_READ and other processes' reads; UFFDIO_COPY and UFFDIO_ZEROPAGE fill pages without a fault. A fault that waited for a userfault counts only once its retry completes, and a vCPU's (through GUP) not at all: the retry finds the page placed (mm_account_fault()).${input.thp ? " thp_zero_page_alloc is 1 if this run first needed the huge zero page: a host that had it allocated already shows 0." : ""}`,
   });
 
   const ksmActive = c.ksmPagesShared + c.ksmPagesSharing + c.ksmZeroPages > 0;

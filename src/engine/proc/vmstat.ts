@@ -3,8 +3,14 @@
  * include/linux/vm_event_item.h): pgfault, thp_fault_alloc and thp_zero_page_alloc.
  *
  * They are counted from what an event did, not from the page tables: each rule says what its
- * effect counts (Rule.vmstat), and applyEvent() adds an event's effects and steps up here. A step
- * part-way through an event replays only the pages done so far, so it counts exactly those.
+ * effect counts (Rule.vmstat), and applyEvent() adds an event's effects up here. A step part-way
+ * through an event replays only the pages done so far, so it counts exactly those.
+ *
+ * A userfault is not a completed fault: handle_userfault() returns VM_FAULT_RETRY, and
+ * mm_account_fault() counts a fault only when it completes. A CPU access then retries and that
+ * retry is counted; a GUP access (KVM's vCPU faults, process_vm_readv()) finds the placed page and
+ * counts nothing more. The model's userfault rules count nothing, which is the vCPU's case; the
+ * kernel check adds the CPU's retry for its own accesses.
  *
  * The kernel's counters are host-wide and never go down; the model counts per mm from the start of
  * the scenario, so a value here is the delta a reviewer sees between two reads of /proc/vmstat
@@ -30,11 +36,6 @@ export function countVmEvents(mm: Mm, rec: Recorder): void {
     if (v.pgfault) mm.pgfault += n;
     if (v.thpFaultAlloc) mm.thpFaultAlloc += n;
     if (v.hugeZeroPage) mm.hugeZeroUsed = true;
-  }
-  for (const s of rec.steps) {
-    // Steps are event-level: a fault rule recorded as a step (a userfault on the huge-PMD path,
-    // which leaves no PTE changed) stands for one fault.
-    if (ruleAt(s).vmstat?.pgfault) mm.pgfault += 1;
   }
 }
 

@@ -246,14 +246,18 @@ function macroArb(cfg: MmConfig): fc.Arbitrary<KernelEvent[]> {
   const mm = 0;
   const all = [0, cfg.pages];
   const one = rangeArb(cfg);
-  // Merged, and sometimes unmerged again (break_ksm), which random single events rarely reach.
+  // Merged, and sometimes unmerged again (break_ksm) or read through a pin (process_vm_readv's
+  // gup_must_unshare()), which random single events rarely reach.
   const ksm = fc
-    .tuple(one, fc.boolean())
-    .map(([[first, count], unmerge]): KernelEvent[] => [
+    .tuple(one, fc.constantFrom("keep", "unmerge", "pin"))
+    .map(([[first, count], then]): KernelEvent[] => [
       { kind: "madvise", mm, advice: "mergeable", ranges: all },
       { kind: "fault", mm, access: "write", ranges: [first, count], content: "zero" },
       { kind: "ksm_scan", mm },
-      ...(unmerge ? [{ kind: "ksm_disable", mm } as const] : []),
+      ...(then === "unmerge" ? [{ kind: "ksm_disable", mm } as const] : []),
+      ...(then === "pin"
+        ? [{ kind: "fault", mm, access: "read", ranges: [first, count], via: "gup" } as const]
+        : []),
     ]);
   const postcopy = fc.tuple(one, one).map(([[a, n], [b, m]]): KernelEvent[] => [
     { kind: "uffd_register", mm, ranges: all },

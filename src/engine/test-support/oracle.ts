@@ -367,7 +367,12 @@ export class Oracle {
         if (e.access === "read" && e.via === "populate_read" && !this.since("5.14")) throw new Fail("EINVAL");
         return {
           errno: null,
-          userfaultAt: this.fault(e.access, e.ranges, e.access === "write" ? e.content : "zero"),
+          userfaultAt: this.fault(
+            e.access,
+            e.ranges,
+            e.access === "write" ? e.content : "zero",
+            e.access === "read" && e.via === "gup",
+          ),
         };
       case "madvise":
         if (!this.validRanges(e.ranges)) throw new Fail("EINVAL");
@@ -448,7 +453,12 @@ export class Oracle {
   // ---- faults ----------------------------------------------------------------
 
   /** Returns the page where a MISSING userfault stopped the access, or -1. */
-  private fault(access: "read" | "write" | "unshare", ranges: readonly number[], content: Content): number {
+  private fault(
+    access: "read" | "write" | "unshare",
+    ranges: readonly number[],
+    content: Content,
+    pin = false,
+  ): number {
     // FAULT_FLAG_UNSHARE exists from v5.19 (c89357e27f20).
     if (access === "unshare" && !this.since("5.19")) throw new Fail("EINVAL", ranges[0] ?? 0);
     if (access === "write") {
@@ -471,7 +481,7 @@ export class Oracle {
           p = pieceEnd;
           continue;
         }
-        if (this.pteFault(access, p, data)) return p;
+        if (this.pteFault(access, p, data, pin)) return p;
         p++;
       }
     }
@@ -556,7 +566,7 @@ export class Oracle {
   }
 
   /** One page through handle_pte_fault(). Returns true if a MISSING userfault stops the access. */
-  private pteFault(access: string, p: number, data: boolean): boolean {
+  private pteFault(access: string, p: number, data: boolean, pin = false): boolean {
     const s = this.s;
     const f = s.flags[p]!;
     const cow = (f & VmFlag.COW) !== 0;
@@ -580,6 +590,9 @@ export class Oracle {
       // zeropages and KSM pages exclusive, read-only; exclusive anon pages stay.
       if (access === "unshare" && cow && (isZero(old) || old === Pte.KSM))
         this.set(p, Pte.ANON_RO_ZERO, true);
+      // A read-only FOLL_PIN (process_vm_readv) of a KSM page unshares it first (gup_must_unshare(),
+      // with FAULT_FLAG_UNSHARE from v5.19).
+      if (pin && cow && old === Pte.KSM && this.since("5.19")) this.set(p, Pte.ANON_RO_ZERO, true);
       return false;
     }
     if (old === Pte.NONE) {
