@@ -39,7 +39,8 @@ async function comparePosition(page: Page): Promise<number> {
 }
 
 /**
- * Next divergence `n` times from divergence `from` (1-based): after each press, the counter names
+ * Next divergence `n` times from divergence `from` (1-based), the first with the mouse and the
+ * rest with Enter on the focused button: after each press, the counter names
  * the next one, the shared cursor moved forward, and nothing failed. One wait per press, in the
  * page: a walk of 95 divergences is 95 round trips, not 500.
  */
@@ -48,7 +49,9 @@ async function walkNext(j: Journey, from: number, n: number): Promise<void> {
   const next = page.getByRole("button", { name: "Next divergence ▶" });
   let last = await comparePosition(page);
   for (let k = from + 1; k <= from + n; k++) {
-    await next.click();
+    // The first press with the mouse; then Enter on the button, which keeps the focus.
+    if (k === from + 1) await next.click();
+    else await page.keyboard.press("Enter");
     const p = await page.waitForFunction(
       ([text, before]) => {
         const cmp = document.querySelector("[data-testid=compare-view]");
