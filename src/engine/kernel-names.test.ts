@@ -44,6 +44,7 @@ const COMMON = [
   "unmap_mapping_range",
   "vfs_fallocate",
   "ksm_madvise",
+  "follow_page_pte",
   // UFFDIO_MOVE's absence (fs/userfaultfd.c) and fork (kernel/fork.c, mm/memory.c), at every tag.
   "userfaultfd_ioctl",
   "dup_mmap",
@@ -106,6 +107,7 @@ const S390 = [
 ];
 
 const V6 = [
+  "gup_must_unshare",
   "shmem_get_folio_gfp",
   "shmem_mfill_atomic_pte",
   "vma_ksm_compatible",

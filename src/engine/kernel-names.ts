@@ -99,6 +99,9 @@ const HISTORY: Readonly<Record<string, readonly Rename[]>> = {
   // "userfaultfd/shmem: combine shmem_{mcopy_atomic,mfill_zeropage}_pte" (v5.14) merged the two
   // userfaultfd fill functions (shmem_mfill_zeropage_pte() itself arrived in v4.14).
   shmem_get_folio_gfp: [{ before: "6.0", to: "shmem_getpage_gfp" }],
+  // mm/gup.c: gup_must_unshare() came with FAULT_FLAG_UNSHARE (v5.19) in include/linux/mm.h and
+  // moved to mm/internal.h later (≈ v6.5; only the side of each linked tag was checked).
+  gup_must_unshare: [{ before: "6.5", to: "gup_must_unshare", file: "include/linux/mm.h" }],
   shmem_mfill_atomic_pte: [
     {
       before: "5.14",
