@@ -176,6 +176,16 @@ const CASES: readonly Case[] = [
     end: { rssAnonBytes: { source: (v) => v > 20 * GiB && v < 21 * GiB } },
   },
   {
+    // C with guest RAM in a memfd: no zeropage for shmem, the 40 GiB come back on both hosts.
+    id: "commit-06201e00-memfd",
+    outcome: "completed",
+    end: {
+      rssAnonBytes: { source: 0, destination: 0 },
+      shmemBytes: { source: 100 * GiB, destination: 100 * GiB },
+      zeropagePtes: { source: 0, destination: 0 },
+    },
+  },
+  {
     // C: CMM's DIAGNOSE 0x10 zaps pages postcopy placed; the guest touches one again and hangs.
     id: "cmm-during-postcopy",
     outcome: "hung",
