@@ -146,6 +146,11 @@ export function PteHistory() {
                 >
                   <span className="history-event">
                     event {formatInt(it.entry.event + 1)}
+                    {/* The outcome up front: the chain below may be cut to three lines. */}
+                    <span className="history-result">
+                      {" "}
+                      → {it.chain.findLast((l) => l.kind === "result")?.text ?? ""}
+                    </span>
                     {i === now && <span className="now-badge">now</span>}
                   </span>
                   <span className="chain">
