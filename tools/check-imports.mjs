@@ -22,7 +22,8 @@
  * package brings in, which the compiler cannot see.
  *
  * Tests (*.test.ts) and test-support may import anything. Prints each violation as file:line and
- * exits 1 if there is any.
+ * exits 1 if there is any, an exception that admits no import any more included (rot). With
+ * --dot it also prints the room graph in Graphviz's dot language (`| dot -Tsvg`).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -53,18 +54,12 @@ const EXCEPTIONS = [
   [
     /^ui\/(editor|export)\//,
     /^scenario\/(schema|compile)\.ts$/,
-    "the editor and the import dialog validate with the very schema and checks the engine uses (issue 6)",
+    "the editor and the import dialog validate with the very schema and checks the engine uses",
   ],
   [
     /^ui\/share\//,
     /^permalink\/index\.ts$/,
     "the share UI shows what a link carries (its key counters, embed options), defined by the link format",
-  ],
-  [/^ui\//, /^scenario\/presets\//, "the gallery lists preset metadata; presets are data, not behaviour"],
-  [
-    /^ui\/main\.tsx$/,
-    /^worker\/client\.ts$/,
-    "the entry point wires the worker into the store (composition root)",
   ],
 ];
 
@@ -172,6 +167,10 @@ const IMPORT_RE = /^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*["']([^"'
 const BARE_IMPORT_RE = /^\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm;
 
 const violations = [];
+/** How many imports each exception admitted (an unused one is rot: reported). */
+const exceptionUses = EXCEPTIONS.map(() => 0);
+/** Imports between rooms, "from→to" → count (for --dot). */
+const edges = new Map();
 for (const file of walk(SRC)) {
   const rel = relative(SRC, file).split("\\").join("/");
   if (/\.test\.tsx?$/.test(rel) || rel.includes("/test-support/")) continue;
@@ -202,27 +201,48 @@ for (const file of walk(SRC)) {
     if (targetRoom === room || targetRoom === "base") continue;
     const typeOnly = Boolean(m[2]) || /^\{\s*(type\s+[^,}]+\s*,?\s*)+\}$/.test(m[3].trim());
     const line = lineOf(m.index);
-    if (EXCEPTIONS.some(([from, to]) => from.test(rel) && to.test(target))) continue;
+    edges.set(`${room}→${targetRoom}`, (edges.get(`${room}→${targetRoom}`) ?? 0) + 1);
+    let why = null;
     if (room === "ui") {
-      if (allowed.includes(targetRoom)) continue;
-      if (typeOnly && UI_TYPE_IMPORTS.some((re) => re.test(target))) continue;
-      const what = typeOnly ? "types from" : "values from";
-      violations.push(
-        `src/${rel}:${line}: ui imports ${what} ${target}; ui may only import types from engine/trace.ts, worker/api.ts or compare/, and values from state/`,
-      );
+      if (!allowed.includes(targetRoom) && !(typeOnly && UI_TYPE_IMPORTS.some((re) => re.test(target)))) {
+        const what = typeOnly ? "types from" : "values from";
+        why = `ui imports ${what} ${target}; ui may only import types from engine/trace.ts, worker/api.ts or compare/, and values from state/`;
+      }
+    } else if (!allowed.includes(targetRoom)) {
+      why = `${room}/ must not import ${targetRoom}/ (${target}); imports point down: ui → state → worker → scenario → hypervisor → engine → base`;
+    }
+    if (why === null) continue;
+    // An exception counts as used only where it admits an import the rules would refuse.
+    const exception = EXCEPTIONS.findIndex(([from, to]) => from.test(rel) && to.test(target));
+    if (exception >= 0) {
+      exceptionUses[exception]++;
       continue;
     }
-    if (!allowed.includes(targetRoom)) {
-      violations.push(
-        `src/${rel}:${line}: ${room}/ must not import ${targetRoom}/ (${target}); imports point down: ui → state → worker → scenario → hypervisor → engine → base`,
-      );
-    }
+    violations.push(`src/${rel}:${line}: ${why}`);
   }
+}
+
+EXCEPTIONS.forEach(([from, to, reason], i) => {
+  if (exceptionUses[i] === 0)
+    violations.push(
+      `tools/check-imports.mjs: the exception ${from} → ${to} ("${reason}") admits no import any more: remove it`,
+    );
+});
+
+if (process.argv.includes("--dot")) {
+  // The room graph as Graphviz: one edge per importing room and imported room, with the count.
+  const lines = ["digraph rooms {", "  rankdir=TB;"];
+  for (const [edge, n] of [...edges].sort()) {
+    const [a, b] = edge.split("→");
+    lines.push(`  "${a}" -> "${b}" [label="${n}"];`);
+  }
+  lines.push("}");
+  console.log(lines.join("\n"));
 }
 
 if (violations.length > 0) {
   console.error(violations.join("\n"));
-  console.error(`check-imports: ${violations.length} layering violation(s)`);
+  console.error(`check-imports: ${violations.length} layering violation(s) or unused exception(s)`);
   process.exit(1);
 }
 console.log("check-imports: the imports follow the one-way flow");
