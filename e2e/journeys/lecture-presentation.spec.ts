@@ -32,6 +32,7 @@ async function allOnScreen(page: Page): Promise<void> {
   await onScreen(page, page.getByTestId("lecture-headline"), "the narration's headline");
   await onScreen(page, page.getByTestId("ba-counters"), "the before/after counters");
   await onScreen(page, page.locator("[data-testid=ba-maps] canvas"), "the maps");
+  await onScreen(page, page.getByTestId("ba-key"), "the maps' key");
   await onScreen(page, page.locator(".controls"), "the step controls");
   const scroll = await page.evaluate(() => document.scrollingElement!.scrollHeight - window.innerHeight);
   expect(scroll, "the page does not scroll").toBeLessThanOrEqual(0);
@@ -66,6 +67,8 @@ for (const config of LECTURE_CONFIGS) {
       expect(await j.position).toBe(0);
       await expect(page.getByTestId("story-invite")).toContainText("Space");
       await expect(page.getByTestId("ba-sentence")).toHaveAttribute("data-kind", "start");
+      // Nothing is ballooned yet: no outline.
+      await expect(page.getByTestId("ba-maps")).toHaveAttribute("data-balloon", "off");
 
       await j.act(
         "press P: presentation mode",
@@ -73,7 +76,7 @@ for (const config of LECTURE_CONFIGS) {
         async () => {
           await expect(page.locator(".app")).toHaveAttribute("data-presenting", "true");
           await expect(page.getByTestId("present-button")).toHaveAttribute("aria-pressed", "true");
-          expect(page.url()).toContain("present=1");
+          await expect.poll(() => page.url()).toContain("present=1");
           const sizes = await page.evaluate(() => ({
             body: Number.parseFloat(getComputedStyle(document.querySelector(".ba-sentence")!).fontSize),
             headline: Number.parseFloat(
@@ -107,6 +110,9 @@ for (const config of LECTURE_CONFIGS) {
           // The same memory under both kernels so far.
           expect(await diff(page, "source", "rssAnonBytes")).toBe(0);
           await expect(page.getByTestId("ba-sentence")).toHaveAttribute("data-kind", "same");
+          // The ballooned range is outlined by default at the balloon step; the key says so.
+          await expect(page.getByTestId("ba-maps")).toHaveAttribute("data-balloon", "outlined");
+          await expect(page.getByTestId("ba-key").locator("tr[data-slot=balloon]")).toBeVisible();
           await allOnScreen(page);
         },
       );
@@ -128,6 +134,11 @@ for (const config of LECTURE_CONFIGS) {
           expect(await diff(page, "destination", "rssAnonBytes")).toBe(40 * GiB);
           await expect(page.getByTestId("ba-sentence")).toContainText("mm_forbids_zeropage");
           await expect(page.getByTestId("ba-sentence")).toContainText("under s390-fa41ba0d");
+          await expect(page.getByTestId("ba-maps")).toHaveAttribute("data-balloon", "outlined");
+          // The key names the classes on the maps: zero-filled pages before, the zeropage after.
+          const key = page.getByTestId("ba-key");
+          await expect(key.locator("tr[data-slot=zero]")).toBeVisible();
+          await expect(key.locator("tr[data-slot=anon-zero]")).toBeVisible();
           await allOnScreen(page);
         },
       );
@@ -172,7 +183,7 @@ for (const config of LECTURE_CONFIGS) {
         () => page.getByTestId("present-button").click(),
         async () => {
           await expect(page.locator(".app")).toHaveAttribute("data-presenting", "false");
-          expect(page.url()).not.toContain("present=1");
+          await expect.poll(() => page.url()).not.toContain("present=1");
         },
       );
     });

@@ -11,6 +11,7 @@ import {
   buildTiles,
   drawStepMarks,
   fadeTiles,
+  outlineBalloon,
   outlineCells,
   paintCells,
   ringRect,
@@ -29,6 +30,11 @@ export interface PairMapCanvasProps {
   readonly activeRuns: readonly number[] | null;
   /** Per table 0 same, 1 differs, 2 only on this side; null: diff map off. */
   readonly diff: Uint8Array | null;
+  /**
+   * Per-table balloon bytes (MmSnapshot.balloon) to outline, the other tables faded; null or
+   * absent: not outlined. Ignored while the diff map is on.
+   */
+  readonly balloon?: Uint8Array | null;
   readonly selectedTable: number | null;
   readonly palette: MapPalette | null;
   readonly diffColour: string;
@@ -53,6 +59,7 @@ interface Buffers {
 
 export function PairMapCanvas(props: PairMapCanvasProps) {
   const { layout, tableClass, activeRuns, diff, selectedTable, palette } = props;
+  const balloon = diff ? null : (props.balloon ?? null);
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const b = useRef<Buffers>({
     image: null,
@@ -97,12 +104,16 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
     // A cell differs if any of its tables does (aggregatePartial: 0 none, 1 some, 2 all); the
     // others are painted from the faded tiles (the maps' focus + context painting).
     if (diff) aggregatePartial(diff, layout, buf.markByCell);
+    else if (balloon) {
+      aggregatePartial(balloon, layout, buf.markByCell);
+      for (let c = 0; c < layout.cells; c++) buf.markByCell[c] = buf.markByCell[c]! > 0 ? 1 : 0;
+    }
     paintCells(
       layout,
       buf.tileByCell,
       buf.tiles,
       buf.pixels!,
-      diff ? { byCell: buf.markByCell, faded: buf.faded! } : null,
+      diff || balloon ? { byCell: buf.markByCell, faded: buf.faded! } : null,
     );
     ctx.putImageData(buf.image, 0, 0);
     ctx.save();
@@ -137,6 +148,7 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
         stroke(2.5);
       }
     }
+    if (balloon) outlineBalloon(ctx, layout, buf.markByCell, palette);
     if (activeRuns && activeRuns.length > 0) {
       // The single view's step marks (gutter marks; outlines only on cells big enough to carry a
       // line), not a dashed line around every touched cell: at the balloon step that was 40,000
@@ -164,6 +176,7 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
     tableClass,
     activeRuns,
     diff,
+    balloon,
     selectedTable,
     palette,
     props.pageOffset,

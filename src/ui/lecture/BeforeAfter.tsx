@@ -18,9 +18,12 @@ import { formatBytesShort, formatInt } from "../format.ts";
 import { codesInWords } from "../narration/bookkeeping.ts";
 import { useLinks, useUrlSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
+import { countClassesFromHistogram } from "../views/memory-map/aggregate.ts";
+import { ClassKey } from "../views/memory-map/ClassKey.tsx";
 import { describeClass } from "../views/memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
-import { computeLayout, MAP_GUTTER_CSS_PX } from "../views/memory-map/layout.ts";
+import { computeLayout } from "../views/memory-map/layout.ts";
+import { useBalloonOutlined } from "../views/memory-map/link.ts";
 import { useBeforeAfter, useBeforeAfterStore } from "./context.tsx";
 import { beforeAfterSvg } from "./slide-svg.ts";
 import "./lecture.css";
@@ -53,7 +56,6 @@ export function BeforeAfter() {
   const error = useBeforeAfter((s) => s.error);
   const columns = useBeforeAfter((s) => s.columns);
   const step = useBeforeAfter((s) => s.step);
-  const third = useBeforeAfter((s) => s.third);
   const appPosition = useApp((s) => s.position);
   const appGranularity = useApp((s) => s.granularity);
   const presenting = useLinks((s) => s.present);
@@ -66,7 +68,6 @@ export function BeforeAfter() {
         </button>
       </div>
     );
-  const offer: VariantId | undefined = patch.also[0];
   return (
     <section
       className="ba-panel"
@@ -81,25 +82,7 @@ export function BeforeAfter() {
           Before and after {patch.commit}
           <span className="ba-subject"> “{patch.subject}”</span>
         </h2>
-        <div className="ba-actions">
-          {offer && (
-            <label className="ba-toggle">
-              <input
-                type="checkbox"
-                checked={third !== null}
-                onChange={(e) => store.getState().setThird(e.target.checked ? offer : null)}
-                data-testid="ba-third"
-              />
-              {offer} too
-            </label>
-          )}
-          {step && columns.length > 0 && <SlideButtons columns={columns} step={step} commit={patch.commit} />}
-          {!presenting && (
-            <button type="button" className="ba-hide" onClick={() => store.getState().setShown(false)}>
-              Hide
-            </button>
-          )}
-        </div>
+        {!presenting && <BeforeAfterActions />}
       </div>
       {error && <p className="ba-error">{error}</p>}
       {status === "loading" && !step && <p className="muted">Computing both kernels…</p>}
@@ -109,14 +92,91 @@ export function BeforeAfter() {
             {codesInWords(step.difference.text)}
             {step.difference.why && <span className="ba-why"> Why: {codesInWords(step.difference.why)}</span>}
           </p>
-          <div className="ba-body">
-            <PairCounters columns={columns} step={step} commit={patch.commit} />
-            <PairMapsCompact columns={columns} step={step} commit={patch.commit} />
-          </div>
+          <BeforeAfterBody columns={columns} step={step} commit={patch.commit} />
           {patch.caveat && !presenting && <p className="ba-caveat muted">{patch.caveat}</p>}
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * The panel's actions: a third kernel on request, the step as a before/after slide, and (outside
+ * presentation mode) hiding the panel. Presenting, the lecture strip carries them beside the
+ * headline (LectureBar.tsx), so that they stay at hand when the panel gives its title's room to
+ * the maps.
+ */
+export function BeforeAfterActions() {
+  const store = useBeforeAfterStore();
+  const patch = useBeforeAfter((s) => s.patch);
+  const shown = useBeforeAfter((s) => s.shown);
+  const columns = useBeforeAfter((s) => s.columns);
+  const step = useBeforeAfter((s) => s.step);
+  const third = useBeforeAfter((s) => s.third);
+  const presenting = useLinks((s) => s.present);
+  if (!patch || !shown) return null;
+  const offer: VariantId | undefined = patch.also[0];
+  return (
+    <div className="ba-actions">
+      {offer && (
+        <label className="ba-toggle">
+          <input
+            type="checkbox"
+            checked={third !== null}
+            onChange={(e) => store.getState().setThird(e.target.checked ? offer : null)}
+            data-testid="ba-third"
+          />
+          {offer} too
+        </label>
+      )}
+      {step && columns.length > 0 && <SlideButtons columns={columns} step={step} commit={patch.commit} />}
+      {!presenting && (
+        <button type="button" className="ba-hide" onClick={() => store.getState().setShown(false)}>
+          Hide
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The counters (and, beside the maps, their key) on one side, the compact maps on the other. The
+ * ballooned range is outlined at the balloon and migration steps, as on the host maps.
+ */
+function BeforeAfterBody(props: {
+  columns: readonly BeforeAfterColumn[];
+  step: BeforeAfterStep;
+  commit: string;
+}) {
+  const { columns, step, commit } = props;
+  const keyRef = useRef<HTMLDivElement | null>(null);
+  const palette = usePalette(keyRef);
+  const outlined = useBalloonOutlined(columns[0]?.run ?? null, step.views[0] ?? null);
+  const keyColumns = useMemo(
+    () =>
+      columns.map((c, i) => ({
+        key: c.kernel,
+        label: c.kernel,
+        counts: step.views[i]?.mms.map((m) => countClassesFromHistogram(m.classHistogram)) ?? [],
+      })),
+    [columns, step.views],
+  );
+  const hosts = step.views[0]?.mms.map((m) => m.name) ?? [];
+  return (
+    <div className="ba-body">
+      <div className="ba-side" ref={keyRef}>
+        <PairCounters columns={columns} step={step} commit={commit} />
+        <ClassKey
+          columns={keyColumns}
+          palette={palette}
+          tableSpanBytes={columns[0]?.run.geometry.tableSpanBytes ?? 0}
+          balloon={outlined}
+          caption={`Key: guest RAM per class${hosts.length > 1 ? ` (${hosts.join(" · ")})` : ""}`}
+          testId="ba-key"
+        />
+      </div>
+      <PairMapsCompact columns={columns} step={step} commit={commit} outlined={outlined} />
+    </div>
   );
 }
 
@@ -186,6 +246,8 @@ function PairMapsCompact(props: {
   columns: readonly BeforeAfterColumn[];
   step: BeforeAfterStep;
   commit: string;
+  /** Outline the ballooned tables (the rest faded). */
+  outlined: boolean;
 }) {
   const { columns, step, commit } = props;
   const rootRef = useRef<HTMLDivElement | null>(null);
@@ -195,8 +257,10 @@ function PairMapsCompact(props: {
   const presenting = useLinks((s) => s.present);
   const mms = step.views[0]?.mms.map((m) => m.name) ?? [];
   const perMap = Math.max(120, Math.floor((width - 12 * (columns.length - 1)) / columns.length));
-  // Presenting, the maps take the height left above the transport bar (everything on one screen).
+  // Presenting, the maps take the height left above the transport bar (everything on one screen):
+  // the room from the maps' top to the bar, less what the titles and captions take (measured).
   const [room, setRoom] = useState(0);
+  const [chrome, setChrome] = useState(34 + mms.length * 26);
   useLayoutEffect(() => {
     if (!presenting) return;
     const measure = () => {
@@ -205,14 +269,19 @@ function PairMapsCompact(props: {
       if (!el) return;
       const bottom = bar ? bar.getBoundingClientRect().top : window.innerHeight;
       setRoom(Math.floor(bottom - el.getBoundingClientRect().top));
+      const col = el.querySelector(".ba-map-col");
+      if (col) {
+        let maps = 0;
+        for (const c of col.querySelectorAll("canvas")) maps += c.getBoundingClientRect().height;
+        setChrome(Math.ceil(col.getBoundingClientRect().height - maps) + 6);
+      }
     };
     measure();
     window.addEventListener("resize", measure);
     return () => window.removeEventListener("resize", measure);
   });
-  const chrome = 34 + mms.length * 26;
   const maxHeight = presenting
-    ? Math.max(48, Math.min(260, Math.floor((room - chrome) / Math.max(1, mms.length))))
+    ? Math.max(40, Math.min(480, Math.floor((room - chrome) / Math.max(1, mms.length))))
     : 110;
   const layouts = useMemo(
     () =>
@@ -224,7 +293,8 @@ function PairMapsCompact(props: {
           tableSpaceLength: tables,
           cssPxWidth: perMap,
           cssPxMaxHeight: maxHeight,
-          cssPxGutter: MAP_GUTTER_CSS_PX,
+          // No address labels on the compact maps: the gutter's width goes to the cells.
+          cssPxGutter: 0,
           cssPxMaxPitch: 8,
           devicePixelRatio: dpr,
         });
@@ -232,7 +302,12 @@ function PairMapsCompact(props: {
     [step.views, perMap, maxHeight, dpr],
   );
   return (
-    <div className="ba-maps" ref={rootRef} data-testid="ba-maps">
+    <div
+      className="ba-maps"
+      ref={rootRef}
+      data-testid="ba-maps"
+      data-balloon={props.outlined ? "outlined" : "off"}
+    >
       {columns.map((c, ci) => {
         const v = step.views[ci];
         if (!v) return null;
@@ -257,6 +332,7 @@ function PairMapsCompact(props: {
                     pageOffset={snap.pageOffset}
                     activeRuns={v.active.find((a) => a.mm === mi)?.runs ?? null}
                     diff={null}
+                    balloon={props.outlined ? snap.balloon : null}
                     selectedTable={null}
                     palette={palette}
                     diffColour="#000"

@@ -7,6 +7,7 @@
 import { eventLabel } from "../narration/summarize.ts";
 import { useLinks } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
+import { BeforeAfterActions } from "./BeforeAfter.tsx";
 import { useGuided } from "./guided.ts";
 
 export function LectureBar() {
@@ -30,12 +31,21 @@ export function LectureBar() {
   return (
     <div className="lecture-bar" data-testid="lecture-bar" data-presenting={presenting ? "true" : "false"}>
       {/* Shown in presentation mode and on a phone (lecture.css); the narration panel says it elsewhere. */}
-      <p className="lecture-headline" data-testid="lecture-headline">
-        {headline}
-      </p>
+      <div className="lecture-head">
+        <p className="lecture-headline" data-testid="lecture-headline">
+          {headline}
+        </p>
+        {presenting && <BeforeAfterActions />}
+      </div>
       {shownCaption ? (
-        <p className="lecture-caption" data-testid="story-caption" role="status">
-          <strong>{shownCaption.title}.</strong> {shownCaption.sentence}{" "}
+        <p
+          className="lecture-caption"
+          data-testid="story-caption"
+          role="status"
+          title={shownCaption.sentence}
+        >
+          <strong>{shownCaption.title}.</strong>{" "}
+          <span className="lecture-caption-sentence">{shownCaption.sentence}</span>{" "}
           <span className="lecture-next">Space plays on, → steps on.</span>
         </p>
       ) : atStart ? (

@@ -13,6 +13,7 @@ import type { MmSnapshot, RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { type ClassCounts, countClassesFromHistogram } from "./memory-map/aggregate.ts";
+import { ClassKey } from "./memory-map/ClassKey.tsx";
 import { describeClass, SLOT_KEYS, SLOT_LABELS, SLOT_NOTES, SLOT_ZERO } from "./memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
 import {
@@ -27,7 +28,7 @@ import {
   type Viewport,
   wholeViewport,
 } from "./memory-map/layout.ts";
-import { useBalloonHighlightInLink, useMapLink } from "./memory-map/link.ts";
+import { useBalloonHighlightInLink, useBalloonOutlined, useMapLink } from "./memory-map/link.ts";
 import { MapCanvas } from "./memory-map/MapCanvas.tsx";
 import { Swatch } from "./memory-map/Swatch.tsx";
 import { focusPteGrid, useViewportInLink, zoomMaps } from "./memory-map/zoom.ts";
@@ -121,9 +122,13 @@ export function MemoryMaps() {
   const selection = useApp((s) => s.selection);
   const hoverTable = useMapLink((s) => s.hoverTable);
   const setHover = useMapLink((s) => s.setHover);
-  const showBalloon = useMapLink((s) => s.showBalloon);
+  // Outlined when asked for (the balloon view's checkbox, the link) or by default at a balloon or
+  // migration step.
+  const showBalloon = useBalloonOutlined(run, view);
   const rootRef = useRef<HTMLDivElement | null>(null);
-  const width = useElementWidth(rootRef);
+  // The maps' own column: the key stands beside them when the pane is wide enough (maps.css).
+  const listRef = useRef<HTMLDivElement | null>(null);
+  const width = useElementWidth(listRef);
   const dpr = useDevicePixelRatio();
   const palette = usePalette(rootRef);
 
@@ -239,25 +244,37 @@ export function MemoryMaps() {
           </span>
         )}
       </p>
-      <div className={sideBySide ? "zl-map-list zl-map-pair" : "zl-map-list"}>
-        {view.mms.map((m, i) => (
-          <HostMap
-            key={m.name}
-            mm={i}
-            snapshot={m}
-            view={view}
-            run={run}
-            layout={layout}
+      <div className="zl-map-body">
+        <div className={sideBySide ? "zl-map-list zl-map-pair" : "zl-map-list"} ref={listRef}>
+          {view.mms.map((m, i) => (
+            <HostMap
+              key={m.name}
+              mm={i}
+              snapshot={m}
+              view={view}
+              run={run}
+              layout={layout}
+              palette={palette}
+              counts={counts[i]!}
+              selection={selection}
+              hoverTable={hoverTable}
+              showBalloon={showBalloon}
+              onSelect={select}
+              onHover={setHover}
+              onZoom={zoom}
+            />
+          ))}
+        </div>
+        <div className="zl-key-dock">
+          <ClassKey
+            columns={view.mms.map((m, i) => ({ key: m.name, label: m.name, counts: [counts[i]!] }))}
             palette={palette}
-            counts={counts[i]!}
-            selection={selection}
-            hoverTable={hoverTable}
-            showBalloon={showBalloon}
-            onSelect={select}
-            onHover={setHover}
-            onZoom={zoom}
+            tableSpanBytes={g.tableSpanBytes}
+            balloon={showBalloon}
+            caption="Key: guest RAM per class"
+            testId="map-key"
           />
-        ))}
+        </div>
       </div>
       <Legend run={run} view={view} counts={counts} palette={palette} showBalloon={showBalloon} />
       <MapTables run={run} view={view} counts={counts} />
@@ -476,6 +493,9 @@ function Legend(props: {
           <span className="zl-mark zl-mark-select" aria-hidden="true" />
           selected table
         </li>
+        <li>
+          <BalloonAutoToggle />
+        </li>
       </ul>
       <p className="zl-legend-note muted">
         Sizes are guest RAM covered by the tables, in bytes and in 4 KiB pages (a table covers{" "}
@@ -561,5 +581,22 @@ function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly Clas
         </table>
       )}
     </details>
+  );
+}
+
+/** "Outline the balloon at the balloon and migration steps": on by default, view-local. */
+function BalloonAutoToggle() {
+  const auto = useMapLink((s) => s.balloonAuto);
+  const setAuto = useMapLink((s) => s.setBalloonAuto);
+  return (
+    <label className="zl-balloon-auto">
+      <input
+        type="checkbox"
+        checked={auto}
+        onChange={(e) => setAuto(e.target.checked)}
+        data-testid="balloon-auto"
+      />{" "}
+      outline the ballooned tables at the balloon and migration steps
+    </label>
   );
 }

@@ -25,6 +25,7 @@ import {
   buildTiles,
   drawStepMarks,
   fadeTiles,
+  outlineBalloon,
   paintCells,
   ringRect,
   type TileSet,
@@ -199,6 +200,7 @@ export function MapCanvas(props: MapCanvasProps) {
     ctx.lineCap = "square";
     if (b.rows.length < layout.rows) b.rows = new Uint8Array(layout.rows);
     drawStepMarks(ctx, layout, b.activeByCell, activeCount, b.rows, palette);
+    if (balloonOutline) outlineBalloon(ctx, layout, b.balloonByCell, palette);
     ctx.restore();
     // How long this frame's drawing took, for the UI benchmark and the e2e log.
     canvas.dataset.drawMs = (performance.now() - t0).toFixed(2);

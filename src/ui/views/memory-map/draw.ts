@@ -323,3 +323,27 @@ export function drawStepMarks(
     }
   }
 }
+
+/**
+ * Outlines the ballooned tables (byCell[c] === 1) in the balloon's colour over a light or dark
+ * halo, where cells are big enough to carry a line; smaller cells show the balloon by the fading
+ * of the others alone (paintCells' focus). Returns whether a line was drawn.
+ */
+export function outlineBalloon(
+  ctx: MarkContext,
+  layout: MapLayout,
+  byCell: Uint8Array,
+  colours: { readonly balloon: string; readonly activeHalo: string },
+): boolean {
+  const dpr = layout.devicePixelRatio;
+  if (layout.devicePxPitch / dpr < OUTLINE_MIN_CSS_PITCH) return false;
+  ctx.beginPath();
+  if (outlineCells(ctx, layout, byCell, 1) === 0) return false;
+  ctx.strokeStyle = colours.activeHalo;
+  ctx.lineWidth = 3.5 * dpr;
+  ctx.stroke();
+  ctx.strokeStyle = colours.balloon;
+  ctx.lineWidth = 2 * dpr;
+  ctx.stroke();
+  return true;
+}
