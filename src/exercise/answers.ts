@@ -31,6 +31,7 @@ import {
   COUNTER_PICKS,
   type KernelPick,
   type Measure,
+  NONE_OF_THEM,
   PTE_OUTCOMES,
   type PteOutcome,
   type QuestionCounter,
@@ -44,8 +45,7 @@ import type { Scenario } from "../scenario/schema.ts";
 export const SOURCE = 0;
 export const DESTINATION = 1;
 
-/** "none of them", offered by kernel questions whose answer can be no kernel at all. */
-export const NONE_OF_THEM = "none";
+export { NONE_OF_THEM } from "../scenario/exercise-schema.ts";
 
 export type Answer =
   | {

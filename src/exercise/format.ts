@@ -3,9 +3,8 @@
  * "s390-06201e00", "the run hangs", "the shared zeropage", "source, page table 432". Small and
  * engine-free: the page formats what the worker derived.
  */
-import type { PteOutcome } from "../scenario/exercise-schema.ts";
+import { NONE_OF_THEM, type PteOutcome } from "../scenario/exercise-schema.ts";
 import type { Answer, CheckpointAnswer } from "./answers.ts";
-import { NONE_OF_THEM } from "./answers.ts";
 
 export const PTE_OUTCOME_WORDS: Readonly<Record<PteOutcome, string>> = {
   zeropage: "the shared zeropage",
@@ -23,7 +22,7 @@ export const RUN_OUTCOME_WORDS: Readonly<Record<string, string>> = {
 
 /** An option's words: a kernel id stays itself; outcomes and mappings get their sentence. */
 export function optionWords(kind: CheckpointAnswer["kind"], option: string): string {
-  if (option === NONE_OF_THEM) return "none of them";
+  if (kind === "kernel" && option === NONE_OF_THEM) return "none of them";
   if (kind === "pte") return PTE_OUTCOME_WORDS[option as PteOutcome] ?? option;
   if (kind === "outcome") return RUN_OUTCOME_WORDS[option] ?? option;
   return option;

@@ -81,6 +81,9 @@ export type PteOutcome = (typeof PTE_OUTCOMES)[number];
 
 export const RUN_OUTCOMES = ["completed", "hung", "failed"] as const;
 
+/** "none of them", offered by kernel questions whose answer can be no kernel at all. */
+export const NONE_OF_THEM = "none";
+
 /** How a "kernel" question picks its answer among the kernels. */
 export const KERNEL_PICKS = ["least", "most", "zero", "nonzero", "hangs", "completes"] as const;
 export type KernelPick = (typeof KERNEL_PICKS)[number];

@@ -15,10 +15,26 @@
  * Turning "ask the questions" off lifts the limit (a teacher browsing the run); answers stay.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
-import { hasCheckpoints } from "../exercise/draw.ts";
+import { drawScenario, hasCheckpoints, hasVary } from "../exercise/draw.ts";
 import { type Given, isCorrect, type Score, scoreOf } from "../exercise/grade.ts";
+import { decodeLink, encodeLink } from "../permalink/index.ts";
+import { PARAMETERS } from "../scenario/parameters.ts";
 import type { EngineApi, ExerciseAnswers } from "../worker/api.ts";
 import type { AppStore, SeekLimit } from "./store.ts";
+import type { UrlSync } from "./url-sync.ts";
+
+// What the exercise's views need from the model's small, engine-free modules (the UI reaches the
+// model only through state).
+export { hasCheckpoints, hasVary, MAX_SEED } from "../exercise/draw.ts";
+export {
+  answerWords,
+  formatNumber,
+  optionWords,
+  PTE_OUTCOME_WORDS,
+  toleranceWords,
+  unitWords,
+} from "../exercise/format.ts";
+export { type Given, isCorrect, type Score } from "../exercise/grade.ts";
 
 export type CheckpointStatus = "right" | "wrong" | "skipped" | "void";
 
@@ -69,6 +85,30 @@ export interface ExerciseState {
 }
 
 export type ExerciseStore = StoreApi<ExerciseState> & { stop(): void };
+
+/** What a seed draws from a scenario's ranges, in words ("guest RAM", "96 GiB"); [] without. */
+export function drawnValues(
+  scenario: unknown,
+  seed: number | null,
+): readonly { readonly label: string; readonly text: string }[] {
+  if (seed === null || !hasVary(scenario)) return [];
+  const d = drawScenario(scenario, seed);
+  return d.ok ? d.values.map((v) => ({ label: PARAMETERS[v.id].label, text: v.text })) : [];
+}
+
+/**
+ * The link a student opens: the scenario as the author wrote it, with the student's seed, from
+ * its start, under the kernel the seed draws (or the scenario's), without this run's self-check
+ * (it belongs to another problem).
+ */
+export function studentLink(sync: UrlSync, seed: number): string {
+  const url = sync.linkTo({ step: false });
+  const at = url.indexOf("#");
+  const r = decodeLink(url.slice(at));
+  if (!r.ok) return url;
+  const { sweep: _sweep, ...rest } = r.state;
+  return `${url.slice(0, at)}#${encodeLink({ ...rest, seed, kernel: null, check: null, compareCheck: null })}`;
+}
 
 export function scoreOfResults(results: readonly (CheckpointResult | null)[]): Score {
   return scoreOf(results);
@@ -287,7 +327,9 @@ export function createExerciseStore(app: AppStore, api: EngineApi): ExerciseStor
       resume = playAgain;
       return;
     }
-    if (playAgain) app.getState().setPlaying(true);
+    // Nothing left to play at the end of the run (the score is showing).
+    const a = app.getState();
+    if (playAgain && a.run && a.position < a.run.counts[a.granularity]) a.setPlaying(true);
   };
 
   const restart = () => {

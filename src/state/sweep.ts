@@ -18,6 +18,25 @@ import { CancelledError } from "./restartable-engine.ts";
 import { type AppStore, concreteScenario } from "./store.ts";
 import type { UrlSync } from "./url-sync.ts";
 
+// What the sweep's views need from the model's small, engine-free modules.
+export {
+  formatParameterValue,
+  PARAMETERS,
+  type ParameterId,
+  type ParameterValue,
+  parameterValueOf,
+} from "../scenario/parameters.ts";
+export { sweepCsv } from "../sweep/csv.ts";
+export { MEASURES, type MeasureId, SIDES, type Side } from "../sweep/measures.ts";
+export {
+  describeSpec,
+  formatSpec,
+  MAX_POINTS,
+  makeSpec,
+  SWEEP_PARAMETERS,
+  type SweepSpec,
+} from "../sweep/spec.ts";
+
 export type SweepStatus = "idle" | "running" | "done" | "cancelled" | "error";
 
 export interface SweepRun {

@@ -4,7 +4,8 @@
  * write the same text.
  */
 import { formatParameterValue, PARAMETERS } from "../scenario/parameters.ts";
-import { MEASURES, SIDES, type SweepPoint } from "./run.ts";
+import { MEASURES, SIDES } from "./measures.ts";
+import type { SweepPoint } from "./run.ts";
 
 function cell(v: string | number | null): string {
   if (v === null) return "";

@@ -12,19 +12,12 @@ import { isAnon, Pte } from "../engine/pte.ts";
 import type { Outcome } from "../hypervisor/machine.ts";
 import { runScenario } from "../scenario/compile.ts";
 import { applyParameter, type ParameterId, type ParameterValue } from "../scenario/parameters.ts";
+import { MEASURES, type MeasureId, SIDES, type Side } from "./measures.ts";
 import type { SweepSpec } from "./spec.ts";
-import { sweepValues } from "./spec.ts";
 
-/** What a point is measured by: a counter's final or peak value. */
-export const MEASURES = [
-  { id: "rssAnonFinal", counter: "rssAnonBytes", stat: "final", label: "RssAnon, final" },
-  { id: "rssAnonPeak", counter: "rssAnonBytes", stat: "peak", label: "RssAnon, peak" },
-  { id: "hostMemFinal", counter: "hostMemBytes", stat: "final", label: "host memory, final" },
-  { id: "hostMemPeak", counter: "hostMemBytes", stat: "peak", label: "host memory, peak" },
-] as const;
-export type MeasureId = (typeof MEASURES)[number]["id"];
-export const SIDES = ["source", "destination"] as const;
-export type Side = (typeof SIDES)[number];
+export { MEASURES, type MeasureId, SIDES, type Side } from "./measures.ts";
+
+import { sweepValues } from "./spec.ts";
 
 export interface SweepPointRequest {
   /** Scenario JSON the sweep runs over (the app's scenario, a student's draw included). */

@@ -25,6 +25,7 @@ import { StepControls } from "./controls/StepControls.tsx";
 import { Timeline } from "./controls/Timeline.tsx";
 import { usePlayback } from "./controls/usePlayback.ts";
 import { useShortcuts } from "./controls/useShortcuts.ts";
+import { ExerciseLayer } from "./exercise/ExerciseLayer.tsx";
 import { BeforeAfter } from "./lecture/BeforeAfter.tsx";
 import { LectureBar } from "./lecture/LectureBar.tsx";
 import { usePresenting } from "./lecture/presenting.ts";
@@ -104,6 +105,7 @@ export function App() {
       <Header />
       <LectureBar />
       <LinkBanner />
+      <ExerciseLayer />
       {error && (
         <div className="banner banner-error" role="alert">
           {error}

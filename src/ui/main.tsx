@@ -9,6 +9,8 @@ import { createBeforeAfterStore } from "../state/before-after.ts";
 import { connectCompareLinks, createCompareStore } from "../state/compare.ts";
 import { connectEmbedControl } from "../state/embed-control.ts";
 import { createAppStore } from "../state/store.ts";
+import { createStudy } from "../state/study.ts";
+import { studyWorker } from "../state/study-engine.ts";
 import { readUrlState } from "../state/url.ts";
 import { createUrlSync } from "../state/url-sync.ts";
 import { registerOffline } from "./offline/register.ts";
@@ -31,6 +33,9 @@ connectCompareLinks(compare, sync);
 const beforeAfter = createBeforeAfterStore(engine.api, store);
 // Embed mode (embed=1&origin=…): the host pages the link names may drive it by postMessage.
 connectEmbedControl(store, sync.links, window);
+// Exercises and sweeps (issue 19): the exercise being played over this engine; sweeps and answer
+// keys on a second worker, started on the first sweep.
+const study = createStudy(store, engine.api, studyWorker(), sync);
 void store.getState().init();
 // The service worker (offline use, and the prompt when a new version is deployed).
 registerOffline();
@@ -58,4 +63,4 @@ window.__zeropage = {
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");
 const { mount } = await import("./mount.tsx");
-mount(root, { store, compare, sync, engine, beforeAfter });
+mount(root, { store, compare, sync, engine, beforeAfter, study });

@@ -8,6 +8,7 @@ import type { BeforeAfterStore } from "../state/before-after.ts";
 import type { CompareStore } from "../state/compare.ts";
 import type { RestartableEngine } from "../state/restartable-engine.ts";
 import type { AppStore } from "../state/store.ts";
+import type { Study } from "../state/study.ts";
 import type { UrlSync } from "../state/url-sync.ts";
 import { App } from "./App.tsx";
 import { CompareProvider } from "./compare/context.tsx";
@@ -17,6 +18,7 @@ import { UpdatePrompt } from "./offline/UpdatePrompt.tsx";
 import { ShareProvider } from "./share/context.tsx";
 import { EmbedSwitch } from "./share/EmbedSwitch.tsx";
 import { StoreProvider } from "./store-context.tsx";
+import { StudyProvider } from "./study/context.tsx";
 import { installMapColours } from "./views/memory-map/colours.ts";
 import "./styles.css";
 
@@ -26,6 +28,8 @@ export interface MountHandles {
   readonly sync: UrlSync;
   readonly engine: RestartableEngine;
   readonly beforeAfter: BeforeAfterStore;
+  /** Exercises and sweeps (issue 19). */
+  readonly study?: Study;
 }
 
 export function mount(root: HTMLElement, h: MountHandles): void {
@@ -36,9 +40,11 @@ export function mount(root: HTMLElement, h: MountHandles): void {
         <CompareProvider store={h.compare}>
           <BeforeAfterProvider store={h.beforeAfter}>
             <ShareProvider sync={h.sync} engine={h.engine}>
-              <EmbedSwitch full={<App />} />
-              <HandoutHost />
-              <UpdatePrompt />
+              <StudyProvider study={h.study ?? null}>
+                <EmbedSwitch full={<App />} />
+                <HandoutHost />
+                <UpdatePrompt />
+              </StudyProvider>
             </ShareProvider>
           </BeforeAfterProvider>
         </CompareProvider>

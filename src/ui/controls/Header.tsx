@@ -11,6 +11,7 @@ import { CompareEntry } from "../compare/CompareEntry.tsx";
 import { PresentButton } from "../lecture/PresentButton.tsx";
 import { ShareToolbar } from "../share/ShareToolbar.tsx";
 import { useApp, useAppStore } from "../store-context.tsx";
+import { SweepEntry } from "../sweep/SweepEntry.tsx";
 
 export function Header() {
   const store = useAppStore();
@@ -66,6 +67,7 @@ export function Header() {
         </span>
       )}
       <CompareEntry />
+      <SweepEntry />
       <ShareToolbar />
       <PresentButton />
       {pending && (

@@ -28,6 +28,7 @@ import {
   removeAction,
   setAt,
 } from "./draft.ts";
+import { ExercisesSection } from "./ExercisesSection.tsx";
 import { ChoiceField, FlagField, fieldId, TextField } from "./fields.tsx";
 import { LoadProgressBar } from "./LoadProgressBar.tsx";
 import { placeOf } from "./labels.ts";
@@ -365,6 +366,8 @@ export function ScenarioEditor() {
           </button>
         </div>
       </fieldset>
+
+      <ExercisesSection draft={draft} issues={issues} edit={edit} kernels={kernels} />
     </form>
   );
 }

@@ -53,6 +53,12 @@ export function placeOf(path: string): string {
     const field = action[2];
     return !field || field === "do" ? n : `${n} · ${field}`;
   }
+  // The Exercises section (issue 19): "Question 2 · tolerance", "Range · balloon".
+  const question = /^exercise\.checkpoints\[(\d+)\](?:\.(.+))?$/.exec(path);
+  if (question) return `Question ${Number(question[1]) + 1}${question[2] ? ` · ${question[2]}` : ""}`;
+  const range = /^exercise\.vary\.(\w+)/.exec(path);
+  if (range) return `Range · ${range[1]}`;
+  if (path.startsWith("exercise")) return "Exercises";
   if (FIELD_LABELS[path]) return FIELD_LABELS[path]!;
   const inside = Object.keys(FIELD_LABELS).find((k) => k.startsWith(`${path}.`));
   if (inside) return FIELD_LABELS[inside]!;

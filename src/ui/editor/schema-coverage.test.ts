@@ -109,7 +109,7 @@ function renderedFields(): Map<string, string> {
       : control.includes('type="checkbox"')
         ? "checkbox"
         : "input";
-    out.set(schemaPathOf(m[1]!), kind);
+    if (!m[1]!.startsWith("exercise.")) out.set(schemaPathOf(m[1]!), kind);
   }
   return out;
 }
