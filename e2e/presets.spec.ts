@@ -176,6 +176,18 @@ const CASES: readonly Case[] = [
     end: { rssAnonBytes: { source: (v) => v > 20 * GiB && v < 21 * GiB } },
   },
   {
+    // C: 24 MiB lent to the balloon and taken back (QEMU only hints MADV_WILLNEED), then a read of
+    // all 64 MiB maps the 32 MiB never written to the zeropage; the deflation itself maps nothing.
+    id: "balloon-deflate",
+    outcome: "completed",
+    end: {
+      rssAnonBytes: { source: 32 * MiB },
+      zeropagePtes: { source: (32 * MiB) / PAGE },
+    },
+    before: { rssAnonBytes: { source: 32 * MiB }, zeropagePtes: { source: 0 } },
+    narration: /zeropage|zero page/i,
+  },
+  {
     // C with guest RAM in a memfd: no zeropage for shmem, the 40 GiB come back on both hosts.
     id: "commit-06201e00-memfd",
     outcome: "completed",

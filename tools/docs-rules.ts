@@ -72,7 +72,12 @@ function frameMd(f: Frame, tag: string): string {
   const text = code
     ? `[\`${id}\`](${elixir(f.tag ?? tag, id, qemu)})${f.fn.slice(id.length).replace(/[`|]/g, "")}`
     : f.fn.replace(/[`|]/g, "");
-  return f.note ? `${text} *${f.note.replace(/[*|]/g, "")}*` : text;
+  if (!f.note) return text;
+  // Emphasis as Biome's Markdown formatter writes it: underscores, or asterisks when the note
+  // holds an underscore of its own (an identifier such as has_pgste).
+  const note = f.note.replace(/[*|]/g, "");
+  const mark = note.includes("_") ? "*" : "_";
+  return `${text} ${mark}${note}${mark}`;
 }
 
 function pathMd(frames: readonly Frame[], tag: string): string {

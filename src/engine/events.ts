@@ -79,7 +79,16 @@ export type KernelEvent =
    */
   | { kind: "pageset"; mm: number; set: string; ranges: Ranges; value: number }
   /** A step outside the kernel that changes nothing here (the guest moves, QEMU gives up): for the record. */
-  | { kind: "note"; mm: number; label: string };
+  | {
+      kind: "note";
+      mm: number;
+      label: string;
+      /**
+       * The rule the step records, by id, when a room above the engine defines one for what it does
+       * (QEMU's balloon_deflate_page hint); without it, the generic "outside the kernel" rule.
+       */
+      rule?: string;
+    };
 
 export type EventKind = KernelEvent["kind"];
 

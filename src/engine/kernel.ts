@@ -14,7 +14,7 @@ import { fork } from "./fork.ts";
 import { ksmDisable, ksmScan } from "./ksm.ts";
 import { madviseDontneed, madviseFlags, R_GMAP_DISCARD, R_MADV_DONTNEED, R_NO_GMAP } from "./madvise.ts";
 import { countVmEvents } from "./proc/vmstat.ts";
-import { defineRule, step } from "./rules.ts";
+import { defineRule, ruleById, step } from "./rules.ts";
 import { punchHole } from "./shmem.ts";
 import { uffdMove } from "./uffd-move.ts";
 import { uffdFill, uffdRegister } from "./userfaultfd.ts";
@@ -156,8 +156,11 @@ function route(w: World, e: KernelEvent, limit: number): EventResult {
       rec.step(R_PAGESET.index);
       return done(true, rec);
     }
-    case "note":
-      rec.step(R_PAGESET.index);
+    case "note": {
+      const rule = e.rule === undefined ? R_PAGESET : ruleById(e.rule);
+      if (!rule) return done(false, rec, "EINVAL", `no rule ${e.rule} is registered`);
+      rec.step(rule.index);
       return done(true, rec);
+    }
   }
 }

@@ -113,6 +113,17 @@ export function balloonDeflate(m: Machine, pages: number): void {
       ? "qemu: virtio_balloon_handle_output → virtio_balloon_inhibited() → balloon_deflate_page skipped (no MADV_WILLNEED hint); guest: pages are free again"
       : "qemu: virtio_balloon_handle_output → balloon_deflate_page → qemu_madvise(QEMU_MADV_WILLNEED); guest: pages are free again",
   );
-  if (why)
+  if (why) {
     m.sim.noteAction(`the guest took ${given} pages back from the balloon; QEMU skipped its hint: ${why}`);
+    return;
+  }
+  m.apply(
+    {
+      kind: "note",
+      mm: m.guestOn,
+      label: "MADV_WILLNEED hint, nothing allocated",
+      rule: R_BALLOON_DEFLATE.id,
+    },
+    "qemu: virtio_balloon_handle_output → balloon_deflate_page → qemu_madvise(QEMU_MADV_WILLNEED)",
+  );
 }

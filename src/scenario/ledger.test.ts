@@ -49,7 +49,7 @@ describe("runLedger", () => {
     expect(lines[0]).toMatch(/^# What a real machine would print after the run \(s390-06201e00, Linux /);
     expect(lines).toContain("## source host");
     expect(lines).toContain("## destination host");
-    const cmd = lines.findIndex((l) => l === "$ grep -E '^(Shmem|PageTables):' /proc/meminfo");
+    const cmd = lines.indexOf("$ grep -E '^(Shmem|PageTables):' /proc/meminfo");
     expect(lines[cmd + 1]).toMatch(/^Shmem:\s+0 kB$/);
     expect(lines[cmd + 2]).toMatch(/^PageTables:\s+\d+ kB$/);
   });

@@ -125,7 +125,7 @@ export function createBeforeAfterStore(api: EngineApi, app: AppStore): BeforeAft
     const fetchStep = async (): Promise<void> => {
       const h = held;
       const s = get();
-      if (!h || !h.info || wanted === null || inFlight || s.status !== "ready") return;
+      if (!h?.info || wanted === null || inFlight || s.status !== "ready") return;
       inFlight = true;
       const { granularity: g, position: p } = wanted;
       wanted = null;

@@ -1,5 +1,6 @@
 /** The preset gallery. Order is display order; `commit-06201e00` is the app's default scenario. */
 
+import { balloonDeflate } from "./balloon-deflate.ts";
 import { cmmDuringPostcopy } from "./cmm-during-postcopy.ts";
 import { commit06201e00 } from "./commit-06201e00.ts";
 import { commit06201e00Exercise } from "./commit-06201e00-exercise.ts";
@@ -28,6 +29,7 @@ export const PRESETS: readonly Preset[] = [
   ksmZeroPages,
   pagemapOptimization,
   freePageReporting,
+  balloonDeflate,
   postcopyHang2017,
   cmmDuringPostcopy,
   teachingSmall,
