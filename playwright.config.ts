@@ -12,7 +12,8 @@ const OUT_DIR = process.env.E2E_OUT_DIR || "dist";
 export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
-  outputDir: "test-results/artifacts",
+  // E2E_RESULTS_DIR keeps two concurrent runs (two worktrees, two people) out of each other's artifacts.
+  outputDir: process.env.E2E_RESULTS_DIR || "test-results/artifacts",
   // The journeys' key frames (e2e/support.ts Journey.frame): one baseline per name, checked in;
   // `npm run test:update-screenshots` rewrites them after a change made on purpose.
   snapshotPathTemplate: "{testDir}/journeys/__screenshots__/{arg}{ext}",
