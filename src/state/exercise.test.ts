@@ -5,14 +5,13 @@
  * student's own problem, carried by the link.
  */
 import { describe, expect, it } from "vitest";
+import { MiB } from "../base/units.ts";
 import { drawScenario } from "../exercise/draw.ts";
 import { EngineHost } from "../worker/engine-host.ts";
-import { createExerciseStore, type ExerciseStore } from "./exercise.ts";
+import { createExerciseStore, type ExerciseStore, studentLink } from "./exercise.ts";
 import { type AppStore, chosenKernel, createAppStore } from "./store.ts";
 import { FakeHost } from "./test-support/url-host.ts";
 import { createUrlSync } from "./url-sync.ts";
-
-const MiB = 2 ** 20;
 
 /** A 64 MiB lesson: the guest writes it all, the balloon takes some back, the guest migrates. */
 const LESSON = {
@@ -190,6 +189,31 @@ describe("a student's seed", () => {
     expect(host.pushes).toBe(1);
     host.go(-1);
     await until(() => app.getState().seed === 42 && app.getState().isIdle(), "Back returns to seed 42");
+    sync.stop();
+    ex.stop();
+  });
+
+  it("the class's link has no seed, no step, no kernel and no self-check; a student's link adds the seed", async () => {
+    const host = new FakeHost("#v=1&preset=commit-06201e00-exercise&seed=42&kernel=s390-fa41ba0d");
+    const { readUrlState } = await import("./url.ts");
+    const api = new EngineHost("main");
+    const app = createAppStore(api, readUrlState(host.location.hash));
+    const ex = createExerciseStore(app, api);
+    const sync = createUrlSync(app, host, { replaceDelayMs: 0 });
+    await app.getState().init();
+    await settled(app, ex);
+    app.getState().seek(2);
+    await settled(app, ex);
+    const forClass = studentLink(sync, null);
+    const hash = forClass.slice(forClass.indexOf("#") + 1);
+    const params = new URLSearchParams(hash);
+    expect(params.get("preset")).toBe("commit-06201e00-exercise");
+    for (const key of ["seed", "step", "kernel", "check", "sweep"]) expect(params.has(key), key).toBe(false);
+    const student = new URLSearchParams(studentLink(sync, 1234).split("#")[1]);
+    expect(student.get("seed")).toBe("1234");
+    expect(student.has("step")).toBe(false);
+    const reopened = readUrlState(`#${hash}`);
+    expect(reopened.seed ?? null).toBeNull();
     sync.stop();
     ex.stop();
   });

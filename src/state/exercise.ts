@@ -97,17 +97,18 @@ export function drawnValues(
 }
 
 /**
- * The link a student opens: the scenario as the author wrote it, with the student's seed, from
- * its start, under the kernel the seed draws (or the scenario's), without this run's self-check
- * (it belongs to another problem).
+ * The link a student opens: the scenario as the author wrote it, with the student's seed (null:
+ * none, for the class to add `&seed=` and a number), from its start, under the kernel the seed
+ * draws (or the scenario's), without this run's self-check (it belongs to another problem).
  */
-export function studentLink(sync: UrlSync, seed: number): string {
+export function studentLink(sync: UrlSync, seed: number | null): string {
   const url = sync.linkTo({ step: false });
   const at = url.indexOf("#");
   const r = decodeLink(url.slice(at));
   if (!r.ok) return url;
-  const { sweep: _sweep, ...rest } = r.state;
-  return `${url.slice(0, at)}#${encodeLink({ ...rest, seed, kernel: null, check: null, compareCheck: null })}`;
+  const { sweep: _sweep, seed: _seed, ...rest } = r.state;
+  const state = { ...rest, kernel: null, check: null, compareCheck: null };
+  return `${url.slice(0, at)}#${encodeLink(seed === null ? state : { ...state, seed })}`;
 }
 
 export function scoreOfResults(results: readonly (CheckpointResult | null)[]): Score {

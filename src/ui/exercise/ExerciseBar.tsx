@@ -4,7 +4,9 @@
  * questions" (off: browse freely), start again, and the teacher's answer key.
  */
 import { useState } from "react";
-import { drawnValues, hasVary, MAX_SEED, scoreOfResults } from "../../state/exercise.ts";
+import { drawnValues, hasVary, MAX_SEED, scoreOfResults, studentLink } from "../../state/exercise.ts";
+import { copyText } from "../share/clipboard.ts";
+import { useUrlSync } from "../share/context.tsx";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { useExercise, useStudy } from "../study/context.tsx";
 
@@ -92,9 +94,63 @@ export function ExerciseBar() {
       <button type="button" onClick={() => study.exercise.getState().restart()} disabled={!answers}>
         Start again
       </button>
+      <ClassLink />
       <button type="button" onClick={() => study.answerKey.getState().openKey()} aria-haspopup="dialog">
         Answer key
       </button>
     </section>
+  );
+}
+
+/**
+ * The link to hand out: the exercise without a seed and without this run's self-check; each
+ * student adds `&seed=` and their number.
+ */
+function ClassLink() {
+  const sync = useUrlSync();
+  const scenario = useApp((s) => s.scenario);
+  useApp((s) => s.run);
+  const [open, setOpen] = useState(false);
+  const [copied, setCopied] = useState(false);
+  if (!sync) return null;
+  const link = studentLink(sync, null);
+  return (
+    <div className="zx-class">
+      <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        Link for the class
+      </button>
+      {open && (
+        <fieldset
+          className="zx-class-pop"
+          aria-label="The link to hand out"
+          onKeyDown={(e) => {
+            if (e.key !== "Escape") return;
+            e.stopPropagation();
+            setOpen(false);
+          }}
+        >
+          <input
+            readOnly
+            value={link}
+            aria-label="Class link"
+            data-testid="exercise-class-link"
+            onFocus={(e) => e.target.select()}
+          />
+          <button
+            type="button"
+            onClick={() => {
+              void copyText(link).then((ok) => setCopied(ok));
+            }}
+          >
+            {copied ? "Copied" : "Copy"}
+          </button>
+          <span className="zl-hint">
+            {hasVary(scenario)
+              ? "Each student adds &seed= and their number (a student number) to get their own problem."
+              : "Every student gets the same problem (the exercise has no ranges)."}
+          </span>
+        </fieldset>
+      )}
+    </div>
   );
 }
