@@ -243,12 +243,72 @@ describe("model mapping (x86_64 at the probe's default base)", () => {
     expect(r[8]).toMatchObject({ thpPmds: 2, anonHugeKiB: 4096 });
   });
 
-  it("fork is not modelled: the script is refused with why", () => {
+  it("a fork of memory without dontfork is not modelled: the script is refused with why", () => {
     const s = script("fork.ops");
     expect(unmodelledOp(s)).toMatchObject({ op: { kind: "fork", line: 23 } });
-    expect(unmodelledOp(s)!.why).toMatch(/no fork event/);
+    expect(unmodelledOp(s)!.why).toMatch(/only memory marked VM_DONTCOPY/);
     expect(() => runModel(s, { kernelVersion: "6.18" })).toThrow(/fork\.ops:23: 'fork' is not modelled/);
     expect(unmodelledOp(script("read-then-write.ops"))).toBeNull();
+    // dontfork after the fork does not count: the fork already copied the region.
+    expect(unmodelledOp(parseOps("region 8\nfork\ndontfork\nchild-exit\n", "late.ops"))).toMatchObject({
+      op: { kind: "fork", line: 2 },
+    });
+  });
+
+  it("fork-dontfork: dup_mmap() skips the VM_DONTCOPY region, the parent's pages stay exclusive", () => {
+    const r = at("fork-dontfork.ops");
+    expect(unmodelledOp(script("fork-dontfork.ops"))).toBeNull();
+    expect(r[4]!.notes).toEqual([expect.stringMatching(/MADV_DONTFORK: no engine event/)]);
+    expect(r[5]!.rules.map((u) => u.id)).toEqual(["dup_mmap.dontcopy"]);
+    // The fork changes nothing; a write to an exclusive page takes no fault, one to a zeropage copies.
+    expect(deltas(r).slice(4, 8)).toEqual([
+      [32, 12, 8, 16],
+      [32, 12, 8, 16],
+      [32, 12, 8, 16],
+      [40, 12, 6, 16],
+    ]);
+    expect(r.map((x) => x.faults)).toEqual([0, 8, 8, 8, 8, 8, 8, 10, 10, 10, 10, 14]);
+    expect(r[8]).toMatchObject({ errno: null, move: 16384 });
+  });
+
+  it("uffd-move: pages and zeropages move by their PTEs; EEXIST, ENOENT, EAGAIN with bytes", () => {
+    const r = at("uffd-move.ops");
+    expect(r.slice(4, 9).map((x) => [x.errno, x.move])).toEqual([
+      [null, 16384],
+      [null, 16384],
+      ["EEXIST", -17],
+      ["ENOENT", -2],
+      ["EAGAIN", 16384],
+    ]);
+    // Nothing is allocated or freed by a move; the second PTE table is (+4 KiB VmPTE).
+    expect(deltas(r).slice(3, 9)).toEqual([
+      [32, 12, 4, 12],
+      [32, 16, 4, 12],
+      [32, 16, 4, 12],
+      [32, 16, 4, 12],
+      [32, 16, 4, 12],
+      [32, 16, 4, 12],
+    ]);
+    expect(r[4]!.rules.map((u) => u.id)).toContain("move_present_ptes");
+    expect(r[5]!.rules.map((u) => u.id)).toContain("move_zeropage_pte");
+    // A moved page is writable where it lands; a moved zeropage is copied on write.
+    expect(r[10]).toMatchObject({ faults: r[9]!.faults, rssAnonKiB: 32 });
+    expect(r[11]).toMatchObject({ rssAnonKiB: 48, zeroPtes: 0 });
+    // Under a host that forbids the zeropage on read faults the move is the same (no
+    // mm_forbids_zeropage() in move_zeropage_pte()).
+    const pvm = runModel(script("uffd-move.ops"), {
+      kernelVersion: "6.18",
+      zeropage: { readFault: false, hugeZeroPage: false, uffdZeropage: true, ksm: true },
+    });
+    expect(deltas(pvm)).toEqual(deltas(r));
+  });
+
+  it("uffd-move-ksm: a KSM page is -EBUSY; a KSM zeropage moves and stays in ksm_zero_pages", () => {
+    const r = at("uffd-move-ksm.ops");
+    expect(r[8]).toMatchObject({ move: 16384, ksmZeroPages: 512, zeroPtes: 512 });
+    expect(r[8]!.rules.map((u) => u.id)).toContain("move_zeropage_pte.ksm");
+    expect(r[9]).toMatchObject({ errno: "EBUSY", move: -16, ksmPages: 512 });
+    expect(r[12]).toMatchObject({ ksmZeroPages: 4, zeroPtes: 2, ksmPages: 0 });
   });
 
   it("ksm: use_zero_pages on and off", () => {
@@ -570,7 +630,7 @@ describe("recorded hosts (fixtures/)", () => {
   it("a recorded script the engine does not model (fork) is printed, not compared", async () => {
     const r = await replay(UPSTREAM, "");
     expect(r.text).toMatch(
-      /== \S*fork\.ops {2}\(base 0x[0-9a-f]+, 2048 pages\): PROBE ONLY, not compared: 'fork' \(line 23\): the engine has no fork event/,
+      /== \S*fork\.ops {2}\(base 0x[0-9a-f]+, 2048 pages\): PROBE ONLY, not compared: 'fork' \(line 23\): the engine's fork event models only memory marked VM_DONTCOPY/,
     );
     // The child's counts are in the table: no PTE is copied while the region has no anon_vma.
     expect(r.text).toMatch(/child zeroPtes/);
@@ -688,6 +748,13 @@ describe("the probe's parser agrees with ops.ts", () => {
     "region 16\nchild-exit\n",
     "region 16\nfork\nfork\n",
     "region 16\nfork\nchild-exit\nchild-exit\n",
+    "region 16\ndontfork 1\n",
+    "region 16\nuffd-move 0 8 4\n",
+    "region 16\nuffd-register\nuffd-move 0 8\n",
+    "region 16\nuffd-register\nuffd-move 0 8 0\n",
+    "region 16\nuffd-register\nuffd-move 14 0 4\n",
+    "region 16\nuffd-register\nuffd-move 0 14 4\n",
+    "region 16\nuffd-register\nuffd-move 0 0x8 4\n",
   ];
   it.skipIf(unavailable !== null)(
     "on malformed scripts with the new ops",
@@ -712,10 +779,33 @@ describe("the probe's parser agrees with ops.ts", () => {
           expect(r.stderr.trim()).toBe(`probe: ${want}`);
         }
         const good = path.join(dir, "good.ops");
-        writeFileSync(good, "region 16\npopulate-read 0 4\nremote-read 4 4\nfork\nchild-exit\n");
+        writeFileSync(
+          good,
+          "region 16\npopulate-read 0 4\nremote-read 4 4\nfork\nchild-exit\ndontfork\nfork\n",
+        );
         const r = await runProbeBinary(probe, good);
         expect(r.code, r.stderr).toBe(0);
-        expect(r.stdout.trim().split("\n")).toHaveLength(5);
+        expect(r.stdout.trim().split("\n")).toHaveLength(7);
+        // uffd-move needs UFFDIO_MOVE (v6.8): run, or skipped (exit 3) with the probe's reason.
+        const move = path.join(dir, "move.ops");
+        writeFileSync(move, "region 16\nwrite 0 4 data\nuffd-register\nuffd-move 0 8 4\nuffd-move 0 12 4\n");
+        const m = await runProbeBinary(probe, move);
+        if (m.code === 3) {
+          expect(JSON.parse(m.stdout.trim()).skip).toMatch(/./);
+        } else {
+          expect(m.code, m.stderr).toBe(0);
+          const recs = m.stdout
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l) as ProbeRecord);
+          expect(recs.map((x) => [x.errno, x.move ?? null])).toEqual([
+            [null, null],
+            [null, null],
+            [null, null],
+            [null, 16384],
+            ["ENOENT", -2],
+          ]);
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -14,13 +14,13 @@
  *     VmPTE (kernelPteTables(): no /proc file counts PTE tables on their own);
  *   - RssAnon and VmPTE must be equal after subtracting each side's step 0 (the probe's process
  *     has its own baseline; the model starts at 0);
- *   - errno must be equal, and the bytes a uffd ioctl reports (.zeropage / .copy) or
+ *   - errno must be equal, and the bytes a uffd ioctl reports (.zeropage / .copy / .move) or
  *     process_vm_readv() returns;
  *   - the main thread's completed page faults since step 0 (getrusage RUSAGE_THREAD) must equal the
  *     engine's vmstat pgfault, and the region's smaps Rss / Anonymous / AnonHugePages must equal the
  *     engine ledger's, where the probe reports them (recordings made before they existed do not).
- * A script with an op the engine does not model (fork) runs on the kernel only: its records are
- * printed and nothing is compared (model.ts unmodelledOp() says why).
+ * A script with an op the engine does not model (a fork of memory without 'dontfork') runs on the
+ * kernel only: its records are printed and nothing is compared (model.ts unmodelledOp() says why).
  * Prints a table per script, every mismatch with both values and the model's rule path, and one
  * summary line. Exit 1 on any mismatch or error, 0 otherwise.
  *
@@ -81,6 +81,8 @@ export interface KernelRecord {
   readonly ksmPages: number | null;
   readonly zeropage?: number;
   readonly copy?: number;
+  /** uffd-move: the kernel's .move (bytes moved, or -errno). */
+  readonly move?: number;
   /** Completed faults of the probe's main thread since step 0; absent in older recordings. */
   readonly faults?: number;
   /** smaps Rss / Anonymous / AnonHugePages summed over the region's VMAs (kB); absent in older recordings. */
@@ -128,7 +130,7 @@ export const FIELDS: readonly FieldDef[] = [
   { name: "smapsRssKiB", label: "smRss", get: (r) => r.smapsRssKiB },
   { name: "smapsAnonKiB", label: "smAnon", get: (r) => r.smapsAnonKiB },
   { name: "anonHugeKiB", label: "anonHuge", get: (r) => r.anonHugeKiB },
-  { name: "bytes", label: "bytes", get: (r) => r.zeropage ?? r.copy ?? r.remoteRead },
+  { name: "bytes", label: "bytes", get: (r) => r.zeropage ?? r.copy ?? r.move ?? r.remoteRead },
 ];
 
 /** x86_64 4-level paging: a PMD table maps 1 GiB, a PUD table 512 GiB; every table is 4 KiB. */

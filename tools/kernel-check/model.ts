@@ -23,6 +23,8 @@
  *   dontneed-each      madvise dontneed with callPages 1
  *   uffd-register      uffd_register over the region
  *   uffd-zeropage/copy uffd_zeropage / uffd_copy
+ *   uffd-move          uffd_move (mode 0, by a thread of the same process); the record's move is
+ *                      the bytes moved (also for a partial move, errno EAGAIN) or -errno
  *   ksm-merge          madvise mergeable over the region, then ksm_scan
  *   ksm-unmerge        madvise unmergeable over the region
  *   ksm-zero-pages     (none: chooses use_zero_pages for the next ksm-merge)
@@ -30,8 +32,13 @@
  *                      each missing page in for reading); MISSING userfaults answered as for read
  *   remote-read        fault event, access read, via gup (process_vm_readv's read-only GUP); the
  *                      record's remoteRead is count bytes (one byte per page) or -errno
- *   fork, child-exit   not modelled: the engine has no fork event (unmodelledOp() says why), so
- *                      check.ts runs a script with them on the kernel only
+ *   dontfork           no engine event (the engine has no MADV_DONTFORK): the model sets
+ *                      VM_DONTCOPY on the region's VMA, which only the fork event reads
+ *   fork               fork after dontfork: the fork event (dup_mmap() skips the VM_DONTCOPY
+ *                      region, the parent's mm does not change); without dontfork not modelled
+ *                      (the engine has no child mm: unmodelledOp() says why), so check.ts runs a
+ *                      script with it on the kernel only
+ *   child-exit         (none: the child had no part of the region)
  *   barrier            (none)
  *
  * Per record, besides the page-table counts: `faults` is the engine's /proc/vmstat pgfault for the
@@ -56,7 +63,7 @@ import {
   vmstatDeltas,
   World,
 } from "../../src/engine/index.ts";
-import { type Op, type OpKind, type OpsScript, scriptUses } from "./ops.ts";
+import { type Op, type OpsScript, scriptUses } from "./ops.ts";
 
 /** How a read reaches handle_mm_fault() other than by a CPU load (the fault event's `via`). */
 type ReadVia = NonNullable<Extract<KernelEvent, { kind: "fault"; access: "read" }>["via"]>;
@@ -71,6 +78,7 @@ const ERRNO_NUMBERS: Record<string, number> = {
   EAGAIN: 11,
   ENOMEM: 12,
   EFAULT: 14,
+  EBUSY: 16,
   EEXIST: 17,
   EINVAL: 22,
 };
@@ -128,8 +136,12 @@ export interface ModelRecord {
   readonly zeropage?: number;
   /** uffd-copy: bytes filled or -errno, as the kernel's .copy. */
   readonly copy?: number;
+  /** uffd-move: bytes moved or -errno, as the kernel's .move. */
+  readonly move?: number;
   /** Engine messages for failed or partial events. */
   readonly messages: readonly string[];
+  /** What the model did in this step outside the engine's events (dontfork). */
+  readonly notes?: readonly string[];
   /** Rules applied in this step, in order, merged by (event, rule). */
   readonly rules: readonly RuleUse[];
 }
@@ -171,23 +183,23 @@ function addRuleUses(out: RuleUse[], label: string, r: EventResult): void {
   for (const e of r.rec.effects) noteRule(out, e.rule, e.count, label);
 }
 
-/**
- * Ops the engine has no event for, with why. A script that uses one runs on the kernel only
- * (check.ts prints its records and compares nothing).
- */
-const UNMODELLED: Partial<Record<OpKind, string>> = {
-  fork:
-    "the engine has no fork event: copy_page_range() write-protects every anon PTE in both processes (COW " +
-    "against the child), so the parent's later writes fault and copy (or reuse once the child is gone) and a " +
-    "shared THP is split on write; the engine's mm has no state for an anon page shared with another mm",
-  "child-exit": "ends the child of 'fork', which the engine does not model",
-};
+/** Why a fork of memory without VM_DONTCOPY is not modelled (the engine refuses it). */
+const FORK_COPY_UNMODELLED =
+  "the engine's fork event models only memory marked VM_DONTCOPY ('dontfork' first): without it, " +
+  "copy_page_range() write-protects every anon PTE in both processes (COW against the child), so the " +
+  "parent's later writes fault and copy (or reuse once the child is gone) and a shared THP is split on " +
+  "write; the engine's mm has no state for an anon page shared with another mm, and refuses such a fork";
 
-/** The first op of `script` the engine cannot model, with why; null if it can run them all. */
+/**
+ * The first op of `script` the engine cannot model, with why; null if it can run them all. A script
+ * that uses one runs on the kernel only (check.ts prints its records and compares nothing). Today
+ * that is a `fork` not preceded by `dontfork` (its `child-exit` always follows it).
+ */
 export function unmodelledOp(script: OpsScript): { op: Op; why: string } | null {
+  let dontcopy = false;
   for (const op of script.ops) {
-    const why = UNMODELLED[op.kind];
-    if (why) return { op, why };
+    if (op.kind === "dontfork") dontcopy = true;
+    if (op.kind === "fork" && !dontcopy) return { op, why: FORK_COPY_UNMODELLED };
   }
   return null;
 }
@@ -246,6 +258,7 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
   script.ops.forEach((op, step) => {
     const rules: RuleUse[] = [];
     const messages: string[] = [];
+    const notes: string[] = [];
     let errno: string | null = null;
     let bytes: number | undefined;
     let remoteRead: number | undefined;
@@ -342,9 +355,26 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
         access(op);
         remoteRead = errno === null ? op.count : -(ERRNO_NUMBERS[errno] ?? 0);
         break;
+      case "dontfork":
+        // No engine event sets VM_DONTCOPY (QEMU's guest RAM is created with it); only fork reads it.
+        world.mms[MM]!.updateVmaFlags(0, script.pages, VmFlag.DONTCOPY, 0);
+        notes.push("MADV_DONTFORK: no engine event; the model sets VM_DONTCOPY on the region's VMA");
+        break;
       case "fork":
+        // unmodelledOp() let it through: the region is VM_DONTCOPY, so dup_mmap() skips it.
+        main({ kind: "fork", mm: MM }, "fork()");
+        break;
       case "child-exit":
-        throw new Error(`model: '${op.text}' is not modelled`); // unmodelledOp() refused the script
+        notes.push("the child had no part of the region (VM_DONTCOPY): nothing changes here");
+        break;
+      case "uffd-move": {
+        const r = main(
+          { kind: "uffd_move", mm: MM, src: op.src, dst: op.dst, count: op.count },
+          "UFFDIO_MOVE",
+        );
+        bytes = r.ok ? r.rec.footprintPages * PAGE : -(ERRNO_NUMBERS[r.errno ?? ""] ?? 0);
+        break;
+      }
       case "dontneed":
         main({ kind: "madvise", mm: MM, advice: "dontneed", ranges: [op.first, op.count] }, "MADV_DONTNEED");
         break;
@@ -416,7 +446,9 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
       ...(op.kind === "remote-read" ? { remoteRead } : {}),
       ...(op.kind === "uffd-zeropage" ? { zeropage: bytes } : {}),
       ...(op.kind === "uffd-copy" ? { copy: bytes } : {}),
+      ...(op.kind === "uffd-move" ? { move: bytes } : {}),
       messages,
+      ...(notes.length > 0 ? { notes } : {}),
       rules,
     };
     records.push(rec);
@@ -429,7 +461,8 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
  * partial events as "engine: ..." (for mismatch reports).
  */
 export function describeRules(rec: ModelRecord): string[] {
-  if (rec.rules.length === 0 && rec.messages.length === 0) {
+  const notes = rec.notes ?? [];
+  if (rec.rules.length === 0 && rec.messages.length === 0 && notes.length === 0) {
     return ["(no engine event: nothing changes in the model)"];
   }
   const rules = rec.rules.map((u) => {
@@ -437,5 +470,5 @@ export function describeRules(rec: ModelRecord): string[] {
     const path = u.path ? `: ${u.path}` : "";
     return `${u.id}${n} [${u.event}]${path}`;
   });
-  return [...rules, ...rec.messages.map((m) => `engine: ${m}`)];
+  return [...notes, ...rules, ...rec.messages.map((m) => `engine: ${m}`)];
 }

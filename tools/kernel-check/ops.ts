@@ -28,6 +28,8 @@ export type OpBody =
   | { kind: "uffd-register" }
   | { kind: "uffd-zeropage"; first: number; count: number }
   | { kind: "uffd-copy"; first: number; count: number; content: Content }
+  /** One UFFDIO_MOVE (mode 0) of `count` pages from page `src` to page `dst`. */
+  | { kind: "uffd-move"; src: number; dst: number; count: number }
   | { kind: "ksm-zero-pages"; on: boolean }
   | { kind: "ksm-merge" }
   | { kind: "ksm-unmerge" }
@@ -35,6 +37,8 @@ export type OpBody =
   | { kind: "remote-read"; first: number; count: number }
   | { kind: "fork" }
   | { kind: "child-exit" }
+  /** madvise(MADV_DONTFORK) over the region: VM_DONTCOPY, so a later fork copies none of it. */
+  | { kind: "dontfork" }
   | { kind: "barrier" };
 
 export type OpKind = OpBody["kind"];
@@ -73,6 +77,7 @@ const ARITY: Record<OpKind, number> = {
   "uffd-register": 0,
   "uffd-zeropage": 2,
   "uffd-copy": 3,
+  "uffd-move": 3,
   "ksm-zero-pages": 1,
   "ksm-merge": 0,
   "ksm-unmerge": 0,
@@ -80,6 +85,7 @@ const ARITY: Record<OpKind, number> = {
   "remote-read": 2,
   fork: 0,
   "child-exit": 0,
+  dontfork: 0,
   barrier: 0,
 };
 
@@ -218,6 +224,23 @@ export function parseOps(text: string, file = "<script>"): OpsScript {
         if (!haveUffd) fail(line, "'uffd-zeropage' needs an earlier 'uffd-register'");
         body = { kind: "uffd-zeropage", first, count };
         break;
+      case "uffd-move": {
+        const src = parseUnsigned(tok[1]!);
+        const dst = parseUnsigned(tok[2]!);
+        const n = parseUnsigned(tok[3]!);
+        if (src === null || dst === null || n === null)
+          return fail(line, `'${cmd}' expects <src> <dst> <count> as decimal page numbers`);
+        if (n === 0n) fail(line, "count must be at least 1");
+        const size = BigInt(pages);
+        if (src >= size || n > size - src)
+          fail(line, `source range ${src}+${n} exceeds the region (${pages} pages)`);
+        if (dst >= size || n > size - dst) {
+          fail(line, `destination range ${dst}+${n} exceeds the region (${pages} pages)`);
+        }
+        if (!haveUffd) fail(line, "'uffd-move' needs an earlier 'uffd-register'");
+        body = { kind: "uffd-move", src: Number(src), dst: Number(dst), count: Number(n) };
+        break;
+      }
       case "uffd-register":
         if (haveUffd) fail(line, "'uffd-register' may appear only once");
         haveUffd = true;
@@ -225,6 +248,7 @@ export function parseOps(text: string, file = "<script>"): OpsScript {
         break;
       case "ksm-merge":
       case "ksm-unmerge":
+      case "dontfork":
       case "barrier":
         body = { kind: cmd };
         break;

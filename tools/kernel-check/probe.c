@@ -75,6 +75,23 @@
 #ifndef USERFAULTFD_IOC_NEW
 #define USERFAULTFD_IOC_NEW _IO(0xAA, 0x00)
 #endif
+#ifndef MADV_DONTFORK
+#define MADV_DONTFORK 10
+#endif
+
+/* UFFDIO_MOVE (Linux 6.8+, include/uapi/linux/userfaultfd.h): defined here
+ * under our own names, so the probe builds against older headers and never
+ * clashes with newer ones; the numbers and the layout are the kernel ABI. */
+#define PROBE_UFFD_FEATURE_MOVE (1ULL << 16)
+#define PROBE_UFFDIO_MOVE_NR 0x05
+struct probe_uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode; /* 0: no UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES, wake waiters */
+	__s64 move; /* written by the kernel: bytes moved, or -errno */
+};
+#define PROBE_UFFDIO_MOVE _IOWR(0xAA, PROBE_UFFDIO_MOVE_NR, struct probe_uffdio_move)
 
 /* PAGEMAP_SCAN (Linux 6.7+, include/uapi/linux/fs.h). Defined locally when
  * the installed headers predate it; the layout is part of the kernel ABI. */
@@ -144,6 +161,7 @@ enum op_kind {
 	OP_UFFD_REGISTER,
 	OP_UFFD_ZEROPAGE,
 	OP_UFFD_COPY,
+	OP_UFFD_MOVE,
 	OP_KSM_ZERO_PAGES,
 	OP_KSM_MERGE,
 	OP_KSM_UNMERGE,
@@ -151,13 +169,15 @@ enum op_kind {
 	OP_REMOTE_READ,
 	OP_FORK,
 	OP_CHILD_EXIT,
+	OP_DONTFORK,
 	OP_BARRIER,
 };
 
 struct op {
 	enum op_kind kind;
-	unsigned long first;
+	unsigned long first; /* uffd-move: the source page */
 	unsigned long count;
+	unsigned long dst; /* uffd-move: the destination page */
 	bool flag; /* thp on, write/copy data, ksm-zero-pages on */
 	int lineno;
 	char text[MAX_LINE];
@@ -565,6 +585,9 @@ static void parse_script(const char *path)
 			op->kind = OP_UFFD_COPY;
 			want_args = 3;
 			range = true;
+		} else if (!strcmp(cmd, "uffd-move")) {
+			op->kind = OP_UFFD_MOVE;
+			want_args = 3;
 		} else if (!strcmp(cmd, "ksm-zero-pages")) {
 			op->kind = OP_KSM_ZERO_PAGES;
 			want_args = 1;
@@ -587,6 +610,9 @@ static void parse_script(const char *path)
 			want_args = 0;
 		} else if (!strcmp(cmd, "child-exit")) {
 			op->kind = OP_CHILD_EXIT;
+			want_args = 0;
+		} else if (!strcmp(cmd, "dontfork")) {
+			op->kind = OP_DONTFORK;
 			want_args = 0;
 		} else if (!strcmp(cmd, "barrier")) {
 			op->kind = OP_BARRIER;
@@ -624,6 +650,19 @@ static void parse_script(const char *path)
 				script_error(path, lineno, "range %lu+%lu exceeds the region (%lu pages)", op->first,
 					     op->count, region_pages);
 		}
+		if (op->kind == OP_UFFD_MOVE) {
+			if (!parse_ulong(tok[1], &op->first) || !parse_ulong(tok[2], &op->dst) ||
+			    !parse_ulong(tok[3], &op->count))
+				script_error(path, lineno, "'%s' expects <src> <dst> <count> as decimal page numbers", cmd);
+			if (op->count == 0)
+				script_error(path, lineno, "count must be at least 1");
+			if (op->first >= region_pages || op->count > region_pages - op->first)
+				script_error(path, lineno, "source range %lu+%lu exceeds the region (%lu pages)", op->first,
+					     op->count, region_pages);
+			if (op->dst >= region_pages || op->count > region_pages - op->dst)
+				script_error(path, lineno, "destination range %lu+%lu exceeds the region (%lu pages)",
+					     op->dst, op->count, region_pages);
+		}
 		if (op->kind == OP_WRITE || op->kind == OP_UFFD_COPY) {
 			if (!strcmp(tok[3], "data"))
 				op->flag = true;
@@ -647,7 +686,8 @@ static void parse_script(const char *path)
 				script_error(path, lineno, "'child-exit' needs a live child of an earlier 'fork'");
 			have_child = false;
 		}
-		if ((op->kind == OP_UFFD_ZEROPAGE || op->kind == OP_UFFD_COPY) && !have_uffd)
+		if ((op->kind == OP_UFFD_ZEROPAGE || op->kind == OP_UFFD_COPY || op->kind == OP_UFFD_MOVE) &&
+		    !have_uffd)
 			script_error(path, lineno, "'%s' needs an earlier 'uffd-register'", cmd);
 		if (op->kind == OP_UFFD_COPY && op->count > copy_src_pages)
 			copy_src_pages = op->count;
@@ -917,7 +957,7 @@ static void count_region(struct counts *c)
 
 struct extra {
 	bool has_bytes;
-	const char *bytes_key; /* "zeropage" or "copy" */
+	const char *bytes_key; /* "zeropage", "copy", "move" or "remoteRead" */
 	long long bytes;
 	bool has_ksm_scan;
 	long long ksm_scans;
@@ -1102,8 +1142,11 @@ static void *uffd_handler(void *arg)
 	return NULL;
 }
 
-/* Opens a userfaultfd (syscall, /dev/userfaultfd, user-mode-only); -1 and `why` on failure. */
-static int open_uffd(char *why, size_t cap)
+/*
+ * Opens a userfaultfd (syscall, /dev/userfaultfd, user-mode-only) and does the
+ * UFFDIO_API handshake asking for `features`; -1 and `why` on failure.
+ */
+static int open_uffd(uint64_t features, char *why, size_t cap)
 {
 	/* 1: the syscall (needs CAP_SYS_PTRACE or vm.unprivileged_userfaultfd=1) */
 	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
@@ -1130,19 +1173,64 @@ static int open_uffd(char *why, size_t cap)
 			 strerror(e_sys), strerror(e_dev), strerror(errno));
 		return -1;
 	}
-	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
 	if (ioctl(fd, UFFDIO_API, &api) < 0) {
-		snprintf(why, cap, "UFFDIO_API failed: %s", strerror(errno));
+		if (errno == EINVAL && (features & PROBE_UFFD_FEATURE_MOVE))
+			/* userfaultfd_api(): a feature the kernel does not offer is -EINVAL */
+			snprintf(why, cap,
+				 "UFFDIO_API refused UFFD_FEATURE_MOVE (EINVAL): no UFFDIO_MOVE here (Linux < 6.8, "
+				 "or a kernel without CONFIG_TRANSPARENT_HUGEPAGE)");
+		else
+			snprintf(why, cap, "UFFDIO_API failed: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if ((api.features & features) != features) {
+		snprintf(why, cap, "UFFDIO_API does not offer the features asked for (0x%llx of 0x%llx)",
+			 (unsigned long long)(api.features & features), (unsigned long long)features);
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
+/*
+ * UFFDIO_REGISTER of a scratch page: whether the kernel offers UFFDIO_MOVE on
+ * an anonymous private range (uffdio_register.ioctls bit _UFFDIO_MOVE), so a
+ * script that moves is skipped before step 0 rather than failing midway.
+ */
+static const char *uffd_move_precheck(void)
+{
+	static char why[200];
+	char *scratch = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (scratch == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)scratch, .len = PAGE_SZ },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	const char *res = NULL;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) < 0) {
+		snprintf(why, sizeof(why), "UFFDIO_REGISTER of a scratch page failed: %s", strerror(errno));
+		res = why;
+	} else {
+		if (!(reg.ioctls & (1ULL << PROBE_UFFDIO_MOVE_NR))) {
+			snprintf(why, sizeof(why),
+				 "UFFDIO_REGISTER does not offer UFFDIO_MOVE for anonymous memory (ioctls 0x%llx)",
+				 (unsigned long long)reg.ioctls);
+			res = why;
+		}
+		struct uffdio_range r = { .start = (uintptr_t)scratch, .len = PAGE_SZ };
+		ioctl(uffd, UFFDIO_UNREGISTER, &r);
+	}
+	munmap(scratch, PAGE_SZ);
+	return res;
+}
+
 static const char *uffd_open(void)
 {
 	static char why[200];
-	int fd = open_uffd(why, sizeof(why));
+	int fd = open_uffd(script_uses(OP_UFFD_MOVE) ? PROBE_UFFD_FEATURE_MOVE : 0, why, sizeof(why));
 	if (fd < 0)
 		return why;
 	uffd = fd;
@@ -1419,7 +1507,7 @@ static void *map_prefaulted(size_t len)
 static const char *learn_zero_pfn_from_uffd(void)
 {
 	static char why[240];
-	int fd = open_uffd(why, sizeof(why));
+	int fd = open_uffd(0, why, sizeof(why));
 	if (fd < 0)
 		return why;
 	char *scratch = mmap(NULL, 2 * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1812,6 +1900,8 @@ static int run_op(const struct op *op, struct extra *x)
 		uffd_registered = true;
 		if (!(reg.ioctls & (1ULL << _UFFDIO_ZEROPAGE)))
 			diag("warning: UFFDIO_ZEROPAGE not offered for the region");
+		if (script_uses(OP_UFFD_MOVE) && !(reg.ioctls & (1ULL << PROBE_UFFDIO_MOVE_NR)))
+			diag("warning: UFFDIO_MOVE not offered for the region");
 		return 0;
 	}
 	case OP_UFFD_ZEROPAGE: {
@@ -1840,6 +1930,23 @@ static int run_op(const struct op *op, struct extra *x)
 		x->bytes = cp.copy;
 		return r < 0 ? errno : 0;
 	}
+	case OP_UFFD_MOVE: {
+		/* move_pages(): both ranges in the region (one VMA, anonymous,
+		 * private, writable), the destination registered; mode 0, so a
+		 * hole in the source is -ENOENT */
+		struct probe_uffdio_move mv = {
+			.dst = (uintptr_t)page_addr(op->dst),
+			.src = (uintptr_t)page_addr(op->first),
+			.len = len,
+			.mode = 0,
+			.move = 0,
+		};
+		int r = ioctl(uffd, PROBE_UFFDIO_MOVE, &mv);
+		x->has_bytes = true;
+		x->bytes_key = "move";
+		x->bytes = mv.move;
+		return r < 0 ? errno : 0;
+	}
 	case OP_KSM_ZERO_PAGES:
 		ksm_use_zero_pages = op->flag;
 		return 0;
@@ -1859,6 +1966,11 @@ static int run_op(const struct op *op, struct extra *x)
 		return EINVAL; /* fork_measured(), from main() */
 	case OP_CHILD_EXIT:
 		return end_child();
+	case OP_DONTFORK:
+		/* VM_DONTCOPY: dup_mmap() gives a child of a later 'fork' none of it */
+		if (madvise(region, region_pages * PAGE_SZ, MADV_DONTFORK) < 0)
+			return errno;
+		return 0;
 	case OP_BARRIER:
 		return 0;
 	}
@@ -1882,6 +1994,8 @@ int main(int argc, char **argv)
 	if (script_uses(OP_UFFD_REGISTER)) {
 		const char *why = uffd_open();
 		if (why)
+			emit_skip("%s", why);
+		if (script_uses(OP_UFFD_MOVE) && (why = uffd_move_precheck()))
 			emit_skip("%s", why);
 	}
 	if (script_uses(OP_KSM_MERGE)) {
@@ -1952,7 +2066,7 @@ int main(int argc, char **argv)
 		if (i == 0 && err)
 			die("madvise(MADV_NOHUGEPAGE) on the region failed: %s", strerror(err));
 		if (err && ops[i].kind != OP_UFFD_ZEROPAGE && ops[i].kind != OP_UFFD_COPY &&
-		    ops[i].kind != OP_REMOTE_READ)
+		    ops[i].kind != OP_UFFD_MOVE && ops[i].kind != OP_REMOTE_READ)
 			diag("line %d '%s': %s", ops[i].lineno, ops[i].text, strerror(err));
 		report(i, &ops[i], err == 0, err, &x);
 	}

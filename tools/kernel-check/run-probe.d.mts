@@ -30,6 +30,8 @@ export interface ProbeRecord {
   hostThpZeroPageAlloc?: number | null;
   zeropage?: number;
   copy?: number;
+  /** uffd-move: the kernel's .move (bytes moved, or -errno). */
+  move?: number;
   /** remote-read: bytes process_vm_readv() read, or -errno. */
   remoteRead?: number;
   /** While a child of 'fork' lives: its counters (RssAnon/VmPTE of its whole process, the rest over the region). */

@@ -46,6 +46,7 @@ const CFLAGS = ["-O2", "-Wall", "-Wextra", "-std=gnu11", "-pthread"];
  * @property {number | null} [hostThpZeroPageAlloc]
  * @property {number} [zeropage]
  * @property {number} [copy]
+ * @property {number} [move]
  * @property {number} [remoteRead]
  * @property {Record<string, number>} [child]
  * @property {number} [ksmFullScans]
@@ -154,6 +155,7 @@ export function formatTable(records) {
     const extra = [];
     if (r.zeropage !== undefined) extra.push(`zeropage=${r.zeropage}`);
     if (r.copy !== undefined) extra.push(`copy=${r.copy}`);
+    if (r.move !== undefined) extra.push(`move=${r.move}`);
     if (r.remoteRead !== undefined) extra.push(`remoteRead=${r.remoteRead}`);
     if (r.hostThpFaultAlloc) extra.push(`host thp_fault_alloc+${r.hostThpFaultAlloc}`);
     if (r.hostThpZeroPageAlloc) extra.push(`host thp_zero_page_alloc+${r.hostThpZeroPageAlloc}`);
