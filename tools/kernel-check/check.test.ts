@@ -544,7 +544,7 @@ describe("recorded hosts (fixtures/)", () => {
     [
       PVM,
       "console=ttyS0 pvm_no_zero_page=1 nested_pvm=1",
-      "read faults forbid the zeropage, huge zero page off, UFFDIO_ZEROPAGE maps it, KSM use_zero_pages not measured (no script needs it) (boot option pvm_no_zero_page=1) — not upstream",
+      "read faults forbid the zeropage, huge zero page off, UFFDIO_ZEROPAGE maps it, KSM maps it (boot option pvm_no_zero_page=1) — not upstream",
     ],
     [
       THP0,

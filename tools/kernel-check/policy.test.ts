@@ -92,8 +92,18 @@ describe("measureHostPolicy", () => {
     expect(m.policy).toEqual({ readFault: false, hugeZeroPage: false, uffdZeropage: true, ksm: true });
     expect(m.inexpressible).toBeNull();
     expect(formatPolicyLine(m)).toBe(
-      "host policy: read faults forbid the zeropage, huge zero page off, UFFDIO_ZEROPAGE maps it, KSM use_zero_pages not measured (the report covers only read faults, THP reads and UFFDIO_ZEROPAGE) (boot option pvm_no_zero_page=1) — not upstream",
+      "host policy: read faults forbid the zeropage, huge zero page off, UFFDIO_ZEROPAGE maps it, KSM maps it (boot option pvm_no_zero_page=1) — not upstream",
     );
+  });
+
+  it("a path the probe skips is not measured, with the probe's reason, and keeps upstream", async () => {
+    const m = await measureHostPolicy({
+      runProbe: async (s) =>
+        path.basename(s) === "ksm.ops" ? { skip: "KSM not writable here" } : replayProbe(PVM)(s),
+      readCmdline: async () => "pvm_no_zero_page=1",
+    });
+    expect(m.policy).toEqual({ readFault: false, hugeZeroPage: false, uffdZeropage: true, ksm: true });
+    expect(formatPolicyLine(m)).toContain("KSM use_zero_pages not measured (KSM not writable here)");
   });
 
   it("an upstream host, and one with transparent_hugepage/use_zero_page=0", async () => {
