@@ -686,9 +686,9 @@ describe("this kernel", () => {
  * The probe's zero-page detection (probe.c setup_counters()): PAGEMAP_SCAN's PAGE_IS_PFNZERO,
  * /proc/kpageflags KPF_ZERO_PAGE, and the PFN UFFDIO_ZEROPAGE maps are independent signals, none of
  * which trusts a read fault. Forced one at a time on scripts that place zero pages by every path
- * (and, for the two that see it, the huge zero page), each available signal must count the same
- * zero PTEs, huge zero PMDs and present pages at every step. A signal the machine lacks is skipped
- * with the probe's reason; at least one must run.
+ * and move them with UFFDIO_MOVE (and, for the two that see it, the huge zero page), each available
+ * signal must count the same zero PTEs, huge zero PMDs and present pages at every step. A signal
+ * the machine lacks is skipped with the probe's reason; at least one must run.
  */
 describe("the probe's zero-page signals", () => {
   const signals = ["scan", "kpageflags", "uffd"] as const;
@@ -703,6 +703,7 @@ describe("the probe's zero-page signals", () => {
         path.join(SCRIPTS, "thp-read.ops"),
         path.join(SCRIPTS, "populate-read.ops"),
         path.join(SCRIPTS, "remote-read.ops"),
+        path.join(SCRIPTS, "uffd-move.ops"),
       ];
       const counts = (stdout: string) =>
         stdout
