@@ -10,16 +10,13 @@
  *   synthetic  KVM_CREATE_VM, read all guest RAM, MADV_DONTNEED of 40% (at most 40 GiB) in one
  *              call, read all guest RAM again (issue 3's sequence; Simulation.apply directly)
  */
+import { GiB, MiB, PAGE_SIZE, TiB } from "../src/base/units.ts";
 import type { KernelEvent } from "../src/engine/events.ts";
 import type { MmConfig } from "../src/engine/mm.ts";
 import { Simulation } from "../src/engine/simulation.ts";
 import type { VariantId } from "../src/engine/variants.ts";
 import { runScenario } from "../src/scenario/compile.ts";
 import { presetById } from "../src/scenario/presets/index.ts";
-
-export const PAGE = 4096;
-export const GiB = 2 ** 30;
-export const TiB = 2 ** 40;
 
 /** One case: a preset (possibly scaled) or the synthetic sequence, under one kernel. */
 export type Case =
@@ -73,16 +70,16 @@ export function scaledScenario(preset: string, scale = 1): unknown {
 
 /** Guest RAM of a case, in pages. */
 export function casePages(c: Case): number {
-  if (c.kind === "synthetic") return c.bytes / PAGE;
+  if (c.kind === "synthetic") return c.bytes / PAGE_SIZE;
   const s = scaledScenario(c.preset, c.scale) as { machine: { guestRam: string } };
   const m = /^(\d+)\s*(MiB|GiB|TiB)$/.exec(s.machine.guestRam);
   if (!m) throw new Error(`guestRam ${s.machine.guestRam}`);
-  const unit = m[2] === "MiB" ? 2 ** 20 : m[2] === "GiB" ? GiB : TiB;
-  return (Number(m[1]) * unit) / PAGE;
+  const unit = m[2] === "MiB" ? MiB : m[2] === "GiB" ? GiB : TiB;
+  return (Number(m[1]) * unit) / PAGE_SIZE;
 }
 
 function syntheticEvents(pages: number): KernelEvent[] {
-  const balloon = Math.min((40 * GiB) / PAGE, Math.floor(pages * 0.4));
+  const balloon = Math.min((40 * GiB) / PAGE_SIZE, Math.floor(pages * 0.4));
   return [
     { kind: "kvm_create_vm", mm: 0 },
     { kind: "fault", mm: 0, access: "read", ranges: [0, pages] },
@@ -103,7 +100,7 @@ function syntheticConfig(variant: VariantId, bytes: number): MmConfig {
     },
     variant,
     kernelVersion: variant === "x86_64" ? "6.18" : "6.10",
-    pages: bytes / PAGE,
+    pages: bytes / PAGE_SIZE,
   };
 }
 
@@ -115,7 +112,7 @@ export function runCase(c: Case): CaseRun {
   };
   if (c.kind === "synthetic") {
     const sim = new Simulation([syntheticConfig(c.kernel, c.bytes)]);
-    for (const e of syntheticEvents(c.bytes / PAGE)) {
+    for (const e of syntheticEvents(c.bytes / PAGE_SIZE)) {
       const r = sim.apply(e);
       if (!r.ok) throw new Error(`synthetic ${c.kernel}: ${r.errno} ${r.message}`);
       sample();

@@ -34,9 +34,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Prng } from "../src/base/prng.ts";
+import { GiB, MiB, PAGE_SIZE, TiB } from "../src/base/units.ts";
 import { VARIANTS, type VariantId } from "../src/engine/variants.ts";
 import { PRESETS } from "../src/scenario/presets/index.ts";
-import { type Case, casePages, GiB, heapBytes, PAGE, perPagePass, runCase, TiB } from "./engine-cases.ts";
+import { type Case, casePages, heapBytes, perPagePass, runCase } from "./engine-cases.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const args = process.argv.slice(2);
@@ -46,7 +47,6 @@ const FRESH_SAMPLES = QUICK ? 1 : 3;
 const WARM_SAMPLES = QUICK ? 2 : 5;
 const CLI_SAMPLES = QUICK ? 3 : 7;
 const SEEKS = 100;
-const MiB = 2 ** 20;
 const FRESH_DIR = join(ROOT, "node_modules", ".cache", "zeropage-lab-bench");
 
 /** The presets of issue 15's table: every 100 GiB preset. */
@@ -171,7 +171,7 @@ function measure(c: Case, label: string, target: boolean, withFresh: boolean): R
     seeks.push(performance.now() - t);
   }
   const pages = casePages(c);
-  const bytes = pages * PAGE;
+  const bytes = pages * PAGE_SIZE;
   return {
     label,
     kernel: c.kernel,
@@ -203,7 +203,7 @@ function wallOf(cmd: string, argv: readonly string[]): { ms: number; ok: boolean
   return { ms: performance.now() - t, ok: r.status === 0 };
 }
 
-const PASS_PROCESS = `const n = ${(100 * GiB) / PAGE}; const b = new Uint8Array(n);
+const PASS_PROCESS = `const n = ${(100 * GiB) / PAGE_SIZE}; const b = new Uint8Array(n);
 for (let i = 0; i < n; i++) b[i] = (b[i] + 1) & 0xff;
 if (b[n >> 1] !== 1) throw new Error("the pass did not run");`;
 
@@ -306,7 +306,7 @@ for (const p of PRESETS) {
   if (ONLY && p.id !== ONLY) continue;
   for (const k of p.variants) {
     const c: Case = { kind: "preset", preset: p.id, kernel: k };
-    const target = casePages(c) * PAGE === TARGET_GUEST_BYTES;
+    const target = casePages(c) * PAGE_SIZE === TARGET_GUEST_BYTES;
     presetRows.push(measure(c, p.id, target, true));
     process.stdout.write(".");
   }

@@ -3,12 +3,8 @@
  * rules predict (the golden tests in src/scenario/presets/ hold the arithmetic), and stepping back and forth returns exactly to earlier values.
  */
 import { expect, type Page, test } from "@playwright/test";
+import { GiB, MiB, PAGE_SIZE } from "../src/base/units.ts";
 import { PRESETS } from "../src/scenario/presets/index.ts";
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const GiB = 1024 * MiB;
-const PAGE = 4 * KiB;
 
 interface Hook {
   __zeropage?: { idle(): boolean; seek(p: number): void };
@@ -105,7 +101,7 @@ const CASES: readonly Case[] = [
     outcome: "completed",
     end: {
       rssAnonBytes: { source: 60 * GiB, destination: 60 * GiB },
-      zeropagePtes: { source: (40 * GiB) / PAGE, destination: (40 * GiB) / PAGE },
+      zeropagePtes: { source: (40 * GiB) / PAGE_SIZE, destination: (40 * GiB) / PAGE_SIZE },
     },
     narration: /maps the shared zeropage/,
   },
@@ -124,11 +120,11 @@ const CASES: readonly Case[] = [
     outcome: "completed",
     end: {
       rssAnonBytes: { source: 60 * GiB, destination: 100 * GiB },
-      zeropagePtes: { source: (40 * GiB) / PAGE, destination: 0 },
+      zeropagePtes: { source: (40 * GiB) / PAGE_SIZE, destination: 0 },
     },
     before: {
       rssAnonBytes: { destination: 60 * GiB },
-      zeropagePtes: { destination: (40 * GiB) / PAGE },
+      zeropagePtes: { destination: (40 * GiB) / PAGE_SIZE },
     },
     narration: /s390 unshares a zeropage/,
   },
@@ -149,8 +145,8 @@ const CASES: readonly Case[] = [
     end: { rssAnonBytes: { source: 12 * GiB }, zeropagePtes: { source: 0 }, ksmZeroPages: { source: 0 } },
     before: {
       rssAnonBytes: { source: 8 * GiB },
-      zeropagePtes: { source: (4 * GiB) / PAGE },
-      ksmZeroPages: { source: (4 * GiB) / PAGE },
+      zeropagePtes: { source: (4 * GiB) / PAGE_SIZE },
+      ksmZeroPages: { source: (4 * GiB) / PAGE_SIZE },
     },
   },
   {
@@ -182,7 +178,7 @@ const CASES: readonly Case[] = [
     outcome: "completed",
     end: {
       rssAnonBytes: { source: 32 * MiB },
-      zeropagePtes: { source: (32 * MiB) / PAGE },
+      zeropagePtes: { source: (32 * MiB) / PAGE_SIZE },
     },
     before: { rssAnonBytes: { source: 32 * MiB }, zeropagePtes: { source: 0 } },
     narration: /zeropage|zero page/i,
@@ -210,7 +206,7 @@ const CASES: readonly Case[] = [
     outcome: "completed",
     end: {
       rssAnonBytes: { source: 32 * MiB, destination: 32 * MiB },
-      zeropagePtes: { source: (32 * MiB) / PAGE, destination: (32 * MiB) / PAGE },
+      zeropagePtes: { source: (32 * MiB) / PAGE_SIZE, destination: (32 * MiB) / PAGE_SIZE },
       pteTables: { source: 64, destination: 64 },
     },
   },

@@ -15,7 +15,8 @@
  */
 import { type Browser, expect, type Locator, type Page, test } from "@playwright/test";
 
-export const GiB = 2 ** 30;
+/** The sizes of src/base/units.ts, for the journeys. */
+export { GiB } from "../src/base/units.ts";
 
 export interface Config {
   /** "1440x900-light": names the baselines. */

@@ -5,8 +5,7 @@
  * inflate, mid-migration, end) under test-results/ for a person to look at.
  */
 import { expect, type Page, test } from "@playwright/test";
-
-const GiB = 2 ** 30;
+import { GiB } from "../src/base/units.ts";
 
 interface Hook {
   __zeropage?: { idle(): boolean; seek(p: number): void };

@@ -10,14 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
+import { GiB } from "../base/units.ts";
 import { COUNTERS, traceHash, VARIANT_IDS } from "../engine/index.ts";
 import { runScenario } from "../scenario/compile.ts";
 import { PRESETS, presetById } from "../scenario/presets/index.ts";
 import { type ErrorSource, exitQuietlyOnEpipe } from "./io.ts";
 import { type JsonError, runCli, wantsJson } from "./main.ts";
 import type { RunSummary } from "./summary.ts";
-
-const GiB = 2 ** 30;
 
 // The bin runs dist-cli/main.js: build it from the sources under test (vite.cli.config.ts).
 beforeAll(() => {

@@ -1,9 +1,8 @@
 /** The delta table (delta.ts): final and peak counters, differences, the mailing-list text. */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../base/units.ts";
 import { deltaRow, deltaTable, formatDeltaTable, formatDiff, formatPct } from "./delta.ts";
 import { createVm, dontneed, read, simulate, write } from "./testing.ts";
-
-const MiB = 2 ** 20;
 
 describe("deltaTable", () => {
   const script = [

@@ -4,6 +4,7 @@
  * Simulation and, for the commit's story, against the scenario runner.
  */
 import { describe, expect, test } from "vitest";
+import { GiB } from "../base/units.ts";
 import { GRANULARITIES, type Granularity, type Simulation, type VariantId } from "../engine/index.ts";
 import { runScenario } from "../scenario/compile.ts";
 import { presetById } from "../scenario/presets/index.ts";
@@ -13,8 +14,6 @@ import { deltaRow } from "./delta.ts";
 import { describeAt } from "./divergence.ts";
 import { worldsDiffer } from "./state-diff.ts";
 import { compareScripts, createVm, read, type Script, side, simulate, write } from "./testing.ts";
-
-const GiB = 2 ** 30;
 
 const story: Script = [
   ["QEMU starts", [createVm]],

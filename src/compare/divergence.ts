@@ -29,7 +29,7 @@
  * the right maps the shared zeropage. Every later migration read on either host diverges the same
  * way.
  */
-import { formatBytes, formatCount } from "../base/units.ts";
+import { formatBytes, formatCount, PAGE_SIZE } from "../base/units.ts";
 import {
   COUNTER_COUNT,
   COUNTERS,
@@ -440,7 +440,7 @@ function setupNotes(
         pair: -1,
         action: -1,
         positions: at,
-        text: `the ${name}'s guest RAM differs: ${formatBytes(a.mmPages[ia]! * 4096)} on the left, ${formatBytes(b.mmPages[ib]! * 4096)} on the right`,
+        text: `the ${name}'s guest RAM differs: ${formatBytes(a.mmPages[ia]! * PAGE_SIZE)} on the left, ${formatBytes(b.mmPages[ib]! * PAGE_SIZE)} on the right`,
       });
     if (a.mmPteShift[ia] !== b.mmPteShift[ib] && !out.some((n) => n.text.startsWith("the page tables")))
       out.push({

@@ -7,11 +7,9 @@
  * Rule titles start with the event ("read fault maps the shared zeropage"); the words the two
  * titles share are said once, as the subject, and the rest become the two verbs.
  */
-import { formatBytes, formatCount } from "../base/units.ts";
+import { formatBytes, formatCount, PAGE_SIZE } from "../base/units.ts";
 import { type Frame, ruleAt, type VariantId } from "../engine/index.ts";
 import { forbidsRuleText } from "./policy.ts";
-
-const PAGE = 4096;
 
 /** One PTE transition of an event, summed over its pages: from → to, by its main rule. */
 export interface Transition {
@@ -77,7 +75,7 @@ export function decisionBetween(a: readonly Frame[], b: readonly Frame[]): Decis
 }
 
 function pagesText(n: number): string {
-  return `${formatCount(n)} page${n === 1 ? "" : "s"} (${formatBytes(n * PAGE)})`;
+  return `${formatCount(n)} page${n === 1 ? "" : "s"} (${formatBytes(n * PAGE_SIZE)})`;
 }
 
 /**

@@ -9,12 +9,10 @@
  *   a step with a policy note the flags or mm_forbids_zeropage() start to differ, not yet in memory;
  *   any other step            both kernels do the same here; when the runs first part, and where.
  */
-import { formatBytes, formatCount } from "../base/units.ts";
+import { formatBytes, formatCount, PAGE_SIZE } from "../base/units.ts";
 import type { Granularity } from "../engine/index.ts";
 import type { CompareSummary } from "./compare.ts";
 import type { Divergence, PolicyNote } from "./divergence.ts";
-
-const PAGE = 4096;
 
 /** Where the shared cursor stands: a PairViewState's fields. */
 export interface StepAt {
@@ -65,7 +63,7 @@ export function nameSides(text: string, names: readonly [string, string]): strin
 const PAGES_TAIL = /: [\d,]+ pages? \([^)]*\)$/;
 
 function pagesText(n: number): string {
-  return `${formatCount(n)} page${n === 1 ? "" : "s"} (${formatBytes(n * PAGE)})`;
+  return `${formatCount(n)} page${n === 1 ? "" : "s"} (${formatBytes(n * PAGE_SIZE)})`;
 }
 
 function inStep(x: { pair: number; action: number }, at: StepAt): boolean {

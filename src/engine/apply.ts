@@ -15,6 +15,7 @@
  * (a userfaultfd-registered range raises MISSING where another maps the zeropage).
  */
 import { ABSENT_AS_ZERO, type AbsentChunks, STOP } from "../base/chunked.ts";
+import { PAGE_SIZE } from "../base/units.ts";
 import type { Mm, Vma } from "./mm.ts";
 import { ownsFrame, PTE_STATES, Pte } from "./pte.ts";
 import { UNCHANGED } from "./rules.ts";
@@ -224,7 +225,6 @@ export function costRanges(
   let failsAt = -1;
   let lastTable = -1;
   let stop = false;
-  const PAGE = 4096;
   const upperKey = (l: number, firstPage: number) => {
     const span = 2 ** g.upper[l]!.spanShift;
     return Math.floor((firstPage + (pt.baseVpn % span)) / span);
@@ -252,15 +252,15 @@ export function costRanges(
       return;
     }
     const d = anonDelta(value, to);
-    if (d > 0 && used + d * length * PAGE > budgetBytes) {
-      const fit = Math.max(0, Math.floor((budgetBytes - used) / PAGE));
+    if (d > 0 && used + d * length * PAGE_SIZE > budgetBytes) {
+      const fit = Math.max(0, Math.floor((budgetBytes - used) / PAGE_SIZE));
       failsAt = start + fit;
       pages += fit;
-      used += fit * PAGE;
+      used += fit * PAGE_SIZE;
       return;
     }
     pages += d * length;
-    used += d * length * PAGE;
+    used += d * length * PAGE_SIZE;
   };
   /** Absent tables met table by table: each table's cost, then its pages' (as the walk allocates). */
   const absentTable = (plan: Plan, start: number, length: number) => {
@@ -307,7 +307,7 @@ export function costRanges(
         cost += newKeys[l]!.length * g.upper[l]!.memBytes;
       }
     }
-    const pageBytes = Math.max(0, anonDelta(0, to)) * length * PAGE;
+    const pageBytes = Math.max(0, anonDelta(0, to)) * length * PAGE_SIZE;
     if (used + cost + pageBytes > budgetBytes) {
       for (let p = start; p < end && !stop && failsAt < 0; p = pt.ptes.chunkEnd(pt.tableOf(p)))
         absentTable(plan, p, Math.min(end, pt.ptes.chunkEnd(pt.tableOf(p))) - p);

@@ -5,10 +5,11 @@
  * __s390_unshare_zeropages(), and the -EFAULT of a write to the non-COW stand-in.
  */
 import { describe, expect, test } from "vitest";
+import { KiB } from "../base/units.ts";
 import { VmFlag } from "./mm.ts";
 import { allRules, ruleById } from "./rules.ts";
 import { dumpWorld } from "./test-support/dump.ts";
-import { Guest, KiB, rulesOf } from "./test-support/guest.ts";
+import { Guest, rulesOf } from "./test-support/guest.ts";
 import type { VariantId } from "./variants.ts";
 
 const S390: VariantId[] = ["s390-2faee8ff", "s390-fa41ba0d", "s390-fa41ba0d-90a7592d", "s390-06201e00"];

@@ -4,13 +4,14 @@
  * position equals applying the prefix from scratch.
  */
 import { describe, expect, test } from "vitest";
+import { GiB, KiB } from "../base/units.ts";
 import { GRANULARITIES, Positions } from "./cursor.ts";
 import type { KernelEvent } from "./events.ts";
 import { applyEvent } from "./kernel.ts";
 import type { MmConfig } from "./mm.ts";
 import { CHECKPOINT_WORK, Simulation } from "./simulation.ts";
 import { worldDigest } from "./test-support/dump.ts";
-import { GiB, guestConfig, KiB } from "./test-support/guest.ts";
+import { guestConfig } from "./test-support/guest.ts";
 import { World } from "./world.ts";
 
 function simulate(cfg: MmConfig, events: readonly KernelEvent[], actions: number[] = []): Simulation {

@@ -2,10 +2,11 @@
  * Page faults (mm/memory.c), per variant where they differ.
  */
 import { describe, expect, test } from "vitest";
+import { KiB } from "../base/units.ts";
 import { VmFlag } from "./mm.ts";
 import { formatPath, ruleAt } from "./rules.ts";
 import { dumpWorld, setPtes } from "./test-support/dump.ts";
-import { Guest, guestConfig, KiB, pathOf, rulesOf } from "./test-support/guest.ts";
+import { Guest, guestConfig, pathOf, rulesOf } from "./test-support/guest.ts";
 import type { VariantId } from "./variants.ts";
 import { World } from "./world.ts";
 

@@ -18,6 +18,7 @@
  */
 
 import { STOP } from "../base/chunked.ts";
+import { PAGE_SIZE } from "../base/units.ts";
 import {
   costRanges,
   type Errno,
@@ -578,9 +579,6 @@ export function fault(
   if (scratch !== rec) rec.merge(scratch);
   return { ok: true, errno: null, message: null, failedAt: -1, map: out };
 }
-
-const PAGE = 4096;
-
 /**
  * The most memory a fault over `ranges` can allocate: a page for every page it visits (or, where
  * huge PMDs are possible, a 2 MiB THP for every table it touches) and a PTE table with all its
@@ -595,7 +593,7 @@ function mostBytes(mm: Mm, ranges: Ranges, thp: boolean): number {
     const count = ranges[i + 1]!;
     if (count === 0) continue;
     const tables = mm.pt.tableOf(ranges[i]! + count - 1) - mm.pt.tableOf(ranges[i]!) + 1;
-    bytes += (thp ? Math.max(count, tables * g.ptesPerTable) : count) * PAGE + tables * tableBytes;
+    bytes += (thp ? Math.max(count, tables * g.ptesPerTable) : count) * PAGE_SIZE + tables * tableBytes;
   }
   return bytes;
 }
@@ -667,7 +665,7 @@ function faultByPiece(
       if (Number.isFinite(budget.left)) {
         const cost = costRanges(mm, [page, pieceEnd - page], planFor, true, budget.left);
         if (cost.failsAt >= 0) return { processed, stoppedAt: -1, failsAt: cost.failsAt };
-        budget.left -= cost.pages * PAGE + cost.tableBytes;
+        budget.left -= cost.pages * PAGE_SIZE + cost.tableBytes;
       }
       const out = mapRanges(mm, [page, pieceEnd - page], planFor, rec, {
         alloc: true,

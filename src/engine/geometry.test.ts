@@ -3,9 +3,10 @@
  * and in /proc VmPTE, per architecture, with the worked numbers the narration uses.
  */
 import { describe, expect, test } from "vitest";
+import { GiB, KiB, MiB } from "../base/units.ts";
 import { S390X, X86_64 } from "./geometry.ts";
 import { COUNTERS } from "./proc/status.ts";
-import { GiB, Guest, KiB, MiB } from "./test-support/guest.ts";
+import { Guest } from "./test-support/guest.ts";
 
 describe("s390x: 256-entry PTE tables (1 MiB), 2048-entry segment tables (2 GiB)", () => {
   test("page_table_alloc: a PTE table occupies 4 KiB (PTEs + PGSTEs) but mm_inc_nr_ptes counts 2 KiB", () => {

@@ -6,13 +6,14 @@
  * costs 4 KiB, and the first table of a fresh area also brings a PMD and a PUD table.
  */
 import { describe, expect, test } from "vitest";
+import { KiB, MiB } from "../base/units.ts";
 import {
   describeHostPolicy,
   type HostZeropagePolicy,
   isHostPolicyNonDefault,
   UPSTREAM_ZEROPAGE,
 } from "./mm.ts";
-import { Guest, KiB, MiB, rulesOf } from "./test-support/guest.ts";
+import { Guest, rulesOf } from "./test-support/guest.ts";
 
 /** The host measured with pvm_no_zero_page=1: read faults and THP reads allocate, UFFDIO_ZEROPAGE maps. */
 const PVM: HostZeropagePolicy = { readFault: false, hugeZeroPage: false, uffdZeropage: true, ksm: true };

@@ -3,7 +3,8 @@
  * page, THP faults, write faults on the huge zero page per kernel version, zapping and splitting.
  */
 import { describe, expect, test } from "vitest";
-import { Guest, KiB, MiB, rulesOf } from "./test-support/guest.ts";
+import { KiB, MiB } from "../base/units.ts";
+import { Guest, rulesOf } from "./test-support/guest.ts";
 
 /** An x86_64 guest with THP in madvise mode and MADV_HUGEPAGE on all of its RAM. */
 function thpGuest(pages = 2048, version = "6.18", limit = Number.POSITIVE_INFINITY): Guest {

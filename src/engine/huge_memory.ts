@@ -20,6 +20,7 @@
  * ASSUMPTIONS: khugepaged collapse and KSM on THPs are not modelled.
  */
 import { ABSENT, type AbsentChunks } from "../base/chunked.ts";
+import { PAGE_SIZE } from "../base/units.ts";
 import type { Recorder } from "./apply.ts";
 import type { Content } from "./events.ts";
 import { type Mm, type Vma, VmFlag } from "./mm.ts";
@@ -259,7 +260,7 @@ export function hugeFaultTable(
   if (ptePathOnly(mm, vma, table, access)) return false;
   const pt = mm.pt;
   const n = mm.geometry.ptesPerTable;
-  const thpBytes = n * 4096;
+  const thpBytes = n * PAGE_SIZE;
   if (pt.huge[table]) {
     const tag = pt.tableTag(table);
     if (access === "read") return false; // present: the PTE path records "no fault"

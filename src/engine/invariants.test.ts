@@ -13,6 +13,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { PAGE_SIZE } from "../base/units.ts";
 import { Positions } from "./cursor.ts";
 import type { KernelEvent } from "./events.ts";
 import { applyEvent } from "./kernel.ts";
@@ -27,8 +28,6 @@ import { VARIANT_IDS } from "./variants.ts";
 import { World } from "./world.ts";
 
 const RUNS = Number(process.env.FC_RUNS ?? 120);
-const PAGE = 4096;
-
 function run(cfg: MmConfig, events: readonly KernelEvent[]): Simulation {
   const sim = new Simulation([cfg]);
   for (const e of events) sim.apply(e);
@@ -72,15 +71,15 @@ describe.each(VARIANT_IDS)("invariants over random event sequences: %s", (varian
           expect(c.anonPages, where).toBe(anon);
           // A memfd page costs memory while the page cache holds it, mapped or not.
           expect(c.hostMemBytes, where).toBe(
-            (anon + c.ksmPagesShared + shmemMapped + cachedOnly) * PAGE + c.pageTableBytes,
+            (anon + c.ksmPagesShared + shmemMapped + cachedOnly) * PAGE_SIZE + c.pageTableBytes,
           );
-          expect(c.rssShmemBytes, where).toBe(shmemMapped * PAGE);
-          expect(c.shmemBytes, where).toBe((shmemMapped + cachedOnly) * PAGE);
+          expect(c.rssShmemBytes, where).toBe(shmemMapped * PAGE_SIZE);
+          expect(c.shmemBytes, where).toBe((shmemMapped + cachedOnly) * PAGE_SIZE);
           expect(c.ksmPagesShared, where).toBe(Math.ceil(ksm / 256));
           expect(c.zeropagePtes, where).toBe(zeroPtes);
           // RssAnon is the kernel's counter: it follows the PTEs except for the pages ksmd replaced by
           // the zeropage before a38c015f3156 (v4.17), which it keeps counting (Mm.rssAnonKept).
-          expect(c.rssAnonBytes, where).toBe((anon + ksm + mm.rssAnonKept) * PAGE);
+          expect(c.rssAnonBytes, where).toBe((anon + ksm + mm.rssAnonKept) * PAGE_SIZE);
           if (mm.has("ksmZeroPageRss")) expect(mm.rssAnonKept, where).toBe(0);
         }
       }),

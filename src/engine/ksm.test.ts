@@ -3,7 +3,8 @@
  * use_zero_pages, the pages_shared / pages_sharing arithmetic, and unmerging per variant.
  */
 import { describe, expect, test } from "vitest";
-import { Guest, KiB, rulesOf } from "./test-support/guest.ts";
+import { KiB } from "../base/units.ts";
+import { Guest, rulesOf } from "./test-support/guest.ts";
 import { VARIANT_IDS, type VariantId } from "./variants.ts";
 
 function merged(variant: VariantId, useZero: boolean, zeroPages: number, pages = 1024): Guest {

@@ -3,7 +3,8 @@
  * reclaim, per variant, and the VMA-flag advices.
  */
 import { describe, expect, test } from "vitest";
-import { Guest, KiB, rulesOf } from "./test-support/guest.ts";
+import { KiB } from "../base/units.ts";
+import { Guest, rulesOf } from "./test-support/guest.ts";
 import type { VariantId } from "./variants.ts";
 
 const S390: VariantId[] = ["s390-2faee8ff", "s390-fa41ba0d", "s390-fa41ba0d-90a7592d", "s390-06201e00"];

@@ -5,8 +5,9 @@
  * mm_forbids_zeropage() allows it, a real page where it does not.
  */
 import { describe, expect, test } from "vitest";
+import { KiB } from "../base/units.ts";
 import type { ReadVia } from "./events.ts";
-import { Guest, KiB, rulesOf } from "./test-support/guest.ts";
+import { Guest, rulesOf } from "./test-support/guest.ts";
 import type { VariantId } from "./variants.ts";
 
 function readVia(variant: VariantId, via: ReadVia, kernelVersion?: string) {

@@ -4,8 +4,9 @@
  * frees, userfaultfd fills allocate, KSM leaves the mapping alone.
  */
 import { describe, expect, test } from "vitest";
+import { KiB } from "../base/units.ts";
 import { VmFlag } from "./mm.ts";
-import { Guest, KiB, rulesOf } from "./test-support/guest.ts";
+import { Guest, rulesOf } from "./test-support/guest.ts";
 import type { VariantId } from "./variants.ts";
 
 const MEMFD = VmFlag.WRITE | VmFlag.SHMEM;

@@ -4,12 +4,13 @@
  * mm_forbids_zeropage()), and what each kernel variant has at the source to move.
  */
 import { describe, expect, test } from "vitest";
+import { KiB } from "../base/units.ts";
 import type { KernelEvent } from "./events.ts";
 import { variantPath } from "./kernel-names.ts";
 import { VmFlag } from "./mm.ts";
 import { formatPath, ruleById } from "./rules.ts";
 import { dumpMm, setPtes } from "./test-support/dump.ts";
-import { Guest, type GuestOptions, KiB, rulesOf } from "./test-support/guest.ts";
+import { Guest, type GuestOptions, rulesOf } from "./test-support/guest.ts";
 import type { VariantId } from "./variants.ts";
 
 const move = (src: number, dst: number, count: number): KernelEvent => ({

@@ -4,8 +4,9 @@
  * progress (-EAGAIN), -ENOENT, -EINVAL and -ENOMEM.
  */
 import { describe, expect, test } from "vitest";
+import { KiB } from "../base/units.ts";
 import { dumpWorld } from "./test-support/dump.ts";
-import { Guest, KiB, rulesOf } from "./test-support/guest.ts";
+import { Guest, rulesOf } from "./test-support/guest.ts";
 import type { VariantId } from "./variants.ts";
 
 /** A KVM guest, registered for MISSING faults over all of its RAM, as a postcopy destination is. */

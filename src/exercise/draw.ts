@@ -14,7 +14,7 @@
 
 import * as v from "valibot";
 import { Prng } from "../base/prng.ts";
-import { PAGE_SIZE } from "../base/units.ts";
+import { GiB, MiB, PAGE_SIZE } from "../base/units.ts";
 import { ExerciseSchema, type SizeOrShare, shareOf, type Vary } from "../scenario/exercise-schema.ts";
 import {
   applyParameter,
@@ -93,7 +93,7 @@ function streamSeed(seed: number, param: string): number {
 
 /** The default step of a size range: the largest of 1 GiB, 1 MiB and a page that fits in it. */
 function defaultSizeStep(span: number): number {
-  for (const s of [2 ** 30, 2 ** 20]) if (span >= s) return s;
+  for (const s of [GiB, MiB]) if (span >= s) return s;
   return PAGE_SIZE;
 }
 

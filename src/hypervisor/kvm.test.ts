@@ -4,6 +4,7 @@
  * KVM_S390_SET_SKEYS on a migration destination exactly when the source guest used keys.
  */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../base/units.ts";
 import { FLAG_HAS_PGSTE, FLAG_USES_SKEYS, flagsAt } from "../engine/index.ts";
 import { guestRegion } from "./guest.ts";
 import { ksmMerge } from "./ksmd.ts";
@@ -12,7 +13,6 @@ import { DESTINATION, SOURCE } from "./machine.ts";
 import { migrate } from "./migration/migrate.ts";
 import { counters, eventsOf, MiB_PAGES, testMachine } from "./test-support/machine.ts";
 
-const MiB = 2 ** 20;
 const PRECOPY = { mode: "precopy", dirtyPages: 0, pagemapCheck: false, precopyBeforeSwitchPages: 0 } as const;
 const POSTCOPY = { ...PRECOPY, mode: "postcopy" } as const;
 

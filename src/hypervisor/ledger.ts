@@ -7,6 +7,7 @@
  * The same function serves the app (at every step, through the worker) and the CLI (`--ledger`);
  * scenario/ledger-text.ts turns it into the transcript both print.
  */
+import { MiB, PAGE_SIZE } from "../base/units.ts";
 import {
   type Arch,
   kernelLedger,
@@ -51,7 +52,7 @@ function qmpLine(name: string, value: number, unit: LedgerLine["unit"]): LedgerL
 function balloonSection(input: LedgerInput): LedgerSection {
   // HMP hmp_info_balloon(): "balloon: actual=%" PRId64 with the guest's size in MiB, less the
   // balloon (virtio_balloon_stat / actual = ram_size - num_pages * 4 KiB).
-  const actual = Math.floor((input.guestRamBytes - input.extra("balloonPages") * 4096) / 2 ** 20);
+  const actual = Math.floor((input.guestRamBytes - input.extra("balloonPages") * PAGE_SIZE) / MiB);
   return {
     source: "QEMU monitor: info balloon",
     command: `virsh qemu-monitor-command ${DOMAIN} --hmp 'info balloon'`,

@@ -4,14 +4,12 @@
  * QEMU is OOM-killed (outcome "failed").
  */
 import { expect, test } from "vitest";
+import { KiB, MiB } from "../base/units.ts";
 import { ERRNOS, noneRuns } from "../engine/index.ts";
 import { guestRegion } from "./guest.ts";
 import { SOURCE } from "./machine.ts";
 import { migrate } from "./migration/migrate.ts";
 import { counters, eventsOf, MiB_PAGES, testMachine } from "./test-support/machine.ts";
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
 
 test("chunkPages: about 64 chunks per guest, at least a page table, a power of two", () => {
   expect(testMachine({ kernel: "s390-06201e00" }).chunkPages).toBe(256);

@@ -14,7 +14,7 @@
  * Migration page sets: "mig.dirty" on the source, "mig.received" on the destination.
  */
 import { Prng } from "../base/prng.ts";
-import { MiB } from "../base/units.ts";
+import { MiB, PAGE_SIZE } from "../base/units.ts";
 import type { EventResult, HostZeropagePolicy, KernelEvent, MmConfig, VariantId } from "../engine/index.ts";
 import { positionInRanges, Simulation, truncateRanges, VARIANTS, VmFlag } from "../engine/index.ts";
 
@@ -143,7 +143,7 @@ export class Machine {
   /** Extent sizes the PRNG draws for the guest's allocations and the balloon (pages). */
   get extentRange(): [number, number] {
     const min = Math.max(4, Math.floor(this.pages / 2 ** 17));
-    const max = Math.max(min * 4, Math.floor(this.pages / 128), (2 * MiB) / 4096);
+    const max = Math.max(min * 4, Math.floor(this.pages / 128), (2 * MiB) / PAGE_SIZE);
     return [min, max];
   }
 

@@ -4,11 +4,10 @@
  * for bad input.
  */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../base/units.ts";
 import type { VariantId } from "../engine/index.ts";
 import { actionLabel, checkScenario, runScenario } from "./compile.ts";
 import { parseScenario, type ScenarioInput } from "./schema.ts";
-
-const MiB = 2 ** 20;
 
 function scenario(actions: unknown[], machine: Record<string, unknown> = {}): ScenarioInput {
   return {

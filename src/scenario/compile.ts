@@ -4,7 +4,7 @@
  * order), build the Machine, start QEMU, then let each actor do its action. The result is the
  * trace, the Simulation (for seeking), and the outcome: completed, hung, or failed.
  */
-import { formatBytes } from "../base/units.ts";
+import { formatBytes, PAGE_SIZE } from "../base/units.ts";
 import type { Trace, VariantId } from "../engine/index.ts";
 import { type Simulation, VARIANTS } from "../engine/index.ts";
 import { balloonDeflate, balloonInflate } from "../hypervisor/balloon.ts";
@@ -31,8 +31,6 @@ import {
   supportsZeroPageDetection,
 } from "../hypervisor/migration/state.ts";
 import { type Action, parseScenario, type Scenario, type ScenarioIssue } from "./schema.ts";
-
-const PAGE = 4096;
 
 export interface RunResult {
   readonly scenario: Scenario;
@@ -332,7 +330,7 @@ function actorOf(a: Action): [string, string] {
 }
 
 function runAction(m: MachineT, a: Action): void {
-  const pages = (b: number | undefined, fallback: number) => Math.floor((b ?? fallback) / PAGE);
+  const pages = (b: number | undefined, fallback: number) => Math.floor((b ?? fallback) / PAGE_SIZE);
   switch (a.do) {
     case "guest-touch":
       guestTouch(m, pages(a.size, 0), a.content);
@@ -340,7 +338,7 @@ function runAction(m: MachineT, a: Action): void {
     case "guest-read":
     case "guest-write": {
       const first = pages(a.start, 0);
-      const count = pages(a.size, m.pages * PAGE - (a.start ?? 0));
+      const count = pages(a.size, m.pages * PAGE_SIZE - (a.start ?? 0));
       guestRegion(
         m,
         a.do === "guest-read" ? "read" : "write",
@@ -377,7 +375,7 @@ function runAction(m: MachineT, a: Action): void {
     case "madvise-dontneed": {
       const mm = a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn;
       const first = pages(a.start, 0);
-      const count = pages(a.size, m.pages * PAGE - (a.start ?? 0));
+      const count = pages(a.size, m.pages * PAGE_SIZE - (a.start ?? 0));
       m.apply(
         { kind: "madvise", mm, advice: "dontneed", ranges: [first, count] },
         "user space: madvise(MADV_DONTNEED) in one call",
@@ -387,7 +385,7 @@ function runAction(m: MachineT, a: Action): void {
     case "host-read": {
       const mm = a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn;
       const first = pages(a.start, 0);
-      const count = pages(a.size, m.pages * PAGE - (a.start ?? 0));
+      const count = pages(a.size, m.pages * PAGE_SIZE - (a.start ?? 0));
       const populate = a.via === "populate-read";
       const r = m.apply(
         {
@@ -465,7 +463,7 @@ export function runParsed(s: Scenario, opts: RunOptions = {}): RunAttempt {
   const m = new Machine({
     kernel,
     kernelVersion: kernelVersionFor(s, kernel),
-    guestPages: s.machine.guestRam / PAGE,
+    guestPages: s.machine.guestRam / PAGE_SIZE,
     sourceLimitBytes: limit(s.machine.hosts.source),
     destinationLimitBytes: limit(s.machine.hosts.destination),
     thp: s.machine.thp,

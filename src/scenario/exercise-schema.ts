@@ -31,7 +31,7 @@
  * (exerciseIssues: an action index past the list, a range for an action the scenario lacks).
  */
 import * as v from "valibot";
-import { PAGE_SIZE, parseSize } from "../base/units.ts";
+import { GiB, KiB, MiB, PAGE_SIZE, parseSize } from "../base/units.ts";
 import { VARIANT_IDS } from "../engine/variants.ts";
 
 /**
@@ -280,9 +280,9 @@ export function unitOf(c: {
 }
 
 export const UNIT_BYTES: Readonly<Record<AnswerUnit, number>> = {
-  GiB: 2 ** 30,
-  MiB: 2 ** 20,
-  KiB: 2 ** 10,
+  GiB,
+  MiB,
+  KiB,
   bytes: 1,
   count: 1,
 };

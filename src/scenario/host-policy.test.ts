@@ -10,11 +10,12 @@
  *   destination: 60 GiB written + 40 GiB allocated by ram_handle_zero()'s reads = 100 GiB.
  */
 import { describe, expect, test } from "vitest";
+import { GiB } from "../base/units.ts";
 import { traceHash } from "../engine/index.ts";
 import { runScenario } from "./compile.ts";
 import { presetById } from "./presets/index.ts";
 import { parseScenario, type ScenarioInput } from "./schema.ts";
-import { DESTINATION, finalCounters, GiB, SOURCE } from "./test-support/golden.ts";
+import { DESTINATION, finalCounters, SOURCE } from "./test-support/golden.ts";
 
 const story = presetById("commit-06201e00")!.scenario as ScenarioInput;
 

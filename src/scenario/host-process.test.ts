@@ -5,10 +5,11 @@
  *   1 GiB guest; 64 MiB read by the guest, then moved 512 MiB up.
  */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../base/units.ts";
 import { VARIANT_IDS, type VariantId, VmFlag } from "../engine/index.ts";
 import { checkScenario, runScenario } from "./compile.ts";
 import { parseScenario, type ScenarioInput } from "./schema.ts";
-import { finalCounters, MiB, SOURCE } from "./test-support/golden.ts";
+import { finalCounters, SOURCE } from "./test-support/golden.ts";
 
 function run(
   kernel: VariantId,

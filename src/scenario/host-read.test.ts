@@ -5,9 +5,10 @@
  *   1 GiB guest, 1 GiB written, 512 MiB ballooned, then the whole of guest RAM read.
  */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../base/units.ts";
 import type { VariantId } from "../engine/index.ts";
 import { runScenario } from "./compile.ts";
-import { finalCounters, MiB, SOURCE } from "./test-support/golden.ts";
+import { finalCounters, SOURCE } from "./test-support/golden.ts";
 
 function run(kernel: VariantId, via: "populate-read" | "process-vm-readv") {
   const r = runScenario({

@@ -4,12 +4,10 @@
  * throws.
  */
 import { describe, expect, test } from "vitest";
+import { GiB, MiB } from "../base/units.ts";
 import { VARIANT_IDS } from "../engine/index.ts";
 import { PRESETS } from "./presets/index.ts";
 import { formatIssues, parseScenario, SCHEMA_VERSION, type ScenarioIssue } from "./schema.ts";
-
-const GiB = 2 ** 30;
-const MiB = 2 ** 20;
 
 const base = () => ({
   schemaVersion: 1,

@@ -4,6 +4,7 @@
  * story without a patch shows no panel.
  */
 import { describe, expect, it } from "vitest";
+import { GiB } from "../base/units.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { createBeforeAfterStore } from "./before-after.ts";
 import { createAppStore } from "./store.ts";
@@ -25,8 +26,6 @@ async function setup(kernel: "s390-fa41ba0d" | "s390-06201e00" | "x86_64" = "s39
 
 const rss = (v: { mms: readonly { name: string; counters: { rssAnonBytes: number } }[] }, mm: string) =>
   v.mms.find((m) => m.name === mm)!.counters.rssAnonBytes;
-const GiB = 2 ** 30;
-
 describe("before/after store", () => {
   it("follows the app's steps under the patch's two kernels, with the step's sentence", async () => {
     const { app, ba, idle } = await setup();

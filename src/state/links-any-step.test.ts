@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Prng } from "../base/prng.ts";
-import { parseSize } from "../base/units.ts";
+import { GiB, parseSize } from "../base/units.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
 import type { Granularity } from "../worker/api.ts";
 import { EngineHost } from "../worker/engine-host.ts";
@@ -37,8 +37,6 @@ function sampleSteps(count: number, random: number, rand: Prng): number[] {
   for (let i = 0; i < random; i++) steps.add(rand.int(0, count));
   return [...steps];
 }
-
-const GiB = 2 ** 30;
 const BIG = 32 * GiB;
 
 function guestRamOf(scenario: unknown): number {

@@ -1,7 +1,7 @@
 /** Display helpers shared by views. Formatting only: no kernel semantics. */
-export { formatBytes, formatCount } from "../base/units.ts";
+import { PAGE_SIZE } from "../base/units.ts";
 
-const PAGE = 4096;
+export { formatBytes, formatCount } from "../base/units.ts";
 
 // One formatter for the page: Number.prototype.toLocaleString() builds a new Intl.NumberFormat on
 // every call (about 0.1 ms each), which adds up when every frame reformats dozens of counters.
@@ -14,7 +14,7 @@ export function formatInt(n: number): string {
 
 /** "10,485,760 pages (40 GiB)" */
 export function pagesAndBytes(pages: number): string {
-  const bytes = pages * PAGE;
+  const bytes = pages * PAGE_SIZE;
   return `${formatInt(pages)} pages (${formatBytesShort(bytes)})`;
 }
 

@@ -8,6 +8,7 @@
  * from its start.
  */
 
+import { PAGE_SIZE } from "../base/units.ts";
 import { type Comparison, compareRuns, diffWorlds, summarize, withPrefix } from "../compare/index.ts";
 import {
   allRules,
@@ -449,7 +450,7 @@ function tableGeometry(r: RunResult): TableGeometry {
   const g = r.simulation.world.mms[0]!.geometry;
   return {
     ptesPerTable: g.ptesPerTable,
-    tableSpanBytes: g.ptesPerTable * 4096,
+    tableSpanBytes: g.ptesPerTable * PAGE_SIZE,
     pteTableMemBytes: g.pteTableMemBytes,
     pteTableVmPteBytes: g.pteTableVmPteBytes,
     pteTableName: g.pteTableName,

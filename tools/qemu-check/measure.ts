@@ -19,6 +19,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { MiB } from "../../src/base/units.ts";
 import type { Assets } from "./assets.ts";
 import { type GuestConfig, type ProcMemory, QemuProcess } from "./qemu.ts";
 
@@ -76,9 +77,6 @@ export interface ScenarioMeasurement extends ScenarioSpec {
   readonly migration: MigrationStats;
   readonly timings: Readonly<Record<"boot" | "data" | "fill" | "balloon" | "migrate" | "total", number>>;
 }
-
-const MiB = 1024 * 1024;
-
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

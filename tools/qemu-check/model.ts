@@ -21,6 +21,7 @@
  * (qc_leave, ~48 MiB) is left out: it is the same in the balloon run and the control run, and the
  * check compares their difference.
  */
+import { KiB, MiB, PAGE_SIZE } from "../../src/base/units.ts";
 import {
   COUNTERS,
   counterAt,
@@ -35,11 +36,6 @@ import type { ScenarioInput } from "../../src/scenario/schema.ts";
 
 export type Mode = "precopy" | "postcopy";
 export type HostName = "source" | "destination";
-
-const PAGE = 4096;
-const KiB = 1024;
-const MiB = 1024 * 1024;
-
 /** What the model needs to know about one real run. */
 export interface RunFacts {
   readonly id: string;
@@ -71,8 +67,8 @@ export function modelScenario(
   host: HostFacts,
 ): { scenario: ScenarioInput; phaseAction: PhaseAction } {
   const ram = r.ramMiB * MiB;
-  const boot = Math.min(ram, Math.floor((r.bootKiB * KiB) / PAGE) * PAGE);
-  const data = Math.min(ram - boot, r.dataPages * PAGE);
+  const boot = Math.min(ram, Math.floor((r.bootKiB * KiB) / PAGE_SIZE) * PAGE_SIZE);
+  const data = Math.min(ram - boot, r.dataPages * PAGE_SIZE);
   const fill = ram - boot - data;
   const actions: ScenarioInput["actions"] = [
     { do: "guest-touch", size: boot, content: "data" },
@@ -81,7 +77,7 @@ export function modelScenario(
   ];
   const phaseAction: PhaseAction = { booted: 0, data: 1, filled: 2, ballooned: 2 };
   if (r.balloon) {
-    actions.push({ do: "balloon-inflate", size: Math.floor(r.balloonBytes / PAGE) * PAGE });
+    actions.push({ do: "balloon-inflate", size: Math.floor(r.balloonBytes / PAGE_SIZE) * PAGE_SIZE });
     phaseAction.ballooned = 3;
   }
   actions.push({ do: "migrate", mode: r.mode });

@@ -6,11 +6,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { GiB } from "../../base/units.ts";
 import { allRules } from "../../engine/index.ts";
 import { runCli } from "../main.ts";
 import { assumptionsOf, type DiffReport, formatReport } from "./diff.ts";
-
-const GiB = 2 ** 30;
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

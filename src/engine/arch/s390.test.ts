@@ -3,9 +3,10 @@
  * PV, per variant.
  */
 import { describe, expect, test } from "vitest";
+import { KiB } from "../../base/units.ts";
 import { VmFlag } from "../mm.ts";
 import { dumpWorld } from "../test-support/dump.ts";
-import { Guest, KiB, rulesOf } from "../test-support/guest.ts";
+import { Guest, rulesOf } from "../test-support/guest.ts";
 import { VARIANT_IDS, type VariantId } from "../variants.ts";
 
 const S390: VariantId[] = [

@@ -4,8 +4,9 @@
  * table where VmPTE counts 2 KiB, fields a kernel does not have yet are said to be missing).
  */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../../base/units.ts";
 import { applyEvent } from "../kernel.ts";
-import { Guest, MiB } from "../test-support/guest.ts";
+import { Guest } from "../test-support/guest.ts";
 import { type KernelLedgerInput, kernelLedger, type LedgerSection } from "./ledger.ts";
 import { snapshotCounters } from "./status.ts";
 import { vmstatDeltas } from "./vmstat.ts";

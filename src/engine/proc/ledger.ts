@@ -16,6 +16,7 @@
  * The model holds guest RAM only. A real QEMU adds its heap, libraries and device memory to the
  * per-process files, and host-wide files add every other process: each section's note says which.
  */
+import { MiB, PAGE_SIZE } from "../../base/units.ts";
 import type { Arch } from "../geometry.ts";
 import { KERNEL_FEATURES, type KernelFeature, kernelHas } from "../variants.ts";
 import type { MmCounters } from "./status.ts";
@@ -51,8 +52,6 @@ export interface KernelLedgerInput {
   /** The host's THP setting: the THP vmstat lines are shown only where THP can be used. */
   readonly thp: boolean;
 }
-
-const PAGE = 4096;
 /** Pages under one x86_64 huge PMD. */
 const PMD_PAGES = 512;
 
@@ -114,11 +113,11 @@ export function kernelLedger(input: KernelLedgerInput): LedgerSection[] {
 
   // smaps_pte_entry(): vm_normal_page() is NULL for the zero pfn, so zeropages count nowhere; a
   // memfd page counts in Rss but is not anonymous.
-  const anonymous = (c.anonPages + c.ksmPages) * PAGE;
+  const anonymous = (c.anonPages + c.ksmPages) * PAGE_SIZE;
   const smaps = [
     kbLine("Rss", anonymous + c.rssShmemBytes, 16),
     kbLine("Anonymous", anonymous, 16),
-    kbLine("AnonHugePages", c.thpPmds * PMD_PAGES * PAGE, 16),
+    kbLine("AnonHugePages", c.thpPmds * PMD_PAGES * PAGE_SIZE, 16),
   ];
   const rollup = kernelHas(v, "smapsRollup");
   sections.push({
@@ -183,7 +182,7 @@ export function kernelLedger(input: KernelLedgerInput): LedgerSection[] {
 
   const ksmActive = c.ksmPagesShared + c.ksmPagesSharing + c.ksmZeroPages > 0;
   if (ksmActive) {
-    const profit = (c.ksmPagesSharing + c.ksmZeroPages) * PAGE;
+    const profit = (c.ksmPagesSharing + c.ksmZeroPages) * PAGE_SIZE;
     sections.push({
       source: "/sys/kernel/mm/ksm",
       command: "grep -H . /sys/kernel/mm/ksm/{pages_shared,pages_sharing,ksm_zero_pages,general_profit}",
@@ -234,7 +233,7 @@ export function kernelLedger(input: KernelLedgerInput): LedgerSection[] {
         name: "zero_page",
         value: zeroPages,
         unit: "pages",
-        printed: `zero_page: ${zeroPages} pages (${Math.floor((zeroPages * PAGE) / 2 ** 20)} MB)`,
+        printed: `zero_page: ${zeroPages} pages (${Math.floor((zeroPages * PAGE_SIZE) / MiB)} MB)`,
         missing: null,
       },
     ],

@@ -8,6 +8,7 @@
  * and RssAnon keeps the pages ksmd replaced by the zeropage before a38c015f3156 (Mm.rssAnonKept).
  */
 
+import { PAGE_SIZE } from "../../base/units.ts";
 import { ksmPagesShared } from "../ksm.ts";
 import type { Mm } from "../mm.ts";
 import { Pte } from "../pte.ts";
@@ -103,9 +104,6 @@ export const COUNTER_COUNT = COUNTERS.length;
 export function counterAvailable(info: CounterInfo, version: string): boolean {
   return info.since === undefined || kernelHas(version, info.since);
 }
-
-const PAGE = 4096;
-
 /** Position of each counter in COUNTERS (and in the trace's counter columns). */
 const AT = Object.fromEntries(COUNTERS.map((c, i) => [c.key, i])) as Record<CounterKey, number>;
 
@@ -125,7 +123,7 @@ export function readCounters(mm: Mm, out: Float64Array, offset: number): void {
   const cached = s[Pte.CACHED_ZERO]! + s[Pte.CACHED_DATA]!;
   // KSM pages hold zeros (pte.ts), and one KSM page serves at most 256 mappings (ksm.ts).
   const shared = ksmPagesShared(ksm);
-  out[offset + AT.rssAnonBytes] = (anon + ksm + mm.rssAnonKept) * PAGE;
+  out[offset + AT.rssAnonBytes] = (anon + ksm + mm.rssAnonKept) * PAGE_SIZE;
   out[offset + AT.vmPteBytes] = vmPte;
   out[offset + AT.pageTableBytes] = ptMem;
   out[offset + AT.pteTables] = pt.pteTables;
@@ -138,9 +136,9 @@ export function readCounters(mm: Mm, out: Float64Array, offset: number): void {
   out[offset + AT.hugeZeroPmds] = kinds.zero;
   out[offset + AT.thpPmds] = kinds.thp;
   out[offset + AT.presentPages] = mm.pages - s[Pte.NONE]! - cached;
-  out[offset + AT.hostMemBytes] = (anon + shared + shmemMapped + cached) * PAGE + ptMem;
-  out[offset + AT.rssShmemBytes] = shmemMapped * PAGE;
-  out[offset + AT.shmemBytes] = (shmemMapped + cached) * PAGE;
+  out[offset + AT.hostMemBytes] = (anon + shared + shmemMapped + cached) * PAGE_SIZE + ptMem;
+  out[offset + AT.rssShmemBytes] = shmemMapped * PAGE_SIZE;
+  out[offset + AT.shmemBytes] = (shmemMapped + cached) * PAGE_SIZE;
 }
 
 export function snapshotCounters(mm: Mm): MmCounters {
@@ -166,5 +164,5 @@ export function hostMemBytes(mm: Mm): number {
   const s = mm.pt.stateCounts;
   const anon = s[Pte.ANON_RO_ZERO]! + s[Pte.ANON_RO_DATA]! + s[Pte.ANON_RW_ZERO]! + s[Pte.ANON_RW_DATA]!;
   const shmem = s[Pte.SHMEM_ZERO]! + s[Pte.SHMEM_DATA]! + s[Pte.CACHED_ZERO]! + s[Pte.CACHED_DATA]!;
-  return (anon + shmem + ksmPagesShared(s[Pte.KSM]!)) * PAGE + pageTableBytes(mm);
+  return (anon + shmem + ksmPagesShared(s[Pte.KSM]!)) * PAGE_SIZE + pageTableBytes(mm);
 }

@@ -4,6 +4,7 @@
  * reach every room, including invalid ranges and tight memory limits. Tests only.
  */
 import fc from "fast-check";
+import { PAGE_SIZE } from "../../base/units.ts";
 import type { KernelEvent } from "../events.ts";
 import { geometryOf } from "../geometry.ts";
 import { type HostConfig, type MmConfig, VmFlag } from "../mm.ts";
@@ -13,9 +14,6 @@ export interface Setup {
   readonly cfg: MmConfig;
   readonly events: KernelEvent[];
 }
-
-const PAGE = 4096;
-
 export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
   const g = geometryOf(VARIANTS[variant].arch);
   const ptes = g.ptesPerTable;
@@ -70,7 +68,7 @@ export function configArb(variant: VariantId): fc.Arbitrary<MmConfig> {
       const host: HostConfig = {
         name: "host",
         // A limit in pages plus the page tables a small guest can need (upper levels included).
-        memLimitBytes: r.limitPages === null ? Number.POSITIVE_INFINITY : r.limitPages * PAGE + 5 * 4096,
+        memLimitBytes: r.limitPages === null ? Number.POSITIVE_INFINITY : r.limitPages * PAGE_SIZE + 5 * 4096,
         ksmRun: r.ksmRun,
         ksmUseZeroPages: r.ksmUseZeroPages,
         thp: r.thp as HostConfig["thp"],

@@ -12,10 +12,6 @@ import { VARIANTS, type VariantId } from "../variants.ts";
 import { type EventResult, World } from "../world.ts";
 import { ptesText, tablesText } from "./dump.ts";
 
-export const KiB = 1024;
-export const MiB = 1024 * KiB;
-export const GiB = 1024 * MiB;
-
 export const DEFAULT_HOST: HostConfig = {
   name: "host",
   memLimitBytes: Number.POSITIVE_INFINITY,

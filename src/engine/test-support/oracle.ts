@@ -18,6 +18,7 @@
  * allocating event (pages_shared = ceil(n/256) may drop), and which KSM page of a chain the kernel
  * frees first is not modelled, so the check charges every new page in full.
  */
+import { PAGE_SIZE } from "../../base/units.ts";
 import type { Errno } from "../apply.ts";
 import type { Content, KernelEvent } from "../events.ts";
 import { type Geometry, geometryOf } from "../geometry.ts";
@@ -26,7 +27,6 @@ import { Pte } from "../pte.ts";
 import type { VariantId } from "../variants.ts";
 import { flagsText, stateChar } from "./dump.ts";
 
-const PAGE = 4096;
 /** ksm_max_page_sharing default: one KSM page per 256 mappings (research Q3). */
 const MAX_SHARING = 256;
 
@@ -203,7 +203,7 @@ export class Oracle {
       upper += this.s.upper[i]!.size * l.memBytes;
     });
     return (
-      (this.anon + this.shmem + Math.ceil(this.ksm / MAX_SHARING)) * PAGE +
+      (this.anon + this.shmem + Math.ceil(this.ksm / MAX_SHARING)) * PAGE_SIZE +
       this.tables * this.geometry.pteTableMemBytes +
       upper
     );
@@ -268,7 +268,7 @@ export class Oracle {
   /** Sets page p to `to`; `allocates` = a new page is needed first (checked against the host limit). */
   private set(p: number, to: number, allocates: boolean): void {
     const from = this.s.ptes[p]!;
-    if (allocates) this.charge(PAGE, p);
+    if (allocates) this.charge(PAGE_SIZE, p);
     this.s.ptes[p] = to;
     this.anon += (isAnon(to) ? 1 : 0) - (isAnon(from) ? 1 : 0);
     this.shmem += (isShmemPage(to) ? 1 : 0) - (isShmemPage(from) ? 1 : 0);
@@ -509,8 +509,8 @@ export class Oracle {
       // do_huge_pmd_wp_page() on the huge zero PMD: since 1ced09e0331f (v6.13) a write allocates a
       // THP (do_huge_zero_wp_pmd), falling back to a split if that allocation fails.
       // ASSUMPTION (engine): an unshare fault splits (the model's unshare is PTE-level).
-      if (access === "write" && atLeast(this.cfg.kernelVersion, 6, 13) && this.fits(n * PAGE)) {
-        this.charge(n * PAGE, p);
+      if (access === "write" && atLeast(this.cfg.kernelVersion, 6, 13) && this.fits(n * PAGE_SIZE)) {
+        this.charge(n * PAGE_SIZE, p);
         for (let q = lo; q < hi; q++) this.set(q, Pte.ANON_RW_ZERO, false);
         if (data) for (let q = p; q < pieceEnd; q++) this.set(q, Pte.ANON_RW_DATA, false);
         s.folio[t] = 1;
@@ -526,13 +526,13 @@ export class Oracle {
     const uffd = (s.flags[p]! & VmFlag.UFFD_MISSING) !== 0;
     if (access === "write") {
       // __do_huge_pmd_anonymous_page: THP + deposited table; if the THP does not fit, fall back.
-      if (!this.fits(cost + n * PAGE)) return "pte";
+      if (!this.fits(cost + n * PAGE_SIZE)) return "pte";
       if (uffd) {
         this.allocUpper(p);
         return "userfault";
       }
       this.allocTable(p);
-      this.charge(n * PAGE, p);
+      this.charge(n * PAGE_SIZE, p);
       s.huge[t] = 1;
       s.folio[t] = 1;
       for (let q = lo; q < hi; q++) this.set(q, Pte.ANON_RW_ZERO, false);
@@ -541,13 +541,13 @@ export class Oracle {
     }
     if (!this.policy.hugeZeroPage) {
       // No huge zero page on this host: a read allocates a THP as a write does (or falls back).
-      if (!this.fits(cost + n * PAGE)) return "pte";
+      if (!this.fits(cost + n * PAGE_SIZE)) return "pte";
       if (uffd) {
         this.allocUpper(p);
         return "userfault";
       }
       this.allocTable(p);
-      this.charge(n * PAGE, p);
+      this.charge(n * PAGE_SIZE, p);
       s.huge[t] = 1;
       s.folio[t] = 1;
       for (let q = lo; q < hi; q++) this.set(q, Pte.ANON_RW_ZERO, false);
@@ -755,7 +755,7 @@ export class Oracle {
         content === null &&
         !(this.forbids() && (this.C || this.variant === "s390-fa41ba0d-90a7592d")) &&
         (this.forbids() || this.policy.uffdZeropage);
-      if (!this.fits(this.tableCost(this.tableOf(p)) + (placesZeropage ? 0 : PAGE))) {
+      if (!this.fits(this.tableCost(this.tableOf(p)) + (placesZeropage ? 0 : PAGE_SIZE))) {
         if (done === 0) throw new Fail("ENOMEM", p);
         return "EAGAIN"; // out of memory after some progress: -EAGAIN with the bytes done
       }
@@ -1081,7 +1081,7 @@ export class Oracle {
     });
     const shared = Math.ceil(ksm / MAX_SHARING);
     return {
-      rssAnonBytes: (anon + ksm + s.rssKept) * PAGE,
+      rssAnonBytes: (anon + ksm + s.rssKept) * PAGE_SIZE,
       vmPteBytes: vmPte,
       pageTableBytes: ptMem,
       pteTables: tables,
@@ -1094,9 +1094,9 @@ export class Oracle {
       hugeZeroPmds: hugeZero,
       thpPmds: thp,
       presentPages: this.pages - none - cachedOnly,
-      hostMemBytes: (anon + shared + shmemMapped + cachedOnly) * PAGE + ptMem,
-      rssShmemBytes: shmemMapped * PAGE,
-      shmemBytes: (shmemMapped + cachedOnly) * PAGE,
+      hostMemBytes: (anon + shared + shmemMapped + cachedOnly) * PAGE_SIZE + ptMem,
+      rssShmemBytes: shmemMapped * PAGE_SIZE,
+      shmemBytes: (shmemMapped + cachedOnly) * PAGE_SIZE,
     };
   }
 

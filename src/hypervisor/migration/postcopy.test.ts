@@ -3,6 +3,7 @@
  * its first 16 MiB (4,096 pages of data, 12,288 zero pages).
  */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../../base/units.ts";
 import type { VariantId } from "../../engine/index.ts";
 import { guestRegion } from "../guest.ts";
 import { guestSkeys } from "../kvm.ts";
@@ -11,7 +12,6 @@ import { counters, eventsOf, MiB_PAGES, pagesIn, testMachine } from "../test-sup
 import { complete, migrate, startMigration, switchover, transfer } from "./migrate.ts";
 import { RECEIVED_SET } from "./state.ts";
 
-const MiB = 2 ** 20;
 const DATA = 16 * MiB_PAGES;
 const ZERO = 48 * MiB_PAGES;
 

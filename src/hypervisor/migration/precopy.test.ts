@@ -6,6 +6,7 @@
  * zero page shows directly in the destination's RSS; under C a read maps the zeropage instead.
  */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../../base/units.ts";
 import type { VariantId } from "../../engine/index.ts";
 import { guestRegion } from "../guest.ts";
 import { DESTINATION, type Machine, type QemuConfig, SOURCE } from "../machine.ts";
@@ -15,7 +16,6 @@ import { DIRTY_SET } from "./state.ts";
 import { NORMAL_RECORD_BYTES, ZERO_RECORD_BYTES } from "./stats.ts";
 import { sendPages } from "./transfer.ts";
 
-const MiB = 2 ** 20;
 const DATA = 16 * MiB_PAGES; // 4,096
 const ZERO = 48 * MiB_PAGES; // 12,288
 

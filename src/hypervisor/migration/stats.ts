@@ -12,6 +12,7 @@
  * ASSUMPTION (modelling choice): the RAMBlock name QEMU adds to the first header of each block and
  * the section framing are left out; they are a few dozen bytes per migration.
  */
+import { PAGE_SIZE } from "../../base/units.ts";
 import type { ExtraKey, Machine } from "../machine.ts";
 
 /** The query-migrate (QMP MigrationStats) field behind each of the model's migration counters. */
@@ -24,7 +25,7 @@ export const QUERY_MIGRATE_FIELDS = {
 
 export const PAGE_HEADER_BYTES = 8;
 export const ZERO_RECORD_BYTES = PAGE_HEADER_BYTES + 1;
-export const NORMAL_RECORD_BYTES = PAGE_HEADER_BYTES + 4096;
+export const NORMAL_RECORD_BYTES = PAGE_HEADER_BYTES + PAGE_SIZE;
 
 export function countSent(m: Machine, zeroPages: number, normalPages: number): void {
   m.addExtra("migDuplicate", zeroPages);

@@ -6,15 +6,13 @@
  * a link to round-trip, so the action lists are free-form.
  */
 import fc from "fast-check";
+import { KiB, PAGE_SIZE } from "../../base/units.ts";
 import { VARIANT_IDS, VARIANTS, type VariantId } from "../../engine/variants.ts";
 import { PRESETS } from "../../scenario/presets/index.ts";
 import type { ScenarioInput } from "../../scenario/schema.ts";
 import { makeSpec, type SweepSpec } from "../../sweep/spec.ts";
 import { formatZoom } from "../encode.ts";
 import { GRANULARITY_IDS, LINK_SECTIONS, LINK_VERSION, type LinkState, type ScenarioRef } from "../schema.ts";
-
-const KiB = 1024;
-const PAGE = 4 * KiB;
 
 /** Text that would run script if it were ever rendered as HTML or followed as a URL. */
 export const HOSTILE_TEXTS = [
@@ -37,7 +35,7 @@ const text = (max: number) =>
 /** A size of whole pages, up to `maxPages`, spelled as bytes or with a unit. */
 export function sizeArb(maxPages: number): fc.Arbitrary<string | number> {
   return fc.integer({ min: 0, max: maxPages }).chain((pages) => {
-    const bytes = pages * PAGE;
+    const bytes = pages * PAGE_SIZE;
     const spellings: fc.Arbitrary<string | number>[] = [
       fc.constant(bytes),
       fc.constant(String(bytes)),

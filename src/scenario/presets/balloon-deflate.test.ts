@@ -3,12 +3,12 @@
  * balloon_deflate_page() hint only), and the read that follows costs a first read's price per kernel.
  */
 import { describe, expect, test } from "vitest";
+import { MiB } from "../../base/units.ts";
 import {
   actionIndex,
   afterAction,
   beforeAction,
   finalCounters,
-  MiB,
   pages,
   runPreset,
   SOURCE,

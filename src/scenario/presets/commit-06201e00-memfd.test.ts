@@ -5,6 +5,7 @@
  * kernel: shmem never maps the zeropage, so fa41ba0d and 06201e00 end alike.
  */
 import { describe, expect, test } from "vitest";
+import { GiB } from "../../base/units.ts";
 import type { Trace, VariantId } from "../../engine/index.ts";
 import { runScenario } from "../compile.ts";
 import type { ScenarioInput } from "../schema.ts";
@@ -13,7 +14,6 @@ import {
   afterAction,
   DESTINATION,
   finalCounters,
-  GiB,
   runPreset,
   SOURCE,
 } from "../test-support/golden.ts";

@@ -14,6 +14,7 @@
  * C (06201e00): the reads map zeropages; the source needs 60 GiB + 400.78 MiB of tables.
  */
 import { expect, test } from "vitest";
+import { GiB, KiB, MiB, PAGE_SIZE } from "../../base/units.ts";
 import { noneRuns } from "../../engine/index.ts";
 import { GUEST_SET, GUEST_USED } from "../../hypervisor/guest.ts";
 import type { RunResult } from "../compile.ts";
@@ -21,10 +22,6 @@ import {
   actionIndex,
   beforeAction,
   finalCounters,
-  GiB,
-  KiB,
-  MiB,
-  PAGE,
   pages,
   runPreset,
   SOURCE,
@@ -58,7 +55,7 @@ function walkSourceReads(run: RunResult): Walk {
   let mem = 0;
   for (let r = 0; r < ranges; r++) {
     if (used[r]! === 0) continue;
-    mem += used[r]! * PAGE + TABLE;
+    mem += used[r]! * PAGE_SIZE + TABLE;
     segmentPresent[Math.floor(r / RANGES_PER_SEGMENT)] = 1;
   }
   mem += segmentPresent.reduce((a, b) => a + b, 0) * SEGMENT;
@@ -84,9 +81,9 @@ function walkSourceReads(run: RunResult): Walk {
     if (mem + tableCost > LIMIT) return { before, failsAt: unwritten(0) };
     mem += tableCost;
     segmentPresent[seg] = 1;
-    const fit = Math.floor((LIMIT - mem) / PAGE);
+    const fit = Math.floor((LIMIT - mem) / PAGE_SIZE);
     if (fit < missing) return { before, failsAt: unwritten(fit) };
-    mem += missing * PAGE;
+    mem += missing * PAGE_SIZE;
   }
   return { before, failsAt: -1 };
 }
@@ -108,7 +105,7 @@ test("s390-fa41ba0d (B): the source is OOM-killed at the first page that does no
   expect(noneRuns(src, [walk.failsAt, 1])).toEqual([walk.failsAt, 1]);
   const c = finalCounters(run, SOURCE);
   expect(c.hostMemBytes).toBeLessThanOrEqual(LIMIT);
-  expect(c.hostMemBytes + PAGE + TABLE + SEGMENT).toBeGreaterThan(LIMIT);
+  expect(c.hostMemBytes + PAGE_SIZE + TABLE + SEGMENT).toBeGreaterThan(LIMIT);
 });
 
 test("s390-06201e00 (C): the migration completes well inside 96 GiB", () => {

@@ -9,16 +9,9 @@
  * The source reads every page to send it (event 14) exactly as in precopy: +40 GiB under B and B'.
  */
 import { describe, expect, test } from "vitest";
+import { GiB } from "../../base/units.ts";
 import { FLAG_HAS_PGSTE, flagsAt, type VariantId } from "../../engine/index.ts";
-import {
-  DESTINATION,
-  finalCounters,
-  finalExtra,
-  GiB,
-  pages,
-  runPreset,
-  SOURCE,
-} from "../test-support/golden.ts";
+import { DESTINATION, finalCounters, finalExtra, pages, runPreset, SOURCE } from "../test-support/golden.ts";
 
 const ID = "commit-06201e00-postcopy";
 const BALLOON = pages(40 * GiB); // 10,485,760

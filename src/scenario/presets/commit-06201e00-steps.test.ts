@@ -11,6 +11,7 @@
  * 4 KiB × (ballooned pages among the chunk's first 256·k pages) to the source's RssAnon.
  */
 import { expect, test } from "vitest";
+import { GiB, PAGE_SIZE } from "../../base/units.ts";
 import { EVENT_KINDS, footprintOf, Positions, snapshotCounters } from "../../engine/index.ts";
 import { GUEST_BALLOON, GUEST_SET } from "../../hypervisor/guest.ts";
 import type { RunResult } from "../compile.ts";
@@ -20,8 +21,6 @@ import {
   beforeAction,
   countersAfterEvent,
   DESTINATION,
-  GiB,
-  PAGE,
   pages,
   runPreset,
   SOURCE,
@@ -108,11 +107,11 @@ test("table granularity: worldAt part-way through a chunk's read has the partial
   const mid = snapshotCounters(r.simulation.worldAt(cursor).mms[SOURCE]!);
   const allocated = balloonPagesIn(r, first, k * 256);
   expect(allocated).toBeGreaterThan(0);
-  expect(mid.rssAnonBytes).toBe(before.rssAnonBytes + allocated * PAGE);
+  expect(mid.rssAnonBytes).toBe(before.rssAnonBytes + allocated * PAGE_SIZE);
   expect(mid.pteTables).toBe(TABLES);
   // ... and the rest of the chunk comes with the rest of the event.
   const end = countersAfterEvent(r, e, SOURCE);
-  expect(end.rssAnonBytes).toBe(before.rssAnonBytes + balloonPagesIn(r, first, count) * PAGE);
+  expect(end.rssAnonBytes).toBe(before.rssAnonBytes + balloonPagesIn(r, first, count) * PAGE_SIZE);
   // The destination has not loaded this chunk yet: its counters are those before the event.
   expect(snapshotCounters(r.simulation.worldAt(cursor).mms[DESTINATION]!)).toEqual(
     countersAfterEvent(r, e - 1, DESTINATION),
@@ -135,7 +134,7 @@ test("PTE granularity: one step reads one page; a ballooned page adds exactly 4 
   expect(pos.toCursor("pte", at + 1)).toEqual({ event: e, done: d + 1 });
   const a = snapshotCounters(r.simulation.worldAt(pos.toCursor("pte", at)).mms[SOURCE]!);
   const b = snapshotCounters(r.simulation.worldAt(pos.toCursor("pte", at + 1)).mms[SOURCE]!);
-  expect(b.rssAnonBytes - a.rssAnonBytes).toBe(PAGE);
+  expect(b.rssAnonBytes - a.rssAnonBytes).toBe(PAGE_SIZE);
   expect(b.presentPages - a.presentPages).toBe(1);
   // A page the guest wrote is present already: reading it changes nothing.
   if (d > 0) {

@@ -20,15 +20,12 @@
  *     kernel).
  */
 import { describe, expect, test } from "vitest";
+import { GiB, KiB, MiB, PAGE_SIZE } from "../../base/units.ts";
 import type { VariantId } from "../../engine/index.ts";
 import {
   DESTINATION,
   finalCounters,
   finalExtra,
-  GiB,
-  KiB,
-  MiB,
-  PAGE,
   pages,
   rangeCounts,
   runPreset,
@@ -144,7 +141,7 @@ describe("commit-06201e00 under x86_64: zeropages and, with QEMU's MADV_HUGEPAGE
     // Mixed ranges come from the edges of the balloon's extents: a few hundred at most here, so
     // the destination's THP overhead stays well under 1 GiB ("near 60 GiB" in the issue).
     expect(r.balloonPagesBesideUsed).toBeGreaterThan(0);
-    expect(r.balloonPagesBesideUsed * PAGE).toBeLessThan(1 * GiB);
+    expect(r.balloonPagesBesideUsed * PAGE_SIZE).toBeLessThan(1 * GiB);
   });
 
   test("source: exactly 60 GiB RssAnon, 40 GiB of small zeropages, 51,200 PTE tables", () => {
@@ -167,7 +164,7 @@ describe("commit-06201e00 under x86_64: zeropages and, with QEMU's MADV_HUGEPAGE
     expect(c.zeropagePtes).toBe(0);
     expect(c.rssAnonBytes).toBe(r.withUsed * 2 * MiB);
     // = the 60 GiB the guest uses plus the balloon pages that share a 2 MiB range with data.
-    expect(c.rssAnonBytes).toBe(60 * GiB + r.balloonPagesBesideUsed * PAGE);
+    expect(c.rssAnonBytes).toBe(60 * GiB + r.balloonPagesBesideUsed * PAGE_SIZE);
     // Each THP and each huge zero PMD deposits one PTE table.
     expect(c.pteTables).toBe(X86_TABLES);
     expect(c.vmPteBytes).toBe(X86_VMPTE);

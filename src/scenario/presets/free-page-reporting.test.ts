@@ -11,6 +11,7 @@
  * skips the free pages: nothing is read back, and the destination holds only the used 20 GiB.
  */
 import { describe, expect, test } from "vitest";
+import { GiB, KiB, MiB } from "../../base/units.ts";
 import type { VariantId } from "../../engine/index.ts";
 import { runScenario } from "../compile.ts";
 import type { ScenarioInput } from "../schema.ts";
@@ -19,9 +20,6 @@ import {
   afterAction,
   beforeAction,
   DESTINATION,
-  GiB,
-  KiB,
-  MiB,
   runPreset,
   SOURCE,
 } from "../test-support/golden.ts";

@@ -13,16 +13,9 @@
  *      host memory 8 GiB.
  */
 import { describe, expect, test } from "vitest";
+import { GiB } from "../../base/units.ts";
 import type { VariantId } from "../../engine/index.ts";
-import {
-  actionIndex,
-  afterAction,
-  finalCounters,
-  GiB,
-  pages,
-  runPreset,
-  SOURCE,
-} from "../test-support/golden.ts";
+import { actionIndex, afterAction, finalCounters, pages, runPreset, SOURCE } from "../test-support/golden.ts";
 
 const ID = "ksm-zero-pages";
 const ZERO_FILLED = pages(4 * GiB); // 1,048,576

@@ -10,13 +10,12 @@
  * the PRNG put the guest's extents: counted from the guest's page set.
  */
 import { describe, expect, test } from "vitest";
+import { GiB, MiB } from "../../base/units.ts";
 import type { VariantId } from "../../engine/index.ts";
 import {
   DESTINATION,
   finalCounters,
   finalExtra,
-  GiB,
-  MiB,
   pages,
   rangeCounts,
   runPreset,

@@ -16,6 +16,7 @@
  *      get real zeroed pages (90a7592da149): the destination ends with all 8 GiB as anon pages.
  */
 import { expect, test } from "vitest";
+import { GiB, PAGE_SIZE } from "../../base/units.ts";
 import { FLAG_USES_SKEYS, flagsAt } from "../../engine/index.ts";
 import { GUEST_FREE, GUEST_SET } from "../../hypervisor/guest.ts";
 import type { RunResult } from "../compile.ts";
@@ -26,9 +27,7 @@ import {
   DESTINATION,
   finalCounters,
   finalExtra,
-  GiB,
   guestCounts,
-  PAGE,
   pages,
   runPreset,
   SOURCE,
@@ -94,7 +93,7 @@ test("s390-06201e00 (C): no hang; unshared at the keys, real pages after", () =>
   const after = afterAction(run, skeys, DESTINATION);
   expect(before.zeropagePtes).toBe(placedZeroPages(run));
   expect(after.zeropagePtes).toBe(0);
-  expect(after.rssAnonBytes - before.rssAnonBytes).toBe(placedZeroPages(run) * PAGE);
+  expect(after.rssAnonBytes - before.rssAnonBytes).toBe(placedZeroPages(run) * PAGE_SIZE);
   const dst = finalCounters(run, DESTINATION);
   expect(dst.rssAnonBytes).toBe(8 * GiB);
   expect(dst.zeropagePtes).toBe(0);

@@ -11,6 +11,7 @@
  * blocker then refuses the migration: outcome "failed", no destination.
  */
 import { describe, expect, test } from "vitest";
+import { GiB, PAGE_SIZE } from "../../base/units.ts";
 import { EVENT_KINDS, FLAG_ALLOW_COW_SHARING, FLAG_PV, flagsAt, type VariantId } from "../../engine/index.ts";
 import {
   actionIndex,
@@ -18,9 +19,7 @@ import {
   beforeAction,
   DESTINATION,
   finalExtra,
-  GiB,
   guestCounts,
-  PAGE,
   pages,
   runPreset,
   SOURCE,
@@ -47,7 +46,7 @@ test("s390-06201e00 (C): zeropages from the read, all unshared by KVM_PV_ENABLE"
   const pv = actionIndex(run, /protected/);
   const after = afterAction(run, pv, SOURCE);
   expect(after.zeropagePtes).toBe(0);
-  expect(after.rssAnonBytes).toBe(4 * GiB + zeros * PAGE);
+  expect(after.rssAnonBytes).toBe(4 * GiB + zeros * PAGE_SIZE);
   const flags = flagsAt(run.trace, run.trace.actions[pv]!.endEvent - 1, SOURCE);
   expect(flags & FLAG_PV).toBe(FLAG_PV);
   expect(flags & FLAG_ALLOW_COW_SHARING).toBe(0);
@@ -58,7 +57,7 @@ test("s390-fa41ba0d (B): the read allocates at once, PV changes no PTE", () => {
   const zeros = unwrittenInReadRegion("s390-fa41ba0d");
   const read = afterAction(run, actionIndex(run, /guest reads/), SOURCE);
   expect(read.zeropagePtes).toBe(0);
-  expect(read.rssAnonBytes).toBe(4 * GiB + zeros * PAGE);
+  expect(read.rssAnonBytes).toBe(4 * GiB + zeros * PAGE_SIZE);
   expect(afterAction(run, actionIndex(run, /protected/), SOURCE)).toEqual(read);
 });
 

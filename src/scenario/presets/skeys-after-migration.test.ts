@@ -9,6 +9,7 @@
  *      No userfaultfd is registered in precopy, so nothing hangs.
  */
 import { expect, test } from "vitest";
+import { GiB } from "../../base/units.ts";
 import { FLAG_ALLOW_COW_SHARING, FLAG_USES_SKEYS, flagsAt } from "../../engine/index.ts";
 import {
   actionIndex,
@@ -16,7 +17,6 @@ import {
   beforeAction,
   DESTINATION,
   finalCounters,
-  GiB,
   pages,
   runPreset,
   SOURCE,

@@ -10,6 +10,7 @@
  *   X: THPs (QEMU's MADV_HUGEPAGE, see commit-06201e00.test.ts); counted per 2 MiB range.
  */
 import { describe, expect, test } from "vitest";
+import { KiB, MiB, PAGE_SIZE } from "../../base/units.ts";
 import type { VariantId } from "../../engine/index.ts";
 import {
   actionIndex,
@@ -17,9 +18,6 @@ import {
   DESTINATION,
   finalCounters,
   guestCounts,
-  KiB,
-  MiB,
-  PAGE,
   pages,
   rangeCounts,
   runPreset,
@@ -61,7 +59,7 @@ test.each<VariantId>(["s390-fa41ba0d", "s390-fa41ba0d-90a7592d"])("%s: every rea
   expect(run.outcome).toBe("completed");
   const read = afterAction(run, actionIndex(run, /guest reads/), SOURCE);
   expect(read.zeropagePtes).toBe(0);
-  expect(read.rssAnonBytes).toBe(32 * MiB + readsNever(kernel) * PAGE);
+  expect(read.rssAnonBytes).toBe(32 * MiB + readsNever(kernel) * PAGE_SIZE);
   for (const mm of [SOURCE, DESTINATION]) {
     const c = finalCounters(run, mm);
     expect(c.rssAnonBytes).toBe(64 * MiB);

@@ -8,6 +8,7 @@
  *
  * No vitest here: tests call these and assert.
  */
+import { PAGE_SIZE } from "../../base/units.ts";
 import {
   COUNTER_COUNT,
   COUNTERS,
@@ -22,12 +23,8 @@ import type { ExtraKey } from "../../hypervisor/machine.ts";
 import { type RunResult, runScenario } from "../compile.ts";
 import { presetById } from "../presets/index.ts";
 
-export const KiB = 1024;
-export const MiB = 1024 * KiB;
-export const GiB = 1024 * MiB;
-export const PAGE = 4 * KiB;
 /** Pages in `bytes`. */
-export const pages = (bytes: number): number => bytes / PAGE;
+export const pages = (bytes: number): number => bytes / PAGE_SIZE;
 
 export const SOURCE = 0;
 export const DESTINATION = 1;

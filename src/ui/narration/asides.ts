@@ -15,6 +15,7 @@
  *                     06201e00 accepts it
  *   message-numbers   the commit message's own numbers (where the story quotes the message)
  */
+import { GiB, PAGE_SIZE } from "../../base/units.ts";
 import type { RunInfo } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import {
@@ -27,8 +28,6 @@ import {
   extraValue,
   pagesText,
 } from "./summarize.ts";
-
-const PAGE = 4096;
 
 export type AsideRun = Pick<
   RunInfo,
@@ -114,7 +113,7 @@ function zeropageTables(run: AsideRun, s: ActionSummary): Aside | null {
   const t = run.trace;
   const tc = counterIndex(run, "pteTables");
   const vc = counterIndex(run, "vmPteBytes");
-  const perGiB = (2 ** 30 / g.tableSpanBytes) * g.pteTableMemBytes;
+  const perGiB = (GiB / g.tableSpanBytes) * g.pteTableMemBytes;
   const out = [
     `The zeropage costs no page, but the PTE that points at it lives in a page table, and do_anonymous_page() allocates that table (pte_alloc) before it decides between the zeropage and a page of its own. Here ${tableCost(run)}: ${formatBytesShort(perGiB)} of page tables per GiB read. (On s390 KVM that is 4 KiB per 1 MiB; on x86_64, 4 KiB per 2 MiB.)`,
   ];
@@ -185,7 +184,7 @@ function whatItDid(run: AsideRun, s: ActionSummary, fn: string): string {
         .map(([title, n]) => `${pagesText(n)}: ${title}`);
       const cost =
         x.ownPages > 0
-          ? `: ${formatBytesShort(x.ownPages * PAGE)} of new memory`
+          ? `: ${formatBytesShort(x.ownPages * PAGE_SIZE)} of new memory`
           : ": no new memory for the pages themselves";
       return `on the ${run.trace.mmNames[x.mm]}, ${rules.join("; ")}${cost}`;
     });
@@ -230,11 +229,11 @@ function unshareCost(run: AsideRun, s: ActionSummary): Aside | null {
     if (n === 0) continue;
     const balloon = bk >= 0 ? extraValue(run, s.endEvent - 1, bk) : 0;
     const name = t.mmNames[mm];
-    let why = `RssAnon on the ${name} grows by ${formatBytesShort(n * PAGE)}: ${pagesText(n)} that mapped the shared zeropage now each hold a zero-filled page of their own.`;
+    let why = `RssAnon on the ${name} grows by ${formatBytesShort(n * PAGE_SIZE)}: ${pagesText(n)} that mapped the shared zeropage now each hold a zero-filled page of their own.`;
     if (balloon > 0 && balloon === n)
-      why += ` That is exactly what the guest's balloon still holds (${formatBytesShort(balloon * PAGE)}): the migration read the ballooned pages as zeros and mapped the zeropage for them, so this is host memory for pages the guest gave back and does not use.`;
+      why += ` That is exactly what the guest's balloon still holds (${formatBytesShort(balloon * PAGE_SIZE)}): the migration read the ballooned pages as zeros and mapped the zeropage for them, so this is host memory for pages the guest gave back and does not use.`;
     else if (balloon > 0)
-      why += ` The guest's balloon still holds ${formatBytesShort(balloon * PAGE)} at this point: pages the migration read as zeros although the guest does not use them are among the ones that now cost memory.`;
+      why += ` The guest's balloon still holds ${formatBytesShort(balloon * PAGE_SIZE)} at this point: pages the migration read as zeros although the guest does not use them are among the ones that now cost memory.`;
     parts.push(why);
   }
   if (parts.length === 0) return null;

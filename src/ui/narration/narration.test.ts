@@ -1,5 +1,6 @@
 /** Narration text builders and source links, on the commit story and the teaching preset. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { GiB } from "../../base/units.ts";
 import { ERRNOS } from "../../engine/index.ts";
 import { PRESETS } from "../../scenario/presets/index.ts";
 import type { RunInfo } from "../../worker/api.ts";
@@ -22,7 +23,6 @@ import {
   stepSentence,
 } from "./summarize.ts";
 
-const GiB = 2 ** 30;
 const V = { kernelTag: "v6.10", qemuVersion: "9.2" };
 
 async function load(host: EngineHost, id: string, kernel: string): Promise<RunInfo> {

@@ -7,12 +7,11 @@
  *   stepSummary()    one table or PTE step: which pages, what changed (ViewState.changes).
  *   *Sentence()      the same as one plain-text sentence for the live region.
  */
+import { PAGE_SIZE } from "../../base/units.ts";
 import { changeTone } from "../../state/counters.ts";
 import type { CounterColumn, RunInfo, StepChange, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { labelInWords } from "./bookkeeping.ts";
-
-const PAGE = 4096;
 
 export type NarrationRun = Pick<
   RunInfo,
@@ -78,7 +77,7 @@ export const NARRATED_COUNTERS = [
 ];
 
 const EXTRA_LABELS: Record<string, { label: string; unit: "pages" | "bytes" | "count"; scale?: number }> = {
-  balloonPages: { label: "balloon", unit: "bytes", scale: PAGE },
+  balloonPages: { label: "balloon", unit: "bytes", scale: PAGE_SIZE },
   migDuplicate: { label: "QEMU duplicate (zero) pages sent", unit: "pages" },
   migNormal: { label: "QEMU normal pages sent", unit: "pages" },
   migTransferredBytes: { label: "bytes transferred", unit: "bytes" },
@@ -250,7 +249,7 @@ export function countPages(n: number): string {
 /** "10,485,760 pages (40 GiB)". */
 export function pagesText(pages: number): string {
   const n = formatInt(pages);
-  return `${n} ${pages === 1 ? "page" : "pages"} (${formatBytesShort(pages * PAGE)})`;
+  return `${n} ${pages === 1 ? "page" : "pages"} (${formatBytesShort(pages * PAGE_SIZE)})`;
 }
 
 /** "none → zeropage", or "anon r/w, data (unchanged)". */

@@ -22,11 +22,10 @@ import { MapCanvas } from "./memory-map/MapCanvas.tsx";
 import { Swatch } from "./memory-map/Swatch.tsx";
 import { focusPteGrid, zoomMaps } from "./memory-map/zoom.ts";
 import "./memory-map/maps.css";
-
-const PAGE = 4096;
+import { PAGE_SIZE } from "../../base/units.ts";
 
 function pagesText(pages: number): string {
-  return `${formatInt(pages)} pages (${formatBytesShort(pages * PAGE)})`;
+  return `${formatInt(pages)} pages (${formatBytesShort(pages * PAGE_SIZE)})`;
 }
 
 /** What the host side of the ballooned tables means, worded from the classes they hold now. */

@@ -13,8 +13,7 @@ import { useApp } from "../store-context.tsx";
 import { extraAfter, extraAt, stepStartEvent } from "./memory-map/extra.ts";
 import { useReducedMotion } from "./memory-map/hooks.ts";
 import "./memory-map/maps.css";
-
-const PAGE = 4096;
+import { PAGE_SIZE } from "../../base/units.ts";
 
 /** migPhase values (hypervisor/machine.ts PHASE). */
 const PHASES = ["not started", "precopy", "postcopy", "completed", "failed"] as const;
@@ -150,7 +149,7 @@ export function MigrationView() {
               ram.duplicate <span className="muted">(zero pages)</span>
             </th>
             <td>
-              {formatInt(duplicate.value)} pages ({formatBytesShort(duplicate.value * PAGE)})
+              {formatInt(duplicate.value)} pages ({formatBytesShort(duplicate.value * PAGE_SIZE)})
             </td>
             <td>{signed(duplicate.delta, formatInt)}</td>
           </tr>
@@ -160,7 +159,7 @@ export function MigrationView() {
               ram.normal <span className="muted">(full pages)</span>
             </th>
             <td>
-              {formatInt(normal.value)} pages ({formatBytesShort(normal.value * PAGE)})
+              {formatInt(normal.value)} pages ({formatBytesShort(normal.value * PAGE_SIZE)})
             </td>
             <td>{signed(normal.delta, formatInt)}</td>
           </tr>

@@ -13,6 +13,7 @@
  */
 import { path as d3path, linkHorizontal } from "d3";
 import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef } from "react";
+import { PAGE_SIZE } from "../../base/units.ts";
 import type { RunInfo, TableDetail as TableDetailData, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
@@ -369,8 +370,8 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
         {mmName} host, {g.pteTableName} {formatInt(detail.table)}
         <span className="muted">
           {" "}
-          · guest RAM {formatBytesShort(Math.max(0, detail.firstPage) * 4096)} –{" "}
-          {formatBytesShort((detail.firstPage + n) * 4096)} · {n} PTEs
+          · guest RAM {formatBytesShort(Math.max(0, detail.firstPage) * PAGE_SIZE)} –{" "}
+          {formatBytesShort((detail.firstPage + n) * PAGE_SIZE)} · {n} PTEs
         </span>
       </h2>
       <p className="zl-detail-status">
@@ -422,7 +423,7 @@ function DetailBody({ run, view, detail, prev, reduced, selectedSlot, onSelectSl
         <p className="zl-pte-selected" data-testid="pte-selected">
           <strong>
             PTE {sel} (guest page {formatInt(detail.firstPage + sel)}, at{" "}
-            {formatBytesShort((detail.firstPage + sel) * 4096)}):
+            {formatBytesShort((detail.firstPage + sel) * PAGE_SIZE)}):
           </strong>{" "}
           {selInfo.name}
           {selInfo.frame === "zeropage"
@@ -648,7 +649,7 @@ function FanInSvg(props: SvgProps) {
         {fan.ownBlock && (
           <>
             <text x={fan.ownBlock.x} y={fan.ownBlock.y - 6} className="zl-svg-label">
-              own frames: {formatInt(fan.ownCount)} × 4 KiB = {formatBytesShort(fan.ownCount * 4096)}
+              own frames: {formatInt(fan.ownCount)} × 4 KiB = {formatBytesShort(fan.ownCount * PAGE_SIZE)}
             </text>
             {Array.from({ length: fan.ownCount }, (_, i) => {
               const r = ownFrameRect(fan, i, OWN_COLUMNS, FRAME);

@@ -5,11 +5,10 @@
  * start and reaches its value after the event at the slot end (a straight line in between: the
  * event's pages are done one after another).
  */
+import { PAGE_SIZE } from "../../base/units.ts";
 import type { CounterColumn, RunInfo } from "../../worker/api.ts";
 import { formatInt } from "../format.ts";
 import type { TraceAxis } from "./trace-axis.ts";
-
-const PAGE = 4096;
 
 export interface Series {
   /** mm index, or −1 for the guest (balloon). */
@@ -103,7 +102,7 @@ export function chartTracks(run: ChartRun, ax: TraceAxis): Track[] {
       t.events,
       -1,
       "guest",
-      (e) => (e < 0 ? t.initialExtra[b]! : t.extra[e * k + b]!) * PAGE,
+      (e) => (e < 0 ? t.initialExtra[b]! : t.extra[e * k + b]!) * PAGE_SIZE,
     );
     tracks.push({
       id: "balloon",

@@ -9,10 +9,9 @@
  *
  * Pure: no DOM. The model's trace has one more action than the scenario ("QEMU starts" first).
  */
+import { KiB } from "../../base/units.ts";
 import type { MeasuredRun } from "../../state/measured.ts";
 import type { TraceAxis } from "./trace-axis.ts";
-
-const KiB = 1024;
 
 export interface MeasuredPoint {
   readonly u: number;

@@ -19,6 +19,7 @@ import {
   useRef,
   useState,
 } from "react";
+import { GiB, MiB } from "../../../base/units.ts";
 import { aggregatePartial, aggregateTiles, markRuns } from "./aggregate.ts";
 import {
   buildBalloonTiles,
@@ -81,8 +82,6 @@ interface Buffers {
 }
 
 function gutterLabel(bytes: number): string {
-  const GiB = 2 ** 30;
-  const MiB = 2 ** 20;
   if (bytes === 0) return "0";
   if (bytes % GiB === 0) return `${bytes / GiB} GiB`;
   if (bytes >= GiB) return `${(bytes / GiB).toFixed(2)} GiB`;
