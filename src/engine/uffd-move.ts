@@ -88,7 +88,7 @@ export const R_MOVE_KSM_ZEROPAGE = defineRule({
   explain:
     "ksmd had put the zeropage here (use_zero_pages, a PTE marked dirty). The move clears the source PTE and writes a fresh, clean zero-pfn PTE at the destination, so the page is an ordinary zeropage afterwards: KSM's unmerge no longer sees it as its own. The move does not ask mm_forbids_zeropage().",
   assumption:
-    "Read from move_zeropage_pte() (v6.9 to v6.18): the source PTE is cleared with ptep_clear_flush(), not through ksm_might_unmap_zero_page(), so the model keeps counting the page in ksm_zero_pages, as it does after fa41ba0d's __zap_zero_pages(). Not measured on a running kernel.",
+    "Read from move_zeropage_pte() (v6.9 to v6.18): the source PTE is cleared with ptep_clear_flush(), not through ksm_might_unmap_zero_page(), so the model keeps counting the page in ksm_zero_pages, as it does after fa41ba0d's __zap_zero_pages(). Measured on 6.18 (the kernel check's uffd-move-ksm script: ksm_zero_pages keeps the moved page); the versions between are read, not run.",
 });
 
 export const R_MOVE_PMD = defineRule({
