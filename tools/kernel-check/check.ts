@@ -40,6 +40,7 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { PAGE_SIZE } from "../../src/base/units.ts";
 import { describeHostPolicy, type HostZeropagePolicy, type ThpMode } from "../../src/engine/index.ts";
 import {
   baseVpnOf,
@@ -154,7 +155,7 @@ const TABLE_KIB = 4;
 export function kernelPteTables(kernel: readonly KernelRecord[], base: string): (number | null)[] {
   const start = Number(base);
   const pages = kernel.length > 0 ? /^region (\d+)$/.exec(kernel[0]!.op)?.[1] : undefined;
-  const end = start + Number(pages ?? "NaN") * 4096;
+  const end = start + Number(pages ?? "NaN") * PAGE_SIZE;
   const layoutKnown =
     Number.isSafeInteger(start) &&
     Number.isSafeInteger(end) &&

@@ -46,6 +46,7 @@
  * smapsAnonKiB / anonHugeKiB are the smaps lines of the engine's ledger (kernelLedger(): the
  * zeropage and the huge zero page never count, KSM mappings do, a THP counts 2 MiB).
  */
+import { PAGE_SIZE } from "../../src/base/units.ts";
 import {
   applyEvent,
   type EventResult,
@@ -70,7 +71,6 @@ type ReadVia = NonNullable<Extract<KernelEvent, { kind: "fault"; access: "read" 
 
 /** The probe's default region address (README: first window tried). */
 export const DEFAULT_BASE = 0x100000000000;
-const PAGE = 4096;
 
 /** Linux errno numbers for the errnos the uffd ioctls can report in .zeropage / .copy. */
 const ERRNO_NUMBERS: Record<string, number> = {
@@ -156,8 +156,9 @@ export function kernelMajorMinor(release: string): string {
 /** "0x100000000000" → virtual page number. */
 export function baseVpnOf(address: string | number): number {
   const a = typeof address === "number" ? address : Number(address);
-  if (!Number.isSafeInteger(a) || a < 0 || a % PAGE !== 0) throw new Error(`bad region address '${address}'`);
-  return a / PAGE;
+  if (!Number.isSafeInteger(a) || a < 0 || a % PAGE_SIZE !== 0)
+    throw new Error(`bad region address '${address}'`);
+  return a / PAGE_SIZE;
 }
 
 const MM = 0;
@@ -240,7 +241,7 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
     variant: "x86_64",
     kernelVersion: version,
     pages: script.pages,
-    baseVpn: opts.baseVpn ?? DEFAULT_BASE / PAGE,
+    baseVpn: opts.baseVpn ?? DEFAULT_BASE / PAGE_SIZE,
     vmaFlags: VmFlag.WRITE | VmFlag.COW | VmFlag.NOHUGEPAGE,
   };
   const world = new World([cfg]);
@@ -330,7 +331,7 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
     };
     const fill = (e: KernelEvent & { kind: "uffd_zeropage" | "uffd_copy" }, label: string) => {
       const r = main(e, label);
-      bytes = r.ok ? r.rec.footprintPages * PAGE : -(ERRNO_NUMBERS[r.errno ?? ""] ?? 0);
+      bytes = r.ok ? r.rec.footprintPages * PAGE_SIZE : -(ERRNO_NUMBERS[r.errno ?? ""] ?? 0);
     };
 
     switch (op.kind) {
@@ -372,7 +373,7 @@ export function runModel(script: OpsScript, opts: ModelOptions): ModelRecord[] {
           { kind: "uffd_move", mm: MM, src: op.src, dst: op.dst, count: op.count },
           "UFFDIO_MOVE",
         );
-        bytes = r.ok ? r.rec.footprintPages * PAGE : -(ERRNO_NUMBERS[r.errno ?? ""] ?? 0);
+        bytes = r.ok ? r.rec.footprintPages * PAGE_SIZE : -(ERRNO_NUMBERS[r.errno ?? ""] ?? 0);
         break;
       }
       case "dontneed":

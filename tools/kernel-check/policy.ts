@@ -30,6 +30,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { KiB, PAGE_SIZE } from "../../src/base/units.ts";
 import type { HostZeropagePolicy } from "../../src/engine/index.ts";
 import type { ProbeRecord } from "./run-probe.mjs";
 
@@ -72,7 +73,7 @@ export interface HostPolicyMeasurement {
   readonly inexpressible: { readonly path: PolicyPath; readonly seen: string } | null;
 }
 
-const KIB_PER_PAGE = 4;
+const KIB_PER_PAGE = PAGE_SIZE / KiB;
 
 /** "+2048 KiB" */
 const kib = (n: number): string => `${n >= 0 ? "+" : ""}${n} KiB`;
