@@ -66,6 +66,43 @@ export const STATE_FRAME: readonly ("none" | "zeropage" | "own" | "ksm")[] = [
   "none",
 ];
 
+/** What a content class is called in one run: a short name for the key, a sentence for its note. */
+export interface ContentClassName {
+  readonly label: string;
+  readonly note: string;
+}
+
+/**
+ * The content classes' names for a run whose PTEs took the states in `seen` (every state any PTE
+ * held, however briefly). A class the run's memfd pages fall into says so: guest RAM in a memfd
+ * mapped shared (memory-backend-memfd, share=on) is shmem, whose faults allocate a page-cache page
+ * for every hole (shmem_fault → shmem_get_folio_gfp, mm/shmem.c) and never map the zeropage, and
+ * its pages count in RssShmem, not RssAnon. A run with both kinds names both.
+ */
+export function contentClassNames(seen: (state: number) => boolean): ContentClassName[] {
+  const anon = [Pte.ANON_RO_ZERO, Pte.ANON_RO_DATA, Pte.ANON_RW_ZERO, Pte.ANON_RW_DATA].some(seen);
+  const shmem = seen(Pte.SHMEM_ZERO) || seen(Pte.SHMEM_DATA);
+  const cached = seen(Pte.CACHED_ZERO) || seen(Pte.CACHED_DATA);
+  const kind = shmem ? (anon ? "anon or shmem/memfd page" : "shmem/memfd page") : "anon page";
+  const frame = (content: string) => {
+    const own = `a private 4 KiB frame per page that holds ${content}`;
+    const memfd = `a 4 KiB page of the guest's memfd (shmem page cache) per page, holding ${content}: shmem never maps the zeropage`;
+    return shmem ? (anon ? `${own}, or ${memfd}` : memfd) : own;
+  };
+  return [
+    {
+      label: "table, PTEs empty",
+      note: cached
+        ? "the page table exists (it costs memory) but maps nothing; a memfd page that a zap unmapped stays in the page cache and still costs its 4 KiB"
+        : "the page table exists (it costs memory) but maps nothing",
+    },
+    { label: "shared zeropage", note: "PTEs point at the one shared zero page: costs only the page table" },
+    { label: `${kind}, zero-filled`, note: frame("only zeros") },
+    { label: `${kind}, data`, note: frame("the guest's data") },
+    { label: "KSM page", note: "merged into a shared KSM page" },
+  ];
+}
+
 export interface MmSnapshot {
   readonly name: string;
   readonly tables: number;

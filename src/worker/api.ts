@@ -9,6 +9,7 @@
 
 import type { CompareSummary, MmDiff } from "../compare/index.ts";
 import type {
+  ContentClassName,
   Cursor,
   Frame,
   Granularity,
@@ -25,6 +26,7 @@ import type { ScenarioIssue } from "../scenario/schema.ts";
 
 export type { LedgerLine, LedgerSection } from "../engine/index.ts";
 export type {
+  ContentClassName,
   Cursor,
   Frame,
   Granularity,
@@ -133,6 +135,11 @@ export interface RunInfo {
   readonly pteStates: readonly PteStateInfo[];
   readonly migration: MigrationSetup;
   readonly geometry: TableGeometry;
+  /**
+   * The content classes' names in this run, indexed by content class (0 none … 4 KSM): the maps'
+   * key and tooltips use them, so a memfd-backed guest's pages read as shmem/memfd pages.
+   */
+  readonly contentClasses: readonly ContentClassName[];
 }
 
 export type LoadResult =

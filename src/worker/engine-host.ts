@@ -15,6 +15,7 @@ import {
   applyEvent,
   COUNTERS,
   type Cursor,
+  contentClassNames,
   effectsOf,
   footprintOf,
   type Granularity,
@@ -185,6 +186,7 @@ export class EngineHost implements EngineApi {
       })),
       migration: migrationSetup(r),
       geometry: tableGeometry(r),
+      contentClasses: contentClassNames(statesSeen(r.trace)),
     };
     return { ok: true, run: info };
   }
@@ -444,6 +446,16 @@ function migrationSetup(r: RunResult): MigrationSetup {
     zeroPageDetection: q.zeroPageDetection ?? defaultZeroPageDetection(q.version),
     postcopyRam: q.postcopyRam || mode === "postcopy",
   };
+}
+
+/** Every PTE state some page of the run took (the trace's transitions; every run starts empty). */
+function statesSeen(t: Trace): (state: number) => boolean {
+  const seen = new Set<number>();
+  for (let o = 0; o < t.effects.length; o += 4) {
+    seen.add(t.effects[o]!);
+    seen.add(t.effects[o + 1]!);
+  }
+  return (state) => seen.has(state);
 }
 
 function tableGeometry(r: RunResult): TableGeometry {

@@ -58,4 +58,21 @@ describe("RunInfo for the views", () => {
     expect(hang.migration.mode).toBe("postcopy");
     expect(hang.migration.postcopyRam).toBe(true);
   });
+
+  it("names the content classes after the pages the run holds: anon, or the memfd's shmem pages", async () => {
+    const labels = (r: RunInfo) => r.contentClasses.map((c) => c.label);
+    const anon = await load("commit-06201e00");
+    expect(labels(anon)).toEqual([
+      "table, PTEs empty",
+      "shared zeropage",
+      "anon page, zero-filled",
+      "anon page, data",
+      "KSM page",
+    ]);
+    // memory-backend-memfd: the guest's RAM is shmem, on the source and the destination alike.
+    const memfd = await load("commit-06201e00-memfd");
+    expect(labels(memfd).slice(2, 4)).toEqual(["shmem/memfd page, zero-filled", "shmem/memfd page, data"]);
+    expect(memfd.contentClasses[3]!.note).toMatch(/memfd \(shmem page cache\).*never maps the zeropage/);
+    expect(memfd.contentClasses.map((c) => c.label).join()).not.toMatch(/anon/);
+  });
 });

@@ -12,7 +12,7 @@ export const commit06201e00Memfd: Preset = {
   id: "commit-06201e00-memfd",
   title: "memfd-backed guest: the patch changes nothing",
   summary:
-    "The commit's story with guest RAM in a memfd shared with QEMU (memory-backend-memfd, share=on, as vhost-user needs). The balloon frees its 40 GiB by punching a hole in the memfd, but the migration's reads of that memory allocate page-cache pages on both hosts under either kernel: shared memory never maps the zeropage, so 06201e00 has nothing to re-enable. Compare it with the anonymous story, where the patch saves 40 GiB per host. The maps draw the memfd's pages in the 'anon page' colours (a frame of the guest's own either way); the counters call them RssShmem and Shmem.",
+    "The commit's story with guest RAM in a memfd shared with QEMU (memory-backend-memfd, share=on, as vhost-user needs). The balloon frees its 40 GiB by punching a hole in the memfd, but the migration's reads of that memory allocate page-cache pages on both hosts under either kernel: shared memory never maps the zeropage, so 06201e00 has nothing to re-enable. Compare it with the anonymous story, where the patch saves 40 GiB per host. The maps' key names the memfd's pages 'shmem/memfd page' (drawn in the colours of a page with a frame of its own, as an anonymous one); the counters call them RssShmem and Shmem.",
   variants: ["s390-06201e00", "s390-fa41ba0d", "x86_64"],
   patch: {
     commit: "06201e00",

@@ -14,7 +14,7 @@ import { memo, useMemo, useRef } from "react";
 import type { MmDiff, PairViewState, RunInfo } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useLinks, useUrlSync } from "../share/context.tsx";
-import { describeClass } from "../views/memory-map/classes.ts";
+import { describeClass, slotNames } from "../views/memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
 import {
   appMapLayout,
@@ -209,7 +209,7 @@ export const PairMaps = memo(function PairMaps({
                   diffColour={diffColour}
                   describeCells={(first, end) =>
                     end - first === 1
-                      ? `${SIDE_NAMES[side]} · ${mm} · table ${formatInt(first)} · ${formatBytesShort(first * g.tableSpanBytes)} · ${describeClass(snap.tableClass[first]!)}`
+                      ? `${SIDE_NAMES[side]} · ${mm} · table ${formatInt(first)} · ${formatBytesShort(first * g.tableSpanBytes)} · ${describeClass(snap.tableClass[first]!, slotNames([run]))}`
                       : `${SIDE_NAMES[side]} · ${mm} · tables ${formatInt(first)}–${formatInt(end - 1)}`
                   }
                   onSelect={(table) => store.getState().select({ mm: mmIndex, table })}

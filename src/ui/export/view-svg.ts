@@ -16,7 +16,7 @@
  */
 import type { RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
-import { SLOT_COUNT, SLOT_KEYS, SLOT_LABELS, type SlotKey, slotOf } from "../views/memory-map/classes.ts";
+import { SLOT_COUNT, SLOT_KEYS, type SlotKey, slotNames, slotOf } from "../views/memory-map/classes.ts";
 import { MAP_COLOURS } from "../views/memory-map/colours.ts";
 import { formatCounter, plainLine, xmlText } from "./export-data.ts";
 
@@ -42,7 +42,8 @@ export const LIGHT_THEME: ViewSvgTheme = {
 };
 
 export interface ViewSvgInput {
-  readonly run: Pick<RunInfo, "title" | "kernel" | "counters" | "geometry">;
+  readonly run: Pick<RunInfo, "title" | "kernel" | "counters" | "geometry"> &
+    Partial<Pick<RunInfo, "contentClasses">>;
   readonly view: Pick<ViewState, "mms">;
   /** The maps' viewport in tableSpace (the whole RAM when not zoomed). */
   readonly viewport: { readonly tableSpaceStart: number; readonly tableSpaceLength: number };
@@ -216,12 +217,13 @@ export function viewSvg(o: ViewSvgInput): ViewSvg {
     for (let t = start; t < start + length; t++) n[slotOf(m.tableClass[t] ?? 0xff)]!++;
     return n;
   });
+  const names = slotNames([o.run]);
   SLOT_KEYS.forEach((key, s) => {
     y += 20;
     parts.push(
       `<rect x="${MARGIN}" y="${y - 11}" width="14" height="14" fill="${th.slots[key]}" stroke="${th.border}"/>`,
     );
-    text(MARGIN + 22, y, SLOT_LABELS[key], `font-size="13" fill="${th.text}"`);
+    text(MARGIN + 22, y, names[key].label, `font-size="13" fill="${th.text}"`);
     o.view.mms.forEach((_, i) => {
       const n = perSlot[i]![s]!;
       text(

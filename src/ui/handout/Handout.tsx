@@ -15,7 +15,7 @@ import type { RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useEngineHandle, useUrlSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
-import { SLOT_KEYS, SLOT_LABELS } from "../views/memory-map/classes.ts";
+import { SLOT_KEYS, type SlotNames, slotNames } from "../views/memory-map/classes.ts";
 import { traceAxis } from "../views/trace-axis.ts";
 import { frameMapSvg, PRINT_SLOTS, svgDataUrl } from "./frame-map.ts";
 import { closeHandout, handout } from "./handout-store.ts";
@@ -139,7 +139,7 @@ function Handout() {
               );
             })}
             <footer className="zl-handout-foot">
-              <Legend />
+              <Legend names={slotNames([run])} />
               <p className="zl-handout-link">{link}</p>
             </footer>
           </section>
@@ -221,13 +221,13 @@ function Frame({
   );
 }
 
-function Legend() {
+function Legend({ names }: { names: SlotNames }) {
   return (
     <ul className="zl-handout-legend" aria-label="Map colours">
       {SLOT_KEYS.map((k) => (
         <li key={k}>
           <span className="zl-handout-swatch" style={{ background: PRINT_SLOTS[k] }} />
-          {SLOT_LABELS[k]}
+          {names[k].label}
         </li>
       ))}
     </ul>

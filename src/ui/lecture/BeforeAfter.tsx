@@ -20,7 +20,7 @@ import { useLinks, useUrlSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { countClassesFromHistogram } from "../views/memory-map/aggregate.ts";
 import { ClassKey } from "../views/memory-map/ClassKey.tsx";
-import { describeClass } from "../views/memory-map/classes.ts";
+import { describeClass, slotNames } from "../views/memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
 import { computeLayout } from "../views/memory-map/layout.ts";
 import { useBalloonOutlined } from "../views/memory-map/link.ts";
@@ -161,6 +161,7 @@ function BeforeAfterBody(props: {
       })),
     [columns, step.views],
   );
+  const names = useMemo(() => slotNames(columns.map((c) => c.run)), [columns]);
   const hosts = step.views[0]?.mms.map((m) => m.name) ?? [];
   return (
     <div className="ba-body">
@@ -170,6 +171,7 @@ function BeforeAfterBody(props: {
           columns={keyColumns}
           palette={palette}
           tableSpanBytes={columns[0]?.run.geometry.tableSpanBytes ?? 0}
+          names={names}
           balloon={outlined}
           caption={`Key: guest RAM per class${hosts.length > 1 ? ` (${hosts.join(" · ")})` : ""}`}
           testId="ba-key"
@@ -338,7 +340,7 @@ function PairMapsCompact(props: {
                     diffColour="#000"
                     describeCells={(first, end) =>
                       end - first === 1
-                        ? `${c.kernel} · ${mm} · table ${formatInt(first)} · ${formatBytesShort(first * g.tableSpanBytes)} · ${describeClass(snap.tableClass[first]!)}`
+                        ? `${c.kernel} · ${mm} · table ${formatInt(first)} · ${formatBytesShort(first * g.tableSpanBytes)} · ${describeClass(snap.tableClass[first]!, slotNames([c.run]))}`
                         : `${c.kernel} · ${mm} · tables ${formatInt(first)}–${formatInt(end - 1)}`
                     }
                     onSelect={() => {}}
@@ -375,6 +377,7 @@ function SlideButtons(props: {
       stepLabel: `step ${formatInt(props.step.position)} by ${props.step.granularity === "action" ? "action" : props.step.granularity === "table" ? "page table" : "PTE"}`,
       link: sync?.linkTo() ?? "",
       counters: PAIR_COUNTERS,
+      names: slotNames(props.columns.map((c) => c.run)),
     });
   const name = `zeropage-lab-before-after-${props.commit}-step-${props.step.position}`;
   return (

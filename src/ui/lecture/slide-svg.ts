@@ -8,7 +8,7 @@ import type { MmCounters, TableGeometry, ViewState } from "../../worker/api.ts";
 import { plainLine, xmlText } from "../export/export-data.ts";
 import { cellSlots, gridFor, LIGHT_THEME, runPaths } from "../export/view-svg.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
-import { SLOT_KEYS, SLOT_LABELS } from "../views/memory-map/classes.ts";
+import { DEFAULT_SLOT_NAMES, SLOT_KEYS, type SlotNames } from "../views/memory-map/classes.ts";
 
 export interface SlideColumn {
   readonly kernel: string;
@@ -27,6 +27,8 @@ export interface SlideInput {
   readonly stepLabel: string;
   readonly link: string;
   readonly counters: readonly { key: keyof MmCounters; label: string; unit: "bytes" | "count" }[];
+  /** The classes' names in the columns' runs (slotNames); an anonymous guest's when absent. */
+  readonly names?: SlotNames;
 }
 
 const WIDTH = 1600;
@@ -101,14 +103,21 @@ export function beforeAfterSvg(o: SlideInput): { svg: string; width: number; hei
     bottom = Math.max(bottom, cy);
   });
   y = bottom + 30;
-  // Legend, in one row.
+  // Legend, in a row (a second one where the run's names are long).
+  const names = o.names ?? DEFAULT_SLOT_NAMES;
   let lx = MARGIN;
   SLOT_KEYS.forEach((k) => {
+    const label = names[k].label;
+    const w = 30 + label.length * 8;
+    if (lx > MARGIN && lx + w > WIDTH - MARGIN) {
+      lx = MARGIN;
+      y += 26;
+    }
     parts.push(
       `<rect x="${lx}" y="${y - 13}" width="16" height="16" fill="${th.slots[k]}" stroke="${th.border}"/>`,
     );
-    text(lx + 22, y, SLOT_LABELS[k], `font-size="15" fill="${th.text}"`);
-    lx += 30 + SLOT_LABELS[k].length * 8;
+    text(lx + 22, y, label, `font-size="15" fill="${th.text}"`);
+    lx += w;
   });
   // Counters: a row per host and counter, a column per kernel, and before − after.
   y += 34;

@@ -13,7 +13,7 @@ import { useCallback, useMemo, useRef } from "react";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { countClassesFromHistogram } from "./memory-map/aggregate.ts";
-import { SLOT_KEYS, SLOT_LABELS } from "./memory-map/classes.ts";
+import { SLOT_KEYS, type SlotNames, slotNames } from "./memory-map/classes.ts";
 import { extraAfter, extraAt, stepStartEvent } from "./memory-map/extra.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
 import { appMapLayout, clampViewport, wholeViewport } from "./memory-map/layout.ts";
@@ -28,20 +28,30 @@ function pagesText(pages: number): string {
   return `${formatInt(pages)} pages (${formatBytesShort(pages * PAGE_SIZE)})`;
 }
 
-/** What the host side of the ballooned tables means, worded from the classes they hold now. */
+/**
+ * What the host side of the ballooned tables means, worded from the classes they hold now, each
+ * quoting the class as the run names it (a memfd guest's pages are shmem/memfd pages).
+ */
 const HOST_SIDE_NOTES: Readonly<Record<(typeof SLOT_KEYS)[number], string>> = {
-  absent: `"No page table": that host maps nothing there and spends nothing on it.`,
-  none: `"Table, PTEs empty" is the discard at work: the host got the memory back and only the page table remains. Reading those pages again maps the shared zeropage where that is allowed, and allocates real pages where it is not.`,
-  zero: `"Shared zeropage": the pages were read after the discard and every PTE points at the one zero frame, so the balloon still costs only page tables.`,
-  "anon-zero": `"Anon page, zero-filled": the ballooned pages hold only zeros but each has a 4 KiB frame of its own, so the memory the balloon gave back is spent again.`,
-  "anon-data": `"Anon page, data": the guest has taken these pages back and written to them.`,
-  ksm: `"KSM page": KSM merged the pages into shared frames.`,
+  absent: "that host maps nothing there and spends nothing on it.",
+  none: "the discard at work: the host got the memory back and only the page table remains. Reading those pages again maps the shared zeropage where that is allowed, and allocates real pages where it is not.",
+  zero: "the pages were read after the discard and every PTE points at the one zero frame, so the balloon still costs only page tables.",
+  "anon-zero":
+    "the ballooned pages hold only zeros but each has a 4 KiB frame of its own, so the memory the balloon gave back is spent again.",
+  "anon-data": "the guest has taken these pages back and written to them.",
+  ksm: "KSM merged the pages into shared frames.",
 };
 
-function hostSideNote(hostSide: readonly { name: string; bySlot: ArrayLike<number> }[]): string {
+function hostSideNote(
+  hostSide: readonly { name: string; bySlot: ArrayLike<number> }[],
+  names: SlotNames,
+): string {
   const notes: string[] = [];
   for (let i = 0; i < SLOT_KEYS.length; i++) {
-    if (hostSide.some((h) => (h.bySlot[i] ?? 0) > 0)) notes.push(HOST_SIDE_NOTES[SLOT_KEYS[i]!]);
+    const key = SLOT_KEYS[i]!;
+    const label = names[key].label;
+    if (hostSide.some((h) => (h.bySlot[i] ?? 0) > 0))
+      notes.push(`"${label.charAt(0).toUpperCase()}${label.slice(1)}": ${HOST_SIDE_NOTES[key]}`);
   }
   return notes.join(" ");
 }
@@ -88,6 +98,7 @@ export function BalloonView() {
   }, [view, guest]);
 
   const guestOn = run && view ? extraAfter(run.trace, view.event, "guestOn") : 0;
+  const names = useMemo(() => slotNames([run]), [run]);
   const describeCells = useCallback(
     (first: number, end: number) => {
       if (!guest || !run) return "";
@@ -205,13 +216,13 @@ export function BalloonView() {
                     <strong>{h.name}</strong>:{" "}
                     {SLOT_KEYS.map((k, i) => ({ k, n: h.bySlot[i]! }))
                       .filter((x) => x.n > 0)
-                      .map((x) => `${formatInt(x.n)} × ${SLOT_LABELS[x.k]}`)
+                      .map((x) => `${formatInt(x.n)} × ${names[x.k].label}`)
                       .join(", ") || "nothing"}
                   </li>
                 ))}
               </ul>
               <p className="muted" data-testid="balloon-host-note">
-                {hostSideNote(hostSide)}
+                {hostSideNote(hostSide, names)}
               </p>
             </div>
           )}

@@ -14,7 +14,7 @@ import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { type ClassCounts, countClassesFromHistogram } from "./memory-map/aggregate.ts";
 import { ClassKey } from "./memory-map/ClassKey.tsx";
-import { describeClass, SLOT_KEYS, SLOT_LABELS, SLOT_NOTES, SLOT_ZERO } from "./memory-map/classes.ts";
+import { describeClass, SLOT_KEYS, SLOT_ZERO, slotNames } from "./memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
 import {
   appMapLayout,
@@ -190,6 +190,7 @@ export function MemoryMaps() {
     () => view?.mms.map((m) => countClassesFromHistogram(m.classHistogram)) ?? [],
     [view],
   );
+  const names = useMemo(() => slotNames([run]), [run]);
 
   if (!run || !view || view.mms.length === 0) {
     return (
@@ -270,6 +271,7 @@ export function MemoryMaps() {
             columns={view.mms.map((m, i) => ({ key: m.name, label: m.name, counts: [counts[i]!] }))}
             palette={palette}
             tableSpanBytes={g.tableSpanBytes}
+            names={names}
             balloon={showBalloon}
             caption="Key: guest RAM per class"
             testId="map-key"
@@ -301,6 +303,7 @@ interface HostMapProps {
 function HostMap(props: HostMapProps) {
   const { mm, snapshot: m, view, run, layout, palette, selection, hoverTable, showBalloon } = props;
   const g = run.geometry;
+  const names = useMemo(() => slotNames([run]), [run]);
   const active = view.active.find((a) => a.mm === mm)?.runs ?? null;
   const selected = selection && selection.mm === mm ? selection.table : null;
   // The same table on the other map gets the hover ring, for comparison.
@@ -315,16 +318,16 @@ function HostMap(props: HostMapProps) {
             ? "; partly in the balloon"
             : "";
       if (end - first === 1)
-        return `${mmLabel(m.name)} · table ${formatInt(first)} · ${range} · ${describeClass(m.tableClass[first]!)}${balloon}`;
+        return `${mmLabel(m.name)} · table ${formatInt(first)} · ${range} · ${describeClass(m.tableClass[first]!, names)}${balloon}`;
       return `${mmLabel(m.name)} · tables ${formatInt(first)}–${formatInt(end - 1)} · ${range}`;
     },
-    [m, g.tableSpanBytes],
+    [m, g.tableSpanBytes, names],
   );
   const onSelect = useCallback((t: number) => props.onSelect(mm, t), [props.onSelect, mm]);
   const onZoom = useCallback((d: "in" | "out", t: number) => props.onZoom(mm, d, t), [props.onZoom, mm]);
   const selText =
     selected !== null
-      ? `Selected: table ${formatInt(selected)}, ${describeClass(m.tableClass[selected] ?? 0xff)}.`
+      ? `Selected: table ${formatInt(selected)}, ${describeClass(m.tableClass[selected] ?? 0xff, names)}.`
       : "No table selected.";
   const c = m.counters;
   return (
@@ -382,6 +385,7 @@ function Legend(props: {
   const { run, view, counts, palette, showBalloon } = props;
   const span = run.geometry.tableSpanBytes;
   const ptes = run.geometry.ptesPerTable;
+  const names = useMemo(() => slotNames([run]), [run]);
   const anyActive = view.active.some((a) => a.runs.length > 0);
   const anyHugeZero = counts.some((c) => c.hugeBySlot[SLOT_ZERO]! > 0);
   return (
@@ -403,11 +407,11 @@ function Legend(props: {
         <tbody>
           {SLOT_KEYS.map((key, slot) => (
             <Fragment key={key}>
-              <tr title={SLOT_NOTES[key]} data-slot={key}>
+              <tr title={names[key].note} data-slot={key}>
                 <th scope="row">
                   <Swatch palette={palette} tile={slot * 4} />
                   <span className="zl-legend-label">
-                    {SLOT_LABELS[key]}
+                    {names[key].label}
                     {slot === SLOT_ZERO && anyHugeZero ? " (PTEs)" : ""}
                   </span>
                 </th>
@@ -510,6 +514,7 @@ function Legend(props: {
 function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly ClassCounts[] }) {
   const { run, view, counts } = props;
   const span = run.geometry.tableSpanBytes;
+  const names = useMemo(() => slotNames([run]), [run]);
   const detail = view.table;
   const stateCounts = useMemo(() => {
     if (!detail) return null;
@@ -535,7 +540,7 @@ function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly Clas
         <tbody>
           {SLOT_KEYS.map((key, slot) => (
             <tr key={key}>
-              <th scope="row">{SLOT_LABELS[key]}</th>
+              <th scope="row">{names[key].label}</th>
               {view.mms.map((m, i) => (
                 <td key={m.name}>
                   {formatInt(counts[i]!.bySlot[slot]!)} ·{" "}

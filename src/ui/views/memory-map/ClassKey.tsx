@@ -9,7 +9,7 @@
  */
 import { formatBytesShort } from "../../format.ts";
 import type { ClassCounts } from "./aggregate.ts";
-import { SLOT_KEYS, SLOT_LABELS, SLOT_NOTES, SLOT_ZERO } from "./classes.ts";
+import { DEFAULT_SLOT_NAMES, SLOT_KEYS, SLOT_ZERO, type SlotNames } from "./classes.ts";
 import type { MapPalette } from "./palette.ts";
 import { Swatch } from "./Swatch.tsx";
 
@@ -30,14 +30,14 @@ interface KeyRow {
 }
 
 /** Rows for the classes present in any map (huge zero PMDs apart from zeropage PTEs). */
-export function keyRows(columns: readonly KeyColumn[]): KeyRow[] {
+export function keyRows(columns: readonly KeyColumn[], names: SlotNames = DEFAULT_SLOT_NAMES): KeyRow[] {
   const rows: KeyRow[] = [];
   SLOT_KEYS.forEach((key, slot) => {
     const tables = columns.map((c) =>
       c.counts.map((n) => n.bySlot[slot]! - (slot === SLOT_ZERO ? n.hugeBySlot[slot]! : 0)),
     );
     if (tables.some((t) => t.some((n) => n > 0)))
-      rows.push({ key, label: SLOT_LABELS[key], note: SLOT_NOTES[key], tile: slot * 4, tables });
+      rows.push({ key, label: names[key].label, note: names[key].note, tile: slot * 4, tables });
     if (slot === SLOT_ZERO) {
       const huge = columns.map((c) => c.counts.map((n) => n.hugeBySlot[SLOT_ZERO]!));
       if (huge.some((t) => t.some((n) => n > 0)))
@@ -58,13 +58,15 @@ export function ClassKey(props: {
   readonly palette: MapPalette | null;
   /** Guest RAM one table covers. */
   readonly tableSpanBytes: number;
+  /** The classes' names in the runs shown (slotNames): a memfd guest's pages are shmem pages. */
+  readonly names: SlotNames;
   /** The ballooned tables are outlined on the maps. */
   readonly balloon: boolean;
   readonly caption: string;
   readonly testId?: string;
 }) {
   const { columns, palette, tableSpanBytes: span } = props;
-  const rows = keyRows(columns);
+  const rows = keyRows(columns, props.names);
   const amount = (tables: readonly number[]) =>
     tables.every((n) => n === 0)
       ? "–"

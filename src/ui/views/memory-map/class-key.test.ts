@@ -7,8 +7,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { presetById } from "../../../scenario/presets/index.ts";
 import type { RunInfo, ViewState } from "../../../worker/api.ts";
 import { EngineHost } from "../../../worker/engine-host.ts";
+import { beforeAfterSvg } from "../../lecture/slide-svg.ts";
 import { countClassesFromHistogram } from "./aggregate.ts";
 import { keyRows } from "./ClassKey.tsx";
+import { CLASS_ANON_ZERO, CLASS_MIXED, describeClass, slotNames } from "./classes.ts";
 import { isBalloonStep } from "./link.ts";
 
 const host = new EngineHost("main");
@@ -63,5 +65,54 @@ describe("the maps' key", () => {
       expect(zero + data).toBe(tables(100));
       expect(Math.abs(zero - tables(40))).toBeLessThanOrEqual(8);
     }
+  });
+});
+
+describe("the classes' names come from the run", () => {
+  it("a memfd-backed guest's pages are shmem/memfd pages in the key, the tooltips and the slide", async () => {
+    const r = await host.load({ scenario: presetById("commit-06201e00-memfd")!.scenario });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const end = await host.view({
+      runId: r.run.runId,
+      granularity: "action",
+      position: r.run.counts.action,
+      selection: null,
+    });
+    const names = slotNames([r.run]);
+    const rows = keyRows(
+      end.mms.map((m) => ({
+        key: m.name,
+        label: m.name,
+        counts: [countClassesFromHistogram(m.classHistogram)],
+      })),
+      names,
+    );
+    // Shared memory never maps the zeropage: after the migration the ballooned 40 GiB are memfd
+    // pages full of zeros on both hosts.
+    expect(rows.map((r) => [r.key, r.label])).toEqual([
+      ["anon-zero", "shmem/memfd page, zero-filled"],
+      ["anon-data", "shmem/memfd page, data"],
+    ]);
+    expect(rows[0]!.note).toMatch(/memfd/);
+    expect(describeClass(CLASS_ANON_ZERO | CLASS_MIXED, names)).toMatch(
+      /^shmem\/memfd page, zero-filled \(mixed/,
+    );
+    const slide = beforeAfterSvg({
+      commit: "06201e00",
+      title: r.run.title,
+      columns: [{ kernel: r.run.kernel.id, role: "with 06201e00", geometry: r.run.geometry, view: end }],
+      sentence: "",
+      why: "",
+      stepLabel: "step 3",
+      link: "",
+      counters: [],
+      names,
+    }).svg;
+    expect(slide).toContain("shmem/memfd page, data");
+    expect(slide).not.toContain("anon page");
+    // The anonymous story keeps its names, and runs that differ show both.
+    expect(names["anon-data"].label).not.toBe(slotNames([run])["anon-data"].label);
+    expect(slotNames([run])["anon-data"].label).toBe("anon page, data");
+    expect(slotNames([run, r.run])["anon-data"].label).toBe("anon page, data / shmem/memfd page, data");
   });
 });

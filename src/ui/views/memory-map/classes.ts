@@ -1,7 +1,9 @@
 /**
  * The table class byte (engine/snapshot.ts) as the views read it, and the palette keys it maps to.
- * The worker classifies; this file only decodes the byte's layout and names each class for a
- * colour and a legend line. classes.test.ts checks that the constants match the engine's.
+ * The worker classifies and names the content classes per run (RunInfo.contentClasses: a
+ * memfd-backed guest's pages are shmem/memfd pages, not anon pages); this file decodes the byte's
+ * layout, maps each class to a palette slot and carries the names a run gives them to the legend
+ * lines. classes.test.ts checks that the constants match the engine's.
  *
  *   0xFF          no page table (the PMD entry is none)
  *   low 3 bits    majority content: 0 none, 1 zeropage, 2 anon zero-filled, 3 anon data, 4 KSM
@@ -31,6 +33,9 @@ export const SLOT_COUNT = 6;
 export const SLOT_KEYS = ["absent", "none", "zero", "anon-zero", "anon-data", "ksm"] as const;
 export type SlotKey = (typeof SLOT_KEYS)[number];
 
+import type { ContentClassName, RunInfo } from "../../../worker/api.ts";
+
+/** The names before a run says otherwise (an anonymous guest's); slotNames() gives a run's. */
 export const SLOT_LABELS: Readonly<Record<SlotKey, string>> = {
   absent: "no page table",
   none: "table, PTEs empty",
@@ -49,6 +54,38 @@ export const SLOT_NOTES: Readonly<Record<SlotKey, string>> = {
   "anon-data": "a private 4 KiB frame per page with the guest's data",
   ksm: "merged into a shared KSM page",
 };
+
+/** A slot's name for the key and its note. */
+export type SlotNames = Readonly<Record<SlotKey, ContentClassName>>;
+
+export const DEFAULT_SLOT_NAMES: SlotNames = Object.fromEntries(
+  SLOT_KEYS.map((k) => [k, { label: SLOT_LABELS[k], note: SLOT_NOTES[k] }]),
+) as Record<SlotKey, ContentClassName>;
+
+/**
+ * The slots' names as the worker gives them for `runs` (one run, or the columns of a before/after
+ * or compare view): where the runs name a class differently, both names, joined.
+ */
+export function slotNames(
+  runs: readonly (Partial<Pick<RunInfo, "contentClasses">> | null | undefined)[],
+): SlotNames {
+  const out: Record<string, ContentClassName> = { absent: DEFAULT_SLOT_NAMES.absent };
+  SLOT_KEYS.forEach((key, slot) => {
+    if (slot === SLOT_ABSENT) return;
+    const named = runs.flatMap((r) => {
+      const n = r?.contentClasses?.[slot - 1];
+      return n ? [n] : [];
+    });
+    if (named.length === 0) {
+      out[key] = DEFAULT_SLOT_NAMES[key];
+      return;
+    }
+    const labels = [...new Set(named.map((n) => n.label))];
+    const notes = [...new Set(named.map((n) => n.note))];
+    out[key] = { label: labels.join(" / "), note: notes.join("; or ") };
+  });
+  return out as Record<SlotKey, ContentClassName>;
+}
 
 /** Palette slot of a class byte. */
 export function slotOf(classByte: number): number {
@@ -75,9 +112,9 @@ export function tileOf(classByte: number): number {
 }
 export const TILE_COUNT = SLOT_COUNT * 4;
 
-/** Text for one class byte: "anon page, data (mixed, huge PMD)". */
-export function describeClass(classByte: number): string {
-  const base = SLOT_LABELS[SLOT_KEYS[slotOf(classByte)]!];
+/** Text for one class byte: "anon page, data (mixed, huge PMD)", in the run's names. */
+export function describeClass(classByte: number, names: SlotNames = DEFAULT_SLOT_NAMES): string {
+  const base = names[SLOT_KEYS[slotOf(classByte)]!].label;
   const flags: string[] = [];
   if (isMixed(classByte)) flags.push("mixed: more than one kind of PTE, this is the most common");
   if (isHuge(classByte)) flags.push("huge PMD");
