@@ -5,6 +5,7 @@
  * and mid-point, and the answer key's rows are the library's.
  */
 import { describe, expect, it } from "vitest";
+import { isAnon, Pte } from "../engine/pte.ts";
 import { answerKeyRow } from "../exercise/key.ts";
 import { applyParameter } from "../scenario/parameters.ts";
 import { presetById } from "../scenario/presets/index.ts";
@@ -87,6 +88,26 @@ async function setup(hash: string, second: SweepEngine = direct()) {
 
 const SMALL = "balloon~0%~100%~3~s390-fa41ba0d.s390-06201e00";
 
+/**
+ * The app shows event `event` at page-table granularity, on its first step whose table gets a page
+ * of its own for an empty PTE (a ballooned page allocated); returns how many steps of the event
+ * come before it.
+ */
+async function expectFirstAllocation(api: EngineApi, app: AppStore, event: number): Promise<number> {
+  const a = app.getState();
+  expect(a.granularity).toBe("table");
+  const runId = a.run!.runId;
+  const start = (event > 0 ? await api.positionOfEvent(runId, "table", event - 1) : 0) + 1;
+  const allocates = async (position: number) => {
+    const v = await api.view({ runId, granularity: "table", position, selection: null });
+    expect(v.event, `step ${position}`).toBe(event);
+    return (v.changes ?? []).some((c) => c.from === Pte.NONE && isAnon(c.to));
+  };
+  expect(await allocates(a.position)).toBe(true);
+  for (let p = start; p < a.position; p++) expect(await allocates(p), `step ${p}`).toBe(false);
+  return a.position - start;
+}
+
 describe("a sweep", () => {
   it("runs one point at a time, each the library's point, and travels in the link", async () => {
     const { host, app, sweep } = await setup("#v=1&preset=teaching-small");
@@ -118,8 +139,7 @@ describe("a sweep", () => {
     expect(a.granularity).toBe("table");
     const point = sweep.getState().run!.points[2]!;
     expect(point.relevantLabel).toBe("the first allocation of ballooned memory");
-    const start = await api.positionOfEvent(a.run!.runId, "table", point.relevantEvent - 1);
-    expect(a.position).toBe(start + 1);
+    await expectFirstAllocation(api, app, point.relevantEvent);
     const set = applyParameter(presetById("teaching-small")!.scenario, "balloon", 32 * 2 ** 20);
     if (!set.ok) throw new Error("apply");
     expect((a.scenario as { actions: unknown[] }).actions).toEqual(set.scenario.actions);
@@ -129,6 +149,34 @@ describe("a sweep", () => {
     host.go(-1);
     await until(() => sweep.getState().open && sweep.getState().status === "done", "Back reopens the sweep");
     expect(sweep.getState().run!.spec).toEqual(spec(SMALL));
+  });
+
+  it("opens a point on the table where ballooned memory is first allocated, past the tables that only hold data", async () => {
+    // The commit's story in small: the guest writes all its RAM, the balloon takes a quarter back,
+    // and precopy's read of every page allocates the ballooned ones under fa41ba0d. The event that
+    // first does so starts on tables whose pages all hold data.
+    const api = new EngineHost("main");
+    const scenario = {
+      schemaVersion: 1,
+      title: "small commit story",
+      seed: 64,
+      machine: { kernel: "s390-fa41ba0d", guestRam: "256MiB" },
+      actions: [
+        { do: "guest-touch", size: "256MiB", content: "data" },
+        { do: "balloon-inflate", size: "64MiB" },
+        { do: "migrate", mode: "precopy" },
+      ],
+    };
+    const app = createAppStore(api, { scenario });
+    const sweep = createSweepStore(app, direct(), null, api);
+    await app.getState().init();
+    await until(() => app.getState().isIdle(), "the app settles");
+    await sweep.getState().start(spec("balloon~25%~50%~2~s390-fa41ba0d.s390-06201e00"));
+    const point = sweep.getState().run!.points[0]!;
+    expect(point.relevantLabel).toBe("the first allocation of ballooned memory");
+    await sweep.getState().openPoint(0, "s390-fa41ba0d");
+    await until(() => app.getState().isIdle(), "the point's run settles");
+    expect(await expectFirstAllocation(api, app, point.relevantEvent)).toBeGreaterThan(0);
   });
 
   it("stops on Cancel, mid-point, and keeps what landed", async () => {

@@ -8,7 +8,7 @@
  * few results, so Back to a sweep shows it again at once. Opening a point loads that point's
  * scenario under its kernel (a history entry of its own, without the sweep) at the step that
  * matters: the first allocation of ballooned memory (src/sweep/run.ts relevantEvent), at page-table
- * granularity.
+ * granularity, on the table where it happens (firstGrowth).
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import { applyParameter, type ParameterValue } from "../scenario/parameters.ts";
@@ -82,6 +82,36 @@ export interface SweepEngine {
 const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
 const KEEP = 4;
+
+/**
+ * The first page-table step in [first, last] after which `mm` holds more RssAnon than before
+ * `first`: within the event that first allocates ballooned memory (src/sweep/run.ts
+ * relevantEvent), the table where a ballooned page first gets a page of its own. The event only
+ * adds pages (a fault that allocates, or one that finds its page mapped), so RssAnon grows step by
+ * step and a binary search over the steps' views finds it in log2(steps) calls. `first` when
+ * RssAnon does not grow.
+ */
+export async function firstGrowth(
+  api: EngineApi,
+  runId: number,
+  mm: number,
+  first: number,
+  last: number,
+): Promise<number> {
+  const rss = async (position: number) =>
+    (await api.view({ runId, granularity: "table", position, selection: null })).mms[mm]?.counters
+      .rssAnonBytes ?? 0;
+  const before = await rss(first - 1);
+  if ((await rss(last)) <= before) return first;
+  let lo = first;
+  let hi = last;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if ((await rss(mid)) > before) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
 
 export function createSweepStore(
   app: AppStore,
@@ -216,11 +246,18 @@ export function createSweepStore(
     const runId = a.run.runId;
     await a.setGranularity("table");
     if (app.getState().run?.runId !== runId || point.relevantEvent < 0) return;
-    // The first page-table step of the event: the step where ballooned memory is first allocated.
-    const start =
-      point.relevantEvent > 0 ? await appApi.positionOfEvent(runId, "table", point.relevantEvent - 1) : 0;
+    // The event's page-table steps: from the one after the event before it to its last.
+    const first =
+      (point.relevantEvent > 0 ? await appApi.positionOfEvent(runId, "table", point.relevantEvent - 1) : 0) +
+      1;
+    const end = await appApi.positionOfEvent(runId, "table", point.relevantEvent);
+    const mm = a.run.trace.mm[point.relevantEvent] ?? 0;
+    const at =
+      point.relevantLabel === "the first allocation of ballooned memory"
+        ? await firstGrowth(appApi, runId, mm, first, Math.max(first, end))
+        : first;
     if (app.getState().run?.runId !== runId) return;
-    app.getState().seek(start + 1);
+    app.getState().seek(at);
   };
 
   // A link's sweep (the first one, Back and Forward): open it and run it (or show it again).
