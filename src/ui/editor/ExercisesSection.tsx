@@ -10,6 +10,7 @@
 import type { ReactNode } from "react";
 import { useStudy } from "../study/context.tsx";
 import { type Draft, getAt, setAt } from "./draft.ts";
+import "../exercise/exercise.css";
 import { ChoiceField, fieldId, TextField } from "./fields.tsx";
 
 type Edit = (f: (d: Draft) => Draft) => void;
