@@ -8,7 +8,7 @@
  *              worker and the CLI run: trace recording and checkpoints included)
  *   scaled     a preset with its sizes scaled (the commit's story at 1 TiB)
  *   synthetic  KVM_CREATE_VM, read all guest RAM, MADV_DONTNEED of 40% (at most 40 GiB) in one
- *              call, read all guest RAM again (issue 3's sequence; Simulation.apply directly)
+ *              call, read all guest RAM again (the engine alone at scale; Simulation.apply directly)
  */
 import { GiB, MiB, PAGE_SIZE, TiB } from "../src/base/units.ts";
 import type { KernelEvent } from "../src/engine/events.ts";

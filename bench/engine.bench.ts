@@ -1,5 +1,5 @@
 /**
- * Engine and CLI benchmark (issues 3 and 15): `npm run bench`. Not a test: it prints tables from
+ * Engine and CLI benchmark: `npm run bench`. Not a test: it prints tables from
  * one run and says whether each target is met; nothing here gates `npm test`. Every figure is a
  * ratio against a baseline measured in the same run, on the same machine, under the same load.
  *
@@ -17,10 +17,10 @@
  *    - seek p95: Simulation.worldAt to SEEKS random positions afterwards (what a seek costs the
  *      worker); heap: what the run adds at its peak to heap used + ArrayBuffers (sampled after
  *      each action), in the fresh process where there is one.
- *    Target (issue 15): both ratios below 1 for the presets of the issue's table, the 100 GiB ones.
+ *    Target: both ratios below 1 for the 100 GiB presets.
  *    The smaller presets are shown too; a pass over a few GiB takes a few milliseconds, less than
  *    the fixed cost of the events they record, so they carry no target.
- * 2. Extra rows: the synthetic sequence of issue 3 at 100 GiB and 1 TiB, and the commit's story
+ * 2. Extra rows: the synthetic sequence at 100 GiB and 1 TiB, and the commit's story
  *    at 1 TiB (target: it runs, its heap figure reported, under 512 MB).
  * 3. The CLI, as whole processes (bin/zeropage-lab.mjs, built by `npm run build:cli` first):
  *    `zeropage-lab presets` (target: at most 150 ms; a bare `node -e 0` and `npx zeropage-lab
@@ -49,7 +49,7 @@ const CLI_SAMPLES = QUICK ? 3 : 7;
 const SEEKS = 100;
 const FRESH_DIR = join(ROOT, "node_modules", ".cache", "zeropage-lab-bench");
 
-/** The presets of issue 15's table: every 100 GiB preset. */
+/** The presets with a target: every 100 GiB preset. */
 const TARGET_GUEST_BYTES = 100 * GiB;
 
 // ---------------------------------------------------------------------------------------------
@@ -343,7 +343,7 @@ console.log(
 console.log("every preset under every kernel it names:");
 printTable(HEAD, presetRows.map(rowCells));
 if (extraRows.length > 0) {
-  console.log("\nextra rows: issue 3's synthetic sequence (100 GiB, 1 TiB) and the commit's story at 1 TiB:");
+  console.log("\nextra rows: the synthetic sequence (100 GiB, 1 TiB) and the commit's story at 1 TiB:");
   printTable(HEAD, extraRows.map(rowCells));
 }
 if (cli) {

@@ -1,5 +1,5 @@
 /**
- * Measured beside model (issue 18): the commit story's narration links to the published QEMU check
+ * Measured beside model: the commit story's narration links to the published QEMU check
  * (public/qemu-check/, written by `npm run qemu-check -- --publish`); the counter charts load that
  * check's recorded runs, show the scenario the model ran for one, and draw the measurement on the
  * RssAnon, VmPTE and balloon tracks; a damaged file is refused with its path and changes nothing;

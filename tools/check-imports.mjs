@@ -6,7 +6,7 @@
  *
  * with these side rooms: permalink (imports scenario and below, sweep's link spelling and the
  * exercise's draw of a link's seed; imported by state, ui, cli), compare (imports scenario and below; imported by worker, state, ui
- * as types, cli), exercise and sweep (issue 19: a student's draw, answers from a run, parameter
+ * as types, cli), exercise and sweep (a student's draw, answers from a run, parameter
  * sweeps; import scenario and below, sweep also exercise; imported by worker, state, cli), and cli
  * (imports anything but ui and state). base may be imported from anywhere.
  *

@@ -1,5 +1,5 @@
 /**
- * The student (issue 19): opens an exercise link with a seed (their student number), presses Play,
+ * The student: opens an exercise link with a seed (their student number), presses Play,
  * and the playback stops before each step that has a question. They answer some right and some
  * wrong (a choice, numbers, a click on the map, a choice among kernels), see each step revealed
  * with the rule and the counter that decide it, and the score at the end. Another seed is another

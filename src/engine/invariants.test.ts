@@ -1,5 +1,5 @@
 /**
- * Property tests over random event sequences on small guests, for every kernel variant (issue 3):
+ * Property tests over random event sequences on small guests, for every kernel variant:
  *
  * - no counter goes negative, and the running counts equal a recount of the PTEs;
  * - host memory = (anonymous pages + KSM pages_shared) × 4 KiB + page-table memory;

@@ -1,5 +1,5 @@
 /**
- * The additive seed= and sweep= (issue 19): read, written back the same, absent keys for links
+ * The additive seed= and sweep=: read, written back the same, absent keys for links
  * without them, and dropped with a note naming them when malformed (the rest of the link stands).
  */
 import { describe, expect, it } from "vitest";

@@ -78,7 +78,7 @@ describe("claims the sources do not back", () => {
 });
 
 /**
- * The explanations a student needs and did not get (issue 14's review of every step's text): the
+ * The explanations a student needs and did not get (found by reading every step's text as a student): the
  * narration's asides (ui/narration/asides.ts), the counters' legend (counter-legend.ts), the
  * bookkeeping codes in words (bookkeeping.ts) and the commit message's numbers. Each pins the
  * substance the sources back (mm/memory.c do_anonymous_page(), arch/s390/include/asm/pgtable.h

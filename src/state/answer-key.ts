@@ -1,5 +1,5 @@
 /**
- * The answer key (issue 19): for a list of seeds, each student's problem and the answers its run
+ * The answer key: for a list of seeds, each student's problem and the answers its run
  * gives, computed one seed at a time on the second worker (EngineApi.answerKeyRow), with progress
  * and a Cancel. The rows are the ones `zeropage-lab exercise --seeds …` prints.
  */

@@ -1,5 +1,5 @@
 /**
- * An exercise being played (issue 19): a slice beside the app store that asks the scenario's
+ * An exercise being played: a slice beside the app store that asks the scenario's
  * questions before their steps, grades the answers, reveals the steps and keeps the score.
  *
  * The answers come from the worker (EngineApi.exercise: derived from the run on screen, never

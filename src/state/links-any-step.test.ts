@@ -1,5 +1,5 @@
 /**
- * Issue 6's "done when": a link copied at any step of any preset reproduces that exact view in a
+ * The permalink's promise: a link copied at any step of any preset reproduces that exact view in a
  * fresh browser. For every preset (under its first variant) a store opened on the preset seeks to
  * sampled steps (the first, the last, and seeded random ones) at each granularity, selects a
  * seeded page table and PTE, and copies the URL sync's linkTo(); a fresh store, on its own

@@ -1,5 +1,5 @@
 /**
- * Measured runs beside the model (issue 18): a slice next to the app store that holds one imported
+ * Measured runs beside the model: a slice next to the app store that holds one imported
  * measured-runs file (src/scenario/measured.ts: what `npm run qemu-check -- --json` writes, or the
  * app's own recorded check, public/qemu-check/measured.json) and which of its runs is shown.
  *

@@ -44,7 +44,7 @@ export interface InitialState {
   readonly granularity?: Granularity;
   readonly position?: number;
   readonly selection?: Selection | null;
-  /** A student's seed (a link's seed=, issue 19). */
+  /** A student's seed (a link's seed=). */
   readonly seed?: number | null;
 }
 
@@ -126,7 +126,7 @@ export interface AppState {
   /** Asks the engine for the selftest reports, once (a second call while one runs does nothing). */
   loadSelftests(): Promise<void>;
   /**
-   * A student's seed (issue 19): the run is the scenario drawn for it from its exercise's ranges
+   * A student's seed: the run is the scenario drawn for it from its exercise's ranges
    * (src/exercise/draw.ts); null: the scenario as written. It stays when another scenario loads
    * (it is the student's), and matters only for scenarios with ranges.
    */
@@ -182,7 +182,7 @@ function drawOf(scenario: unknown, seed: number): ReturnType<typeof drawScenario
 }
 
 /**
- * The scenario a state runs (issue 19): the problem its seed draws where the scenario has ranges,
+ * The scenario a state runs: the problem its seed draws where the scenario has ranges,
  * else the scenario itself (a draw that fails runs nothing: the load reports why).
  */
 export function concreteScenario(s: Pick<AppState, "scenario" | "seed">): unknown {
@@ -247,7 +247,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       const s = get();
       if (!s.run) return;
       let p = Math.max(0, Math.min(Math.round(position), s.run.counts[s.granularity]));
-      // An exercise's open question (issue 19): a seek from before it stops there.
+      // An exercise's open question: a seek from before it stops there.
       const lim = s.seekLimit;
       if (lim && lim.runId === s.run.runId && lim.granularity === s.granularity) {
         if (s.position <= lim.position && p > lim.position) {
@@ -294,7 +294,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       const seq = ++loadSeq;
       set({ status: "loading", presetId, scenario, kernel, issues: [], error: null, playing: false });
       try {
-        // A student's problem (issue 19): the scenario drawn for the seed, when it has ranges.
+        // A student's problem: the scenario drawn for the seed, when it has ranges.
         const seed = get().seed;
         const draw = seed === null ? null : drawOf(scenario, seed);
         if (draw && !draw.ok) {

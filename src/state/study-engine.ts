@@ -1,5 +1,5 @@
 /**
- * The second engine worker for sweeps and answer keys (issue 19, src/worker/study-client.ts),
+ * The second engine worker for sweeps and answer keys (src/worker/study-client.ts),
  * behind the same cancellable wrapper as the app's: Cancel ends the worker mid-run and fails the
  * call waiting on it; the next call starts a fresh one.
  */

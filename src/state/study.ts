@@ -1,5 +1,5 @@
 /**
- * Exercises and sweeps, wired (issue 19): the exercise being played (exercise.ts) over the app's
+ * Exercises and sweeps, wired: the exercise being played (exercise.ts) over the app's
  * engine, and the sweep (sweep.ts) and answer key (answer-key.ts) over a second worker, so that
  * neither blocks the run on screen. main.tsx makes one per page; the UI reaches the slices
  * through its study context.

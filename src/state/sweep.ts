@@ -1,5 +1,5 @@
 /**
- * A parameter sweep beside the run (issue 19): a slice that runs the scenario on screen over one
+ * A parameter sweep beside the run: a slice that runs the scenario on screen over one
  * parameter's range for two or more kernels, one point at a time on a second engine worker
  * (study-engine.ts), reporting each point as it lands; it can be cancelled (the worker is ended
  * mid-point) and it travels in the link (url-sync's links.sweep, `sweep=`).

@@ -138,7 +138,7 @@ export interface LinkStatus {
   readonly balloonHighlight: boolean;
   /** Presentation mode (large type, the map larger, side panels folded). */
   readonly present: boolean;
-  /** A parameter sweep shown beside the run (issue 19, state/sweep.ts), or null. */
+  /** A parameter sweep shown beside the run (state/sweep.ts), or null. */
   readonly sweep: SweepSpec | null;
   /** Compare mode, or null when it is off. */
   readonly compare: LinkCompare | null;
@@ -183,7 +183,7 @@ export interface UrlSyncOptions {
 
 type LoadKey = { presetId: string | null; scenario: unknown; kernel: VariantId | null; seed: number | null };
 
-/** The seed a state's link carries (issue 19): only a scenario with ranges draws from one. */
+/** The seed a state's link carries: only a scenario with ranges draws from one. */
 function linkSeed(s: Pick<AppState, "scenario" | "seed">): number | null {
   return s.seed !== null && hasVary(s.scenario) ? s.seed : null;
 }

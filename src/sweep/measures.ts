@@ -1,5 +1,5 @@
 /**
- * What a sweep's points are measured by (issue 19): a counter's final or peak value on each side.
+ * What a sweep's points are measured by: a counter's final or peak value on each side.
  * The small multiples draw one panel per measure and side; the CSV has one column per pair.
  */
 

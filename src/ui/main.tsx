@@ -26,14 +26,14 @@ const store = createAppStore(engine.api, {
   ...(hash === "" ? { position: 0 } : {}),
 });
 const sync = createUrlSync(store, window);
-// Compare mode (issue 7): a slice beside the store, following the link's compare= parameter.
+// Compare mode: a slice beside the store, following the link's compare= parameter.
 const compare = createCompareStore(engine.api, store);
 connectCompareLinks(compare, sync);
-// The story's patch, before and after, in the main view (issue 14).
+// The story's patch, before and after, in the main view.
 const beforeAfter = createBeforeAfterStore(engine.api, store);
 // Embed mode (embed=1&origin=…): the host pages the link names may drive it by postMessage.
 connectEmbedControl(store, sync.links, window);
-// Exercises and sweeps (issue 19): the exercise being played over this engine; sweeps and answer
+// Exercises and sweeps: the exercise being played over this engine; sweeps and answer
 // keys on a second worker, started on the first sweep.
 const study = createStudy(store, engine.api, studyWorker(), sync);
 void store.getState().init();

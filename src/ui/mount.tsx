@@ -28,7 +28,7 @@ export interface MountHandles {
   readonly sync: UrlSync;
   readonly engine: RestartableEngine;
   readonly beforeAfter: BeforeAfterStore;
-  /** Exercises and sweeps (issue 19). */
+  /** Exercises and sweeps. */
   readonly study?: Study;
 }
 

@@ -241,7 +241,7 @@ export interface LoadProgress {
 export type ProgressListener = (progress: LoadProgress) => void;
 
 // -------------------------------------------------------------------------------------------------
-// Compare mode (issue 7): two loaded runs side by side in lockstep (src/compare). The members
+// Compare mode: two loaded runs side by side in lockstep (src/compare). The members
 // below merge into EngineApi above (declaration merging), so this block stays apart.
 //
 // Flow: load() both runs, compare({ left, right }) → CompareInfo (alignment summary, divergences,
@@ -329,7 +329,7 @@ export interface EngineApi {
 }
 
 // -------------------------------------------------------------------------------------------------
-// Exercises and sweeps (issue 19): answers derived from a held run (src/exercise), and the one-run
+// Exercises and sweeps: answers derived from a held run (src/exercise), and the one-run
 // calls a sweep or an answer key is made of (src/sweep, src/exercise/key.ts). The app asks the
 // latter of a second worker, so that its own runs stay responsive while a sweep computes.
 

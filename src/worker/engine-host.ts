@@ -303,7 +303,7 @@ export class EngineHost implements EngineApi {
     return VARIANT_IDS.map((k) => sharedZeropageTest(k));
   }
 
-  // --- Compare mode (issue 7): two held runs in lockstep (src/compare) ---------------------------
+  // --- Compare mode: two held runs in lockstep (src/compare) ---------------------------
 
   private readonly compares = new Map<number, { c: Comparison; runs: readonly [number, number] }>();
 
@@ -415,7 +415,7 @@ export class EngineHost implements EngineApi {
     this.compares.delete(compareId);
   }
 
-  // --- Exercises and sweeps (issue 19): src/exercise and src/sweep, through study-host.ts --------
+  // --- Exercises and sweeps: src/exercise and src/sweep, through study-host.ts --------
 
   async exercise(runId: number): Promise<ExerciseAnswers | null> {
     return exerciseOf(this.held(runId).result);

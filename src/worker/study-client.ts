@@ -1,5 +1,5 @@
 /**
- * The main thread's handle on a second engine worker, for sweeps and answer keys (issue 19): the
+ * The main thread's handle on a second engine worker, for sweeps and answer keys: the
  * same worker module as the app's (client.ts), in its own thread, so that the app keeps stepping
  * while a sweep computes, and a cancelled sweep ends its worker without touching the app's runs.
  */

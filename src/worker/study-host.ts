@@ -1,5 +1,5 @@
 /**
- * The worker's side of exercises and sweeps (issue 19): answers for a held run, one sweep point,
+ * The worker's side of exercises and sweeps: answers for a held run, one sweep point,
  * one row of the answer key. Each call does one run's worth of work (or, for a question that
  * chooses among kernels, one run per kernel), so the page reports progress between calls and can
  * stop a sweep by not asking for the next point, or by ending a worker mid-point.

@@ -245,7 +245,7 @@ export function linkStateArb(): fc.Arbitrary<LinkState> {
       })
       // The right run's hash (ch) rides with the left's self-check, whose engine version it uses.
       .map((st) => (st.check ? st : { ...st, compareCheck: null }))
-      // The additive seed and sweep (issue 19) are absent keys when a link has none.
+      // The additive seed and sweep are absent keys when a link has none.
       .chain((st) =>
         fc
           .record(

@@ -1,5 +1,5 @@
 /**
- * Reading the 100 GiB run at three granularities (issue 4, section 6): the migration of
+ * Reading the 100 GiB run at three granularities: the migration of
  * `commit-06201e00` under fa41ba0d is one step at the action granularity, ~100,000s of steps at
  * the page-table granularity and tens of millions at the PTE granularity, and Simulation.worldAt
  * rebuilds the exact state part-way through one of its events.

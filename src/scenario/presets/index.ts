@@ -34,7 +34,7 @@ export const PRESETS: readonly Preset[] = [
   cmmDuringPostcopy,
   teachingSmall,
   commit06201e00Oom,
-  // Exercises (issue 19): the stories above with questions asked before their steps.
+  // Exercises: the stories above with questions asked before their steps.
   commit06201e00Exercise,
   postcopyHang2017Exercise,
   ksmZeroPagesExercise,

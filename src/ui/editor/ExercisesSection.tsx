@@ -1,5 +1,5 @@
 /**
- * The editor's Exercises section (issue 19): the questions asked before steps and the ranges a
+ * The editor's Exercises section: the questions asked before steps and the ranges a
  * student's seed draws from (scenario/exercise-schema.ts), edited in the draft like every other
  * field and validated by the same schema. Only a question, what it is about and its tolerance are
  * written here; the answers come from the run. Writing an exercise makes the draft schemaVersion 2.

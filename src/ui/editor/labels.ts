@@ -53,7 +53,7 @@ export function placeOf(path: string): string {
     const field = action[2];
     return !field || field === "do" ? n : `${n} · ${field}`;
   }
-  // The Exercises section (issue 19): "Question 2 · tolerance", "Range · balloon".
+  // The Exercises section: "Question 2 · tolerance", "Range · balloon".
   const question = /^exercise\.checkpoints\[(\d+)\](?:\.(.+))?$/.exec(path);
   if (question) return `Question ${Number(question[1]) + 1}${question[2] ? ` · ${question[2]}` : ""}`;
   const range = /^exercise\.vary\.(\w+)/.exec(path);

@@ -1,5 +1,5 @@
 /**
- * The teacher's answer key (issue 19): a table of seeds with each one's problem and answers,
+ * The teacher's answer key: a table of seeds with each one's problem and answers,
  * computed on the second worker one seed at a time (state/answer-key.ts), with each student's
  * link, and as CSV. The same rows as `zeropage-lab exercise --seeds …`.
  */

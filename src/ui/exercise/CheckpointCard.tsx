@@ -1,5 +1,5 @@
 /**
- * The question before a step, the step revealed, and the score at the end (issue 19): a card over
+ * The question before a step, the step revealed, and the score at the end: a card over
  * the lower right of the page, beside the memory maps (a click question is answered on them). It
  * shows what the exercise slice (state/exercise.ts) decides; the answers and the reveal (the rule
  * and the counter) come from the worker, derived from the run.

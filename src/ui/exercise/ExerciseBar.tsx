@@ -1,5 +1,5 @@
 /**
- * The exercise's bar under the header (issue 19), shown while the scenario on screen asks
+ * The exercise's bar under the header, shown while the scenario on screen asks
  * questions: the student's seed and the problem it drew, how far the student has got, "ask the
  * questions" (off: browse freely), start again, and the teacher's answer key.
  */

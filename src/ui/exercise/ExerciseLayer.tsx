@@ -1,5 +1,5 @@
 /**
- * Everything an exercise adds to the page (issue 19), in one component for App to place: the bar
+ * Everything an exercise adds to the page, in one component for App to place: the bar
  * under the header, the question card, and the answer key's dialog. Nothing without one.
  */
 import { useStudy } from "../study/context.tsx";

@@ -1,5 +1,5 @@
 /**
- * React access to exercises and sweeps (issue 19, src/state/study.ts). Optional: a page (or a
+ * React access to exercises and sweeps (src/state/study.ts). Optional: a page (or a
  * test, or an embed) without them renders the exercise and sweep views as nothing.
  */
 import { createContext, type ReactNode, useContext } from "react";

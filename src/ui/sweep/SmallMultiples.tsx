@@ -1,5 +1,5 @@
 /**
- * A sweep's results as small multiples (issue 19): one panel per measure (final and peak RssAnon
+ * A sweep's results as small multiples: one panel per measure (final and peak RssAnon
  * and host memory) and side (source, destination), the parameter across, bytes up on one scale
  * shared by every panel (so panels compare at a glance), one line per kernel. d3 computes the
  * scales and paths; React owns the SVG. A click on a point opens that run (onOpen); the table

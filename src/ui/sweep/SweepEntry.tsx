@@ -1,5 +1,5 @@
 /**
- * The header's "Sweep" action (issue 19): opens the Sweep panel in a dialog. The dialog follows the
+ * The header's "Sweep" action: opens the Sweep panel in a dialog. The dialog follows the
  * sweep slice (state/sweep.ts), so a link with sweep= opens it too, and Back to one reopens it.
  */
 import { Dialog } from "../share/Dialog.tsx";

@@ -1,5 +1,5 @@
 /**
- * The Sweep panel (issue 19): choose a parameter and its range or values and the kernels, run the
+ * The Sweep panel: choose a parameter and its range or values and the kernels, run the
  * scenario on screen over them (state/sweep.ts: a second worker, one point at a time, a progress
  * bar, Cancel), see the results as small multiples, open any point's run, export CSV and SVG.
  */

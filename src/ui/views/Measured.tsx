@@ -1,5 +1,5 @@
 /**
- * "Measured" beside "model" on the counter charts (issue 18). The controls load the app's own
+ * "Measured" beside "model" on the counter charts. The controls load the app's own
  * recorded QEMU check or import a measured-runs JSON (`npm run qemu-check -- --json`, from any
  * machine) and pick one of its runs; the app then shows the scenario the model ran for it, and the
  * charts draw the measurement on the same axis (measured-overlay.ts says what each track shows).
