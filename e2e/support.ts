@@ -214,8 +214,10 @@ export function journey(
     test.describe(config.slug, () => {
       test.use({ viewport: config.viewport, colorScheme: config.colorScheme });
       test(title, async ({ page }) => {
-        // A whole path through the app: longer than one feature's test.
-        test.setTimeout(180_000);
+        // A whole path through the app: longer than one feature's test. The reviewer's full walk
+        // (95 divergences, each settled) took over 400 s on a 2-core machine busy with other runs,
+        // and the link over 180 s; each wait inside a journey keeps its own 60 s limit.
+        test.setTimeout(600_000);
         const name = title.split(":")[0]!.trim().toLowerCase().replace(/\W+/g, "-");
         await body((hash = "") => Journey.open(page, config, name, hash));
       });

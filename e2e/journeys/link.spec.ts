@@ -5,8 +5,9 @@
  * runs lands on its own step. Then damaged variants of a link: each says what was wrong, keeps
  * what was valid and names the value it replaced.
  *
- * Items of issue 13 this journey holds (each step fails without its fix):
+ * The bugs this journey holds (each step fails without its fix):
  *   1  a pasted link whose kernel cannot run its scenario: every view draws again afterwards
+ *   2  a "Step by" radio chosen with the mouse gives the focus back: ← steps, the choice stays
  *   7  an altered h= is a note (not "the model changed … please report it", not "step 4"); an
  *      unknown kernel keeps the scenario and step and names the value; step=99999999 is noted; a
  *      kernel that cannot run the scenario is replaced by the scenario's own, and named
@@ -123,11 +124,20 @@ journey(
           await expect(page.locator(`.segmented input[value=${g}]`)).toBeChecked();
         },
       );
-      await j.act("step back twice with ←", async () => {
-        await page.keyboard.press("End");
-        await page.keyboard.press("ArrowLeft");
-        await page.keyboard.press("ArrowLeft");
-      });
+      await j.act("press End", () => page.keyboard.press("End"));
+      const end = await j.position;
+      await j.act(
+        "step back twice with ←",
+        async () => {
+          await page.keyboard.press("ArrowLeft");
+          await page.keyboard.press("ArrowLeft");
+        },
+        async () => {
+          // The radio chosen with the pointer gave the focus back: ← stepped, the choice stayed.
+          expect(await j.position).toBe(end - 2);
+          await expect(page.locator(`.segmented input[value=${g}]`)).toBeChecked();
+        },
+      );
       if (section === "Page table") {
         await j.act(
           "select a page table on the maps with the keyboard",
@@ -173,14 +183,14 @@ journey(
     await expect.poll(() => page.url()).toContain("g=table");
     const target = new URL(page.url());
     target.hash = target.hash.replace(/step=\d+/, "step=300").replace(/&e=.*$/, "");
-    await j.act("play from the start", async () => {
-      await page.keyboard.press("Home");
-      await page.getByRole("button", { name: "Play" }).click();
-      await expect(page.locator(".app")).toHaveAttribute("data-playing", "true");
-    });
+    // One action: while playback runs the view trails the step, so the page settles only once the
+    // pasted link has stopped it (a run left playing never settles, or lands past 300).
     await j.act(
-      "paste a link to page-table step 300 while playing",
+      "play from the start, and paste a link to page-table step 300 while playing",
       async () => {
+        await page.keyboard.press("Home");
+        await page.getByRole("button", { name: "Play" }).click();
+        await expect(page.locator(".app")).toHaveAttribute("data-playing", "true");
         await page.goto(target.toString());
       },
       async () => {

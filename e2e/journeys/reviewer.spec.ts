@@ -4,7 +4,7 @@
  * PNG) and the summary; then, back in the single view, follows one page's PTE history, and
  * changes the balloon in the editor and runs it.
  *
- * Items of issue 13 this journey holds (each step fails without its fix):
+ * The bugs this journey holds (each step fails without its fix):
  *   3  "First divergence" at action granularity puts the cursor, the maps and the LEFT/RIGHT lines
  *      on the step where the runs part
  *   5  the delta table: zeropage PTEs as a count, coloured as a gain (UI and copied text)

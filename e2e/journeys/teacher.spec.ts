@@ -4,8 +4,10 @@
  * mouse, as in front of a class), opens every section of the memory panel, then opens three
  * presets from the gallery.
  *
- * Items of issue 13 this journey holds (each step fails without its fix):
- *   1  a kernel chosen at the end: no view fails (the balloon view's createImageData threw)
+ * The bugs this journey holds (each step fails without its fix):
+ *   1  a kernel chosen at the end: no view fails (the balloon view's createImageData threw). A
+ *      kernel switch no longer empties the views (4), so this journey passes without the canvas
+ *      fix too; the link journey's pasted PV link, which does empty them, is the step that fails
  *   2  → after a mouse choice of kernel steps the story and leaves the kernel alone
  *   4  while a kernel computes: the picker shows it, the old run stays with its own badge and a
  *      pending note, and no panel shows "Computing…" beside a run (counters of 0 B)
@@ -132,7 +134,7 @@ journey(
     await expect(page.getByLabel("Scenario preset", { exact: true })).toHaveValue("commit-06201e00");
     await expect(picker(page)).toHaveValue("s390-fa41ba0d");
     await expect(page.getByTestId("outcome")).toHaveText("completed");
-    // The story opens at step 0 (issue 14's guided story); End shows where it ends.
+    // The story opens at step 0 (the guided story); End shows where it ends.
     expect(await j.position).toBe(0);
     await j.act(
       "press End",
