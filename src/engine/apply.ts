@@ -15,6 +15,7 @@
  * (a userfaultfd-registered range raises MISSING where another maps the zeropage).
  */
 import { ABSENT_AS_ZERO, type AbsentChunks, STOP } from "../base/chunked.ts";
+import { appendRun, pagesIn } from "../base/runs.ts";
 import { PAGE_SIZE } from "../base/units.ts";
 import type { Mm, Vma } from "./mm.ts";
 import { ownsFrame, PTE_STATES, Pte } from "./pte.ts";
@@ -75,11 +76,7 @@ export class Recorder {
   }
 
   addFootprint(first: number, count: number): void {
-    if (count <= 0) return;
-    const f = this.footprint;
-    const n = f.length;
-    if (n >= 2 && f[n - 2]! + f[n - 1]! === first) f[n - 1] = f[n - 1]! + count;
-    else f.push(first, count);
+    appendRun(this.footprint, first, count);
   }
 
   step(rule: number): void {
@@ -98,9 +95,7 @@ export class Recorder {
   }
 
   get footprintPages(): number {
-    let n = 0;
-    for (let i = 1; i < this.footprint.length; i += 2) n += this.footprint[i]!;
-    return n;
+    return pagesIn(this.footprint);
   }
 }
 
@@ -340,53 +335,6 @@ export function costRanges(
   return { pages, tableBytes, failsAt };
 }
 
-/** The first `pages` pages of `ranges`, in order. */
-export function truncateRanges(ranges: Ranges, pages: number): number[] {
-  const out: number[] = [];
-  let left = pages;
-  for (let i = 0; i < ranges.length && left > 0; i += 2) {
-    const n = Math.min(left, ranges[i + 1]!);
-    out.push(ranges[i]!, n);
-    left -= n;
-  }
-  return out;
-}
-
-/** Pages from position `pages` of `ranges` on. */
-export function dropRanges(ranges: Ranges, pages: number): number[] {
-  const out: number[] = [];
-  let skip = pages;
-  for (let i = 0; i < ranges.length; i += 2) {
-    const first = ranges[i]!;
-    const count = ranges[i + 1]!;
-    if (skip >= count) {
-      skip -= count;
-      continue;
-    }
-    out.push(first + skip, count - skip);
-    skip = 0;
-  }
-  return out;
-}
-
-/** Position of `page` inside `ranges` (how many pages come before it), or -1. */
-export function positionInRanges(ranges: Ranges, page: number): number {
-  let pos = 0;
-  for (let i = 0; i < ranges.length; i += 2) {
-    const first = ranges[i]!;
-    const count = ranges[i + 1]!;
-    if (page >= first && page < first + count) return pos + (page - first);
-    pos += count;
-  }
-  return -1;
-}
-
-export function rangesPages(ranges: Ranges): number {
-  let n = 0;
-  for (let i = 1; i < ranges.length; i += 2) n += ranges[i]!;
-  return n;
-}
-
 /**
  * Runs of pages in `ranges` whose current state satisfies `pick`, in address order, skipping
  * absent tables. Walks (ksmd, the s390 zeropage walkers) use this to find the pages they will
@@ -397,10 +345,7 @@ export function selectRanges(mm: Mm, ranges: Ranges, pick: (state: number) => bo
   const pt = mm.pt;
   for (let i = 0; i < ranges.length; i += 2) {
     pt.ptes.forEachSpan(ranges[i]!, ranges[i + 1]!, (value, start, length, absent) => {
-      if (absent || !pick(value)) return;
-      const n = out.length;
-      if (n >= 2 && out[n - 2]! + out[n - 1]! === start) out[n - 1] = out[n - 1]! + length;
-      else out.push(start, length);
+      if (!absent && pick(value)) appendRun(out, start, length);
     });
   }
   return out;

@@ -6,15 +6,7 @@
  * the state at any position. Every transition names its rule (rules.ts), and every rule names the
  * kernel functions it models.
  */
-export {
-  dropRanges,
-  type Effect,
-  type Errno,
-  positionInRanges,
-  type Ranges,
-  rangesPages,
-  truncateRanges,
-} from "./apply.ts";
+export type { Effect, Errno, Ranges } from "./apply.ts";
 export { GRANULARITIES, type Granularity, Positions } from "./cursor.ts";
 export { type Content, EVENT_KINDS, eventLabel, type KernelEvent } from "./events.ts";
 export { type Arch, type Geometry, geometryOf, S390X, X86_64 } from "./geometry.ts";
@@ -38,7 +30,7 @@ export {
   type LedgerSection,
   qemuBinary,
 } from "./proc/ledger.ts";
-export { complementRuns, dataRuns, noneRuns, presentRuns, zeropageRuns } from "./proc/pagemap.ts";
+export { dataRuns, noneRuns, presentRuns, zeropageRuns } from "./proc/pagemap.ts";
 export {
   COUNTER_COUNT,
   COUNTERS,

@@ -28,6 +28,7 @@
  * zero-filled page with use_zero_pages = 0 has nothing to merge with. b1f202060afe is dated to
  * v6.12 (seen on 6.18 by tools/kernel-check; the release is not pinned down).
  */
+import { normalizeRuns, pagesIn } from "../base/runs.ts";
 import {
   costRanges,
   type Errno,
@@ -242,8 +243,7 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
   const hostRefuses = mm.host.ksmUseZeroPages && !mm.hostZeropage.ksm;
   const useZero = mm.host.ksmUseZeroPages && !hostRefuses;
   const candidates = selectRanges(mm, areas, isZeroAnon);
-  let zeroAnon = 0;
-  for (let i = 1; i < candidates.length; i += 2) zeroAnon += candidates[i]!;
+  const zeroAnon = pagesIn(candidates);
   // With use_zero_pages = 0 a zero-filled page needs a twin to merge with.
   if (zeroAnon === 0 || (!useZero && zeroAnon < 2)) return;
   let processed = 0;
@@ -290,9 +290,7 @@ export function ksmScan(mm: Mm, rec: Recorder, limit: number): void {
     p.rules[s] = rule;
   }
   if (!useZero) {
-    let left = 0;
-    for (let i = 1; i < targets.length; i += 2) left += targets[i]!;
-    if (left < 2) return;
+    if (pagesIn(targets) < 2) return;
   }
   mapRanges(mm, targets, () => p, rec, { alloc: false, limit: limit - processed });
   if (useZero && !rssDropped) mm.rssAnonKept += pt.stateCounts[Pte.ZERO]! - zeroBefore;
@@ -316,24 +314,8 @@ function unmergePlan(mm: Mm): Plan {
 
 function unmergeTargets(mm: Mm, ranges: Ranges): { plan: Plan; targets: number[] } {
   const plan = unmergePlan(mm);
-  const targets = selectRanges(mm, unionRanges(ranges), (s) => plan.lut[s] !== s);
+  const targets = selectRanges(mm, normalizeRuns(ranges), (s) => plan.lut[s] !== s);
   return { plan, targets };
-}
-
-/** The ranges sorted and merged where they overlap or touch, so no page is priced twice. */
-function unionRanges(ranges: Ranges): number[] {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < ranges.length; i += 2)
-    if (ranges[i + 1]! > 0) pairs.push([ranges[i]!, ranges[i]! + ranges[i + 1]!]);
-  pairs.sort((a, b) => a[0] - b[0]);
-  const out: number[] = [];
-  for (const [a, b] of pairs) {
-    const n = out.length;
-    if (n >= 2 && a <= out[n - 2]! + out[n - 1]!)
-      out[n - 1] = Math.max(out[n - 2]! + out[n - 1]!, b) - out[n - 2]!;
-    else out.push(a, b - a);
-  }
-  return out;
 }
 
 /**

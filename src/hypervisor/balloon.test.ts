@@ -6,12 +6,13 @@
  * skipped.
  */
 import { describe, expect, test } from "vitest";
+import { pagesIn } from "../base/runs.ts";
 import { balloonDeflate, balloonInflate } from "./balloon.ts";
 import { GUEST_BALLOON, GUEST_FREE, GUEST_SET, GUEST_USED, guestRegion, guestTouch } from "./guest.ts";
 import { guestPv } from "./kvm.ts";
 import { DESTINATION, SOURCE } from "./machine.ts";
 import { complete, startMigration, switchover } from "./migration/migrate.ts";
-import { counters, eventsOf, MiB_PAGES, pagesIn, pagesWith, testMachine } from "./test-support/machine.ts";
+import { counters, eventsOf, MiB_PAGES, pagesWith, testMachine } from "./test-support/machine.ts";
 
 describe("inflate", () => {
   test("one MADV_DONTNEED per 4 KiB page (callPages 1) over exactly the pages the balloon took", () => {

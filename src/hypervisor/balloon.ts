@@ -17,17 +17,10 @@
  * pages are in the balloon and counted (the guest updates `actual`), but the host keeps them
  * mapped, no MADV_DONTNEED (inflate) and no MADV_WILLNEED hint (deflate).
  */
+import { normalizeRuns, pagesIn } from "../base/runs.ts";
 import { defineRule, fr, step } from "../engine/rules.ts";
 import { discardRange } from "./discard.ts";
-import {
-  GUEST_BALLOON,
-  GUEST_FREE,
-  GUEST_USED,
-  guestRuns,
-  markGuest,
-  normalizeRuns,
-  pickExtents,
-} from "./guest.ts";
+import { GUEST_BALLOON, GUEST_FREE, GUEST_USED, guestRuns, markGuest, pickExtents } from "./guest.ts";
 import type { Machine } from "./machine.ts";
 import { postcopyIncomingActive } from "./migration/state.ts";
 
@@ -57,8 +50,7 @@ function inhibited(m: Machine): string | null {
 
 export function balloonInflate(m: Machine, pages: number): void {
   const free = guestRuns(m, (s) => s === GUEST_FREE);
-  let freePages = 0;
-  for (let i = 1; i < free.length; i += 2) freePages += free[i]!;
+  const freePages = pagesIn(free);
   // Free pages first; then the guest reclaims used pages (page cache) to fill the balloon.
   let runs = pickExtents(m.prng, free, pages, m.extentRange);
   if (pages > freePages) {
@@ -76,8 +68,7 @@ export function balloonInflate(m: Machine, pages: number): void {
     GUEST_BALLOON,
     "guest: virtio_balloon driver allocates the pages and reports their PFNs (inflate queue)",
   );
-  let taken = 0;
-  for (let i = 1; i < runs.length; i += 2) taken += runs[i]!;
+  const taken = pagesIn(runs);
   m.addExtra("balloonPages", taken);
   const why = inhibited(m);
   if (why) {
@@ -102,8 +93,7 @@ export function balloonDeflate(m: Machine, pages: number): void {
     m.sim.noteAction("the balloon is empty");
     return;
   }
-  let given = 0;
-  for (let i = 1; i < runs.length; i += 2) given += runs[i]!;
+  const given = pagesIn(runs);
   m.addExtra("balloonPages", -given);
   markGuest(
     m,

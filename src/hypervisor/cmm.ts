@@ -13,6 +13,7 @@
  * that story, not this one. (Inferred from the code paths above; stated as the gmap_discard rule's
  * assumption.)
  */
+import { pagesIn } from "../base/runs.ts";
 import { GUEST_CMM, GUEST_FREE, guestRuns, markGuest, pickExtents } from "./guest.ts";
 import type { Machine } from "./machine.ts";
 
@@ -24,8 +25,7 @@ export function cmmRelease(m: Machine, pages: number): void {
   }
   const free = guestRuns(m, (s) => s === GUEST_FREE);
   const runs = pickExtents(m.prng, free, pages, m.extentRange);
-  let got = 0;
-  for (let i = 1; i < runs.length; i += 2) got += runs[i]!;
+  const got = pagesIn(runs);
   if (got === 0) {
     m.sim.noteAction("the CMM driver found no free page to take");
     return;

@@ -22,6 +22,7 @@
  * is freed, where the real one reports only blocks freed since its last report. Reporting a block
  * again zaps PTEs that are already none, which changes nothing.
  */
+import { appendRun } from "../base/runs.ts";
 import { discardRange } from "./discard.ts";
 import { GUEST_FREE, GUEST_USED, guestRuns, markGuest, pickExtents } from "./guest.ts";
 import { type Machine, SOURCE } from "./machine.ts";
@@ -39,11 +40,7 @@ function wholeBlocks(runs: readonly number[], block: number): number[] {
     const end = runs[i]! + runs[i + 1]!;
     const first = Math.ceil(runs[i]! / block) * block;
     const last = Math.floor(end / block) * block;
-    if (last > first) {
-      const n = out.length;
-      if (n >= 2 && out[n - 2]! + out[n - 1]! === first) out[n - 1] = out[n - 1]! + (last - first);
-      else out.push(first, last - first);
-    }
+    appendRun(out, first, last - first);
   }
   return out;
 }

@@ -4,20 +4,13 @@
  */
 import { describe, expect, test } from "vitest";
 import { Prng } from "../base/prng.ts";
-import {
-  GUEST_FREE,
-  GUEST_SET,
-  GUEST_USED,
-  guestRegion,
-  guestTouch,
-  normalizeRuns,
-  pickExtents,
-} from "./guest.ts";
+import { pagesIn } from "../base/runs.ts";
+import { GUEST_FREE, GUEST_SET, GUEST_USED, guestRegion, guestTouch, pickExtents } from "./guest.ts";
 import { SOURCE } from "./machine.ts";
 import { startMigration } from "./migration/migrate.ts";
 import { DIRTY_SET } from "./migration/state.ts";
 import { sendPages } from "./migration/transfer.ts";
-import { counters, pagesIn, pagesWith, testMachine } from "./test-support/machine.ts";
+import { counters, pagesWith, testMachine } from "./test-support/machine.ts";
 
 describe("pickExtents", () => {
   const space = [0, 1_000_000];
@@ -71,10 +64,6 @@ describe("pickExtents", () => {
     // Extents, not single pages: the number of runs is far below the number of pages.
     expect(runs.length / 2).toBeLessThan(400_000 / 8);
   });
-});
-
-test("normalizeRuns sorts and merges touching runs", () => {
-  expect(normalizeRuns([50, 10, 0, 5, 5, 5, 60, 1])).toEqual([0, 10, 50, 11]);
 });
 
 describe("guest writes", () => {

@@ -12,6 +12,7 @@
  */
 import type { ChunkedBytes } from "../base/chunked.ts";
 import type { Prng } from "../base/prng.ts";
+import { appendRun, normalizeRuns, pagesIn, subtractRuns } from "../base/runs.ts";
 import type { Content, Ranges } from "../engine/index.ts";
 import { type Machine, SOURCE } from "./machine.ts";
 import { DIRTY_SET, migrationOf } from "./migration/state.ts";
@@ -36,10 +37,7 @@ export function guestRuns(
 ): number[] {
   const out: number[] = [];
   guestSet(m).forEachSpan(first, count, (value, start, length) => {
-    if (!pick(value)) return;
-    const n = out.length;
-    if (n >= 2 && out[n - 2]! + out[n - 1]! === start) out[n - 1] = out[n - 1]! + length;
-    else out.push(start, length);
+    if (pick(value)) appendRun(out, start, length);
   });
   return out;
 }
@@ -56,8 +54,7 @@ export function pickExtents(
   pages: number,
   [min, max]: [number, number],
 ): number[] {
-  let total = 0;
-  for (let i = 1; i < candidates.length; i += 2) total += candidates[i]!;
+  const total = pagesIn(candidates);
   const want = Math.min(pages, total);
   if (want === 0) return [];
   if (want === total) return candidates.slice();
@@ -81,18 +78,7 @@ export function pickExtents(
   }
   if (got < want) {
     // Leftovers: candidate pages not taken, as runs; take whole runs in random order.
-    const left: number[] = [];
-    let k = 0;
-    for (let i = 0; i < candidates.length; i += 2) {
-      let at = candidates[i]!;
-      const end = at + candidates[i + 1]!;
-      while (k < taken.length && taken[k]! < end) {
-        if (taken[k]! > at) left.push(at, taken[k]! - at);
-        at = taken[k]! + taken[k + 1]!;
-        k += 2;
-      }
-      if (at < end) left.push(at, end - at);
-    }
+    const left = subtractRuns(candidates, taken);
     const order = Array.from({ length: left.length / 2 }, (_, j) => j);
     for (let j = order.length - 1; j > 0; j--) {
       const r = prng.int(0, j);
@@ -106,22 +92,6 @@ export function pickExtents(
     }
   }
   return normalizeRuns(taken);
-}
-
-/** Sorts runs by start and merges touching ones. */
-export function normalizeRuns(runs: readonly number[]): number[] {
-  const idx = Array.from({ length: runs.length / 2 }, (_, j) => j).sort(
-    (a, b) => runs[a * 2]! - runs[b * 2]!,
-  );
-  const out: number[] = [];
-  for (const j of idx) {
-    const s = runs[j * 2]!;
-    const n = runs[j * 2 + 1]!;
-    const k = out.length;
-    if (k >= 2 && out[k - 2]! + out[k - 1]! === s) out[k - 1] = out[k - 1]! + n;
-    else out.push(s, n);
-  }
-  return out;
 }
 
 /** Marks `ranges` in the guest's page set. */
@@ -201,8 +171,7 @@ function logDirty(m: Machine, runs: Ranges): void {
 export function guestTouch(m: Machine, pages: number, content: Content): void {
   const free = guestRuns(m, (s) => s === GUEST_FREE);
   const runs = pickExtents(m.prng, free, pages, m.extentRange);
-  let got = 0;
-  for (let i = 1; i < runs.length; i += 2) got += runs[i]!;
+  const got = pagesIn(runs);
   if (got < pages) m.sim.noteAction(`the guest had only ${got} free pages of the ${pages} requested`);
   const cause =
     content === "data"

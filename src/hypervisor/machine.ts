@@ -14,9 +14,10 @@
  * Migration page sets: "mig.dirty" on the source, "mig.received" on the destination.
  */
 import { Prng } from "../base/prng.ts";
+import { positionInRuns, truncateRuns } from "../base/runs.ts";
 import { MiB, PAGE_SIZE } from "../base/units.ts";
 import type { EventResult, HostZeropagePolicy, KernelEvent, MmConfig, VariantId } from "../engine/index.ts";
-import { positionInRanges, Simulation, truncateRanges, VARIANTS, VmFlag } from "../engine/index.ts";
+import { Simulation, VARIANTS, VmFlag } from "../engine/index.ts";
 
 export const SOURCE = 0;
 export const DESTINATION = 1;
@@ -176,8 +177,8 @@ export class Machine {
     if (r.errno !== "ENOMEM") return this.apply(e, cause);
     // The event was all-or-nothing and left out of the trace: record the part that fits, then the
     // fault that fails.
-    const before = positionInRanges(e.ranges, r.failedAt);
-    if (before > 0) this.apply({ ...e, ranges: truncateRanges(e.ranges, before) }, cause);
+    const before = positionInRuns(e.ranges, r.failedAt);
+    if (before > 0) this.apply({ ...e, ranges: truncateRuns(e.ranges, before) }, cause);
     this.apply({ ...e, ranges: [r.failedAt, 1] }, cause);
     const who = mm === SOURCE ? "source" : "destination";
     this.fail(

@@ -5,6 +5,7 @@
  * for QEMU's zero-page detection (buffer_is_zero: content) and for the user-space alternative
  * 06201e00's message proposes (skip pages pagemap reports as not present).
  */
+import { appendRun } from "../../base/runs.ts";
 import { selectRanges } from "../apply.ts";
 import type { Mm } from "../mm.ts";
 import { hasZeroContent, isPresent, isZeropage, Pte } from "../pte.ts";
@@ -29,23 +30,8 @@ export function noneRuns(mm: Mm, ranges: readonly number[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < ranges.length; i += 2) {
     mm.pt.ptes.forEachSpan(ranges[i]!, ranges[i + 1]!, (value, start, length) => {
-      if (value !== Pte.NONE) return;
-      const n = out.length;
-      if (n >= 2 && out[n - 2]! + out[n - 1]! === start) out[n - 1] = out[n - 1]! + length;
-      else out.push(start, length);
+      if (value === Pte.NONE) appendRun(out, start, length);
     });
   }
-  return out;
-}
-
-/** The complement of `runs` within [first, first+count) (runs sorted, inside the range). */
-export function complementRuns(first: number, count: number, runs: readonly number[]): number[] {
-  const out: number[] = [];
-  let at = first;
-  for (let i = 0; i < runs.length; i += 2) {
-    if (runs[i]! > at) out.push(at, runs[i]! - at);
-    at = runs[i]! + runs[i + 1]!;
-  }
-  if (at < first + count) out.push(at, first + count - at);
   return out;
 }

@@ -3,12 +3,13 @@
  * its first 16 MiB (4,096 pages of data, 12,288 zero pages).
  */
 import { describe, expect, test } from "vitest";
+import { pagesIn } from "../../base/runs.ts";
 import { MiB } from "../../base/units.ts";
 import type { VariantId } from "../../engine/index.ts";
 import { guestRegion } from "../guest.ts";
 import { guestSkeys } from "../kvm.ts";
 import { DESTINATION, type Machine, SOURCE } from "../machine.ts";
-import { counters, eventsOf, MiB_PAGES, pagesIn, testMachine } from "../test-support/machine.ts";
+import { counters, eventsOf, MiB_PAGES, testMachine } from "../test-support/machine.ts";
 import { complete, migrate, startMigration, switchover, transfer } from "./migrate.ts";
 import { RECEIVED_SET } from "./state.ts";
 

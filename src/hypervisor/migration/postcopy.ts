@@ -27,10 +27,11 @@
  * QEMUs never combine the two; scenarios reject the pair before 10.1 (compile.ts), and a Machine
  * built directly can still show it.
  */
+import { intersectRuns } from "../../base/runs.ts";
 import { discardRange } from "../discard.ts";
 import { restoreSkeys } from "../kvm.ts";
 import { DESTINATION, type Machine, PHASE, SOURCE } from "../machine.ts";
-import { intersectRuns, setRuns } from "./runs.ts";
+import { setRuns } from "./runs.ts";
 import { DIRTY_SET, migrationOf, qemuAtLeast, RECEIVED_SET, UNTOUCHED_ZERO_SET } from "./state.ts";
 import { countRequest } from "./stats.ts";
 

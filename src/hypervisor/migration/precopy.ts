@@ -19,9 +19,10 @@
  *
  * The source half (reading and sending) is in transfer.ts; migrate.ts runs the whole flow.
  */
+import { pagesIn, subtractRuns } from "../../base/runs.ts";
 import { dataRuns, presentRuns } from "../../engine/index.ts";
 import { DESTINATION, type Machine } from "../machine.ts";
-import { complementWithin, pagesIn, setRunsWithin } from "./runs.ts";
+import { setRunsWithin } from "./runs.ts";
 import {
   loadPaths,
   type MigrationState,
@@ -66,7 +67,7 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
             kind: "pageset",
             mm: DESTINATION,
             set: "mig.pagemap-skipped",
-            ranges: complementWithin(zero, toRead),
+            ranges: subtractRuns(zero, toRead),
             value: 1,
           },
           "qemu (destination, proposed): pread(/proc/self/pagemap) → entry empty (neither present nor swapped) → already zero, no read",
@@ -96,7 +97,7 @@ export function loadPrecopy(m: Machine, s: MigrationState, zero: number[], data:
       )
         return false;
       forgetUntouched(m, received);
-      const fresh = complementWithin(zero, received);
+      const fresh = subtractRuns(zero, received);
       if (fresh.length > 0) {
         m.apply(
           { kind: "pageset", mm: DESTINATION, set: UNTOUCHED_ZERO_SET, ranges: fresh, value: 1 },

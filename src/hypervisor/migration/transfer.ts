@@ -8,11 +8,12 @@
  * Work is done in chunks of machine.chunkPages pages: for each chunk the source sends, then the
  * destination loads, so the two hosts fill up side by side as in a real migration.
  */
+import { pagesIn, subtractRuns, truncateRuns } from "../../base/runs.ts";
 import { dataRuns, presentRuns } from "../../engine/index.ts";
 import { DESTINATION, type Machine, SOURCE } from "../machine.ts";
 import { placeZeroAndCopy } from "./postcopy.ts";
 import { loadPrecopy } from "./precopy.ts";
-import { complementWithin, pagesIn, setRuns, truncateRuns } from "./runs.ts";
+import { setRuns } from "./runs.ts";
 import { DIRTY_SET, type MigrationState, migrationOf, RECEIVED_SET, sourceZeroCheckCause } from "./state.ts";
 import { countSent } from "./stats.ts";
 
@@ -59,7 +60,7 @@ export function sendRuns(m: Machine, s: MigrationState, dirty: number[]): boolea
         kind: "pageset",
         mm: SOURCE,
         set: "mig.pagemap-skipped",
-        ranges: complementWithin(dirty, toRead),
+        ranges: subtractRuns(dirty, toRead),
         value: 1,
       },
       "qemu (proposed): pread(/proc/self/pagemap) → entry empty (neither present nor swapped) → send as a zero page without reading it",
@@ -72,7 +73,7 @@ export function sendRuns(m: Machine, s: MigrationState, dirty: number[]): boolea
     return false;
   // buffer_is_zero() decides: zero pages go as RAM_SAVE_FLAG_ZERO records, the rest in full.
   const data = q.zeroPageDetection === "none" ? dirty : dataRuns(m.sim.world.mms[SOURCE]!, dirty);
-  const zero = complementWithin(dirty, data);
+  const zero = subtractRuns(dirty, data);
   countSent(m, pagesIn(zero), pagesIn(data));
   m.apply(
     { kind: "pageset", mm: SOURCE, set: DIRTY_SET, ranges: dirty, value: 0 },

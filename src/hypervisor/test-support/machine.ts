@@ -66,13 +66,6 @@ export function eventsOf<K extends KernelEvent["kind"]>(
   );
 }
 
-/** Pages in flat [first, count, ...] runs. */
-export function pagesIn(runs: readonly number[]): number {
-  let n = 0;
-  for (let i = 1; i < runs.length; i += 2) n += runs[i]!;
-  return n;
-}
-
 /** The QEMU or guest call paths (trace causes) of the events recorded so far on mm `mm`, in order. */
 export function causesOf(m: Machine, mm: number): string[] {
   const t = m.sim.finish();

@@ -18,6 +18,7 @@
  * the others in pairs, in the order of the run.
  */
 
+import { normalizeRuns } from "../../base/runs.ts";
 import { eventSentence } from "../export/captions.ts";
 import { formatInt } from "../format.ts";
 import { actionSentence, actionSummary, eventLabel, type NarrationRun } from "../narration/summarize.ts";
@@ -58,40 +59,24 @@ function footprint(run: Run, e: number): number[] {
   return out;
 }
 
-/** [first, end) intervals from [first, count) pairs: sorted by first, overlapping ones merged. */
-function disjointIntervals(pairs: readonly number[]): Float64Array {
-  const idx = Array.from({ length: pairs.length / 2 }, (_, i) => i).sort(
-    (x, y) => pairs[2 * x]! - pairs[2 * y]!,
-  );
-  const out: number[] = [];
-  for (const k of idx) {
-    const lo = pairs[2 * k]!;
-    const hi = lo + pairs[2 * k + 1]!;
-    if (out.length > 0 && lo <= out[out.length - 1]!)
-      out[out.length - 1] = Math.max(out[out.length - 1]!, hi);
-    else out.push(lo, hi);
-  }
-  return Float64Array.from(out);
-}
-
-/** Whether any [first, count) run of `a` overlaps one of the disjoint intervals (binary search). */
-function overlaps(a: readonly number[], intervals: Float64Array): boolean {
-  const n = intervals.length / 2;
+/** Whether any run of `a` overlaps one of the sorted, merged `runs` (binary search). */
+function overlaps(a: readonly number[], runs: readonly number[]): boolean {
+  const n = runs.length / 2;
   for (let i = 0; i < a.length; i += 2) {
     const lo = a[i]!;
     const hi = lo + a[i + 1]!;
-    // The last interval starting before hi is the only one that can reach past lo.
+    // The last run starting before hi is the only one that can reach past lo.
     let l = 0;
     let h = n - 1;
     let k = -1;
     while (l <= h) {
       const m = (l + h) >> 1;
-      if (intervals[2 * m]! < hi) {
+      if (runs[2 * m]! < hi) {
         k = m;
         l = m + 1;
       } else h = m - 1;
     }
-    if (k >= 0 && intervals[2 * k + 1]! > lo) return true;
+    if (k >= 0 && runs[2 * k]! + runs[2 * k + 1]! > lo) return true;
   }
   return false;
 }
@@ -117,7 +102,7 @@ export function firstTouchAfter(run: Run, inflate: number): number {
       emptied.set(mm, entry);
     }
   }
-  const sorted = new Map([...emptied].map(([mm, x]) => [mm, disjointIntervals(x.pages)]));
+  const sorted = new Map([...emptied].map(([mm, x]) => [mm, normalizeRuns(x.pages)]));
   for (let e = a.endEvent; e < t.events; e++) {
     const entry = emptied.get(t.mm[e]!);
     if (!entry) continue;

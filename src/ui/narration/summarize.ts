@@ -7,6 +7,7 @@
  *   stepSummary()    one table or PTE step: which pages, what changed (ViewState.changes).
  *   *Sentence()      the same as one plain-text sentence for the live region.
  */
+import { pagesIn } from "../../base/runs.ts";
 import { PAGE_SIZE } from "../../base/units.ts";
 import { changeTone } from "../../state/counters.ts";
 import type { CounterColumn, RunInfo, StepChange, ViewState } from "../../worker/api.ts";
@@ -309,8 +310,7 @@ export interface StepPages {
 export function stepPages(run: NarrationRun, view: Pick<ViewState, "active">): StepPages | null {
   const a = view.active[0];
   if (!a || a.runs.length < 2) return null;
-  let count = 0;
-  for (let i = 1; i < a.runs.length; i += 2) count += a.runs[i]!;
+  const count = pagesIn(a.runs);
   if (count === 0) return null;
   const first = a.runs[0]!;
   const shift = run.trace.mmPteShift[a.mm] ?? 8;

@@ -13,6 +13,7 @@
  */
 import { path as d3path, linkHorizontal } from "d3";
 import { type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef } from "react";
+import { runsEnd } from "../../base/runs.ts";
 import { PAGE_SIZE } from "../../base/units.ts";
 import type { RunInfo, TableDetail as TableDetailData, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
@@ -111,7 +112,7 @@ function lastTouchedTable(view: ViewState): { mm: number; table: number } | null
     if (runs.length < 2) continue;
     const m = view.mms[mm];
     if (!m) continue;
-    const last = runs[runs.length - 2]! + runs[runs.length - 1]! - 1;
+    const last = runsEnd(runs) - 1;
     return { mm, table: Math.floor((last + m.pageOffset) / m.ptesPerTable) };
   }
   return null;
