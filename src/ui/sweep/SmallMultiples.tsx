@@ -21,11 +21,39 @@ const DASHES = ["", "6 3", "2 3", "8 3 2 3", "1 2", "10 4"];
 
 const PANEL_W = 300;
 const PANEL_H = 150;
-const M = { top: 22, right: 12, bottom: 30, left: 58 };
+const M = { top: 22, right: 24, bottom: 30, left: 58 };
 
 export interface SmallMultiplesProps {
   readonly run: SweepRun;
   readonly onOpen: (valueIndex: number, kernel: VariantId) => void;
+}
+
+/**
+ * Byte axes tick at round numbers of a binary unit (0, 20, 40 … GiB), not of bytes (d3's ticks of
+ * a byte domain fall on 20e9 B, written 18.6 GiB): the unit is the largest of GiB, MiB, KiB that
+ * `hi` reaches.
+ */
+export function byteUnit(hi: number): number {
+  for (const unit of [2 ** 30, 2 ** 20, 2 ** 10]) if (hi >= unit) return unit;
+  return 1;
+}
+
+export function byteTicks(lo: number, hi: number, count: number): number[] {
+  const unit = byteUnit(Math.max(Math.abs(lo), Math.abs(hi)));
+  return scaleLinear()
+    .domain([lo / unit, hi / unit])
+    .ticks(count)
+    .map((t) => t * unit);
+}
+
+/** [0, max] widened to a round number of the unit, for the shared y scale. */
+export function niceByteTop(max: number, count: number): number {
+  const unit = byteUnit(max);
+  const top = scaleLinear()
+    .domain([0, max / unit])
+    .nice(count)
+    .domain()[1]!;
+  return top * unit;
 }
 
 function pointAt(run: SweepRun, v: number, k: number): SweepPoint | null {
@@ -57,10 +85,13 @@ export const SmallMultiples = forwardRef<SVGSVGElement, SmallMultiplesProps>(fun
   let max = 1;
   for (const p of run.points)
     if (p) for (const m of MEASURES) for (const s of SIDES) max = Math.max(max, p.values[m.id][s] ?? 0);
-  const y = scaleLinear().domain([0, max]).nice(4).range([innerH, 0]);
-  const yTicks = y.ticks(4);
+  const y = scaleLinear()
+    .domain([0, niceByteTop(max, 4)])
+    .range([innerH, 0]);
+  const yTicks = byteTicks(0, y.domain()[1]!, 4);
+  const [x0, x1] = xLinear.domain() as [number, number];
   const xTicks: { at: number; text: string }[] = sized
-    ? xLinear.ticks(5).map((t) => ({ at: xLinear(t), text: formatBytesShort(t) }))
+    ? byteTicks(x0, x1, 5).map((t) => ({ at: xLinear(t), text: formatBytesShort(t) }))
     : values.map((v, i) => ({ at: xPoint(i) ?? 0, text: String(v) }));
   const label = PARAMETERS[spec.param].label;
   return (
