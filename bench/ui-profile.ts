@@ -15,6 +15,8 @@
  *
  * Builds nothing: it serves --dist (default dist/, as `vite build` leaves it). A build without
  * minification names the functions: `npx vite build --minify false --outDir DIR --emptyOutDir`.
+ * --save FILE keeps the trace (chrome://tracing, Perfetto), --cpuprofile FILE the main thread's
+ * JavaScript profile (DevTools' Performance panel loads it).
  */
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -34,6 +36,7 @@ const TOP = Number(flag("--top", "30"));
 const ROOT = join(import.meta.dirname, "..");
 const DIST = flag("--dist", join(ROOT, "dist"));
 const SAVE = flag("--save", "");
+const CPUPROFILE = flag("--cpuprofile", "");
 
 interface TraceEvent {
   name: string;
@@ -257,6 +260,7 @@ async function main(): Promise<void> {
       : { profile: { nodes: [], samples: [], timeDeltas: [] } };
     const buf = await browser.stopTracing();
     if (SAVE) writeFileSync(SAVE, buf);
+    if (CPUPROFILE) writeFileSync(CPUPROFILE, JSON.stringify(profile));
     const trace = JSON.parse(buf.toString()) as { traceEvents: TraceEvent[] };
     const evs = trace.traceEvents;
     const threadName = new Map<string, string>();

@@ -50,7 +50,7 @@ motion.addEventListener("change", (e) => store.getState().setReducedMotion(e.mat
  */
 declare global {
   interface Window {
-    __zeropage?: { idle(): boolean; seek(position: number): void; viewMs(): number };
+    __zeropage?: { idle(): boolean; seek(position: number): void; viewMs(): number; runMs(): number };
   }
 }
 window.__zeropage = {
@@ -58,6 +58,8 @@ window.__zeropage = {
   seek: (p) => store.getState().seek(p),
   /** How long the worker took to compute the view on screen. */
   viewMs: () => store.getState().view?.elapsedMs ?? Number.NaN,
+  /** How long the worker took to load the run on screen (a run it kept or computed ahead: ~0). */
+  runMs: () => store.getState().run?.elapsedMs ?? Number.NaN,
 };
 
 const root = document.getElementById("root");

@@ -81,6 +81,30 @@ interface Held {
   cache: { event: number; world: World } | null;
 }
 
+/**
+ * A computed run without its id: what load() returns for it, minus runId and elapsedMs. Kept by
+ * the run cache, so choosing a kernel again (or one computed ahead) costs no new run.
+ */
+interface Prepared {
+  readonly result: RunResult;
+  readonly positions: Positions;
+  readonly info: Omit<RunInfo, "runId" | "elapsedMs">;
+}
+
+/** Guest RAM up to which runs are computed ahead (a 100 GiB run keeps about 10 MB). */
+const SPECULATE_MAX_GUEST_BYTES = 128 * 2 ** 30;
+/** The cache's bound in guest RAM over all its runs (about 64 MB of the worker's heap). */
+const CACHE_GUEST_BYTES = 640 * 2 ** 30;
+
+export interface EngineHostOptions {
+  /**
+   * How many computed runs to keep for a load() that asks for the same scenario under the same
+   * kernel again, most recently used first (0: none, each load computes). The app's worker keeps
+   * a few: the run is a pure function of the scenario and the kernel.
+   */
+  readonly cacheRuns?: number;
+}
+
 function now(): number {
   return typeof performance !== "undefined" ? performance.now() : Date.now();
 }
@@ -96,7 +120,18 @@ export class EngineHost implements EngineApi {
 
   private progress: ProgressListener | null = null;
 
-  constructor(private readonly where: "worker" | "main") {}
+  /** Computed runs by cacheKey(), least recently used first. */
+  private readonly cache = new Map<string, Prepared>();
+  private readonly cacheRuns: number;
+  /** Loads to compute ahead when idle (computeAhead), by cacheKey(). */
+  private readonly ahead = new Map<string, LoadRequest>();
+
+  constructor(
+    private readonly where: "worker" | "main",
+    opts: EngineHostOptions = {},
+  ) {
+    this.cacheRuns = opts.cacheRuns ?? 0;
+  }
 
   async setProgressListener(listener: ProgressListener | null): Promise<void> {
     this.progress = listener;
@@ -129,7 +164,84 @@ export class EngineHost implements EngineApi {
 
   async load(req: LoadRequest): Promise<LoadResult> {
     const t0 = now();
-    const listener = this.progress;
+    const key = this.cacheRuns > 0 ? cacheKey(req) : null;
+    const hit = key === null ? undefined : this.cache.get(key);
+    let prepared: Prepared;
+    if (hit) {
+      // Most recently used: to the end of the map's order.
+      this.cache.delete(key!);
+      this.cache.set(key!, hit);
+      prepared = hit;
+    } else {
+      const r = this.compute(req, t0);
+      if (!r.ok) return r;
+      prepared = r.prepared;
+      if (key !== null) this.remember(key, prepared);
+    }
+    if (key !== null) this.planAhead(req, prepared.result);
+    const runId = this.nextId++;
+    this.runs.set(runId, { result: prepared.result, positions: prepared.positions, cache: null });
+    return { ok: true, run: { ...prepared.info, runId, elapsedMs: now() - t0 } };
+  }
+
+  /**
+   * Computes one load planned ahead (the other kernels the preset names), if any is left; false
+   * when there is nothing to do. The worker calls it when it has been idle for a while.
+   */
+  computeAhead(): boolean {
+    for (const [key, req] of this.ahead) {
+      this.ahead.delete(key);
+      if (this.cache.has(key)) continue;
+      const r = this.compute(req, now(), false);
+      if (r.ok) this.remember(key, r.prepared);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Keeps a computed run, dropping the least recently used beyond cacheRuns runs or
+   * CACHE_GUEST_BYTES of guest RAM (a run larger than that is not kept).
+   */
+  private remember(key: string, prepared: Prepared): void {
+    const guest = (p: Prepared) => p.result.scenario.machine.guestRam;
+    if (guest(prepared) > CACHE_GUEST_BYTES) return;
+    this.cache.set(key, prepared);
+    let bytes = 0;
+    for (const p of this.cache.values()) bytes += guest(p);
+    while (this.cache.size > this.cacheRuns || bytes > CACHE_GUEST_BYTES) {
+      const [oldest, p] = this.cache.entries().next().value!;
+      this.cache.delete(oldest);
+      bytes -= guest(p);
+    }
+  }
+
+  /**
+   * After a load of a preset's scenario: the preset's other kernels, to compute when idle (a user
+   * who opened a story compares its kernels next). Only for guests up to
+   * SPECULATE_MAX_GUEST_BYTES, and never more than the cache keeps beside the run on screen.
+   */
+  private planAhead(req: LoadRequest, r: RunResult): void {
+    this.ahead.clear();
+    if (r.scenario.machine.guestRam > SPECULATE_MAX_GUEST_BYTES) return;
+    const json = JSON.stringify(req.scenario);
+    const preset = PRESETS.find((p) => JSON.stringify(p.scenario) === json);
+    if (!preset) return;
+    for (const kernel of preset.variants.slice(0, Math.max(0, this.cacheRuns - 1))) {
+      if (kernel === r.kernel) continue;
+      const next: LoadRequest = { scenario: req.scenario, kernel };
+      const key = cacheKey(next);
+      if (!this.cache.has(key)) this.ahead.set(key, next);
+    }
+  }
+
+  /** Runs a scenario and everything RunInfo says about it but its id and time. */
+  private compute(
+    req: LoadRequest,
+    t0: number,
+    withProgress = true,
+  ): { ok: true; prepared: Prepared } | { ok: false; issues: ScenarioIssue[] } {
+    const listener = withProgress ? this.progress : null;
     // Progress goes to another thread through comlink: fire and forget, and never fail the load.
     const report = (p: LoadProgress) => {
       try {
@@ -149,10 +261,7 @@ export class EngineHost implements EngineApi {
     if (listener)
       report({ phase: "indexing", actionsDone: total, actionsTotal: total, elapsedMs: now() - t0 });
     const positions = new Positions(r.trace);
-    const runId = this.nextId++;
-    this.runs.set(runId, { result: r, positions, cache: null });
-    const info: RunInfo = {
-      runId,
+    const info: Prepared["info"] = {
       kernel: variantInfo(r.kernel),
       kernelVersion: r.simulation.world.mms[0]!.kernelVersion,
       qemuVersion: r.scenario.machine.qemu.version,
@@ -177,7 +286,6 @@ export class EngineHost implements EngineApi {
       outcome: r.outcome,
       outcomeReason: r.outcomeReason,
       computedIn: this.where,
-      elapsedMs: now() - t0,
       pteStates: PTE_KEYS.map((key, state) => ({
         key,
         name: PTE_NAMES[state] ?? key,
@@ -188,7 +296,7 @@ export class EngineHost implements EngineApi {
       geometry: tableGeometry(r),
       contentClasses: contentClassNames(statesSeen(r.trace)),
     };
-    return { ok: true, run: info };
+    return { ok: true, prepared: { result: r, positions, info } };
   }
 
   private held(runId: number): Held {
@@ -428,6 +536,11 @@ export class EngineHost implements EngineApi {
   async answerKeyRow(req: AnswerKeyRequest): Promise<AnswerKeyRow> {
     return answerKey(req);
   }
+}
+
+/** A load's identity: the scenario as given and the kernel asked for. */
+function cacheKey(req: LoadRequest): string {
+  return `${req.kernel ?? ""}|${JSON.stringify(req.scenario)}`;
 }
 
 /** The scenario's migration mode and QEMU's setup, defaulted as scenario/compile.ts runParsed() does. */

@@ -23,6 +23,37 @@ class TransferringHost extends EngineHost {
   }
 }
 
-if (inWorker) Comlink.expose(new TransferringHost("worker"));
+/** Runs kept for a kernel chosen again, and for the kernels computed ahead (EngineHost.computeAhead). */
+const CACHED_RUNS = 6;
+/** How long the worker must have had no call before it computes ahead. */
+const IDLE_MS = 800;
 
-export { TransferringHost };
+/**
+ * The host as the main thread reaches it: every call restarts the idle timer, and once the worker
+ * has been idle for IDLE_MS it computes the loads planned ahead, one per task, so a call that
+ * arrives meanwhile waits for one run at most.
+ */
+function exposed(host: EngineHost): EngineHost {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const ahead = () => {
+    timer = host.computeAhead() ? setTimeout(ahead, 0) : null;
+  };
+  const touch = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(ahead, IDLE_MS);
+  };
+  return new Proxy(host, {
+    get(target, name, receiver) {
+      const v = Reflect.get(target, name, receiver);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        touch();
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+if (inWorker) Comlink.expose(exposed(new TransferringHost("worker", { cacheRuns: CACHED_RUNS })));
+
+export { exposed, TransferringHost };
