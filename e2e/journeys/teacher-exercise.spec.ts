@@ -27,7 +27,7 @@ const NUMBER_QUESTION = "How many MiB of RssAnon will the destination hold after
 /** The scenario a link carries (a preset with overrides, or a scenario of its own). */
 function scenarioOf(url: string): unknown {
   const r = decodeLink(url.slice(url.indexOf("#")));
-  if (!r.ok) throw new Error(`the link does not decode: ${r.error.message}`);
+  if (!r.ok) throw new Error(`the link does not decode: ${r.error}`);
   const ref = r.state.scenario;
   if (ref.kind === "custom") return ref.scenario;
   return applyMergePatch(presetById(ref.id)!.scenario, ref.overrides ?? {});
