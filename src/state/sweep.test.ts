@@ -179,6 +179,17 @@ describe("a sweep", () => {
     expect(await expectFirstAllocation(api, app, point.relevantEvent)).toBeGreaterThan(0);
   });
 
+  it("starts its worker when the panel opens, before Run", async () => {
+    const slow = gatedEngine();
+    const { sweep } = await setup("#v=1&preset=teaching-small", slow);
+    expect(slow.calls).toBe(0);
+    sweep.getState().openPanel();
+    expect(sweep.getState().open).toBe(true);
+    expect(slow.calls).toBe(1);
+    expect(sweep.getState().status).toBe("idle");
+    slow.release();
+  });
+
   it("stops on Cancel, mid-point, and keeps what landed", async () => {
     const slow = gatedEngine();
     const { sweep } = await setup("#v=1&preset=teaching-small", slow);

@@ -62,7 +62,7 @@ export interface SweepState {
   readonly elapsedMs: number;
   readonly error: string | null;
 
-  /** Opens the panel (with a spec: runs that sweep). */
+  /** Opens the panel (with a spec: runs that sweep; without: starts the second worker). */
   openPanel(spec?: SweepSpec): void;
   close(): void;
   start(spec: SweepSpec): Promise<void>;
@@ -137,6 +137,8 @@ export function createSweepStore(
     openPanel: (spec) => {
       store.setState({ open: true });
       if (spec) void start(spec);
+      // The second worker starts (loads the engine) while the form is read, not after Run.
+      else if (store.getState().status !== "running") void engine.api.variants().catch(() => {});
     },
     close: () => {
       if (store.getState().status === "running") cancel();
