@@ -13,7 +13,8 @@
  *      also as CPU time (the process's, JIT and GC threads included), which a loaded machine
  *      disturbs less than wall time;
  *    - warm: the run after two warm-up runs in this process, against a second pass over the same
- *      array (both JIT-compiled); best of WARM_SAMPLES runs;
+ *      array (both JIT-compiled), the pass and the run interleaved sample by sample; best of
+ *      WARM_SAMPLES each; also as the process's CPU time;
  *    - seek p95: Simulation.worldAt to SEEKS random positions afterwards (what a seek costs the
  *      worker); heap: what the run adds at its peak to heap used + ArrayBuffers (sampled after
  *      each action), in the fresh process where there is one.
@@ -87,7 +88,7 @@ interface Row {
   readonly events: number;
   readonly outcome: string;
   readonly fresh: Fresh | null;
-  readonly warm: { ms: number; passMs: number };
+  readonly warm: { ms: number; passMs: number; cpuMs: number; passCpuMs: number };
   readonly seekP95: number;
   readonly peakHeapBytes: number;
   readonly checkpoints: number;
@@ -129,36 +130,38 @@ function freshRun(c: Case): Fresh {
   };
 }
 
-/** Warm per-page passes, per guest size: the second and later passes over one array. */
-const warmPasses = new Map<number, number>();
-function warmPass(pages: number): number {
-  let ms = warmPasses.get(pages);
-  if (ms === undefined) {
-    const bytes = new Uint8Array(pages);
-    perPagePass(bytes);
-    const samples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t = performance.now();
-      perPagePass(bytes);
-      samples.push(performance.now() - t);
-    }
-    ms = best(samples);
-    warmPasses.set(pages, ms);
-  }
-  return ms;
+/** This process's CPU time (every thread: JIT and GC included), in milliseconds. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function measure(c: Case, label: string, target: boolean, withFresh: boolean): Row {
   const fresh = withFresh ? freshRun(c) : null;
   let last = runCase(c);
   last = runCase(c);
+  // The pass is interleaved with the runs, sample by sample, so both see the same moments of a
+  // shared machine's load (one pass measured once was every row's baseline, whatever the load
+  // was while each row ran).
+  const array = new Uint8Array(casePages(c));
+  perPagePass(array);
   const times: number[] = [];
+  const cpus: number[] = [];
+  const passes: number[] = [];
+  const passCpus: number[] = [];
   let added = 0;
   for (let i = 0; i < WARM_SAMPLES; i++) {
+    let t = performance.now();
+    let u = cpuNow();
+    perPagePass(array);
+    passes.push(performance.now() - t);
+    passCpus.push(cpuNow() - u);
     const before = heapBytes();
-    const t = performance.now();
+    t = performance.now();
+    u = cpuNow();
     last = runCase(c);
     times.push(performance.now() - t);
+    cpus.push(cpuNow() - u);
     added = Math.max(added, last.peakHeapBytes - before);
   }
   const prng = new Prng(15);
@@ -180,7 +183,7 @@ function measure(c: Case, label: string, target: boolean, withFresh: boolean): R
     events: last.events,
     outcome: last.outcome,
     fresh,
-    warm: { ms: best(times), passMs: warmPass(pages) },
+    warm: { ms: best(times), passMs: best(passes), cpuMs: best(cpus), passCpuMs: best(passCpus) },
     seekP95: percentile(seeks, 95),
     // What the run adds to the heap at its peak: in a fresh process where there is one.
     peakHeapBytes: fresh ? fresh.heapBytes : added,
@@ -270,6 +273,7 @@ function rowCells(r: Row): string[] {
     fmt(r.warm.ms),
     fmt(r.warm.passMs),
     fmt(r.warm.ms / r.warm.passMs, 2),
+    fmt(r.warm.cpuMs / r.warm.passCpuMs, 2),
     fmt(r.seekP95),
     fmt(r.peakHeapBytes / MiB, 0),
     String(r.events),
@@ -289,6 +293,7 @@ const HEAD = [
   "warm ms",
   "pass ms",
   "ratio",
+  "cpu ratio",
   "seek p95",
   "heap MB",
   "events",
@@ -338,7 +343,7 @@ console.log(
   `fresh: a new Node process per sample, pass over a fresh array then the run (best of ${FRESH_SAMPLES}; cpu ratio: the same in CPU time, JIT and GC threads included)`,
 );
 console.log(
-  `warm: after two warm-up runs, against a second pass over the same array (best of ${WARM_SAMPLES}); seek p95: worldAt() to ${SEEKS} random positions; heap: what the run adds at its peak (used + ArrayBuffers; fresh process)\n`,
+  `warm: after two warm-up runs, against a second pass over the same array, interleaved (best of ${WARM_SAMPLES}; cpu ratio: in CPU time); seek p95: worldAt() to ${SEEKS} random positions; heap: what the run adds at its peak (used + ArrayBuffers; fresh process)\n`,
 );
 console.log("every preset under every kernel it names:");
 printTable(HEAD, presetRows.map(rowCells));
