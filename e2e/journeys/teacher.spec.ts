@@ -17,7 +17,7 @@
  * It also holds what e2e/app.spec.ts checked before it: the story computed in the worker, the
  * end and the step before the migration under fa41ba0d, and 06201e00 keeping both hosts at 60 GiB.
  */
-import { expect, type Page } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { canvasColours, chooseWithMouse, counter, dominant, GiB, type Journey, journey } from "../support.ts";
 
 const ALL_KERNELS = ["s390-06201e00", "x86_64", "s390-2faee8ff", "s390-fa41ba0d-90a7592d", "s390-fa41ba0d"];
@@ -122,6 +122,37 @@ async function arrowsStepNotKernel(
     async () => {
       expect(await j.position).toBe(at);
       await expect(picker(page)).toHaveValue(kernel);
+    },
+  );
+}
+
+/**
+ * Every kernel on the PV guest too: x86_64 cannot run it. The app says why, in the form's words,
+ * with no view failing; choosing an s390 kernel again draws every view. (While no run was there
+ * the views drew nothing; the width hook then measured the balloon map's element out of the page
+ * as NaN px, and createImageData threw in the maps and the balloon view on the way back.)
+ */
+async function refusedKernelAndBack(j: Journey): Promise<void> {
+  const page = j.page;
+  await test.step("choose x86_64 for the PV guest with the mouse", async () => {
+    await chooseWithMouse(picker(page), "x86_64");
+    await expect(page.locator(".app")).toHaveAttribute("data-status", "error", { timeout: 60_000 });
+    await j.check("choose x86_64 for the PV guest");
+    await expect(picker(page)).toHaveValue("x86_64");
+    const banner = page.getByTestId("run-issues");
+    await expect(banner).toContainText("This scenario cannot run under x86_64");
+    await expect(banner).toContainText("Action 3: protected virtualization is not available in x86_64");
+    await expect(banner).not.toContainText("actions[");
+    // No panel claims to be computing a run that will not come.
+    await expect(page.locator(".panel .muted", { hasText: "Computing…" })).toHaveCount(0);
+  });
+  await j.act(
+    "choose s390-06201e00 again with the mouse",
+    () => chooseWithMouse(picker(page), "s390-06201e00"),
+    async () => {
+      await expect(page.getByTestId("run-issues")).toHaveCount(0);
+      await expect(page.getByTestId("map-source").locator("canvas").first()).toBeVisible();
+      await expect(page.getByTestId("balloon").locator("canvas").first()).toBeVisible();
     },
   );
 }
@@ -286,6 +317,7 @@ journey(
           await expect(page.getByTestId("outcome")).not.toHaveText("computing…");
         },
       );
+      if (id === "pv-guest") await refusedKernelAndBack(j);
     }
     await openEverySection(j);
     await j.frame("postcopy-end", page.locator(".layout"));

@@ -25,6 +25,7 @@ import { StepControls } from "./controls/StepControls.tsx";
 import { Timeline } from "./controls/Timeline.tsx";
 import { usePlayback } from "./controls/usePlayback.ts";
 import { useShortcuts } from "./controls/useShortcuts.ts";
+import { RunIssues } from "./editor/RunIssues.tsx";
 import { ExerciseLayer } from "./exercise/ExerciseLayer.tsx";
 import { BeforeAfter } from "./lecture/BeforeAfter.tsx";
 import { LectureBar } from "./lecture/LectureBar.tsx";
@@ -111,18 +112,7 @@ export function App() {
           {error}
         </div>
       )}
-      {issues.length > 0 && (
-        <div className="banner banner-error" role="alert">
-          <strong>This scenario is not valid:</strong>
-          <ul>
-            {issues.map((i) => (
-              <li key={`${i.path}:${i.message}`}>
-                <code>{i.path || "(scenario)"}</code> {i.message}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {issues.length > 0 && <RunIssues />}
       <main className="layout" aria-busy={status === "loading"}>
         <div className="column left">
           <section className="panel steps" aria-label="Scenario steps">

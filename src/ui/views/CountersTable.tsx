@@ -9,6 +9,7 @@ import { formatBytesShort, formatInt } from "../format.ts";
 import { counterMeaning, countersRelation } from "../narration/counter-legend.ts";
 import "../narration/asides.css";
 import { useApp } from "../store-context.tsx";
+import { NoRun } from "./NoRun.tsx";
 
 export function CountersTable() {
   const run = useApp((s) => s.run);
@@ -29,7 +30,7 @@ export function CountersTable() {
     });
     return out;
   }, [run]);
-  if (!run || !view) return <p className="muted">Computing…</p>;
+  if (!run || !view) return <NoRun />;
   const fmt = (unit: string, v: number) => (unit === "bytes" ? formatBytesShort(v) : formatInt(v));
   const rows = run.counters.filter((c) => used.has(c.key));
   const hidden = run.counters.length - rows.length;

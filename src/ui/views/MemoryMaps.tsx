@@ -32,6 +32,7 @@ import { useBalloonHighlightInLink, useBalloonOutlined, useMapLink } from "./mem
 import { MapCanvas } from "./memory-map/MapCanvas.tsx";
 import { Swatch } from "./memory-map/Swatch.tsx";
 import { focusPteGrid, useViewportInLink, zoomMaps } from "./memory-map/zoom.ts";
+import { NoRun } from "./NoRun.tsx";
 import "./memory-map/maps.css";
 
 function mmLabel(name: string): string {
@@ -196,7 +197,7 @@ export function MemoryMaps() {
     return (
       <div className="zl-maps" ref={rootRef}>
         <h2 className="zl-h2">Host memory</h2>
-        <p className="muted">Computing…</p>
+        <NoRun />
       </div>
     );
   }

@@ -33,6 +33,7 @@ import {
   transitionText,
 } from "../narration/summarize.ts";
 import { useApp } from "../store-context.tsx";
+import { NoRun } from "./NoRun.tsx";
 import { QemuCheckLink } from "./QemuCheckLink.tsx";
 import "../narration/asides.css";
 
@@ -343,7 +344,7 @@ function StartNarration({ run }: { run: RunInfo }) {
 export function Narration() {
   const run = useApp((s) => s.run);
   const view = useApp((s) => s.view);
-  if (!run || !view || view.runId !== run.runId) return <p className="muted">Computing…</p>;
+  if (!run || !view || view.runId !== run.runId) return <NoRun />;
   const action = view.granularity === "action" ? view.position - 1 : -1;
   return (
     <article className="narration-body" data-testid="narration" data-event={view.event}>

@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef } from "react";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { axisOf } from "./derived.ts";
 import { markerName } from "./markers.ts";
+import { NoRun } from "./NoRun.tsx";
 import { positionToU } from "./trace-axis.ts";
 
 export function StepList() {
@@ -36,7 +37,7 @@ export function StepList() {
     if (ir.top < pr.top) panel.scrollTop -= pr.top - ir.top + 6;
     else if (ir.bottom > pr.bottom) panel.scrollTop += ir.bottom - pr.bottom + 6;
   }, [current]);
-  if (!run || !ax) return <p className="muted">Loading the scenario…</p>;
+  if (!run || !ax) return <NoRun loading="Loading the scenario…" />;
   const actions = run.trace.actions;
   const go = (i: number) => {
     const st = store.getState();
