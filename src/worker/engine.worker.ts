@@ -25,15 +25,21 @@ class TransferringHost extends EngineHost {
 
 /** Runs kept for a kernel chosen again, and for the kernels computed ahead (EngineHost.computeAhead). */
 const CACHED_RUNS = 6;
-/** How long the worker must have had no call before it computes ahead. */
-const IDLE_MS = 800;
+/**
+ * How long the worker must have had no call before it computes ahead: long enough that a page
+ * still mounting its views (which asks nothing of the worker meanwhile) is not slowed by it.
+ */
+const IDLE_MS = 2000;
 
 /**
  * The host as the main thread reaches it: every call restarts the idle timer, and once the worker
  * has been idle for IDLE_MS it computes the loads planned ahead, one per task, so a call that
- * arrives meanwhile waits for one run at most.
+ * arrives meanwhile waits for one run at most. On a machine with fewer than two cores it never
+ * computes ahead (the runs it keeps are still reused).
  */
-function exposed(host: EngineHost): EngineHost {
+function exposed(host: EngineHost, cores = 2): EngineHost {
+  // One core: work ahead would always take it from the page.
+  if (cores < 2) return host;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const ahead = () => {
     timer = host.computeAhead() ? setTimeout(ahead, 0) : null;
@@ -54,6 +60,9 @@ function exposed(host: EngineHost): EngineHost {
   });
 }
 
-if (inWorker) Comlink.expose(exposed(new TransferringHost("worker", { cacheRuns: CACHED_RUNS })));
+if (inWorker)
+  Comlink.expose(
+    exposed(new TransferringHost("worker", { cacheRuns: CACHED_RUNS }), navigator.hardwareConcurrency),
+  );
 
 export { exposed, TransferringHost };

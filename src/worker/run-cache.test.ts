@@ -108,14 +108,23 @@ describe("the worker's run cache", () => {
     const spy = vi.spyOn(host, "computeAhead");
     const api = exposed(host);
     await api.load(req("s390-fa41ba0d"));
-    await vi.advanceTimersByTimeAsync(500);
+    await vi.advanceTimersByTimeAsync(1500);
     await api.presets(); // a call: the pause starts again
-    await vi.advanceTimersByTimeAsync(500);
+    await vi.advanceTimersByTimeAsync(1500);
     expect(spy).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(400);
+    await vi.advanceTimersByTimeAsync(600);
     expect(spy).toHaveBeenCalled();
     await vi.runAllTimersAsync();
     expect(spy.mock.results.at(-1)?.value).toBe(false);
     expect((await load(host, req("x86_64"))).computed).toBe(false);
+  });
+
+  it("on one core, never computes ahead", async () => {
+    vi.useFakeTimers();
+    const host = new EngineHost("main", { cacheRuns: 6 });
+    const spy = vi.spyOn(host, "computeAhead");
+    await exposed(host, 1).load(req("s390-fa41ba0d"));
+    await vi.runAllTimersAsync();
+    expect(spy).not.toHaveBeenCalled();
   });
 });
