@@ -33,9 +33,47 @@ async function allOnScreen(page: Page): Promise<void> {
   await onScreen(page, page.getByTestId("ba-counters"), "the before/after counters");
   await onScreen(page, page.locator("[data-testid=ba-maps] canvas"), "the maps");
   await onScreen(page, page.getByTestId("ba-key"), "the maps' key");
+  // Nothing the room must read hides under the transport bar (it is fixed over the page's foot).
+  const bar = (await page.locator(".controls").boundingBox())!;
+  for (const [what, name] of [
+    [page.getByTestId("ba-counters"), "the before/after counters"],
+    [page.locator("[data-testid=ba-maps] canvas").last(), "the last map"],
+    [page.getByTestId("ba-key").locator("tr").last(), "the key's last row"],
+  ] as const) {
+    const box = (await what.boundingBox())!;
+    expect(box.y + box.height, `${name} ends above the transport bar`).toBeLessThanOrEqual(bar.y + 1);
+  }
+  // The key's live amounts where the window is tall enough for them (a short one shows them on
+  // hover: 150 % zoom).
+  if (page.viewportSize()!.height > 600) {
+    const amounts = page.getByTestId("ba-key").locator(".class-key-amount");
+    expect(await amounts.count(), "the key has amounts").toBeGreaterThan(0);
+    for (const a of await amounts.all()) await expect(a).toBeVisible();
+  }
   await onScreen(page, page.locator(".controls"), "the step controls");
   const scroll = await page.evaluate(() => document.scrollingElement!.scrollHeight - window.innerHeight);
   expect(scroll, "the page does not scroll").toBeLessThanOrEqual(0);
+}
+
+/** The compact maps stay in their columns: none runs into the next one or past the window. */
+async function mapsApart(page: Page): Promise<void> {
+  const cols = await page.locator("[data-testid=ba-maps] .ba-map-col").evaluateAll((els) =>
+    els.map((el) => {
+      const col = el.getBoundingClientRect();
+      const right = Math.max(
+        ...Array.from(el.querySelectorAll("canvas"), (c) => c.getBoundingClientRect().right),
+      );
+      return { left: col.left, right, colRight: col.right };
+    }),
+  );
+  const vw = page.viewportSize()!.width;
+  expect(cols.length).toBe(3);
+  for (const [i, c] of cols.entries()) {
+    expect(c.right, `map ${i} stays in its column`).toBeLessThanOrEqual(c.colRight + 1);
+    expect(c.right, `map ${i} stays in the window`).toBeLessThanOrEqual(vw + 1);
+    if (i > 0)
+      expect(c.left, `map ${i} starts after map ${i - 1}`).toBeGreaterThanOrEqual(cols[i - 1]!.right);
+  }
 }
 
 async function diff(page: Page, mm: string, key: string): Promise<number> {
@@ -177,6 +215,20 @@ for (const config of LECTURE_CONFIGS) {
         await j.frame("slide", page.locator("#slide-preview"));
         await page.evaluate(() => document.getElementById("slide-preview")?.remove());
       }
+
+      await j.act(
+        "x86_64 as a third column: three maps side by side, each in its own column",
+        () => page.getByTestId("ba-third").check(),
+        async () => {
+          await expect(page.locator("[data-testid=ba-maps] .ba-map-col")).toHaveCount(3);
+          await baSettled(page);
+          await mapsApart(page);
+          await onScreen(page, page.getByTestId("ba-counters"), "the before/after counters");
+          await onScreen(page, page.getByTestId("ba-key"), "the maps' key");
+          await page.getByTestId("ba-third").uncheck();
+          await expect(page.locator("[data-testid=ba-maps] .ba-map-col")).toHaveCount(2);
+        },
+      );
 
       await j.act(
         "the header button leaves presentation mode",

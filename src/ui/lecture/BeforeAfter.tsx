@@ -25,15 +25,9 @@ import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memor
 import { computeLayout } from "../views/memory-map/layout.ts";
 import { useBalloonOutlined } from "../views/memory-map/link.ts";
 import { useBeforeAfter, useBeforeAfterStore } from "./context.tsx";
+import { pairCounters } from "./pair-counters.ts";
 import { beforeAfterSvg } from "./slide-svg.ts";
 import "./lecture.css";
-
-/** The counters the panel compares, per host. */
-export const PAIR_COUNTERS: readonly { key: keyof MmCounters; label: string; unit: "bytes" | "count" }[] = [
-  { key: "rssAnonBytes", label: "RssAnon", unit: "bytes" },
-  { key: "hostMemBytes", label: "host memory", unit: "bytes" },
-  { key: "zeropagePtes", label: "zeropage PTEs", unit: "count" },
-];
 
 function fmt(unit: "bytes" | "count", v: number): string {
   return unit === "bytes" ? formatBytesShort(v) : formatInt(v);
@@ -188,6 +182,7 @@ function PairCounters(props: {
   commit: string;
 }) {
   const { columns, step, commit } = props;
+  const counters = useMemo(() => pairCounters(columns.map((c) => c.run)), [columns]);
   const names: string[] = [];
   for (const v of step.views) for (const m of v.mms) if (!names.includes(m.name)) names.push(m.name);
   const value = (v: ViewState | undefined, mm: string, key: keyof MmCounters) =>
@@ -210,7 +205,7 @@ function PairCounters(props: {
       </thead>
       <tbody>
         {names.map((mm) =>
-          PAIR_COUNTERS.map((k, i) => {
+          counters.map((k, i) => {
             const vals = step.views.map((v) => value(v, mm, k.key));
             const d = vals[0]! - vals[1]!;
             return (
@@ -258,7 +253,9 @@ function PairMapsCompact(props: {
   const palette = usePalette(rootRef);
   const presenting = useLinks((s) => s.present);
   const mms = step.views[0]?.mms.map((m) => m.name) ?? [];
-  const perMap = Math.max(120, Math.floor((width - 12 * (columns.length - 1)) / columns.length));
+  // The maps share the width they are given (three kernels in a narrow window make them small,
+  // never wider than their column: they must not run into each other).
+  const perMap = Math.max(48, Math.floor((width - 12 * (columns.length - 1)) / columns.length));
   // Presenting, the maps take the height left above the transport bar (everything on one screen):
   // the room from the maps' top to the bar, less what the titles and captions take (measured).
   const [room, setRoom] = useState(0);
@@ -376,7 +373,7 @@ function SlideButtons(props: {
       why: props.step.difference.why && codesInWords(props.step.difference.why),
       stepLabel: `step ${formatInt(props.step.position)} by ${props.step.granularity === "action" ? "action" : props.step.granularity === "table" ? "page table" : "PTE"}`,
       link: sync?.linkTo() ?? "",
-      counters: PAIR_COUNTERS,
+      counters: pairCounters(props.columns.map((c) => c.run)),
       names: slotNames(props.columns.map((c) => c.run)),
     });
   const name = `zeropage-lab-before-after-${props.commit}-step-${props.step.position}`;
