@@ -3,7 +3,7 @@
  * questions: the student's seed and the problem it drew, how far the student has got, "ask the
  * questions" (off: browse freely), start again, and the teacher's answer key.
  */
-import { useState } from "react";
+import { type KeyboardEvent, useRef, useState } from "react";
 import { drawnValues, hasVary, MAX_SEED, scoreOfResults, studentLink } from "../../state/exercise.ts";
 import { copyText } from "../share/clipboard.ts";
 import { useUrlSync } from "../share/context.tsx";
@@ -112,23 +112,29 @@ function ClassLink() {
   useApp((s) => s.run);
   const [open, setOpen] = useState(false);
   const [copied, setCopied] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
   if (!sync) return null;
   const link = studentLink(sync, null);
+  // Escape closes the pop-up from its button or from inside it, and leaves the focus on the button.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== "Escape" || !open) return;
+    e.stopPropagation();
+    setOpen(false);
+    toggle.current?.focus();
+  };
   return (
     <div className="zx-class">
-      <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+      <button
+        ref={toggle}
+        type="button"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+        onKeyDown={onKeyDown}
+      >
         Link for the class
       </button>
       {open && (
-        <fieldset
-          className="zx-class-pop"
-          aria-label="The link to hand out"
-          onKeyDown={(e) => {
-            if (e.key !== "Escape") return;
-            e.stopPropagation();
-            setOpen(false);
-          }}
-        >
+        <fieldset className="zx-class-pop" aria-label="The link to hand out" onKeyDown={onKeyDown}>
           <input
             readOnly
             value={link}
