@@ -4,25 +4,18 @@
  */
 import type { KernelEvent, MmConfig, VariantId } from "../engine/index.ts";
 import { Simulation } from "../engine/index.ts";
+import { guestConfig } from "../engine/test-support/guest.ts";
 import { type Comparison, compareRuns } from "./compare.ts";
 import type { CompareSide } from "./divergence.ts";
 
 export const PAGES = 1024;
 
 export function mmConfig(variant: VariantId, pages = PAGES, name = "source"): MmConfig {
-  return {
+  return guestConfig(variant, pages, {
     name,
-    host: {
-      name,
-      memLimitBytes: Number.POSITIVE_INFINITY,
-      ksmRun: true,
-      ksmUseZeroPages: false,
-      thp: "never",
-    },
-    variant,
+    host: { name },
     kernelVersion: variant === "x86_64" ? "6.18" : "6.10",
-    pages,
-  };
+  });
 }
 
 /** An action: its label and its events (all on mm 0 unless they say otherwise). */

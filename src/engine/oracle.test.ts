@@ -13,6 +13,7 @@ import { applyEvent } from "./kernel.ts";
 import type { MmConfig } from "./mm.ts";
 import { setupArb } from "./test-support/arbitraries.ts";
 import { checkConsistency, dumpMm, dumpWorld } from "./test-support/dump.ts";
+import { guestConfig } from "./test-support/guest.ts";
 import { Oracle } from "./test-support/oracle.ts";
 import { VARIANT_IDS } from "./variants.ts";
 import { World } from "./world.ts";
@@ -57,20 +58,13 @@ describe("compact engine equals the per-page oracle", () => {
 
 /** Counterexamples fast-check found while this suite was written, pinned with what they caught. */
 describe("regressions found by the oracle comparison", () => {
-  const host = {
-    name: "host",
-    memLimitBytes: Number.POSITIVE_INFINITY,
-    ksmRun: false,
-    ksmUseZeroPages: false,
-  };
   const x86 = (o: Partial<MmConfig> = {}, h: Partial<MmConfig["host"]> = {}): MmConfig => ({
-    name: "guest",
-    host: { ...host, thp: "always", ...h },
-    variant: "x86_64",
-    kernelVersion: "6.12",
-    pages: 512,
-    baseVpn: 402653184,
-    vmaFlags: 3,
+    ...guestConfig("x86_64", 512, {
+      kernelVersion: "6.12",
+      baseVpn: 402653184,
+      vmaFlags: 3,
+      host: { ksmRun: false, thp: "always", ...h },
+    }),
     ...o,
   });
 
@@ -87,15 +81,12 @@ describe("regressions found by the oracle comparison", () => {
 
   test("VM_FAULT_OOM: overlapping ranges were priced twice (a spurious -ENOMEM)", () => {
     compareWithOracle(
-      {
-        name: "guest",
-        host: { ...host, memLimitBytes: 487424, thp: "never" },
-        variant: "s390-2faee8ff",
+      guestConfig("s390-2faee8ff", 377, {
         kernelVersion: "6.10",
-        pages: 377,
         baseVpn: 1572743,
         vmaFlags: 3,
-      },
+        host: { ksmRun: false, memLimitBytes: 487424 },
+      }),
       [
         { kind: "fault", mm: 0, access: "write", ranges: [93, 8, 100, 102], content: "zero" },
         { kind: "fault", mm: 0, access: "read", ranges: [0, 1] },

@@ -5,23 +5,16 @@
 import { describe, expect, it } from "vitest";
 import type { KernelEvent, MmConfig } from "./index.ts";
 import { applyEvent, snapshotMm, World } from "./index.ts";
+import { guestConfig } from "./test-support/guest.ts";
 
 const PAGES = 4 * 256 + 100; // four full s390 tables and a partial fifth
 
 function config(): MmConfig {
-  return {
+  return guestConfig("s390-06201e00", PAGES, {
     name: "source",
-    host: {
-      name: "source",
-      memLimitBytes: Number.POSITIVE_INFINITY,
-      ksmRun: false,
-      ksmUseZeroPages: false,
-      thp: "never",
-    },
-    variant: "s390-06201e00",
+    host: { name: "source", ksmRun: false },
     kernelVersion: "6.10",
-    pages: PAGES,
-  };
+  });
 }
 
 function world(events: readonly KernelEvent[]): World {

@@ -8,11 +8,7 @@ import { GiB } from "../base/units.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { createBeforeAfterStore } from "./before-after.ts";
 import { createAppStore } from "./store.ts";
-
-async function until(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 5000 && !ok(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(ok()).toBe(true);
-}
+import { until } from "./test-support/ready-store.ts";
 
 async function setup(kernel: "s390-fa41ba0d" | "s390-06201e00" | "x86_64" = "s390-fa41ba0d") {
   const api = new EngineHost("main");

@@ -10,18 +10,11 @@ import type { VariantId } from "../worker/api.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
 import { type AppStore, createAppStore } from "./store.ts";
+import { readyStore, until } from "./test-support/ready-store.ts";
 import type { LinkCompare, RightScenario } from "./url-sync.ts";
 
-async function until(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !ok(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(ok()).toBe(true);
-}
-
 async function setup(): Promise<{ app: AppStore; cmp: CompareStore }> {
-  const api = new EngineHost("main");
-  const app = createAppStore(api, { presetId: "teaching-small", kernel: "s390-fa41ba0d" });
-  await app.getState().init();
-  await until(() => app.getState().isIdle());
+  const { store: app, api } = await readyStore({ presetId: "teaching-small", kernel: "s390-fa41ba0d" });
   const cmp = createCompareStore(api, app);
   await cmp.getState().open("s390-06201e00");
   await until(() => cmp.getState().isIdle() && app.getState().isIdle());
@@ -76,10 +69,7 @@ describe("compare store", () => {
   });
 
   it("a variant the scenario cannot run under is an error, not a crash", async () => {
-    const api = new EngineHost("main");
-    const app = createAppStore(api, { presetId: "pv-guest", kernel: "s390-06201e00" });
-    await app.getState().init();
-    await until(() => app.getState().isIdle());
+    const { store: app, api } = await readyStore({ presetId: "pv-guest", kernel: "s390-06201e00" });
     const cmp = createCompareStore(api, app);
     await cmp.getState().open("x86_64");
     expect(cmp.getState().status).toBe("error");
@@ -87,10 +77,7 @@ describe("compare store", () => {
   });
 
   it("follows the link's compare setting both ways", async () => {
-    const api = new EngineHost("main");
-    const app = createAppStore(api, { presetId: "teaching-small", kernel: "s390-fa41ba0d" });
-    await app.getState().init();
-    await until(() => app.getState().isIdle());
+    const { store: app, api } = await readyStore({ presetId: "teaching-small", kernel: "s390-fa41ba0d" });
     const cmp = createCompareStore(api, app);
     const first: LinkCompare = { kernel: "s390-06201e00", right: null, position: null, report: null };
     const links = createStore<{ compare: LinkCompare | null }>()(() => ({ compare: first }));

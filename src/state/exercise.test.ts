@@ -10,6 +10,7 @@ import { drawScenario } from "../exercise/draw.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { createExerciseStore, type ExerciseStore, studentLink } from "./exercise.ts";
 import { type AppStore, chosenKernel, createAppStore } from "./store.ts";
+import { until } from "./test-support/ready-store.ts";
 import { FakeHost } from "./test-support/url-host.ts";
 import { createUrlSync } from "./url-sync.ts";
 
@@ -34,11 +35,6 @@ const LESSON = {
     ],
   },
 };
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !test(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(test(), what).toBe(true);
-}
 
 async function settled(app: AppStore, ex: ExerciseStore): Promise<void> {
   await until(() => app.getState().isIdle() && ex.getState().isIdle(), "the stores settle");

@@ -15,21 +15,8 @@ import { Prng } from "../base/prng.ts";
 import { GiB, parseSize } from "../base/units.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
 import type { Granularity } from "../worker/api.ts";
-import { EngineHost } from "../worker/engine-host.ts";
-import { type AppStore, createAppStore } from "./store.ts";
-import { FakeHost, settle } from "./test-support/url-host.ts";
-import { readUrlState } from "./url.ts";
-import { createUrlSync, type UrlSync } from "./url-sync.ts";
-
-/** A fresh page: its own engine, store, window and URL sync, opened on `hash`. */
-async function open(hash: string): Promise<{ store: AppStore; sync: UrlSync }> {
-  const host = new FakeHost(hash);
-  const store = createAppStore(new EngineHost("main"), readUrlState(hash));
-  const sync = createUrlSync(store, host, { replaceDelayMs: 0 });
-  await store.getState().init();
-  await settle(store, 5000);
-  return { store, sync };
-}
+import { readyLinkedStore } from "./test-support/ready-store.ts";
+import { settle } from "./test-support/url-host.ts";
 
 /** The first and last step and `random` seeded ones in between, without repeats. */
 function sampleSteps(count: number, random: number, rand: Prng): number[] {
@@ -58,7 +45,7 @@ describe("a link copied at any step of any preset reproduces the view in a fresh
     it(`${preset.id} (${big ? "action granularity" : "every granularity"})`, async () => {
       const kernel = preset.variants[0]!;
       const rand = new Prng(0x5eed + n);
-      const first = await open(`#v=1&preset=${preset.id}&kernel=${kernel}`);
+      const first = await readyLinkedStore(`#v=1&preset=${preset.id}&kernel=${kernel}`, 5000);
       const a = first.store;
       expect(a.getState().status).toBe("ready");
       let checked = 0;
@@ -78,7 +65,7 @@ describe("a link copied at any step of any preset reproduces the view in a fresh
 
           const link = first.sync.linkTo();
           const where = `${link} (${g} step ${step})`;
-          const b = await open(link.slice(link.indexOf("#")));
+          const b = await readyLinkedStore(link.slice(link.indexOf("#")), 5000);
           const [sa, sb] = [a.getState(), b.store.getState()];
           expect(b.sync.links.getState().error, where).toBeNull();
           expect(b.sync.links.getState().report?.matches ?? true, where).toBe(true);

@@ -7,28 +7,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { EngineHost } from "../worker/engine-host.ts";
 import { activeMeasuredRun, createMeasuredStore, type FetchText, RECORDED_MEASURED_URL } from "./measured.ts";
-import { type AppStore, createAppStore } from "./store.ts";
+import { readyStore, until } from "./test-support/ready-store.ts";
 
 const PUBLIC = path.join(import.meta.dirname, "..", "..", "public");
 const servePublic: FetchText = async (url) => readFileSync(path.join(PUBLIC, url), "utf8");
 
-async function until(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 4000 && !ok(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(ok()).toBe(true);
-}
-
-async function appStore(): Promise<AppStore> {
-  const app = createAppStore(new EngineHost("main"), { presetId: "teaching-small" });
-  await app.getState().init();
-  await until(() => app.getState().isIdle());
-  return app;
-}
-
 describe("measured slice", () => {
   it("loads the recorded check and shows its balloon precopy run's scenario", async () => {
-    const app = await appStore();
+    const { store: app } = await readyStore();
     const m = createMeasuredStore(app, servePublic);
     await m.getState().loadRecorded();
     await until(() => app.getState().isIdle());
@@ -47,7 +34,7 @@ describe("measured slice", () => {
   });
 
   it("shows another run of the file, and forgets a run once the app shows another scenario", async () => {
-    const app = await appStore();
+    const { store: app } = await readyStore();
     const m = createMeasuredStore(app, servePublic);
     await m.getState().loadRecorded();
     await m.getState().selectRun("control-postcopy");
@@ -62,7 +49,7 @@ describe("measured slice", () => {
   });
 
   it("refuses a file that is not JSON or not of the format, and keeps what it had", async () => {
-    const app = await appStore();
+    const { store: app } = await readyStore();
     const m = createMeasuredStore(app, servePublic);
     await m.getState().loadRecorded();
     await until(() => app.getState().isIdle());
@@ -81,7 +68,7 @@ describe("measured slice", () => {
   });
 
   it("says why the recorded check could not be loaded", async () => {
-    const app = await appStore();
+    const { store: app } = await readyStore();
     const m = createMeasuredStore(app, async () => {
       throw new Error("HTTP 404");
     });

@@ -3,24 +3,11 @@
  * state. Uses the 64 MiB teaching preset so that every granularity is quick.
  */
 import { describe, expect, it } from "vitest";
-import { EngineHost } from "../worker/engine-host.ts";
-import { type AppStore, createAppStore } from "./store.ts";
-
-async function ready(initial: Parameters<typeof createAppStore>[1] = {}): Promise<AppStore> {
-  const store = createAppStore(new EngineHost("main"), { presetId: "teaching-small", ...initial });
-  await store.getState().init();
-  await idle(store);
-  return store;
-}
-
-async function idle(store: AppStore): Promise<void> {
-  for (let i = 0; i < 500 && !store.getState().isIdle(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(store.getState().isIdle()).toBe(true);
-}
+import { readyStore, until } from "./test-support/ready-store.ts";
 
 describe("store", () => {
   it("loads the preset at its end, at action granularity, and is idle", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     const s = store.getState();
     expect(s.status).toBe("ready");
     expect(s.granularity).toBe("action");
@@ -29,18 +16,18 @@ describe("store", () => {
   });
 
   it("steps back and forward to exactly the same view", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     const end = store.getState().view!.mms.map((m) => m.counters);
     store.getState().stepBy(-1);
-    await idle(store);
+    await until(() => store.getState().isIdle(), "the store is idle");
     expect(store.getState().view!.mms.map((m) => m.counters)).not.toEqual(end);
     store.getState().stepBy(1);
-    await idle(store);
+    await until(() => store.getState().isIdle(), "the store is idle");
     expect(store.getState().view!.mms.map((m) => m.counters)).toEqual(end);
   });
 
   it("play at the end starts again from the start; play again pauses", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     store.getState().togglePlaying();
     expect(store.getState().playing).toBe(true);
     expect(store.getState().position).toBe(0);
@@ -49,19 +36,19 @@ describe("store", () => {
   });
 
   it("following a page selects its page table, so the table view shows where its events happen", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     const t = store.getState().run!.trace;
     const per = 2 ** t.mmPteShift[0]!;
     const page = 3 * per + 17 - t.mmPageOffset[0]!;
     store.getState().select({ mm: 0, table: 0 });
     store.getState().selectPage({ mm: 0, page });
-    await idle(store);
+    await until(() => store.getState().isIdle(), "the store is idle");
     expect(store.getState().selection).toEqual({ mm: 0, table: 3 });
     expect(store.getState().view!.table?.table).toBe(3);
   });
 
   it("a kernel switch keeps the run on screen until the new one lands with its view", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     const old = store.getState().run!;
     const seen: { run: number; view: number | null; status: string }[] = [];
     const off = store.subscribe((s) =>
@@ -71,7 +58,7 @@ describe("store", () => {
     expect(store.getState().run).toBe(old);
     expect(store.getState().status).toBe("loading");
     await done;
-    await idle(store);
+    await until(() => store.getState().isIdle(), "the store is idle");
     off();
     expect(store.getState().run!.kernel.id).toBe("x86_64");
     // Never a run shown without its own view.
@@ -79,7 +66,7 @@ describe("store", () => {
   });
 
   it("moves speed along 0.25× … 8× and clamps", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     store.getState().stepSpeed(1);
     expect(store.getState().speed).toBe(2);
     store.getState().stepSpeed(10);
@@ -89,26 +76,26 @@ describe("store", () => {
   });
 
   it("changes granularity with ] and [ semantics, keeping the place in the trace", async () => {
-    const store = await ready({ position: 2 });
+    const { store } = await readyStore({ presetId: "teaching-small", position: 2 });
     expect(store.getState().position).toBe(2);
     await store.getState().stepGranularity(1);
     expect(store.getState().granularity).toBe("table");
-    await idle(store);
+    await until(() => store.getState().isIdle(), "the store is idle");
     const event = store.getState().view!.event;
     await store.getState().stepGranularity(1);
     expect(store.getState().granularity).toBe("pte");
-    await idle(store);
+    await until(() => store.getState().isIdle(), "the store is idle");
     expect(store.getState().view!.event).toBe(event);
     await store.getState().stepGranularity(1);
     expect(store.getState().granularity).toBe("pte");
     await store.getState().stepGranularity(-5);
     expect(store.getState().granularity).toBe("action");
-    await idle(store);
+    await until(() => store.getState().isIdle(), "the store is idle");
     expect(store.getState().position).toBe(2);
   });
 
   it("keeps keys in order while a granularity change converts: ] ] Home → → → is PTE step 3", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     const s = () => store.getState();
     void s().stepGranularity(1);
     void s().stepGranularity(1);
@@ -117,14 +104,14 @@ describe("store", () => {
     s().stepBy(1);
     s().stepBy(1);
     s().stepBy(1);
-    await idle(store);
+    await until(() => store.getState().isIdle(), "the store is idle");
     expect(s().granularity).toBe("pte");
     expect(s().position).toBe(3);
     expect(s().view!.position).toBe(3);
   });
 
   it("seekToEvent at action granularity goes to the end of the event's action", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     const t = store.getState().run!.trace;
     const a = t.actions[2]!;
     await store.getState().seekToEvent(a.firstEvent);
@@ -134,7 +121,7 @@ describe("store", () => {
   });
 
   it("selecting a page fetches its history", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     store.getState().selectPage({ mm: 0, page: 0 });
     for (let i = 0; i < 500 && store.getState().pageHistory?.status !== "ready"; i++)
       await new Promise((r) => setTimeout(r, 2));
@@ -147,7 +134,7 @@ describe("store", () => {
   });
 
   it("opening help pauses playback", async () => {
-    const store = await ready();
+    const { store } = await readyStore();
     store.getState().togglePlaying();
     store.getState().setHelpOpen(true);
     expect(store.getState().playing).toBe(false);

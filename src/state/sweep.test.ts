@@ -17,14 +17,10 @@ import { createAnswerKeyStore } from "./answer-key.ts";
 import { CancelledError } from "./restartable-engine.ts";
 import { type AppStore, createAppStore } from "./store.ts";
 import { createSweepStore, type SweepEngine, type SweepStore } from "./sweep.ts";
+import { until } from "./test-support/ready-store.ts";
 import { FakeHost } from "./test-support/url-host.ts";
 import { readUrlState } from "./url.ts";
 import { createUrlSync, type UrlSync } from "./url-sync.ts";
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 3000 && !test(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(test(), what).toBe(true);
-}
 
 function spec(text: string): SweepSpec {
   const r = parseSpec(text);

@@ -11,24 +11,18 @@ import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
 import { type AppStore, createAppStore } from "./store.ts";
+import { readyLinkedStore } from "./test-support/ready-store.ts";
 import { FakeHost, settle } from "./test-support/url-host.ts";
 import { readUrlState } from "./url.ts";
 import { createUrlSync, type UrlSync } from "./url-sync.ts";
-
-async function open(hash: string): Promise<{ store: AppStore; host: FakeHost; sync: UrlSync }> {
-  const host = new FakeHost(hash);
-  const store = createAppStore(new EngineHost("main"), readUrlState(hash));
-  const sync = createUrlSync(store, host, { replaceDelayMs: 0 });
-  await store.getState().init();
-  await settle(store);
-  return { store, host, sync };
-}
 
 const SMALL = "#v=1&preset=teaching-small&kernel=s390-fa41ba0d&g=table&step=20";
 
 describe("url sync", () => {
   it("opens a link at its step, and rewrites it as a current link with its self-check", async () => {
-    const { store, host } = await open("#preset=teaching-small&kernel=s390-fa41ba0d&g=table&step=20");
+    const { store, host } = await readyLinkedStore(
+      "#preset=teaching-small&kernel=s390-fa41ba0d&g=table&step=20",
+    );
     const s = store.getState();
     expect(s.presetId).toBe("teaching-small");
     expect(s.run?.kernel.id).toBe("s390-fa41ba0d");
@@ -46,7 +40,7 @@ describe("url sync", () => {
   });
 
   it("replaces the entry when stepping and pushes one when loading; Back and Forward restore both", async () => {
-    const { store, host, sync } = await open(SMALL);
+    const { store, host, sync } = await readyLinkedStore(SMALL);
     store.getState().seek(25);
     await settle(store);
     expect(host.entries).toHaveLength(1);
@@ -73,7 +67,7 @@ describe("url sync", () => {
   });
 
   it("carries the maps' zoom and first table; Back restores them; loading a scenario clears them", async () => {
-    const { store, host, sync } = await open(`${SMALL}&zoom=4&at=64`);
+    const { store, host, sync } = await readyLinkedStore(`${SMALL}&zoom=4&at=64`);
     expect(sync.links.getState().zoom).toBe(4);
     expect(sync.links.getState().viewStart).toBe(64);
     expect(host.location.hash).toMatch(/&zoom=4&at=64/);
@@ -99,7 +93,7 @@ describe("url sync", () => {
   });
 
   it("links to this exact step, or to the scenario alone", async () => {
-    const { store, sync } = await open(SMALL);
+    const { store, sync } = await readyLinkedStore(SMALL);
     store.getState().select({ mm: 0, table: 3 });
     store.getState().selectPage({ mm: 0, page: 800 });
     await settle(store);
@@ -114,7 +108,7 @@ describe("url sync", () => {
     expect(scenarioOnly).not.toContain("sel=");
 
     // A fresh page opened on the exact link shows the same step, selection and counters.
-    const again = await open(exact.slice(exact.indexOf("#")));
+    const again = await readyLinkedStore(exact.slice(exact.indexOf("#")));
     expect(again.store.getState().position).toBe(20);
     expect(again.store.getState().selection).toEqual({ mm: 0, table: 3 });
     expect(again.store.getState().selectedPage).toEqual({ mm: 0, page: 800 });
@@ -124,13 +118,13 @@ describe("url sync", () => {
   });
 
   it("says plainly when a link's expected result differs, and keeps the expectation in the URL", async () => {
-    const first = await open(SMALL);
+    const first = await readyLinkedStore(SMALL);
     const good = decodeLink(first.host.location.hash);
     if (!good.ok || !good.state.check) throw new Error("no check");
     const c = good.state.check;
     const actions = `${c.actions.slice(0, 8)}AAAA${c.actions.slice(12)}`;
     const old = encodeLink({ ...good.state, check: { ...c, engine: 0, end: "000000000000", actions } });
-    const { store, host, sync } = await open(`#${old}`);
+    const { store, host, sync } = await readyLinkedStore(`#${old}`);
     const report = sync.links.getState().report;
     expect(report?.matches).toBe(false);
     expect(report?.step).toBe(3);
@@ -150,7 +144,7 @@ describe("url sync", () => {
   });
 
   it("shows a broken link's error and the default scenario", async () => {
-    const { store, sync, host } = await open("#v=1&preset=no-such-story&kernel=x86_64");
+    const { store, sync, host } = await readyLinkedStore("#v=1&preset=no-such-story&kernel=x86_64");
     expect(sync.links.getState().error?.message).toContain('preset that does not exist: "no-such-story"');
     expect(store.getState().presetId).toBe("commit-06201e00");
     expect(store.getState().status).toBe("ready");
@@ -158,7 +152,7 @@ describe("url sync", () => {
   });
 
   it("keeps what a damaged link got right and names what it replaced", async () => {
-    const { store, sync, host } = await open(
+    const { store, sync, host } = await readyLinkedStore(
       "#v=1&preset=teaching-small&kernel=<script>&g=table&step=99999999&sel=0.99999",
     );
     const s = store.getState();
@@ -179,11 +173,11 @@ describe("url sync", () => {
   });
 
   it("an altered end-state hash is a note, not a warning of a changed model", async () => {
-    const first = await open(SMALL);
+    const first = await readyLinkedStore(SMALL);
     const good = decodeLink(first.host.location.hash);
     if (!good.ok || !good.state.check) throw new Error("no check");
     const tampered = encodeLink({ ...good.state, check: { ...good.state.check, end: "000000000000" } });
-    const { sync, host } = await open(`#${tampered}`);
+    const { sync, host } = await readyLinkedStore(`#${tampered}`);
     expect(sync.links.getState().report?.matches).toBe(true);
     expect(sync.links.getState().notes.join(" ")).toContain("h=000000000000 was altered");
     // The run's own hash replaces it in the address bar.
@@ -191,17 +185,19 @@ describe("url sync", () => {
   });
 
   it("carries the open section and the balloon highlight into the link, and a reopened link restores them", async () => {
-    const { store, sync, host } = await open(SMALL);
+    const { store, sync, host } = await readyLinkedStore(SMALL);
     sync.setSection("balloon");
     sync.setBalloonHighlight(true);
     await settle(store);
     expect(host.location.hash).toContain("view=balloon&balloon=1");
-    const again = await open(host.location.hash);
+    const again = await readyLinkedStore(host.location.hash);
     expect(again.sync.links.getState()).toMatchObject({ section: "balloon", balloonHighlight: true });
   });
 
   it("runs a scenario its link's kernel cannot run under its own kernel, at the link's step, and says so", async () => {
-    const { store, sync, host } = await open("#v=1&preset=postcopy-hang-2018&kernel=x86_64&g=action&step=2");
+    const { store, sync, host } = await readyLinkedStore(
+      "#v=1&preset=postcopy-hang-2018&kernel=x86_64&g=action&step=2",
+    );
     expect(sync.links.getState().error).toBeNull();
     const notes = sync.links.getState().notes.join(" ");
     expect(notes).toContain("kernel=x86_64 cannot run its scenario");
@@ -220,7 +216,7 @@ describe("url sync", () => {
       machine: { kernel: "x86_64", guestRam: "64MiB" },
       actions: [{ do: "guest-skeys" }],
     };
-    const { store, sync } = await open(`#v=1&s=${packJson(scenario)}`);
+    const { store, sync } = await readyLinkedStore(`#v=1&s=${packJson(scenario)}`);
     expect(sync.links.getState().error?.message).toBeTruthy();
     expect(store.getState().presetId).toBe("commit-06201e00");
     expect(store.getState().status).toBe("ready");

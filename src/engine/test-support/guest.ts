@@ -21,15 +21,23 @@ export const DEFAULT_HOST: HostConfig = {
 };
 
 export interface GuestOptions {
+  /** The mm's name; default "guest". */
+  readonly name?: string;
   readonly host?: Partial<HostConfig>;
   readonly kernelVersion?: string;
   readonly baseVpn?: number;
   readonly vmaFlags?: number;
 }
 
+/**
+ * The engine tests' one MmConfig builder: `pages` of anonymous private guest RAM (writable, COW,
+ * or `vmaFlags`) under `variant`, on a host with no memory limit, ksmd running without
+ * use_zero_pages and THP off unless `host` says otherwise; the kernel version is the variant's
+ * source tag (x86_64: 6.18).
+ */
 export function guestConfig(variant: VariantId, pages: number, o: GuestOptions = {}): MmConfig {
   const cfg: MmConfig = {
-    name: "guest",
+    name: o.name ?? "guest",
     host: { ...DEFAULT_HOST, ...o.host },
     variant,
     kernelVersion:
