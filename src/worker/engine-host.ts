@@ -178,7 +178,7 @@ export class EngineHost implements EngineApi {
       prepared = r.prepared;
       if (key !== null) this.remember(key, prepared);
     }
-    if (key !== null) this.planAhead(req, prepared.result);
+    if (this.cacheRuns > 0) this.planAhead(req, prepared.result);
     const runId = this.nextId++;
     this.runs.set(runId, { result: prepared.result, positions: prepared.positions, cache: null });
     return { ok: true, run: { ...prepared.info, runId, elapsedMs: now() - t0 } };
@@ -231,7 +231,7 @@ export class EngineHost implements EngineApi {
       if (kernel === r.kernel) continue;
       const next: LoadRequest = { scenario: req.scenario, kernel };
       const key = cacheKey(next);
-      if (!this.cache.has(key)) this.ahead.set(key, next);
+      if (key !== null && !this.cache.has(key)) this.ahead.set(key, next);
     }
   }
 
@@ -538,9 +538,27 @@ export class EngineHost implements EngineApi {
   }
 }
 
-/** A load's identity: the scenario as given and the kernel asked for. */
-function cacheKey(req: LoadRequest): string {
-  return `${req.kernel ?? ""}|${JSON.stringify(req.scenario)}`;
+/**
+ * A load's identity: the scenario as given and the kernel asked for; null when JSON would not
+ * tell two scenarios apart (NaN and null, an undefined value and none, a Map or a Date), so such
+ * a load is always computed.
+ */
+function cacheKey(req: LoadRequest): string | null {
+  return plainJson(req.scenario) ? `${req.kernel ?? ""}|${JSON.stringify(req.scenario)}` : null;
+}
+
+function plainJson(v: unknown): boolean {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+  if (typeof v === "number") return Number.isFinite(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !plainJson(v[i])) return false;
+    return true;
+  }
+  if (typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const x of Object.values(v as Record<string, unknown>)) if (!plainJson(x)) return false;
+  return true;
 }
 
 /** The scenario's migration mode and QEMU's setup, defaulted as scenario/compile.ts runParsed() does. */

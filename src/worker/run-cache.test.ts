@@ -93,6 +93,16 @@ describe("the worker's run cache", () => {
     }
   });
 
+  it("never answers from the cache a scenario whose JSON would hide a difference", async () => {
+    const host = new EngineHost("main", { cacheRuns: 6 });
+    await load(host, req("s390-fa41ba0d"));
+    // JSON drops an undefined field: the same text as the preset, but the schema refuses it.
+    const odd = { ...(preset.scenario as object), note: undefined };
+    const r = await host.load({ scenario: odd, kernel: "s390-fa41ba0d" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.map((x) => x.path)).toContain("note");
+  });
+
   it("computes nothing ahead for a scenario that is no preset's", async () => {
     const host = new EngineHost("main", { cacheRuns: 6 });
     const edited = structuredClone(preset.scenario) as { title: string };
