@@ -2,7 +2,3 @@
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`zeropage-lab invariant: ${message}`);
 }
-
-export function unreachable(x: never): never {
-  throw new Error(`zeropage-lab invariant: unexpected value ${JSON.stringify(x)}`);
-}

@@ -9,7 +9,7 @@
  *   delta.ts       final and peak counters per mm, their difference, the mailing-list table
  *   compare.ts     compareRuns() and the plain-data summary the worker sends
  */
-export { Alignment, type PairLocation, SIDES, type Side } from "./align.ts";
+export type { PairLocation, Side } from "./align.ts";
 export {
   type AlignedAction,
   type CompareSummary,
@@ -18,11 +18,8 @@ export {
   summarize,
 } from "./compare.ts";
 export {
-  DEFAULT_DELTA_COUNTERS,
   type DeltaRow,
   type DeltaTable,
-  deltaRow,
-  deltaTable,
   type FormatOptions,
   formatDeltaTable,
   formatDiff,
@@ -35,18 +32,12 @@ export {
   type Divergence,
   type DivergenceKind,
   describeAt,
-  findDivergences,
   type PolicyNote,
   type Replayer,
 } from "./divergence.ts";
-export { cloneMm, withPrefix } from "./replay.ts";
+export { withPrefix } from "./replay.ts";
 export {
-  DIFF_DIFFERS,
-  DIFF_ONLY_HERE,
-  DIFF_SAME,
-  diffSnapshots,
   diffWorlds,
   type MmDiff,
-  worldsDiffer,
 } from "./state-diff.ts";
-export { nameSides, type StepAt, type StepDifference, stepDifference } from "./step-difference.ts";
+export { type StepAt, type StepDifference, stepDifference } from "./step-difference.ts";

@@ -8,10 +8,10 @@
  */
 export type { Effect, Errno, Ranges } from "./apply.ts";
 export { GRANULARITIES, type Granularity, Positions } from "./cursor.ts";
-export { type Content, EVENT_KINDS, eventLabel, type KernelEvent } from "./events.ts";
-export { type Arch, type Geometry, geometryOf, S390X, X86_64 } from "./geometry.ts";
+export { type Content, EVENT_KINDS, type KernelEvent } from "./events.ts";
+export type { Arch, Geometry } from "./geometry.ts";
 export { applyEvent } from "./kernel.ts";
-export { pathAt, variantPath } from "./kernel-names.ts";
+export { variantPath } from "./kernel-names.ts";
 export {
   describeHostPolicy,
   type HostConfig,
@@ -28,9 +28,8 @@ export {
   kernelLedger,
   type LedgerLine,
   type LedgerSection,
-  qemuBinary,
 } from "./proc/ledger.ts";
-export { dataRuns, noneRuns, presentRuns, zeropageRuns } from "./proc/pagemap.ts";
+export { dataRuns, noneRuns, presentRuns } from "./proc/pagemap.ts";
 export {
   COUNTER_COUNT,
   COUNTERS,
@@ -41,7 +40,7 @@ export {
   snapshotCounters,
 } from "./proc/status.ts";
 export { type VmstatDeltas, vmstatDeltas } from "./proc/vmstat.ts";
-export { PTE_KEYS, PTE_NAMES, PTE_STATES, Pte } from "./pte.ts";
+export { PTE_KEYS, PTE_NAMES } from "./pte.ts";
 export { allRules, type Frame, formatPath, type Rule, ruleAt, ruleById } from "./rules.ts";
 export {
   type SelftestCheck,
@@ -50,7 +49,6 @@ export {
 } from "./selftests/shared_zeropage_test.ts";
 export { type ApplyMeta, type Cursor, Simulation } from "./simulation.ts";
 export {
-  CLASS_NAMES,
   type ContentClassName,
   contentClassNames,
   type MmSnapshot,
@@ -75,11 +73,8 @@ export {
   traceHash,
 } from "./trace.ts";
 export {
-  getVariant,
   isVariantId,
-  KERNEL_FEATURES,
   type KernelFeature,
-  kernelHas,
   VARIANT_IDS,
   VARIANTS,
   type Variant,

@@ -84,11 +84,6 @@ export function isAnon(s: number): boolean {
   return s >= Pte.ANON_RO_ZERO && s <= Pte.ANON_RW_DATA;
 }
 
-/** A shmem (memfd) page mapped by a PTE. */
-export function isShmem(s: number): boolean {
-  return s === Pte.SHMEM_ZERO || s === Pte.SHMEM_DATA;
-}
-
 /** pte_none(), with the page still in the memfd's page cache. */
 export function isCached(s: number): boolean {
   return s === Pte.CACHED_ZERO || s === Pte.CACHED_DATA;
@@ -120,11 +115,4 @@ export function shmemState(data: boolean): Pte {
 export function anonState(writable: boolean, data: boolean): Pte {
   if (writable) return data ? Pte.ANON_RW_DATA : Pte.ANON_RW_ZERO;
   return data ? Pte.ANON_RO_DATA : Pte.ANON_RO_ZERO;
-}
-
-/** An identity lookup table: every state maps to itself. Rules start from this and override. */
-export function identityLut(): Uint8Array {
-  const lut = new Uint8Array(256);
-  for (let i = 0; i < 256; i++) lut[i] = i;
-  return lut;
 }

@@ -169,10 +169,6 @@ export function isVariantId(id: string): id is VariantId {
   return (VARIANT_IDS as readonly string[]).includes(id);
 }
 
-export function getVariant(id: VariantId): Variant {
-  return VARIANTS[id];
-}
-
 /** "6.18" → [6, 18]; a malformed version gives null. */
 export function parseKernelVersion(v: string): [number, number] | null {
   const m = /^(\d+)\.(\d+)/.exec(v);

@@ -17,7 +17,7 @@
  */
 import { Hasher } from "../base/hash.ts";
 import type { Trace } from "../engine/trace.ts";
-import { fromBase64url, toBase64url } from "./compress.ts";
+import { toBase64url } from "./compress.ts";
 
 /** The counters a link checks, in this order. Append only (links hash them by position). */
 export const KEY_COUNTERS = ["rssAnonBytes", "vmPteBytes", "zeropagePtes", "hostMemBytes"] as const;
@@ -114,9 +114,4 @@ export function parseEndValues(text: string): EndState | null {
     values.push(xs.map((x) => Number.parseInt(x, 36)));
   }
   return { outcome, values };
-}
-
-/** True when `text` is a well-formed `ha` value. */
-export function isActionHashList(text: string): boolean {
-  return text.length % 4 === 0 && text.length <= 4 * 4096 && fromBase64url(text).ok;
 }

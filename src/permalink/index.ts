@@ -9,7 +9,7 @@
  */
 export { type CheckReport, checkOf, verifyCheck } from "./check.ts";
 export { type DecodeErrorKind, type DecodeResult, decodeLink, defaultLinkState } from "./decode.ts";
-export { encodeLink, formatZoom } from "./encode.ts";
+export { encodeLink } from "./encode.ts";
 export {
   type EndState,
   endHash,
@@ -21,9 +21,7 @@ export {
 export { jsonEqual, toJson } from "./merge-patch.ts";
 export { resolveScenario, scenarioRefFor } from "./scenario-ref.ts";
 export {
-  EmbedOriginsSchema,
   isOrigin,
-  LINK_SECTIONS,
   LINK_VERSION,
   type LinkCheck,
   type LinkEmbed,
@@ -31,6 +29,5 @@ export {
   type LinkSelection,
   type LinkState,
   MAX_EMBED_ORIGINS,
-  MAX_FRAGMENT_CHARS,
   type ScenarioRef,
 } from "./schema.ts";

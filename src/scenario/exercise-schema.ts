@@ -269,7 +269,6 @@ export type Exercise = v.InferOutput<typeof ExerciseSchema>;
 export type Checkpoint = Exercise["checkpoints"][number];
 export type CheckpointKind = Checkpoint["ask"];
 export type Vary = NonNullable<Exercise["vary"]>;
-export const CHECKPOINT_KINDS: readonly CheckpointKind[] = ["number", "kernel", "outcome", "pte", "click"];
 
 /** The unit a number question is answered in: its own, else GiB for bytes and a count otherwise. */
 export function unitOf(c: {

@@ -596,7 +596,6 @@ export const COMPARE_PRESETS: Readonly<Record<string, readonly [VariantId, Varia
 
 // Formatting of compare results for the views (ui/ reaches compare/ only through state/).
 export {
-  describeAt,
   formatDeltaTable,
   formatDiff,
   formatPct,

@@ -30,7 +30,6 @@ export {
   answerWords,
   formatNumber,
   optionWords,
-  PTE_OUTCOME_WORDS,
   toleranceWords,
   unitWords,
 } from "../exercise/format.ts";

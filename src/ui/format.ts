@@ -1,8 +1,4 @@
 /** Display helpers shared by views. Formatting only: no kernel semantics. */
-import { PAGE_SIZE } from "../base/units.ts";
-
-export { formatBytes, formatCount } from "../base/units.ts";
-
 // One formatter for the page: Number.prototype.toLocaleString() builds a new Intl.NumberFormat on
 // every call (about 0.1 ms each), which adds up when every frame reformats dozens of counters.
 const INT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
@@ -10,12 +6,6 @@ const INT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 /** "10,485,760": an integer with thousands separators (rounded). */
 export function formatInt(n: number): string {
   return INT.format(Math.round(n));
-}
-
-/** "10,485,760 pages (40 GiB)" */
-export function pagesAndBytes(pages: number): string {
-  const bytes = pages * PAGE_SIZE;
-  return `${formatInt(pages)} pages (${formatBytesShort(bytes)})`;
 }
 
 export function formatBytesShort(bytes: number): string {

@@ -67,6 +67,3 @@ export function runProbe(scriptPath: string): Promise<Skip | { records: ProbeRec
 
 /** Records as a table (deltas against step 0). */
 export function formatTable(records: ProbeRecord[]): string;
-
-/** Paths of the probe source and binary. */
-export const paths: { source: string; binary: string };

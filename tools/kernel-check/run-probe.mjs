@@ -249,6 +249,3 @@ if (invokedDirectly) {
     },
   );
 }
-
-/** Paths of the probe source and binary (for callers that spawn it themselves). */
-export const paths = { source: SOURCE, binary: BINARY };

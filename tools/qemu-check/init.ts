@@ -13,8 +13,6 @@
  * The sizes come from the kernel command line (qc_data=, qc_leave=): the kernel hands parameters
  * it does not know to init as environment variables.
  */
-export const MARKERS = ["QC:modules", "QC:hold", "QC:fill", "QC:idle"] as const;
-
 export function initScript(modules: readonly string[]): string {
   return `#!/bin/sh
 export PATH=/bin

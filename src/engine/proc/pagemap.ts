@@ -8,7 +8,7 @@
 import { appendRun } from "../../base/runs.ts";
 import { selectRanges } from "../apply.ts";
 import type { Mm } from "../mm.ts";
-import { hasZeroContent, isPresent, isZeropage, Pte } from "../pte.ts";
+import { hasZeroContent, isPresent, Pte } from "../pte.ts";
 
 /** Runs of present pages (PM_PRESENT) within `ranges`. */
 export function presentRuns(mm: Mm, ranges: readonly number[]): number[] {
@@ -18,11 +18,6 @@ export function presentRuns(mm: Mm, ranges: readonly number[]): number[] {
 /** Runs of pages whose content is not all zeros (buffer_is_zero() would return false). */
 export function dataRuns(mm: Mm, ranges: readonly number[]): number[] {
   return selectRanges(mm, ranges, (s) => !hasZeroContent(s));
-}
-
-/** Runs of pages mapped to the shared zeropage (PAGE_IS_PFNZERO). */
-export function zeropageRuns(mm: Mm, ranges: readonly number[]): number[] {
-  return selectRanges(mm, ranges, isZeropage);
 }
 
 /** Runs of pages whose PTE is none (a userfaultfd MISSING fault would fire there). */
