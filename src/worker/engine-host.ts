@@ -442,21 +442,21 @@ export class EngineHost implements EngineApi {
     const t0 = now();
     const { c, runs } = this.comparison(req.compareId);
     const al = c.alignment;
-    const g = req.granularity;
-    const position = Math.max(0, Math.min(Math.round(req.position), al.count(g)));
-    const sidePositions = al.sides(g, position);
+    const { granularity } = req;
+    const position = Math.max(0, Math.min(Math.round(req.position), al.count(granularity)));
+    const sidePositions = al.sides(granularity, position);
     const sides = await Promise.all(
       ([0, 1] as const).map((s) =>
-        this.view({ runId: runs[s], granularity: g, position: sidePositions[s], selection: req.selection }),
+        this.view({ runId: runs[s], granularity, position: sidePositions[s], selection: req.selection }),
       ),
     );
     const diff = req.diff ? this.diffAt(runs, [sides[0]!.cursor, sides[1]!.cursor]) : null;
-    const loc = al.locate(g, position);
+    const loc = al.locate(granularity, position);
     let divergence = -1;
-    for (const d of c.divergences) if (d.positions[g] <= position) divergence = d.index;
+    for (const d of c.divergences) if (d.positions[granularity] <= position) divergence = d.index;
     return {
       compareId: req.compareId,
-      granularity: g,
+      granularity,
       position,
       sidePositions,
       sides: [sides[0]!, sides[1]!],
@@ -539,12 +539,16 @@ export class EngineHost implements EngineApi {
 }
 
 /**
- * A load's identity: the scenario as given and the kernel asked for; null when JSON would not
- * tell two scenarios apart (NaN and null, an undefined value and none, a Map or a Date), so such
- * a load is always computed.
+ * A load's identity: the scenario as given and the kernel it runs under (the one asked for, else
+ * the scenario's own: runParsed() runs `opts.kernel ?? machine.kernel`, so a preset opened under
+ * its own kernel and that kernel chosen again are one run); null when JSON would not tell two
+ * scenarios apart (NaN and null, an undefined value and none, a Map or a Date), so such a load is
+ * always computed.
  */
 function cacheKey(req: LoadRequest): string | null {
-  return plainJson(req.scenario) ? `${req.kernel ?? ""}|${JSON.stringify(req.scenario)}` : null;
+  if (!plainJson(req.scenario)) return null;
+  const own = (req.scenario as { machine?: { kernel?: unknown } } | null)?.machine?.kernel;
+  return `${req.kernel ?? (typeof own === "string" ? own : "")}|${JSON.stringify(req.scenario)}`;
 }
 
 function plainJson(v: unknown): boolean {
@@ -590,13 +594,13 @@ function statesSeen(t: Trace): (state: number) => boolean {
 }
 
 function tableGeometry(r: RunResult): TableGeometry {
-  const g = r.simulation.world.mms[0]!.geometry;
+  const geo = r.simulation.world.mms[0]!.geometry;
   return {
-    ptesPerTable: g.ptesPerTable,
-    tableSpanBytes: g.ptesPerTable * PAGE_SIZE,
-    pteTableMemBytes: g.pteTableMemBytes,
-    pteTableVmPteBytes: g.pteTableVmPteBytes,
-    pteTableName: g.pteTableName,
+    ptesPerTable: geo.ptesPerTable,
+    tableSpanBytes: geo.ptesPerTable * PAGE_SIZE,
+    pteTableMemBytes: geo.pteTableMemBytes,
+    pteTableVmPteBytes: geo.pteTableVmPteBytes,
+    pteTableName: geo.pteTableName,
   };
 }
 
@@ -621,8 +625,8 @@ function ruleForPage(
  * event is a transaction and is built whole), and the cached world then holds the state before
  * the event, from which stepChanges() reads what the step did.
  */
-function builtCursor(t: Trace, g: Granularity, cursor: Cursor, event: number): Cursor {
-  if (g === "action" || cursor.done > 0 || event < 0 || event !== cursor.event - 1) return cursor;
+function builtCursor(t: Trace, granularity: Granularity, cursor: Cursor, event: number): Cursor {
+  if (granularity === "action" || cursor.done > 0 || event < 0 || event !== cursor.event - 1) return cursor;
   const pages = t.footprintPages[event]!;
   return t.ok[event] && pages > 0 ? { event, done: pages } : cursor;
 }
@@ -673,10 +677,16 @@ function stepChanges(
 }
 
 /** The pages the step at `position` covered within event `event`'s footprint. */
-function activeSlice(h: Held, g: Granularity, position: number, event: number, runs: number[]): number[] {
-  if (g === "action") return runs;
-  const end = h.positions.toCursor(g, position);
-  const start = position > 0 ? h.positions.toCursor(g, position - 1) : { event: 0, done: 0 };
+function activeSlice(
+  h: Held,
+  granularity: Granularity,
+  position: number,
+  event: number,
+  runs: number[],
+): number[] {
+  if (granularity === "action") return runs;
+  const end = h.positions.toCursor(granularity, position);
+  const start = position > 0 ? h.positions.toCursor(granularity, position - 1) : { event: 0, done: 0 };
   const from = start.event === event ? start.done : 0;
   const to = end.event === event ? end.done : Number.POSITIVE_INFINITY;
   const out: number[] = [];

@@ -62,6 +62,17 @@ describe("the worker's run cache", () => {
     expect(await endView(host, again.run)).toEqual(await endView(host, again.run));
   });
 
+  it("a preset opened under its own kernel, and that kernel chosen again, are one run", async () => {
+    const host = new EngineHost("main", { cacheRuns: 3 });
+    const own = (preset.scenario as { machine: { kernel: VariantId } }).machine.kernel;
+    const opened = await load(host, { scenario: preset.scenario });
+    expect(opened.computed).toBe(true);
+    const again = await load(host, req(own));
+    expect(again.computed).toBe(false);
+    sameRun(again.run, (await load(new EngineHost("main"), req(own))).run);
+    sameRun(again.run, opened.run);
+  });
+
   it("keeps at most cacheRuns runs, dropping the least recently used", async () => {
     const host = new EngineHost("main", { cacheRuns: 2 });
     await load(host, req("s390-fa41ba0d"));
