@@ -23,7 +23,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { BrowserContext, CDPSession, Page } from "@playwright/test";
-import { PAGE_SIZE } from "../src/base/units.ts";
+import { GiB, PAGE_SIZE } from "../src/base/units.ts";
 import { packJson } from "../src/permalink/compress.ts";
 import { PRESETS } from "../src/scenario/presets/index.ts";
 import { casePages, scaledScenario } from "./engine-cases.ts";
@@ -54,7 +54,6 @@ const GRANULARITIES = [
   ["PTE", "pte"],
   ["Action", "action"],
 ] as const;
-const GiB = 2 ** 30;
 const MB = 1e6;
 
 /** Resolves with the rAF timestamps of `ms` milliseconds. */

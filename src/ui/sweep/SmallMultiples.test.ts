@@ -3,11 +3,9 @@
  * 0–100 GiB balloon reads 0, 20, 40 … GiB rather than d3's byte ticks (20e9 B = "18.6 GiB").
  */
 import { describe, expect, it } from "vitest";
+import { GiB, MiB } from "../../base/units.ts";
 import { formatBytesShort } from "../format.ts";
 import { byteTicks, niceByteTop } from "./SmallMultiples.tsx";
-
-const GiB = 2 ** 30;
-const MiB = 2 ** 20;
 
 describe("byte axes", () => {
   it("tick a 0–100 GiB range every 20 GiB", () => {
