@@ -6,16 +6,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { PRESETS } from "../src/scenario/presets/index.ts";
-
-interface Hook {
-  __zeropage?: { idle(): boolean; seek(p: number): void };
-}
-
-async function idle(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
-    timeout: 60_000,
-  });
-}
+import { type Hook, idle } from "./support.ts";
 
 async function serious(page: Page): Promise<string[]> {
   const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();

@@ -12,12 +12,9 @@
  */
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { type StaticDist, serveDist } from "./static-dist.ts";
+import { ready } from "./support.ts";
 
 const PREFIX = "/some/deep/path/";
-
-interface Hook {
-  __zeropage?: { idle(): boolean };
-}
 
 let dist: StaticDist;
 test.beforeAll(async () => {
@@ -26,13 +23,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await dist.close();
 });
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
-    timeout: 60_000,
-  });
-}
 
 async function fresh(browser: Browser): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: "reduce" });

@@ -7,20 +7,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { expect, type Page, test } from "@playwright/test";
 import webvtt from "webvtt-parser";
+import { ready } from "./support.ts";
 
 // A CommonJS module that assigns its exports at run time: Node's ESM loader sees only the default.
 const { WebVTTParser } = webvtt;
-
-interface Hook {
-  __zeropage?: { idle(): boolean };
-}
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
-    timeout: 60_000,
-  });
-}
 
 async function openExport(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Export", exact: true }).click();

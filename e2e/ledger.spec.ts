@@ -5,17 +5,7 @@
  * The screenshot is saved to test-results/ledger.png.
  */
 import { expect, type Page, test } from "@playwright/test";
-
-interface Hook {
-  __zeropage?: { idle(): boolean };
-}
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
-    timeout: 60_000,
-  });
-}
+import { ready } from "./support.ts";
 
 const field = (page: Page, host: string, name: string) =>
   page.locator(`[data-testid="ledger"] [data-host="${host}"] [data-field="${name}"]`).first();

@@ -7,28 +7,17 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { defaultLinkState, encodeLink } from "../src/permalink/index.ts";
-
-interface Hook {
-  __zeropage?: { idle(): boolean; seek(p: number): void };
-}
-
-async function idle(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
-    timeout: 60_000,
-  });
-  // One more frame: the canvases draw in a layout effect after React commits.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-}
+import { type Hook, painted } from "./support.ts";
 
 async function open(page: Page, hash = ""): Promise<void> {
   await page.goto(hash ? `/#${hash}` : "/");
   await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  await idle(page);
+  await painted(page);
 }
 
 async function seek(page: Page, position: number): Promise<void> {
   await page.evaluate((p) => (window as unknown as Hook).__zeropage?.seek(p), position);
-  await idle(page);
+  await painted(page);
 }
 
 /** "median 1.2, max 4.0 (…)" for the log: wall-clock times on a shared machine are noisy. */
@@ -74,7 +63,7 @@ test("the default scenario shows both host maps; stepping changes them", async (
 
   // The start: no page table anywhere.
   await page.keyboard.press("Home");
-  await idle(page);
+  await painted(page);
   expect((await summary(page, "source")).absent).toBe(102_400);
   // After "guest allocates 100 GiB and writes data": every table holds data.
   await seek(page, 2);
@@ -98,7 +87,7 @@ test("clicking a cell opens its page table: 256 PTEs and the zeropage fan-in", a
   await open(page, "preset=commit-06201e00&kernel=s390-06201e00");
   await expect(page.getByTestId("table-detail-empty")).toBeVisible();
   await clickTable(page, "source", 40_000);
-  await idle(page);
+  await painted(page);
   const detail = page.getByTestId("table-detail");
   await expect(detail).toBeVisible();
   await expect(detail).toHaveAttribute("data-ptes", "256");
@@ -121,11 +110,11 @@ test("the maps' zoom is part of the link: a fresh page opens at the same zoom an
   await open(page, "v=1&preset=commit-06201e00&kernel=s390-06201e00&g=action&step=3");
   const canvas = page.locator("[data-testid=map-source] canvas.map-canvas");
   await clickTable(page, "source", 70_000);
-  await idle(page);
+  await painted(page);
   const zoomIn = page.getByRole("button", { name: "Zoom the maps in around the selected page table" });
   await zoomIn.click();
   await zoomIn.click();
-  await idle(page);
+  await painted(page);
   const scale = (await page.getByTestId("map-scale").textContent()) ?? "";
   expect(scale).toContain("Zoomed:");
   const first = await canvas.getAttribute("data-first-table");
@@ -164,7 +153,7 @@ test("teaching-small: zoom into a table with the keyboard and read individual PT
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowDown");
-  await idle(page);
+  await painted(page);
   expect(await page.locator(".app").getAttribute("data-view-position")).toBe(before);
   await expect(page.getByTestId("table-detail")).toHaveAttribute("data-table", "17");
   // Enter zooms: the cells are already as big as they get, so the focus moves into the PTEs.
@@ -194,7 +183,7 @@ test("teaching-small: following the step at PTE granularity shows the table bein
   await page.locator("body").click({ position: { x: 2, y: 2 } });
   await page.keyboard.press("]");
   await page.keyboard.press("]");
-  await idle(page);
+  await painted(page);
   // A few hundred PTE steps in: the guest is writing its memory, page by page.
   await seek(page, 300);
   const detail = page.getByTestId("table-detail");
@@ -213,7 +202,7 @@ test("a step that unshares zeropages shows the PTEs leaving the shared frame", a
   await open(page, "preset=ksm-zero-pages");
   await seek(page, 4);
   await clickTable(page, "source", 2);
-  await idle(page);
+  await painted(page);
   await expect(page.getByTestId("table-detail")).toHaveAttribute("data-table", "2");
   const fan = page.getByTestId("fan-in");
   const placed = await fan.locator('[data-state="zero_ksm"]').count();
@@ -253,7 +242,7 @@ test("with motion, an unshare arrow draws along its length: its dash offset runs
   await open(page, "preset=ksm-zero-pages");
   await seek(page, 4);
   await clickTable(page, "source", 2);
-  await idle(page);
+  await painted(page);
   await seek(page, 5);
   const path = page.getByTestId("unshare-arrows").locator(".zl-unshare-path").first();
   expect(await path.evaluate((el) => getComputedStyle(el).animationName)).toBe("zl-draw");
@@ -283,7 +272,7 @@ test("x86_64: zooming into a table shows its 512 PTEs", async ({ page }) => {
   await open(page, "preset=commit-06201e00&kernel=x86_64");
   await expect(page.getByTestId("map-scale")).toContainText("512 PTEs");
   await clickTable(page, "source", 1_000);
-  await idle(page);
+  await painted(page);
   const detail = page.getByTestId("table-detail");
   await expect(detail).toHaveAttribute("data-ptes", "512");
   await expect(page.getByTestId("fan-in").locator("[data-slot]")).toHaveCount(512);
@@ -324,7 +313,7 @@ test("postcopy: requests, UFFDIO_ZEROPAGE and UFFDIO_COPY, and the hung vCPU wit
   await expect(lanes.locator('[data-lane="migRequests"] .zl-pc-bar').first()).toBeAttached();
   // At the start nothing has happened yet: every bar is still to come.
   await page.keyboard.press("Home");
-  await idle(page);
+  await painted(page);
   await expect(lanes).toHaveAttribute("data-done", "0");
   await expect(page.getByTestId("mig-request-lane")).toHaveAttribute("data-active", "false");
 });
@@ -343,7 +332,7 @@ test("screenshots: start, after inflate, mid-migration, end, and a zoomed table 
   await page.getByLabel("Highlight the ballooned tables on the host maps").uncheck();
   // Mid-migration, at page-table granularity.
   await page.keyboard.press("]");
-  await idle(page);
+  await painted(page);
   const tables = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
   await seek(page, Math.round(tables * 0.75));
   await center.screenshot({ path: "test-results/maps-3-mid-migration.png" });
@@ -355,10 +344,10 @@ test("screenshots: start, after inflate, mid-migration, end, and a zoomed table 
   await open(small, "preset=teaching-small");
   // Table 27 at the end: about half its PTEs map the shared zeropage, half have frames of their own.
   await clickTable(small, "source", 27);
-  await idle(small);
+  await painted(small);
   await small.locator("#pte-grid").focus();
   await small.keyboard.press("ArrowRight");
-  await idle(small);
+  await painted(small);
   await small.getByTestId("table-detail").screenshot({ path: "test-results/maps-5-table-fan-in.png" });
   await small.close();
 
@@ -366,7 +355,7 @@ test("screenshots: start, after inflate, mid-migration, end, and a zoomed table 
   await open(unshare, "preset=ksm-zero-pages");
   await seek(unshare, 4);
   await clickTable(unshare, "source", 2);
-  await idle(unshare);
+  await painted(unshare);
   await seek(unshare, 5);
   await unshare.getByTestId("table-detail").screenshot({ path: "test-results/maps-6-unshare.png" });
   await unshare.close();
@@ -394,7 +383,7 @@ for (const viewport of [
     await seek(page, 3);
     await page.screenshot({ path: `test-results/laptop-${tag}-2-after-inflate.png` });
     await page.keyboard.press("]");
-    await idle(page);
+    await painted(page);
     const tables = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
     await seek(page, Math.round(tables * 0.75));
     await page.screenshot({ path: `test-results/laptop-${tag}-3-mid-migration.png` });
@@ -413,11 +402,11 @@ for (const viewport of [
     await open(unshare, "preset=skeys-after-migration&kernel=s390-06201e00");
     await unshare.getByLabel(/^Follow the step/).check();
     await unshare.keyboard.press("]");
-    await idle(unshare);
+    await painted(unshare);
     const n = Number(await unshare.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
     await seek(unshare, n - 20_000);
     await unshare.keyboard.press("ArrowRight");
-    await idle(unshare);
+    await painted(unshare);
     await expect(unshare.getByTestId("unshare-arrows")).toHaveAttribute("data-count", "256");
     await unshare.getByRole("button", { name: "Page table", exact: true }).first().click();
     await unshare.screenshot({ path: `test-results/laptop-${tag}-5-unshare.png` });
@@ -445,7 +434,7 @@ test("1 TiB: 1,048,576 page tables, several per cell, drawn from the class bytes
   });
   await page.goto(`/#${link}`);
   await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 120_000 });
-  await idle(page);
+  await painted(page);
   const canvas = page.locator("[data-testid=map-source] canvas.map-canvas");
   const perCell = Number(await canvas.getAttribute("data-tables-per-cell"));
   expect(perCell).toBeGreaterThan(1);
@@ -462,7 +451,7 @@ test("1 TiB: 1,048,576 page tables, several per cell, drawn from the class bytes
   console.log(`1 TiB map redraw (ms): ${describeTimes(times)}`);
   await page.getByRole("application", { name: "source host memory map" }).focus();
   await page.keyboard.press("Enter");
-  await idle(page);
+  await painted(page);
   expect(Number(await canvas.getAttribute("data-tables-per-cell"))).toBeLessThan(perCell);
 });
 
@@ -474,12 +463,12 @@ for (const colorScheme of ["light", "dark"] as const) {
     const page = await context.newPage();
     await open(page, "preset=teaching-small");
     await clickTable(page, "source", 27);
-    await idle(page);
+    await painted(page);
     await page.locator("#pte-grid").focus();
     await page.keyboard.press("ArrowRight");
     await page.getByLabel("Highlight the ballooned tables on the host maps").check();
     await page.locator(".zl-details summary").click();
-    await idle(page);
+    await painted(page);
     const r = await new AxeBuilder({ page })
       .include(".panel.center")
       .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])

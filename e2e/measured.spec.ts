@@ -6,18 +6,8 @@
  * another scenario hides the overlay.
  */
 import { readFileSync } from "node:fs";
-import { expect, type Page, test } from "@playwright/test";
-
-interface Hook {
-  __zeropage?: { idle(): boolean };
-}
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
-    timeout: 60_000,
-  });
-}
+import { expect, test } from "@playwright/test";
+import { ready } from "./support.ts";
 
 const recorded = JSON.parse(readFileSync("public/qemu-check/measured.json", "utf8")) as {
   date: string;

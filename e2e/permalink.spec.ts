@@ -10,18 +10,7 @@ import { type Browser, expect, type Page, test } from "@playwright/test";
 import { packJson } from "../src/permalink/compress.ts";
 import { endHash, formatEndValues, parseEndValues } from "../src/permalink/end-state.ts";
 import { decodeLink, encodeLink, type LinkState } from "../src/permalink/index.ts";
-
-interface Hook {
-  __zeropage?: { idle(): boolean; seek(p: number): void };
-  __pwned?: unknown;
-}
-
-async function ready(page: Page): Promise<void> {
-  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
-    timeout: 60_000,
-  });
-}
+import { type Hook, ready } from "./support.ts";
 
 /** Every counter cell of the counters table: "rssAnonBytes/source" → raw value. */
 async function counters(page: Page): Promise<Record<string, string>> {
@@ -154,7 +143,7 @@ function watchForScript(page: Page): { dialogs: string[]; errors: string[] } {
 }
 
 async function assertNothingRan(page: Page, seen: { dialogs: string[]; errors: string[] }): Promise<void> {
-  expect(await page.evaluate(() => (window as unknown as Hook).__pwned)).toBeUndefined();
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
   expect(seen.dialogs).toEqual([]);
   expect(seen.errors).toEqual([]);
   expect(await page.locator('img[src="x"], script:not([src]), svg[onload]').count()).toBe(0);

@@ -5,16 +5,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { GiB, MiB, PAGE_SIZE } from "../src/base/units.ts";
 import { PRESETS } from "../src/scenario/presets/index.ts";
-
-interface Hook {
-  __zeropage?: { idle(): boolean; seek(p: number): void };
-}
-
-async function idle(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
-    timeout: 60_000,
-  });
-}
+import { type Hook, idle } from "./support.ts";
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(`/#${hash}`);

@@ -287,3 +287,29 @@ export function dominant(colours: Map<string, number>): string {
     }
   return best;
 }
+
+// Helpers of the specs that are not journeys: they wait on the app's test hook.
+
+/** The app's test hook, window.__zeropage (src/ui/main.tsx). */
+export interface Hook {
+  __zeropage?: { idle(): boolean; seek(position: number): void; viewMs(): number };
+}
+
+/** The worker has answered everything asked of it. */
+export async function idle(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as Hook).__zeropage?.idle() === true, null, {
+    timeout: 60_000,
+  });
+}
+
+/** Idle, and the canvases have drawn: they paint in a layout effect after React commits (two frames). */
+export async function painted(page: Page): Promise<void> {
+  await idle(page);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** The app has loaded its run (.app[data-status=ready]) and is idle. */
+export async function ready(page: Page): Promise<void> {
+  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
+  await idle(page);
+}
