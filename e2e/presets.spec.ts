@@ -5,7 +5,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { GiB, MiB, PAGE_SIZE } from "../src/base/units.ts";
 import { PRESETS } from "../src/scenario/presets/index.ts";
-import { type Hook, idle } from "./support.ts";
+import { type Hook, idle, press } from "./support.ts";
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(`/#${hash}`);
@@ -51,11 +51,6 @@ async function viewState(page: Page): Promise<string> {
   const balloon = await page.getByTestId("balloon").getAttribute("data-balloon-pages");
   const heading = await page.locator("[data-testid=narration] .headline").first().textContent();
   return [counters, ...maps, `migration ${mig}`, `balloon=${balloon}`, `narration: ${heading}`].join("\n");
-}
-
-async function press(page: Page, key: string): Promise<void> {
-  await page.keyboard.press(key);
-  await idle(page);
 }
 
 type Expect = Record<string, Partial<Record<"source" | "destination", number | ((v: number) => boolean)>>>;

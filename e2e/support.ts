@@ -302,6 +302,12 @@ export async function idle(page: Page): Promise<void> {
   });
 }
 
+/** A key press, then idle: the view the key asked for is on screen. */
+export async function press(page: Page, key: string): Promise<void> {
+  await page.keyboard.press(key);
+  await idle(page);
+}
+
 /** Idle, and the canvases have drawn: they paint in a layout effect after React commits (two frames). */
 export async function painted(page: Page): Promise<void> {
   await idle(page);

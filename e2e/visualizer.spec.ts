@@ -6,7 +6,7 @@
  */
 import { expect, type Page, test } from "@playwright/test";
 import { GiB } from "../src/base/units.ts";
-import { type Hook, idle } from "./support.ts";
+import { type Hook, idle, press } from "./support.ts";
 
 async function open(page: Page, hash = ""): Promise<void> {
   await page.goto(hash ? `/#${hash}` : "/");
@@ -159,9 +159,21 @@ test("playing runs to the end and stops there; End and Home jump", async ({ page
   await expect(page.locator(".app")).toHaveAttribute("data-playing", "true");
   await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
   await page.getByLabel("Playback speed").selectOption("8");
-  await expect(page.locator(".app")).toHaveAttribute("data-playing", "false", { timeout: 30_000 });
-  await idle(page);
-  await expect(page.locator(".app")).toHaveAttribute("data-view-position", "5");
+  // The guided story holds playback at its key moments (the balloon inflated, the migration done)
+  // and says how to go on: Play again carries on from there, up to the end.
+  const app = page.locator(".app");
+  const stops: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    await expect(app).toHaveAttribute("data-playing", "false", { timeout: 30_000 });
+    await idle(page);
+    const at = (await app.getAttribute("data-view-position")) ?? "";
+    if (at === "5") break;
+    stops.push(at);
+    await expect(page.getByRole("status").filter({ hasText: "Space plays on" })).toBeVisible();
+    await page.getByRole("button", { name: "Play" }).click();
+  }
+  expect(stops.length).toBeGreaterThan(0);
+  await expect(app).toHaveAttribute("data-view-position", "5");
   await expect(page.getByRole("button", { name: "Jump to the end" })).toBeDisabled();
 });
 
@@ -222,10 +234,12 @@ test("narration: action summary with counter changes, source links at the varian
   await expect(n.locator('a[href^="https://elixir.bootlin.com/qemu/v9.2.0/A/ident/"]').first()).toBeVisible();
   // At PTE granularity a step is one page, from → to: steps 1 and 2 are KVM_CREATE_VM and
   // MADV_MERGEABLE (no pages), step 3 is the guest's first write fault.
-  await page.keyboard.press("]");
-  await page.keyboard.press("]");
-  await page.keyboard.press("Home");
-  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+  // Each key waits for the view it asked for: under load, keys typed faster than the worker
+  // answers a granularity change can be lost (a known race in the store's request ordering).
+  await press(page, "]");
+  await press(page, "]");
+  await press(page, "Home");
+  for (let i = 0; i < 3; i++) await press(page, "ArrowRight");
   await idle(page);
   await expect(n).toContainText("write fault");
   await expect(n).toContainText(/guest page [\d,]+ \(page table [\d,]+, PTE \d+\)/);
