@@ -204,9 +204,31 @@ const CASES: readonly Case[] = [
   },
 ];
 
+/** Presets that ask questions open at their start and hold at each (the exercise journeys play them). */
+const EXERCISES = PRESETS.filter((p) => "exercise" in p.scenario && p.scenario.exercise !== undefined);
+const STORIES = PRESETS.filter((p) => !EXERCISES.includes(p));
+
 test("every preset has a case here", () => {
-  expect(new Set(CASES.map((c) => c.id))).toEqual(new Set(PRESETS.map((p) => p.id)));
+  expect(EXERCISES.length).toBeGreaterThan(0);
+  expect(new Set(CASES.map((c) => c.id))).toEqual(new Set(STORIES.map((p) => p.id)));
 });
+
+for (const preset of EXERCISES) {
+  test(`${preset.id}: opens at its start as an exercise, and End stops at its first question`, async ({
+    page,
+  }) => {
+    await open(page, `preset=${preset.id}`);
+    const app = page.locator(".app");
+    await expect(app).toHaveAttribute("data-view-position", "0");
+    await expect(page.getByTestId("exercise-bar")).toBeVisible();
+    const last = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
+    await press(page, "End");
+    await expect(page.getByTestId("exercise-card")).toBeVisible();
+    const held = Number(await app.getAttribute("data-view-position"));
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(last);
+  });
+}
 
 async function check(page: Page, e: Expect): Promise<void> {
   for (const [key, mms] of Object.entries(e)) {
@@ -262,7 +284,7 @@ for (const c of CASES) {
  * transport bar's buttons from the page; arrows step; `]` and `[` change the granularity; the
  * "go to step" box takes a number and Enter; Home and End jump.
  */
-for (const preset of PRESETS) {
+for (const preset of STORIES) {
   test(`${preset.id}: keyboard only`, async ({ page }) => {
     await page.goto(`/#preset=${preset.id}`);
     await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
