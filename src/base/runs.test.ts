@@ -7,7 +7,6 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
   appendRun,
-  complementRuns,
   intersectRuns,
   normalizeRuns,
   pagesIn,
@@ -72,7 +71,7 @@ describe("page runs against a list of pages", () => {
     expect(pagesIn(runs)).toBe(15);
     expect(truncateRuns(runs, 12)).toEqual([0, 10, 20, 2]);
     expect(positionInRuns(runs, 22)).toBe(12);
-    expect(complementRuns(0, 30, runs)).toEqual([10, 10, 25, 5]);
+    expect(subtractRuns([0, 30], runs)).toEqual([10, 10, 25, 5]);
     expect(runsEnd(runs)).toBe(25);
   });
 
@@ -131,7 +130,7 @@ describe("page runs against a list of pages", () => {
     );
   });
 
-  test("complementRuns: the range's pages outside the runs", () => {
+  test("subtractRuns from one range: the range's pages outside the runs", () => {
     fc.assert(
       fc.property(
         sortedRuns,
@@ -139,7 +138,7 @@ describe("page runs against a list of pages", () => {
         fc.integer({ min: 0, max: 150 }),
         (runs, first, count) => {
           const inside = intersectRuns(runs, [first, count]);
-          const out = complementRuns(first, count, inside);
+          const out = subtractRuns([first, count], inside);
           const taken = new Set(expand(runs));
           const want: number[] = [];
           for (let p = first; p < first + count; p++) if (!taken.has(p)) want.push(p);

@@ -90,18 +90,6 @@ export function intersectRuns(a: Runs, b: Runs): number[] {
   return out;
 }
 
-/** The pages of [first, first + count) outside `runs` (sorted, inside the range). */
-export function complementRuns(first: number, count: number, runs: Runs): number[] {
-  const out: number[] = [];
-  let at = first;
-  for (let i = 0; i < runs.length; i += 2) {
-    if (runs[i]! > at) out.push(at, runs[i]! - at);
-    at = Math.max(at, runs[i]! + runs[i + 1]!);
-  }
-  if (at < first + count) out.push(at, first + count - at);
-  return out;
-}
-
 /** The pages of `all` that are not in `part` (both sorted), sorted; one pass over each. */
 export function subtractRuns(all: Runs, part: Runs): number[] {
   const out: number[] = [];

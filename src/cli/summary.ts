@@ -18,6 +18,8 @@ import {
   describeHostPolicy,
   isHostPolicyNonDefault,
   type MmCounters,
+  mmActive,
+  peakCounterAt,
   type Trace,
   traceHash,
   UPSTREAM_ZEROPAGE,
@@ -69,18 +71,7 @@ export function finalCounters(t: Trace, m: number): MmCounters {
 
 /** The largest value of each counter of mm `m` over the initial state and every event. */
 export function peakCounters(t: Trace, m: number): MmCounters {
-  return countersFrom((c) => {
-    let max = counterAt(t, -1, m, c);
-    for (let e = 0; e < t.events; e++) max = Math.max(max, counterAt(t, e, m, c));
-    return max;
-  });
-}
-
-/** Whether any event acted on mm `m`. */
-export function mmActive(t: Trace, m: number): boolean {
-  if (m >= t.mmNames.length) return false;
-  for (let e = 0; e < t.events; e++) if (t.mm[e] === m) return true;
-  return false;
+  return countersFrom((c) => peakCounterAt(t, m, c));
 }
 
 export function summarizeRun(name: string, run: RunResult): RunSummary {

@@ -67,6 +67,8 @@ export {
   FLAG_USES_SKEYS,
   flagsAt,
   footprintOf,
+  mmActive,
+  peakCounterAt,
   stepsOf,
   type Trace,
   type TraceAction,

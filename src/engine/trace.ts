@@ -304,6 +304,20 @@ export function counterAt(t: Trace, e: number, m: number, c: number): number {
   return t.counters[(e * mms + m) * COUNTER_COUNT + c]!;
 }
 
+/** The largest value of counter `c` of mm `m` over the initial state and every event. */
+export function peakCounterAt(t: Trace, m: number, c: number): number {
+  let max = counterAt(t, -1, m, c);
+  for (let e = 0; e < t.events; e++) max = Math.max(max, counterAt(t, e, m, c));
+  return max;
+}
+
+/** Whether any of the first `events` events (all of them by default) acted on mm `m`. */
+export function mmActive(t: Trace, m: number, events = t.events): boolean {
+  if (m >= t.mmNames.length) return false;
+  for (let e = 0; e < events; e++) if (t.mm[e] === m) return true;
+  return false;
+}
+
 export function flagsAt(t: Trace, e: number, m: number): number {
   if (e < 0) return t.initialFlags[m]!;
   return t.flags[e * t.mmNames.length + m]!;

@@ -11,6 +11,7 @@
  *   (MISSING mode) and unregisters it afterwards; ranges QEMU registered itself (a postcopy
  *   destination) are left as they are.
  */
+import { appendRun } from "../base/runs.ts";
 import { type Ranges, VmFlag } from "../engine/index.ts";
 import type { Machine } from "./machine.ts";
 
@@ -26,10 +27,7 @@ export function hostFork(m: Machine, mm: number): void {
 function unregistered(m: Machine, mm: number, first: number, count: number): number[] {
   const out: number[] = [];
   m.sim.world.mms[mm]!.forEachVmaPiece(first, count, (vma, f, n) => {
-    if (vma.flags & VmFlag.UFFD_MISSING) return;
-    const last = out.length;
-    if (last >= 2 && out[last - 2]! + out[last - 1]! === f) out[last - 1] = out[last - 1]! + n;
-    else out.push(f, n);
+    if (!(vma.flags & VmFlag.UFFD_MISSING)) appendRun(out, f, n);
   });
   return out;
 }

@@ -329,6 +329,11 @@ function actorOf(a: Action): [string, string] {
   }
 }
 
+/** The host process an action with `on` runs in: the one named, else the guest's current host. */
+function hostOf(m: MachineT, on: "source" | "destination" | undefined): number {
+  return on === "destination" ? DESTINATION : on === "source" ? SOURCE : m.guestOn;
+}
+
 function runAction(m: MachineT, a: Action): void {
   const pages = (b: number | undefined, fallback: number) => Math.floor((b ?? fallback) / PAGE_SIZE);
   switch (a.do) {
@@ -370,10 +375,10 @@ function runAction(m: MachineT, a: Action): void {
       cmmReclaim(m, pages(a.size, 0));
       return;
     case "ksm-merge":
-      ksmMerge(m, a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn);
+      ksmMerge(m, hostOf(m, a.on));
       return;
     case "madvise-dontneed": {
-      const mm = a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn;
+      const mm = hostOf(m, a.on);
       const first = pages(a.start, 0);
       const count = pages(a.size, m.pages * PAGE_SIZE - (a.start ?? 0));
       m.apply(
@@ -383,7 +388,7 @@ function runAction(m: MachineT, a: Action): void {
       return;
     }
     case "host-read": {
-      const mm = a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn;
+      const mm = hostOf(m, a.on);
       const first = pages(a.start, 0);
       const count = pages(a.size, m.pages * PAGE_SIZE - (a.start ?? 0));
       const populate = a.via === "populate-read";
@@ -406,16 +411,10 @@ function runAction(m: MachineT, a: Action): void {
       return;
     }
     case "host-fork":
-      hostFork(m, a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn);
+      hostFork(m, hostOf(m, a.on));
       return;
     case "host-uffd-move":
-      hostUffdMove(
-        m,
-        a.on === "destination" ? DESTINATION : a.on === "source" ? SOURCE : m.guestOn,
-        pages(a.start, 0),
-        pages(a.to, 0),
-        pages(a.size, 0),
-      );
+      hostUffdMove(m, hostOf(m, a.on), pages(a.start, 0), pages(a.to, 0), pages(a.size, 0));
       return;
     case "migrate":
       migrate(m, {

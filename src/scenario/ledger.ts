@@ -4,7 +4,7 @@
  * step and the hypervisor's counters of the step's event. The worker calls it for every view and the
  * CLI for `--ledger`, so both print the same lines.
  */
-import { snapshotCounters, type Trace, vmstatDeltas, type World } from "../engine/index.ts";
+import { mmActive, snapshotCounters, vmstatDeltas, type World } from "../engine/index.ts";
 import { type HostLedger, machineLedger } from "../hypervisor/ledger.ts";
 import type { ExtraKey } from "../hypervisor/machine.ts";
 import type { RunResult } from "./compile.ts";
@@ -35,19 +35,13 @@ export function runLedger(run: RunResult, world: World, applied: number, row: nu
     postcopy,
     // A host whose QEMU has not started yet (no event on its mm so far) has nothing to print.
     hosts: world.mms
-      .filter((_, i) => i === 0 || ranOn(t, i, applied))
+      .filter((_, i) => i === 0 || mmActive(t, i, applied))
       .map((mm) => ({ name: mm.name, counters: snapshotCounters(mm), vmstat: vmstatDeltas(mm) })),
     extra: (key: ExtraKey) => {
       const k = t.extraKeys.indexOf(key);
       return k < 0 ? 0 : extra[k]!;
     },
   });
-}
-
-/** Whether any of the first `applied` events ran on mm `m`. */
-function ranOn(t: Trace, m: number, applied: number): boolean {
-  for (let e = 0; e < applied; e++) if (t.mm[e] === m) return true;
-  return false;
 }
 
 /** The ledger at the end of the run, as the CLI prints it. */

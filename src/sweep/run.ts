@@ -7,7 +7,15 @@
  * One point at a time: the worker answers one call per point, so the page shows progress and can
  * stop between points; the command line loops over the same function.
  */
-import { COUNTERS, counterAt, effectsOf, type Trace, type VariantId } from "../engine/index.ts";
+import {
+  COUNTERS,
+  counterAt,
+  effectsOf,
+  mmActive,
+  peakCounterAt,
+  type Trace,
+  type VariantId,
+} from "../engine/index.ts";
 import { isAnon, Pte } from "../engine/pte.ts";
 import type { Outcome } from "../hypervisor/machine.ts";
 import { runScenario } from "../scenario/compile.ts";
@@ -46,18 +54,9 @@ export interface SweepPoint {
 
 const AT = new Map<string, number>(COUNTERS.map((c, i) => [c.key, i]));
 
-function active(t: Trace, mm: number): boolean {
-  if (mm >= t.mmNames.length) return false;
-  for (let e = 0; e < t.events; e++) if (t.mm[e] === mm) return true;
-  return false;
-}
-
 function reduce(t: Trace, mm: number, counter: string, stat: "final" | "peak"): number {
   const c = AT.get(counter)!;
-  if (stat === "final") return counterAt(t, t.events - 1, mm, c);
-  let max = counterAt(t, -1, mm, c);
-  for (let e = 0; e < t.events; e++) max = Math.max(max, counterAt(t, e, mm, c));
-  return max;
+  return stat === "final" ? counterAt(t, t.events - 1, mm, c) : peakCounterAt(t, mm, c);
 }
 
 /**
@@ -129,9 +128,11 @@ export function runSweepPoint(req: SweepPointRequest): SweepPoint {
     };
   const t = r.run.trace;
   const values = emptyValues();
+  // The source always has values; the destination only when the run reached it.
+  const live = SIDES.map((_, mm) => mm === 0 || mmActive(t, mm));
   for (const m of MEASURES)
     SIDES.forEach((side, mm) => {
-      values[m.id][side] = active(t, mm) || mm === 0 ? reduce(t, mm, m.counter, m.stat) : null;
+      values[m.id][side] = live[mm] ? reduce(t, mm, m.counter, m.stat) : null;
     });
   const rel = relevantEvent(t);
   return {

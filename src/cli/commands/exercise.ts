@@ -8,7 +8,7 @@
  * `…&seed=<student number>` links and keep this table.
  */
 import type { Command } from "commander";
-import { VARIANT_IDS, type VariantId } from "../../engine/index.ts";
+import { isVariantId, VARIANT_IDS } from "../../engine/index.ts";
 import { hasCheckpoints } from "../../exercise/draw.ts";
 import { answerWords } from "../../exercise/format.ts";
 import { answerKeyRow } from "../../exercise/key.ts";
@@ -45,7 +45,8 @@ export function register(program: Command): void {
         throw new UsageError(`${loaded.name} asks no questions (no exercise)`);
       if (opts.seed !== undefined && opts.seeds !== undefined)
         throw new UsageError("choose one of --seed and --seeds");
-      if (opts.kernel !== undefined && !(VARIANT_IDS as readonly string[]).includes(opts.kernel))
+      const kernel = opts.kernel;
+      if (kernel !== undefined && !isVariantId(kernel))
         throw new UsageError(`unknown kernel "${opts.kernel}"; expected ${VARIANT_IDS.join(", ")}`);
       let seeds: (number | null)[] = [null];
       const text = opts.seeds ?? opts.seed;
@@ -56,7 +57,6 @@ export function register(program: Command): void {
           throw new UsageError("--seed takes one seed; use --seeds");
         seeds = r.seeds;
       }
-      const kernel = opts.kernel as VariantId | undefined;
       const rows = seeds.map((s) => answerKeyRow(loaded.input, s, kernel));
       if (opts.json) {
         writeOut(cmd, `${JSON.stringify({ scenario: loaded.name, rows }, null, 2)}\n`);
