@@ -25,7 +25,7 @@ import type { UrlSync } from "./url-sync.ts";
 
 // What the exercise's views need from the model's small, engine-free modules (the UI reaches the
 // model only through state).
-export { hasCheckpoints, hasVary, MAX_SEED } from "../exercise/draw.ts";
+export { hasVary, MAX_SEED } from "../exercise/draw.ts";
 export {
   answerWords,
   formatNumber,
@@ -33,7 +33,7 @@ export {
   toleranceWords,
   unitWords,
 } from "../exercise/format.ts";
-export { type Given, isCorrect, type Score } from "../exercise/grade.ts";
+export type { Given } from "../exercise/grade.ts";
 
 export type CheckpointStatus = "right" | "wrong" | "skipped" | "void";
 

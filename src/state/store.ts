@@ -145,6 +145,18 @@ export interface AppState {
 
 export type AppStore = StoreApi<AppState>;
 
+/**
+ * Where a run opens at `granularity` when nothing asks for a step: an exercise at its beginning
+ * (its questions come before their steps), a story at its end.
+ */
+export function openingPosition(
+  scenario: unknown,
+  run: Pick<RunInfo, "counts">,
+  granularity: Granularity,
+): number {
+  return hasCheckpoints(scenario) ? 0 : run.counts[granularity];
+}
+
 /** The page table that maps guest page `page.page` of mm `page.mm`, or null outside its RAM. */
 export function tableOfPage(
   trace: Pick<RunInfo["trace"], "mmPages" | "mmPageOffset" | "mmPteShift">,
@@ -311,8 +323,10 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         const k = keep?.();
         const granularity = k?.granularity ?? get().granularity;
         const last = r.run.counts[granularity];
-        // An exercise starts at its beginning (its questions come before their steps).
-        const position = Math.max(0, Math.min(k?.position ?? (hasCheckpoints(scenario) ? 0 : last), last));
+        const position = Math.max(
+          0,
+          Math.min(k?.position ?? openingPosition(scenario, r.run, granularity), last),
+        );
         const selection = k?.selection ?? null;
         const view = await api.view({ runId: r.run.runId, granularity, position, selection });
         if (seq !== loadSeq) {

@@ -12,6 +12,7 @@
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import { applyParameter, type ParameterValue } from "../scenario/parameters.ts";
+import { FIRST_BALLOON_ALLOCATION } from "../sweep/run.ts";
 import { formatSpec, type SweepSpec, sweepValues } from "../sweep/spec.ts";
 import type { EngineApi, SweepPoint, VariantId } from "../worker/api.ts";
 import { CancelledError } from "./restartable-engine.ts";
@@ -23,14 +24,12 @@ export {
   formatParameterValue,
   PARAMETERS,
   type ParameterId,
-  type ParameterValue,
   parameterValueOf,
 } from "../scenario/parameters.ts";
 export { sweepCsv } from "../sweep/csv.ts";
-export { MEASURES, type MeasureId, SIDES, type Side } from "../sweep/measures.ts";
+export { MEASURES, SIDES } from "../sweep/measures.ts";
 export {
   describeSpec,
-  formatSpec,
   MAX_POINTS,
   makeSpec,
   SWEEP_PARAMETERS,
@@ -91,7 +90,7 @@ const KEEP = 4;
  * step and a binary search over the steps' views finds it in log2(steps) calls. `first` when
  * RssAnon does not grow.
  */
-export async function firstGrowth(
+async function firstGrowth(
   api: EngineApi,
   runId: number,
   mm: number,
@@ -255,7 +254,7 @@ export function createSweepStore(
     const end = await appApi.positionOfEvent(runId, "table", point.relevantEvent);
     const mm = a.run.trace.mm[point.relevantEvent] ?? 0;
     const at =
-      point.relevantLabel === "the first allocation of ballooned memory"
+      point.relevantLabel === FIRST_BALLOON_ALLOCATION
         ? await firstGrowth(appApi, runId, mm, first, Math.max(first, end))
         : first;
     if (app.getState().run?.runId !== runId) return;

@@ -29,7 +29,7 @@
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { VariantId } from "../engine/variants.ts";
-import { hasCheckpoints, hasVary } from "../exercise/draw.ts";
+import { hasVary } from "../exercise/draw.ts";
 import {
   type CheckReport,
   checkOf,
@@ -55,7 +55,7 @@ import {
 } from "../permalink/index.ts";
 import type { SweepSpec } from "../sweep/spec.ts";
 import type { RunInfo } from "../worker/api.ts";
-import { type AppState, type AppStore, concreteScenario, scenarioKernel } from "./store.ts";
+import { type AppState, type AppStore, concreteScenario, openingPosition, scenarioKernel } from "./store.ts";
 import { linkResultState } from "./url.ts";
 
 /** The parts of `window` this module uses (tests pass a fake). */
@@ -414,9 +414,7 @@ export function createUrlSync(store: AppStore, host: UrlHost, opts: UrlSyncOptio
     if (st.granularity !== state.granularity) await st.setGranularity(state.granularity);
     const run = store.getState().run;
     if (!run) return;
-    // An exercise opens at its beginning (its questions come before their steps).
-    const end = hasCheckpoints(store.getState().scenario) ? 0 : run.counts[state.granularity];
-    store.getState().seek(state.step ?? end);
+    store.getState().seek(state.step ?? openingPosition(store.getState().scenario, run, state.granularity));
     const sel = state.selection;
     const cur = store.getState().selection;
     if (sel ? !cur || cur.mm !== sel.mm || cur.table !== sel.table : cur !== null)

@@ -59,6 +59,9 @@ function reduce(t: Trace, mm: number, counter: string, stat: "final" | "peak"): 
   return stat === "final" ? counterAt(t, t.events - 1, mm, c) : peakCounterAt(t, mm, c);
 }
 
+/** The label of a point whose step is the first allocation of ballooned memory (see below). */
+export const FIRST_BALLOON_ALLOCATION = "the first allocation of ballooned memory";
+
 /**
  * The step a click on a point opens: the first allocation of ballooned memory (an empty PTE, as
  * the balloon leaves it, filled with a page of its own on the balloon's side), else the first
@@ -75,7 +78,7 @@ export function relevantEvent(t: Trace): { event: number; label: string } {
       if (t.mm[e] !== mm) continue;
       for (const eff of effectsOf(t, e)) {
         if (eff.from !== Pte.NONE || eff.to === Pte.NONE) continue;
-        if (isAnon(eff.to)) return { event: e, label: "the first allocation of ballooned memory" };
+        if (isAnon(eff.to)) return { event: e, label: FIRST_BALLOON_ALLOCATION };
         if (mapped < 0) mapped = e;
       }
     }

@@ -337,16 +337,9 @@ import type { ExerciseAnswers } from "../exercise/answers.ts";
 import type { AnswerKeyRow } from "../exercise/key.ts";
 import type { SweepPoint, SweepPointRequest } from "../sweep/run.ts";
 
-export type {
-  Answer,
-  CheckpointAnswer,
-  CounterReveal,
-  ExerciseAnswers,
-  Reveal,
-} from "../exercise/answers.ts";
-export type { DrawnValue } from "../exercise/draw.ts";
+export type { Answer, CheckpointAnswer, ExerciseAnswers } from "../exercise/answers.ts";
 export type { AnswerKeyRow } from "../exercise/key.ts";
-export type { MeasureId, Side, SweepPoint, SweepPointRequest } from "../sweep/run.ts";
+export type { SweepPoint, SweepPointRequest } from "../sweep/run.ts";
 
 export interface AnswerKeyRequest {
   /** The scenario as the author wrote it (with its ranges). */
