@@ -13,7 +13,7 @@
 import { memo, useEffect, useMemo, useRef } from "react";
 import { rightChoiceOf } from "../../state/compare.ts";
 import type { CompareInfo, PairViewState, RunInfo, VariantId, ViewState } from "../../worker/api.ts";
-import { labelInWords } from "../narration/bookkeeping.ts";
+import { eventLabel } from "../narration/summarize.ts";
 import { useLinks } from "../share/context.tsx";
 import { LinkBanner } from "../share/LinkBanner.tsx";
 import { ShareToolbar } from "../share/ShareToolbar.tsx";
@@ -258,7 +258,7 @@ export function RightCheckBanner() {
 const SideStep = memo(function SideStep({ side, run, view }: { side: 0 | 1; run: RunInfo; view: ViewState }) {
   const t = run.trace;
   const e = view.event;
-  const label = e >= 0 ? labelInWords(t.strings[t.label[e]!] ?? "") : "the start";
+  const label = e >= 0 ? eventLabel(run, e) : "the start";
   const mm = e >= 0 ? t.mmNames[t.mm[e]!] : "";
   const changes = (view.changes ?? []).filter((c) => c.from !== c.to);
   return (

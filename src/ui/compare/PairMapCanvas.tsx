@@ -6,7 +6,7 @@
  * Coordinate spaces as in memory-map/layout.ts: tableSpace, cellSpace, cssPx, devicePx.
  */
 import { type PointerEvent, useLayoutEffect, useRef, useState } from "react";
-import { aggregatePartial, aggregateTiles, markRuns } from "../views/memory-map/aggregate.ts";
+import { aggregateAny, aggregatePartial, aggregateTiles, markRuns } from "../views/memory-map/aggregate.ts";
 import {
   buildTiles,
   drawStepMarks,
@@ -104,10 +104,7 @@ export function PairMapCanvas(props: PairMapCanvasProps) {
     // A cell differs if any of its tables does (aggregatePartial: 0 none, 1 some, 2 all); the
     // others are painted from the faded tiles (the maps' focus + context painting).
     if (diff) aggregatePartial(diff, layout, buf.markByCell);
-    else if (balloon) {
-      aggregatePartial(balloon, layout, buf.markByCell);
-      for (let c = 0; c < layout.cells; c++) buf.markByCell[c] = buf.markByCell[c]! > 0 ? 1 : 0;
-    }
+    else if (balloon) aggregateAny(balloon, layout, buf.markByCell);
     paintCells(
       layout,
       buf.tileByCell,

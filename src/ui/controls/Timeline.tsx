@@ -9,7 +9,7 @@
 import { type KeyboardEvent, type PointerEvent, useMemo, useRef } from "react";
 import type { Granularity, RunInfo } from "../../worker/api.ts";
 import { formatInt } from "../format.ts";
-import { labelInWords } from "../narration/bookkeeping.ts";
+import { eventLabel } from "../narration/summarize.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { axisOf, markersOf } from "../views/derived.ts";
 import { FLAG_FLIP_U, flagLanes, markerPosition } from "../views/markers.ts";
@@ -172,6 +172,6 @@ export function valueText(
   if (g === "action") return `${head}: after ${t.actions[position - 1]?.label ?? ""}`;
   const e = eventAtU(ax, positionToU(ax, g, position) - 1e-12);
   const a = t.actions[t.action[e]!];
-  const label = labelInWords(t.strings[t.label[e]!] ?? "");
+  const label = eventLabel(run, e);
   return `${head}: ${a?.label ?? ""}, ${label} on the ${t.mmNames[t.mm[e]!] ?? ""}`;
 }

@@ -15,8 +15,9 @@ import {
   toleranceWords,
   unitWords,
 } from "../../state/exercise.ts";
-import type { Answer, CheckpointAnswer, CounterColumn, RunInfo } from "../../worker/api.ts";
-import { formatBytesShort, formatInt } from "../format.ts";
+import type { Answer, CheckpointAnswer, RunInfo } from "../../worker/api.ts";
+import { formatInt } from "../format.ts";
+import { formatValue } from "../narration/summarize.ts";
 import { useApp } from "../store-context.tsx";
 import { useExercise, useStudy } from "../study/context.tsx";
 
@@ -41,10 +42,6 @@ function givenWords(c: CheckpointAnswer, g: Given | null, run: RunInfo | null): 
   return optionWords(c.kind, g.option);
 }
 
-function counterValue(col: CounterColumn | undefined, v: number): string {
-  return col?.unit === "bytes" ? formatBytesShort(v) : formatInt(v);
-}
-
 /** The step the question is about, as the step list names it. */
 function stepLabel(run: RunInfo | null, at: number): string {
   return run?.trace.actions[at + 1]?.label ?? `action ${at + 1}`;
@@ -65,6 +62,7 @@ function Reveal({
   const rule = c.reveal.rule ? run?.rules.find((r) => r.id === c.reveal.rule) : undefined;
   const counter = c.reveal.counter;
   const col = counter ? run?.counters.find((k) => k.key === counter.key) : undefined;
+  const unit = col?.unit ?? "count";
   const a: Answer | null = c.answer;
   return (
     <li className={`zx-reveal zx-${result.status}`} data-testid="exercise-reveal" data-status={result.status}>
@@ -80,16 +78,7 @@ function Reveal({
             {a.values.map((v) => (
               <tr key={v.kernel} className={a.correct.includes(v.kernel) ? "zx-correct" : undefined}>
                 <th scope="row">{v.kernel}</th>
-                <td>
-                  {v.problem
-                    ? v.problem
-                    : v.value !== null
-                      ? counterValue(
-                          run?.counters.find((k) => k.key === counter?.key),
-                          v.value,
-                        )
-                      : v.outcome}
-                </td>
+                <td>{v.problem ? v.problem : v.value !== null ? formatValue(unit, v.value) : v.outcome}</td>
               </tr>
             ))}
           </tbody>
@@ -109,8 +98,8 @@ function Reveal({
       )}
       {counter && (
         <p className="zx-counter" data-testid="exercise-counter">
-          {col?.label ?? counter.key} on the {mmName(run, counter.mm)}: {counterValue(col, counter.before)} →{" "}
-          <strong>{counterValue(col, counter.after)}</strong>
+          {col?.label ?? counter.key} on the {mmName(run, counter.mm)}: {formatValue(unit, counter.before)} →{" "}
+          <strong>{formatValue(unit, counter.after)}</strong>
         </p>
       )}
       {c.reveal.note && <p className="zx-note">{c.reveal.note}</p>}

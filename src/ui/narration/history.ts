@@ -9,8 +9,7 @@
  * that records a decision (a note such as "= true"), at most three.
  */
 import type { Frame, HistoryEntry } from "../../worker/api.ts";
-import { labelInWords } from "./bookkeeping.ts";
-import type { NarrationRun } from "./summarize.ts";
+import { eventLabel, type NarrationRun } from "./summarize.ts";
 
 export interface ChainLink {
   readonly text: string;
@@ -38,7 +37,7 @@ export function decidingFrames(run: NarrationRun, rule: number): Frame[] {
 export function historyItem(run: NarrationRun, entry: HistoryEntry): HistoryItem {
   const t = run.trace;
   const action = t.actions[entry.action];
-  const label = labelInWords(t.strings[t.label[entry.event]!] ?? "");
+  const label = eventLabel(run, entry.event);
   const changed = entry.from !== entry.to;
   const rule = run.rules[entry.rule];
   const bookkeeping = !changed && (rule?.id === "unchanged" || rule?.id === "pageset");

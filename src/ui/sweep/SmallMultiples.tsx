@@ -10,6 +10,7 @@
  */
 import { line, scaleLinear, scalePoint } from "d3";
 import { forwardRef } from "react";
+import { GiB, KiB, MiB } from "../../base/units.ts";
 import { formatParameterValue, MEASURES, PARAMETERS, SIDES, type SweepRun } from "../../state/sweep.ts";
 import type { SweepPoint, VariantId } from "../../worker/api.ts";
 import { formatBytesShort } from "../format.ts";
@@ -34,7 +35,7 @@ export interface SmallMultiplesProps {
  * `hi` reaches.
  */
 export function byteUnit(hi: number): number {
-  for (const unit of [2 ** 30, 2 ** 20, 2 ** 10]) if (hi >= unit) return unit;
+  for (const unit of [GiB, MiB, KiB]) if (hi >= unit) return unit;
   return 1;
 }
 

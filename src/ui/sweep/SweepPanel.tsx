@@ -4,6 +4,7 @@
  * bar, Cancel), see the results as small multiples, open any point's run, export CSV and SVG.
  */
 import { useRef, useState } from "react";
+import { GiB } from "../../base/units.ts";
 import {
   describeSpec,
   formatParameterValue,
@@ -39,7 +40,7 @@ function defaults(param: ParameterId, scenario: unknown): Pick<Form, "from" | "t
   const info = PARAMETERS[param];
   if (param === "guestRam") {
     const ram = parameterValueOf(scenario, "guestRam");
-    const top = typeof ram === "number" ? ram : 2 ** 34;
+    const top = typeof ram === "number" ? ram : 16 * GiB;
     return {
       from: formatBytesShort(top / 4).replace(" ", ""),
       to: formatBytesShort(top).replace(" ", ""),

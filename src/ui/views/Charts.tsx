@@ -10,7 +10,7 @@ import { line, scaleLinear } from "d3";
 import { memo, useId, useMemo, useState } from "react";
 import type { RunInfo } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
-import { labelInWords } from "../narration/bookkeeping.ts";
+import { eventLabel } from "../narration/summarize.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { chartTracks, compactCount, type Track } from "./chart-series.ts";
 import { axisOf, markersOf } from "./derived.ts";
@@ -264,7 +264,7 @@ export function Charts() {
 function hoverText(run: RunInfo, e: number): string {
   const t = run.trace;
   const a = t.actions[t.action[e]!];
-  return `event ${formatInt(e + 1)}: ${labelInWords(t.strings[t.label[e]!] ?? "")} (${t.mmNames[t.mm[e]!]}) · ${a?.label ?? ""}`;
+  return `event ${formatInt(e + 1)}: ${eventLabel(run, e)} (${t.mmNames[t.mm[e]!]}) · ${a?.label ?? ""}`;
 }
 
 /** The charts as a table: every counter after each action (the accessible alternative). */

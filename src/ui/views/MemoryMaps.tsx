@@ -14,7 +14,7 @@ import { formatBytesShort, formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { type ClassCounts, countClassesFromHistogram } from "./memory-map/aggregate.ts";
 import { ClassKey } from "./memory-map/ClassKey.tsx";
-import { describeClass, SLOT_KEYS, SLOT_ZERO, slotNames } from "./memory-map/classes.ts";
+import { describeClass, SLOT_KEYS, SLOT_ZERO, type SlotNames, slotNames } from "./memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
 import {
   appMapLayout,
@@ -258,6 +258,7 @@ export function MemoryMaps() {
               layout={layout}
               palette={palette}
               counts={counts[i]!}
+              names={names}
               selection={selection}
               hoverTable={hoverTable}
               showBalloon={showBalloon}
@@ -279,8 +280,15 @@ export function MemoryMaps() {
           />
         </div>
       </div>
-      <Legend run={run} view={view} counts={counts} palette={palette} showBalloon={showBalloon} />
-      <MapTables run={run} view={view} counts={counts} />
+      <Legend
+        run={run}
+        view={view}
+        counts={counts}
+        names={names}
+        palette={palette}
+        showBalloon={showBalloon}
+      />
+      <MapTables run={run} view={view} counts={counts} names={names} />
     </div>
   );
 }
@@ -293,6 +301,7 @@ interface HostMapProps {
   readonly layout: MapLayout;
   readonly palette: ReturnType<typeof usePalette>;
   readonly counts: ClassCounts;
+  readonly names: SlotNames;
   readonly selection: { mm: number; table: number } | null;
   readonly hoverTable: number | null;
   readonly showBalloon: boolean;
@@ -302,9 +311,8 @@ interface HostMapProps {
 }
 
 function HostMap(props: HostMapProps) {
-  const { mm, snapshot: m, view, run, layout, palette, selection, hoverTable, showBalloon } = props;
+  const { mm, snapshot: m, view, run, layout, palette, names, selection, hoverTable, showBalloon } = props;
   const g = run.geometry;
-  const names = useMemo(() => slotNames([run]), [run]);
   const active = view.active.find((a) => a.mm === mm)?.runs ?? null;
   const selected = selection && selection.mm === mm ? selection.table : null;
   // The same table on the other map gets the hover ring, for comparison.
@@ -380,13 +388,13 @@ function Legend(props: {
   run: RunInfo;
   view: ViewState;
   counts: readonly ClassCounts[];
+  names: SlotNames;
   palette: ReturnType<typeof usePalette>;
   showBalloon: boolean;
 }) {
-  const { run, view, counts, palette, showBalloon } = props;
+  const { run, view, counts, names, palette, showBalloon } = props;
   const span = run.geometry.tableSpanBytes;
   const ptes = run.geometry.ptesPerTable;
-  const names = useMemo(() => slotNames([run]), [run]);
   const anyActive = view.active.some((a) => a.runs.length > 0);
   const anyHugeZero = counts.some((c) => c.hugeBySlot[SLOT_ZERO]! > 0);
   return (
@@ -512,10 +520,14 @@ function Legend(props: {
 }
 
 /** The tabular alternative: tables per class and mm, and the selected table's PTEs per state. */
-function MapTables(props: { run: RunInfo; view: ViewState; counts: readonly ClassCounts[] }) {
-  const { run, view, counts } = props;
+function MapTables(props: {
+  run: RunInfo;
+  view: ViewState;
+  counts: readonly ClassCounts[];
+  names: SlotNames;
+}) {
+  const { run, view, counts, names } = props;
   const span = run.geometry.tableSpanBytes;
-  const names = useMemo(() => slotNames([run]), [run]);
   const detail = view.table;
   const stateCounts = useMemo(() => {
     if (!detail) return null;

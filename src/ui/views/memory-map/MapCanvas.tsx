@@ -20,7 +20,7 @@ import {
   useState,
 } from "react";
 import { GiB, MiB } from "../../../base/units.ts";
-import { aggregatePartial, aggregateTiles, markRuns } from "./aggregate.ts";
+import { aggregateAny, aggregatePartial, aggregateTiles, markRuns } from "./aggregate.ts";
 import {
   buildBalloonTiles,
   buildTiles,
@@ -168,10 +168,7 @@ export function MapCanvas(props: MapCanvasProps) {
       activeRuns && activeRuns.length > 0
         ? markRuns(activeRuns, pageOffset, ptesPerTable, layout, 1, b.activeByCell)
         : 0;
-    if (balloonOutline) {
-      aggregatePartial(balloonOutline, layout, b.balloonByCell);
-      for (let c = 0; c < layout.cells; c++) b.balloonByCell[c] = b.balloonByCell[c]! > 0 ? 1 : 0;
-    }
+    if (balloonOutline) aggregateAny(balloonOutline, layout, b.balloonByCell);
     const focusByCell = balloonOutline ? b.balloonByCell : activeCount > 0 ? b.activeByCell : null;
     if (focusByCell && (!b.faded || b.fadedKey !== key)) {
       b.faded = fadeTiles(b.tiles, palette.backgroundPixel, 0.62);

@@ -120,6 +120,12 @@ export function aggregatePartial(
   }
 }
 
+/** Per cell 1 if any of its tables has it (per-table 1 or 2), else 0: aggregatePartial, clamped. */
+export function aggregateAny(perTable: Uint8Array, layout: MapLayout, /* out */ byCell: Uint8Array): void {
+  aggregatePartial(perTable, layout, byCell);
+  for (let c = 0; c < layout.cells; c++) byCell[c] = byCell[c]! > 0 ? 1 : 0;
+}
+
 export interface ClassCounts {
   /** Tables per palette slot (classes.ts SLOT_KEYS order). */
   readonly bySlot: Float64Array;
