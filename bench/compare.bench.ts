@@ -15,6 +15,7 @@
 import type { Page } from "@playwright/test";
 import {
   buildUnlessAsked,
+  idle,
   inPage,
   launch,
   ms,
@@ -22,6 +23,7 @@ import {
   preview,
   printTable,
   type Row,
+  targets,
 } from "./ui-support.ts";
 
 const args = process.argv.slice(2);
@@ -82,19 +84,7 @@ const SCRUB = `([ms, count]) => new Promise((resolve) => {
 
 /** Both sides and the diff map show the target step, with nothing in flight. */
 async function settle(page: Page): Promise<void> {
-  await page.waitForFunction("window.__zeropage && window.__zeropage.idle() === true", null, {
-    timeout: 180_000,
-  });
-}
-
-function targets(n: number, steps: number): number[] {
-  let x = 20240611;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    out.push(Math.floor((x / 2147483648) * steps));
-  }
-  return out;
+  await idle(page, 180_000);
 }
 
 async function seekRun(

@@ -25,64 +25,35 @@
  * reuses the build, --dist DIR builds into / serves DIR (default dist/), --runs N sweeps (3),
  * --trace FILE keeps the traced sweep's trace (for chrome://tracing or Perfetto).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { presetById } from "../src/scenario/presets/index.ts";
 import { runSweep } from "../src/sweep/run.ts";
 import { formatSpec, parseSpec, type SweepSpec } from "../src/sweep/spec.ts";
+import {
+  buildUnlessAsked,
+  idle,
+  inPage,
+  launch,
+  ms,
+  percentile,
+  preview,
+  printTable,
+  RECORD_FRAMES,
+  ROOT,
+  type Row,
+} from "./ui-support.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1]! : fallback;
 };
-const ROOT = join(import.meta.dirname, "..");
 const DIST = resolve(ROOT, option("--dist", "dist"));
 const RUNS = Number(option("--runs", "3"));
 const PRESET = "commit-06201e00";
 const TARGET_MS = 5000;
-
-function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => done(port));
-    });
-    srv.on("error", fail);
-  });
-}
-
-async function waitForServer(url: string, ms = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`vite preview did not answer at ${url}`);
-}
-
-function browserPath(): string | undefined {
-  const env = process.env.CHROMIUM_PATH;
-  if (env && existsSync(env)) return env;
-  if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
-  return undefined;
-}
 
 /**
  * In-page (as source text: tsx's __name() helper does not exist in the page): presses "Run the
@@ -115,14 +86,6 @@ const RUN_SWEEP = `() => new Promise((resolve, reject) => {
   const t0 = performance.now();
   requestAnimationFrame(tick);
   button.click();
-})`;
-
-/** rAF timestamps for ms milliseconds. */
-const RECORD_FRAMES = `(ms) => new Promise((resolve) => {
-  const ts = [];
-  const t0 = performance.now();
-  const tick = (t) => { ts.push(t); if (t - t0 < ms) requestAnimationFrame(tick); else resolve(ts); };
-  requestAnimationFrame(tick);
 })`;
 
 interface SweepTiming {
@@ -205,9 +168,7 @@ const intervals = (ts: readonly number[]) => ts.slice(1).map((t, i) => t - ts[i]
 
 async function openSweepDialog(page: Page, url: string): Promise<void> {
   await page.goto(`${url}#preset=${PRESET}`);
-  await page.waitForFunction("window.__zeropage && window.__zeropage.idle() === true", null, {
-    timeout: 120_000,
-  });
+  await idle(page, 120_000);
   await page.getByRole("button", { name: "Sweep", exact: true }).click();
   await page.getByTestId("sweep-panel").waitFor();
   // Let the dialog's first paint and the idle page settle before the clock starts.
@@ -233,37 +194,11 @@ function nodeBaseline(spec: SweepSpec, runs: number): { wall: number[]; cpu: num
 }
 
 async function main(): Promise<void> {
-  if (!args.includes("--no-build")) {
-    console.log("bench:sweep: building (vite build)…");
-    const r = spawnSync("npx", ["vite", "build", "--logLevel", "error", "--outDir", DIST, "--emptyOutDir"], {
-      cwd: ROOT,
-      stdio: "inherit",
-    });
-    if (r.status !== 0) process.exit(r.status ?? 1);
-  }
+  buildUnlessAsked(args, DIST);
   if (!existsSync(join(DIST, "index.html"))) throw new Error(`no build in ${DIST}: run without --no-build`);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const server: ChildProcess = spawn(
-    "npx",
-    ["vite", "preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort", "--outDir", DIST],
-    { cwd: ROOT, stdio: "ignore", detached: true },
-  );
-  const stop = () => {
-    try {
-      if (server.pid) process.kill(-server.pid);
-    } catch {
-      // already gone
-    }
-  };
-  process.on("exit", stop);
+  const { url, stop } = await preview(DIST);
   try {
-    await waitForServer(url);
-    const exe = browserPath();
-    const browser = await chromium.launch({
-      ...(exe ? { executablePath: exe } : {}),
-      args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-timer-throttling"],
-    });
+    const browser = await launch();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
     const sweeps: SweepTiming[] = [];
     let rest: number[] = [];
@@ -279,7 +214,7 @@ async function main(): Promise<void> {
         if (!parsed?.ok) throw new Error(`the link names no sweep: ${page.url()}`);
         spec = parsed.spec;
         rest = intervals(
-          (await page.evaluate(`(${RECORD_FRAMES})(${Math.max(1000, Math.round(t.ms))})`)) as number[],
+          (await page.evaluate(inPage(RECORD_FRAMES, Math.max(1000, Math.round(t.ms))))) as number[],
         );
       }
       sweeps.push(t);
@@ -308,68 +243,63 @@ async function main(): Promise<void> {
     const steps = sweeps.map((s) => new Set(s.updates.map((u) => u.value)).size);
     const firstUpdate = sweeps.map((s) => s.updates[0]?.t ?? Number.NaN);
     const longestGap = sweeps.map((s) => Math.max(...intervals([0, ...s.updates.map((u) => u.t)])));
-    const ms = (v: number) => `${v.toFixed(1)} ms`;
     const med = (xs: number[]) => percentile(xs, 50);
-    const rows: [string, string, string, string][] = [];
+    const rows: Row[] = [];
     rows.push([
       `sweep ${points} runs, press → last point, median of ${RUNS} (${total.map((x) => x.toFixed(0)).join(", ")} ms)`,
       ms(med(total)),
       `≤ ${TARGET_MS} ms`,
-      med(total) <= TARGET_MS ? "met" : "MISSED",
+      med(total) <= TARGET_MS,
     ]);
     rows.push([
       `  baseline: the same runs in Node, engine alone, wall (${node.wall.map((x) => x.toFixed(0)).join(", ")} ms)`,
       `${ms(med(node.wall))} · ×${(med(total) / med(node.wall)).toFixed(2)}`,
       "",
-      "",
+      null,
     ]);
     rows.push([
       `progress bar: distinct values per sweep; first after, longest wait (medians)`,
       `${Math.min(...steps)} of ${points}; ${ms(med(firstUpdate))}, ${ms(med(longestGap))}`,
       `${points} of ${points}`,
-      steps.every((n) => n === points) ? "met" : "MISSED",
+      steps.every((n) => n === points),
     ]);
     const p95 = percentile(during, 95);
     rows.push([
       `frame interval while sweeping p50 / p95 / max (${during.length} frames)`,
       `${ms(percentile(during, 50))} / ${ms(p95)} / ${ms(Math.max(...during))}`,
       "p95 ≤ 16.7 ms",
-      p95 <= 16.7 ? "met" : "MISSED",
+      p95 <= 16.7,
     ]);
     const restP95 = percentile(rest, 95);
     rows.push([
       `  baseline: frame interval at rest p50 / p95 (${rest.length} frames)`,
       `${ms(percentile(rest, 50))} / ${ms(restP95)} · ×${(p95 / restP95).toFixed(2)}`,
       "",
-      "",
+      null,
     ]);
     const cpu95 = percentile(cpu.main, 95);
     rows.push([
       `traced sweep: main thread's tasks, CPU time p95 / max (${cpu.main.length} tasks; wall max ${ms(Math.max(...cpu.mainWall))})`,
       `${ms(cpu95)} / ${ms(Math.max(...cpu.main))}`,
       "p95 ≤ 16.7 ms",
-      cpu95 <= 16.7 ? "met" : "MISSED",
+      cpu95 <= 16.7,
     ]);
     rows.push([
       `traced sweep: the sweep worker's CPU time for ${points} runs (wall ${ms(cpu.workerWall)})`,
       ms(cpu.workerCpu),
       `≤ ${TARGET_MS} ms`,
-      cpu.workerCpu <= TARGET_MS ? "met" : "MISSED",
+      cpu.workerCpu <= TARGET_MS,
     ]);
     rows.push([
       `  baseline: the same runs in Node, CPU time (${node.cpu.map((x) => x.toFixed(0)).join(", ")} ms)`,
       `${ms(med(node.cpu))} · ×${(cpu.workerCpu / med(node.cpu)).toFixed(2)}`,
       "",
-      "",
+      null,
     ]);
-    const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-    console.log(
-      `\nZeropage Lab sweep benchmark: ${PRESET} (100 GiB), ${formatSpec(spec)}, Chromium ${version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}\n`,
+    printTable(
+      `Zeropage Lab sweep benchmark: ${PRESET} (100 GiB), ${formatSpec(spec)}, Chromium ${version}`,
+      rows,
     );
-    console.log(`${"measure".padEnd(w[0]!)}  ${"value".padEnd(w[1]!)}  ${"target".padEnd(w[2]!)}  result`);
-    console.log(`${"-".repeat(w[0]!)}  ${"-".repeat(w[1]!)}  ${"-".repeat(w[2]!)}  ------`);
-    for (const [a, b, c, d] of rows)
-      console.log(`${a.padEnd(w[0]!)}  ${b.padEnd(w[1]!)}  ${c.padEnd(w[2]!)}  ${d}`);
   } finally {
     stop();
   }

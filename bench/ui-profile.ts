@@ -18,12 +18,11 @@
  * --save FILE keeps the trace (chrome://tracing, Perfetto), --cpuprofile FILE the main thread's
  * JavaScript profile (DevTools' Performance panel loads it).
  */
-import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { type CDPSession, chromium, type Page } from "@playwright/test";
-import { freePort, waitForServer } from "./ui-support.ts";
+import type { CDPSession, Page } from "@playwright/test";
+import { launch, preview, ROOT, targets, idle as waitIdle } from "./ui-support.ts";
 
 const args = process.argv.slice(2);
 const what = args[0] ?? "play-table";
@@ -33,7 +32,6 @@ const flag = (name: string, fallback: string) => {
 };
 const SECONDS = Number(flag("--seconds", "4"));
 const TOP = Number(flag("--top", "30"));
-const ROOT = join(import.meta.dirname, "..");
 const DIST = flag("--dist", join(ROOT, "dist"));
 const SAVE = flag("--save", "");
 const CPUPROFILE = flag("--cpuprofile", "");
@@ -128,14 +126,9 @@ function profileSelf(profile: {
 
 const HASH = "#v=1&preset=commit-06201e00&kernel=s390-fa41ba0d";
 
-async function idle(page: Page): Promise<void> {
-  await page.waitForFunction("window.__zeropage && window.__zeropage.idle() === true", null, {
-    timeout: 120_000,
-  });
-}
+const idle = (page: Page) => waitIdle(page, 120_000);
 
 async function interact(page: Page): Promise<void> {
-  const g = { table: "Page table", pte: "PTE", action: "Action" } as const;
   if (what.startsWith("play-")) {
     await page.keyboard.press("Home");
     await idle(page);
@@ -149,10 +142,8 @@ async function interact(page: Page): Promise<void> {
   }
   if (what.startsWith("seek-") && what !== "seek-compare") {
     const steps = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
-    let x = 20240611;
-    for (let i = 0; i < 40; i++) {
-      x = (x * 1103515245 + 12345) % 2147483648;
-      await page.evaluate(`window.__zeropage.seek(${Math.floor((x / 2147483648) * steps)})`);
+    for (const target of targets(40, steps)) {
+      await page.evaluate(`window.__zeropage.seek(${target})`);
       await idle(page);
     }
     return;
@@ -177,12 +168,8 @@ async function interact(page: Page): Promise<void> {
           (${set})(s, p); if (t - t0 < ${SECONDS * 1000}) requestAnimationFrame(tick); else resolve(); };
         requestAnimationFrame(tick); })`);
     } else {
-      let x = 20240611;
-      for (let i = 0; i < 30; i++) {
-        x = (x * 1103515245 + 12345) % 2147483648;
-        await page.evaluate(
-          `(${set})(document.querySelector("[data-testid=compare-slider]"), ${Math.floor((x / 2147483648) * steps)})`,
-        );
+      for (const target of targets(30, steps)) {
+        await page.evaluate(`(${set})(document.querySelector("[data-testid=compare-slider]"), ${target})`);
         await idle(page);
       }
     }
@@ -195,32 +182,13 @@ async function interact(page: Page): Promise<void> {
     }
     return;
   }
-  void g;
 }
 
 async function main(): Promise<void> {
   if (!existsSync(join(DIST, "index.html"))) throw new Error(`no build at ${DIST}`);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const server = spawn(
-    "npx",
-    ["vite", "preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort", "--outDir", DIST],
-    { cwd: ROOT, stdio: "ignore", detached: true },
-  );
-  const stop = () => {
-    try {
-      if (server.pid) process.kill(-server.pid);
-    } catch {
-      // gone
-    }
-  };
-  process.on("exit", stop);
+  const { url, stop } = await preview(DIST);
   try {
-    await waitForServer(url);
-    const browser = await chromium.launch({
-      executablePath: existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined,
-      args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-timer-throttling"],
-    });
+    const browser = await launch();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
     const granularity = what.endsWith("-pte") ? "pte" : what.endsWith("-action") ? "action" : "table";

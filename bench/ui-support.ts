@@ -1,14 +1,15 @@
 /**
- * What the browser benchmarks share (ui.bench.ts, compare.bench.ts, ui-profile.ts): serving a
- * build with `vite preview` on a free port, launching Chromium, percentiles, the in-page
- * calibration pass, and the results table with each target met or missed.
+ * What the browser benchmarks share (ui.bench.ts, compare.bench.ts, sweep.bench.ts, ui-profile.ts):
+ * serving a build with `vite preview` on a free port, launching Chromium, waiting for the app to
+ * be idle, percentiles, the seeded seek targets, the in-page frame recorder and calibration pass,
+ * and the results table with each target met or missed.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "@playwright/test";
+import { type Browser, chromium, type Page } from "@playwright/test";
 
 export const ROOT = join(import.meta.dirname, "..");
 
@@ -97,6 +98,22 @@ export function percentile(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
+/** The app's worker has answered everything asked of it (window.__zeropage.idle()). */
+export async function idle(page: Page, timeout: number): Promise<void> {
+  await page.waitForFunction("window.__zeropage && window.__zeropage.idle() === true", null, { timeout });
+}
+
+/** `n` seek targets in [0, steps): a fixed pseudo-random sequence (LCG), so runs compare. */
+export function targets(n: number, steps: number): number[] {
+  let x = 20240611;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    out.push(Math.floor((x / 2147483648) * steps));
+  }
+  return out;
+}
+
 /*
  * In-page code is source text: tsx (esbuild) wraps named functions with a __name() helper that
  * does not exist in the page, so functions cannot be handed to page.evaluate() directly.
@@ -104,6 +121,18 @@ export function percentile(xs: readonly number[], p: number): number {
 export function inPage(fn: string, arg: unknown): string {
   return `(${fn})(${JSON.stringify(arg)})`;
 }
+
+/** In-page: resolves with the rAF timestamps of `ms` milliseconds. */
+export const RECORD_FRAMES = `(ms) => new Promise((resolve) => {
+  const ts = [];
+  const t0 = performance.now();
+  const tick = (t) => {
+    ts.push(t);
+    if (t - t0 < ms) requestAnimationFrame(tick);
+    else resolve(ts);
+  };
+  requestAnimationFrame(tick);
+})`;
 
 /**
  * The calibration: one plain per-page pass over 100 GiB (a byte per 4 KiB page, read and written

@@ -36,8 +36,11 @@ import {
   percentile,
   preview,
   printTable,
+  RECORD_FRAMES,
   ROOT,
   type Row,
+  targets,
+  idle as waitIdle,
 } from "./ui-support.ts";
 
 const args = process.argv.slice(2);
@@ -55,18 +58,6 @@ const GRANULARITIES = [
   ["Action", "action"],
 ] as const;
 const MB = 1e6;
-
-/** Resolves with the rAF timestamps of `ms` milliseconds. */
-const RECORD_FRAMES = `(ms) => new Promise((resolve) => {
-  const ts = [];
-  const t0 = performance.now();
-  const tick = (t) => {
-    ts.push(t);
-    if (t - t0 < ms) requestAnimationFrame(tick);
-    else resolve(ts);
-  };
-  requestAnimationFrame(tick);
-})`;
 
 /** A seek every animation frame for `ms`, moving forward; resolves with the frame intervals. */
 const SCRUB = `([ms, count]) => new Promise((resolve) => {
@@ -141,11 +132,10 @@ const DRAWN_PROBE = `new PerformanceObserver((list, obs) => {
   requestAnimationFrame(() => setTimeout(() => { window.__benchDrawn = performance.now(); }));
 }).observe({ type: "mark", buffered: true });`;
 
+/** Idle (ui-support's wait, 180 s), or an error that names the app's state. */
 async function idle(page: Page): Promise<void> {
   try {
-    await page.waitForFunction("window.__zeropage && window.__zeropage.idle() === true", null, {
-      timeout: 180_000,
-    });
+    await waitIdle(page, 180_000);
   } catch (e) {
     const app = await page.evaluate(
       'JSON.stringify(Object.assign({}, document.querySelector(".app")?.dataset ?? {}))',
@@ -204,13 +194,10 @@ async function seekLatencies(
   n: number,
 ): Promise<{ total: number[]; worker: number[] }> {
   const steps = await granularity(page, label);
-  // A fixed pseudo-random sequence (LCG), so runs compare.
-  let x = 20240611;
   const total: number[] = [];
   const worker: number[] = [];
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    total.push((await page.evaluate(inPage(TIMED_SEEK, Math.floor((x / 2147483648) * steps)))) as number);
+  for (const target of targets(n, steps)) {
+    total.push((await page.evaluate(inPage(TIMED_SEEK, target))) as number);
     worker.push((await page.evaluate("window.__zeropage.viewMs()")) as number);
     await idle(page);
   }

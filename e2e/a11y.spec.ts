@@ -3,29 +3,14 @@
  * the light and the dark theme, at the end state and at a fine-granularity step, and with the
  * help overlay open. A failure prints each violation with its rule, impact and elements.
  */
-import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { PRESETS } from "../src/scenario/presets/index.ts";
-import { type Hook, idle } from "./support.ts";
-
-async function serious(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return r.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help}\n${v.nodes
-          .slice(0, 5)
-          .map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.split("\n").join(" ")}`)
-          .join("\n")}`,
-    );
-}
+import { type Hook, idle, ready, serious } from "./support.ts";
 
 for (const preset of PRESETS) {
   test(`${preset.id}: no serious or critical axe violation`, async ({ page }) => {
     await page.goto(`/#preset=${preset.id}`);
-    await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-    await idle(page);
+    await ready(page);
     expect(await serious(page)).toEqual([]);
   });
 }
@@ -37,8 +22,7 @@ test.describe("in the dark theme", () => {
     page,
   }) => {
     await page.goto("/#preset=teaching-small");
-    await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-    await idle(page);
+    await ready(page);
     expect(await serious(page)).toEqual([]);
     await page.keyboard.press("]");
     await page.keyboard.press("]");

@@ -5,17 +5,11 @@
 import { expect, type Page, test } from "@playwright/test";
 import { GiB, MiB, PAGE_SIZE } from "../src/base/units.ts";
 import { PRESETS } from "../src/scenario/presets/index.ts";
-import { type Hook, idle, press } from "./support.ts";
+import { counter, type Hook, idle, press, ready } from "./support.ts";
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(`/#${hash}`);
-  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  await idle(page);
-}
-
-async function counter(page: Page, key: string, mm: string): Promise<number> {
-  const cell = page.locator(`[data-testid=counters] tr[data-counter="${key}"] td[data-mm="${mm}"]`);
-  return Number(await cell.getAttribute("data-value"));
+  await ready(page);
 }
 
 /** Every counter cell, as "key/mm=value" lines: equal strings, equal state. */

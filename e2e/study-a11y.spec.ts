@@ -4,22 +4,8 @@
  * a question card asking and revealing, and the Sweep dialog with a finished sweep and its table.
  * No serious or critical violation, in the light and the dark theme.
  */
-import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "@playwright/test";
-import { idle } from "./support.ts";
-
-async function serious(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return r.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help}\n${v.nodes
-          .slice(0, 5)
-          .map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.split("\n").join(" ")}`)
-          .join("\n")}`,
-    );
-}
+import { expect, test } from "@playwright/test";
+import { ready, serious } from "./support.ts";
 
 for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`in the ${colorScheme} theme`, () => {
@@ -28,8 +14,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     test("the exercise: class link, answer key, a question asked and revealed", async ({ page }) => {
       test.setTimeout(120_000);
       await page.goto("/#v=1&preset=ksm-zero-pages-exercise&seed=42");
-      await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-      await idle(page);
+      await ready(page);
       await page.getByRole("button", { name: "Link for the class" }).click();
       await expect(page.getByTestId("exercise-class-link")).toBeVisible();
       expect(await serious(page), "the class link").toEqual([]);

@@ -13,6 +13,7 @@
  * Key frames are compared with committed baselines (toHaveScreenshot, e2e/journeys/__screenshots__);
  * `npm run test:update-screenshots` accepts a change on purpose.
  */
+import AxeBuilder from "@axe-core/playwright";
 import { type Browser, expect, type Locator, type Page, test } from "@playwright/test";
 
 /** The sizes of src/base/units.ts, for the journeys. */
@@ -318,4 +319,18 @@ export async function painted(page: Page): Promise<void> {
 export async function ready(page: Page): Promise<void> {
   await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
   await idle(page);
+}
+
+/** axe-core (WCAG 2.1 A and AA rules): the serious and critical violations, each with its rule, impact and elements. */
+export async function serious(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return r.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n${v.nodes
+          .slice(0, 5)
+          .map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.split("\n").join(" ")}`)
+          .join("\n")}`,
+    );
 }

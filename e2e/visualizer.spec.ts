@@ -6,21 +6,15 @@
  */
 import { expect, type Page, test } from "@playwright/test";
 import { GiB } from "../src/base/units.ts";
-import { type Hook, idle, press } from "./support.ts";
+import { counter, type Hook, idle, press, ready } from "./support.ts";
 
 async function open(page: Page, hash = ""): Promise<void> {
   await page.goto(hash ? `/#${hash}` : "/");
-  await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  await idle(page);
+  await ready(page);
 }
 
 async function position(page: Page): Promise<number> {
   return Number(await page.locator(".app").getAttribute("data-view-position"));
-}
-
-async function counter(page: Page, key: string, mm: string): Promise<number> {
-  const cell = page.locator(`[data-testid=counters] tr[data-counter="${key}"] td[data-mm="${mm}"]`);
-  return Number(await cell.getAttribute("data-value"));
 }
 
 /** Accessible name of the focused element (label, aria-label or text). */
@@ -240,7 +234,6 @@ test("narration: action summary with counter changes, source links at the varian
   await press(page, "]");
   await press(page, "Home");
   for (let i = 0; i < 3; i++) await press(page, "ArrowRight");
-  await idle(page);
   await expect(n).toContainText("write fault");
   await expect(n).toContainText(/guest page [\d,]+ \(page table [\d,]+, PTE \d+\)/);
   await expect(n.locator(".changes")).toContainText("none → anon r/w, data");

@@ -5,9 +5,10 @@
  * presets from the gallery.
  *
  * The bugs this journey holds (each step fails without its fix):
- *   1  a kernel chosen at the end: no view fails (the balloon view's createImageData threw). A
- *      kernel switch no longer empties the views (4), so this journey passes without the canvas
- *      fix too; the link journey's pasted PV link, which does empty them, is the step that fails
+ *   1  "choose s390-06201e00 again with the mouse" (refusedKernelAndBack, after x86_64 refused the
+ *      PV guest and left no run): no view fails (the balloon view's createImageData threw). A
+ *      kernel chosen at the end does not fail without the canvas fix: a switch between runs no
+ *      longer empties the views (4)
  *   2  → after a mouse choice of kernel steps the story and leaves the kernel alone
  *   4  while a kernel computes: the picker shows it, the old run stays with its own badge and a
  *      pending note, and no panel shows "Computing…" beside a run (counters of 0 B)
