@@ -84,7 +84,7 @@ function answer<K extends Answer["kind"]>(c: CheckpointAnswer, kind: K): Extract
 
 /** The counter at the end of a run of the scenario cut after action `at`. */
 function endOfPrefix(
-  input: ReturnType<typeof lesson>,
+  input: { readonly actions: readonly unknown[] },
   at: number,
   mm: number,
   key: string,
@@ -195,6 +195,38 @@ describe("answers derive from the engine", () => {
 
   it("the outcome is the run's", () => {
     expect(answer(a.checkpoints[5]!, "outcome").outcome).toBe("completed");
+  });
+});
+
+describe("a memfd-backed guest", () => {
+  // The lesson with guest RAM in a memfd (QEMU's memory-backend-memfd): a page the guest writes is
+  // a shmem page, a page of the guest's own all the same, counted in RssShmem and not in RssAnon.
+  const memfd = lesson();
+  const withMemfd = {
+    ...memfd,
+    machine: { ...memfd.machine, qemu: { memoryBackend: "memfd" } },
+    actions: [{ do: "guest-touch", size: "32MiB", content: "data" }, ...memfd.actions.slice(1)],
+    exercise: {
+      checkpoints: [{ ask: "pte", at: 0, on: "source", question: "What does a written page map?" }],
+    },
+  };
+
+  it("a written page is a page of its own, shown by RssShmem", () => {
+    const c = answersOf(withMemfd).checkpoints[0]!;
+    const pte = answer(c, "pte");
+    expect(pte.outcome).toBe("own");
+    expect(pte.counts.own).toBe((32 * MiB) / (4 * 1024));
+    expect(pte.counts.none).toBe(0);
+    expect(c.reveal.counter?.key).toBe("rssShmemBytes");
+    expect(c.reveal.counter?.after).toBe(endOfPrefix(withMemfd, 0, 0, "rssShmemBytes"));
+    expect(c.reveal.counter!.after - c.reveal.counter!.before).toBe(32 * MiB);
+  });
+
+  it("the same question on anonymous memory is shown by RssAnon", () => {
+    const anon = { ...withMemfd, machine: memfd.machine };
+    const c = answersOf(anon).checkpoints[0]!;
+    expect(answer(c, "pte").outcome).toBe("own");
+    expect(c.reveal.counter?.key).toBe("rssAnonBytes");
   });
 });
 

@@ -22,7 +22,8 @@ import {
   type Trace,
   type VariantId,
 } from "../engine/index.ts";
-import { isAnon, isZeropage, Pte } from "../engine/pte.ts";
+import { Pte } from "../engine/pte.ts";
+import { STATE_FRAME } from "../engine/snapshot.ts";
 import type { Outcome } from "../hypervisor/machine.ts";
 import type { RunResult } from "../scenario/compile.ts";
 import {
@@ -181,22 +182,33 @@ function counterReveal(
   return { key, mm, before, after: at.end > at.first ? counterAt(t, at.end - 1, mm, c) : before };
 }
 
-/** What a PTE state maps, as a "pte" question's option. */
+/**
+ * What a PTE state maps, as a "pte" question's option: the frame the fan-in diagram draws it to
+ * (engine/snapshot.ts STATE_FRAME), so a memfd page is a page of its own as an anonymous one is.
+ */
 export function pteOutcomeOf(state: number): Exclude<PteOutcome, "unchanged"> {
-  if (isZeropage(state)) return "zeropage";
-  if (isAnon(state)) return "own";
-  if (state === Pte.KSM) return "ksm";
-  return "none";
+  return STATE_FRAME[state] ?? "none";
 }
 
-/** The counter that shows a step's pages becoming `o`. */
-const OUTCOME_COUNTER: Readonly<Record<PteOutcome, QuestionCounter>> = {
-  zeropage: "zeropagePtes",
-  own: "rssAnonBytes",
-  ksm: "ksmPages",
-  none: "presentPages",
-  unchanged: "rssAnonBytes",
-};
+/**
+ * The counter that shows a step's pages becoming `o`. A page of its own is counted in RssAnon,
+ * or in RssShmem when it is a memfd (shmem) page: `shmem` says which most of them are.
+ */
+function outcomeCounter(o: PteOutcome, shmem: boolean): QuestionCounter {
+  switch (o) {
+    case "zeropage":
+      return "zeropagePtes";
+    case "ksm":
+      return "ksmPages";
+    case "none":
+      return "presentPages";
+    default:
+      return shmem ? "rssShmemBytes" : "rssAnonBytes";
+  }
+}
+
+/** Whether a PTE state maps a shmem (memfd) page of its own. */
+const isShmemPage = (state: number) => state === Pte.SHMEM_ZERO || state === Pte.SHMEM_DATA;
 
 /** PTE changes of action `at` (on mm `mm`, or any), by what they end as, with the rule per class. */
 function pteChanges(
@@ -207,8 +219,11 @@ function pteChanges(
   counts: Record<PteOutcome, number>;
   rules: Map<PteOutcome, Map<number, number>>;
   mmOf: Map<PteOutcome, number>;
+  /** Most of the pages that became pages of their own are memfd (shmem) pages. */
+  shmem: boolean;
 } {
   const counts = Object.fromEntries(PTE_OUTCOMES.map((o) => [o, 0])) as Record<PteOutcome, number>;
+  let shmemPages = 0;
   const rules = new Map<PteOutcome, Map<number, number>>();
   const mmOf = new Map<PteOutcome, number>();
   for (let e = at.first; e < at.end; e++) {
@@ -217,13 +232,14 @@ function pteChanges(
       if (eff.from === eff.to) continue;
       const o = pteOutcomeOf(eff.to);
       counts[o] += eff.count;
+      if (isShmemPage(eff.to)) shmemPages += eff.count;
       const r = rules.get(o) ?? new Map<number, number>();
       r.set(eff.rule, (r.get(eff.rule) ?? 0) + eff.count);
       rules.set(o, r);
       if (!mmOf.has(o)) mmOf.set(o, t.mm[e]!);
     }
   }
-  return { counts, rules, mmOf };
+  return { counts, rules, mmOf, shmem: shmemPages * 2 > counts.own };
 }
 
 function heaviest(m: Map<number, number> | undefined): number | null {
@@ -467,7 +483,7 @@ function answerOne(c: Checkpoint, index: number, run: RunResult, runUnder: RunUn
     }
     case "pte": {
       const only = on === undefined ? null : mm;
-      const { counts, rules, mmOf } = pteChanges(t, span, only);
+      const { counts, rules, mmOf, shmem } = pteChanges(t, span, only);
       let outcome: PteOutcome = "unchanged";
       for (const o of PTE_OUTCOMES) if (o !== "unchanged" && counts[o] > counts[outcome]) outcome = o;
       const ruleIndex = heaviest(rules.get(outcome));
@@ -480,7 +496,7 @@ function answerOne(c: Checkpoint, index: number, run: RunResult, runUnder: RunUn
         answer: { kind: "pte", outcome, counts },
         reveal: {
           rule: ruleIndex !== null ? (t.ruleIds[ruleIndex] ?? null) : decidingRule(t, span, only),
-          counter: counterReveal(t, span, revealMm, OUTCOME_COUNTER[outcome]),
+          counter: counterReveal(t, span, revealMm, outcomeCounter(outcome, shmem)),
           note: "",
         },
       };
@@ -510,7 +526,7 @@ function answerOne(c: Checkpoint, index: number, run: RunResult, runUnder: RunUn
           },
         };
       const one = { first: found.event, end: found.event + 1 };
-      const { counts } = pteChanges(t, one, mm);
+      const { counts, shmem } = pteChanges(t, one, mm);
       let outcome: PteOutcome = "unchanged";
       for (const o of PTE_OUTCOMES) if (o !== "unchanged" && counts[o] > counts[outcome]) outcome = o;
       return {
@@ -524,7 +540,7 @@ function answerOne(c: Checkpoint, index: number, run: RunResult, runUnder: RunUn
             t,
             span,
             mm,
-            outcome === "unchanged" ? "pteTables" : OUTCOME_COUNTER[outcome],
+            outcome === "unchanged" ? "pteTables" : outcomeCounter(outcome, shmem),
           ),
           note: "",
         },

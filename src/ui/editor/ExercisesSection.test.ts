@@ -40,6 +40,18 @@ function leaves(n: Node, path: string): string[] {
   return [path];
 }
 
+/** The fixed lists of the exercise schema's leaves (valibot picklists), by leaf path. */
+function picklists(n: Node, path: string, out = new Map<string, readonly string[]>()) {
+  if (n.type === "optional") picklists(n.wrapped!, path, out);
+  else if (n.type === "picklist") out.set(path, n.options as string[]);
+  else if (n.type === "strict_object" || n.type === "object")
+    for (const [k, c] of Object.entries(n.entries!)) picklists(c, path ? `${path}.${k}` : k, out);
+  else if (n.type === "array" && n.item!.type === "variant")
+    for (const o of n.item!.options as Node[])
+      picklists(o, `${path}[${String(o.entries![n.item!.key!]!.literal)}]`, out);
+  return out;
+}
+
 const KERNELS = ["s390-fa41ba0d", "s390-06201e00", "x86_64"];
 
 function draftWithEverything(): Draft {
@@ -69,16 +81,33 @@ function draftWithEverything(): Draft {
   );
 }
 
-function renderedPaths(draft: Draft): string[] {
-  const html = renderToStaticMarkup(
+const rendered = (draft: Draft) =>
+  renderToStaticMarkup(
     createElement(ExercisesSection, { draft, issues: new Map(), edit: () => {}, kernels: KERNELS }),
   );
+
+/** A field's data-path in the schema's words: "checkpoints[number].counter". */
+function schemaPath(draft: Draft, dataPath: string): string {
   const kinds = (draft.exercise as { checkpoints: { ask: string }[] }).checkpoints.map((c) => c.ask);
-  return [...html.matchAll(/data-path="([^"]+)"/g)].map((m) =>
-    m[1]!
-      .replace(/^exercise\./, "")
-      .replace(/^checkpoints\[(\d+)\]/, (_x, i: string) => `checkpoints[${kinds[Number(i)]}]`),
-  );
+  return dataPath
+    .replace(/^exercise\./, "")
+    .replace(/^checkpoints\[(\d+)\]/, (_x, i: string) => `checkpoints[${kinds[Number(i)]}]`);
+}
+
+function renderedPaths(draft: Draft): string[] {
+  return [...rendered(draft).matchAll(/data-path="([^"]+)"/g)].map((m) => schemaPath(draft, m[1]!));
+}
+
+/** The options each rendered select offers (its empty "remove" option left out), by schema path. */
+function renderedChoices(draft: Draft): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of rendered(draft).matchAll(
+    /data-path="([^"]+)"(?:(?!data-path=).)*?<select[^>]*>(.*?)<\/select>/gs,
+  )) {
+    const values = [...m[2]!.matchAll(/<option value="([^"]*)"/g)].map((o) => o[1]!).filter((v) => v !== "");
+    out.set(schemaPath(draft, m[1]!), values);
+  }
+  return out;
 }
 
 describe("the Exercises section covers the exercise schema", () => {
@@ -95,6 +124,21 @@ describe("the Exercises section covers the exercise schema", () => {
   it("has a field for every leaf, and none the schema lacks", () => {
     expect(schema.filter((p) => !fields.includes(p))).toEqual([]);
     expect(fields.filter((p) => !schema.includes(p))).toEqual([]);
+  });
+
+  it("offers exactly the values the schema accepts where the schema has a fixed list", () => {
+    const lists = picklists(ExerciseSchema as unknown as Node, "");
+    const choices = renderedChoices(draftWithEverything());
+    expect(lists.get("checkpoints[number].counter")).toContain("rssShmemBytes");
+    const checked = [...lists].filter(([path]) => choices.has(path));
+    expect(checked.map(([path]) => path)).toEqual(
+      expect.arrayContaining([
+        "checkpoints[number].counter",
+        "checkpoints[kernel].pick",
+        "checkpoints[number].unit",
+      ]),
+    );
+    for (const [path, options] of checked) expect(choices.get(path), path).toEqual([...options]);
   });
 
   it("starts every kind of question valid, and an exercise makes a draft schemaVersion 2", () => {

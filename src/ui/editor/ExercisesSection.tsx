@@ -8,6 +8,7 @@
  * (ExercisesSection.test.ts) walks the exercise schema and finds a field for each leaf.
  */
 import type { ReactNode } from "react";
+import { KERNEL_PICKS, MEASURES, QUESTION_COUNTERS, UNITS } from "../../scenario/exercise-schema.ts";
 import { useStudy } from "../study/context.tsx";
 import { type Draft, getAt, setAt } from "./draft.ts";
 import "../exercise/exercise.css";
@@ -32,26 +33,8 @@ export const QUESTION_KINDS = [
 ] as const;
 type Kind = (typeof QUESTION_KINDS)[number][0];
 
-const COUNTERS = [
-  "rssAnonBytes",
-  "vmPteBytes",
-  "pageTableBytes",
-  "pteTables",
-  "zeropagePtes",
-  "anonPages",
-  "ksmPages",
-  "ksmPagesShared",
-  "ksmPagesSharing",
-  "ksmZeroPages",
-  "hugeZeroPmds",
-  "thpPmds",
-  "presentPages",
-  "hostMemBytes",
-];
+// The schema's own lists: a value the schema accepts is offered, and nothing else.
 const SIDES = ["source", "destination"];
-const MEASURES = ["after", "before", "change", "peak"];
-const UNITS = ["GiB", "MiB", "KiB", "bytes", "count"];
-const PICKS = ["least", "most", "zero", "nonzero", "hangs", "completes"];
 const MODES = ["legacy", "multifd", "none"];
 
 /** The draft with its exercise changed, as schemaVersion 2 (the version that has exercises). */
@@ -296,7 +279,13 @@ function Question({
   const fields: ReactNode[] = [];
   if (kind === "number") {
     fields.push(
-      <ChoiceField key="counter" {...common} path={`${at}.counter`} label="counter" options={COUNTERS} />,
+      <ChoiceField
+        key="counter"
+        {...common}
+        path={`${at}.counter`}
+        label="counter"
+        options={QUESTION_COUNTERS}
+      />,
       <ChoiceField key="on" {...common} path={`${at}.on`} label="on" options={SIDES} emptyLabel="source" />,
       <ChoiceField
         key="measure"
@@ -341,14 +330,14 @@ function Question({
         {...common}
         path={`${at}.pick`}
         label="the answer is the kernel that…"
-        options={PICKS}
+        options={KERNEL_PICKS}
       />,
       <ChoiceField
         key="counter"
         {...common}
         path={`${at}.counter`}
         label="counter"
-        options={COUNTERS}
+        options={QUESTION_COUNTERS}
         emptyLabel="none (hangs, completes)"
       />,
       <ChoiceField key="on" {...common} path={`${at}.on`} label="on" options={SIDES} emptyLabel="source" />,
