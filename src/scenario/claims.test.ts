@@ -10,7 +10,8 @@ import { actionAsides, messageNumbers } from "../ui/narration/asides.ts";
 import { labelInWords } from "../ui/narration/bookkeeping.ts";
 import { counterMeaning, countersRelation } from "../ui/narration/counter-legend.ts";
 import { actionSummary } from "../ui/narration/summarize.ts";
-import { CHART_COUNTERS } from "../ui/views/chart-series.ts";
+import { chartTracks } from "../ui/views/chart-series.ts";
+import { traceAxis } from "../ui/views/trace-axis.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { PRESETS, presetById } from "./presets/index.ts";
 
@@ -116,9 +117,21 @@ describe("explanations a student needs", () => {
     expect(counterMeaning("vmPteBytes", g)).toMatch(/2 KiB per page table/);
     expect(counterMeaning("vmPteBytes", g)).toMatch(/occupies 4 KiB, its PTEs plus their PGSTEs/);
     expect(countersRelation(g)).toMatch(/Host memory = anonymous pages \+ KSM pages .*\+ page-table memory/);
-    const vmPte = CHART_COUNTERS.find((c) => c.key === "vmPteBytes")!.description;
-    expect(vmPte).not.toMatch(/: page-table memory$/);
-    expect(vmPte).toMatch(/half of the 4 KiB/);
+  });
+
+  test("the charts say what VmPTE is in the run's own geometry: half the table on s390 KVM, all of it on x86_64", async () => {
+    const described = async (kernel: string) => {
+      const r = await run("commit-06201e00", kernel);
+      const tracks = chartTracks(r, traceAxis(r.trace));
+      return (key: string) => tracks.find((t) => t.id === key)!.description;
+    };
+    const s390 = await described("s390-06201e00");
+    expect(s390("vmPteBytes")).toMatch(/VmPTE shows half of what these tables cost/);
+    const x86 = await described("x86_64");
+    expect(x86("vmPteBytes")).toMatch(/the same as they occupy/);
+    expect(x86("vmPteBytes")).not.toMatch(/s390|PGSTE/);
+    // Host memory names everything it counts, the page cache of a memfd behind guest RAM too.
+    expect(x86("hostMemBytes")).toMatch(/page cache of a memfd/);
   });
 
   test("the destination reads before it writes: ram_handle_zero → buffer_is_zero writes zeros only where the page is not zero", async () => {

@@ -1,6 +1,6 @@
 /**
  * Counter series for the charts, straight from the trace's counter columns: per mm RssAnon, host
- * memory, VmPTE and zeropage PTEs, and the guest's balloon (trace extra "balloonPages"). Points
+ * memory, VmPTE, zeropage PTEs and huge zero PMDs, and the guest's balloon (trace extra "balloonPages"). Points
  * sit on the shared trace axis: a counter holds its value before an event at the event's slot
  * start and reaches its value after the event at the slot end (a straight line in between: the
  * event's pages are done one after another).
@@ -8,6 +8,7 @@
 import { PAGE_SIZE } from "../../base/units.ts";
 import type { CounterColumn, RunInfo } from "../../worker/api.ts";
 import { formatInt } from "../format.ts";
+import { counterMeaning } from "../narration/counter-legend.ts";
 import type { TraceAxis } from "./trace-axis.ts";
 
 export interface Series {
@@ -30,24 +31,18 @@ export interface Track {
   readonly max: number;
 }
 
-type ChartRun = Pick<RunInfo, "trace" | "counters">;
+type ChartRun = Pick<RunInfo, "trace" | "counters" | "geometry">;
 
-/** The charted counters; `ifUsed`: only in runs where it is ever non-zero. */
-export const CHART_COUNTERS: readonly { key: string; description: string; ifUsed?: boolean }[] = [
-  { key: "rssAnonBytes", description: "RssAnon in /proc/<pid>/status: anonymous memory mapped" },
-  { key: "hostMemBytes", description: "host memory in use: anonymous pages, KSM pages and page tables" },
-  {
-    key: "vmPteBytes",
-    description:
-      "VmPTE in /proc/<pid>/status: the page-table bytes the kernel counts (mm_pgtables_bytes()); on s390 2 KiB per PTE table, half of the 4 KiB a KVM table occupies with its PGSTEs (host memory counts the 4 KiB)",
-  },
-  { key: "zeropagePtes", description: "PTEs that map the shared zeropage (huge zero PMDs not included)" },
-  {
-    key: "hugeZeroPmds",
-    description:
-      "huge PMDs that map the huge zero page (x86_64 THP): each maps 512 pages (2 MiB) of zeros, counted apart from zeropage PTEs",
-    ifUsed: true,
-  },
+/**
+ * The charted counters; `ifUsed`: only in runs where it is ever non-zero. What each means comes
+ * from the counters' legend (narration/counter-legend.ts), in the run's own geometry.
+ */
+export const CHART_COUNTERS: readonly { key: string; ifUsed?: boolean }[] = [
+  { key: "rssAnonBytes" },
+  { key: "hostMemBytes" },
+  { key: "vmPteBytes" },
+  { key: "zeropagePtes" },
+  { key: "hugeZeroPmds", ifUsed: true },
 ];
 
 function series(ax: TraceAxis, events: number, mm: number, name: string, at: (e: number) => number): Series {
@@ -76,7 +71,7 @@ export function chartTracks(run: ChartRun, ax: TraceAxis): Track[] {
   const mms = t.mmNames.length;
   const nc = run.counters.length;
   const tracks: Track[] = [];
-  for (const { key, description, ifUsed } of CHART_COUNTERS) {
+  for (const { key, ifUsed } of CHART_COUNTERS) {
     const c = run.counters.findIndex((x) => x.key === key);
     if (c < 0) continue;
     const ss = t.mmNames.map((name, mm) =>
@@ -88,7 +83,7 @@ export function chartTracks(run: ChartRun, ax: TraceAxis): Track[] {
     tracks.push({
       id: key,
       label: run.counters[c]!.label,
-      description,
+      description: counterMeaning(key, run.geometry),
       unit: run.counters[c]!.unit,
       series: ss,
       max: maxOf(ss),
