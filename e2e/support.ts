@@ -118,8 +118,8 @@ export class Journey {
   }
 
   /**
-   * The single view has its step on screen, with nothing computing; or compare mode has its shared
-   * step and diff map on screen. Read from the attributes the views write, in the page (one wait,
+   * The single view has its step on screen, with nothing computing, the before/after panel too;
+   * or compare mode has its shared step and diff map on screen. Read from the attributes the views write, in the page (one wait,
    * not a round trip per poll).
    */
   async settled(): Promise<void> {
@@ -135,10 +135,20 @@ export class Journey {
           );
         }
         const app = document.querySelector(".app");
+        // The before/after panel above the maps shows the same step (or has nothing to show):
+        // while it still computes, its height changes and scrolls what is below it.
+        const ba = document.querySelector("[data-testid=before-after]");
+        const baSettled =
+          !ba ||
+          ba.getAttribute("data-ba-status") === "off" ||
+          ba.getAttribute("data-ba-status") === "error" ||
+          (ba.getAttribute("data-ba-status") === "ready" &&
+            ba.getAttribute("data-ba-position") === ba.getAttribute("data-app-position"));
         return (
           app?.getAttribute("data-status") === "ready" &&
           document.querySelector("[data-testid=pending-run]") === null &&
-          app.getAttribute("data-position") === app.getAttribute("data-view-position")
+          app.getAttribute("data-position") === app.getAttribute("data-view-position") &&
+          baSettled
         );
       },
       null,
