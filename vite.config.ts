@@ -26,6 +26,9 @@ const ICONS: Preset = {
 // deployment waits until the user accepts it (src/ui/offline/UpdatePrompt.tsx), so a page never
 // switches engine semantics under an open run. The app registers the worker itself
 // (src/ui/offline/register.ts): no inline script, so the CSP's script-src 'self' stays.
+/** Test files that mock a module with vi.mock: they run isolated (see test.projects). */
+const MOCKS_MODULES = ["tools/qemu-check/check.test.ts"];
+
 export default defineConfig({
   base: "./",
   plugins: [
@@ -62,8 +65,22 @@ export default defineConfig({
   build: { target: "es2022", sourcemap: true },
   preview: { host: "127.0.0.1" },
   test: {
-    include: ["src/**/*.test.ts", "tools/**/*.test.ts", "bench/**/*.test.ts"],
     environment: "node",
     testTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts", "tools/**/*.test.ts", "bench/**/*.test.ts"],
+          exclude: MOCKS_MODULES,
+          // The files of a worker share one module graph: importing the engine once per worker
+          // instead of once per file halves the run on 2 cores. No file may leave state behind.
+          isolate: false,
+        },
+      },
+      // Files that replace a module (vi.mock) get a module graph of their own.
+      { extends: true, test: { name: "isolated", include: MOCKS_MODULES } },
+    ],
   },
 });
