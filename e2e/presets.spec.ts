@@ -1,11 +1,14 @@
 /**
- * Every preset in real Chromium: the app reaches the end state and shows the counters the kernel
- * rules predict (the golden tests in src/scenario/presets/ hold the arithmetic), and stepping back and forth returns exactly to earlier values.
+ * Every preset in real Chromium, one page per preset: the app reaches the end state and shows the
+ * counters the kernel rules predict (the golden tests in src/scenario/presets/ hold the
+ * arithmetic); axe finds no serious or critical violation there (WCAG 2.1 A and AA); stepping back
+ * and forth returns exactly to earlier values; and the keyboard alone drives it (Tab reaches the
+ * transport bar, arrows step, `[` `]` change the granularity, the go-to box takes a step).
  */
 import { expect, type Page, test } from "@playwright/test";
 import { GiB, MiB, PAGE_SIZE } from "../src/base/units.ts";
 import { PRESETS } from "../src/scenario/presets/index.ts";
-import { counter, type Hook, idle, press, ready } from "./support.ts";
+import { counter, type Hook, idle, press, ready, serious } from "./support.ts";
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(`/#${hash}`);
@@ -215,6 +218,7 @@ for (const preset of EXERCISES) {
     const app = page.locator(".app");
     await expect(app).toHaveAttribute("data-view-position", "0");
     await expect(page.getByTestId("exercise-bar")).toBeVisible();
+    expect(await serious(page)).toEqual([]);
     const last = Number(await page.getByRole("slider", { name: "Timeline" }).getAttribute("aria-valuemax"));
     await press(page, "End");
     await expect(page.getByTestId("exercise-card")).toBeVisible();
@@ -236,7 +240,9 @@ async function check(page: Page, e: Expect): Promise<void> {
 
 for (const c of CASES) {
   const name = c.kernel ? `${c.id} under ${c.kernel}` : c.id;
-  test(`${name}: ends as the kernel rules predict, and steps back exactly`, async ({ page }) => {
+  test(`${name}: ends as the kernel rules predict, with no axe violation; steps back exactly; keyboard only`, async ({
+    page,
+  }) => {
     await open(page, `preset=${c.id}${c.kernel ? `&kernel=${c.kernel}` : ""}`);
     await expect(page.getByTestId("outcome")).toHaveText(c.outcome);
     await expect(page.locator(".app")).toHaveAttribute("data-engine-env", "worker");
@@ -246,6 +252,7 @@ for (const c of CASES) {
     const total = await position();
     await check(page, c.end);
     if (c.narration) await expect(page.getByTestId("narration")).toContainText(c.narration);
+    expect(await serious(page)).toEqual([]);
     const end = await viewState(page);
 
     await press(page, "ArrowLeft");
@@ -270,63 +277,67 @@ for (const c of CASES) {
     for (let i = 0; i < 3; i++) await press(page, "ArrowLeft");
     await expect(page.locator(".app")).toHaveAttribute("data-view-position", String(mid));
     expect(await viewState(page)).toBe(there);
+
+    // Back to the story's end at action granularity, nothing focused: the keyboard alone.
+    await press(page, "[");
+    await press(page, "End");
+    await expect(page.locator(".app")).toHaveAttribute("data-view-position", String(total));
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await keyboardOnly(page);
   });
 }
 
 /**
- * Keyboard only, for every preset (no test hook: keys and the focus order alone). Tab reaches the
- * transport bar's buttons from the page; arrows step; `]` and `[` change the granularity; the
- * "go to step" box takes a number and Enter; Home and End jump.
+ * Keyboard only (no test hook: keys and the focus order alone), from the story's end at action
+ * granularity with nothing focused. Tab reaches the transport bar's buttons from the top of the
+ * page; arrows step; `]` and `[` change the granularity; the "go to step" box takes a number and
+ * Enter; Home and End jump.
  */
-for (const preset of STORIES) {
-  test(`${preset.id}: keyboard only`, async ({ page }) => {
-    await page.goto(`/#preset=${preset.id}`);
-    await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-    const app = page.locator(".app");
-    const total = Number(await app.getAttribute("data-position"));
-    expect(total).toBeGreaterThan(1);
+async function keyboardOnly(page: Page): Promise<void> {
+  const app = page.locator(".app");
+  const total = Number(await app.getAttribute("data-position"));
+  expect(total).toBeGreaterThan(1);
 
-    // Tab from the top of the page until the "Step back" button has the focus: it is reachable.
-    const stepBack = page.getByRole("button", { name: "Step back" });
-    let reached = false;
-    for (let i = 0; i < 200 && !reached; i++) {
-      await page.keyboard.press("Tab");
-      reached = await stepBack.evaluate((el) => el === document.activeElement);
-    }
-    expect(reached).toBe(true);
-    await page.keyboard.press("Enter");
-    await expect(app).toHaveAttribute("data-view-position", String(total - 1));
-
-    // With the focus on a button, the page's keys still step.
-    await page.keyboard.press("Home");
-    await expect(app).toHaveAttribute("data-view-position", "0");
-    await page.keyboard.press("ArrowRight");
-    await expect(app).toHaveAttribute("data-view-position", "1");
-    await page.keyboard.press("ArrowLeft");
-    await expect(app).toHaveAttribute("data-view-position", "0");
-
-    // Granularity: ] to page tables, [ back to actions.
-    await page.keyboard.press("]");
-    await expect(page.getByRole("radio", { name: "Page table" })).toBeChecked();
-    await page.keyboard.press("[");
-    await expect(page.getByRole("radio", { name: "Action" })).toBeChecked();
-
-    // The go-to box, reached with Tab from the granularity control, takes a step number.
-    const goTo = page.getByLabel("Go to step");
-    await page.getByRole("radio", { name: "Action" }).focus();
-    for (let i = 0; i < 10; i++) {
-      if (await goTo.evaluate((el) => el === document.activeElement)) break;
-      await page.keyboard.press("Tab");
-    }
-    await expect(goTo).toBeFocused();
-    const target = Math.min(2, total);
-    await page.keyboard.type(String(target));
-    await page.keyboard.press("Enter");
-    await expect(app).toHaveAttribute("data-view-position", String(target));
-
-    // Tab out of the box (its own keys edit the number), then End.
+  // Tab from the top of the page until the "Step back" button has the focus: it is reachable.
+  const stepBack = page.getByRole("button", { name: "Step back" });
+  let reached = false;
+  for (let i = 0; i < 200 && !reached; i++) {
     await page.keyboard.press("Tab");
-    await page.keyboard.press("End");
-    await expect(app).toHaveAttribute("data-view-position", String(total));
-  });
+    reached = await stepBack.evaluate((el) => el === document.activeElement);
+  }
+  expect(reached).toBe(true);
+  await page.keyboard.press("Enter");
+  await expect(app).toHaveAttribute("data-view-position", String(total - 1));
+
+  // With the focus on a button, the page's keys still step.
+  await page.keyboard.press("Home");
+  await expect(app).toHaveAttribute("data-view-position", "0");
+  await page.keyboard.press("ArrowRight");
+  await expect(app).toHaveAttribute("data-view-position", "1");
+  await page.keyboard.press("ArrowLeft");
+  await expect(app).toHaveAttribute("data-view-position", "0");
+
+  // Granularity: ] to page tables, [ back to actions.
+  await page.keyboard.press("]");
+  await expect(page.getByRole("radio", { name: "Page table" })).toBeChecked();
+  await page.keyboard.press("[");
+  await expect(page.getByRole("radio", { name: "Action" })).toBeChecked();
+
+  // The go-to box, reached with Tab from the granularity control, takes a step number.
+  const goTo = page.getByLabel("Go to step");
+  await page.getByRole("radio", { name: "Action" }).focus();
+  for (let i = 0; i < 10; i++) {
+    if (await goTo.evaluate((el) => el === document.activeElement)) break;
+    await page.keyboard.press("Tab");
+  }
+  await expect(goTo).toBeFocused();
+  const target = Math.min(2, total);
+  await page.keyboard.type(String(target));
+  await page.keyboard.press("Enter");
+  await expect(app).toHaveAttribute("data-view-position", String(target));
+
+  // Tab out of the box (its own keys edit the number), then End.
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("End");
+  await expect(app).toHaveAttribute("data-view-position", String(total));
 }
