@@ -144,8 +144,9 @@ async function refusedKernelAndBack(j: Journey): Promise<void> {
     await expect(banner).toContainText("This scenario cannot run under x86_64");
     await expect(banner).toContainText("Action 3: protected virtualization is not available in x86_64");
     await expect(banner).not.toContainText("actions[");
-    // No panel claims to be computing a run that will not come.
+    // No panel claims to be computing a run that will not come, and no step is counted in it.
     await expect(page.locator(".panel .muted", { hasText: "Computing…" })).toHaveCount(0);
+    await expect(page.getByTestId("position")).toHaveText("no run");
   });
   await j.act(
     "choose s390-06201e00 again with the mouse",

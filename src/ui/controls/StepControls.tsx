@@ -144,8 +144,15 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
       </form>
 
       <span className="position" id={`${ids}-pos`} data-testid="position">
-        step <strong>{formatInt(position)}</strong> of {formatInt(total)}
-        <span className="muted"> · {GRANULARITY_LABELS[granularity].toLowerCase()}</span>
+        {run ? (
+          <>
+            step <strong>{formatInt(position)}</strong> of {formatInt(total)}
+            <span className="muted"> · {GRANULARITY_LABELS[granularity].toLowerCase()}</span>
+          </>
+        ) : (
+          // No run (still loading, or the kernel cannot run the scenario): no step to count.
+          <span className="muted">no run</span>
+        )}
       </span>
 
       <CommandButton id="show-help" className="icon-button help-button" label="Keyboard shortcuts">
