@@ -83,6 +83,8 @@ export interface AppState {
   readonly kernel: VariantId | null;
   readonly status: "idle" | "loading" | "ready" | "error";
   readonly issues: readonly ScenarioIssue[];
+  /** The chosen kernel, when `issues` say it cannot run a scenario that runs under its own kernel. */
+  readonly refusingKernel: VariantId | null;
   readonly error: string | null;
   readonly run: RunInfo | null;
   readonly granularity: Granularity;
@@ -304,7 +306,16 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       keep?: () => InitialState,
     ) => {
       const seq = ++loadSeq;
-      set({ status: "loading", presetId, scenario, kernel, issues: [], error: null, playing: false });
+      set({
+        status: "loading",
+        presetId,
+        scenario,
+        kernel,
+        issues: [],
+        refusingKernel: null,
+        error: null,
+        playing: false,
+      });
       try {
         // A student's problem: the scenario drawn for the seed, when it has ranges.
         const seed = get().seed;
@@ -317,7 +328,13 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         const r = await api.load(kernel ? { scenario: toRun, kernel } : { scenario: toRun });
         if (seq !== loadSeq) return;
         if (!r.ok) {
-          set({ status: "error", issues: r.issues, run: null, view: null });
+          set({
+            status: "error",
+            issues: r.issues,
+            refusingKernel: r.refusingKernel,
+            run: null,
+            view: null,
+          });
           return;
         }
         const k = keep?.();
@@ -366,6 +383,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       kernel: initial.kernel ?? null,
       status: "idle",
       issues: [],
+      refusingKernel: null,
       error: null,
       run: null,
       granularity: initial.granularity ?? "action",

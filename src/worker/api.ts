@@ -144,7 +144,15 @@ export interface RunInfo {
 
 export type LoadResult =
   | { readonly ok: true; readonly run: RunInfo }
-  | { readonly ok: false; readonly issues: ScenarioIssue[] };
+  | {
+      readonly ok: false;
+      readonly issues: ScenarioIssue[];
+      /**
+       * The kernel asked for, when it is the reason: the scenario runs under its own kernel and
+       * not under this one (a PV guest under x86_64). null: the scenario itself is not valid.
+       */
+      readonly refusingKernel: VariantId | null;
+    };
 
 export interface Selection {
   readonly mm: number;

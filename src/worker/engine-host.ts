@@ -65,6 +65,7 @@ import type {
   SweepPoint,
   SweepPointRequest,
   TableGeometry,
+  VariantId,
   VariantInfo,
   ViewRequest,
   ViewState,
@@ -240,7 +241,9 @@ export class EngineHost implements EngineApi {
     req: LoadRequest,
     t0: number,
     withProgress = true,
-  ): { ok: true; prepared: Prepared } | { ok: false; issues: ScenarioIssue[] } {
+  ):
+    | { ok: true; prepared: Prepared }
+    | { ok: false; issues: ScenarioIssue[]; refusingKernel: VariantId | null } {
     const listener = withProgress ? this.progress : null;
     // Progress goes to another thread through comlink: fire and forget, and never fail the load.
     const report = (p: LoadProgress) => {
@@ -255,7 +258,7 @@ export class EngineHost implements EngineApi {
           report({ phase: "simulating", actionsDone, actionsTotal, elapsedMs: now() - t0 })
       : undefined;
     const attempt = runScenario(req.scenario, { ...(req.kernel ? { kernel: req.kernel } : {}), onAction });
-    if (!attempt.ok) return { ok: false, issues: attempt.issues };
+    if (!attempt.ok) return { ok: false, issues: attempt.issues, refusingKernel: refusingKernel(req) };
     const r = attempt.run;
     const total = r.scenario.actions.length;
     if (listener)
@@ -536,6 +539,17 @@ export class EngineHost implements EngineApi {
   async answerKeyRow(req: AnswerKeyRequest): Promise<AnswerKeyRow> {
     return answerKey(req);
   }
+}
+
+/**
+ * The kernel a failed load asked for, when it is why the load failed: the scenario parses and
+ * passes runParsed()'s checks (checkScenario) under its own kernel, and not under this one.
+ */
+function refusingKernel(req: LoadRequest): VariantId | null {
+  if (!req.kernel) return null;
+  const parsed = parseScenario(req.scenario);
+  if (!parsed.ok || parsed.scenario.machine.kernel === req.kernel) return null;
+  return checkScenario(parsed.scenario, parsed.scenario.machine.kernel).length === 0 ? req.kernel : null;
 }
 
 /**
