@@ -48,6 +48,7 @@ function CommandButton({
 export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement | null> }) {
   const store = useAppStore();
   const run = useApp((s) => s.run);
+  const refused = useApp((s) => s.status === "error");
   const position = useApp((s) => s.position);
   const granularity = useApp((s) => s.granularity);
   const wanted = useApp((s) => s.wantedGranularity);
@@ -150,8 +151,8 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
             <span className="muted"> · {GRANULARITY_LABELS[granularity].toLowerCase()}</span>
           </>
         ) : (
-          // No run (still loading, or the kernel cannot run the scenario): no step to count.
-          <span className="muted">no run</span>
+          // No run yet, or none at all (the kernel cannot run the scenario): no step to count.
+          <span className="muted">{refused ? "no run" : "loading"}</span>
         )}
       </span>
 
