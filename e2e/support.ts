@@ -119,8 +119,8 @@ export class Journey {
 
   /**
    * The single view has its step on screen, with nothing computing, the before/after panel too;
-   * or compare mode has its shared step and diff map on screen. Read from the attributes the views write, in the page (one wait,
-   * not a round trip per poll).
+   * or compare mode has its shared step and diff map on screen. Read from the attributes the
+   * views write, in the page (one wait, not a round trip per poll).
    */
   async settled(): Promise<void> {
     await this.page.waitForFunction(

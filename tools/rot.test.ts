@@ -4,7 +4,10 @@
  *
  * - the sizes are src/base/units.ts's: no file but that one declares its own PAGE, KiB, MiB, GiB
  *   or TiB (a second `const PAGE = 4096` is how two files come to disagree);
- * - comments say what the code does, not which issue asked for it: no "issue N".
+ * - comments say what the code does, not which issue asked for it: no "issue N";
+ * - a test file that replaces a module (vi.mock) is listed in vite.config.ts's MOCKS_MODULES, so
+ *   it runs isolated: the other unit files share one module graph per worker, where a mock would
+ *   replace nothing.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -65,4 +68,16 @@ test('no "issue N" references in the sources', () => {
     offending(/\bissues? \d+/i, (f) => f === "tools/rot.test.ts"),
     "say what the code does instead",
   ).toEqual([]);
+});
+
+test("every test file that mocks a module runs isolated (vite.config.ts MOCKS_MODULES)", () => {
+  const config = readFileSync(join(ROOT, "vite.config.ts"), "utf8");
+  const listed = /const MOCKS_MODULES = \[([^\]]*)\]/.exec(config);
+  expect(listed, "vite.config.ts declares MOCKS_MODULES").not.toBeNull();
+  const isolated = [...listed![1]!.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+  const mocking = [
+    ...new Set(offending(/\bvi\.(mock|doMock)\(/).map((hit) => hit.slice(0, hit.indexOf(":")))),
+  ].filter((f) => f.endsWith(".test.ts"));
+  expect(mocking.length).toBeGreaterThan(0);
+  expect(mocking.sort()).toEqual([...isolated].sort());
 });

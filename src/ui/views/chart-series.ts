@@ -1,9 +1,10 @@
 /**
  * Counter series for the charts, straight from the trace's counter columns: per mm RssAnon, host
- * memory, VmPTE, zeropage PTEs and huge zero PMDs, and the guest's balloon (trace extra "balloonPages"). Points
- * sit on the shared trace axis: a counter holds its value before an event at the event's slot
- * start and reaches its value after the event at the slot end (a straight line in between: the
- * event's pages are done one after another).
+ * memory, VmPTE, zeropage PTEs and huge zero PMDs, and the guest's balloon (trace extra
+ * "balloonPages"). Points sit on the shared trace axis: a counter holds its value before an event
+ * at the event's slot start and reaches its value after the event at the slot end (a straight
+ * line in between: the event's pages are done one after another). Each track's description is the
+ * counters' legend in the run's own geometry.
  */
 import { PAGE_SIZE } from "../../base/units.ts";
 import type { CounterColumn, RunInfo } from "../../worker/api.ts";
