@@ -132,7 +132,7 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
           type="text"
           inputMode="numeric"
           pattern="[0-9,_ ]*"
-          placeholder={`0–${formatInt(total)}`}
+          placeholder={run ? `0–${formatInt(total)}` : ""}
           value={goTo}
           onChange={(e) => setGoTo(e.target.value)}
           size={11}
