@@ -19,6 +19,7 @@ import {
   inPage,
   launch,
   ms,
+  option,
   percentile,
   preview,
   printTable,
@@ -27,12 +28,8 @@ import {
 } from "./ui-support.ts";
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const SEEKS = flag("--seeks", 30);
-const SCRUB_SECONDS = flag("--seconds", 4);
+const SEEKS = Number(option(args, "--seeks", "30"));
+const SCRUB_SECONDS = Number(option(args, "--seconds", "4"));
 const COMPARE = "#v=1&preset=commit-06201e00&kernel=s390-fa41ba0d&g=table&compare=s390-06201e00";
 const GRANULARITIES = [
   ["table", "page table"],

@@ -37,6 +37,7 @@ import {
   inPage,
   launch,
   ms,
+  option,
   percentile,
   preview,
   printTable,
@@ -46,12 +47,8 @@ import {
 } from "./ui-support.ts";
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const DIST = resolve(ROOT, option("--dist", "dist"));
-const RUNS = Number(option("--runs", "3"));
+const DIST = resolve(ROOT, option(args, "--dist", "dist"));
+const RUNS = Number(option(args, "--runs", "3"));
 const PRESET = "commit-06201e00";
 const TARGET_MS = 5000;
 
@@ -228,7 +225,7 @@ async function main(): Promise<void> {
     });
     await traced.evaluate(`(${RUN_SWEEP})()`);
     const traceText = (await browser.stopTracing()).toString("utf8");
-    if (args.includes("--trace")) writeFileSync(option("--trace", "sweep-trace.json"), traceText);
+    if (args.includes("--trace")) writeFileSync(option(args, "--trace", "sweep-trace.json"), traceText);
     const cpu = taskCpu(JSON.parse(traceText));
     await traced.close();
     const version = browser.version();

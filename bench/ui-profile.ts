@@ -22,19 +22,15 @@ import { existsSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import type { CDPSession, Page } from "@playwright/test";
-import { launch, preview, ROOT, targets, idle as waitIdle } from "./ui-support.ts";
+import { launch, option, preview, ROOT, targets, idle as waitIdle } from "./ui-support.ts";
 
 const args = process.argv.slice(2);
 const what = args[0] ?? "play-table";
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const SECONDS = Number(flag("--seconds", "4"));
-const TOP = Number(flag("--top", "30"));
-const DIST = flag("--dist", join(ROOT, "dist"));
-const SAVE = flag("--save", "");
-const CPUPROFILE = flag("--cpuprofile", "");
+const SECONDS = Number(option(args, "--seconds", "4"));
+const TOP = Number(option(args, "--top", "30"));
+const DIST = option(args, "--dist", join(ROOT, "dist"));
+const SAVE = option(args, "--save", "");
+const CPUPROFILE = option(args, "--cpuprofile", "");
 
 interface TraceEvent {
   name: string;

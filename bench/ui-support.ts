@@ -38,6 +38,12 @@ export async function waitForServer(url: string, ms = 30_000): Promise<void> {
   throw new Error(`vite preview did not answer at ${url}`);
 }
 
+/** The value after `name` on the command line (`--runs 3`), else `fallback`. */
+export function option(args: readonly string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+}
+
 /** `vite build` into `outDir` (dist/ by default), unless the command line says --no-build. */
 export function buildUnlessAsked(args: readonly string[], outDir?: string): void {
   if (args.includes("--no-build")) return;

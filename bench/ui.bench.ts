@@ -32,6 +32,7 @@ import {
   inPage,
   launch,
   ms,
+  option,
   PAGE_PASS,
   percentile,
   preview,
@@ -44,12 +45,8 @@ import {
 } from "./ui-support.ts";
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const PLAY_SECONDS = flag("--seconds", 6);
-const SEEKS = flag("--seeks", 40);
+const PLAY_SECONDS = Number(option(args, "--seconds", "6"));
+const SEEKS = Number(option(args, "--seeks", "40"));
 const LOADS = 3;
 const STORY = "commit-06201e00";
 const GRANULARITIES = [

@@ -5,18 +5,12 @@
  * keeps its anon pages.
  */
 import { expect, type Page, test } from "@playwright/test";
+import { beforeAfterShowsAppStep } from "./support.ts";
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(`/#${hash}`);
   await expect(page.locator(".app")).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
-  // The before/after panel shows the app's step, computed.
-  await page.waitForFunction(() => {
-    const p = document.querySelector("[data-testid=before-after]");
-    return (
-      p?.getAttribute("data-ba-status") === "ready" &&
-      p.getAttribute("data-ba-position") === p.getAttribute("data-app-position")
-    );
-  });
+  await page.waitForFunction(beforeAfterShowsAppStep, true);
 }
 
 const labels = (page: Page, testId: string) =>

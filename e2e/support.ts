@@ -135,25 +135,18 @@ export class Journey {
           );
         }
         const app = document.querySelector(".app");
-        // The before/after panel above the maps shows the same step (or has nothing to show):
-        // while it still computes, its height changes and scrolls what is below it.
-        const ba = document.querySelector("[data-testid=before-after]");
-        const baSettled =
-          !ba ||
-          ba.getAttribute("data-ba-status") === "off" ||
-          ba.getAttribute("data-ba-status") === "error" ||
-          (ba.getAttribute("data-ba-status") === "ready" &&
-            ba.getAttribute("data-ba-position") === ba.getAttribute("data-app-position"));
         return (
           app?.getAttribute("data-status") === "ready" &&
           document.querySelector("[data-testid=pending-run]") === null &&
-          app.getAttribute("data-position") === app.getAttribute("data-view-position") &&
-          baSettled
+          app.getAttribute("data-position") === app.getAttribute("data-view-position")
         );
       },
       null,
       { timeout: 60_000, polling: "raf" },
     );
+    // The before/after panel above the maps too: while it still computes, its height changes and
+    // scrolls what is below it.
+    await this.page.waitForFunction(beforeAfterShowsAppStep, false, { timeout: 60_000, polling: "raf" });
   }
 
   /** No view failed, no crash banner, no console error: after every action. */
@@ -259,6 +252,17 @@ export async function freshPage(browser: Browser, config: Config): Promise<Page>
     reducedMotion: "reduce",
   });
   return ctx.newPage();
+}
+
+/**
+ * Page script: the before/after panel shows the app's step, computed. `required`: the panel must
+ * be there; without it, a page with no panel (or the panel off or failed) has nothing to wait for.
+ */
+export function beforeAfterShowsAppStep(required: boolean): boolean {
+  const p = document.querySelector("[data-testid=before-after]");
+  const status = p?.getAttribute("data-ba-status");
+  if (!required && (!p || status === "off" || status === "error")) return true;
+  return status === "ready" && p?.getAttribute("data-ba-position") === p?.getAttribute("data-app-position");
 }
 
 /** The colours of a canvas's pixels inside a rectangle (CSS px of the canvas), as a count per "#rrggbb". */

@@ -53,7 +53,7 @@ const UI_TYPE_IMPORTS = [/^engine\/trace\.ts$/, /^worker\/api\.ts$/, /^compare\/
 const EXCEPTIONS = [
   [
     /^ui\/(editor|export)\//,
-    /^scenario\/(schema|exercise-schema|compile)\.ts$/,
+    /^scenario\/(schema|exercise-schema|choices|compile)\.ts$/,
     "the editor and the import dialog validate with the very schema and checks the engine uses, and offer its lists",
   ],
   [

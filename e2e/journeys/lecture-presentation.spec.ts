@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { expect, type Locator, type Page, test } from "@playwright/test";
-import { type Config, GiB, Journey } from "../support.ts";
+import { beforeAfterShowsAppStep, type Config, GiB, Journey } from "../support.ts";
 
 const LECTURE_CONFIGS: readonly (Config & { readonly scale: number })[] = [
   { slug: "1280x720-light", viewport: { width: 1280, height: 720 }, colorScheme: "light", scale: 1 },
@@ -83,13 +83,7 @@ async function diff(page: Page, mm: string, key: string): Promise<number> {
 
 /** The before/after panel shows the app's step, computed. */
 async function baSettled(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
-    const p = document.querySelector("[data-testid=before-after]");
-    return (
-      p?.getAttribute("data-ba-status") === "ready" &&
-      p.getAttribute("data-ba-position") === p.getAttribute("data-app-position")
-    );
-  });
+  await page.waitForFunction(beforeAfterShowsAppStep, true);
 }
 
 for (const config of LECTURE_CONFIGS) {

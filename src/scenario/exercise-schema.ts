@@ -33,6 +33,7 @@
 import * as v from "valibot";
 import { GiB, KiB, MiB, PAGE_SIZE, parseSize } from "../base/units.ts";
 import { VARIANT_IDS } from "../engine/variants.ts";
+import { SIDES, ZERO_PAGE_DETECTION_MODES } from "./choices.ts";
 
 /**
  * The counters a question can be about: engine/proc/status.ts COUNTERS keys, listed here so that
@@ -91,7 +92,7 @@ export type KernelPick = (typeof KERNEL_PICKS)[number];
 /** Picks that compare a counter (the others read the run's outcome). */
 export const COUNTER_PICKS: readonly KernelPick[] = ["least", "most", "zero", "nonzero"];
 
-const Side = v.picklist(["source", "destination"], 'expected "source" or "destination"');
+const Side = v.picklist(SIDES, 'expected "source" or "destination"');
 
 /** A size such as "40GiB" (bytes out), as in the scenario's own fields. */
 const ExactSize = v.pipe(
@@ -184,7 +185,7 @@ const Vary = v.strictObject({
   ),
   zeroPageDetection: v.optional(
     v.pipe(
-      v.array(v.picklist(["legacy", "multifd", "none"])),
+      v.array(v.picklist(ZERO_PAGE_DETECTION_MODES)),
       v.minLength(1, "expected at least one mode"),
       distinct("mode"),
     ),

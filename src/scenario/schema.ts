@@ -12,6 +12,7 @@
 import * as v from "valibot";
 import { PAGE_SIZE, parseSize } from "../base/units.ts";
 import { VARIANT_IDS, VARIANTS } from "../engine/variants.ts";
+import { SIDES, ZERO_PAGE_DETECTION_MODES } from "./choices.ts";
 import { ExerciseSchema, exerciseIssues } from "./exercise-schema.ts";
 import { upgradeScenario } from "./upgrade.ts";
 
@@ -38,7 +39,7 @@ const Size = v.pipe(
   }),
 );
 
-const Side = v.picklist(["source", "destination"], 'expected "source" or "destination"');
+const Side = v.picklist(SIDES, 'expected "source" or "destination"');
 
 const Host = v.strictObject({
   memLimit: v.optional(
@@ -62,7 +63,7 @@ const Qemu = v.strictObject({
    * model has no machine type, so a scenario that runs QEMU >= 9.0 with an old machine type sets
    * "legacy" here itself. Before 9.0 the parameter does not exist and detection is always legacy.
    */
-  zeroPageDetection: v.optional(v.picklist(["legacy", "multifd", "none"])),
+  zeroPageDetection: v.optional(v.picklist(ZERO_PAGE_DETECTION_MODES)),
   /**
    * The postcopy-ram capability (needed for postcopy; a postcopy migration turns it on). QEMU
    * refuses it together with multifd before 10.1 (migrate_caps_check: "Postcopy is not yet

@@ -37,10 +37,10 @@ import { STATE_CLASS, STATE_FRAME } from "../engine/snapshot.ts";
 import { GUEST_BALLOON, GUEST_SET } from "../hypervisor/guest.ts";
 import { SOURCE } from "../hypervisor/machine.ts";
 import { defaultZeroPageDetection } from "../hypervisor/migration/state.ts";
-import { checkScenario, type RunResult, runScenario } from "../scenario/compile.ts";
+import { checkScenario, type RunResult, runParsed } from "../scenario/compile.ts";
 import { runLedger } from "../scenario/ledger.ts";
 import { PRESETS } from "../scenario/presets/index.ts";
-import { parseScenario } from "../scenario/schema.ts";
+import { parseScenario, type Scenario } from "../scenario/schema.ts";
 import type {
   AnswerKeyRequest,
   AnswerKeyRow,
@@ -257,8 +257,15 @@ export class EngineHost implements EngineApi {
       ? (actionsDone: number, actionsTotal: number) =>
           report({ phase: "simulating", actionsDone, actionsTotal, elapsedMs: now() - t0 })
       : undefined;
-    const attempt = runScenario(req.scenario, { ...(req.kernel ? { kernel: req.kernel } : {}), onAction });
-    if (!attempt.ok) return { ok: false, issues: attempt.issues, refusingKernel: refusingKernel(req) };
+    const parsed = parseScenario(req.scenario);
+    if (!parsed.ok) return { ok: false, issues: parsed.issues, refusingKernel: null };
+    const attempt = runParsed(parsed.scenario, { ...(req.kernel ? { kernel: req.kernel } : {}), onAction });
+    if (!attempt.ok)
+      return {
+        ok: false,
+        issues: attempt.issues,
+        refusingKernel: refusingKernel(parsed.scenario, req.kernel),
+      };
     const r = attempt.run;
     const total = r.scenario.actions.length;
     if (listener)
@@ -542,14 +549,12 @@ export class EngineHost implements EngineApi {
 }
 
 /**
- * The kernel a failed load asked for, when it is why the load failed: the scenario parses and
- * passes runParsed()'s checks (checkScenario) under its own kernel, and not under this one.
+ * The kernel a load asked for, when it is why a valid scenario did not run: the scenario passes
+ * runParsed()'s checks (checkScenario) under its own kernel, and not under this one.
  */
-function refusingKernel(req: LoadRequest): VariantId | null {
-  if (!req.kernel) return null;
-  const parsed = parseScenario(req.scenario);
-  if (!parsed.ok || parsed.scenario.machine.kernel === req.kernel) return null;
-  return checkScenario(parsed.scenario, parsed.scenario.machine.kernel).length === 0 ? req.kernel : null;
+function refusingKernel(s: Scenario, kernel: VariantId | undefined): VariantId | null {
+  if (!kernel || s.machine.kernel === kernel) return null;
+  return checkScenario(s, s.machine.kernel).length === 0 ? kernel : null;
 }
 
 /**

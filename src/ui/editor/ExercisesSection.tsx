@@ -8,6 +8,7 @@
  * (ExercisesSection.test.ts) walks the exercise schema and finds a field for each leaf.
  */
 import type { ReactNode } from "react";
+import { SIDES, ZERO_PAGE_DETECTION_MODES } from "../../scenario/choices.ts";
 import { KERNEL_PICKS, MEASURES, QUESTION_COUNTERS, UNITS } from "../../scenario/exercise-schema.ts";
 import { useStudy } from "../study/context.tsx";
 import { type Draft, getAt, setAt } from "./draft.ts";
@@ -32,10 +33,6 @@ export const QUESTION_KINDS = [
   ["click", "a click on the map"],
 ] as const;
 type Kind = (typeof QUESTION_KINDS)[number][0];
-
-// The schema's own lists: a value the schema accepts is offered, and nothing else.
-const SIDES = ["source", "destination"];
-const MODES = ["legacy", "multifd", "none"];
 
 /** The draft with its exercise changed, as schemaVersion 2 (the version that has exercises). */
 export function withExercise(d: Draft, path: string, value: unknown): Draft {
@@ -534,7 +531,7 @@ export function ExercisesSection({ draft, issues, edit, kernels }: ExercisesSect
         <CheckList
           path={vary("zeroPageDetection")}
           label="zero-page detection (one of)"
-          options={MODES}
+          options={ZERO_PAGE_DETECTION_MODES}
           draft={draft}
           issues={issues}
           onChange={(v) => onChange(vary("zeroPageDetection"), v.length > 0 ? v : undefined)}

@@ -10,6 +10,7 @@
  * typed by hand is kept (title.ts).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ZERO_PAGE_DETECTION_MODES } from "../../scenario/choices.ts";
 import { parseScenario } from "../../scenario/schema.ts";
 import type { ScenarioIssue } from "../../worker/api.ts";
 import { useEngineHandle } from "../share/context.tsx";
@@ -248,7 +249,7 @@ export function ScenarioEditor() {
         <ChoiceField
           {...common}
           path="machine.qemu.zeroPageDetection"
-          options={["legacy", "multifd", "none"]}
+          options={ZERO_PAGE_DETECTION_MODES}
           emptyLabel="QEMU's default"
         />
         <FlagField {...common} path="machine.qemu.postcopyRam" defaultValue={false} />
