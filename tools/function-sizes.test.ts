@@ -21,8 +21,6 @@ const OVER: Readonly<Record<string, number>> = {
   "src/state/store.ts (createStore<AppState>() callback)": 367,
   "src/state/compare.ts (createStore<CompareState>() callback)": 339,
   "src/state/exercise.ts createExerciseStore": 263,
-  "src/state/before-after.ts createBeforeAfterStore": 204,
-  "src/state/before-after.ts (createStore<BeforeAfterState>() callback)": 189,
   "src/state/sweep.ts createSweepStore": 185,
 };
 

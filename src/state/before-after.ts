@@ -9,8 +9,8 @@
  * cursor through the kernel it runs: directly when the app shows the before or the after kernel,
  * through a second comparison otherwise (alignment only: no views are asked of the app's run).
  *
- * Following is latest-wins, as in the app store: while a request is in flight, later steps only
- * remember the newest, fetched when the answer arrives.
+ * Following is latest-wins (latest.ts), as in the app store: while a request is in flight, later
+ * steps only remember the newest, fetched when the answer arrives.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import { type StepDifference, stepDifference } from "../compare/index.ts";
@@ -23,6 +23,7 @@ import type {
   VariantId,
   ViewState,
 } from "../worker/api.ts";
+import { latestWins } from "./latest.ts";
 import type { AppState, AppStore } from "./store.ts";
 
 export type { StepDifference } from "../compare/index.ts";
@@ -77,106 +78,140 @@ export function patchOf(a: Pick<AppState, "presets" | "presetId">): PatchStory |
   return a.presets.find((p) => p.id === a.presetId)?.patch ?? null;
 }
 
+/** The run of `kernel` for the held story: kept, or loaded now and kept. */
+async function runFor(api: EngineApi, h: Held, kernel: VariantId): Promise<RunInfo> {
+  const kept = h.runs.get(kernel);
+  if (kept) return kept;
+  const r = await api.load({ scenario: h.scenario, kernel });
+  if (!r.ok) throw new Error(`${kernel}: ${r.issues.map((i) => i.message).join("; ")}`);
+  h.runs.set(kernel, r.run);
+  return r.run;
+}
+
+/** The before run's position at the app's step (`position` at `granularity` of the app's run). */
+async function beforePosition(
+  api: EngineApi,
+  h: Held,
+  patch: PatchStory,
+  appRun: RunInfo,
+  granularity: Granularity,
+  position: number,
+): Promise<number> {
+  const k = appRun.kernel.id;
+  const info = h.info!;
+  if (k === patch.before) return position;
+  if (k === patch.after) {
+    const aligned = await api.alignedOf(info.compareId, 1, granularity, position);
+    return (await api.sidesOfPair(info.compareId, granularity, aligned))[0];
+  }
+  if (!h.map || h.map.appRunId !== appRun.runId) {
+    if (h.map) void api.releaseCompare(h.map.info.compareId).catch(() => {});
+    const before = h.runs.get(patch.before)!;
+    h.map = { appRunId: appRun.runId, info: await api.compare({ left: appRun.runId, right: before.runId }) };
+  }
+  const aligned = await api.alignedOf(h.map.info.compareId, 0, granularity, position);
+  return (await api.sidesOfPair(h.map.info.compareId, granularity, aligned))[1];
+}
+
+/** Each column's view at the before run's position `bp`, and how before and after differ there. */
+async function columnViews(
+  api: EngineApi,
+  h: Held & { info: CompareInfo },
+  patch: PatchStory,
+  granularity: Granularity,
+  bp: number,
+): Promise<{ views: ViewState[]; difference: StepDifference }> {
+  const at = async (info: CompareInfo) =>
+    api.viewPair({
+      compareId: info.compareId,
+      granularity,
+      position: await api.alignedOf(info.compareId, 0, granularity, bp),
+      selection: null,
+      diff: false,
+    });
+  const pair = await at(h.info);
+  const views: ViewState[] = [pair.sides[0], pair.sides[1]];
+  if (h.thirdInfo) views.push((await at(h.thirdInfo)).sides[1]);
+  const difference = stepDifference(
+    h.info,
+    { granularity, position: pair.position, pair: pair.pair, action: pair.action },
+    [patch.before, patch.after],
+  );
+  return { views, difference };
+}
+
+/**
+ * The runs and comparisons of a story with a patch (before → after, before → third), reusing
+ * what `h` holds; the columns they make.
+ */
+async function buildColumns(
+  api: EngineApi,
+  h: Held,
+  patch: PatchStory,
+  third: VariantId | null,
+): Promise<BeforeAfterColumn[]> {
+  const before = await runFor(api, h, patch.before);
+  const after = await runFor(api, h, patch.after);
+  if (!h.info) h.info = await api.compare({ left: before.runId, right: after.runId });
+  const columns: BeforeAfterColumn[] = [
+    { role: "before", kernel: patch.before, run: before },
+    { role: "after", kernel: patch.after, run: after },
+  ];
+  if (third) {
+    const thirdRun = await runFor(api, h, third);
+    if (!h.thirdInfo || h.thirdInfo.runs[1] !== thirdRun.runId) {
+      if (h.thirdInfo) void api.releaseCompare(h.thirdInfo.compareId).catch(() => {});
+      h.thirdInfo = await api.compare({ left: before.runId, right: thirdRun.runId });
+    }
+    columns.push({ role: "also", kernel: third, run: thirdRun });
+  } else if (h.thirdInfo) {
+    void api.releaseCompare(h.thirdInfo.compareId).catch(() => {});
+    h.thirdInfo = null;
+  }
+  return columns;
+}
+
+function releaseHeld(api: EngineApi, h: Held | null): void {
+  if (!h) return;
+  for (const r of h.runs.values()) void api.release(r.runId).catch(() => {});
+  for (const c of [h.info, h.thirdInfo, h.map?.info])
+    if (c) void api.releaseCompare(c.compareId).catch(() => {});
+}
+
+type Target = { readonly granularity: Granularity; readonly position: number };
+
 export function createBeforeAfterStore(api: EngineApi, app: AppStore): BeforeAfterStore {
   let held: Held | null = null;
   let seq = 0;
-  let inFlight = false;
-  let wanted: { granularity: Granularity; position: number } | null = null;
-
-  const release = (h: Held | null) => {
-    if (!h) return;
-    for (const r of h.runs.values()) void api.release(r.runId).catch(() => {});
-    for (const c of [h.info, h.thirdInfo, h.map?.info])
-      if (c) void api.releaseCompare(c.compareId).catch(() => {});
-  };
 
   const store = createStore<BeforeAfterState>()((set, get) => {
-    const runFor = async (h: Held, kernel: VariantId): Promise<RunInfo> => {
-      const kept = h.runs.get(kernel);
-      if (kept) return kept;
-      const r = await api.load({ scenario: h.scenario, kernel });
-      if (!r.ok) throw new Error(`${kernel}: ${r.issues.map((i) => i.message).join("; ")}`);
-      h.runs.set(kernel, r.run);
-      return r.run;
-    };
-
-    /** The before run's position at the app's step. */
-    const beforePosition = async (h: Held, a: AppState, g: Granularity, p: number): Promise<number> => {
-      const patch = get().patch!;
-      const k = a.run!.kernel.id;
-      const info = h.info!;
-      if (k === patch.before) return p;
-      if (k === patch.after) {
-        const aligned = await api.alignedOf(info.compareId, 1, g, p);
-        return (await api.sidesOfPair(info.compareId, g, aligned))[0];
-      }
-      if (!h.map || h.map.appRunId !== a.run!.runId) {
-        if (h.map) void api.releaseCompare(h.map.info.compareId).catch(() => {});
-        const before = h.runs.get(patch.before)!;
-        h.map = {
-          appRunId: a.run!.runId,
-          info: await api.compare({ left: a.run!.runId, right: before.runId }),
-        };
-      }
-      const aligned = await api.alignedOf(h.map.info.compareId, 0, g, p);
-      return (await api.sidesOfPair(h.map.info.compareId, g, aligned))[1];
-    };
-
-    const fetchStep = async (): Promise<void> => {
+    const steps = latestWins<Target>(async ({ granularity, position }) => {
       const h = held;
       const s = get();
-      if (!h?.info || wanted === null || inFlight || s.status !== "ready") return;
-      inFlight = true;
-      const { granularity: g, position: p } = wanted;
-      wanted = null;
+      const a = app.getState();
+      if (!h?.info || s.status !== "ready" || !a.run) return;
       const mySeq = seq;
       try {
-        const a = app.getState();
-        if (!a.run) return;
-        const patch = s.patch!;
-        const bp = await beforePosition(h, a, g, p);
-        const aligned = await api.alignedOf(h.info.compareId, 0, g, bp);
-        const pair = await api.viewPair({
-          compareId: h.info.compareId,
-          granularity: g,
-          position: aligned,
-          selection: null,
-          diff: false,
-        });
-        const views: ViewState[] = [pair.sides[0], pair.sides[1]];
-        if (h.thirdInfo) {
-          const at3 = await api.alignedOf(h.thirdInfo.compareId, 0, g, bp);
-          const v3 = await api.viewPair({
-            compareId: h.thirdInfo.compareId,
-            granularity: g,
-            position: at3,
-            selection: null,
-            diff: false,
-          });
-          views.push(v3.sides[1]);
-        }
-        if (mySeq !== seq) return;
-        const difference = stepDifference(
-          h.info,
-          { granularity: g, position: pair.position, pair: pair.pair, action: pair.action },
-          [patch.before, patch.after],
+        const bp = await beforePosition(api, h, s.patch!, a.run, granularity, position);
+        const { views, difference } = await columnViews(
+          api,
+          { ...h, info: h.info },
+          s.patch!,
+          granularity,
+          bp,
         );
-        set({ step: { granularity: g, position: p, views, difference } });
+        if (mySeq === seq) set({ step: { granularity, position, views, difference } });
       } catch (e) {
         if (mySeq === seq) set({ error: `the before/after panel could not show this step: ${String(e)}` });
-      } finally {
-        inFlight = false;
       }
-      if (wanted !== null) await fetchStep();
-    };
+    });
 
     const follow = () => {
       const a = app.getState();
       if (!held || get().status !== "ready" || !a.run) return;
       const cur = get().step;
-      if (cur && cur.granularity === a.granularity && cur.position === a.position && wanted === null) return;
-      wanted = { granularity: a.granularity, position: a.position };
-      void fetchStep();
+      if (cur && cur.granularity === a.granularity && cur.position === a.position && steps.idle()) return;
+      void steps.ask({ granularity: a.granularity, position: a.position });
     };
 
     const rebuild = async () => {
@@ -184,43 +219,23 @@ export function createBeforeAfterStore(api: EngineApi, app: AppStore): BeforeAft
       const patch = patchOf(a);
       const s = get();
       const mySeq = ++seq;
-      if (!patch || !s.shown || a.status !== "ready" || !a.run) {
-        if (!patch || !s.shown) {
-          release(held);
-          held = null;
-          set({ patch, status: "off", columns: [], info: null, step: null, error: null });
-        }
+      if (!patch || !s.shown) {
+        releaseHeld(api, held);
+        held = null;
+        set({ patch, status: "off", columns: [], info: null, step: null, error: null });
         return;
       }
+      if (a.status !== "ready" || !a.run) return;
       // The same story keeps its runs (a kernel switch in the app changes only the mapping).
       if (!held || held.scenario !== a.scenario) {
-        release(held);
+        releaseHeld(api, held);
         held = { scenario: a.scenario, runs: new Map(), info: null, thirdInfo: null, map: null };
       }
       const h = held;
       set({ patch, status: "loading", error: null });
       try {
-        const before = await runFor(h, patch.before);
-        const after = await runFor(h, patch.after);
-        if (!h.info) h.info = await api.compare({ left: before.runId, right: after.runId });
-        const third = get().third;
-        let thirdRun: RunInfo | null = null;
-        if (third) {
-          thirdRun = await runFor(h, third);
-          if (!h.thirdInfo || h.thirdInfo.runs[1] !== thirdRun.runId) {
-            if (h.thirdInfo) void api.releaseCompare(h.thirdInfo.compareId).catch(() => {});
-            h.thirdInfo = await api.compare({ left: before.runId, right: thirdRun.runId });
-          }
-        } else if (h.thirdInfo) {
-          void api.releaseCompare(h.thirdInfo.compareId).catch(() => {});
-          h.thirdInfo = null;
-        }
+        const columns = await buildColumns(api, h, patch, get().third);
         if (mySeq !== seq || held !== h) return;
-        const columns: BeforeAfterColumn[] = [
-          { role: "before", kernel: patch.before, run: before },
-          { role: "after", kernel: patch.after, run: after },
-        ];
-        if (third && thirdRun) columns.push({ role: "also", kernel: third, run: thirdRun });
         set({ status: "ready", columns, info: h.info, step: null });
         follow();
       } catch (e) {
@@ -270,8 +285,7 @@ export function createBeforeAfterStore(api: EngineApi, app: AppStore): BeforeAft
         if (s.status !== "ready") return false;
         const a = app.getState();
         return (
-          !inFlight &&
-          wanted === null &&
+          steps.idle() &&
           s.step !== null &&
           s.step.granularity === a.granularity &&
           s.step.position === a.position

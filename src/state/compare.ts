@@ -31,6 +31,7 @@ import type {
   Selection,
   VariantId,
 } from "../worker/api.ts";
+import { type LatestWins, latestWins } from "./latest.ts";
 import type { AppState, AppStore } from "./store.ts";
 import { type LinkCompare, type RightScenario, sameRight, type UrlSync } from "./url-sync.ts";
 
@@ -138,8 +139,6 @@ export function divergenceFrom(
 }
 
 export function createCompareStore(api: EngineApi, app: AppStore): CompareStore {
-  let inFlight = false;
-  let wanted: number | null = null;
   let openSeq = 0;
   /** A link's aligned position for the next comparison (place()); consumed when it is ready. */
   let linkAt: number | null = null;
@@ -185,14 +184,10 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       }
     };
 
-    let diffInFlight = false;
-    let diffWanted: number | null = null;
-    const fetchDiff = async (): Promise<void> => {
+    /** The diff map at an aligned position, after its views are on screen. */
+    const diffs: LatestWins<number> = latestWins(async (position) => {
       const s = get();
-      if (!s.info || !s.diffMap || diffWanted === null || diffInFlight) return;
-      diffInFlight = true;
-      const position = diffWanted;
-      diffWanted = null;
+      if (!s.info || !s.diffMap) return;
       const compareId = s.info.compareId;
       try {
         const diff = await api.diffPair(compareId, s.granularity, position);
@@ -203,11 +198,8 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       } catch (e) {
         if (get().info?.compareId === compareId)
           set({ error: `the engine could not compare this step: ${String(e)}` });
-      } finally {
-        diffInFlight = false;
       }
-      if (diffWanted !== null) await fetchDiff();
-    };
+    });
 
     /** After a jump to a divergence: the mm whose first differing table gets selected, and where. */
     let selectOn: { mm: string; position: number } | null = null;
@@ -222,12 +214,10 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       if (table >= 0) get().select({ mm, table });
     };
 
-    const fetchView = async (): Promise<void> => {
+    /** Both sides' views at an aligned position (the answer moves the cursor only if nothing newer waits). */
+    const views: LatestWins<number> = latestWins(async (position) => {
       const s = get();
-      if (!s.info || wanted === null || inFlight) return;
-      inFlight = true;
-      const position = wanted;
-      wanted = null;
+      if (!s.info) return;
       const compareId = s.info.compareId;
       try {
         const view = await api.viewPair({
@@ -238,21 +228,15 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
           diff: false,
         });
         if (get().info?.compareId === compareId && view.granularity === get().granularity) {
-          set({ view, position: view.position });
+          set(views.waiting() ? { view } : { view, position: view.position });
           mirror(view);
-          if (get().diffMap) {
-            diffWanted = view.position;
-            void fetchDiff();
-          }
+          if (get().diffMap) void diffs.ask(view.position);
         }
       } catch (e) {
         if (get().info?.compareId === compareId)
           set({ error: `the engine could not show this step: ${String(e)}` });
-      } finally {
-        inFlight = false;
       }
-      if (wanted !== null) await fetchView();
-    };
+    });
 
     /** The app's run, once it is ready (or null if it fails or compare mode is left first). */
     const appRun = (seq: number): Promise<RunInfo | null> =>
@@ -326,8 +310,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
           position,
           selection: app.getState().selection,
         });
-        wanted = position;
-        await fetchView();
+        await views.ask(position);
       } catch (e) {
         if (seq === openSeq) set({ status: "error", error: `the engine failed: ${String(e)}` });
       }
@@ -375,7 +358,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
         openSeq++;
         releaseCompare(get());
         releaseKept();
-        wanted = null;
+        views.drop();
         linkAt = null;
         set({
           rightKernel: null,
@@ -395,8 +378,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
         linkAt = null;
         const p = Math.max(0, Math.min(Math.round(position), s.info.counts[s.granularity]));
         set({ position: p });
-        wanted = p;
-        void fetchView();
+        void views.ask(p);
       },
 
       stepBy(delta) {
@@ -417,14 +399,12 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
         } finally {
           mirroring = false;
         }
-        wanted = position;
-        await fetchView();
+        await views.ask(position);
       },
 
       select(selection) {
         set({ selection });
-        wanted = get().position;
-        void fetchView();
+        void views.ask(get().position);
       },
 
       async goToDivergence(index) {
@@ -452,8 +432,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
           mirroring = false;
         }
         if (get().info !== info || get().granularity !== g) return;
-        wanted = get().position;
-        await fetchView();
+        await views.ask(get().position);
       },
 
       stepDivergence(direction) {
@@ -468,10 +447,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       setDiffMap(on) {
         set({ diffMap: on, diff: null });
         const v = get().view;
-        if (on && v) {
-          diffWanted = v.position;
-          void fetchDiff();
-        }
+        if (on && v) void diffs.ask(v.position);
       },
 
       setChartCounter(c) {
@@ -481,9 +457,9 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
       isIdle() {
         const s = get();
         if (s.status === "off" || s.status === "error") return true;
-        const shown = s.status === "ready" && !inFlight && wanted === null && s.view?.position === s.position;
+        const shown = s.status === "ready" && views.idle() && s.view?.position === s.position;
         if (!shown || !s.diffMap) return shown;
-        return !diffInFlight && diffWanted === null && s.diff?.position === s.position;
+        return diffs.idle() && s.diff?.position === s.position;
       },
     };
   });

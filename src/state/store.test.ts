@@ -3,7 +3,49 @@
  * state. Uses the 64 MiB teaching preset so that every granularity is quick.
  */
 import { describe, expect, it } from "vitest";
+import type { EngineApi } from "../worker/api.ts";
+import { EngineHost } from "../worker/engine-host.ts";
+import { createAppStore } from "./store.ts";
 import { readyStore, until } from "./test-support/ready-store.ts";
+import { settle } from "./test-support/url-host.ts";
+
+/**
+ * An engine whose answers to `held` calls wait until the test releases them, oldest first: the
+ * worker slower than the keys.
+ */
+function slowEngine(held: readonly (keyof EngineApi)[]) {
+  const host = new EngineHost("main");
+  const gates: (() => void)[] = [];
+  let holding = false;
+  const api = new Proxy(host, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== "function") return value;
+      if (!held.includes(key as keyof EngineApi)) return value.bind(target);
+      return async (...args: unknown[]) => {
+        const answer = await value.apply(target, args);
+        if (holding) await new Promise<void>((r) => gates.push(r));
+        return answer;
+      };
+    },
+  }) as EngineApi;
+  return {
+    api,
+    hold: (on: boolean) => {
+      holding = on;
+    },
+    /** Releases the oldest held answer and lets the store take it. */
+    release: async () => {
+      for (let i = 0; i < 50 && gates.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
+      gates.shift()?.();
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+    },
+    releaseAll: async () => {
+      holding = false;
+      while (gates.length > 0) gates.shift()!();
+    },
+  };
+}
 
 describe("store", () => {
   it("loads the preset at its end, at action granularity, and is idle", async () => {
@@ -106,6 +148,26 @@ describe("store", () => {
     s().stepBy(1);
     await until(() => store.getState().isIdle(), "the store is idle");
     expect(s().granularity).toBe("pte");
+    expect(s().position).toBe(3);
+    expect(s().view!.position).toBe(3);
+  });
+
+  it("keeps every key while the worker answers a granularity change and the steps after it late", async () => {
+    const slow = slowEngine(["view", "convert"]);
+    const store = createAppStore(slow.api, { presetId: "teaching-small", position: 0 });
+    await store.getState().init();
+    await settle(store);
+    const s = () => store.getState();
+    slow.hold(true);
+    void s().stepGranularity(1); // ] : the conversion waits for the worker
+    s().stepBy(1); // →, queued behind it
+    await slow.release(); // the conversion answers: table step 0, then → asks for step 1
+    s().stepBy(1); // → while step 1's view is in flight
+    await slow.release(); // the view of step 1 answers while step 2 waits
+    s().stepBy(1); // → again: step 3
+    await slow.releaseAll();
+    await until(() => s().isIdle(), "the store is idle");
+    expect(s().granularity).toBe("table");
     expect(s().position).toBe(3);
     expect(s().view!.position).toBe(3);
   });

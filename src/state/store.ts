@@ -3,8 +3,8 @@
  * trace we are, what is selected, and playback. Views read it; they change it only through the
  * actions below, which turn intent into requests to the worker.
  *
- * Seeking is latest-wins: while a view request is in flight, further seeks only remember their
- * target, and the newest one is fetched when the answer arrives. Stale answers are dropped.
+ * Seeking is latest-wins (latest.ts): while a view request is in flight, further seeks only remember
+ * their target, and the newest one is fetched when the answer arrives. Stale answers are dropped.
  * `position` is the target; `view.position` is what the views show. `isIdle()` is true when the
  * two agree and nothing is in flight (the e2e tests and the UI benchmark wait for it).
  *
@@ -31,6 +31,7 @@ import type {
   VariantInfo,
   ViewState,
 } from "../worker/api.ts";
+import { type LatestWins, latestWins } from "./latest.ts";
 
 /** A preset's current id: links and scripts may name one by an id it had before (PRESET_ALIASES). */
 function currentPresetId(id: string): string {
@@ -209,10 +210,7 @@ export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
 export const GRANULARITY_ORDER: readonly Granularity[] = ["action", "table", "pte"];
 
 export function createAppStore(api: EngineApi, initial: InitialState = {}): AppStore {
-  let inFlight = false;
-  let wanted: number | null = null;
   let loadSeq = 0;
-  let historySeq = 0;
   // Granularity changes and the seeks issued while one is pending run in order, one at a time.
   const ops: (() => void | Promise<void>)[] = [];
   let draining: Promise<void> | null = null;
@@ -237,24 +235,25 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
   /** loadSelftests() is waiting for the engine. */
   let selftestsAsked = false;
   const store = createStore<AppState>()((set, get) => {
-    const fetchView = async (): Promise<void> => {
+    /**
+     * The view at a position of the run on screen. An answer still for the run and granularity
+     * shown is shown; it moves the target `position` (the worker clamps) only when no newer
+     * target waits behind it: a key pressed meanwhile would be lost.
+     */
+    const views: LatestWins<number> = latestWins(async (position) => {
       const s = get();
-      if (!s.run || wanted === null) return;
-      if (inFlight) return;
-      inFlight = true;
-      const position = wanted;
-      wanted = null;
+      if (!s.run) return;
       const runId = s.run.runId;
       try {
         const view = await api.view({ runId, granularity: s.granularity, position, selection: s.selection });
         if (get().run?.runId === runId && view.granularity === get().granularity)
-          set({ view, position: view.position });
+          set(views.waiting() ? { view } : { view, position: view.position });
       } catch (e) {
         set({ error: `the engine could not show this step: ${String(e)}` });
-      } finally {
-        inFlight = false;
       }
-      if (wanted !== null) await fetchView();
+    });
+    const showPosition = (position: number): void => {
+      void views.ask(position);
     };
 
     const seekNow = (position: number): void => {
@@ -270,26 +269,33 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         }
       }
       set({ position: p });
-      wanted = p;
-      void fetchView();
+      showPosition(p);
     };
 
-    const fetchHistory = async (): Promise<void> => {
+    /** A page's history, for the page selected when it answers (else dropped). */
+    const histories = latestWins(async ({ runId, page }: { runId: number; page: PageRef }) => {
+      const current = () => {
+        const h = get().pageHistory;
+        return h !== null && h.runId === runId && h.page === page;
+      };
+      try {
+        const entries = await api.history(runId, page.mm, page.page);
+        if (current()) set({ pageHistory: { runId, page, status: "ready", entries } });
+      } catch {
+        if (current()) set({ pageHistory: { runId, page, status: "error", entries: [] } });
+      }
+    });
+    const fetchHistory = (): void => {
       const s = get();
       const page = s.selectedPage;
-      const seq = ++historySeq;
       if (!s.run || !page) {
+        histories.drop();
         set({ pageHistory: null });
         return;
       }
       const runId = s.run.runId;
       set({ pageHistory: { runId, page, status: "loading", entries: [] } });
-      try {
-        const entries = await api.history(runId, page.mm, page.page);
-        if (seq === historySeq) set({ pageHistory: { runId, page, status: "ready", entries } });
-      } catch {
-        if (seq === historySeq) set({ pageHistory: { runId, page, status: "error", entries: [] } });
-      }
+      void histories.ask({ runId, page });
     };
 
     /**
@@ -354,7 +360,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         if (old) void api.release(old.runId);
         const page = get().selectedPage;
         // Requests for the old run still in flight are dropped when they answer (runId check).
-        wanted = null;
+        views.drop();
         set({
           status: "ready",
           run: r.run,
@@ -523,15 +529,13 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
           const position = await api.convert(runId, s.granularity, s.position, g);
           if (get().run?.runId !== runId) return;
           set({ granularity: g, position });
-          wanted = position;
-          void fetchView();
+          showPosition(position);
         });
       },
 
       select(selection) {
         set({ selection });
-        wanted = get().position;
-        void fetchView();
+        showPosition(get().position);
       },
 
       setPlaying(playing) {
@@ -593,13 +597,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
         const s = get();
         if (s.status === "error") return true;
         if (s.status !== "ready") return false;
-        return (
-          !inFlight &&
-          draining === null &&
-          wanted === null &&
-          s.view !== null &&
-          s.view.position === s.position
-        );
+        return draining === null && views.idle() && s.view !== null && s.view.position === s.position;
       },
     };
   });
