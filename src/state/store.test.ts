@@ -195,6 +195,30 @@ describe("store", () => {
     expect(store.getState().pageHistory).toBeNull();
   });
 
+  it("checks the editor's draft in the worker; only the newest draft's answer lands", async () => {
+    const { store } = await readyStore();
+    const good = store.getState().scenario;
+    const postcopy = store.getState().presets.find((p) => p.id === "postcopy-hang-2017")!.scenario as {
+      machine: object;
+    };
+    const bad = { ...postcopy, machine: { ...postcopy.machine, kernel: "x86_64" } };
+    store.getState().checkDraft(bad);
+    await until(() => store.getState().draftCheck !== null, "the check answers");
+    expect(store.getState().draftCheck!.scenario).toBe(bad);
+    expect(
+      store
+        .getState()
+        .draftCheck!.issues.map((i) => i.message)
+        .join(),
+    ).toContain("storage keys exist only on s390");
+    store.getState().checkDraft(bad);
+    store.getState().checkDraft(good);
+    await until(() => store.getState().draftCheck?.scenario === good, "the newest draft's check lands");
+    expect(store.getState().draftCheck!.issues).toEqual([]);
+    store.getState().checkDraft(null);
+    expect(store.getState().draftCheck).toBeNull();
+  });
+
   it("opening help pauses playback", async () => {
     const { store } = await readyStore();
     store.getState().togglePlaying();

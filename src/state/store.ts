@@ -142,8 +142,21 @@ export interface AppState {
    */
   readonly seekLimit: SeekLimit | null;
   setSeekLimit(limit: SeekLimit | null): void;
+  /**
+   * The worker's compile-time checks (EngineApi.check) of the editor's draft, once asked for the
+   * draft by checkDraft; null before, or after checkDraft(null).
+   */
+  readonly draftCheck: DraftCheck | null;
+  /** Asks the worker to check a draft scenario (latest-wins: only the newest draft's answer lands). */
+  checkDraft(scenario: unknown): void;
   /** True when the view shows `position` and no request is in flight. */
   isIdle(): boolean;
+}
+
+export interface DraftCheck {
+  /** The draft checked (the very object passed to checkDraft). */
+  readonly scenario: unknown;
+  readonly issues: readonly ScenarioIssue[];
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -297,6 +310,17 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       set({ pageHistory: { runId, page, status: "loading", entries: [] } });
       void histories.ask({ runId, page });
     };
+
+    /** The newest draft the editor asked to check (null: none). */
+    let draft: unknown = null;
+    const checks = latestWins(async (scenario: unknown) => {
+      try {
+        const issues = await api.check({ scenario });
+        if (draft === scenario) set({ draftCheck: { scenario, issues } });
+      } catch {
+        // A worker that cannot check says nothing; the run itself reports the scenario's problems.
+      }
+    });
 
     /**
      * Loads a scenario. While it computes, the run on screen stays: its views, its counters and its
@@ -591,6 +615,17 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
 
       setHelpOpen(helpOpen) {
         set({ helpOpen, ...(helpOpen ? { playing: false } : {}) });
+      },
+
+      draftCheck: null,
+      checkDraft(scenario) {
+        draft = scenario;
+        if (scenario === null) {
+          checks.drop();
+          set({ draftCheck: null });
+          return;
+        }
+        void checks.ask(scenario);
       },
 
       isIdle() {

@@ -39,6 +39,8 @@ import "./editor.css";
 const CHECK_DELAY_MS = 200;
 const RUN_DELAY_MS = 600;
 
+const NO_ISSUES: readonly ScenarioIssue[] = [];
+
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -61,7 +63,6 @@ export function ScenarioEditor() {
     setDraft(d);
   }, []);
   const [autoRun, setAutoRun] = useState(true);
-  const [checkIssues, setCheckIssues] = useState<readonly ScenarioIssue[]>([]);
   const [addKind, setAddKind] = useState<ActionKindName>("guest-read");
   /** The scenario object this editor last handed to the store. */
   const submitted = useRef<unknown>(null);
@@ -84,22 +85,14 @@ export function ScenarioEditor() {
   const parsed = useMemo(() => parseScenario(draft), [draft]);
   const upToDate = sameJson(draft, submitted.current ?? draftFrom(storeScenario, storeKernel));
 
-  // Compile-time checks in the worker, once the schema is satisfied.
+  // Compile-time checks in the worker (the store's checkDraft), once the schema is satisfied.
+  const draftCheck = useApp((s) => s.draftCheck);
+  const checkIssues = parsed.ok && draftCheck?.scenario === draft ? draftCheck.issues : NO_ISSUES;
   useEffect(() => {
-    setCheckIssues([]);
-    if (!parsed.ok || !engine) return;
-    let live = true;
-    const t = setTimeout(() => {
-      engine.api.check({ scenario: draft }).then(
-        (issues) => live && setCheckIssues(issues),
-        () => {},
-      );
-    }, CHECK_DELAY_MS);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [draft, parsed.ok, engine]);
+    if (!parsed.ok) return;
+    const t = setTimeout(() => store.getState().checkDraft(draft), CHECK_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [draft, parsed.ok, store]);
 
   const run = () => {
     const copy = JSON.parse(JSON.stringify(draft)) as Draft;
