@@ -233,3 +233,55 @@ export function ghostBands(
   }
   return out;
 }
+
+/** The page-table view's fan-in: PTEs per grid row, the frame square, own frames per row. */
+export const PTE_COLUMNS = 16;
+export const FRAME_SVG_PX = 11;
+export const OWN_COLUMNS = 16;
+const BAND_SVG_PX = 120;
+
+/** A PTE cell's size: larger when the table has fewer PTEs (s390's 256 against x86_64's 512). */
+export function cellSvgPxFor(ptes: number): number {
+  return ptes <= 256 ? 18 : 13;
+}
+
+/** The fan-in of one table's frames as the page-table view draws it. */
+export function layoutTableFanIn(frameBySlot: readonly FrameKind[], svgPxCell: number): FanInLayout {
+  return layoutFanIn({
+    frameBySlot,
+    columns: PTE_COLUMNS,
+    svgPxCell,
+    svgPxFrame: FRAME_SVG_PX,
+    ownColumns: OWN_COLUMNS,
+    svgPxBandWidth: BAND_SVG_PX,
+  });
+}
+
+/** The frame a slot's PTE points at in the layout, or null for a PTE that maps nothing. */
+export function frameRectOf(layout: FanInLayout, frames: readonly FrameKind[], slot: number): Rect | null {
+  const k = frames[slot];
+  if (k === "zeropage") return layout.zeroFrame;
+  if (k === "ksm") return layout.ksmFrame;
+  if (k === "own") return ownFrameRect(layout, layout.ownIndexBySlot[slot]!, OWN_COLUMNS, FRAME_SVG_PX);
+  return null;
+}
+
+/**
+ * Where the departed PTEs pointed one step ago, as ghost bands of the previous layout aimed at
+ * where the shared frames are now: they sit at the same place in both layouts unless a KSM group
+ * appeared or went. Empty without a previous step or departures.
+ */
+export function aimedGhostBands(
+  prevFrames: readonly FrameKind[] | null,
+  leaving: readonly { slot: number; from: "zeropage" | "ksm" }[],
+  svgPxCell: number,
+  now: FanInLayout,
+): Band[] {
+  if (!prevFrames || leaving.length === 0) return [];
+  const before = layoutTableFanIn(prevFrames, svgPxCell);
+  return ghostBands(before, leaving, PTE_COLUMNS, svgPxCell).map((b) => {
+    const target = b.kind === "ksm" ? (now.ksmFrame ?? before.ksmFrame) : now.zeroFrame;
+    const mid = target ? target.y + target.h / 2 : b.ty0;
+    return { ...b, ty0: mid - 1, ty1: mid + 1 };
+  });
+}
