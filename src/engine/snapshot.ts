@@ -9,7 +9,7 @@
  *   bit 3 (0x08)    mixed: more than one class in the table
  *   bit 4 (0x10)    mapped by a huge PMD (x86_64 THP / huge zero page)
  */
-import { MIXED } from "../base/chunked.ts";
+import { ABSENT, MIXED } from "../base/chunked.ts";
 import { describeHostPolicy, isHostPolicyNonDefault } from "./mm.ts";
 import { type MmCounters, snapshotCounters } from "./proc/status.ts";
 import { type VmstatDeltas, vmstatDeltas } from "./proc/vmstat.ts";
@@ -152,6 +152,48 @@ function classOfMixed(
   return best | (kinds > 1 ? CLASS_MIXED : 0);
 }
 
+/**
+ * Maximal runs of equal bytes in a per-table array, in table order (values, starts, lengths):
+ * written while the array is filled, span by span, so that a stretch of uniform page tables costs
+ * one entry instead of one visit per table. Adjacent spans with equal bytes merge, so equal arrays
+ * give equal runs however they were filled.
+ */
+class Runs {
+  values: number[] = [];
+  starts: number[] = [];
+  lengths: number[] = [];
+
+  /** Bytes [start, start + length) hold `value` (spans arrive in order and adjoin). */
+  push(value: number, start: number, length: number): void {
+    if (length <= 0) return;
+    const last = this.values.length - 1;
+    if (last >= 0 && this.values[last] === value) this.lengths[last]! += length;
+    else {
+      this.values.push(value);
+      this.starts.push(start);
+      this.lengths.push(length);
+    }
+  }
+
+  /**
+   * A content hash of the runs (two 32-bit FNV-1a style variants, as one number): equal hashes,
+   * equal bytes, so a view can keep the array it has and skip a repaint. Positions count: the
+   * same classes in other tables hash differently.
+   */
+  hash(): number {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (let i = 0; i < this.values.length; i++) {
+      const v = this.values[i]!;
+      const start = this.starts[i]!;
+      const len = this.lengths[i]!;
+      h1 = Math.imul(Math.imul(Math.imul(h1 ^ v, 0x01000193) ^ start, 0x01000193) ^ len, 0x01000193);
+      h2 = Math.imul(Math.imul(h2 ^ (v + start), 0x5bd1e995) ^ (len + i), 0x5bd1e995);
+    }
+    return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
+  }
+}
+
 /** Per-table summary of a page set: 0 no page has `value`, 1 some do, 2 all do. */
 export interface PagesetSummary {
   /** mm whose page set to read (guest-side sets live on mm 0). */
@@ -160,15 +202,23 @@ export interface PagesetSummary {
   readonly value: number;
 }
 
-function summarizePageset(w: World, index: number, spec: PagesetSummary | undefined): Uint8Array {
+/**
+ * The balloon byte per table (PagesetSummary) and its runs. Uniform chunks of the page set are
+ * taken a stretch at a time (ChunkedBytes.endOfTag: one compare per group of chunks that hold the
+ * same tag); only mixed chunks are counted page by page.
+ */
+function summarizePageset(w: World, index: number, spec: PagesetSummary | undefined): [Uint8Array, Runs] {
   const tables = w.mms[index]!.pt.tables;
   const out = new Uint8Array(tables);
-  if (!spec) return out;
-  const set = w.pagesets[spec.mm]?.get(spec.name);
-  if (!set || set.chunks !== tables) return out;
+  const runs = new Runs();
+  const set = spec ? w.pagesets[spec.mm]?.get(spec.name) : undefined;
+  if (!spec || !set || set.chunks !== tables) {
+    runs.push(0, 0, tables);
+    return [out, runs];
+  }
   const tags = set.tags;
   const value = spec.value;
-  for (let t = 0; t < tables; t++) {
+  for (let t = 0; t < tables; ) {
     const tag = tags[t]!;
     if (tag === MIXED) {
       const arr = set.mixed.get(t)!;
@@ -176,80 +226,134 @@ function summarizePageset(w: World, index: number, spec: PagesetSummary | undefi
       const hi = lo + (set.chunkEnd(t) - set.chunkStart(t));
       let n = 0;
       for (let i = lo; i < hi; i++) if (arr[i] === value) n++;
-      out[t] = n === 0 ? 0 : n === hi - lo ? 2 : 1;
-    } else if (tag === value) {
-      out[t] = 2;
+      const b = n === 0 ? 0 : n === hi - lo ? 2 : 1;
+      out[t] = b;
+      runs.push(b, t, 1);
+      t++;
+      continue;
+    }
+    const end = set.endOfTag(t, tag, tables - 1);
+    const b = tag === value ? 2 : 0;
+    if (b !== 0) out.fill(b, t, end);
+    runs.push(b, t, end - t);
+    t = end;
+  }
+  return [out, runs];
+}
+
+/**
+ * Table class bytes for tables [t, end), which all hold uniform tag `tag` (not MIXED): one class,
+ * with the huge-PMD bit where the table's range is mapped by a huge PMD.
+ */
+function fillUniform(
+  tableClass: Uint8Array,
+  runs: Runs,
+  t: number,
+  end: number,
+  tag: number,
+  huge: Uint8Array | null,
+): void {
+  if (tag === ABSENT) {
+    tableClass.fill(CLASS_ABSENT, t, end);
+    runs.push(CLASS_ABSENT, t, end - t);
+    return;
+  }
+  const cls = STATE_CLASS[tag]!;
+  if (!huge) {
+    tableClass.fill(cls, t, end);
+    runs.push(cls, t, end - t);
+    return;
+  }
+  for (let u = t; u < end; ) {
+    const flag = huge[u]!;
+    let v = u + 1;
+    while (v < end && huge[v] === flag) v++;
+    const c = flag ? cls | CLASS_HUGE : cls;
+    tableClass.fill(c, u, v);
+    runs.push(c, u, v - u);
+    u = v;
+  }
+}
+
+/**
+ * Adds the balloon's breakdown: per balloon byte the tables holding it (`parts`), and per class
+ * byte the tables wholly in the balloon (`inBalloon`), by walking both run lists together.
+ */
+function balloonBreakdown(classes: Runs, balloon: Runs, parts: number[], inBalloon: Float64Array): void {
+  let i = 0;
+  for (let j = 0; j < balloon.values.length; j++) {
+    const b = balloon.values[j]!;
+    const start = balloon.starts[j]!;
+    const end = start + balloon.lengths[j]!;
+    parts[b]! += end - start;
+    if (b !== 2) continue;
+    while (i < classes.values.length && classes.starts[i]! + classes.lengths[i]! <= start) i++;
+    for (let k = i; k < classes.values.length && classes.starts[k]! < end; k++) {
+      const lo = Math.max(start, classes.starts[k]!);
+      const hi = Math.min(end, classes.starts[k]! + classes.lengths[k]!);
+      inBalloon[classes.values[k]!]! += hi - lo;
     }
   }
-  return out;
 }
 
 /**
  * The views' picture of mm `index`. `balloon` names the page set and value that mark ballooned
  * guest pages (the hypervisor layer's convention; the engine does not interpret it).
+ *
+ * Cost follows the number of boundaries between runs of page tables, not the number of tables:
+ * the worker takes one per step shown, for every mm of the run.
  */
 export function snapshotMm(w: World, index: number, balloon?: PagesetSummary): MmSnapshot {
   const mm = w.mms[index]!;
   const pt = mm.pt;
-  const tags = pt.ptes.tags;
-  const huge = pt.huge;
-  const anyHuge = pt.hugePmds > 0;
+  const ptes = pt.ptes;
+  const tags = ptes.tags;
+  const huge = pt.hugePmds > 0 ? pt.huge : null;
   const tables = tags.length;
   const tableClass = new Uint8Array(tables);
+  const classRuns = new Runs();
   const counts = new Float64Array(5);
   const states = new Int32Array(STATE_CLASS.length);
-  for (let t = 0; t < tables; t++) {
+  for (let t = 0; t < tables; ) {
     const tag = tags[t]!;
-    let cls: number;
-    if (tag === 0xff) {
-      tableClass[t] = CLASS_ABSENT;
+    if (tag !== MIXED) {
+      const end = ptes.endOfTag(t, tag, tables - 1);
+      fillUniform(tableClass, classRuns, t, end, tag, huge);
+      t = end;
       continue;
     }
-    if (tag === MIXED) {
-      const lo = pt.ptes.chunkStart(t) - (t * pt.ptes.chunkSize - pt.ptes.pageOffset);
-      cls = classOfMixed(
-        pt.ptes.mixed.get(t)!,
-        lo,
-        lo + (pt.ptes.chunkEnd(t) - pt.ptes.chunkStart(t)),
-        states,
-        counts,
-      );
-    } else {
-      cls = STATE_CLASS[tag]!;
-    }
-    tableClass[t] = anyHuge && huge[t] ? cls | CLASS_HUGE : cls;
+    const lo = ptes.chunkStart(t) - (t * ptes.chunkSize - ptes.pageOffset);
+    const cls = classOfMixed(
+      ptes.mixed.get(t)!,
+      lo,
+      lo + (ptes.chunkEnd(t) - ptes.chunkStart(t)),
+      states,
+      counts,
+    );
+    const c = huge?.[t] ? cls | CLASS_HUGE : cls;
+    tableClass[t] = c;
+    classRuns.push(c, t, 1);
+    t++;
   }
-  const balloonOf = summarizePageset(w, index, balloon);
+  const [balloonOf, balloonRuns] = summarizePageset(w, index, balloon);
   const classHistogram = new Float64Array(256);
+  for (let i = 0; i < classRuns.values.length; i++)
+    classHistogram[classRuns.values[i]!]! += classRuns.lengths[i]!;
   const balloonClassHistogram = new Float64Array(256);
   const parts: [number, number, number] = [0, 0, 0];
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  let g1 = 0x811c9dc5;
-  let g2 = 0x01000193;
-  for (let t = 0; t < tables; t++) {
-    const cls = tableClass[t]!;
-    const b = balloonOf[t]!;
-    classHistogram[cls]! += 1;
-    parts[b as 0 | 1 | 2] += 1;
-    if (b === 2) balloonClassHistogram[cls]! += 1;
-    h1 = Math.imul(h1 ^ cls, 0x01000193);
-    h2 = Math.imul(h2 ^ (cls + t), 0x5bd1e995);
-    g1 = Math.imul(g1 ^ b, 0x01000193);
-    g2 = Math.imul(g2 ^ (b + t), 0x5bd1e995);
-  }
+  balloonBreakdown(classRuns, balloonRuns, parts, balloonClassHistogram);
   return {
     name: mm.name,
     tables,
     ptesPerTable: mm.geometry.ptesPerTable,
-    pageOffset: pt.ptes.pageOffset,
+    pageOffset: ptes.pageOffset,
     tableClass,
     balloon: balloonOf,
     classHistogram,
     balloonClassHistogram,
     balloonParts: parts,
-    tableClassHash: (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff),
-    balloonHash: (g1 >>> 0) * 2 ** 21 + ((g2 >>> 0) & 0x1fffff),
+    tableClassHash: classRuns.hash(),
+    balloonHash: balloonRuns.hash(),
     counters: snapshotCounters(mm),
     vmstat: vmstatDeltas(mm),
     forbidsZeropage: mm.forbidsZeropage(),
