@@ -1,5 +1,5 @@
 /** Small React hooks for the canvases: element width, device pixel ratio, theme palette. */
-import { type RefObject, useEffect, useRef, useState } from "react";
+import { type RefObject, useEffect, useMemo, useState } from "react";
 import { type MapPalette, onThemeChange, readPalette } from "./palette.ts";
 
 /**
@@ -90,7 +90,45 @@ export function useReducedMotion(): boolean {
  * changed. Comparing a key is free; comparing 102,400 bytes on every render was not.
  */
 export function useStableArray<T extends ArrayLike<number> | null>(next: T, key: number | string): T {
-  const prev = useRef<{ array: T; key: number | string }>({ array: next, key });
-  if (prev.current.key !== key) prev.current = { array: next, key };
-  return prev.current.array;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key stands for next's content.
+  return useMemo(() => next, [key]);
+}
+
+/**
+ * Snaps canvases to whole device pixels: a canvas laid out at x = 247.09 CSS px would resample
+ * its bitmap and blur 1-pixel cells. `refs[0]`'s parent is measured in the next animation frame,
+ * when the page's layout is clean anyway, instead of forcing a layout in the middle of React's
+ * commit; and only when the layout changes or the window resizes, not on every step: each measure
+ * is a layout the browser must do at once. Every canvas gets the same translation.
+ */
+export function useDevicePixelSnap(
+  refs: readonly RefObject<HTMLCanvasElement | null>[],
+  layout: { readonly devicePixelRatio: number },
+): void {
+  const [resizes, setResizes] = useState(0);
+  useEffect(() => {
+    const onResize = () => setResizes((n) => n + 1);
+    window.addEventListener("resize", onResize);
+    return () => window.removeEventListener("resize", onResize);
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the refs are stable; a new layout or a resize measures again.
+  useEffect(() => {
+    const wrap = refs[0]?.current?.parentElement;
+    if (!wrap || resizes < 0) return;
+    const id = requestAnimationFrame(() => {
+      const r = wrap.getBoundingClientRect();
+      const dpr = layout.devicePixelRatio;
+      const fx = (((r.left * dpr) % 1) + 1) % 1;
+      const fy = (((r.top * dpr) % 1) + 1) % 1;
+      const snap =
+        fx > 0.001 || fy > 0.001
+          ? `translate(${(fx > 0.001 ? 1 - fx : 0) / dpr}px, ${(fy > 0.001 ? 1 - fy : 0) / dpr}px)`
+          : "";
+      for (const ref of refs) {
+        const canvas = ref.current;
+        if (canvas && canvas.style.transform !== snap) canvas.style.transform = snap;
+      }
+    });
+    return () => cancelAnimationFrame(id);
+  }, [layout, resizes]);
 }
