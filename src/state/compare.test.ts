@@ -9,9 +9,9 @@ import { PRESETS } from "../scenario/presets/index.ts";
 import type { VariantId } from "../worker/api.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
+import type { LinkCompare, RightScenario } from "./link-state.ts";
 import { type AppStore, createAppStore } from "./store.ts";
 import { readyStore, until } from "./test-support/ready-store.ts";
-import type { LinkCompare, RightScenario } from "./url-sync.ts";
 
 async function setup(): Promise<{ app: AppStore; cmp: CompareStore }> {
   const { store: app, api } = await readyStore({ presetId: "teaching-small", kernel: "s390-fa41ba0d" });

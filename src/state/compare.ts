@@ -32,10 +32,11 @@ import type {
   VariantId,
 } from "../worker/api.ts";
 import { type LatestWins, latestWins } from "./latest.ts";
+import { type LinkCompare, type RightScenario, sameRight } from "./link-state.ts";
+import type { LinkSync } from "./link-sync.ts";
 import type { AppState, AppStore } from "./store.ts";
-import { type LinkCompare, type RightScenario, sameRight, type UrlSync } from "./url-sync.ts";
 
-export type { RightScenario } from "./url-sync.ts";
+export type { RightScenario } from "./link-state.ts";
 
 export type CompareCounter = "rssAnonBytes" | "vmPteBytes" | "hostMemBytes" | "zeropagePtes" | "anonPages";
 
@@ -508,7 +509,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
 }
 
 /**
- * Keeps compare mode and the link (url-sync.ts `links.compare`) in step. A link or a popstate that
+ * Keeps compare mode and the link (link-sync.ts `links.compare`) in step. A link or a popstate that
  * names a comparison opens it (at its shared position), one without closes it, and one with the
  * same sides moves the shared cursor to its position. The other way, opening, changing or leaving
  * compare mode writes the link (a history entry), the shared position replaces it like stepping,
@@ -517,7 +518,7 @@ export function createCompareStore(api: EngineApi, app: AppStore): CompareStore 
  */
 export function connectCompareLinks(
   cmp: CompareStore,
-  sync: Pick<UrlSync, "links" | "setCompare" | "setComparePosition" | "compareReady">,
+  sync: Pick<LinkSync, "links" | "setCompare" | "setComparePosition" | "compareReady">,
 ): () => void {
   const apply = (c: LinkCompare | null) => {
     const s = cmp.getState();

@@ -23,8 +23,8 @@
 import * as v from "valibot";
 import { VARIANT_IDS, type VariantId } from "../engine/variants.ts";
 import type { Granularity } from "../worker/api.ts";
+import type { LinkStatus } from "./link-state.ts";
 import type { AppState, AppStore } from "./store.ts";
-import type { LinkStatus } from "./url-sync.ts";
 
 export const EMBED_MESSAGE_PREFIX = "zeropage-lab:";
 /** The version of this message API, sent in "ready". */

@@ -9,10 +9,10 @@ import { MiB } from "../base/units.ts";
 import { drawScenario } from "../exercise/draw.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { createExerciseStore, type ExerciseStore, studentLink } from "./exercise.ts";
+import { LinkSync } from "./link-sync.ts";
 import { type AppStore, chosenKernel, createAppStore } from "./store.ts";
 import { until } from "./test-support/ready-store.ts";
 import { FakeHost } from "./test-support/url-host.ts";
-import { createUrlSync } from "./url-sync.ts";
 
 /** A 64 MiB lesson: the guest writes it all, the balloon takes some back, the guest migrates. */
 const LESSON = {
@@ -173,7 +173,7 @@ describe("a student's seed", () => {
     const api = new EngineHost("main");
     const app = createAppStore(api, readUrlState(host.location.hash));
     const ex = createExerciseStore(app, api);
-    const sync = createUrlSync(app, host, { replaceDelayMs: 0 });
+    const sync = new LinkSync(app, host, { replaceDelayMs: 0 });
     await app.getState().init();
     await settled(app, ex);
     expect(app.getState().seed).toBe(42);
@@ -195,7 +195,7 @@ describe("a student's seed", () => {
     const api = new EngineHost("main");
     const app = createAppStore(api, readUrlState(host.location.hash));
     const ex = createExerciseStore(app, api);
-    const sync = createUrlSync(app, host, { replaceDelayMs: 0 });
+    const sync = new LinkSync(app, host, { replaceDelayMs: 0 });
     await app.getState().init();
     await settled(app, ex);
     app.getState().seek(2);

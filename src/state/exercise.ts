@@ -20,8 +20,8 @@ import { type Given, isCorrect, type Score, scoreOf } from "../exercise/grade.ts
 import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { PARAMETERS } from "../scenario/parameters.ts";
 import type { EngineApi, ExerciseAnswers } from "../worker/api.ts";
+import type { LinkSync } from "./link-sync.ts";
 import type { AppStore, SeekLimit } from "./store.ts";
-import type { UrlSync } from "./url-sync.ts";
 
 // What the exercise's views need from the model's small, engine-free modules (the UI reaches the
 // model only through state).
@@ -100,7 +100,7 @@ export function drawnValues(
  * none, for the class to add `&seed=` and a number), from its start, under the kernel the seed
  * draws (or the scenario's), without this run's self-check (it belongs to another problem).
  */
-export function studentLink(sync: UrlSync, seed: number | null): string {
+export function studentLink(sync: LinkSync, seed: number | null): string {
   const url = sync.linkTo({ step: false });
   const at = url.indexOf("#");
   const r = decodeLink(url.slice(at));

@@ -1,5 +1,5 @@
 /**
- * URL ↔ store, through the store's public actions and a fake window with a history stack, on an
+ * URL ↔ store (link-sync.ts), through the store's public actions and a fake window with a history stack, on an
  * in-process engine (EngineHost). Pushes for loads, replaces for steps, Back/Forward, the
  * self-check, and broken links falling back to the default scenario.
  */
@@ -10,11 +10,11 @@ import { packJson } from "../permalink/compress.ts";
 import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
+import { LinkSync } from "./link-sync.ts";
 import { type AppStore, createAppStore } from "./store.ts";
 import { readyLinkedStore } from "./test-support/ready-store.ts";
 import { FakeHost, settle } from "./test-support/url-host.ts";
 import { readUrlState } from "./url.ts";
-import { createUrlSync, type UrlSync } from "./url-sync.ts";
 
 const SMALL = "#v=1&preset=teaching-small&kernel=s390-fa41ba0d&g=table&step=20";
 
@@ -37,6 +37,24 @@ describe("url sync", () => {
       granularity: "table",
       check: { engine: ENGINE_SEMANTICS_VERSION },
     });
+  });
+
+  it("goes opening → steady, loading while a load the user started computes, and steady when it lands", async () => {
+    const api = new EngineHost("main");
+    const host = new FakeHost(SMALL);
+    const store = createAppStore(api, readUrlState(SMALL));
+    const sync = new LinkSync(store, host, { replaceDelayMs: 0 });
+    expect(sync.currentPhase).toBe("opening");
+    await store.getState().init();
+    await settle(store);
+    expect(sync.currentPhase).toBe("steady");
+    const load = store.getState().loadPreset("commit-06201e00");
+    expect(sync.currentPhase).toBe("loading");
+    await load;
+    await settle(store);
+    expect(sync.currentPhase).toBe("steady");
+    expect(host.pushes).toBe(1);
+    sync.stop();
   });
 
   it("replaces the entry when stepping and pushes one when loading; Back and Forward restore both", async () => {
@@ -227,10 +245,10 @@ describe("url sync", () => {
 async function openCompare(
   hash: string,
   host = new FakeHost(hash),
-): Promise<{ store: AppStore; host: FakeHost; sync: UrlSync; cmp: CompareStore; api: EngineHost }> {
+): Promise<{ store: AppStore; host: FakeHost; sync: LinkSync; cmp: CompareStore; api: EngineHost }> {
   const api = new EngineHost("main");
   const store = createAppStore(api, readUrlState(hash));
-  const sync = createUrlSync(store, host, { replaceDelayMs: 0 });
+  const sync = new LinkSync(store, host, { replaceDelayMs: 0 });
   const cmp = createCompareStore(api, store);
   connectCompareLinks(cmp, sync);
   await store.getState().init();

@@ -7,9 +7,9 @@
 import type { EngineApi } from "../worker/api.ts";
 import { type AnswerKeyStore, createAnswerKeyStore } from "./answer-key.ts";
 import { createExerciseStore, type ExerciseStore } from "./exercise.ts";
+import type { LinkSync } from "./link-sync.ts";
 import type { AppStore } from "./store.ts";
 import { createSweepStore, type SweepEngine, type SweepStore } from "./sweep.ts";
-import type { UrlSync } from "./url-sync.ts";
 
 export interface Study {
   readonly exercise: ExerciseStore;
@@ -21,7 +21,7 @@ export function createStudy(
   app: AppStore,
   appApi: EngineApi,
   second: SweepEngine,
-  sync: UrlSync | null,
+  sync: LinkSync | null,
 ): Study {
   return {
     exercise: createExerciseStore(app, appApi),

@@ -14,13 +14,13 @@ import { parseSpec, type SweepSpec } from "../sweep/spec.ts";
 import type { EngineApi } from "../worker/api.ts";
 import { EngineHost } from "../worker/engine-host.ts";
 import { createAnswerKeyStore } from "./answer-key.ts";
+import { LinkSync } from "./link-sync.ts";
 import { CancelledError } from "./restartable-engine.ts";
 import { type AppStore, createAppStore } from "./store.ts";
 import { createSweepStore, type SweepEngine, type SweepStore } from "./sweep.ts";
 import { until } from "./test-support/ready-store.ts";
 import { FakeHost } from "./test-support/url-host.ts";
 import { readUrlState } from "./url.ts";
-import { createUrlSync, type UrlSync } from "./url-sync.ts";
 
 function spec(text: string): SweepSpec {
   const r = parseSpec(text);
@@ -75,7 +75,7 @@ async function setup(hash: string, second: SweepEngine = direct()) {
   const api = new EngineHost("main");
   const host = new FakeHost(hash);
   const app: AppStore = createAppStore(api, readUrlState(host.location.hash));
-  const sync: UrlSync = createUrlSync(app, host, { replaceDelayMs: 0 });
+  const sync = new LinkSync(app, host, { replaceDelayMs: 0 });
   const sweep: SweepStore = createSweepStore(app, second, sync, api);
   await app.getState().init();
   await until(() => app.getState().isIdle(), "the app settles");

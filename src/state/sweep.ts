@@ -2,7 +2,7 @@
  * A parameter sweep beside the run: a slice that runs the scenario on screen over one
  * parameter's range for two or more kernels, one point at a time on a second engine worker
  * (study-engine.ts), reporting each point as it lands; it can be cancelled (the worker is ended
- * mid-point) and it travels in the link (url-sync's links.sweep, `sweep=`).
+ * mid-point) and it travels in the link (link-sync's links.sweep, `sweep=`).
  *
  * The sweep runs over the scenario as it runs (a student's draw included) and remembers its last
  * few results, so Back to a sweep shows it again at once. Opening a point loads that point's
@@ -15,9 +15,9 @@ import { applyParameter, type ParameterValue } from "../scenario/parameters.ts";
 import { FIRST_BALLOON_ALLOCATION } from "../sweep/run.ts";
 import { formatSpec, type SweepSpec, sweepValues } from "../sweep/spec.ts";
 import type { EngineApi, SweepPoint, VariantId } from "../worker/api.ts";
+import type { LinkSync } from "./link-sync.ts";
 import { CancelledError } from "./restartable-engine.ts";
 import { type AppStore, concreteScenario } from "./store.ts";
-import type { UrlSync } from "./url-sync.ts";
 
 // What the sweep's views need from the model's small, engine-free modules.
 export {
@@ -115,7 +115,7 @@ async function firstGrowth(
 export function createSweepStore(
   app: AppStore,
   engine: SweepEngine,
-  sync: UrlSync | null,
+  sync: LinkSync | null,
   appApi: EngineApi,
 ): SweepStore {
   let seq = 0;
@@ -234,7 +234,7 @@ export function createSweepStore(
     // The point is a run to look at, not an exercise to answer.
     const scenario = { ...set.scenario };
     delete scenario.exercise;
-    // The load pushes its own history entry (url-sync); the sweep is closed meanwhile, so the
+    // The load pushes its own history entry (link-sync); the sweep is closed meanwhile, so the
     // entry before keeps it, and Back returns to the sweep.
     const loading = app.getState().loadScenario(scenario, kernel, null);
     if (store.getState().status === "running") cancel();

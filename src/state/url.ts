@@ -1,7 +1,7 @@
 /**
  * Reading the initial state from the URL fragment, once, when the store is created. Links of every
  * version are read by src/permalink (decodeLink: upgraded, validated, never throwing); a broken link
- * gives the default scenario here, and url-sync.ts shows why.
+ * gives the default scenario here, and link-sync.ts shows why.
  *
  *   #v=1&preset=commit-06201e00&kernel=s390-06201e00&g=table&step=120&sel=0.12
  *   #preset=commit-06201e00&kernel=s390-06201e00&g=table&step=120      (version 0, still read)

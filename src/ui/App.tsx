@@ -30,7 +30,7 @@ import { ExerciseLayer } from "./exercise/ExerciseLayer.tsx";
 import { BeforeAfter } from "./lecture/BeforeAfter.tsx";
 import { LectureBar } from "./lecture/LectureBar.tsx";
 import { usePresenting } from "./lecture/presenting.ts";
-import { useLinks, useUrlSync } from "./share/context.tsx";
+import { useLinks, useLinkSync } from "./share/context.tsx";
 import { LinkBanner } from "./share/LinkBanner.tsx";
 import { useApp, useAppStore } from "./store-context.tsx";
 import { BalloonView } from "./views/BalloonView.tsx";
@@ -72,7 +72,7 @@ export function App() {
   const reducedMotion = useApp((s) => s.reducedMotion);
   const goToRef = useRef<HTMLInputElement>(null);
   const centerRef = useRef<HTMLElement>(null);
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const presenting = usePresenting();
   const ctx = useMemo<CommandContext>(
     () => ({

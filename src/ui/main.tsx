@@ -8,15 +8,15 @@ import { appEngine } from "../state/app-engine.ts";
 import { createBeforeAfterStore } from "../state/before-after.ts";
 import { connectCompareLinks, createCompareStore } from "../state/compare.ts";
 import { connectEmbedControl } from "../state/embed-control.ts";
+import { LinkSync } from "../state/link-sync.ts";
 import { createAppStore } from "../state/store.ts";
 import { createStudy } from "../state/study.ts";
 import { studyWorker } from "../state/study-engine.ts";
 import { readUrlState } from "../state/url.ts";
-import { createUrlSync } from "../state/url-sync.ts";
 import { registerOffline } from "./offline/register.ts";
 
 // The worker behind a cancellable wrapper (the editor's Cancel), and the URL kept in step with the
-// store (src/state/url-sync.ts: history entries, Back/Forward, the link's self-check).
+// store (src/state/link-sync.ts: history entries, Back/Forward, the link's self-check).
 const engine = appEngine();
 // No link at all (the default story): open at step 0 and invite the viewer to press Play. A link
 // opens where it says (no step: the end).
@@ -25,7 +25,7 @@ const store = createAppStore(engine.api, {
   ...readUrlState(window.location.hash),
   ...(hash === "" ? { position: 0 } : {}),
 });
-const sync = createUrlSync(store, window);
+const sync = new LinkSync(store, window);
 // Compare mode: a slice beside the store, following the link's compare= parameter.
 const compare = createCompareStore(engine.api, store);
 connectCompareLinks(compare, sync);

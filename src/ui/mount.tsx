@@ -6,10 +6,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import type { BeforeAfterStore } from "../state/before-after.ts";
 import type { CompareStore } from "../state/compare.ts";
+import type { LinkSync } from "../state/link-sync.ts";
 import type { RestartableEngine } from "../state/restartable-engine.ts";
 import type { AppStore } from "../state/store.ts";
 import type { Study } from "../state/study.ts";
-import type { UrlSync } from "../state/url-sync.ts";
 import { App } from "./App.tsx";
 import { CompareProvider } from "./compare/context.tsx";
 import { HandoutHost } from "./handout/Handout.tsx";
@@ -25,7 +25,7 @@ import "./styles.css";
 export interface MountHandles {
   readonly store: AppStore;
   readonly compare: CompareStore;
-  readonly sync: UrlSync;
+  readonly sync: LinkSync;
   readonly engine: RestartableEngine;
   readonly beforeAfter: BeforeAfterStore;
   /** Exercises and sweeps. */

@@ -4,9 +4,9 @@
  */
 import { expect } from "vitest";
 import { EngineHost } from "../../worker/engine-host.ts";
+import { LinkSync } from "../link-sync.ts";
 import { type AppStore, createAppStore, type InitialState } from "../store.ts";
 import { readUrlState } from "../url.ts";
-import { createUrlSync, type UrlSync } from "../url-sync.ts";
 import { FakeHost, settle } from "./url-host.ts";
 
 /** Polls every 2 ms until `ok()` holds, at most `tries` times; then fails naming `what`. */
@@ -24,7 +24,7 @@ export interface ReadyStore {
 export interface ReadyLinkedStore extends ReadyStore {
   /** The fake window whose address bar and history the link sync writes. */
   readonly host: FakeHost;
-  readonly sync: UrlSync;
+  readonly sync: LinkSync;
 }
 
 /**
@@ -49,7 +49,7 @@ export async function readyLinkedStore(hash: string, tries?: number): Promise<Re
   const api = new EngineHost("main");
   const host = new FakeHost(hash);
   const store = createAppStore(api, readUrlState(hash));
-  const sync = createUrlSync(store, host, { replaceDelayMs: 0 });
+  const sync = new LinkSync(store, host, { replaceDelayMs: 0 });
   await store.getState().init();
   await settle(store, tries);
   return { store, api, host, sync };

@@ -2,8 +2,9 @@
  * A fake window for the URL sync's tests: a history stack with push/replace counts and popstate
  * listeners, and a wait until a store shows its target step with nothing in flight. Tests only.
  */
+
+import type { UrlHost } from "../link-sync.ts";
 import type { AppStore } from "../store.ts";
-import type { UrlHost } from "../url-sync.ts";
 
 /** location, history and popstate over an array of hashes; go() is Back/Forward. */
 export class FakeHost implements UrlHost {

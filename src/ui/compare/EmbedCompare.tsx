@@ -5,7 +5,7 @@
  * the link carries (both scenarios and kernels, the shared position, the zoom), without `embed`.
  */
 import { useMemo } from "react";
-import { useLinks, useUrlSync } from "../share/context.tsx";
+import { useLinks, useLinkSync } from "../share/context.tsx";
 import { LinkBanner } from "../share/LinkBanner.tsx";
 import { OpenInFullApp } from "../share/OpenInFullApp.tsx";
 import { useApp } from "../store-context.tsx";
@@ -18,7 +18,7 @@ import { PairMaps } from "./PairMaps.tsx";
 import "./compare.css";
 
 export function EmbedCompare() {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const error = useCompare((s) => s.error);
   const left = useCompare((s) => s.left);
   const right = useCompare((s) => s.right);

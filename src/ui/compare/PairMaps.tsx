@@ -7,13 +7,13 @@
  * Zoom is shared as a share of guest RAM, so that with different table sizes (x86_64 against s390)
  * both maps show the same addresses (and two scenarios of different RAM sizes the same share of
  * each). The link carries it as the single view's maps do (`zoom` and `at`, in the left run's page
- * tables; url-sync.ts setZoom), so a compare link reopens zoomed, Back restores the zoom, and
+ * tables; link-sync.ts setZoom), so a compare link reopens zoomed, Back restores the zoom, and
  * leaving compare mode keeps it.
  */
 import { memo, useMemo, useRef } from "react";
 import type { MmDiff, PairViewState, RunInfo } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
-import { useLinks, useUrlSync } from "../share/context.tsx";
+import { useLinks, useLinkSync } from "../share/context.tsx";
 import { describeClass, slotNames } from "../views/memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
 import {
@@ -62,7 +62,7 @@ export const PairMaps = memo(function PairMaps({
   const width = useElementWidth(rootRef);
   const dpr = useDevicePixelRatio();
   const palette = usePalette(rootRef);
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const linkZoom = useLinks((s) => s.zoom);
   const linkStart = useLinks((s) => s.viewStart);
   // Read with the palette, so a theme flip re-reads it too.

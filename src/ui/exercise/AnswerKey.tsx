@@ -7,7 +7,7 @@ import { answerWords, hasVary, studentLink } from "../../state/exercise.ts";
 import { PARAMETERS } from "../../state/sweep.ts";
 import type { AnswerKeyRow } from "../../worker/api.ts";
 import { download } from "../export/download.ts";
-import { useUrlSync } from "../share/context.tsx";
+import { useLinkSync } from "../share/context.tsx";
 import { Dialog } from "../share/Dialog.tsx";
 import { useApp } from "../store-context.tsx";
 import { useAnswerKey, useStudy } from "../study/context.tsx";
@@ -44,7 +44,7 @@ export function answerKeyCsv(rows: readonly AnswerKeyRow[]): string {
 
 export function AnswerKey() {
   const study = useStudy();
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const scenario = useApp((s) => s.scenario);
   const title = useApp((s) => s.run?.title ?? "exercise");
   const open = useAnswerKey((s) => s.open);

@@ -6,7 +6,7 @@
 import { type KeyboardEvent, useRef, useState } from "react";
 import { drawnValues, hasVary, MAX_SEED, scoreOfResults, studentLink } from "../../state/exercise.ts";
 import { copyText } from "../share/clipboard.ts";
-import { useUrlSync } from "../share/context.tsx";
+import { useLinkSync } from "../share/context.tsx";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { useExercise, useStudy } from "../study/context.tsx";
 
@@ -107,7 +107,7 @@ export function ExerciseBar() {
  * student adds `&seed=` and their number.
  */
 function ClassLink() {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const scenario = useApp((s) => s.scenario);
   useApp((s) => s.run);
   const [open, setOpen] = useState(false);

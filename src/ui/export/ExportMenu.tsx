@@ -15,7 +15,7 @@ import { formatDeltaTable } from "../../state/compare.ts";
 import { useCompareStoreOrNull } from "../compare/context.tsx";
 import { draftFrom } from "../editor/draft.ts";
 import { openHandout } from "../handout/handout-store.ts";
-import { useUrlSync } from "../share/context.tsx";
+import { useLinkSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { clampViewport, wholeViewport } from "../views/memory-map/layout.ts";
 import { useMapLink } from "../views/memory-map/link.ts";
@@ -55,7 +55,7 @@ function pageTheme(): ViewSvgTheme {
 }
 
 export function ExportMenu({ onImported, onClose }: { onImported?: () => void; onClose?: () => void }) {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const run = useApp((s) => s.run);
   const view = useApp((s) => s.view);
   const scenario = useApp((s) => s.scenario);

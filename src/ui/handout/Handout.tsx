@@ -13,7 +13,7 @@ import { createPortal } from "react-dom";
 import { useStore } from "zustand";
 import type { RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
-import { useEngineHandle, useUrlSync } from "../share/context.tsx";
+import { useEngineHandle, useLinkSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { SLOT_KEYS, type SlotNames, slotNames } from "../views/memory-map/classes.ts";
 import { traceAxis } from "../views/trace-axis.ts";
@@ -40,7 +40,7 @@ interface Loaded {
 function Handout() {
   const run = useApp((s) => s.run);
   const engine = useEngineHandle();
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const ref = useRef<HTMLDialogElement>(null);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const frames = run ? keyFrames(run) : [];

@@ -16,7 +16,7 @@ import { download } from "../export/download.ts";
 import { svgToPng } from "../export/rasterize.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { codesInWords } from "../narration/bookkeeping.ts";
-import { useLinks, useUrlSync } from "../share/context.tsx";
+import { useLinks, useLinkSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { countClassesFromHistogram } from "../views/memory-map/aggregate.ts";
 import { ClassKey } from "../views/memory-map/ClassKey.tsx";
@@ -357,7 +357,7 @@ function SlideButtons(props: {
   step: BeforeAfterStep;
   commit: string;
 }) {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const run = useApp((s) => s.run);
   const make = () =>
     beforeAfterSvg({

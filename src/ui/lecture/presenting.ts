@@ -1,11 +1,11 @@
 /** Presentation mode: on when the link says present=1; the key P, the header button and the link share it. */
-import { useLinks, useUrlSync } from "../share/context.tsx";
+import { useLinks, useLinkSync } from "../share/context.tsx";
 
 export function usePresenting(): boolean {
   return useLinks((s) => s.present);
 }
 
 export function useTogglePresenting(): () => void {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   return () => sync?.setPresent(!sync.links.getState().present);
 }

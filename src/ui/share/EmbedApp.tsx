@@ -15,14 +15,14 @@ import { useApp, useAppStore } from "../store-context.tsx";
 import { CountersTable } from "../views/CountersTable.tsx";
 import { MemoryMaps } from "../views/MemoryMaps.tsx";
 import { Narration } from "../views/Narration.tsx";
-import { useLinks, useUrlSync } from "./context.tsx";
+import { useLinkSync, useLinks } from "./context.tsx";
 import { LinkBanner } from "./LinkBanner.tsx";
 import { OpenInFullApp } from "./OpenInFullApp.tsx";
 import "./share.css";
 
 export function EmbedApp() {
   const store = useAppStore();
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const embed = useLinks((s) => s.embed);
   const status = useApp((s) => s.status);
   const run = useApp((s) => s.run);

@@ -7,7 +7,7 @@ import { Fragment, useState } from "react";
 import { KEY_COUNTER_LABELS, KEY_COUNTERS } from "../../permalink/index.ts";
 import { formatBytesShort } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
-import { useLinks, useUrlSync } from "./context.tsx";
+import { useLinkSync, useLinks } from "./context.tsx";
 import "./share.css";
 
 const UNITS: Record<(typeof KEY_COUNTERS)[number], "bytes" | "pages"> = {
@@ -23,7 +23,7 @@ function fmt(k: (typeof KEY_COUNTERS)[number], v: number | undefined): string {
 }
 
 export function LinkBanner() {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const error = useLinks((s) => s.error);
   const notes = useLinks((s) => s.notes);
   const report = useLinks((s) => s.report);

@@ -1,6 +1,6 @@
 /**
  * Sharing: copy a link to the scenario or to this exact step, and get embed code. Links are built
- * from the app's state by the URL sync (src/state/url-sync.ts) and always carry the current run's
+ * from the app's state by the link sync (src/state/link-sync.ts, linkStateOf in link-state.ts) and always carry the current run's
  * self-check.
  */
 import { useId, useState } from "react";
@@ -8,10 +8,10 @@ import { isOrigin, type LinkEmbed, MAX_EMBED_ORIGINS } from "../../permalink/ind
 import { OfflineStatus } from "../offline/UpdatePrompt.tsx";
 import { useApp } from "../store-context.tsx";
 import { copyText } from "./clipboard.ts";
-import { useLinks, useUrlSync } from "./context.tsx";
+import { useLinkSync, useLinks } from "./context.tsx";
 
 export function ShareMenu() {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   // Re-render when anything a link carries changes.
   useApp((s) => s.position);
   useApp((s) => s.granularity);

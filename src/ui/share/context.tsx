@@ -1,16 +1,17 @@
 /**
- * React access to the link machinery: the URL sync (src/state/url-sync.ts) and the cancellable
+ * React access to the link machinery: the link sync (src/state/link-sync.ts) and the cancellable
  * engine (src/ui/editor/restartable-engine.ts). Both are optional, so the share, editor, gallery
  * and export components also render in a page (or a test) that has neither.
  */
 import { createContext, type ReactNode, useContext } from "react";
 import { useStore } from "zustand";
 import { createStore } from "zustand/vanilla";
+import type { LinkStatus } from "../../state/link-state.ts";
+import type { LinkSync } from "../../state/link-sync.ts";
 import type { EngineProgress, RestartableEngine } from "../../state/restartable-engine.ts";
-import type { LinkStatus, UrlSync } from "../../state/url-sync.ts";
 
 interface Handles {
-  readonly sync: UrlSync | null;
+  readonly sync: LinkSync | null;
   readonly engine: RestartableEngine | null;
 }
 
@@ -21,14 +22,14 @@ export function ShareProvider({
   engine,
   children,
 }: {
-  sync: UrlSync | null;
+  sync: LinkSync | null;
   engine: RestartableEngine | null;
   children: ReactNode;
 }) {
   return <HandlesContext.Provider value={{ sync, engine }}>{children}</HandlesContext.Provider>;
 }
 
-export function useUrlSync(): UrlSync | null {
+export function useLinkSync(): LinkSync | null {
   return useContext(HandlesContext).sync;
 }
 
@@ -53,7 +54,7 @@ const NO_LINKS = createStore<LinkStatus>()(() => ({
 
 /** A value from the link status (error, self-check report, zoom, compare, embed). */
 export function useLinks<T>(selector: (s: LinkStatus) => T): T {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   return useStore(sync?.links ?? NO_LINKS, selector);
 }
 

@@ -1,7 +1,7 @@
 /**
  * The memory panel's sections (Maps, Page table, Balloon, Migration, Real machine) and which one is open: the
  * one the user picked in the panel's contents bar, or scrolled to. The link carries it (`view=`,
- * url-sync.ts setSection), so a shared link opens the panel at the same section; Back and Forward
+ * link-sync.ts setSection), so a shared link opens the panel at the same section; Back and Forward
  * to an entry with another section scroll there.
  *
  * "Open" is the section under a line just below the pinned contents bar. A pick scrolls its
@@ -10,8 +10,8 @@
  * change the open section.
  */
 import { type RefObject, useCallback, useEffect, useRef } from "react";
-import type { LinkSection } from "../../state/url-sync.ts";
-import { useLinks, useUrlSync } from "../share/context.tsx";
+import type { LinkSection } from "../../state/link-state.ts";
+import { useLinkSync, useLinks } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 
 export const SECTIONS: readonly { readonly id: LinkSection | null; readonly label: string }[] = [
@@ -47,7 +47,7 @@ function sectionAt(panel: HTMLElement): LinkSection | null {
  * for the contents bar's buttons: scroll to a section and make it the open one.
  */
 export function useSectionInLink(panelRef: RefObject<HTMLElement | null>): (id: LinkSection | null) => void {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const section = useLinks((s) => s.section);
   const shown = useApp((s) => s.view !== null);
   const reduced = useApp((s) => s.reducedMotion);

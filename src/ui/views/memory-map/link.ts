@@ -9,7 +9,7 @@
 import { useEffect } from "react";
 import { create } from "zustand";
 import type { RunInfo, ViewState } from "../../../worker/api.ts";
-import { useLinks, useUrlSync } from "../../share/context.tsx";
+import { useLinks, useLinkSync } from "../../share/context.tsx";
 import type { Viewport } from "./layout.ts";
 
 export interface MapLinkState {
@@ -58,7 +58,7 @@ export const useMapLink = create<MapLinkState>()((set) => ({
  * Forward) sets the checkbox, the checkbox rewrites the link. Mounted once, by the host maps.
  */
 export function useBalloonHighlightInLink(): void {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const linked = useLinks((s) => s.balloonHighlight);
   const shown = useMapLink((s) => s.showBalloon);
   // The link → the view.

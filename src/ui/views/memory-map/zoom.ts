@@ -4,7 +4,7 @@
  * keeping that viewport in the link (useViewportInLink).
  */
 import { useEffect } from "react";
-import { useLinks, useUrlSync } from "../../share/context.tsx";
+import { useLinks, useLinkSync } from "../../share/context.tsx";
 import {
   clampViewport,
   type MapLayout,
@@ -69,7 +69,7 @@ function sameViewport(a: Viewport | null, b: Viewport | null): boolean {
  * link (replaceState, like stepping). Mounted once, by the host maps.
  */
 export function useViewportInLink(tableCount: number, runId: number, focusTable: number | null): void {
-  const sync = useUrlSync();
+  const sync = useLinkSync();
   const zoom = useLinks((s) => s.zoom);
   const viewStart = useLinks((s) => s.viewStart);
   const viewport = useMapLink((s) => s.viewport);
