@@ -15,9 +15,7 @@ const LIMIT = 120;
 
 /** `file name` → its line count today, for the functions not yet split. */
 const OVER: Readonly<Record<string, number>> = {
-  "src/state/store.ts createAppStore": 416,
   "src/state/compare.ts createCompareStore": 393,
-  "src/state/store.ts (createStore<AppState>() callback)": 389,
   "src/state/compare.ts (createStore<CompareState>() callback)": 339,
   "src/state/exercise.ts createExerciseStore": 263,
   "src/state/sweep.ts createSweepStore": 185,

@@ -31,10 +31,14 @@ import type {
   VariantInfo,
   ViewState,
 } from "../worker/api.ts";
-import { type LatestWins, latestWins } from "./latest.ts";
+import { latestWins } from "./latest.ts";
+import type { Kit } from "./slices/kit.ts";
+import { createCursor, playbackActions } from "./slices/playback.ts";
+import { runActions } from "./slices/run.ts";
+import { createHistories, selectionActions } from "./slices/selection.ts";
 
 /** A preset's current id: links and scripts may name one by an id it had before (PRESET_ALIASES). */
-function currentPresetId(id: string): string {
+export function currentPresetId(id: string): string {
   return PRESET_ALIASES[id] ?? id;
 }
 
@@ -202,7 +206,7 @@ export function chosenKernel(s: Pick<AppState, "kernel" | "scenario" | "seed" | 
 let drawn: { scenario: unknown; seed: number; result: ReturnType<typeof drawScenario> } | null = null;
 
 /** The scenario and seed's draw (remembered for the last pair: the header asks on every render). */
-function drawOf(scenario: unknown, seed: number): ReturnType<typeof drawScenario> {
+export function drawOf(scenario: unknown, seed: number): ReturnType<typeof drawScenario> {
   if (drawn && drawn.scenario === scenario && drawn.seed === seed) return drawn.result;
   const result = drawScenario(scenario, seed);
   drawn = { scenario, seed, result };
@@ -219,422 +223,91 @@ export function concreteScenario(s: Pick<AppState, "scenario" | "seed">): unknow
   return d.ok ? d.scenario : s.scenario;
 }
 
-export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
-export const GRANULARITY_ORDER: readonly Granularity[] = ["action", "table", "pte"];
+export { GRANULARITY_ORDER, SPEEDS } from "./slices/playback.ts";
 
-export function createAppStore(api: EngineApi, initial: InitialState = {}): AppStore {
-  let loadSeq = 0;
-  // Granularity changes and the seeks issued while one is pending run in order, one at a time.
-  const ops: (() => void | Promise<void>)[] = [];
-  let draining: Promise<void> | null = null;
-  const pending = () => draining !== null;
-  const enqueue = (op: () => void | Promise<void>): Promise<void> => {
-    ops.push(op);
-    if (!draining) {
-      draining = (async () => {
-        while (ops.length > 0) {
-          try {
-            await ops.shift()!();
-          } catch (e) {
-            store.setState({ error: `the engine could not change the step: ${String(e)}` });
-          }
-        }
-        draining = null;
-      })();
+/** The preferences and panels no other slice owns: motion, help, the editor's draft check. */
+function uiSlice({ api, set }: Kit) {
+  /** The newest draft the editor asked to check (null: none). */
+  let draft: unknown = null;
+  const checks = latestWins(async (scenario: unknown) => {
+    try {
+      const issues = await api.check({ scenario });
+      if (draft === scenario) set({ draftCheck: { scenario, issues } });
+    } catch {
+      // A worker that cannot check says nothing; the run itself reports the scenario's problems.
     }
-    return draining;
-  };
-
-  /** loadSelftests() is waiting for the engine. */
-  let selftestsAsked = false;
-  const store = createStore<AppState>()((set, get) => {
-    /**
-     * The view at a position of the run on screen. An answer still for the run and granularity
-     * shown is shown; it moves the target `position` (the worker clamps) only when no newer
-     * target waits behind it: a key pressed meanwhile would be lost.
-     */
-    const views: LatestWins<number> = latestWins(async (position) => {
-      const s = get();
-      if (!s.run) return;
-      const runId = s.run.runId;
-      try {
-        const view = await api.view({ runId, granularity: s.granularity, position, selection: s.selection });
-        if (get().run?.runId === runId && view.granularity === get().granularity)
-          set(views.waiting() ? { view } : { view, position: view.position });
-      } catch (e) {
-        set({ error: `the engine could not show this step: ${String(e)}` });
-      }
-    });
-    const showPosition = (position: number): void => {
-      void views.ask(position);
-    };
-
-    const seekNow = (position: number): void => {
-      const s = get();
-      if (!s.run) return;
-      let p = Math.max(0, Math.min(Math.round(position), s.run.counts[s.granularity]));
-      // An exercise's open question: a seek from before it stops there.
-      const lim = s.seekLimit;
-      if (lim && lim.runId === s.run.runId && lim.granularity === s.granularity) {
-        if (s.position <= lim.position && p > lim.position) {
-          p = lim.position;
-          if (s.playing) set({ playing: false });
-        }
-      }
-      set({ position: p });
-      showPosition(p);
-    };
-
-    /** A page's history, for the page selected when it answers (else dropped). */
-    const histories = latestWins(async ({ runId, page }: { runId: number; page: PageRef }) => {
-      const current = () => {
-        const h = get().pageHistory;
-        return h !== null && h.runId === runId && h.page === page;
-      };
-      try {
-        const entries = await api.history(runId, page.mm, page.page);
-        if (current()) set({ pageHistory: { runId, page, status: "ready", entries } });
-      } catch {
-        if (current()) set({ pageHistory: { runId, page, status: "error", entries: [] } });
-      }
-    });
-    const fetchHistory = (): void => {
-      const s = get();
-      const page = s.selectedPage;
-      if (!s.run || !page) {
-        histories.drop();
-        set({ pageHistory: null });
+  });
+  return {
+    reducedMotion: false,
+    helpOpen: false,
+    draftCheck: null,
+    setReducedMotion(reducedMotion: boolean) {
+      set({ reducedMotion });
+    },
+    setHelpOpen(helpOpen: boolean) {
+      set({ helpOpen, ...(helpOpen ? { playing: false } : {}) });
+    },
+    checkDraft(scenario: unknown) {
+      draft = scenario;
+      if (scenario === null) {
+        checks.drop();
+        set({ draftCheck: null });
         return;
       }
-      const runId = s.run.runId;
-      set({ pageHistory: { runId, page, status: "loading", entries: [] } });
-      void histories.ask({ runId, page });
-    };
+      void checks.ask(scenario);
+    },
+  } satisfies Partial<AppState>;
+}
 
-    /** The newest draft the editor asked to check (null: none). */
-    let draft: unknown = null;
-    const checks = latestWins(async (scenario: unknown) => {
-      try {
-        const issues = await api.check({ scenario });
-        if (draft === scenario) set({ draftCheck: { scenario, issues } });
-      } catch {
-        // A worker that cannot check says nothing; the run itself reports the scenario's problems.
-      }
-    });
+/** The values a store starts with, from a link's initial state. */
+function initialValues(initial: InitialState) {
+  return {
+    presets: [],
+    variants: [],
+    selftests: null,
+    seed: initial.seed ?? null,
+    seekLimit: null,
+    presetId: initial.presetId ?? null,
+    scenario: initial.scenario ?? null,
+    kernel: initial.kernel ?? null,
+    status: "idle",
+    issues: [],
+    refusingKernel: null,
+    error: null,
+    run: null,
+    granularity: initial.granularity ?? "action",
+    wantedGranularity: initial.granularity ?? "action",
+    position: initial.position ?? 0,
+    view: null,
+    selection: initial.selection ?? null,
+    playing: false,
+    speed: 1,
+    selectedPage: null,
+    pageHistory: null,
+  } satisfies Partial<AppState>;
+}
 
-    /**
-     * Loads a scenario. While it computes, the run on screen stays: its views, its counters and its
-     * outcome, stepping included (status "loading" says a new one is coming; the header says which).
-     * The new run replaces it only together with its first view, in one update, so no frame shows
-     * a run without its view ("Computing…" beside counters of 0 B). `keep` is read when the new run
-     * lands, so a step taken meanwhile is kept too.
-     */
-    const runLoad = async (
-      presetId: string | null,
-      scenario: unknown,
-      kernel: VariantId | null,
-      keep?: () => InitialState,
-    ) => {
-      const seq = ++loadSeq;
-      set({
-        status: "loading",
-        presetId,
-        scenario,
-        kernel,
-        issues: [],
-        refusingKernel: null,
-        error: null,
-        playing: false,
-      });
-      try {
-        // A student's problem: the scenario drawn for the seed, when it has ranges.
-        const seed = get().seed;
-        const draw = seed === null ? null : drawOf(scenario, seed);
-        if (draw && !draw.ok) {
-          set({ status: "error", issues: [...draw.issues], run: null, view: null });
-          return;
-        }
-        const toRun = draw ? draw.scenario : scenario;
-        const r = await api.load(kernel ? { scenario: toRun, kernel } : { scenario: toRun });
-        if (seq !== loadSeq) return;
-        if (!r.ok) {
-          set({
-            status: "error",
-            issues: r.issues,
-            refusingKernel: r.refusingKernel,
-            run: null,
-            view: null,
-          });
-          return;
-        }
-        const k = keep?.();
-        const granularity = k?.granularity ?? get().granularity;
-        const last = r.run.counts[granularity];
-        const position = Math.max(
-          0,
-          Math.min(k?.position ?? openingPosition(scenario, r.run, granularity), last),
-        );
-        const selection = k?.selection ?? null;
-        const view = await api.view({ runId: r.run.runId, granularity, position, selection });
-        if (seq !== loadSeq) {
-          void api.release(r.run.runId);
-          return;
-        }
-        const old = get().run;
-        if (old) void api.release(old.runId);
-        const page = get().selectedPage;
-        // Requests for the old run still in flight are dropped when they answer (runId check).
-        views.drop();
-        set({
-          status: "ready",
-          run: r.run,
-          granularity,
-          wantedGranularity: granularity,
-          position: view.position,
-          view,
-          selection,
-          selectedPage: page && page.mm < r.run.trace.mmNames.length ? page : null,
-        });
-        void fetchHistory();
-      } catch (e) {
-        if (seq !== loadSeq) return;
-        set({ status: "error", error: `the engine failed: ${String(e)}`, run: null, view: null });
-      }
-    };
-
+/**
+ * The app store: one zustand store made of slices (slices/): the run, playback, selection, and
+ * the panels' preferences. Each slice is a function of the engine and the store's set and get.
+ */
+export function createAppStore(api: EngineApi, initial: InitialState = {}): AppStore {
+  return createStore<AppState>()((set, get) => {
+    const kit: Kit = { api, set, get };
+    const cursor = createCursor(kit);
+    const histories = createHistories(kit);
     return {
-      presets: [],
-      selftests: null,
-      seed: initial.seed ?? null,
-      seekLimit: null,
-      variants: [],
-      presetId: initial.presetId ?? null,
-      scenario: initial.scenario ?? null,
-      kernel: initial.kernel ?? null,
-      status: "idle",
-      issues: [],
-      refusingKernel: null,
-      error: null,
-      run: null,
-      granularity: initial.granularity ?? "action",
-      wantedGranularity: initial.granularity ?? "action",
-      position: initial.position ?? 0,
-      view: null,
-      selection: initial.selection ?? null,
-      playing: false,
-      speed: 1,
-      selectedPage: null,
-      pageHistory: null,
-      reducedMotion: false,
-      helpOpen: false,
-
-      async loadSelftests() {
-        if (get().selftests !== null || selftestsAsked) return;
-        selftestsAsked = true;
-        try {
-          set({ selftests: await api.selftests() });
-        } catch (e) {
-          set({ error: `the engine could not run the selftest: ${String(e)}` });
-        } finally {
-          selftestsAsked = false;
-        }
-      },
-
-      async init() {
-        const [presets, variants] = await Promise.all([api.presets(), api.variants()]);
-        set({ presets, variants });
-        const s = get();
-        const first: InitialState = {
-          granularity: s.granularity,
-          ...(initial.position !== undefined ? { position: initial.position } : {}),
-          selection: s.selection,
-        };
-        const keep = () => first;
-        if (s.scenario !== null) {
-          await runLoad(s.presetId, s.scenario, s.kernel, keep);
-          return;
-        }
-        const preset = presets.find((p) => p.id === currentPresetId(s.presetId ?? "")) ?? presets[0];
-        if (!preset) return;
-        await runLoad(preset.id, preset.scenario, s.kernel, keep);
-      },
-
-      async loadPreset(id, kernel = null, seed) {
-        const preset = get().presets.find((p) => p.id === currentPresetId(id));
-        if (!preset) {
-          set({ status: "error", error: `there is no preset "${id}"` });
-          return;
-        }
-        if (seed !== undefined) set({ seed });
-        await runLoad(preset.id, preset.scenario, kernel);
-      },
-
-      async loadScenario(scenario, kernel = null, seed) {
-        if (seed !== undefined) set({ seed });
-        await runLoad(null, scenario, kernel);
-      },
-
-      async setSeed(seed) {
-        const s = get();
-        if (s.seed === seed) return;
-        set({ seed });
-        // A new problem: its own kernel (a drawn one, where the ranges draw the kernel).
-        await runLoad(s.presetId, s.scenario, null);
-      },
-
-      setSeekLimit(seekLimit) {
-        set({ seekLimit });
-      },
-
-      async setKernel(kernel) {
-        const s = get();
-        // Where the user is when the new run lands (they may step the old one meanwhile).
-        await runLoad(s.presetId, s.scenario, kernel, () => {
-          const now = get();
-          return { granularity: now.granularity, position: now.position, selection: now.selection };
-        });
-      },
-
-      seek(position) {
-        const s = get();
-        if (!s.run) return;
-        if (pending()) {
-          // A granularity change is converting the position: `position` is in the current units,
-          // so it is converted too once the change has landed, and applied in order.
-          const from = s.granularity;
-          const runId = s.run.runId;
-          enqueue(async () => {
-            const now = get();
-            if (!now.run || now.run.runId !== runId) return;
-            seekNow(
-              from === now.granularity ? position : await api.convert(runId, from, position, now.granularity),
-            );
-          });
-          return;
-        }
-        seekNow(position);
-      },
-
-      async seekToEvent(event) {
-        const s = get();
-        if (!s.run) return;
-        if (event < 0) {
-          get().seek(0);
-          return;
-        }
-        // At action granularity, go to the end of the action the event belongs to (the worker's
-        // answer would be the last action boundary before the event's end).
-        if (s.granularity === "action") {
-          const e = Math.min(event, s.run.trace.events - 1);
-          get().seek(e < 0 ? 0 : s.run.trace.action[e]! + 1);
-          return;
-        }
-        const runId = s.run.runId;
-        const granularity = s.granularity;
-        const p = await api.positionOfEvent(runId, granularity, event);
-        if (get().run?.runId === runId && get().granularity === granularity) get().seek(p);
-      },
-
-      stepBy(delta) {
-        // While a granularity change is pending, a step is a step in the new units, after it.
-        if (pending()) enqueue(() => seekNow(get().position + delta));
-        else get().seek(get().position + delta);
-      },
-
-      async setGranularity(g) {
-        set({ wantedGranularity: g });
-        await enqueue(async () => {
-          const s = get();
-          if (!s.run || g === s.granularity) {
-            set({ granularity: g });
-            return;
-          }
-          const runId = s.run.runId;
-          const position = await api.convert(runId, s.granularity, s.position, g);
-          if (get().run?.runId !== runId) return;
-          set({ granularity: g, position });
-          showPosition(position);
-        });
-      },
-
-      select(selection) {
-        set({ selection });
-        showPosition(get().position);
-      },
-
-      setPlaying(playing) {
-        set({ playing: playing && get().run !== null });
-      },
-
-      togglePlaying() {
-        const s = get();
-        if (!s.run) return;
-        if (s.playing) {
-          set({ playing: false });
-          return;
-        }
-        if (s.position >= s.run.counts[s.granularity]) get().seek(0);
-        set({ playing: true });
-      },
-
-      setSpeed(speed) {
-        set({ speed: Math.max(0.25, Math.min(8, speed)) });
-      },
-
-      stepSpeed(delta) {
-        const s = get();
-        let i = SPEEDS.findIndex((v) => v >= s.speed);
-        if (i < 0) i = SPEEDS.length - 1;
-        const next = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i + delta))]!;
-        set({ speed: next });
-      },
-
-      async stepGranularity(delta) {
-        const i = GRANULARITY_ORDER.indexOf(get().wantedGranularity);
-        const next = GRANULARITY_ORDER[Math.max(0, Math.min(GRANULARITY_ORDER.length - 1, i + delta))]!;
-        await get().setGranularity(next);
-      },
-
-      selectPage(page) {
-        const s = get();
-        const cur = s.selectedPage;
-        if (page && cur && page.mm === cur.mm && page.page === cur.page) return;
-        set({ selectedPage: page });
-        void fetchHistory();
-        // Following a page shows its page table too: the table view and the maps' selection are
-        // where the history's events happen.
-        const table = page && s.run ? tableOfPage(s.run.trace, page) : null;
-        const sel = s.selection;
-        if (page && table !== null && (!sel || sel.mm !== page.mm || sel.table !== table))
-          get().select({ mm: page.mm, table });
-      },
-
-      setReducedMotion(reducedMotion) {
-        set({ reducedMotion });
-      },
-
-      setHelpOpen(helpOpen) {
-        set({ helpOpen, ...(helpOpen ? { playing: false } : {}) });
-      },
-
-      draftCheck: null,
-      checkDraft(scenario) {
-        draft = scenario;
-        if (scenario === null) {
-          checks.drop();
-          set({ draftCheck: null });
-          return;
-        }
-        void checks.ask(scenario);
-      },
-
+      ...initialValues(initial),
+      ...runActions(kit, cursor, histories, initial),
+      ...playbackActions(kit, cursor),
+      ...selectionActions(kit, cursor, histories),
+      ...uiSlice(kit),
       isIdle() {
         const s = get();
         if (s.status === "error") return true;
         if (s.status !== "ready") return false;
-        return draining === null && views.idle() && s.view !== null && s.view.position === s.position;
+        return cursor.idle() && s.view !== null && s.view.position === s.position;
       },
     };
   });
-  return store;
 }
