@@ -4,7 +4,7 @@
  * A legend below says what each shown counter means and how VmPTE, page-table memory and host
  * memory relate (narration/counter-legend.ts).
  */
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { counterMeaning, countersRelation } from "../narration/counter-legend.ts";
 import "../narration/asides.css";
@@ -13,7 +13,7 @@ import { NoRun } from "./NoRun.tsx";
 
 export function CountersTable() {
   const run = useApp((s) => s.run);
-  const view = useApp((s) => s.view);
+  const mms = useApp((s) => s.view?.mms);
   const used = useMemo(() => {
     // Counters that are non-zero somewhere in the trace (or at the start).
     if (!run) return new Set<string>();
@@ -30,9 +30,13 @@ export function CountersTable() {
     });
     return out;
   }, [run]);
-  if (!run || !view) return <NoRun />;
-  const fmt = (unit: string, v: number) => (unit === "bytes" ? formatBytesShort(v) : formatInt(v));
-  const rows = run.counters.filter((c) => used.has(c.key));
+  // Per run, not per step: the rows shown and what each counter means in this run's geometry.
+  const rows = useMemo(() => (run ? run.counters.filter((c) => used.has(c.key)) : []), [run, used]);
+  const meanings = useMemo(
+    () => new Map(run ? run.counters.map((c) => [c.key, counterMeaning(c.key, run.geometry)]) : []),
+    [run],
+  );
+  if (!run || !mms) return <NoRun />;
   const hidden = run.counters.length - rows.length;
   return (
     <>
@@ -44,7 +48,7 @@ export function CountersTable() {
         <thead>
           <tr>
             <th scope="col">counter</th>
-            {view.mms.map((m) => (
+            {mms.map((m) => (
               <th scope="col" key={m.name}>
                 {m.name}
               </th>
@@ -54,10 +58,10 @@ export function CountersTable() {
         <tbody>
           {run.counters.map((c) => (
             <tr key={c.key} data-counter={c.key} hidden={!used.has(c.key)}>
-              <th scope="row" title={counterMeaning(c.key, run.geometry) || undefined}>
+              <th scope="row" title={meanings.get(c.key) || undefined}>
                 {c.label}
               </th>
-              {view.mms.map((m) => (
+              {mms.map((m) => (
                 <td key={m.name} data-mm={m.name} data-value={m.counters[c.key]}>
                   {fmt(c.unit, m.counters[c.key])}
                 </td>
@@ -66,18 +70,37 @@ export function CountersTable() {
           ))}
         </tbody>
       </table>
-      <details className="counters-legend" data-testid="counters-legend" open>
-        <summary>What the counters mean</summary>
-        <p>{countersRelation(run.geometry)}</p>
-        <dl>
-          {rows.map((c) => (
-            <div key={c.key} data-counter={c.key}>
-              <dt>{c.label}</dt>
-              <dd>{counterMeaning(c.key, run.geometry)}</dd>
-            </div>
-          ))}
-        </dl>
-      </details>
+      <CountersLegend rows={rows} meanings={meanings} relation={countersRelation(run.geometry)} />
     </>
   );
 }
+
+function fmt(unit: string, v: number): string {
+  return unit === "bytes" ? formatBytesShort(v) : formatInt(v);
+}
+
+/**
+ * What the shown counters mean: the same for every step of a run, so it is memoized and the
+ * table's per-step render leaves it alone.
+ */
+const CountersLegend = memo(function CountersLegend(props: {
+  readonly rows: readonly { readonly key: string; readonly label: string }[];
+  readonly meanings: ReadonlyMap<string, string>;
+  readonly relation: string;
+}) {
+  const { rows, meanings, relation } = props;
+  return (
+    <details className="counters-legend" data-testid="counters-legend" open>
+      <summary>What the counters mean</summary>
+      <p>{relation}</p>
+      <dl>
+        {rows.map((c) => (
+          <div key={c.key} data-counter={c.key}>
+            <dt>{c.label}</dt>
+            <dd>{meanings.get(c.key)}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+});
