@@ -8,7 +8,7 @@
  * Everything shown comes from the slice (state/before-after.ts): views the worker computed and
  * the comparison's explanations. Nothing here decides what a kernel does.
  */
-import { useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useMemo, useRef } from "react";
 import type { BeforeAfterColumn, BeforeAfterStep } from "../../state/before-after.ts";
 import type { MmCounters, VariantId, ViewState } from "../../worker/api.ts";
 import { PairMapCanvas } from "../compare/PairMapCanvas.tsx";
@@ -26,6 +26,7 @@ import { computeLayout } from "../views/memory-map/layout.ts";
 import { useBalloonOutlined } from "../views/memory-map/link.ts";
 import { useBeforeAfter, useBeforeAfterStore } from "./context.tsx";
 import { pairCounters } from "./pair-counters.ts";
+import { usePresentingRoom } from "./room.ts";
 import { beforeAfterSvg } from "./slide-svg.ts";
 import "./lecture.css";
 
@@ -258,27 +259,7 @@ function PairMapsCompact(props: {
   const perMap = Math.max(48, Math.floor((width - 12 * (columns.length - 1)) / columns.length));
   // Presenting, the maps take the height left above the transport bar (everything on one screen):
   // the room from the maps' top to the bar, less what the titles and captions take (measured).
-  const [room, setRoom] = useState(0);
-  const [chrome, setChrome] = useState(34 + mms.length * 26);
-  useLayoutEffect(() => {
-    if (!presenting) return;
-    const measure = () => {
-      const el = rootRef.current;
-      const bar = document.querySelector(".controls");
-      if (!el) return;
-      const bottom = bar ? bar.getBoundingClientRect().top : window.innerHeight;
-      setRoom(Math.floor(bottom - el.getBoundingClientRect().top));
-      const col = el.querySelector(".ba-map-col");
-      if (col) {
-        let maps = 0;
-        for (const c of col.querySelectorAll("canvas")) maps += c.getBoundingClientRect().height;
-        setChrome(Math.ceil(col.getBoundingClientRect().height - maps) + 6);
-      }
-    };
-    measure();
-    window.addEventListener("resize", measure);
-    return () => window.removeEventListener("resize", measure);
-  });
+  const { room, chrome } = usePresentingRoom(rootRef, presenting, 34 + mms.length * 26);
   const maxHeight = presenting
     ? Math.max(40, Math.min(480, Math.floor((room - chrome) / Math.max(1, mms.length))))
     : 110;
