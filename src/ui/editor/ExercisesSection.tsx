@@ -7,13 +7,12 @@
  * Every field is keyed by its schema path (data-path), as the rest of the form: the coverage test
  * (ExercisesSection.test.ts) walks the exercise schema and finds a field for each leaf.
  */
-import type { ReactNode } from "react";
 import { SIDES, ZERO_PAGE_DETECTION_MODES } from "../../scenario/choices.ts";
 import { KERNEL_PICKS, MEASURES, QUESTION_COUNTERS, UNITS } from "../../scenario/exercise-schema.ts";
 import { useStudy } from "../study/context.tsx";
 import { type Draft, getAt, setAt } from "./draft.ts";
 import "../exercise/exercise.css";
-import { ChoiceField, fieldId, TextField } from "./fields.tsx";
+import { ChoiceField, type FieldProps, fieldId, TextField } from "./fields.tsx";
 
 type Edit = (f: (d: Draft) => Draft) => void;
 
@@ -273,112 +272,6 @@ function Question({
       l.splice(to, 0, x);
       return withExercise(d, "exercise.checkpoints", l);
     });
-  const fields: ReactNode[] = [];
-  if (kind === "number") {
-    fields.push(
-      <ChoiceField
-        key="counter"
-        {...common}
-        path={`${at}.counter`}
-        label="counter"
-        options={QUESTION_COUNTERS}
-      />,
-      <ChoiceField key="on" {...common} path={`${at}.on`} label="on" options={SIDES} emptyLabel="source" />,
-      <ChoiceField
-        key="measure"
-        {...common}
-        path={`${at}.measure`}
-        label="read"
-        options={MEASURES}
-        emptyLabel="after"
-      />,
-      <ChoiceField
-        key="unit"
-        {...common}
-        path={`${at}.unit`}
-        label="unit"
-        options={UNITS}
-        emptyLabel="its own"
-      />,
-      <TextField
-        key="tolerance"
-        {...common}
-        path={`${at}.tolerance`}
-        label="tolerance"
-        placeholder="5%"
-        convert={(t) => (t.trim() === "" ? undefined : /^\d+(\.\d+)?$/.test(t.trim()) ? Number(t) : t)}
-        hint='"5%" of the answer, or an amount in the unit'
-      />,
-    );
-  } else if (kind === "kernel") {
-    fields.push(
-      <CheckList
-        key="kernels"
-        path={`${at}.kernels`}
-        label="kernels to choose from"
-        options={kernels}
-        draft={draft}
-        issues={issues}
-        mono
-        onChange={(v) => onChange(`${at}.kernels`, v)}
-      />,
-      <ChoiceField
-        key="pick"
-        {...common}
-        path={`${at}.pick`}
-        label="the answer is the kernel that…"
-        options={KERNEL_PICKS}
-      />,
-      <ChoiceField
-        key="counter"
-        {...common}
-        path={`${at}.counter`}
-        label="counter"
-        options={QUESTION_COUNTERS}
-        emptyLabel="none (hangs, completes)"
-      />,
-      <ChoiceField key="on" {...common} path={`${at}.on`} label="on" options={SIDES} emptyLabel="source" />,
-      <ChoiceField
-        key="measure"
-        {...common}
-        path={`${at}.measure`}
-        label="read"
-        options={MEASURES}
-        emptyLabel="after"
-      />,
-    );
-  } else if (kind === "pte") {
-    fields.push(
-      <ChoiceField
-        key="on"
-        {...common}
-        path={`${at}.on`}
-        label="on"
-        options={SIDES}
-        emptyLabel="either side"
-      />,
-    );
-  } else if (kind === "click") {
-    fields.push(
-      <ChoiceField key="on" {...common} path={`${at}.on`} label="on" options={SIDES} emptyLabel="source" />,
-      <ChoiceField
-        key="target"
-        {...common}
-        path={`${at}.target`}
-        label="the table the step"
-        options={["changed", "touched"]}
-        emptyLabel="changed"
-      />,
-      <TextField
-        key="tolerance"
-        {...common}
-        path={`${at}.tolerance`}
-        label="tables either side that count"
-        inputMode="numeric"
-        convert={(t) => (t.trim() === "" ? undefined : /^\d+$/.test(t.trim()) ? Number(t) : t)}
-      />,
-    );
-  }
   const atMessages = issues.get(`${at}.at`) ?? [];
   return (
     <li className="zl-action zx-question" data-testid="editor-question">
@@ -449,9 +342,162 @@ function Question({
         ))}
       </div>
       <TextField {...common} path={`${at}.question`} label="question" multiline />
-      {fields}
+      <QuestionFields kind={kind} at={at} common={common} kernels={kernels} />
     </li>
   );
+}
+
+type Common = Pick<FieldProps, "issues" | "onChange"> & { readonly draft: Draft };
+
+interface QuestionFieldsProps {
+  readonly kind: Kind;
+  /** The question's path in the draft. */
+  readonly at: string;
+  readonly common: Common;
+  readonly kernels: readonly string[];
+}
+
+/** The fields a question of its kind has beyond its place and its text. */
+function QuestionFields({ kind, at, common, kernels }: QuestionFieldsProps) {
+  switch (kind) {
+    // a number: which counter, on which side, read when, in what unit, within what tolerance
+    case "number":
+      return (
+        <>
+          <ChoiceField
+            key="counter"
+            {...common}
+            path={`${at}.counter`}
+            label="counter"
+            options={QUESTION_COUNTERS}
+          />
+          <ChoiceField
+            key="on"
+            {...common}
+            path={`${at}.on`}
+            label="on"
+            options={SIDES}
+            emptyLabel="source"
+          />
+          <ChoiceField
+            key="measure"
+            {...common}
+            path={`${at}.measure`}
+            label="read"
+            options={MEASURES}
+            emptyLabel="after"
+          />
+          <ChoiceField
+            key="unit"
+            {...common}
+            path={`${at}.unit`}
+            label="unit"
+            options={UNITS}
+            emptyLabel="its own"
+          />
+          <TextField
+            key="tolerance"
+            {...common}
+            path={`${at}.tolerance`}
+            label="tolerance"
+            placeholder="5%"
+            convert={(t) => (t.trim() === "" ? undefined : /^\d+(\.\d+)?$/.test(t.trim()) ? Number(t) : t)}
+            hint='"5%" of the answer, or an amount in the unit'
+          />
+        </>
+      );
+    // a choice among kernels: which kernels, and the counter that decides
+    case "kernel":
+      return (
+        <>
+          <CheckList
+            key="kernels"
+            path={`${at}.kernels`}
+            label="kernels to choose from"
+            options={kernels}
+            draft={common.draft}
+            issues={common.issues}
+            mono
+            onChange={(v) => common.onChange(`${at}.kernels`, v)}
+          />
+          <ChoiceField
+            key="pick"
+            {...common}
+            path={`${at}.pick`}
+            label="the answer is the kernel that…"
+            options={KERNEL_PICKS}
+          />
+          <ChoiceField
+            key="counter"
+            {...common}
+            path={`${at}.counter`}
+            label="counter"
+            options={QUESTION_COUNTERS}
+            emptyLabel="none (hangs, completes)"
+          />
+          <ChoiceField
+            key="on"
+            {...common}
+            path={`${at}.on`}
+            label="on"
+            options={SIDES}
+            emptyLabel="source"
+          />
+          <ChoiceField
+            key="measure"
+            {...common}
+            path={`${at}.measure`}
+            label="read"
+            options={MEASURES}
+            emptyLabel="after"
+          />
+        </>
+      );
+    // what the step's pages become: on which side
+    case "pte":
+      return (
+        <ChoiceField
+          key="on"
+          {...common}
+          path={`${at}.on`}
+          label="on"
+          options={SIDES}
+          emptyLabel="either side"
+        />
+      );
+    // a click on the map: on which side, which table, how near counts
+    case "click":
+      return (
+        <>
+          <ChoiceField
+            key="on"
+            {...common}
+            path={`${at}.on`}
+            label="on"
+            options={SIDES}
+            emptyLabel="source"
+          />
+          <ChoiceField
+            key="target"
+            {...common}
+            path={`${at}.target`}
+            label="the table the step"
+            options={["changed", "touched"]}
+            emptyLabel="changed"
+          />
+          <TextField
+            key="tolerance"
+            {...common}
+            path={`${at}.tolerance`}
+            label="tables either side that count"
+            inputMode="numeric"
+            convert={(t) => (t.trim() === "" ? undefined : /^\d+$/.test(t.trim()) ? Number(t) : t)}
+          />
+        </>
+      );
+    default:
+      return null;
+  }
 }
 
 export function ExercisesSection({ draft, issues, edit, kernels }: ExercisesSectionProps) {

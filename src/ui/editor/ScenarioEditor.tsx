@@ -10,30 +10,17 @@
  * typed by hand is kept (title.ts).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ZERO_PAGE_DETECTION_MODES } from "../../scenario/choices.ts";
 import { parseScenario } from "../../scenario/schema.ts";
 import type { ScenarioIssue } from "../../worker/api.ts";
 import { useEngineHandle } from "../share/context.tsx";
 import { useApp, useAppStore } from "../store-context.tsx";
-import {
-  ACTION_FIELDS,
-  ACTION_KINDS,
-  type ActionKindName,
-  addAction,
-  changeKind,
-  type Draft,
-  draftFrom,
-  issuesByPath,
-  moveAction,
-  numberOrText,
-  removeAction,
-  setAt,
-} from "./draft.ts";
+import { ActionList } from "./ActionList.tsx";
+import { type Draft, draftFrom, issuesByPath, setAt } from "./draft.ts";
+import { EditorBar } from "./EditorBar.tsx";
 import { ExercisesSection } from "./ExercisesSection.tsx";
-import { ChoiceField, FlagField, fieldId, TextField } from "./fields.tsx";
 import { LoadProgressBar } from "./LoadProgressBar.tsx";
-import { placeOf } from "./labels.ts";
-import { derivedTitle, followTitle, titleIsDerived } from "./title.ts";
+import { ScenarioFieldsets } from "./ScenarioFieldsets.tsx";
+import { followTitle, titleIsDerived } from "./title.ts";
 import "./editor.css";
 
 const CHECK_DELAY_MS = 200;
@@ -63,7 +50,6 @@ export function ScenarioEditor() {
     setDraft(d);
   }, []);
   const [autoRun, setAutoRun] = useState(true);
-  const [addKind, setAddKind] = useState<ActionKindName>("guest-read");
   /** The scenario object this editor last handed to the store. */
   const submitted = useRef<unknown>(null);
 
@@ -126,240 +112,27 @@ export function ScenarioEditor() {
     });
   };
   const common = { draft, onChange: change, issues };
-  const actions = Array.isArray(draft.actions) ? (draft.actions as Record<string, unknown>[]) : [];
   const kernels = variants.map((v) => v.id);
 
   return (
     <form className="zl-editor" aria-label="Scenario editor" onSubmit={(e) => e.preventDefault()}>
       <LoadProgressBar />
-      <div className="zl-editor-bar">
-        <label>
-          <input type="checkbox" checked={autoRun} onChange={(e) => setAutoRun(e.target.checked)} /> re-run as
-          I type
-        </label>
-        <button type="button" onClick={run} disabled={!checked || status === "loading"}>
-          Run this scenario
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            submitted.current = null;
-            reset(draftFrom(store.getState().scenario, store.getState().kernel));
-          }}
-          disabled={upToDate}
-        >
-          Discard changes
-        </button>
-        <output className={allIssues.length ? "zl-status zl-bad" : "zl-status"} aria-live="polite">
-          {allIssues.length
-            ? `${allIssues.length} problem${allIssues.length > 1 ? "s" : ""}`
-            : !upToDate
-              ? "valid"
-              : status === "loading"
-                ? "computing…"
-                : "shown"}
-        </output>
-      </div>
-      {allIssues.length > 0 && (
-        <ul className="zl-issue-list" data-testid="editor-issues">
-          {allIssues.map((i) => (
-            <li key={`${i.path}:${i.message}`}>
-              <button
-                type="button"
-                className="zl-linklike"
-                onClick={() => document.getElementById(fieldId(i.path))?.focus()}
-              >
-                {placeOf(i.path)}
-              </button>
-              {": "}
-              {i.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <EditorBar
+        autoRun={autoRun}
+        onAutoRun={setAutoRun}
+        onRun={run}
+        canRun={checked && status !== "loading"}
+        onDiscard={() => {
+          submitted.current = null;
+          reset(draftFrom(store.getState().scenario, store.getState().kernel));
+        }}
+        upToDate={upToDate}
+        loading={status === "loading"}
+        issues={allIssues}
+      />
 
-      <fieldset>
-        <legend>Scenario</legend>
-        <TextField
-          {...common}
-          path="title"
-          placeholder={derivedTitle(draft) ?? undefined}
-          hint={
-            following.current
-              ? "Follows the parameters (guest RAM, balloon, source host limit, migration) until you type your own."
-              : "Your own title: kept as typed. Type the suggested title to have it follow the parameters again."
-          }
-        />
-        <TextField {...common} path="description" multiline />
-        <TextField
-          {...common}
-          path="seed"
-          inputMode="numeric"
-          convert={numberOrText}
-          hint="Decides which pages hold data and which the balloon takes."
-        />
-      </fieldset>
-
-      <fieldset>
-        <legend>Machine</legend>
-        <ChoiceField {...common} path="machine.kernel" options={kernels} />
-        <TextField {...common} path="machine.kernelVersion" placeholder="from the variant" />
-        <ChoiceField
-          {...common}
-          path="machine.arch"
-          options={["s390x", "x86_64"]}
-          emptyLabel="the kernel's"
-        />
-        <TextField {...common} path="machine.guestRam" placeholder="100GiB" />
-        <TextField {...common} path="machine.hosts.source.memLimit" placeholder="unlimited" />
-        <TextField {...common} path="machine.hosts.destination.memLimit" placeholder="unlimited" />
-        <ChoiceField
-          {...common}
-          path="machine.thp"
-          options={["always", "madvise", "never"]}
-          emptyLabel="default (madvise)"
-        />
-        <FlagField {...common} path="machine.ksm.enabled" defaultValue={false} />
-        <FlagField {...common} path="machine.ksm.useZeroPages" defaultValue={false} />
-      </fieldset>
-
-      <fieldset>
-        <legend>Host kernel's zeropage policy (x86_64)</legend>
-        <p className="zl-hint">
-          Upstream kernels map the shared zeropage on every path. Some hosts do not (for example with the boot
-          option pvm_no_zero_page=1); <code>npm run kernel-check</code> measures yours.
-        </p>
-        <FlagField {...common} path="machine.hostZeropage.readFault" defaultValue={true} />
-        <FlagField {...common} path="machine.hostZeropage.hugeZeroPage" defaultValue={true} />
-        <FlagField {...common} path="machine.hostZeropage.uffdZeropage" defaultValue={true} />
-        <FlagField {...common} path="machine.hostZeropage.ksm" defaultValue={true} />
-      </fieldset>
-
-      <fieldset>
-        <legend>QEMU</legend>
-        <TextField {...common} path="machine.qemu.version" placeholder="9.2" />
-        <FlagField {...common} path="machine.qemu.multifd" defaultValue={false} />
-        <ChoiceField
-          {...common}
-          path="machine.qemu.zeroPageDetection"
-          options={ZERO_PAGE_DETECTION_MODES}
-          emptyLabel="QEMU's default"
-        />
-        <FlagField {...common} path="machine.qemu.postcopyRam" defaultValue={false} />
-        <FlagField {...common} path="machine.qemu.memMerge" defaultValue={true} />
-        <FlagField {...common} path="machine.qemu.freePageReporting" defaultValue={false} />
-        <FlagField {...common} path="machine.qemu.freePageHinting" defaultValue={false} />
-        <ChoiceField
-          {...common}
-          path="machine.qemu.memoryBackend"
-          options={["ram", "memfd"]}
-          emptyLabel="ram (QEMU's default)"
-        />
-      </fieldset>
-
-      <fieldset>
-        <legend>Actions</legend>
-        <ol className="zl-actions">
-          {actions.map((a, i) => {
-            const kind = (ACTION_KINDS as readonly string[]).includes(String(a?.do))
-              ? (a.do as ActionKindName)
-              : null;
-            const at = `actions[${i}]`;
-            return (
-              <li
-                // biome-ignore lint/suspicious/noArrayIndexKey: an action has no identity but its place
-                key={i}
-                className="zl-action"
-                data-testid="editor-action"
-              >
-                <div className="zl-action-head">
-                  <ChoiceField
-                    {...common}
-                    path={`${at}.do`}
-                    options={ACTION_KINDS}
-                    onChange={(_p, v) =>
-                      edit((d) => setAt(d, at, changeKind(a, (v as ActionKindName) ?? "guest-read")))
-                    }
-                  />
-                  <div className="zl-action-buttons">
-                    <button
-                      type="button"
-                      onClick={() => edit((d) => moveAction(d, i, -1))}
-                      disabled={i === 0}
-                      aria-label={`Move action ${i + 1} up`}
-                    >
-                      ↑
-                    </button>
-                    <button
-                      type="button"
-                      onClick={() => edit((d) => moveAction(d, i, 1))}
-                      disabled={i === actions.length - 1}
-                      aria-label={`Move action ${i + 1} down`}
-                    >
-                      ↓
-                    </button>
-                    <button
-                      type="button"
-                      onClick={() => edit((d) => removeAction(d, i))}
-                      aria-label={`Remove action ${i + 1}`}
-                    >
-                      ✕
-                    </button>
-                  </div>
-                </div>
-                {issues.get(at)?.map((m) => (
-                  <span key={m} className="zl-issue" role="alert">
-                    {m}
-                  </span>
-                ))}
-                {kind &&
-                  Object.entries(ACTION_FIELDS[kind]).map(([name, f]) => {
-                    const path = `${at}.${name}`;
-                    if (f.type === "size")
-                      return (
-                        <TextField
-                          key={name}
-                          {...common}
-                          path={path}
-                          placeholder={f.required ? "1GiB" : "all"}
-                        />
-                      );
-                    if (f.type === "choice")
-                      return (
-                        <ChoiceField
-                          key={name}
-                          {...common}
-                          path={path}
-                          options={f.options}
-                          emptyLabel="default"
-                        />
-                      );
-                    return <FlagField key={name} {...common} path={path} defaultValue={false} />;
-                  })}
-              </li>
-            );
-          })}
-        </ol>
-        <div className="zl-row">
-          <label>
-            <span className="visually-hidden">Kind of action to add</span>
-            <select
-              value={addKind}
-              onChange={(e) => setAddKind(e.target.value as ActionKindName)}
-              aria-label="Kind of action to add"
-            >
-              {ACTION_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="button" onClick={() => edit((d) => addAction(d, addKind))}>
-            Add action
-          </button>
-        </div>
-      </fieldset>
+      <ScenarioFieldsets common={common} following={following.current} kernels={kernels} />
+      <ActionList common={common} edit={edit} />
 
       <ExercisesSection draft={draft} issues={issues} edit={edit} kernels={kernels} />
     </form>
