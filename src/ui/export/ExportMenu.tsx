@@ -5,37 +5,31 @@
  * as text or CSV; for a recorded lecture, the narration as WebVTT captions and as a transcript
  * (captions.ts, timed at the current granularity and speed) and the printable handout
  * (handout/Handout.tsx). File contents come from export-data.ts, view-svg.ts and captions.ts; this
- * component only wires them to buttons and downloads.
+ * component gathers what they need and ExportSections.tsx wires them to buttons and downloads.
  */
 import { useState } from "react";
 import { useStore } from "zustand";
 import { createStore } from "zustand/vanilla";
 import type { CompareState } from "../../state/compare.ts";
-import { formatDeltaTable } from "../../state/compare.ts";
 import { useCompareStoreOrNull } from "../compare/context.tsx";
-import { draftFrom } from "../editor/draft.ts";
-import { openHandout } from "../handout/handout-store.ts";
 import { useLinkSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { clampViewport, wholeViewport } from "../views/memory-map/layout.ts";
 import { useMapLink } from "../views/memory-map/link.ts";
-import { type CaptionMeta, narrationCues, toTranscript, toWebVtt } from "./captions.ts";
-import { download } from "./download.ts";
+import type { CaptionMeta } from "./captions.ts";
 import {
-  countersCsv,
-  deltaCsv,
-  fileBaseName,
-  scenarioFile,
-  summarySvg,
-  summaryText,
-  traceJson,
-} from "./export-data.ts";
+  CompareExports,
+  DataExports,
+  GRANULARITY_NAMES,
+  LectureExports,
+  MailingListExport,
+  ScenarioExports,
+  ViewExports,
+} from "./ExportSections.tsx";
+import { fileBaseName, summarySvg } from "./export-data.ts";
 import { ImportScenario } from "./ImportScenario.tsx";
-import { svgToPng } from "./rasterize.ts";
 import { LIGHT_THEME, type ViewSvgTheme, viewSvg } from "./view-svg.ts";
 import "./export.css";
-
-const GRANULARITY_NAMES = { action: "action", table: "page table", pte: "PTE" } as const;
 
 const NO_COMPARE = createStore<Pick<CompareState, "rightKernel" | "info">>()(() => ({
   rightKernel: null,
@@ -67,7 +61,6 @@ export function ExportMenu({ onImported, onClose }: { onImported?: () => void; o
   const compareStore = useCompareStoreOrNull() ?? NO_COMPARE;
   const compareKernel = useStore(compareStore, (s) => s.rightKernel);
   const compareInfo = useStore(compareStore, (s) => s.info);
-  const [text, setText] = useState<string | null>(null);
   const [message, setMessage] = useState("");
   const link = () => sync?.linkTo() ?? window.location.href;
 
@@ -104,7 +97,6 @@ export function ExportMenu({ onImported, onClose }: { onImported?: () => void; o
     speed,
     link: sync?.linkTo({ step: false, embed: null }) ?? window.location.href,
   });
-  const timing = `by ${GRANULARITY_NAMES[granularity]} at ${speed}×`;
   const act = (label: string, f: () => void | Promise<void>) => async () => {
     try {
       await f();
@@ -116,200 +108,22 @@ export function ExportMenu({ onImported, onClose }: { onImported?: () => void; o
 
   return (
     <div className="zl-export" data-testid="export-menu">
-      <section>
-        <h3>Scenario</h3>
-        <div className="zl-row">
-          <button
-            type="button"
-            onClick={act("Scenario", () =>
-              download(
-                `${base}.scenario.json`,
-                scenarioFile(draftFrom(scenario, kernel)),
-                "application/json",
-              ),
-            )}
-          >
-            Scenario (JSON)
-          </button>
-        </div>
-        <ImportScenario onLoaded={onImported} />
-      </section>
-      <section>
-        <h3>Data</h3>
-        <div className="zl-row">
-          <button
-            type="button"
-            onClick={act("Trace", () =>
-              download(`${base}.trace.json`, traceJson(run, link()), "application/json"),
-            )}
-          >
-            Trace (JSON)
-          </button>
-          <button
-            type="button"
-            onClick={act("Counters", () => download(`${base}.counters.csv`, countersCsv(run), "text/csv"))}
-          >
-            Counters (CSV)
-          </button>
-        </div>
-      </section>
-      <section>
-        <h3>This view, for slides and papers</h3>
-        <p className="muted">The host memory maps at this step and zoom, with their legend and counters.</p>
-        <div className="zl-row">
-          <button
-            type="button"
-            onClick={act("SVG", () =>
-              download(`${base}-view-step-${position}.svg`, current().svg, "image/svg+xml"),
-            )}
-          >
-            Current view (SVG)
-          </button>
-          <button
-            type="button"
-            onClick={act("PNG", async () => {
-              const v = current();
-              download(
-                `${base}-view-step-${position}.png`,
-                await svgToPng(v.svg, v.width, v.height),
-                "image/png",
-              );
-            })}
-          >
-            Current view (PNG)
-          </button>
-        </div>
-        <div className="zl-row">
-          <button
-            type="button"
-            onClick={act("SVG", () => download(`${base}-step-${position}.svg`, card(), "image/svg+xml"))}
-          >
-            Summary card (SVG)
-          </button>
-          <button
-            type="button"
-            onClick={act("PNG", async () =>
-              download(`${base}-step-${position}.png`, await svgToPng(card(), 1280, 720), "image/png"),
-            )}
-          >
-            Summary card (PNG)
-          </button>
-        </div>
-      </section>
+      <ScenarioExports act={act} base={base} scenario={scenario} kernel={kernel} onImported={onImported} />
+      <DataExports act={act} base={base} run={run} link={link} />
+      <ViewExports act={act} base={base} position={position} current={current} card={card} />
       {compareKernel !== null && compareInfo && (
-        <section data-testid="export-compare">
-          <h3>This comparison</h3>
-          <div className="zl-row">
-            <button
-              type="button"
-              onClick={act("Delta table", () =>
-                download(
-                  `${base}-vs-${compareKernel}.delta.txt`,
-                  `${formatDeltaTable(compareInfo.delta)}\n\n${link()}\n`,
-                  "text/plain",
-                ),
-              )}
-            >
-              Delta table (text)
-            </button>
-            <button
-              type="button"
-              onClick={act("Delta table", () =>
-                download(
-                  `${base}-vs-${compareKernel}.delta.csv`,
-                  deltaCsv(compareInfo.delta, link()),
-                  "text/csv",
-                ),
-              )}
-            >
-              Delta table (CSV)
-            </button>
-          </div>
-        </section>
+        <CompareExports act={act} base={base} kernel={compareKernel} delta={compareInfo.delta} link={link} />
       )}
-      <section data-testid="export-lecture">
-        <h3>For a recorded lecture</h3>
-        <p className="muted">
-          The narration, step by step, timed as playback plays it {timing} from the start (change the step
-          size or the speed first to time it otherwise); and a handout of the key frames to print.
-        </p>
-        <div className="zl-row">
-          <button
-            type="button"
-            onClick={act("Captions", () =>
-              download(
-                `${base}.captions.vtt`,
-                toWebVtt(narrationCues(run, granularity, speed), captionMeta()),
-                "text/vtt",
-              ),
-            )}
-          >
-            Captions (WebVTT)
-          </button>
-          <button
-            type="button"
-            onClick={act("Transcript", () =>
-              download(
-                `${base}.transcript.txt`,
-                toTranscript(narrationCues(run, granularity, speed), captionMeta()),
-                "text/plain",
-              ),
-            )}
-          >
-            Transcript (text)
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              onClose?.();
-              openHandout();
-            }}
-          >
-            Handout (print)
-          </button>
-        </div>
-      </section>
-      <section>
-        <h3>For a mailing list</h3>
-        <div className="zl-row">
-          <button type="button" onClick={() => setText(summaryText(run, link()))}>
-            Plain-text summary
-          </button>
-          {text !== null && (
-            <>
-              <button
-                type="button"
-                onClick={act("Summary", () => download(`${base}.summary.txt`, text, "text/plain"))}
-              >
-                Save as .txt
-              </button>
-              <button
-                type="button"
-                onClick={async () => {
-                  try {
-                    await navigator.clipboard.writeText(text);
-                    setMessage("Summary copied.");
-                  } catch {
-                    setMessage("Select the text and copy it (Ctrl+C).");
-                  }
-                }}
-              >
-                Copy
-              </button>
-            </>
-          )}
-        </div>
-        {text !== null && (
-          <textarea
-            className="zl-summary"
-            readOnly
-            value={text}
-            rows={18}
-            aria-label="Plain-text summary"
-            data-testid="summary-text"
-          />
-        )}
-      </section>
+      <LectureExports
+        act={act}
+        base={base}
+        run={run}
+        granularity={granularity}
+        speed={speed}
+        meta={captionMeta}
+        onClose={onClose}
+      />
+      <MailingListExport act={act} base={base} run={run} link={link} onMessage={setMessage} />
       <output className="zl-copied" aria-live="polite">
         {message}
       </output>
