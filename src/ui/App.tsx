@@ -30,7 +30,7 @@ import { ExerciseLayer } from "./exercise/ExerciseLayer.tsx";
 import { BeforeAfter } from "./lecture/BeforeAfter.tsx";
 import { LectureBar } from "./lecture/LectureBar.tsx";
 import { usePresenting } from "./lecture/presenting.ts";
-import { useLinks, useLinkSync } from "./share/context.tsx";
+import { useLinkSync, useLinks } from "./share/context.tsx";
 import { LinkBanner } from "./share/LinkBanner.tsx";
 import { useApp, useAppStore } from "./store-context.tsx";
 import { BalloonView } from "./views/BalloonView.tsx";

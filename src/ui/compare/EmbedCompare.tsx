@@ -5,7 +5,7 @@
  * the link carries (both scenarios and kernels, the shared position, the zoom), without `embed`.
  */
 import { useMemo } from "react";
-import { useLinks, useLinkSync } from "../share/context.tsx";
+import { useLinkSync, useLinks } from "../share/context.tsx";
 import { LinkBanner } from "../share/LinkBanner.tsx";
 import { OpenInFullApp } from "../share/OpenInFullApp.tsx";
 import { useApp } from "../store-context.tsx";

@@ -16,7 +16,7 @@ import { download } from "../export/download.ts";
 import { svgToPng } from "../export/rasterize.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { codesInWords } from "../narration/bookkeeping.ts";
-import { useLinks, useLinkSync } from "../share/context.tsx";
+import { useLinkSync, useLinks } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { countClassesFromHistogram } from "../views/memory-map/aggregate.ts";
 import { ClassKey } from "../views/memory-map/ClassKey.tsx";

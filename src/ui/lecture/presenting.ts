@@ -1,5 +1,5 @@
 /** Presentation mode: on when the link says present=1; the key P, the header button and the link share it. */
-import { useLinks, useLinkSync } from "../share/context.tsx";
+import { useLinkSync, useLinks } from "../share/context.tsx";
 
 export function usePresenting(): boolean {
   return useLinks((s) => s.present);
