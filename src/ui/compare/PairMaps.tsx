@@ -13,7 +13,7 @@
 import { memo, useMemo, useRef } from "react";
 import type { MmDiff, PairViewState, RunInfo } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
-import { useLinks, useLinkSync } from "../share/context.tsx";
+import { useLinkSync, useLinks } from "../share/context.tsx";
 import { describeClass, slotNames } from "../views/memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
 import {

@@ -9,7 +9,7 @@
 import { useEffect } from "react";
 import { create } from "zustand";
 import type { RunInfo, ViewState } from "../../../worker/api.ts";
-import { useLinks, useLinkSync } from "../../share/context.tsx";
+import { useLinkSync, useLinks } from "../../share/context.tsx";
 import type { Viewport } from "./layout.ts";
 
 export interface MapLinkState {

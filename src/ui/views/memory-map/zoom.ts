@@ -4,7 +4,7 @@
  * keeping that viewport in the link (useViewportInLink).
  */
 import { useEffect } from "react";
-import { useLinks, useLinkSync } from "../../share/context.tsx";
+import { useLinkSync, useLinks } from "../../share/context.tsx";
 import {
   clampViewport,
   type MapLayout,
