@@ -8,7 +8,7 @@
  * Everything shown comes from the slice (state/before-after.ts): views the worker computed and
  * the comparison's explanations. Nothing here decides what a kernel does.
  */
-import { useMemo, useRef } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import type { BeforeAfterColumn, BeforeAfterStep } from "../../state/before-after.ts";
 import type { MmCounters, VariantId, ViewState } from "../../worker/api.ts";
 import { PairMapCanvas } from "../compare/PairMapCanvas.tsx";
@@ -17,7 +17,7 @@ import { svgToPng } from "../export/rasterize.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { codesInWords } from "../narration/bookkeeping.ts";
 import { useLinkSync, useLinks } from "../share/context.tsx";
-import { useApp } from "../store-context.tsx";
+import { useApp, useAppStore } from "../store-context.tsx";
 import { countClassesFromHistogram } from "../views/memory-map/aggregate.ts";
 import { ClassKey } from "../views/memory-map/ClassKey.tsx";
 import { describeClass, slotNames } from "../views/memory-map/classes.ts";
@@ -51,8 +51,7 @@ export function BeforeAfter() {
   const error = useBeforeAfter((s) => s.error);
   const columns = useBeforeAfter((s) => s.columns);
   const step = useBeforeAfter((s) => s.step);
-  const appPosition = useApp((s) => s.position);
-  const appGranularity = useApp((s) => s.granularity);
+  const markAppStep = useAppStepAttribute();
   const presenting = useLinks((s) => s.present);
   if (!patch) return null;
   if (!shown)
@@ -70,7 +69,7 @@ export function BeforeAfter() {
       data-testid="before-after"
       data-ba-status={status}
       data-ba-position={step ? `${step.granularity}:${step.position}` : ""}
-      data-app-position={`${appGranularity}:${appPosition}`}
+      ref={markAppStep}
     >
       <div className="ba-head">
         <h2 className="ba-title">
@@ -92,6 +91,27 @@ export function BeforeAfter() {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * A ref that keeps the app's step on the panel (data-app-position, which e2e compares with
+ * data-ba-position to know the panel caught up) by following the store, so that a step of the
+ * app does not re-render the panel: it renders when its own step arrives.
+ */
+function useAppStepAttribute(): (el: HTMLElement | null) => (() => void) | undefined {
+  const store = useAppStore();
+  return useCallback(
+    (el: HTMLElement | null) => {
+      if (!el) return undefined;
+      const write = (s: { readonly granularity: string; readonly position: number }) => {
+        const v = `${s.granularity}:${s.position}`;
+        if (el.dataset.appPosition !== v) el.dataset.appPosition = v;
+      };
+      write(store.getState());
+      return store.subscribe(write);
+    },
+    [store],
   );
 }
 
