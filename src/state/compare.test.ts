@@ -8,14 +8,14 @@ import { createStore } from "zustand/vanilla";
 import { PRESETS } from "../scenario/presets/index.ts";
 import type { VariantId } from "../worker/api.ts";
 import { EngineHost } from "../worker/engine-host.ts";
-import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
+import { type CompareStore, compareOf, connectCompareLinks } from "./compare.ts";
 import type { LinkCompare, RightScenario } from "./link-state.ts";
 import { type AppStore, createAppStore } from "./store.ts";
 import { readyStore, until } from "./test-support/ready-store.ts";
 
 async function setup(): Promise<{ app: AppStore; cmp: CompareStore }> {
-  const { store: app, api } = await readyStore({ presetId: "teaching-small", kernel: "s390-fa41ba0d" });
-  const cmp = createCompareStore(api, app);
+  const { store: app } = await readyStore({ presetId: "teaching-small", kernel: "s390-fa41ba0d" });
+  const cmp = compareOf(app);
   await cmp.getState().open("s390-06201e00");
   await until(() => cmp.getState().isIdle() && app.getState().isIdle());
   return { app, cmp };
@@ -69,16 +69,16 @@ describe("compare store", () => {
   });
 
   it("a variant the scenario cannot run under is an error, not a crash", async () => {
-    const { store: app, api } = await readyStore({ presetId: "pv-guest", kernel: "s390-06201e00" });
-    const cmp = createCompareStore(api, app);
+    const { store: app } = await readyStore({ presetId: "pv-guest", kernel: "s390-06201e00" });
+    const cmp = compareOf(app);
     await cmp.getState().open("x86_64");
     expect(cmp.getState().status).toBe("error");
     expect(cmp.getState().error).toContain("cannot run under x86_64");
   });
 
   it("follows the link's compare setting both ways", async () => {
-    const { store: app, api } = await readyStore({ presetId: "teaching-small", kernel: "s390-fa41ba0d" });
-    const cmp = createCompareStore(api, app);
+    const { store: app } = await readyStore({ presetId: "teaching-small", kernel: "s390-fa41ba0d" });
+    const cmp = compareOf(app);
     const first: LinkCompare = { kernel: "s390-06201e00", right: null, position: null, report: null };
     const links = createStore<{ compare: LinkCompare | null }>()(() => ({ compare: first }));
     const written: [VariantId | null, RightScenario | null][] = [];
@@ -134,7 +134,7 @@ describe("compare store", () => {
     });
     await app.getState().init();
     await until(() => app.getState().isIdle());
-    const cmp = createCompareStore(api, app);
+    const cmp = compareOf(app);
     await cmp.getState().open("x86_64");
     await until(() => cmp.getState().isIdle() && app.getState().isIdle());
     const info = cmp.getState().info!;

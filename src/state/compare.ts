@@ -1,28 +1,23 @@
 /**
- * Compare mode's state (zustand), a slice beside the app store: the right-hand run, the
- * comparison the worker computed, the shared aligned cursor, the shared selection, and the
- * compare view's own options (diff map, charted counter).
+ * Compare mode: its state (the app store's `compare` slice, made in slices/compare.ts), the
+ * divergence arithmetic the views and the slice share, and the link's side of it
+ * (connectCompareLinks).
  *
- * The left side is the app store's run: compare mode shows the app's scenario and kernel on the
- * left, and on the right `rightScenario` (or, when that is null, the same scenario) under
+ * The left side is the app's run: compare mode shows the app's scenario and kernel on the left,
+ * and on the right `rightScenario` (or, when that is null, the same scenario) under
  * `rightKernel`: "compare fa41ba0d vs 06201e00" on one scenario, or any two scenarios. A link says
- * so with `compare=` and `cpreset`/`co`/`cs`. When the app loads another scenario or kernel, the
- * comparison is recomputed: a right side that follows the left reloads, a chosen right-hand
- * scenario stays (its run is reused when nothing about it changed).
+ * so with `compare=` and `cpreset`/`co`/`cs`.
  *
  * One cursor: `position` is an aligned position (compare/align.ts) at `granularity`. Seeking is
- * latest-wins, as in the app store. Each answer is mirrored into the app store (its granularity,
- * its position = the left side's own position, its selection), so that the link and the single
- * view stay where the compare view is; opening compare mode starts from the app's position.
- *
- * Created with the same engine API as the app store, and the app store itself.
+ * latest-wins (latest.ts). Each view that answers moves the app to its left side (its step,
+ * granularity and selection) in the same update, so that the link and the single view stay where
+ * the compare view is; opening compare mode starts from the app's position.
  */
-import { createStore, type StoreApi } from "zustand/vanilla";
+import type { StoreApi } from "zustand/vanilla";
 import { jsonEqual, toJson } from "../permalink/index.ts";
 import type {
   CompareInfo,
   Divergence,
-  EngineApi,
   Granularity,
   PairDiff,
   PairViewState,
@@ -31,10 +26,9 @@ import type {
   Selection,
   VariantId,
 } from "../worker/api.ts";
-import { type LatestWins, latestWins } from "./latest.ts";
 import { type LinkCompare, type RightScenario, sameRight } from "./link-state.ts";
 import type { LinkSync } from "./link-sync.ts";
-import type { AppState, AppStore } from "./store.ts";
+import type { AppStore } from "./store.ts";
 
 export type { RightScenario } from "./link-state.ts";
 
@@ -98,7 +92,8 @@ export interface CompareState {
   isIdle(): boolean;
 }
 
-export type CompareStore = StoreApi<CompareState>;
+/** The compare slice, read as a store (compareOf). */
+export type CompareStore = Pick<StoreApi<CompareState>, "getState" | "getInitialState" | "subscribe">;
 
 /**
  * The granularity at which the cursor stands on a divergence. A divergence is one step inside an
@@ -139,373 +134,20 @@ export function divergenceFrom(
   return -1;
 }
 
-export function createCompareStore(api: EngineApi, app: AppStore): CompareStore {
-  let openSeq = 0;
-  /** A link's aligned position for the next comparison (place()); consumed when it is ready. */
-  let linkAt: number | null = null;
-  /** The right run, kept across recomputations while its scenario and kernel stay the same. */
-  let kept: { run: RunInfo; kernel: VariantId; scenario: unknown } | null = null;
-  /** Mirroring into the app store: its own changes then are ours, not the user's. */
-  let mirroring = false;
-
-  const store = createStore<CompareState>()((set, get) => {
-    const releaseCompare = (s: CompareState) => {
-      if (s.info) void api.releaseCompare(s.info.compareId).catch(() => {});
-    };
-    const releaseKept = () => {
-      if (kept) void api.release(kept.run.runId).catch(() => {});
-      kept = null;
-    };
-    /** The right run for `scenario` under `kernel`: the kept one if it is that, else a new load. */
-    const rightRun = async (
-      scenario: unknown,
-      kernel: VariantId,
-    ): Promise<{ ok: true; run: RunInfo } | { ok: false; why: string }> => {
-      if (kept && kept.kernel === kernel && kept.scenario === scenario) return { ok: true, run: kept.run };
-      const r = await api.load({ scenario, kernel });
-      if (!r.ok)
-        return {
-          ok: false,
-          why: r.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "),
-        };
-      return { ok: true, run: r.run };
-    };
-
-    const mirror = (v: PairViewState) => {
-      const a = app.getState();
-      if (!a.run || a.run.runId !== get().left?.runId) return;
-      mirroring = true;
-      try {
-        if (a.granularity === v.granularity && a.position !== v.sidePositions[0]) a.seek(v.sidePositions[0]);
-        const sel = get().selection;
-        const cur = a.selection;
-        if (sel ? !cur || cur.mm !== sel.mm || cur.table !== sel.table : cur !== null) a.select(sel);
-      } finally {
-        mirroring = false;
-      }
-    };
-
-    /** The diff map at an aligned position, after its views are on screen. */
-    const diffs: LatestWins<number> = latestWins(async (position) => {
-      const s = get();
-      if (!s.info || !s.diffMap) return;
-      const compareId = s.info.compareId;
-      try {
-        const diff = await api.diffPair(compareId, s.granularity, position);
-        if (get().info?.compareId === compareId && diff.granularity === get().granularity) {
-          set({ diff });
-          selectDiffering(diff);
-        }
-      } catch (e) {
-        if (get().info?.compareId === compareId)
-          set({ error: `the engine could not compare this step: ${String(e)}` });
-      }
-    });
-
-    /** After a jump to a divergence: the mm whose first differing table gets selected, and where. */
-    let selectOn: { mm: string; position: number } | null = null;
-    const selectDiffering = (d: PairDiff) => {
-      const want = selectOn;
-      if (!want || d.position !== want.position) return;
-      selectOn = null;
-      const cells = d.diff.find((m) => m.name === want.mm)?.left;
-      const mm = get().left?.trace.mmNames.indexOf(want.mm) ?? -1;
-      if (!cells || mm < 0) return;
-      const table = cells.findIndex((c) => c !== 0);
-      if (table >= 0) get().select({ mm, table });
-    };
-
-    /** Both sides' views at an aligned position (the answer moves the cursor only if nothing newer waits). */
-    const views: LatestWins<number> = latestWins(async (position) => {
-      const s = get();
-      if (!s.info) return;
-      const compareId = s.info.compareId;
-      try {
-        const view = await api.viewPair({
-          compareId,
-          granularity: s.granularity,
-          position,
-          selection: s.selection,
-          diff: false,
-        });
-        if (get().info?.compareId === compareId && view.granularity === get().granularity) {
-          set(views.waiting() ? { view } : { view, position: view.position });
-          mirror(view);
-          if (get().diffMap) void diffs.ask(view.position);
-        }
-      } catch (e) {
-        if (get().info?.compareId === compareId)
-          set({ error: `the engine could not show this step: ${String(e)}` });
-      }
-    });
-
-    /** The app's run, once it is ready (or null if it fails or compare mode is left first). */
-    const appRun = (seq: number): Promise<RunInfo | null> =>
-      new Promise((resolve) => {
-        const check = (a: AppState): boolean => {
-          const done = seq !== openSeq || a.status === "error" || (a.status === "ready" && a.run !== null);
-          if (done) resolve(seq === openSeq && a.status === "ready" ? a.run : null);
-          return done;
-        };
-        if (check(app.getState())) return;
-        const unsub = app.subscribe((a) => {
-          if (check(a)) unsub();
-        });
-      });
-
-    const start = async (kernel: VariantId, right: RightScenario | null) => {
-      const seq = ++openSeq;
-      releaseCompare(get());
-      set({
-        rightKernel: kernel,
-        rightScenario: right,
-        status: "loading",
-        error: null,
-        info: null,
-        right: null,
-        view: null,
-        diff: null,
-      });
-      const left = await appRun(seq);
-      if (seq !== openSeq) return;
-      if (!left) {
-        set({ status: "error", error: "the left run is not ready (see the scenario's problems)" });
-        return;
-      }
-      const scenario = right ? right.scenario : app.getState().scenario;
-      try {
-        const r = await rightRun(scenario, kernel);
-        if (seq !== openSeq) {
-          if (r.ok && r.run !== kept?.run) void api.release(r.run.runId);
-          return;
-        }
-        if (!r.ok) {
-          const what = right ? "the right-hand scenario" : "this scenario";
-          set({ status: "error", error: `${what} cannot run under ${kernel}: ${r.why}` });
-          return;
-        }
-        if (r.run !== kept?.run) {
-          releaseKept();
-          kept = { run: r.run, kernel, scenario };
-        }
-        const info = await api.compare({ left: left.runId, right: r.run.runId });
-        if (seq !== openSeq) {
-          void api.releaseCompare(info.compareId);
-          return;
-        }
-        const g = app.getState().granularity;
-        // A link's shared position wins: the app's left position alone may stand for several.
-        const at = linkAt;
-        const position =
-          at !== null
-            ? Math.max(0, Math.min(Math.round(at), info.counts[g]))
-            : await api.alignedOf(info.compareId, 0, g, app.getState().position);
-        if (seq !== openSeq) return;
-        linkAt = null;
-        set({
-          status: "ready",
-          left,
-          right: r.run,
-          info,
-          granularity: g,
-          position,
-          selection: app.getState().selection,
-        });
-        await views.ask(position);
-      } catch (e) {
-        if (seq === openSeq) set({ status: "error", error: `the engine failed: ${String(e)}` });
-      }
-    };
-
-    return {
-      rightKernel: null,
-      rightScenario: null,
-      status: "off",
-      error: null,
-      left: null,
-      right: null,
-      info: null,
-      granularity: app.getState().granularity,
-      position: 0,
-      view: null,
-      diff: null,
-      selection: null,
-      diffMap: true,
-      chartCounter: "rssAnonBytes",
-
-      async open(kernel, right = null, at = null) {
-        if (kernel === null) {
-          get().close();
-          return;
-        }
-        linkAt = at;
-        await start(kernel, right);
-      },
-
-      async refresh() {
-        const s = get();
-        if (s.rightKernel) await start(s.rightKernel, s.rightScenario);
-      },
-
-      place(position) {
-        linkAt = position;
-        const s = get();
-        if (position === null || s.status !== "ready" || !s.info || position === s.position) return;
-        get().seek(position);
-        linkAt = position;
-      },
-
-      close() {
-        openSeq++;
-        releaseCompare(get());
-        releaseKept();
-        views.drop();
-        linkAt = null;
-        set({
-          rightKernel: null,
-          rightScenario: null,
-          status: "off",
-          error: null,
-          left: null,
-          right: null,
-          info: null,
-          view: null,
-        });
-      },
-
-      seek(position) {
-        const s = get();
-        if (!s.info) return;
-        linkAt = null;
-        const p = Math.max(0, Math.min(Math.round(position), s.info.counts[s.granularity]));
-        set({ position: p });
-        void views.ask(p);
-      },
-
-      stepBy(delta) {
-        get().seek(get().position + delta);
-      },
-
-      async setGranularity(g) {
-        const s = get();
-        if (!s.info || g === s.granularity) {
-          set({ granularity: g });
-          return;
-        }
-        const position = await api.convertPair(s.info.compareId, s.granularity, s.position, g);
-        set({ granularity: g, position });
-        mirroring = true;
-        try {
-          await app.getState().setGranularity(g);
-        } finally {
-          mirroring = false;
-        }
-        await views.ask(position);
-      },
-
-      select(selection) {
-        set({ selection });
-        void views.ask(get().position);
-      },
-
-      async goToDivergence(index) {
-        const s = get();
-        const info = s.info;
-        const d = info?.divergences[index];
-        if (!info || !d) return;
-        const g = divergenceGranularity(s.granularity);
-        const p = Math.max(0, Math.min(d.positions[g], info.counts[g]));
-        // Select the page table where the difference is, once the diff map shows it.
-        selectOn = d.mm && s.diffMap ? { mm: d.mm, position: p } : null;
-        if (g === s.granularity) {
-          get().seek(p);
-          return;
-        }
-        // A finer granularity, straight at the divergence's position (no conversion of the old
-        // one). The app changes granularity first, so that the view's answer can mirror the left
-        // side's position into it.
-        linkAt = null;
-        set({ granularity: g, position: p });
-        mirroring = true;
-        try {
-          await app.getState().setGranularity(g);
-        } finally {
-          mirroring = false;
-        }
-        if (get().info !== info || get().granularity !== g) return;
-        await views.ask(get().position);
-      },
-
-      stepDivergence(direction) {
-        const s = get();
-        if (!s.info) return false;
-        const i = divergenceFrom(s.info, s.granularity, s.position, direction);
-        if (i < 0) return false;
-        void get().goToDivergence(i);
-        return true;
-      },
-
-      setDiffMap(on) {
-        set({ diffMap: on, diff: null });
-        const v = get().view;
-        if (on && v) void diffs.ask(v.position);
-      },
-
-      setChartCounter(c) {
-        set({ chartCounter: c });
-      },
-
-      isIdle() {
-        const s = get();
-        if (s.status === "off" || s.status === "error") return true;
-        const shown = s.status === "ready" && views.idle() && s.view?.position === s.position;
-        if (!shown || !s.diffMap) return shown;
-        return diffs.idle() && s.diff?.position === s.position;
-      },
-    };
-  });
-
-  /** The app moved by itself (its keys, its controls, a link): the shared cursor follows its left. */
-  let followSeq = 0;
-  const follow = async (a: AppState) => {
-    const s = store.getState();
-    if (s.status !== "ready" || !s.info || a.run?.runId !== s.left?.runId) return;
-    const seq = ++followSeq;
-    if (a.granularity !== s.granularity) {
-      await store.getState().setGranularity(a.granularity);
-      return;
-    }
-    // Keep a shared position whose left side is already where the app is (a link's cstep, or a
-    // step of the right alone): moving to the first aligned position of that left step would lose it.
-    const info = s.info;
-    const [left] = await api.sidesOfPair(info.compareId, a.granularity, store.getState().position);
-    if (seq !== followSeq || store.getState().info !== info || left === a.position) return;
-    const aligned = await api.alignedOf(info.compareId, 0, a.granularity, a.position);
-    if (seq !== followSeq || store.getState().info !== info) return;
-    if (store.getState().view?.sidePositions[0] !== a.position) store.getState().seek(aligned);
+/**
+ * Compare mode as a store of its own for the views and the link: a read-only lens on the app
+ * store's compare slice (its updates are the app store's; there is no second store to keep in
+ * step). useStore() reads it like any store.
+ */
+export function compareOf(app: AppStore): CompareStore {
+  return {
+    getState: () => app.getState().compare,
+    getInitialState: () => app.getInitialState().compare,
+    subscribe: (listener) =>
+      app.subscribe((s, prev) => {
+        if (s.compare !== prev.compare) listener(s.compare, prev.compare);
+      }),
   };
-
-  // The app loaded another scenario or kernel: the right side follows. Our own mirroring (seek,
-  // select, granularity) never changes the run.
-  app.subscribe((a, prev) => {
-    if (mirroring) return;
-    const s = store.getState();
-    if (!s.rightKernel) return;
-    if (s.status === "ready" && (a.position !== prev.position || a.granularity !== prev.granularity)) {
-      void follow(a);
-      return;
-    }
-    const reloaded =
-      s.status !== "loading" &&
-      a.run !== prev.run &&
-      a.run !== null &&
-      a.status === "ready" &&
-      a.run.runId !== s.left?.runId;
-    const loading = a.status === "loading" && prev.status !== "loading";
-    if (loading || reloaded) void store.getState().refresh();
-  });
-
-  return store;
 }
 
 /**

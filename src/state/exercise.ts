@@ -21,7 +21,7 @@ import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { PARAMETERS } from "../scenario/parameters.ts";
 import type { EngineApi, ExerciseAnswers } from "../worker/api.ts";
 import type { LinkSync } from "./link-sync.ts";
-import type { AppStore, SeekLimit } from "./store.ts";
+import type { AppState, AppStore, SeekLimit } from "./store.ts";
 
 // What the exercise's views need from the model's small, engine-free modules (the UI reaches the
 // model only through state).
@@ -115,53 +115,100 @@ export function scoreOfResults(results: readonly (CheckpointResult | null)[]): S
 }
 
 export function createExerciseStore(app: AppStore, api: EngineApi): ExerciseStore {
-  let seq = 0;
-  let busy = 0;
-  /** Playback was on when the open question paused it. */
-  let resume = false;
-  /** The summary was shown (or closed) for this run. */
-  let summarized = false;
+  const session = new ExerciseSession(app, api);
+  return Object.assign(session.store, { stop: session.stop });
+}
 
-  const store: StoreApi<ExerciseState> = createStore<ExerciseState>()(() => ({
-    runId: null,
-    status: "none",
-    error: null,
-    answers: null,
-    results: [],
-    phase: { kind: "idle" },
-    positions: null,
-    asking: true,
-    clicked: null,
-    answer: (given) => answer(given),
-    skip: () => settle({ status: "skipped", given: null }),
-    proceed: () => proceed(),
-    restart: () => restart(),
-    setAsking: (on) => setAsking(on),
-    closeSummary: () => {
-      if (store.getState().phase.kind === "summary") store.setState({ phase: { kind: "idle" } });
-    },
-    isIdle: (): boolean => {
-      const s: ExerciseState = store.getState();
-      return busy === 0 && s.status !== "loading" && (s.status !== "ready" || s.positions !== null);
-    },
-  }));
-  const get = store.getState;
-  const set = store.setState;
+/** The exercise over the app's run: its answers, where its questions stand, and the reader's turns. */
+class ExerciseSession {
+  readonly store: StoreApi<ExerciseState>;
+  readonly stop: () => void;
+  private seq = 0;
+  private busy = 0;
+  /** Playback was on when the open question paused it. */
+  private resume = false;
+  /** The summary was shown (or closed) for this run. */
+  private summarized = false;
+
+  constructor(
+    private readonly app: AppStore,
+    private readonly api: EngineApi,
+  ) {
+    this.store = createStore<ExerciseState>()(() => ({
+      runId: null,
+      status: "none",
+      error: null,
+      answers: null,
+      results: [],
+      phase: { kind: "idle" },
+      positions: null,
+      asking: true,
+      clicked: null,
+      answer: (given) => this.answer(given),
+      skip: () => this.settle({ status: "skipped", given: null }),
+      proceed: () => this.proceed(),
+      restart: () => this.restart(),
+      setAsking: (on) => this.setAsking(on),
+      closeSummary: () => {
+        if (this.get().phase.kind === "summary") this.set({ phase: { kind: "idle" } });
+      },
+      isIdle: (): boolean => {
+        const s: ExerciseState = this.get();
+        return this.busy === 0 && s.status !== "loading" && (s.status !== "ready" || s.positions !== null);
+      },
+    }));
+    this.stop = app.subscribe((s, prev) => this.onApp(s, prev));
+    // The store may already show a run when the slice is made.
+    if (app.getState().run) void this.load();
+  }
+
+  private get(): ExerciseState {
+    return this.store.getState();
+  }
+
+  private set(patch: Partial<ExerciseState>): void {
+    this.store.setState(patch);
+  }
+
+  /**
+   * A new run loads its answers; another granularity places the questions again; every move of
+   * the position may ask one; a click on the map is a click question's choice.
+   */
+  private onApp(s: AppState, prev: AppState): void {
+    const st = this.get();
+    if (s.run !== prev.run || (s.status !== prev.status && s.status === "ready")) {
+      if ((s.run?.runId ?? null) !== st.runId || st.status === "none") {
+        void this.load();
+        return;
+      }
+    }
+    if (s.granularity !== prev.granularity) {
+      this.set({ positions: null });
+      this.updateLimit();
+      void this.place();
+      return;
+    }
+    if (st.phase.kind === "asking" && s.selection !== prev.selection && s.selection) {
+      const q = st.answers?.checkpoints[st.phase.index];
+      if (q?.kind === "click") this.set({ clicked: { mm: s.selection.mm, table: s.selection.table } });
+    }
+    if (s.position !== prev.position) this.check();
+  }
 
   /** The exercise, the app and the positions, when all three describe the run on screen. */
-  const current = () => {
-    const s = get();
-    const a = app.getState();
+  private current() {
+    const s = this.get();
+    const a = this.app.getState();
     const p = s.positions;
     if (s.status !== "ready" || !s.answers || !p || !a.run) return null;
     if (p.runId !== a.run.runId || p.granularity !== a.granularity || s.runId !== a.run.runId) return null;
     return { s, a, p };
-  };
+  }
 
   /** The seek limit: the first hold of an open question at or after the position. */
-  const updateLimit = () => {
-    const c = current();
-    const a = app.getState();
+  private updateLimit(): void {
+    const c = this.current();
+    const a = this.app.getState();
     let next: SeekLimit | null = null;
     if (c?.s.asking && a.run) {
       let limit: number | null = null;
@@ -177,40 +224,40 @@ export function createExerciseStore(app: AppStore, api: EngineApi): ExerciseStor
       next?.granularity !== old?.granularity
     )
       a.setSeekLimit(next);
-  };
+  }
 
   /** At a hold with an open question: ask it. At the end with none open: the score. */
-  const check = () => {
-    updateLimit();
-    const c = current();
+  private check(): void {
+    this.updateLimit();
+    const c = this.current();
     if (!c?.s.asking || c.s.phase.kind !== "idle") return;
     const pos = c.a.position;
     const i = c.p.holds.findIndex((h, k) => h === pos && c.s.results[k] === null);
     if (i >= 0) {
-      resume = resume || c.a.playing;
+      this.resume = this.resume || c.a.playing;
       if (c.a.playing) c.a.setPlaying(false);
-      set({ phase: { kind: "asking", index: i }, clicked: null });
+      this.set({ phase: { kind: "asking", index: i }, clicked: null });
       if (c.s.answers!.checkpoints[i]?.kind === "click" && c.a.selection !== null) c.a.select(null);
       return;
     }
     const count = c.a.run!.counts[c.a.granularity];
-    if (!summarized && pos === count && c.s.results.every((r) => r !== null)) {
-      summarized = true;
-      set({ phase: { kind: "summary" } });
+    if (!this.summarized && pos === count && c.s.results.every((r) => r !== null)) {
+      this.summarized = true;
+      this.set({ phase: { kind: "summary" } });
     }
-  };
+  }
 
   /** Places every question at the app's granularity: its hold and the step that reveals it. */
-  const place = async () => {
-    const s = get();
-    const a = app.getState();
+  private async place(): Promise<void> {
+    const s = this.get();
+    const a = this.app.getState();
     if (s.status !== "ready" || !s.answers || !a.run || s.runId !== a.run.runId) return;
     const run = a.run;
-    const g = a.granularity;
-    const mine = ++seq;
-    busy++;
+    const granularity = a.granularity;
+    const mine = ++this.seq;
+    this.busy++;
     try {
-      const end = run.counts[g];
+      const end = run.counts[granularity];
       const holds: number[] = [];
       const reveals: number[] = [];
       for (const c of s.answers.checkpoints) {
@@ -220,160 +267,121 @@ export function createExerciseStore(app: AppStore, api: EngineApi): ExerciseStor
           reveals.push(end);
           continue;
         }
-        holds.push(await api.convert(run.runId, "action", c.at + 1, g));
-        reveals.push(await api.convert(run.runId, "action", c.at + 2, g));
+        holds.push(await this.api.convert(run.runId, "action", c.at + 1, granularity));
+        reveals.push(await this.api.convert(run.runId, "action", c.at + 2, granularity));
       }
-      const now = app.getState();
-      if (mine !== seq || now.run?.runId !== run.runId || now.granularity !== g) return;
-      set({ positions: { runId: run.runId, granularity: g, holds, reveals } });
+      const now = this.app.getState();
+      if (mine !== this.seq || now.run?.runId !== run.runId || now.granularity !== granularity) return;
+      this.set({ positions: { runId: run.runId, granularity, holds, reveals } });
     } catch (e) {
-      if (mine === seq)
-        set({ status: "error", error: `the exercise's steps could not be placed: ${String(e)}` });
+      if (mine === this.seq)
+        this.set({ status: "error", error: `the exercise's steps could not be placed: ${String(e)}` });
       return;
     } finally {
-      busy--;
+      this.busy--;
     }
-    check();
-  };
+    this.check();
+  }
 
   /** A new run on screen: its answers, from the worker, if its scenario asks anything. */
-  const load = async () => {
-    const a = app.getState();
+  private async load(): Promise<void> {
+    const a = this.app.getState();
     const run = a.run;
-    resume = false;
-    summarized = false;
-    const mine = ++seq;
+    this.resume = false;
+    this.summarized = false;
+    const mine = ++this.seq;
+    const cleared = { answers: null, results: [], phase: { kind: "idle" }, positions: null } as const;
     if (!run || a.status !== "ready" || !hasCheckpoints(a.scenario)) {
-      set({
-        runId: null,
-        status: "none",
-        answers: null,
-        results: [],
-        phase: { kind: "idle" },
-        positions: null,
-      });
-      updateLimit();
+      this.set({ runId: null, status: "none", ...cleared });
+      this.updateLimit();
       return;
     }
-    set({
-      runId: run.runId,
-      status: "loading",
-      answers: null,
-      results: [],
-      phase: { kind: "idle" },
-      positions: null,
-    });
-    updateLimit();
-    busy++;
+    this.set({ runId: run.runId, status: "loading", ...cleared });
+    this.updateLimit();
+    this.busy++;
     try {
-      const answers = await api.exercise(run.runId);
-      if (mine !== seq || app.getState().run?.runId !== run.runId) return;
+      const answers = await this.api.exercise(run.runId);
+      if (mine !== this.seq || this.app.getState().run?.runId !== run.runId) return;
       if (!answers) {
-        set({ status: "none" });
+        this.set({ status: "none" });
         return;
       }
       const results = answers.checkpoints.map((c) =>
         c.answer === null ? { status: "void" as const, given: null } : null,
       );
-      set({ status: "ready", answers, results, error: null });
+      this.set({ status: "ready", answers, results, error: null });
     } catch (e) {
-      if (mine === seq) set({ status: "error", error: `the answers could not be derived: ${String(e)}` });
+      if (mine === this.seq)
+        this.set({ status: "error", error: `the answers could not be derived: ${String(e)}` });
       return;
     } finally {
-      busy--;
+      this.busy--;
     }
-    await place();
-  };
+    await this.place();
+  }
 
   /** Settles the open question, then asks the next one about the same step or reveals the step. */
-  const settle = (result: CheckpointResult) => {
-    const s = get();
-    const c = current();
+  private settle(result: CheckpointResult): void {
+    const s = this.get();
+    const c = this.current();
     if (s.phase.kind !== "asking" || !c) return;
     const i = s.phase.index;
     const results = s.results.slice();
     results[i] = result;
-    set({ results, clicked: null });
+    this.set({ results, clicked: null });
     const hold = c.p.holds[i]!;
     const next = c.p.holds.findIndex((h, k) => h === hold && results[k] === null);
     if (next >= 0) {
-      set({ phase: { kind: "asking", index: next } });
+      this.set({ phase: { kind: "asking", index: next } });
       return;
     }
     const indices = c.p.holds
       .map((h, k) => (h === hold && results[k]?.status !== "void" ? k : -1))
       .filter((k) => k >= 0);
-    set({ phase: { kind: "revealed", indices } });
-    updateLimit();
-    app.getState().seek(c.p.reveals[i]!);
-  };
+    this.set({ phase: { kind: "revealed", indices } });
+    this.updateLimit();
+    this.app.getState().seek(c.p.reveals[i]!);
+  }
 
-  const answer = (given: Given) => {
-    const s = get();
+  private answer(given: Given): void {
+    const s = this.get();
     if (s.phase.kind !== "asking" || !s.answers) return;
     const a = s.answers.checkpoints[s.phase.index]?.answer;
     if (!a) return;
-    settle({ status: isCorrect(a, given) ? "right" : "wrong", given });
-  };
+    this.settle({ status: isCorrect(a, given) ? "right" : "wrong", given });
+  }
 
-  const proceed = () => {
-    if (get().phase.kind !== "revealed") return;
-    set({ phase: { kind: "idle" } });
-    const playAgain = resume;
-    resume = false;
-    check();
-    if (get().phase.kind === "asking") {
+  private proceed(): void {
+    if (this.get().phase.kind !== "revealed") return;
+    this.set({ phase: { kind: "idle" } });
+    const playAgain = this.resume;
+    this.resume = false;
+    this.check();
+    if (this.get().phase.kind === "asking") {
       // The next question follows at once: playback stays paused for it, and resumes after it.
-      resume = playAgain;
+      this.resume = playAgain;
       return;
     }
     // Nothing left to play at the end of the run (the score is showing).
-    const a = app.getState();
+    const a = this.app.getState();
     if (playAgain && a.run && a.position < a.run.counts[a.granularity]) a.setPlaying(true);
-  };
+  }
 
-  const restart = () => {
-    summarized = false;
-    resume = false;
-    set({
-      results: get().results.map((r) => (r?.status === "void" ? r : null)),
+  private restart(): void {
+    this.summarized = false;
+    this.resume = false;
+    this.set({
+      results: this.get().results.map((r) => (r?.status === "void" ? r : null)),
       phase: { kind: "idle" },
       clicked: null,
     });
-    app.getState().setPlaying(false);
-    app.getState().seek(0);
-    check();
-  };
+    this.app.getState().setPlaying(false);
+    this.app.getState().seek(0);
+    this.check();
+  }
 
-  const setAsking = (asking: boolean) => {
-    set({ asking, ...(asking ? {} : { phase: { kind: "idle" } as const }) });
-    check();
-  };
-
-  // A new run loads its answers; another granularity places the questions again; every move of
-  // the position may ask one; a click on the map is a click question's choice.
-  const stop = app.subscribe((s, prev) => {
-    const st = get();
-    if (s.run !== prev.run || (s.status !== prev.status && s.status === "ready")) {
-      if ((s.run?.runId ?? null) !== st.runId || st.status === "none") {
-        void load();
-        return;
-      }
-    }
-    if (s.granularity !== prev.granularity) {
-      set({ positions: null });
-      updateLimit();
-      void place();
-      return;
-    }
-    if (st.phase.kind === "asking" && s.selection !== prev.selection && s.selection) {
-      const q = st.answers?.checkpoints[st.phase.index];
-      if (q?.kind === "click") set({ clicked: { mm: s.selection.mm, table: s.selection.table } });
-    }
-    if (s.position !== prev.position) check();
-  });
-  // The store may already show a run when the slice is made.
-  if (app.getState().run) void load();
-
-  return Object.assign(store, { stop });
+  private setAsking(asking: boolean): void {
+    this.set({ asking, ...(asking ? {} : { phase: { kind: "idle" } as const }) });
+    this.check();
+  }
 }

@@ -93,6 +93,23 @@ export interface LinkStatus {
   readonly page: { readonly mm: number; readonly page: number } | null;
 }
 
+/** The link status before a link is read (and of a page without one). */
+export const NO_LINK_STATUS: LinkStatus = {
+  error: null,
+  notes: [],
+  report: null,
+  pinned: null,
+  zoom: null,
+  viewStart: null,
+  section: null,
+  balloonHighlight: false,
+  present: false,
+  sweep: null,
+  compare: null,
+  embed: null,
+  page: null,
+};
+
 /** The same right-hand side: both the left's, or the same scenario JSON from the same preset. */
 export function sameRight(a: RightScenario | null, b: RightScenario | null): boolean {
   if (a === b) return true;

@@ -9,7 +9,7 @@ import { ENGINE_SEMANTICS_VERSION } from "../engine/version.ts";
 import { packJson } from "../permalink/compress.ts";
 import { decodeLink, encodeLink } from "../permalink/index.ts";
 import { EngineHost } from "../worker/engine-host.ts";
-import { type CompareStore, connectCompareLinks, createCompareStore } from "./compare.ts";
+import { type CompareStore, compareOf, connectCompareLinks } from "./compare.ts";
 import { LinkSync } from "./link-sync.ts";
 import { type AppStore, createAppStore } from "./store.ts";
 import { readyLinkedStore } from "./test-support/ready-store.ts";
@@ -249,7 +249,7 @@ async function openCompare(
   const api = new EngineHost("main");
   const store = createAppStore(api, readUrlState(hash));
   const sync = new LinkSync(store, host, { replaceDelayMs: 0 });
-  const cmp = createCompareStore(api, store);
+  const cmp = compareOf(store);
   connectCompareLinks(cmp, sync);
   await store.getState().init();
   await settleBoth(store, cmp);

@@ -1,6 +1,7 @@
 /**
  * The only writer of the browser's history: keeps the address bar on the link of what is shown
- * (linkStateOf, link-state.ts) and applies a link when the reader goes Back or Forward.
+ * (linkStateOf, link-state.ts) and applies a link when the reader goes Back or Forward. It writes
+ * the link status, the app store's `link` (`links` reads it as a store of its own).
  *
  * App → URL: loading a scenario, a preset or another kernel pushes a history entry once its run
  * is ready, so Back returns to the previous one (a load that fails or is cancelled adds none);
@@ -29,7 +30,7 @@
  * stays in the address bar (links.pinned) until the user loads something else, so that reloading
  * the page shows the warning again. Copied links always carry the current run's check.
  */
-import { createStore, type StoreApi } from "zustand/vanilla";
+import type { StoreApi } from "zustand/vanilla";
 import type { VariantId } from "../engine/variants.ts";
 import { hasVary } from "../exercise/draw.ts";
 import {
@@ -115,8 +116,27 @@ function runsLink(s: AppState, state: LinkState): boolean {
   );
 }
 
+/** The link status as a store of its own: a lens on `AppState.link` (one store underneath). */
+export interface LinkStatusStore
+  extends Pick<StoreApi<LinkStatus>, "getState" | "getInitialState" | "subscribe"> {
+  setState(patch: Partial<LinkStatus>): void;
+}
+
+function linkStatusStore(store: AppStore): LinkStatusStore {
+  return {
+    getState: () => store.getState().link,
+    getInitialState: () => store.getInitialState().link,
+    setState: (patch) => store.setState((s) => ({ link: { ...s.link, ...patch } })),
+    subscribe: (listener) =>
+      store.subscribe((s, prev) => {
+        if (s.link !== prev.link) listener(s.link, prev.link);
+      }),
+  };
+}
+
 export class LinkSync {
-  readonly links: StoreApi<LinkStatus>;
+  /** The app store's link status, read as a store (its views, the sweep, compare's link side). */
+  readonly links: LinkStatusStore;
   /** What the sync is doing (see the module's comment). */
   private phase: Phase;
   /** The link's expectation for the right run of a comparison, until that run is ready. */
@@ -133,11 +153,12 @@ export class LinkSync {
     this.delay = opts.replaceDelayMs ?? 150;
     const first = decodeLink(host.location.hash);
     const firstState = linkResultState(first);
-    this.links = createStore<LinkStatus>()(() => ({
+    this.links = linkStatusStore(store);
+    this.links.setState({
       error: first.ok ? null : { kind: first.kind, message: first.error },
       notes: first.ok ? first.notes : [],
       ...linkStatusOf(firstState),
-    }));
+    });
     this.phase = { kind: "opening", link: firstState, decoded: first.ok };
     this.compareExpect = compareExpectOf(firstState);
     this.unsubscribe = store.subscribe((s, prev) => this.onStore(s, prev));

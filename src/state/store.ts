@@ -31,7 +31,10 @@ import type {
   VariantInfo,
   ViewState,
 } from "../worker/api.ts";
+import type { CompareState } from "./compare.ts";
 import { latestWins } from "./latest.ts";
+import { type LinkStatus, NO_LINK_STATUS } from "./link-state.ts";
+import { compareSlice } from "./slices/compare.ts";
 import type { Kit } from "./slices/kit.ts";
 import { createCursor, playbackActions } from "./slices/playback.ts";
 import { runActions } from "./slices/run.ts";
@@ -153,6 +156,13 @@ export interface AppState {
   readonly draftCheck: DraftCheck | null;
   /** Asks the worker to check a draft scenario (latest-wins: only the newest draft's answer lands). */
   checkDraft(scenario: unknown): void;
+  /** Compare mode (slices/compare.ts): the right-hand run and the shared cursor; off by default. */
+  readonly compare: CompareState;
+  /**
+   * The link status: what the link says beyond the engine state (zoom, open section, compare,
+   * embed, …) and how the last link went (error, notes, self-check). Written by link-sync.ts.
+   */
+  readonly link: LinkStatus;
   /** True when the view shows `position` and no request is in flight. */
   isIdle(): boolean;
 }
@@ -284,6 +294,7 @@ function initialValues(initial: InitialState) {
     speed: 1,
     selectedPage: null,
     pageHistory: null,
+    link: NO_LINK_STATUS,
   } satisfies Partial<AppState>;
 }
 
@@ -292,8 +303,8 @@ function initialValues(initial: InitialState) {
  * the panels' preferences. Each slice is a function of the engine and the store's set and get.
  */
 export function createAppStore(api: EngineApi, initial: InitialState = {}): AppStore {
-  return createStore<AppState>()((set, get) => {
-    const kit: Kit = { api, set, get };
+  return createStore<AppState>()((set, get, store) => {
+    const kit: Kit = { api, set, get, store };
     const cursor = createCursor(kit);
     const histories = createHistories(kit);
     return {
@@ -302,6 +313,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       ...playbackActions(kit, cursor),
       ...selectionActions(kit, cursor, histories),
       ...uiSlice(kit),
+      compare: compareSlice(kit, cursor, initial.granularity ?? "action"),
       isIdle() {
         const s = get();
         if (s.status === "error") return true;

@@ -17,7 +17,7 @@ import { formatSpec, type SweepSpec, sweepValues } from "../sweep/spec.ts";
 import type { EngineApi, SweepPoint, VariantId } from "../worker/api.ts";
 import type { LinkSync } from "./link-sync.ts";
 import { CancelledError } from "./restartable-engine.ts";
-import { type AppStore, concreteScenario } from "./store.ts";
+import { type AppState, type AppStore, concreteScenario } from "./store.ts";
 
 // What the sweep's views need from the model's small, engine-free modules.
 export {
@@ -118,61 +118,106 @@ export function createSweepStore(
   sync: LinkSync | null,
   appApi: EngineApi,
 ): SweepStore {
-  let seq = 0;
+  const sweeps = new Sweeps(app, engine, sync, appApi);
+  return Object.assign(sweeps.store, { stop: () => sweeps.stop() });
+}
+
+/** The run behind a sweep point: its relevant event's page-table step, in the app's run `runId`. */
+async function relevantStep(appApi: EngineApi, a: AppState, point: SweepPoint): Promise<number> {
+  const runId = a.run!.runId;
+  // The event's page-table steps: from the one after the event before it to its last.
+  const first =
+    (point.relevantEvent > 0 ? await appApi.positionOfEvent(runId, "table", point.relevantEvent - 1) : 0) + 1;
+  const end = await appApi.positionOfEvent(runId, "table", point.relevantEvent);
+  const mm = a.run!.trace.mm[point.relevantEvent] ?? 0;
+  return point.relevantLabel === FIRST_BALLOON_ALLOCATION
+    ? await firstGrowth(appApi, runId, mm, first, Math.max(first, end))
+    : first;
+}
+
+/** A sweep panel over the app's scenario: its runs on the second worker, and the link's sweep. */
+class Sweeps {
+  readonly store: StoreApi<SweepState>;
+  private seq = 0;
   /** The link's sweep this slice last followed or wrote (see follow below). */
-  let last: SweepSpec | null = null;
+  private last: SweepSpec | null = null;
   /** Results by scenario and spec, newest last. */
-  const cache: { scenario: unknown; spec: string; run: SweepRun; elapsedMs: number }[] = [];
+  private readonly cache: { scenario: unknown; spec: string; run: SweepRun; elapsedMs: number }[] = [];
+  private readonly stopLinks: () => void;
+  private readonly stopApp: () => void;
 
-  const store: StoreApi<SweepState> = createStore<SweepState>()(() => ({
-    open: false,
-    run: null,
-    status: "idle",
-    done: 0,
-    total: 0,
-    startedAt: 0,
-    elapsedMs: 0,
-    error: null,
-    openPanel: (spec) => {
-      store.setState({ open: true });
-      if (spec) void start(spec);
-      // The second worker starts (loads the engine) while the form is read, not after Run.
-      else if (store.getState().status !== "running") void engine.api.variants().catch(() => {});
-    },
-    close: () => {
-      if (store.getState().status === "running") cancel();
-      store.setState({ open: false });
-      last = null;
-      sync?.setSweep(null);
-    },
-    start: (spec) => start(spec),
-    cancel: () => cancel(),
-    openPoint: (v, k) => openPoint(v, k),
-  }));
+  constructor(
+    private readonly app: AppStore,
+    private readonly engine: SweepEngine,
+    private readonly sync: LinkSync | null,
+    private readonly appApi: EngineApi,
+  ) {
+    this.store = createStore<SweepState>()(() => ({
+      open: false,
+      run: null,
+      status: "idle",
+      done: 0,
+      total: 0,
+      startedAt: 0,
+      elapsedMs: 0,
+      error: null,
+      openPanel: (spec) => {
+        this.store.setState({ open: true });
+        if (spec) void this.start(spec);
+        // The second worker starts (loads the engine) while the form is read, not after Run.
+        else if (this.store.getState().status !== "running") void engine.api.variants().catch(() => {});
+      },
+      close: () => {
+        if (this.store.getState().status === "running") this.cancel();
+        this.store.setState({ open: false });
+        this.last = null;
+        sync?.setSweep(null);
+      },
+      start: (spec) => this.start(spec),
+      cancel: () => this.cancel(),
+      openPoint: (v, k) => this.openPoint(v, k),
+    }));
+    this.stopLinks = sync?.links.subscribe(() => this.follow()) ?? (() => {});
+    this.stopApp = app.subscribe((s, prev) => {
+      if (s.status === "ready" && prev.status !== "ready") {
+        this.last = null;
+        const spec = sync?.links.getState().sweep ?? null;
+        if (spec && !this.store.getState().open) this.follow();
+        else this.last = spec;
+      }
+    });
+    if (app.getState().status === "ready") this.follow();
+  }
 
-  const cancel = () => {
-    if (store.getState().status !== "running") return;
-    seq++;
-    engine.cancel();
-    store.setState({ status: "cancelled", elapsedMs: now() - store.getState().startedAt });
-  };
+  stop(): void {
+    this.stopLinks();
+    this.stopApp();
+  }
 
-  const start = async (spec: SweepSpec) => {
-    const a = app.getState();
+  private cancel(): void {
+    if (this.store.getState().status !== "running") return;
+    this.seq++;
+    this.engine.cancel();
+    this.store.setState({ status: "cancelled", elapsedMs: now() - this.store.getState().startedAt });
+  }
+
+  private async start(spec: SweepSpec): Promise<void> {
+    const a = this.app.getState();
     const scenario = concreteScenario(a);
     const key = formatSpec(spec);
-    if (store.getState().status === "running") cancel();
-    const mine = ++seq;
-    last = spec;
-    sync?.setSweep(spec);
-    const hit = cache.find((c) => c.scenario === scenario && c.spec === key);
+    if (this.store.getState().status === "running") this.cancel();
+    const mine = ++this.seq;
+    this.last = spec;
+    this.sync?.setSweep(spec);
+    const hit = this.cache.find((c) => c.scenario === scenario && c.spec === key);
     if (hit) {
-      store.setState({
+      const n = hit.run.points.length;
+      this.store.setState({
         open: true,
         run: hit.run,
         status: "done",
-        done: hit.run.points.length,
-        total: hit.run.points.length,
+        done: n,
+        total: n,
         elapsedMs: hit.elapsedMs,
         error: null,
       });
@@ -183,9 +228,10 @@ export function createSweepStore(
     const points: (SweepPoint | null)[] = new Array(total).fill(null);
     const startedAt = now();
     const title = a.run?.title ?? "";
-    store.setState({
+    const run = (): SweepRun => ({ spec, scenario, title, values, points: points.slice() });
+    this.store.setState({
       open: true,
-      run: { spec, scenario, title, values, points: points.slice() },
+      run: run(),
       status: "running",
       done: 0,
       total,
@@ -196,35 +242,30 @@ export function createSweepStore(
     try {
       for (let v = 0; v < values.length; v++) {
         for (let k = 0; k < spec.kernels.length; k++) {
-          const point = await engine.api.sweepPoint({
+          const point = await this.engine.api.sweepPoint({
             scenario,
             param: spec.param,
             value: values[v]!,
             kernel: spec.kernels[k]!,
           });
-          if (mine !== seq) return;
+          if (mine !== this.seq) return;
           points[v * spec.kernels.length + k] = point;
           const done = v * spec.kernels.length + k + 1;
-          store.setState({
-            run: { spec, scenario, title, values, points: points.slice() },
-            done,
-            elapsedMs: now() - startedAt,
-          });
+          this.store.setState({ run: run(), done, elapsedMs: now() - startedAt });
         }
       }
-      const run: SweepRun = { spec, scenario, title, values, points };
       const elapsedMs = now() - startedAt;
-      cache.push({ scenario, spec: key, run, elapsedMs });
-      if (cache.length > KEEP) cache.shift();
-      store.setState({ status: "done", elapsedMs });
+      this.cache.push({ scenario, spec: key, run: { spec, scenario, title, values, points }, elapsedMs });
+      if (this.cache.length > KEEP) this.cache.shift();
+      this.store.setState({ status: "done", elapsedMs });
     } catch (e) {
-      if (mine !== seq || e instanceof CancelledError) return;
-      store.setState({ status: "error", error: `the sweep stopped: ${String(e)}` });
+      if (mine !== this.seq || e instanceof CancelledError) return;
+      this.store.setState({ status: "error", error: `the sweep stopped: ${String(e)}` });
     }
-  };
+  }
 
-  const openPoint = async (valueIndex: number, kernel: VariantId) => {
-    const run = store.getState().run;
+  private async openPoint(valueIndex: number, kernel: VariantId): Promise<void> {
+    const run = this.store.getState().run;
     if (!run) return;
     const value = run.values[valueIndex];
     const point = run.points[valueIndex * run.spec.kernels.length + run.spec.kernels.indexOf(kernel)];
@@ -236,64 +277,38 @@ export function createSweepStore(
     delete scenario.exercise;
     // The load pushes its own history entry (link-sync); the sweep is closed meanwhile, so the
     // entry before keeps it, and Back returns to the sweep.
-    const loading = app.getState().loadScenario(scenario, kernel, null);
-    if (store.getState().status === "running") cancel();
-    store.setState({ open: false });
-    last = null;
-    sync?.setSweep(null);
+    const loading = this.app.getState().loadScenario(scenario, kernel, null);
+    if (this.store.getState().status === "running") this.cancel();
+    this.store.setState({ open: false });
+    this.last = null;
+    this.sync?.setSweep(null);
     await loading;
-    const a = app.getState();
+    const a = this.app.getState();
     if (a.status !== "ready" || !a.run) return;
     const runId = a.run.runId;
     await a.setGranularity("table");
-    if (app.getState().run?.runId !== runId || point.relevantEvent < 0) return;
-    // The event's page-table steps: from the one after the event before it to its last.
-    const first =
-      (point.relevantEvent > 0 ? await appApi.positionOfEvent(runId, "table", point.relevantEvent - 1) : 0) +
-      1;
-    const end = await appApi.positionOfEvent(runId, "table", point.relevantEvent);
-    const mm = a.run.trace.mm[point.relevantEvent] ?? 0;
-    const at =
-      point.relevantLabel === FIRST_BALLOON_ALLOCATION
-        ? await firstGrowth(appApi, runId, mm, first, Math.max(first, end))
-        : first;
-    if (app.getState().run?.runId !== runId) return;
-    app.getState().seek(at);
-  };
+    if (this.app.getState().run?.runId !== runId || point.relevantEvent < 0) return;
+    const at = await relevantStep(this.appApi, a, point);
+    if (this.app.getState().run?.runId !== runId) return;
+    this.app.getState().seek(at);
+  }
 
-  // A link's sweep (the first one, Back and Forward): open it and run it (or show it again).
-  const follow = () => {
-    const spec = sync?.links.getState().sweep ?? null;
-    if (spec === last) return;
-    last = spec;
+  /** A link's sweep (the first one, Back and Forward): open it and run it (or show it again). */
+  private follow(): void {
+    const spec = this.sync?.links.getState().sweep ?? null;
+    if (spec === this.last) return;
+    this.last = spec;
     if (spec === null) {
-      if (store.getState().open) {
-        if (store.getState().status === "running") cancel();
-        store.setState({ open: false });
+      if (this.store.getState().open) {
+        if (this.store.getState().status === "running") this.cancel();
+        this.store.setState({ open: false });
       }
       return;
     }
-    const cur = store.getState().run;
-    if (store.getState().open && cur && formatSpec(cur.spec) === formatSpec(spec)) return;
+    const cur = this.store.getState().run;
+    if (this.store.getState().open && cur && formatSpec(cur.spec) === formatSpec(spec)) return;
     // The run must be on screen first: the sweep runs over its scenario.
-    if (app.getState().status !== "ready") return;
-    void start(spec);
-  };
-  const stopLinks = sync?.links.subscribe(follow) ?? (() => {});
-  const stopApp = app.subscribe((s, prev) => {
-    if (s.status === "ready" && prev.status !== "ready") {
-      last = null;
-      const spec = sync?.links.getState().sweep ?? null;
-      if (spec && !store.getState().open) follow();
-      else last = spec;
-    }
-  });
-  if (app.getState().status === "ready") follow();
-
-  return Object.assign(store, {
-    stop() {
-      stopLinks();
-      stopApp();
-    },
-  });
+    if (this.app.getState().status !== "ready") return;
+    void this.start(spec);
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { appEngine } from "../state/app-engine.ts";
 import { createBeforeAfterStore } from "../state/before-after.ts";
-import { connectCompareLinks, createCompareStore } from "../state/compare.ts";
+import { compareOf, connectCompareLinks } from "../state/compare.ts";
 import { connectEmbedControl } from "../state/embed-control.ts";
 import { LinkSync } from "../state/link-sync.ts";
 import { createAppStore } from "../state/store.ts";
@@ -26,8 +26,9 @@ const store = createAppStore(engine.api, {
   ...(hash === "" ? { position: 0 } : {}),
 });
 const sync = new LinkSync(store, window);
-// Compare mode: a slice beside the store, following the link's compare= parameter.
-const compare = createCompareStore(engine.api, store);
+// Compare mode: the store's compare slice, read as a store of its own by the compare views, and
+// following the link's compare= parameter.
+const compare = compareOf(store);
 connectCompareLinks(compare, sync);
 // The story's patch, before and after, in the main view.
 const beforeAfter = createBeforeAfterStore(engine.api, store);
@@ -54,7 +55,8 @@ declare global {
   }
 }
 window.__zeropage = {
-  idle: () => store.getState().isIdle() && compare.getState().isIdle() && beforeAfter.getState().isIdle(),
+  idle: () =>
+    store.getState().isIdle() && store.getState().compare.isIdle() && beforeAfter.getState().isIdle(),
   seek: (p) => store.getState().seek(p),
   /** How long the worker took to compute the view on screen. */
   viewMs: () => store.getState().view?.elapsedMs ?? Number.NaN,

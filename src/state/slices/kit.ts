@@ -1,5 +1,6 @@
 /**
- * What every slice of the app store is made with: the engine, and the store's own set and get.
+ * What every slice of the app store is made with: the engine, the store's own set and get, and the
+ * store itself (a slice that answers to another's changes subscribes to it).
  * A slice is a function of a Kit that returns its part of AppState (initial values and actions).
  */
 import type { StoreApi } from "zustand/vanilla";
@@ -10,4 +11,5 @@ export interface Kit {
   readonly api: EngineApi;
   readonly set: StoreApi<AppState>["setState"];
   readonly get: () => AppState;
+  readonly store: StoreApi<AppState>;
 }

@@ -9,6 +9,7 @@ import { createStore } from "zustand/vanilla";
 import type { LinkStatus } from "../../state/link-state.ts";
 import type { LinkSync } from "../../state/link-sync.ts";
 import type { EngineProgress, RestartableEngine } from "../../state/restartable-engine.ts";
+import { useApp } from "../store-context.tsx";
 
 interface Handles {
   readonly sync: LinkSync | null;
@@ -37,25 +38,9 @@ export function useEngineHandle(): RestartableEngine | null {
   return useContext(HandlesContext).engine;
 }
 
-const NO_LINKS = createStore<LinkStatus>()(() => ({
-  error: null,
-  notes: [],
-  report: null,
-  zoom: null,
-  viewStart: null,
-  section: null,
-  balloonHighlight: false,
-  present: false,
-  sweep: null,
-  compare: null,
-  embed: null,
-  page: null,
-}));
-
-/** A value from the link status (error, self-check report, zoom, compare, embed). */
+/** A value from the link status (error, self-check report, zoom, compare, embed): the app store's `link`. */
 export function useLinks<T>(selector: (s: LinkStatus) => T): T {
-  const sync = useLinkSync();
-  return useStore(sync?.links ?? NO_LINKS, selector);
+  return useApp((s) => selector(s.link));
 }
 
 const IDLE = createStore<EngineProgress>()(() => ({
