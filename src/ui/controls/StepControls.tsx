@@ -48,8 +48,6 @@ function CommandButton({
 export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement | null> }) {
   const store = useAppStore();
   const run = useApp((s) => s.run);
-  const refused = useApp((s) => s.status === "error");
-  const position = useApp((s) => s.position);
   const granularity = useApp((s) => s.granularity);
   const wanted = useApp((s) => s.wantedGranularity);
   const playing = useApp((s) => s.playing);
@@ -144,21 +142,36 @@ export function StepControls({ goToRef }: { goToRef: RefObject<HTMLInputElement 
         </button>
       </form>
 
-      <span className="position" id={`${ids}-pos`} data-testid="position">
-        {run ? (
-          <>
-            step <strong>{formatInt(position)}</strong> of {formatInt(total)}
-            <span className="muted"> · {GRANULARITY_LABELS[granularity].toLowerCase()}</span>
-          </>
-        ) : (
-          // No run yet, or none at all (the kernel cannot run the scenario): no step to count.
-          <span className="muted">{refused ? "no run" : "loading"}</span>
-        )}
-      </span>
+      <StepPosition id={`${ids}-pos`} />
 
       <CommandButton id="show-help" className="icon-button help-button" label="Keyboard shortcuts">
         <IconKeyboard />
       </CommandButton>
     </nav>
+  );
+}
+
+/**
+ * "step 12 of 4,096 · page table": the one part of the bar that changes at every step, so that a
+ * step re-renders it alone (not the speed menu, the granularity radios and the go-to form).
+ */
+function StepPosition({ id }: { id: string }) {
+  const run = useApp((s) => s.run);
+  const refused = useApp((s) => s.status === "error");
+  const position = useApp((s) => s.position);
+  const granularity = useApp((s) => s.granularity);
+  const total = run ? run.counts[granularity] : 0;
+  return (
+    <span className="position" id={id} data-testid="position">
+      {run ? (
+        <>
+          step <strong>{formatInt(position)}</strong> of {formatInt(total)}
+          <span className="muted"> · {GRANULARITY_LABELS[granularity].toLowerCase()}</span>
+        </>
+      ) : (
+        // No run yet, or none at all (the kernel cannot run the scenario): no step to count.
+        <span className="muted">{refused ? "no run" : "loading"}</span>
+      )}
+    </span>
   );
 }

@@ -4,7 +4,7 @@
  * machine) and pick one of its runs; the app then shows the scenario the model ran for it, and the
  * charts draw the measurement on the same axis (measured-overlay.ts says what each track shows).
  */
-import { useId, useRef } from "react";
+import { memo, useId, useRef } from "react";
 import { useStore } from "zustand";
 import { activeMeasuredRun, type MeasuredRun, measuredStoreFor } from "../../state/measured.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
@@ -71,8 +71,11 @@ export function MeasuredLegendItem({ run }: { run: MeasuredRun }) {
   );
 }
 
-/** Load, import, pick and hide measured runs; says what is shown and what went wrong. */
-export function MeasuredControls() {
+/**
+ * Load, import, pick and hide measured runs; says what is shown and what went wrong. Memoized: it
+ * follows its own slice, so a step that re-renders the charts leaves its inputs alone.
+ */
+export const MeasuredControls = memo(function MeasuredControls() {
   const slice = useMeasuredSlice();
   const doc = useStore(slice, (s) => s.doc);
   const source = useStore(slice, (s) => s.source);
@@ -149,7 +152,7 @@ export function MeasuredControls() {
       )}
     </div>
   );
-}
+});
 
 const kib = (v: number) =>
   v >= 1024 * 1024
