@@ -132,3 +132,14 @@ export function useDevicePixelSnap(
     return () => cancelAnimationFrame(id);
   }, [layout, resizes]);
 }
+
+/** The window's height in CSS px, kept up to date on resize. */
+export function useWindowHeight(): number {
+  const [h, setH] = useState(() => (typeof window === "undefined" ? 900 : window.innerHeight));
+  useEffect(() => {
+    const on = () => setH(window.innerHeight);
+    window.addEventListener("resize", on);
+    return () => window.removeEventListener("resize", on);
+  }, []);
+  return h;
+}
