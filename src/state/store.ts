@@ -36,6 +36,7 @@ import { latestWins } from "./latest.ts";
 import { type LinkStatus, NO_LINK_STATUS } from "./link-state.ts";
 import { compareSlice } from "./slices/compare.ts";
 import type { Kit } from "./slices/kit.ts";
+import { type MapViewState, mapViewSlice } from "./slices/map-view.ts";
 import { createCursor, playbackActions } from "./slices/playback.ts";
 import { runActions } from "./slices/run.ts";
 import { createHistories, selectionActions } from "./slices/selection.ts";
@@ -76,7 +77,7 @@ export interface PageHistory {
   readonly entries: readonly HistoryEntry[];
 }
 
-export interface AppState {
+export interface AppState extends MapViewState {
   readonly presets: readonly PresetInfo[];
   readonly variants: readonly VariantInfo[];
   /**
@@ -313,6 +314,7 @@ export function createAppStore(api: EngineApi, initial: InitialState = {}): AppS
       ...playbackActions(kit, cursor),
       ...selectionActions(kit, cursor, histories),
       ...uiSlice(kit),
+      ...mapViewSlice(kit),
       compare: compareSlice(kit, cursor, initial.granularity ?? "action"),
       isIdle() {
         const s = get();

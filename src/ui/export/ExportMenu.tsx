@@ -15,7 +15,6 @@ import { useCompareStoreOrNull } from "../compare/context.tsx";
 import { useLinkSync } from "../share/context.tsx";
 import { useApp } from "../store-context.tsx";
 import { clampViewport, wholeViewport } from "../views/memory-map/layout.ts";
-import { useMapLink } from "../views/memory-map/link.ts";
 import type { CaptionMeta } from "./captions.ts";
 import {
   CompareExports,
@@ -57,7 +56,7 @@ export function ExportMenu({ onImported, onClose }: { onImported?: () => void; o
   const position = useApp((s) => s.position);
   const granularity = useApp((s) => s.granularity);
   const speed = useApp((s) => s.speed);
-  const viewport = useMapLink((s) => s.viewport);
+  const viewport = useApp((s) => s.viewport);
   const compareStore = useCompareStoreOrNull() ?? NO_COMPARE;
   const compareKernel = useStore(compareStore, (s) => s.rightKernel);
   const compareInfo = useStore(compareStore, (s) => s.info);

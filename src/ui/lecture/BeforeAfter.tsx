@@ -23,7 +23,7 @@ import { ClassKey } from "../views/memory-map/ClassKey.tsx";
 import { describeClass, slotNames } from "../views/memory-map/classes.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
 import { computeLayout } from "../views/memory-map/layout.ts";
-import { useBalloonOutlined } from "../views/memory-map/link.ts";
+import { useBalloonOutlined } from "../views/memory-map/map-view.ts";
 import { useBeforeAfter, useBeforeAfterStore } from "./context.tsx";
 import { pairCounters } from "./pair-counters.ts";
 import { usePresentingRoom } from "./room.ts";

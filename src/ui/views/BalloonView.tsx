@@ -17,7 +17,6 @@ import { SLOT_KEYS, type SlotNames, slotNames } from "./memory-map/classes.ts";
 import { extraAfter, extraAt, stepStartEvent } from "./memory-map/extra.ts";
 import { useDevicePixelRatio, useElementWidth, usePalette } from "./memory-map/hooks.ts";
 import { appMapLayout, clampViewport, wholeViewport } from "./memory-map/layout.ts";
-import { useMapLink } from "./memory-map/link.ts";
 import { MapCanvas } from "./memory-map/MapCanvas.tsx";
 import { Swatch } from "./memory-map/Swatch.tsx";
 import { focusPteGrid, zoomMaps } from "./memory-map/zoom.ts";
@@ -61,11 +60,11 @@ export function BalloonView() {
   const run = useApp((s) => s.run);
   const view = useApp((s) => s.view);
   const selection = useApp((s) => s.selection);
-  const hoverTable = useMapLink((s) => s.hoverTable);
-  const setHover = useMapLink((s) => s.setHover);
-  const showBalloon = useMapLink((s) => s.showBalloon);
-  const setShowBalloon = useMapLink((s) => s.setShowBalloon);
-  const linkViewport = useMapLink((s) => s.viewport);
+  const hoverTable = useApp((s) => s.hoverTable);
+  const setHover = useApp((s) => s.setHover);
+  const showBalloon = useApp((s) => s.showBalloon);
+  const setShowBalloon = useApp((s) => s.setShowBalloon);
+  const linkViewport = useApp((s) => s.viewport);
   const rootRef = useRef<HTMLElement | null>(null);
   const width = useElementWidth(rootRef);
   const dpr = useDevicePixelRatio();
@@ -122,9 +121,9 @@ export function BalloonView() {
   const onZoom = useCallback(
     (direction: "in" | "out", focus: number) => {
       if (direction === "in") onSelect(focus);
-      if (zoomMaps(direction, focus, tableCount, layout) === "deepest") focusPteGrid();
+      if (zoomMaps(store.getState(), direction, focus, tableCount, layout) === "deepest") focusPteGrid();
     },
-    [onSelect, tableCount, layout],
+    [store, onSelect, tableCount, layout],
   );
 
   if (!run || !view || !guest) return null;

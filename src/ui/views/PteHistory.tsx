@@ -11,7 +11,6 @@ import { formatInt } from "../format.ts";
 import { chainText, currentEntry, historyItem } from "../narration/history.ts";
 import { stepPages } from "../narration/summarize.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
-import { useMapLink } from "./memory-map/link.ts";
 
 export function PteHistory() {
   const store = useAppStore();
@@ -45,7 +44,7 @@ export function PteHistory() {
   // Following a page selects its page table (store.selectPage); the table view stops following
   // the step, which would move it to another table on the next step.
   const followPage = (ref: { mm: number; page: number }) => {
-    useMapLink.getState().setFollowStep(false);
+    store.getState().setFollowStep(false);
     store.getState().selectPage(ref);
   };
 

@@ -17,7 +17,6 @@ import type { RunInfo, TableDetail as TableDetailData, ViewState } from "../../w
 import { formatInt } from "../format.ts";
 import { useApp, useAppStore } from "../store-context.tsx";
 import { useReducedMotion } from "./memory-map/hooks.ts";
-import { useMapLink } from "./memory-map/link.ts";
 import {
   activeSlotsOf,
   beforeFromChanges,
@@ -46,8 +45,8 @@ import { GLYPHS } from "./table-detail/glyphs.ts";
 import "./memory-map/maps.css";
 
 function FollowToggle() {
-  const follow = useMapLink((s) => s.followStep);
-  const setFollow = useMapLink((s) => s.setFollowStep);
+  const follow = useApp((s) => s.followStep);
+  const setFollow = useApp((s) => s.setFollowStep);
   return (
     <label className="zl-check zl-follow">
       <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
@@ -81,7 +80,7 @@ export function TableDetail() {
   const storeReduced = useApp((s) => s.reducedMotion);
   const mediaReduced = useReducedMotion();
   const reduced = storeReduced || mediaReduced;
-  const followStep = useMapLink((s) => s.followStep);
+  const followStep = useApp((s) => s.followStep);
   const prev = useStatesBefore(run, view);
 
   // Follow the step: show the table holding the last page the step touched.

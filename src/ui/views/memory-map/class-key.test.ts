@@ -11,7 +11,7 @@ import { beforeAfterSvg } from "../../lecture/slide-svg.ts";
 import { countClassesFromHistogram } from "./aggregate.ts";
 import { keyRows } from "./ClassKey.tsx";
 import { CLASS_ANON_ZERO, CLASS_MIXED, describeClass, slotNames } from "./classes.ts";
-import { isBalloonStep } from "./link.ts";
+import { isBalloonStep } from "./map-view.ts";
 
 const host = new EngineHost("main");
 let run: RunInfo;

@@ -1,10 +1,12 @@
 /**
- * Zooming the maps' shared viewport (link.ts) one step in or out around a table. Returns "deepest"
+ * Zooming the maps' shared viewport (the app store's viewport slice) one step in or out around a table. Returns "deepest"
  * when the maps cannot magnify further: the caller then moves on to the table's own PTEs. And
  * keeping that viewport in the link (useViewportInLink).
  */
 import { useEffect } from "react";
+import type { AppState } from "../../../state/store.ts";
 import { useLinkSync, useLinks } from "../../share/context.tsx";
+import { useApp, useAppStore } from "../../store-context.tsx";
 import {
   clampViewport,
   type MapLayout,
@@ -16,27 +18,26 @@ import {
   zoomOfViewport,
   zoomOut,
 } from "./layout.ts";
-import { useMapLink } from "./link.ts";
 
 /** Cells at least this big (CSS px) are as large as the maps get. */
 const DEEPEST_PITCH_CSS_PX = 14;
 
 export function zoomMaps(
+  maps: Pick<AppState, "viewport" | "setViewport">,
   direction: "in" | "out",
   focusTable: number,
   tableCount: number,
   layout: MapLayout,
 ): "zoomed" | "deepest" | "whole" {
-  const link = useMapLink.getState();
-  const v = clampViewport(tableCount, link.viewport ?? wholeViewport(tableCount));
+  const v = clampViewport(tableCount, maps.viewport ?? wholeViewport(tableCount));
   if (direction === "out") {
     const next = zoomOut(tableCount, v, focusTable);
-    link.setViewport(next.tableSpaceLength >= tableCount ? null : next);
+    maps.setViewport(next.tableSpaceLength >= tableCount ? null : next);
     return next.tableSpaceLength >= tableCount ? "whole" : "zoomed";
   }
   const pitchCss = layout.devicePxPitch / layout.devicePixelRatio;
   if (v.tableSpaceLength <= MIN_ZOOM_TABLES || pitchCss >= DEEPEST_PITCH_CSS_PX) return "deepest";
-  link.setViewport(zoomIn(tableCount, v, focusTable));
+  maps.setViewport(zoomIn(tableCount, v, focusTable));
   return "zoomed";
 }
 
@@ -69,26 +70,27 @@ function sameViewport(a: Viewport | null, b: Viewport | null): boolean {
  * link (replaceState, like stepping). Mounted once, by the host maps.
  */
 export function useViewportInLink(tableCount: number, runId: number, focusTable: number | null): void {
+  const store = useAppStore();
   const sync = useLinkSync();
   const zoom = useLinks((s) => s.zoom);
   const viewStart = useLinks((s) => s.viewStart);
-  const viewport = useMapLink((s) => s.viewport);
+  const viewport = useApp((s) => s.viewport);
   // The link → the maps. The focus only places a link without `at`; moving the selection later
   // pans on its own (MemoryMaps), so it is read here but does not re-run this.
   // biome-ignore lint/correctness/useExhaustiveDependencies: focusTable places, it does not trigger.
   useEffect(() => {
     if (runId < 0 || tableCount === 0) return;
     const want = viewportOfLink(tableCount, zoom, viewStart, focusTable ?? 0);
-    const link = useMapLink.getState();
-    if (!sameViewport(link.viewport, want)) link.setViewport(want);
-  }, [runId, tableCount, zoom, viewStart]);
+    const maps = store.getState();
+    if (!sameViewport(maps.viewport, want)) maps.setViewport(want);
+  }, [store, runId, tableCount, zoom, viewStart]);
   // The maps → the link. Reads the store, not the render's value: the effect above may have just
   // placed the viewport in this same commit.
   // biome-ignore lint/correctness/useExhaustiveDependencies: viewport triggers; the store is read.
   useEffect(() => {
     if (!sync || runId < 0 || tableCount === 0) return;
-    const v = useMapLink.getState().viewport;
+    const v = store.getState().viewport;
     const z = zoomOfViewport(tableCount, v);
     sync.setZoom(z, z === null || !v ? null : clampViewport(tableCount, v).tableSpaceStart);
-  }, [sync, runId, tableCount, viewport]);
+  }, [store, sync, runId, tableCount, viewport]);
 }
