@@ -266,7 +266,7 @@ const KNOWN: Record<string, readonly string[]> = {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*/;
 
-/** The identifiers Narration links (ui/narration/links.ts): a frame with a file, or code-like steps. */
+/** The identifiers Narration links (ui/narration/source-links.ts): a frame with a file, or code-like steps. */
 function linkedNames(path: readonly { fn: string; file?: string }[]): string[] {
   return linkedFrames(path).map((f) => f.name);
 }

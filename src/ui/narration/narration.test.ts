@@ -13,7 +13,7 @@ import {
   pathText,
   qemuIdentUrl,
   qemuTag,
-} from "./links.ts";
+} from "./source-links.ts";
 import {
   actionSentence,
   actionSummary,

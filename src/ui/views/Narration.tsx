@@ -14,7 +14,7 @@ import type { RunInfo, ViewState } from "../../worker/api.ts";
 import { formatInt } from "../format.ts";
 import { type Aside, actionAsides, eventAsides, messageNumbers } from "../narration/asides.ts";
 import { causeLines, causesShown } from "../narration/causes.ts";
-import { causeParts, frameParts, type PathPart, type SourceVersions } from "../narration/links.ts";
+import { causeParts, frameParts, type PathPart, type SourceVersions } from "../narration/source-links.ts";
 import {
   type ActionSummary,
   actionSentence,
