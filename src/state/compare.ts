@@ -76,7 +76,7 @@ export interface CompareState {
   close(): void;
   seek(position: number): void;
   stepBy(delta: number): void;
-  setGranularity(g: Granularity): Promise<void>;
+  setGranularity(granularity: Granularity): Promise<void>;
   select(selection: Selection | null): void;
   /**
    * Moves the cursor onto a divergence by index (at divergenceGranularity(): page table when
@@ -102,35 +102,36 @@ export type CompareStore = Pick<StoreApi<CompareState>, "getState" | "getInitial
  * divergence steps by page table instead, so that the maps and the LEFT/RIGHT lines show the step
  * where the runs part. Finer granularities stand on it as they are.
  */
-export function divergenceGranularity(g: Granularity): Granularity {
-  return g === "action" ? "table" : g;
+export function divergenceGranularity(granularity: Granularity): Granularity {
+  return granularity === "action" ? "table" : granularity;
 }
 
 /**
- * Whether divergence `d` lies after (`1`) or before (`-1`) the cursor at `position` (granularity
- * g), or neither (0: the cursor stands on it). At "action" granularity a divergence inside action
- * a (0-based) lies between the boundaries a and a + 1: after the cursor at boundaries 0 … a,
- * before it at a + 1 and later.
+ * Whether divergence `d` lies after (`1`) or before (`-1`) the cursor at `position` (at
+ * `granularity`), or neither (0: the cursor stands on it). At "action" granularity a divergence
+ * inside action a (0-based) lies between the boundaries a and a + 1: after the cursor at
+ * boundaries 0 … a, before it at a + 1 and later.
  */
-export function divergenceSide(d: Divergence, g: Granularity, position: number): 1 | -1 | 0 {
-  if (g === "action") return d.action >= position ? 1 : -1;
-  const p = d.positions[g];
+export function divergenceSide(d: Divergence, granularity: Granularity, position: number): 1 | -1 | 0 {
+  if (granularity === "action") return d.action >= position ? 1 : -1;
+  const p = d.positions[granularity];
   return p > position ? 1 : p < position ? -1 : 0;
 }
 
-/** The divergence index to go to from `position` (granularity g), or -1. */
+/** The divergence index to go to from `position` (at `granularity`), or -1. */
 export function divergenceFrom(
   info: CompareInfo,
-  g: Granularity,
+  granularity: Granularity,
   position: number,
   direction: 1 | -1,
 ): number {
   const list = info.divergences;
   if (direction > 0) {
-    for (const d of list) if (divergenceSide(d, g, position) > 0) return d.index;
+    for (const d of list) if (divergenceSide(d, granularity, position) > 0) return d.index;
     return -1;
   }
-  for (let i = list.length - 1; i >= 0; i--) if (divergenceSide(list[i]!, g, position) < 0) return i;
+  for (let i = list.length - 1; i >= 0; i--)
+    if (divergenceSide(list[i]!, granularity, position) < 0) return i;
   return -1;
 }
 

@@ -167,8 +167,9 @@ export function connectEmbedControl(
     switch (cmd.type) {
       case "zeropage-lab:seek": {
         st.setPlaying(false);
-        const g = cmd.granularity;
-        if (g && g !== st.granularity) void st.setGranularity(g).then(() => store.getState().seek(cmd.step));
+        const granularity = cmd.granularity;
+        if (granularity && granularity !== st.granularity)
+          void st.setGranularity(granularity).then(() => store.getState().seek(cmd.step));
         else st.seek(cmd.step);
         return;
       }

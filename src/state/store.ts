@@ -121,7 +121,7 @@ export interface AppState extends MapViewState {
   /** Seeks to the end of event `event` (or the start with -1), at the current granularity. */
   seekToEvent(event: number): Promise<void>;
   stepBy(delta: number): void;
-  setGranularity(g: Granularity): Promise<void>;
+  setGranularity(granularity: Granularity): Promise<void>;
   select(selection: Selection | null): void;
   setPlaying(playing: boolean): void;
   /** Plays from the start when at the end; pauses when playing. */
