@@ -16,7 +16,7 @@ interface EditorBarProps {
 }
 
 /** The draft in a word: its problems, valid (to run), computing, or shown. */
-export function draftStatus(issues: number, upToDate: boolean, loading: boolean): string {
+function draftStatus(issues: number, upToDate: boolean, loading: boolean): string {
   if (issues) return `${issues} problem${issues > 1 ? "s" : ""}`;
   if (!upToDate) return "valid";
   return loading ? "computing…" : "shown";
