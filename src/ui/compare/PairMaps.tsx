@@ -15,7 +15,12 @@ import type { PairViewState, RunInfo, ViewState } from "../../worker/api.ts";
 import { formatBytesShort, formatInt } from "../format.ts";
 import { useLinkSync, useLinks } from "../share/context.tsx";
 import { slotNames } from "../views/memory-map/classes.ts";
-import { useDevicePixelRatio, useElementWidth, usePalette } from "../views/memory-map/hooks.ts";
+import {
+  useCssVariable,
+  useDevicePixelRatio,
+  useElementWidth,
+  usePalette,
+} from "../views/memory-map/hooks.ts";
 import { type MapLayout, MIN_ZOOM_TABLES, type Viewport } from "../views/memory-map/layout.ts";
 import { viewportOfLink } from "../views/memory-map/zoom.ts";
 import { useCompare, useCompareStore } from "./context.tsx";
@@ -47,10 +52,7 @@ export const PairMaps = memo(function PairMaps({
   const palette = usePalette(rootRef);
   const linkZoom = useLinks((s) => s.zoom);
   const linkStart = useLinks((s) => s.viewStart);
-  // Read with the palette, so a theme flip re-reads it too.
-  const diffColour =
-    (palette && rootRef.current && getComputedStyle(rootRef.current).getPropertyValue("--cmp-diff").trim()) ||
-    "#f0e442";
+  const diffColour = useCssVariable(rootRef, "--cmp-diff", "#f0e442", palette);
 
   const names = hostNames(view);
   const half = Math.max(140, Math.floor((width - 16) / 2));

@@ -67,6 +67,26 @@ export function usePalette(ref: RefObject<HTMLElement | null>): MapPalette | nul
   return palette;
 }
 
+/**
+ * A CSS custom property's value under `ref` (or `fallback` until there is one), read again when
+ * `palette` changes: it is read from the same element after the palette, so a theme flip re-reads
+ * it too.
+ */
+export function useCssVariable(
+  ref: RefObject<HTMLElement | null>,
+  name: string,
+  fallback: string,
+  palette: MapPalette | null,
+): string {
+  const [value, setValue] = useState(fallback);
+  useEffect(() => {
+    const el = ref.current;
+    if (!palette || !el) return;
+    setValue(getComputedStyle(el).getPropertyValue(name).trim() || fallback);
+  }, [ref, name, fallback, palette]);
+  return value;
+}
+
 /** Whether the user asked for reduced motion (prefers-reduced-motion). */
 export function useReducedMotion(): boolean {
   const query = "(prefers-reduced-motion: reduce)";
