@@ -1,7 +1,8 @@
 /**
- * The state layer stays readable in pieces: no function in src/state is longer than LIMIT lines,
- * measured by tools/function-sizes.mjs with the TypeScript compiler (a store's factory counts
- * every closure written inside it: split it into slices or a class's methods instead).
+ * The state layer and the views stay readable in pieces: no function in src/state is longer than
+ * LIMIT lines and no view component longer than COMPONENT_LIMIT, measured by
+ * tools/function-sizes.mjs with the TypeScript compiler (a store's factory counts every closure
+ * written inside it: split it into slices or a class's methods instead).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -64,4 +65,16 @@ test(`no function in src/state is longer than ${LIMIT} lines`, () => {
   expect(found.length).toBeGreaterThan(50);
   const over = found.filter((f) => f.lines > LIMIT).map((f) => `${f.file}:${f.line} ${f.name} (${f.lines})`);
   expect(over, "functions over the limit").toEqual([]);
+});
+
+/** A view component: a function in a .tsx file under src/ui whose name is capitalized. */
+const COMPONENT_LIMIT = 200;
+
+test(`no view component in src/ui is longer than ${COMPONENT_LIMIT} lines`, () => {
+  const components = measured("src/ui").filter((f) => f.file.endsWith(".tsx") && /^[A-Z]/.test(f.name));
+  expect(components.length).toBeGreaterThan(100);
+  const over = components
+    .filter((f) => f.lines > COMPONENT_LIMIT)
+    .map((f) => `${f.file}:${f.line} ${f.name} (${f.lines})`);
+  expect(over, "components over the limit").toEqual([]);
 });
