@@ -83,6 +83,19 @@ export interface ExerciseState {
   isIdle(): boolean;
 }
 
+/** An exercise store's data with no exercise (the store's start, and the page's stand-in without one). */
+export const NO_EXERCISE = {
+  runId: null,
+  status: "none",
+  error: null,
+  answers: null,
+  results: [],
+  phase: { kind: "idle" },
+  positions: null,
+  asking: false,
+  clicked: null,
+} as const satisfies Partial<ExerciseState>;
+
 export type ExerciseStore = StoreApi<ExerciseState> & { stop(): void };
 
 /** What a seed draws from a scenario's ranges, in words ("guest RAM", "96 GiB"); [] without. */
@@ -135,15 +148,8 @@ class ExerciseSession {
     private readonly api: EngineApi,
   ) {
     this.store = createStore<ExerciseState>()(() => ({
-      runId: null,
-      status: "none",
-      error: null,
-      answers: null,
-      results: [],
-      phase: { kind: "idle" },
-      positions: null,
+      ...NO_EXERCISE,
       asking: true,
-      clicked: null,
       answer: (given) => this.answer(given),
       skip: () => this.settle({ status: "skipped", given: null }),
       proceed: () => this.proceed(),

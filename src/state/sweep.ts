@@ -70,6 +70,18 @@ export interface SweepState {
   openPoint(valueIndex: number, kernel: VariantId): Promise<void>;
 }
 
+/** A sweep store's data before any sweep (the store's start, and the page's stand-in without one). */
+export const SWEEP_IDLE = {
+  open: false,
+  run: null,
+  status: "idle",
+  done: 0,
+  total: 0,
+  startedAt: 0,
+  elapsedMs: 0,
+  error: null,
+} as const satisfies Partial<SweepState>;
+
 export type SweepStore = StoreApi<SweepState> & { stop(): void };
 
 /** What a sweep runs on: the cancellable second worker (study-engine.ts) or, in tests, a host. */
@@ -153,14 +165,7 @@ class Sweeps {
     private readonly appApi: EngineApi,
   ) {
     this.store = createStore<SweepState>()(() => ({
-      open: false,
-      run: null,
-      status: "idle",
-      done: 0,
-      total: 0,
-      startedAt: 0,
-      elapsedMs: 0,
-      error: null,
+      ...SWEEP_IDLE,
       openPanel: (spec) => {
         this.store.setState({ open: true });
         if (spec) void this.start(spec);

@@ -6,9 +6,9 @@ import { createContext, type ReactNode, useContext } from "react";
 import { useStore } from "zustand";
 import { createStore } from "zustand/vanilla";
 import type { AnswerKeyState } from "../../state/answer-key.ts";
-import type { ExerciseState } from "../../state/exercise.ts";
+import { type ExerciseState, NO_EXERCISE } from "../../state/exercise.ts";
 import type { Study } from "../../state/study.ts";
-import type { SweepState } from "../../state/sweep.ts";
+import { SWEEP_IDLE, type SweepState } from "../../state/sweep.ts";
 
 const StudyContext = createContext<Study | null>(null);
 
@@ -21,16 +21,8 @@ export function useStudy(): Study | null {
 }
 
 const none = () => {};
-const NO_EXERCISE = createStore<ExerciseState>()(() => ({
-  runId: null,
-  status: "none",
-  error: null,
-  answers: null,
-  results: [],
-  phase: { kind: "idle" },
-  positions: null,
-  asking: false,
-  clicked: null,
+const NO_EXERCISE_STORE = createStore<ExerciseState>()(() => ({
+  ...NO_EXERCISE,
   answer: none,
   skip: none,
   proceed: none,
@@ -41,14 +33,7 @@ const NO_EXERCISE = createStore<ExerciseState>()(() => ({
 }));
 
 const NO_SWEEP = createStore<SweepState>()(() => ({
-  open: false,
-  run: null,
-  status: "idle",
-  done: 0,
-  total: 0,
-  startedAt: 0,
-  elapsedMs: 0,
-  error: null,
+  ...SWEEP_IDLE,
   openPanel: none,
   close: none,
   start: async () => {},
@@ -72,7 +57,7 @@ const NO_KEY = createStore<AnswerKeyState>()(() => ({
 }));
 
 export function useExercise<T>(selector: (s: ExerciseState) => T): T {
-  return useStore(useStudy()?.exercise ?? NO_EXERCISE, selector);
+  return useStore(useStudy()?.exercise ?? NO_EXERCISE_STORE, selector);
 }
 
 export function useSweep<T>(selector: (s: SweepState) => T): T {
